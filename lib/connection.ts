@@ -1,0 +1,296 @@
+/**
+ * The connection interface: one Connection per opened URI, whatever driver
+ * serves it. This layer owns what every backend shares: argument checks,
+ * read-only enforcement, Domain objects, and fanning lifecycle events out to
+ * listeners and async iterators.
+ */
+import { DomainEventType, ListDomainsFlags } from './constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import { openDriver } from './drivers/registry';
+import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo, OpenOptions } from './types';
+import { parseUri, type ConnectionUri } from './uri';
+import { parseUuid } from './uuid';
+import { LifecycleEventStream } from './event-stream';
+
+export const DEFAULT_URI = 'test:///default';
+
+/** A lifecycle event as the public API delivers it. */
+export interface LifecycleEvent {
+  domain: Domain;
+  event: DomainEventType;
+  /** Per-event detail number, libvirt's (see DomainEvent*Detail). */
+  detail: number;
+}
+
+export type LifecycleListener = (event: LifecycleEvent) => void;
+
+function invalidArg(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, detail);
+}
+
+function checkUnsigned(value: unknown, what: string, max = 0xffffffff): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw invalidArg(`${what} must be an integer from 0 to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArg(`${what} must be a non-empty string`);
+  return value;
+}
+
+/** Opens a connection. `uri` defaults to $XVIRT_DEFAULT_URI, then test:///default. */
+export async function connect(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
+  const text = uri ?? (process.env.XVIRT_DEFAULT_URI || DEFAULT_URI);
+  const parsed = parseUri(text);
+  options.signal?.throwIfAborted();
+  const driver = await openDriver(parsed, options);
+  if (options.signal?.aborted) {
+    await driver.close();
+    options.signal.throwIfAborted();
+  }
+  return new Connection(parsed, driver, options.readonly === true);
+}
+
+export class Connection {
+  /** The parsed URI this connection was opened with. */
+  readonly uri: ConnectionUri;
+  readonly readonly: boolean;
+  readonly #driver: Driver;
+  #closed = false;
+  readonly #listeners = new Set<LifecycleListener>();
+  #eventsArmed: Promise<void> | null = null;
+  readonly #closeListeners = new Set<(reason: number) => void>();
+
+  /** Use connect(); this is public only for drivers' tests. */
+  constructor(uri: ConnectionUri, driver: Driver, readonly: boolean) {
+    this.uri = uri;
+    this.#driver = driver;
+    this.readonly = readonly;
+    driver.onClosed((reason) => {
+      this.#closed = true;
+      for (const l of this.#closeListeners) l(reason);
+    });
+  }
+
+  /** @internal the driver, checked to be open. */
+  driver(): Driver {
+    if (this.#closed) {
+      throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.NONE, 'connection is closed');
+    }
+    return this.#driver;
+  }
+
+  /** @internal throws OPERATION_DENIED on a read-only connection. */
+  writable(api: string): Driver {
+    const driver = this.driver();
+    if (this.readonly) {
+      throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${api}`);
+    }
+    return driver;
+  }
+
+  get driverName(): string {
+    return this.#driver.name;
+  }
+
+  /** Hypervisor type, e.g. 'Test' or 'Xen'. */
+  getType(): Promise<string> { return this.driver().getType(); }
+  /** Hypervisor version, libvirt-encoded. */
+  getVersion(): Promise<number> { return this.driver().getVersion(); }
+  getLibVersion(): Promise<number> { return this.driver().getLibVersion(); }
+  getHostname(): Promise<string> { return this.driver().getHostname(); }
+  getUri(): Promise<string> { return this.driver().getUri(); }
+  getCapabilities(): Promise<string> { return this.driver().getCapabilities(); }
+  getNodeInfo(): Promise<NodeInfo> { return this.driver().getNodeInfo(); }
+  isSecure(): Promise<boolean> { return this.driver().isSecure(); }
+  getMaxVcpus(type: string | null = null): Promise<number> { return this.driver().getMaxVcpus(type); }
+  isAlive(): boolean { return !this.#closed && this.#driver.isAlive(); }
+  get closed(): boolean { return this.#closed; }
+
+  /** All domains matching `flags` (ListDomainsFlags; 0 = all). */
+  async listAllDomains(flags: number = 0): Promise<Domain[]> {
+    checkUnsigned(flags, 'flags');
+    const refs = await this.driver().listAllDomains(flags);
+    return refs.map((r) => new Domain(this, r));
+  }
+
+  /** Running domains. */
+  listActiveDomains(): Promise<Domain[]> { return this.listAllDomains(ListDomainsFlags.ACTIVE); }
+
+  async lookupDomainById(id: number): Promise<Domain> {
+    checkUnsigned(id, 'domain id', 0x7fffffff);
+    return new Domain(this, await this.driver().lookupById(id));
+  }
+
+  async lookupDomainByName(name: string): Promise<Domain> {
+    checkName(name, 'domain name');
+    return new Domain(this, await this.driver().lookupByName(name));
+  }
+
+  async lookupDomainByUUID(uuid: string): Promise<Domain> {
+    return new Domain(this, await this.driver().lookupByUuid(parseUuid(uuid)));
+  }
+
+  /** Defines (or redefines) a persistent domain from libvirt domain XML. */
+  async defineXML(xml: string): Promise<Domain> {
+    checkName(xml, 'domain XML');
+    return new Domain(this, await this.writable('virDomainDefineXML').defineXML(xml));
+  }
+
+  /** Creates and starts a transient domain from libvirt domain XML. */
+  async createXML(xml: string, flags: number = 0): Promise<Domain> {
+    checkName(xml, 'domain XML');
+    checkUnsigned(flags, 'flags');
+    return new Domain(this, await this.writable('virDomainCreateXML').createXML(xml, flags));
+  }
+
+  /**
+   * Calls `listener` for every lifecycle event from now on. Resolves, once
+   * delivery is armed, with a function that removes the listener.
+   */
+  async onLifecycle(listener: LifecycleListener): Promise<() => Promise<void>> {
+    if (typeof listener !== 'function') throw invalidArg('listener must be a function');
+    this.driver();
+    this.#listeners.add(listener);
+    try {
+      await this.#armEvents();
+    } catch (err) {
+      this.#listeners.delete(listener);
+      throw err;
+    }
+    return async () => {
+      if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#closed) return;
+      const armed = this.#eventsArmed;
+      this.#eventsArmed = null;
+      if (armed) await armed.then(() => this.#driver.stopLifecycleEvents(), () => undefined);
+    };
+  }
+
+  /**
+   * Lifecycle events as an async iterable. Resolves once delivery is armed;
+   * ends when `signal` aborts, `stream.close()` is called or the connection closes.
+   */
+  async lifecycleEvents(options: { signal?: AbortSignal } = {}): Promise<LifecycleEventStream> {
+    const stream = new LifecycleEventStream(options.signal);
+    const off = await this.onLifecycle((ev) => stream.push(ev));
+    stream.onEnd(() => void off());
+    this.#closeListeners.add(() => stream.end());
+    return stream;
+  }
+
+  /** Calls `listener` with a CloseReason if the connection dies on its own. */
+  onClose(listener: (reason: number) => void): void {
+    this.#closeListeners.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    try {
+      await this.#driver.close();
+    } finally {
+      for (const l of this.#closeListeners) l(3 /* CloseReason.CLIENT */);
+      this.#closeListeners.clear();
+    }
+  }
+
+  #armEvents(): Promise<void> {
+    if (!this.#eventsArmed) {
+      const armed = this.#driver.startLifecycleEvents((ev) => this.#dispatch(ev));
+      armed.catch(() => { if (this.#eventsArmed === armed) this.#eventsArmed = null; });
+      this.#eventsArmed = armed;
+    }
+    return this.#eventsArmed;
+  }
+
+  #dispatch(ev: DriverLifecycleEvent): void {
+    const event: LifecycleEvent = { domain: new Domain(this, ev.domain), event: ev.event, detail: ev.detail };
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // One faulty listener must not starve the others; surface it without crashing the loop.
+        process.emitWarning(`xvirt lifecycle listener threw: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+}
+
+/** A domain on a connection. Holds its name, UUID and current id. */
+export class Domain {
+  readonly connection: Connection;
+  #ref: DomainRef;
+
+  constructor(connection: Connection, ref: DomainRef) {
+    this.connection = connection;
+    this.#ref = ref;
+  }
+
+  get name(): string { return this.#ref.name; }
+  get uuid(): string { return this.#ref.uuid; }
+  /** Hypervisor id, or -1 while the domain is not running (as of the last call that changed it). */
+  get id(): number { return this.#ref.id; }
+  /** The plain identity of this domain (name, uuid, id). */
+  get ref(): DomainRef { return this.#ref; }
+
+  getInfo(): Promise<DomainInfo> { return this.connection.driver().domainGetInfo(this.#ref); }
+  getState(): Promise<DomainStateInfo> { return this.connection.driver().domainGetState(this.#ref); }
+  getOSType(): Promise<string> { return this.connection.driver().domainGetOSType(this.#ref); }
+  /** Maximum memory in KiB. */
+  getMaxMemory(): Promise<number> { return this.connection.driver().domainGetMaxMemory(this.#ref); }
+  isActive(): Promise<boolean> { return this.connection.driver().domainIsActive(this.#ref); }
+  isPersistent(): Promise<boolean> { return this.connection.driver().domainIsPersistent(this.#ref); }
+  getAutostart(): Promise<boolean> { return this.connection.driver().domainGetAutostart(this.#ref); }
+
+  /** Domain XML. flags: DomainXMLFlags (SECURE and MIGRATABLE need a writable connection). */
+  getXMLDesc(flags: number = 0): Promise<string> {
+    checkUnsigned(flags, 'flags');
+    const driver = flags & (1 | 8) ? this.connection.writable('virDomainGetXMLDesc') : this.connection.driver();
+    return driver.domainGetXMLDesc(this.#ref, flags);
+  }
+
+  /** Starts the (defined, inactive) domain. */
+  async create(flags: number = 0): Promise<void> {
+    checkUnsigned(flags, 'flags');
+    this.#ref = await this.connection.writable('virDomainCreate').domainCreate(this.#ref, flags);
+  }
+
+  async destroy(): Promise<void> {
+    await this.connection.writable('virDomainDestroy').domainDestroy(this.#ref);
+    this.#ref = { ...this.#ref, id: -1 };
+  }
+
+  suspend(): Promise<void> { return this.connection.writable('virDomainSuspend').domainSuspend(this.#ref); }
+  resume(): Promise<void> { return this.connection.writable('virDomainResume').domainResume(this.#ref); }
+  shutdown(): Promise<void> { return this.connection.writable('virDomainShutdown').domainShutdown(this.#ref); }
+
+  reboot(flags: number = 0): Promise<void> {
+    checkUnsigned(flags, 'flags');
+    return this.connection.writable('virDomainReboot').domainReboot(this.#ref, flags);
+  }
+
+  undefine(flags: number = 0): Promise<void> {
+    checkUnsigned(flags, 'flags');
+    return this.connection.writable('virDomainUndefineFlags').domainUndefine(this.#ref, flags);
+  }
+
+  setAutostart(autostart: boolean): Promise<void> {
+    if (typeof autostart !== 'boolean') throw invalidArg('autostart must be a boolean');
+    return this.connection.writable('virDomainSetAutostart').domainSetAutostart(this.#ref, autostart);
+  }
+
+  /** Sets the current memory (balloon target) in KiB. */
+  setMemory(memoryKiB: number): Promise<void> {
+    checkUnsigned(memoryKiB, 'memory (KiB)', Number.MAX_SAFE_INTEGER);
+    return this.connection.writable('virDomainSetMemory').domainSetMemory(this.#ref, memoryKiB);
+  }
+
+  setVcpus(nvcpus: number): Promise<void> {
+    checkUnsigned(nvcpus, 'vCPU count');
+    if (nvcpus === 0) throw invalidArg('vCPU count must be at least 1');
+    return this.connection.writable('virDomainSetVcpus').domainSetVcpus(this.#ref, nvcpus);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Chooses the driver for a URI. Drivers load lazily so that, say, a test:///
+ * connection never loads the native Xen addon.
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import type { Driver, OpenOptions } from '../types';
+import { isRemoteUri, type ConnectionUri } from '../uri';
+
+export type DriverOpener = (uri: ConnectionUri, options: OpenOptions) => Promise<Driver>;
+
+/** In-process drivers by URI driver name. Remote URIs (a transport or host) go to 'remote'. */
+const LOCAL_DRIVERS: Record<string, () => Promise<DriverOpener>> = {
+  test: async () => (await import('./test')).openTestDriver,
+};
+
+const REMOTE_DRIVER: (() => Promise<DriverOpener>) | null = null;
+
+export async function openDriver(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
+  const loader = isRemoteUri(uri) ? REMOTE_DRIVER : LOCAL_DRIVERS[uri.driver];
+  if (!loader) {
+    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.NONE, `${uri.text}`);
+  }
+  const open = await loader();
+  return open(uri, options);
+}

@@ -1,0 +1,81 @@
+/** A bounded queue of lifecycle events consumed with `for await`. */
+import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import type { LifecycleEvent } from './connection';
+
+/** Events kept for a consumer that is not reading; past this the stream fails rather than eat memory. */
+const MAX_QUEUED = 65536;
+
+export class LifecycleEventStream implements AsyncIterable<LifecycleEvent> {
+  readonly #queue: LifecycleEvent[] = [];
+  #waiter: ((r: IteratorResult<LifecycleEvent>) => void) | null = null;
+  #failWaiter: ((err: Error) => void) | null = null;
+  #ended = false;
+  #error: Error | null = null;
+  readonly #endHooks: Array<() => void> = [];
+
+  constructor(signal?: AbortSignal) {
+    if (signal) {
+      if (signal.aborted) this.end();
+      else signal.addEventListener('abort', () => this.end(), { once: true });
+    }
+  }
+
+  /** @internal */
+  push(event: LifecycleEvent): void {
+    if (this.#ended) return;
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = this.#failWaiter = null;
+      w({ value: event, done: false });
+      return;
+    }
+    if (this.#queue.length >= MAX_QUEUED) {
+      this.#error = XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE,
+        `lifecycle event stream overflowed (${MAX_QUEUED} unread events)`);
+      this.end();
+      return;
+    }
+    this.#queue.push(event);
+  }
+
+  /** @internal */
+  onEnd(hook: () => void): void {
+    if (this.#ended) hook();
+    else this.#endHooks.push(hook);
+  }
+
+  /** Stops the stream; pending and future `next()` calls finish. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const h of this.#endHooks.splice(0)) h();
+    if (this.#waiter) {
+      const w = this.#waiter, f = this.#failWaiter!;
+      this.#waiter = this.#failWaiter = null;
+      if (this.#error) f(this.#error);
+      else w({ value: undefined, done: true });
+    }
+  }
+
+  close(): void { this.end(); }
+
+  next(): Promise<IteratorResult<LifecycleEvent>> {
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.#ended) return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.#waiter = resolve;
+      this.#failWaiter = reject;
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<LifecycleEvent> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        this.end();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}

@@ -1,0 +1,7 @@
+import { encodeVersion } from './constants';
+
+/** xvirt's own version (kept equal to package.json's by a test). */
+export const XVIRT_VERSION = '0.1.0';
+
+/** xvirt's version in libvirt's encoding, as getLibVersion reports it. */
+export const XVIRT_LIB_VERSION = encodeVersion(...(XVIRT_VERSION.split('.').map(Number) as [number, number, number]));
