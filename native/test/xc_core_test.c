@@ -1,0 +1,240 @@
+/*
+ * Unit tests of the C core against the fake hypervisor (xc_fake.c). Built
+ * and run under ASan/UBSan by test/native-core.test.ts. Prints one line per
+ * check ("ok"/"not ok") and exits non-zero if any check failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../xc_core.h"
+#include "xc_fake.h"
+
+static int failures, checks;
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        checks++;                                                              \
+        if (cond) {                                                            \
+            printf("ok - ");                                                   \
+        } else {                                                               \
+            failures++;                                                        \
+            printf("not ok - %s:%d (%s) ", __FILE__, __LINE__, #cond);         \
+        }                                                                      \
+        printf(__VA_ARGS__);                                                   \
+        putchar('\n');                                                         \
+    } while (0)
+
+static struct fake_xen xen; /* large: keep it off the stack */
+static struct xc_dominfo list[FAKE_MAX_DOMAINS];
+
+static xc_handle *open_fake(struct xc_error *err)
+{
+    xc_handle *h = NULL;
+    memset(err, 0, sizeof *err);
+    xc_open_transport(&fake_ops, &xen, NULL, &h, err);
+    return h;
+}
+
+static void test_detection(void)
+{
+    static const struct { uint32_t minor, sysctl_if, domctl_if; } cases[] = {
+        { 16, 0x14, 0x14 }, { 17, 0x15, 0x15 }, { 18, 0x15, 0x16 }, { 19, 0x15, 0x17 },
+    };
+    struct xc_error err;
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        xc_handle *h;
+        fake_init(&xen, cases[i].minor, 3);
+        h = open_fake(&err);
+        CHECK(h != NULL, "Xen 4.%u opens (%s)", cases[i].minor, err.message);
+        if (!h) continue;
+        CHECK(xc_interface(h)->sysctl_if == cases[i].sysctl_if && xc_interface(h)->domctl_if == cases[i].domctl_if,
+              "Xen 4.%u: sysctl 0x%x domctl 0x%x", cases[i].minor, xc_interface(h)->sysctl_if, xc_interface(h)->domctl_if);
+        CHECK(xen.refused_versions == 0 && xen.hypercalls == 3, "Xen 4.%u: confirmed with 3 read-only calls, none refused",
+              cases[i].minor);
+        xc_close(h);
+        CHECK(xen.closed == 1 && xen.allocs == xen.frees, "close releases buffers and transport");
+    }
+
+    /* XENVER says 4.17 but the hypervisor speaks 4.18's domctl: fall back on EACCES. */
+    fake_init(&xen, 17, 1);
+    xen.domctl_if = 0x16;
+    {
+        xc_handle *h = open_fake(&err);
+        CHECK(h && xc_interface(h)->domctl_if == 0x16 && xc_interface(h)->sysctl_if == 0x15,
+              "EACCES on the expected domctl version leads to the one that works");
+        CHECK(xen.refused_versions >= 1, "the refusal was seen (%lu)", xen.refused_versions);
+        xc_close(h);
+    }
+
+    fake_init(&xen, 21, 1);
+    CHECK(open_fake(&err) == NULL && err.status == XC_EUNSUPPORTED && strstr(err.message, "4.21"),
+          "unknown release refused: %s", err.message);
+    CHECK(xen.closed == 1 && xen.allocs == xen.frees, "refused open releases everything");
+
+    fake_init(&xen, 17, 1);
+    xen.sysctl_if = 0x16; /* no known sysctl version works */
+    CHECK(open_fake(&err) == NULL && err.status == XC_EUNSUPPORTED && err.sys_errno == EACCES &&
+              strstr(err.message, "sysctl"),
+          "release whose sysctl rejects every known version refused: %s", err.message);
+
+    fake_init(&xen, 17, 1);
+    xen.fail_alloc = 1;
+    CHECK(open_fake(&err) == NULL && err.status == XC_ESYSTEM && err.sys_errno == ENOMEM && xen.closed == 1,
+          "buffer allocation failure reported: %s", err.message);
+
+    fake_init(&xen, 17, 1);
+    {
+        struct xc_iface known = { 4, 17, 0x15, 0x15 };
+        xc_handle *h = NULL;
+        CHECK(xc_open_transport(&fake_ops, &xen, &known, &h, &err) == XC_OK && xen.hypercalls == 0,
+              "a known interface is trusted without probing");
+        xc_close(h);
+    }
+}
+
+static void test_state_mapping(void)
+{
+    static const struct { uint32_t flags, vcpus, xen_state, state, reason; const char *what; } cases[] = {
+        { 0xffff0020, 2, XC_STATE_RUNNING, 1, 0, "running (dom0)" },
+        { 0xffff0010, 1, XC_STATE_BLOCKED, 2, 0, "blocked (idle guest)" },
+        { 0xffff0030, 1, XC_STATE_RUNNING, 1, 0, "running beats blocked" },
+        { 0xffff0018, 1, XC_STATE_PAUSED, 3, 0, "paused+blocked is paused" },
+        { 0xffff0008, 1, XC_STATE_PAUSED, 3, 0, "paused" },
+        { 0x00000004, 1, XC_STATE_SHUTOFF, 5, 1, "powered off: shut off, reason shutdown" },
+        { 0x00010004, 1, XC_STATE_SHUTOFF, 5, 1, "rebooting: shut off, reason shutdown" },
+        { 0x00020004, 1, XC_STATE_SHUTOFF, 5, 5, "suspended: shut off, reason saved" },
+        { 0x0003000c, 1, XC_STATE_CRASHED, 6, 1, "crashed (even if paused)" },
+        { 0x00030004, 1, XC_STATE_CRASHED, 6, 1, "crashed" },
+        { 0x00000005, 1, XC_STATE_DYING, 4, 0, "dying beats shutdown" },
+        { 0xffff0001, 0, XC_STATE_DYING, 4, 0, "dying" },
+        { 0xffff0000, 0, XC_STATE_NOSTATE, 0, 0, "no vCPUs yet: no state" },
+        { 0xffff0010, 0, XC_STATE_NOSTATE, 0, 0, "blocked bit ignored without online vCPUs" },
+        { 0xffff000c, 1, XC_STATE_SHUTOFF, 5, 0, "shutdown code 0xff: shut off, reason unknown" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct xc_dominfo d;
+        xc_state_from_flags(cases[i].flags, cases[i].vcpus, &d);
+        CHECK(d.xen_state == cases[i].xen_state && d.state == cases[i].state && d.reason == cases[i].reason,
+              "flags 0x%08x: %s (got %u/%u/%u)", cases[i].flags, cases[i].what, d.xen_state, d.state, d.reason);
+    }
+    {
+        struct xc_dominfo d;
+        xc_state_from_flags(0xffff0010, 1, &d);
+        CHECK(d.shutdown_code == 255, "live domain: no shutdown code despite 0xff in the flags");
+        xc_state_from_flags(0x00030004, 1, &d);
+        CHECK(d.shutdown_code == 3, "crashed domain: shutdown code 3");
+    }
+}
+
+static void test_queries(uint32_t minor)
+{
+    struct xc_error err;
+    struct xc_dominfo d;
+    struct xc_physinfo p;
+    char extra[XC_EXTRAVERSION_LEN], caps[XC_CAPABILITIES_LEN];
+    size_t total = 0;
+    unsigned long allocs, calls;
+    xc_handle *h;
+    int i;
+
+    fake_init(&xen, minor, 3);
+    xen.extraversion = "0123456789abcdefXYZ"; /* longer than 16: Xen leaves no terminator */
+    h = open_fake(&err);
+    if (!h) { CHECK(0, "4.%u opens: %s", minor, err.message); return; }
+    allocs = xen.allocs;
+
+    CHECK(xc_version_strings(h, extra, caps) == XC_OK && strcmp(extra, "0123456789abcde") == 0 &&
+              strncmp(caps, "xen-3.0-x86_64 ", 15) == 0,
+          "4.%u: version strings terminated ('%s')", minor, extra);
+
+    CHECK(xc_physinfo(h, &p) == XC_OK && p.nr_cpus == 2 && p.total_pages == 524158 && p.free_pages == 256039 &&
+              p.cpu_khz == 2596122 && p.cores_per_socket == 2 && p.capabilities == 0x303,
+          "4.%u: physinfo read with the sysctl 0x%x layout (total_pages %llu)", minor, xc_interface(h)->sysctl_if,
+          (unsigned long long)p.total_pages);
+
+    CHECK(xc_domain_getinfo(h, 2, &d) == XC_OK && d.domid == 2 && d.tot_pages == 4096 && d.max_pages == 4352 &&
+              d.max_vcpus == 1 && d.online_vcpus == 1 && d.state == 2 && d.handle[0] == 2 && d.handle[15] == 0x42,
+          "4.%u: getinfo(2)", minor);
+    CHECK(xc_domain_getinfo(h, 0, &d) == XC_OK && d.cpu_time_ns == (1ull << 53) + 1000000ull && d.max_vcpus == 2 &&
+              d.state == 1,
+          "4.%u: getinfo(0) keeps 64-bit cpu time", minor);
+
+    /* Domain 1 vanishes: 4.17 would answer with domain 2, the core must say "no domain". */
+    xen.dom[1].id = 1;
+    memmove(&xen.dom[1], &xen.dom[2], 2 * sizeof xen.dom[0]);
+    xen.n_dom--;
+    CHECK(xc_domain_getinfo(h, 1, &d) == XC_ENODOMAIN && xc_last_error(h)->status == XC_ENODOMAIN,
+          "4.%u: getinfo of a vanished domain is NO_DOMAIN: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_domain_getinfo(h, 99, &d) == XC_ENODOMAIN, "4.%u: getinfo beyond the last domain", minor);
+    CHECK(xc_domain_getinfo(h, 0x7ff0, &d) == XC_EINVAL, "4.%u: reserved domain id refused before any call", minor);
+
+    calls = xen.hypercalls;
+    CHECK(xc_domain_list(h, list, FAKE_MAX_DOMAINS, &total) == XC_OK && total == 3 && list[0].domid == 0 &&
+              list[1].domid == 2 && list[2].domid == 3 && xen.hypercalls == calls + 1,
+          "4.%u: list returns all domains in one hypercall", minor);
+
+    CHECK(xc_domain_pause(h, 2) == XC_OK && xc_domain_getinfo(h, 2, &d) == XC_OK && d.state == 3,
+          "4.%u: pause", minor);
+    CHECK(xc_domain_unpause(h, 2) == XC_OK && xc_domain_getinfo(h, 2, &d) == XC_OK && d.state == 2,
+          "4.%u: unpause", minor);
+    CHECK(xc_domain_pause(h, 0) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EINVAL,
+          "4.%u: hypervisor refusal reported: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_domain_pause(h, 1) == XC_ENODOMAIN, "4.%u: pause of a missing domain", minor);
+    xen.destroy_eagain = 2;
+    CHECK(xc_domain_destroy(h, 3) == XC_OK && xc_domain_getinfo(h, 3, &d) == XC_ENODOMAIN,
+          "4.%u: destroy retries EAGAIN until done", minor);
+
+    for (i = 0; i < 1000; i++) xc_domain_getinfo(h, 2, &d);
+    CHECK(xen.allocs == allocs, "4.%u: no buffer allocation after open", minor);
+    xc_close(h);
+}
+
+static void test_large_list(void)
+{
+    struct xc_error err;
+    size_t total = 0;
+    unsigned long calls;
+    xc_handle *h;
+
+    fake_init(&xen, 18, 599); /* 600 domains: three batches of 256 */
+    h = open_fake(&err);
+    calls = xen.hypercalls;
+    CHECK(h && xc_domain_list(h, list, FAKE_MAX_DOMAINS, &total) == XC_OK && total == 600 &&
+              list[599].domid == 599 && list[256].domid == 256 && xen.hypercalls == calls + 3,
+          "600 domains listed in 3 batches (total %zu)", total);
+    CHECK(xc_domain_list(h, list, 10, &total) == XC_OK && total == 600 && list[9].domid == 9,
+          "a short output array still learns the total");
+    xc_close(h);
+}
+
+static void test_privcmd_missing(void)
+{
+    struct xc_error err = { 0, 0, "" };
+    xc_handle *h = NULL;
+    int rc = xc_open_privcmd(NULL, &h, &err);
+    if (rc == XC_ENOPRIVCMD)
+        CHECK(h == NULL && strstr(err.message, "/dev/xen/privcmd is missing"), "no Xen here: %s", err.message);
+    else
+        CHECK(rc == XC_OK || rc == XC_EACCESS, "privcmd open on a Xen host: %s", err.message);
+    xc_close(h);
+}
+
+int main(void)
+{
+    test_detection();
+    test_state_mapping();
+    test_queries(16);
+    test_queries(17);
+    test_queries(18);
+    test_queries(19);
+    test_large_list();
+    test_privcmd_missing();
+    CHECK(strcmp(xc_status_name(XC_ENODOMAIN), "XC_ENODOMAIN") == 0 && strcmp(xc_status_name(99), "XC_EUNKNOWN") == 0,
+          "status names");
+    printf("# %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}

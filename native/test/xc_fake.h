@@ -1,0 +1,42 @@
+/* A fake hypervisor behind the core's transport interface, for unit tests. */
+#ifndef XC_FAKE_H
+#define XC_FAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../xc_core.h"
+
+#define FAKE_MAX_DOMAINS 600
+
+struct fake_domain {
+    uint16_t id;
+    uint32_t flags;
+    uint64_t tot_pages, max_pages, cpu_time;
+    uint32_t online_vcpus, max_vcpu_id;
+    uint8_t handle[16];
+};
+
+struct fake_xen {
+    /* What the release answers. */
+    uint32_t major, minor;      /* XENVER_version */
+    uint32_t sysctl_if, domctl_if;
+    int forward_search;         /* getdomaininfo returns the next domain >= id (domctl <= 0x15) */
+    const char *extraversion;   /* may fill all 16 bytes without a terminator */
+    const char *capabilities;
+    int destroy_eagain;         /* destroydomain answers EAGAIN this many times first */
+    /* The domains, sorted by id. */
+    struct fake_domain dom[FAKE_MAX_DOMAINS];
+    size_t n_dom;
+    /* What the core did. */
+    unsigned long hypercalls, refused_versions, allocs, frees;
+    int closed;
+    int fail_alloc;
+};
+
+extern const struct xc_transport_ops fake_ops;
+
+/* Sets up a release (16..19, or others for refusal tests) with dom0 plus `guests` domains. */
+void fake_init(struct fake_xen *x, uint32_t minor, size_t guests);
+
+#endif

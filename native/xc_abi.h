@@ -1,0 +1,159 @@
+/*
+ * Xen and Linux privcmd binary interfaces used by the core, declared locally
+ * (no Xen headers needed at build time). Offsets follow the x86_64 tables in
+ * docs/xen-core.md (from Xen's public headers, 4.16-4.19); every layout is
+ * pinned with _Static_assert so a wrong edit fails the build, not a hypercall.
+ * Internal to the core: users include xc_core.h.
+ */
+#ifndef XC_ABI_H
+#define XC_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hypercall numbers. */
+#define XC_HYPERCALL_XEN_VERSION 17
+#define XC_HYPERCALL_SYSCTL 35
+#define XC_HYPERCALL_DOMCTL 36
+
+/* xen_version sub-ops. */
+#define XC_XENVER_VERSION 0
+#define XC_XENVER_EXTRAVERSION 1
+#define XC_XENVER_CAPABILITIES 3
+#define XC_XENVER_EXTRAVERSION_LEN 16
+#define XC_XENVER_CAPABILITIES_LEN 1024
+
+/* sysctl and domctl commands (stable numbers across 4.15-4.22). */
+#define XC_SYSCTL_PHYSINFO 3
+#define XC_SYSCTL_GETDOMAININFOLIST 6
+#define XC_DOMCTL_DESTROYDOMAIN 2
+#define XC_DOMCTL_PAUSEDOMAIN 3
+#define XC_DOMCTL_UNPAUSEDOMAIN 4
+#define XC_DOMCTL_GETDOMAININFO 5
+
+/* Interface versions: 4.16 uses 0x14 for both; 4.17 0x15/0x15; 4.18 0x15/0x16; 4.19 0x15/0x17. */
+#define XC_SYSCTL_IF_416 0x14u
+#define XC_SYSCTL_IF_417 0x15u
+
+/* Linux privcmd: _IOC(_IOC_NONE, 'P', 0, sizeof(struct xc_privcmd_hypercall)). */
+struct xc_privcmd_hypercall {
+    uint64_t op;
+    uint64_t arg[5];
+};
+#define XC_IOCTL_PRIVCMD_HYPERCALL 0x00305000ul
+_Static_assert(sizeof(struct xc_privcmd_hypercall) == 48, "privcmd_hypercall is 48 bytes");
+
+/* struct xen_domctl_getdomaininfo, 4.16+ (112 bytes; also the getdomaininfolist stride). */
+struct xc_abi_dominfo {
+    uint16_t domain;
+    uint16_t pad1;
+    uint32_t flags;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
+    uint64_t shared_info_frame;
+    uint64_t cpu_time;
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t ssidref;
+    uint8_t handle[16];
+    uint32_t cpupool;
+    uint8_t gpaddr_bits;
+    uint8_t pad2[7];
+    uint32_t emulation_flags; /* x86 arch_config */
+    uint32_t misc_flags;
+};
+_Static_assert(offsetof(struct xc_abi_dominfo, flags) == 4, "dominfo.flags");
+_Static_assert(offsetof(struct xc_abi_dominfo, tot_pages) == 8, "dominfo.tot_pages");
+_Static_assert(offsetof(struct xc_abi_dominfo, max_pages) == 16, "dominfo.max_pages");
+_Static_assert(offsetof(struct xc_abi_dominfo, shared_info_frame) == 48, "dominfo.shared_info_frame");
+_Static_assert(offsetof(struct xc_abi_dominfo, cpu_time) == 56, "dominfo.cpu_time");
+_Static_assert(offsetof(struct xc_abi_dominfo, nr_online_vcpus) == 64, "dominfo.nr_online_vcpus");
+_Static_assert(offsetof(struct xc_abi_dominfo, max_vcpu_id) == 68, "dominfo.max_vcpu_id");
+_Static_assert(offsetof(struct xc_abi_dominfo, handle) == 76, "dominfo.handle");
+_Static_assert(offsetof(struct xc_abi_dominfo, cpupool) == 92, "dominfo.cpupool");
+_Static_assert(offsetof(struct xc_abi_dominfo, gpaddr_bits) == 96, "dominfo.gpaddr_bits");
+_Static_assert(offsetof(struct xc_abi_dominfo, emulation_flags) == 104, "dominfo.arch_config");
+_Static_assert(sizeof(struct xc_abi_dominfo) == 112, "dominfo is 112 bytes");
+
+/* XEN_DOMINF_* */
+#define XC_DOMINF_DYING 0x1u
+#define XC_DOMINF_SHUTDOWN 0x4u
+#define XC_DOMINF_PAUSED 0x8u
+#define XC_DOMINF_BLOCKED 0x10u
+#define XC_DOMINF_RUNNING 0x20u
+#define XC_DOMINF_SHUTDOWN_SHIFT 16
+#define XC_DOMINF_SHUTDOWN_MASK 0xffu
+
+/* SHUTDOWN_* codes found in (flags >> 16) & 0xff. */
+#define XC_SHUTDOWN_POWEROFF 0
+#define XC_SHUTDOWN_REBOOT 1
+#define XC_SHUTDOWN_SUSPEND 2
+#define XC_SHUTDOWN_CRASH 3
+#define XC_SHUTDOWN_WATCHDOG 4
+
+struct xc_abi_getdomaininfolist {
+    uint16_t first_domain;
+    uint16_t pad;
+    uint32_t max_domains;
+    uint64_t buffer; /* guest handle: user pointer to xc_abi_dominfo[] */
+    uint32_t num_domains;
+};
+_Static_assert(offsetof(struct xc_abi_getdomaininfolist, max_domains) == 4, "list.max_domains");
+_Static_assert(offsetof(struct xc_abi_getdomaininfolist, buffer) == 8, "list.buffer");
+_Static_assert(offsetof(struct xc_abi_getdomaininfolist, num_domains) == 16, "list.num_domains");
+
+/* physinfo for sysctl 0x15+ (4.17 onwards). */
+struct xc_abi_physinfo_v15 {
+    uint32_t threads_per_core, cores_per_socket, nr_cpus, max_cpu_id;
+    uint32_t nr_nodes, max_node_id, cpu_khz, capabilities;
+    uint32_t arch_capabilities, pad;
+    uint64_t total_pages, free_pages, scrub_pages, outstanding_pages, max_mfn;
+    uint32_t hw_cap[8];
+};
+_Static_assert(offsetof(struct xc_abi_physinfo_v15, cpu_khz) == 24, "physinfo15.cpu_khz");
+_Static_assert(offsetof(struct xc_abi_physinfo_v15, total_pages) == 40, "physinfo15.total_pages");
+_Static_assert(offsetof(struct xc_abi_physinfo_v15, free_pages) == 48, "physinfo15.free_pages");
+_Static_assert(sizeof(struct xc_abi_physinfo_v15) == 112, "physinfo15 is 112 bytes");
+
+/* physinfo for sysctl 0x14 (4.16): no arch_capabilities, so the u64s start at 32. */
+struct xc_abi_physinfo_v14 {
+    uint32_t threads_per_core, cores_per_socket, nr_cpus, max_cpu_id;
+    uint32_t nr_nodes, max_node_id, cpu_khz, capabilities;
+    uint64_t total_pages, free_pages, scrub_pages, outstanding_pages, max_mfn;
+    uint32_t hw_cap[8];
+};
+_Static_assert(offsetof(struct xc_abi_physinfo_v14, total_pages) == 32, "physinfo14.total_pages");
+_Static_assert(offsetof(struct xc_abi_physinfo_v14, free_pages) == 40, "physinfo14.free_pages");
+_Static_assert(sizeof(struct xc_abi_physinfo_v14) == 104, "physinfo14 is 104 bytes");
+
+struct xc_abi_sysctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    union {
+        struct xc_abi_getdomaininfolist getdomaininfolist;
+        struct xc_abi_physinfo_v14 physinfo_v14;
+        struct xc_abi_physinfo_v15 physinfo_v15;
+        uint8_t pad[128];
+    } u;
+};
+_Static_assert(offsetof(struct xc_abi_sysctl, u) == 8, "sysctl.u");
+_Static_assert(sizeof(struct xc_abi_sysctl) == 136, "sysctl is 136 bytes");
+
+struct xc_abi_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    uint16_t domain;
+    uint16_t pad[3];
+    union {
+        struct xc_abi_dominfo getdomaininfo;
+        uint8_t pad[128];
+    } u;
+};
+_Static_assert(offsetof(struct xc_abi_domctl, domain) == 8, "domctl.domain");
+_Static_assert(offsetof(struct xc_abi_domctl, u) == 16, "domctl.u");
+_Static_assert(sizeof(struct xc_abi_domctl) == 144, "domctl is 144 bytes");
+
+#endif
