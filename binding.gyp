@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "xvirt_xen",
+      "sources": [
+        "native/addon.cc",
+        "native/xc_handle.c",
+        "native/xc_iface.c",
+        "native/xc_domain.c",
+        "native/xc_host.c",
+        "native/xc_state.c",
+        "native/xc_privcmd.c"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags": [
+        "-Wall", "-Wextra", "-Werror",
+        "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=2",
+        "-fstack-protector-strong", "-fPIC"
+      ],
+      "cflags_c": ["-std=c11"],
+      "cflags_cc": ["-std=c++17"],
+      "ldflags": ["-Wl,-z,relro,-z,now", "-Wl,-z,noexecstack"],
+      "conditions": [
+        ["OS!='linux'", { "sources!": ["native/xc_privcmd.c"] }]
+      ]
+    }
+  ]
+}

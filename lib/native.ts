@@ -1,0 +1,269 @@
+/**
+ * The native Xen addon (native/addon.cc over the C core), loaded with
+ * node-gyp-build, behind a typed facade that checks every argument before the
+ * native call and turns core failures into XvirtError.
+ *
+ * Domain facts come back in DomainRecords: preallocated typed arrays the
+ * addon writes into, so the getInfo path allocates nothing per call.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+
+/** Slots of one domain record (must match REC_* in native/addon.cc). */
+export enum Slot {
+  DOMID = 0,
+  /** libvirt virDomainState */
+  STATE = 1,
+  /** libvirt per-state reason */
+  REASON = 2,
+  /** raw XEN_DOMINF_* flags */
+  FLAGS = 3,
+  MEM_KIB = 4,
+  MAX_MEM_KIB = 5,
+  ONLINE_VCPUS = 6,
+  MAX_VCPUS = 7,
+  /** raw uint64 nanoseconds: read through the BigUint64Array view */
+  CPU_TIME = 8,
+  /** SHUTDOWN_* code while shut down, else 255 */
+  SHUTDOWN_CODE = 9,
+  /** the core's own state (xc_dom_state): 0 nostate, 1 running, 2 blocked, 3 paused, 4 shutoff, 5 crashed, 6 dying */
+  XEN_STATE = 10,
+}
+export const RECORD_STRIDE = 11;
+export const UUID_BYTES = 16;
+/** Largest domain id a caller may name. */
+export const DOMID_MAX = 0x7fef;
+
+export interface XenVersionInfo {
+  major: number;
+  minor: number;
+  /** e.g. '.7' */
+  extraversion: string;
+  /** XENVER_capabilities, e.g. 'xen-3.0-x86_64 hvm-3.0-x86_32 ...' */
+  capabilities: string;
+  sysctlInterface: number;
+  domctlInterface: number;
+  /** Which device and buffer kind the handle uses. */
+  transport: string;
+}
+
+export interface XenPhysinfo {
+  threadsPerCore: number;
+  coresPerSocket: number;
+  cpus: number;
+  nodes: number;
+  cpuKhz: number;
+  /** XEN_SYSCTL_PHYSCAP_* bits */
+  capabilities: number;
+  totalKiB: number;
+  freeKiB: number;
+}
+
+/** What the addon's Hypervisor object offers (exported for tests' stand-ins). */
+export interface NativeHypervisor {
+  info(): XenVersionInfo;
+  physinfo(): XenPhysinfo;
+  getInfo(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
+  list(out: Float64Array, uuids: Uint8Array): number;
+  pause(domid: number): Promise<void>;
+  unpause(domid: number): Promise<void>;
+  destroy(domid: number): Promise<void>;
+  close(): void;
+}
+
+interface NativeAddon {
+  openHypervisor(): Promise<NativeHypervisor>;
+  RECORD_STRIDE: number;
+}
+
+/** The directory holding binding.gyp (works from lib/, dist/ and dist-lab/lib/). */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    if (path.dirname(dir) === dir) {
+      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN, `cannot find the xvirt package root above ${from}`);
+    }
+  }
+}
+
+let addon: NativeAddon | null = null;
+
+/** Loads the addon once; a missing build is a clear NO_SUPPORT error. */
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  const root = packageRoot();
+  let loaded: NativeAddon;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    loaded = nodeGypBuild(root) as NativeAddon;
+  } catch (err) {
+    throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
+      `the native Xen addon is not built in ${root} (run 'npm install' or 'npx node-gyp rebuild'): ${(err as Error).message}`,
+      { cause: err });
+  }
+  if (loaded.RECORD_STRIDE !== RECORD_STRIDE) {
+    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN,
+      `native addon record stride ${loaded.RECORD_STRIDE} does not match lib/native.ts (${RECORD_STRIDE}): rebuild it`);
+  }
+  addon = loaded;
+  return addon;
+}
+
+/** Maps a core failure (err.code = XC_*) to libvirt's error numbers. */
+export function toXvirtError(err: unknown): XvirtError {
+  if (err instanceof XvirtError) return err;
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const map: Record<string, ErrorNumber> = {
+    XC_ENOPRIVCMD: ErrorNumber.NO_CONNECT,
+    XC_EACCESS: ErrorNumber.ACCESS_DENIED,
+    XC_EUNSUPPORTED: ErrorNumber.NO_SUPPORT,
+    XC_ENODOMAIN: ErrorNumber.NO_DOMAIN,
+    XC_EHYPERCALL: ErrorNumber.XEN_CALL,
+    XC_ESYSTEM: ErrorNumber.SYSTEM_ERROR,
+    XC_EINVAL: ErrorNumber.INVALID_ARG,
+  };
+  const number = typeof e?.code === 'string' ? map[e.code] : undefined;
+  if (number === ErrorNumber.NO_CONNECT) {
+    return XvirtError.of(number, ErrorDomain.XEN, `the Xen hypervisor: ${message}`, { cause: err });
+  }
+  if (number !== undefined) return XvirtError.of(number, ErrorDomain.XEN, message, { cause: err });
+  if (err instanceof TypeError) return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, message, { cause: err });
+  return XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN, message, { cause: err });
+}
+
+function invalidArg(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, detail);
+}
+
+export function checkDomid(domid: unknown): number {
+  if (typeof domid !== 'number' || !Number.isInteger(domid) || domid < 0 || domid > DOMID_MAX) {
+    throw invalidArg(`domain id must be an integer from 0 to ${DOMID_MAX}, got ${String(domid)}`);
+  }
+  return domid;
+}
+
+/** Preallocated storage for domain records: numbers in `f64`, CPU time in `u64`, UUIDs in `uuids`. */
+export class DomainRecords {
+  f64: Float64Array;
+  u64: BigUint64Array;
+  uuids: Uint8Array;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > DOMID_MAX + 1) {
+      throw invalidArg(`record capacity must be an integer from 1 to ${DOMID_MAX + 1}, got ${String(capacity)}`);
+    }
+    const buf = new ArrayBuffer(capacity * RECORD_STRIDE * 8);
+    this.f64 = new Float64Array(buf);
+    this.u64 = new BigUint64Array(buf);
+    this.uuids = new Uint8Array(capacity * UUID_BYTES);
+  }
+
+  get capacity(): number { return this.uuids.length / UUID_BYTES; }
+
+  get(i: number, slot: Slot): number { return this.f64[i * RECORD_STRIDE + slot]!; }
+  cpuTimeNs(i: number): bigint { return this.u64[i * RECORD_STRIDE + Slot.CPU_TIME]!; }
+  /** The i-th record's UUID bytes (a view: copy it to keep it). */
+  uuid(i: number): Uint8Array { return this.uuids.subarray(i * UUID_BYTES, (i + 1) * UUID_BYTES); }
+}
+
+/** An open hypervisor: two privcmd handles (queries on this thread, control calls on the pool). */
+export class XenHypervisor {
+  readonly #native: NativeHypervisor;
+  /** Version and interface facts, read once at open. */
+  readonly version: XenVersionInfo;
+  #closed = false;
+
+  private constructor(native: NativeHypervisor) {
+    this.#native = native;
+    this.version = native.info();
+  }
+
+  /** Opens /dev/xen/privcmd and confirms the interface versions (off the event loop). */
+  static async open(): Promise<XenHypervisor> {
+    return XenHypervisor.over(loadAddon().openHypervisor());
+  }
+
+  /** @internal wraps an opened native handle (tests pass a stand-in). */
+  static async over(opening: Promise<NativeHypervisor>): Promise<XenHypervisor> {
+    try {
+      return new XenHypervisor(await opening);
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  #check(): void {
+    if (this.#closed) throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.XEN, 'the hypervisor handle is closed');
+  }
+
+  physinfo(): XenPhysinfo {
+    this.#check();
+    try {
+      return this.#native.physinfo();
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  /**
+   * Reads domain `domid` into record 0 of `out`. Returns false when no domain
+   * has that id, or (with `expectUuid`) when the domain there has another UUID.
+   */
+  getInfo(domid: number, expectUuid: Uint8Array | null, out: DomainRecords): boolean {
+    this.#check();
+    checkDomid(domid);
+    if (expectUuid !== null && (!(expectUuid instanceof Uint8Array) || expectUuid.length !== UUID_BYTES)) {
+      throw invalidArg('expected UUID must be 16 bytes');
+    }
+    if (!(out instanceof DomainRecords)) throw invalidArg('out must be a DomainRecords');
+    try {
+      return this.#native.getInfo(domid, expectUuid, out.f64) === 0;
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  /**
+   * Reads every domain (one hypercall per 256) into `out`, growing it if
+   * needed; returns the records holding them (`out` or a larger replacement) and their count.
+   */
+  list(out: DomainRecords): { records: DomainRecords; count: number } {
+    this.#check();
+    if (!(out instanceof DomainRecords)) throw invalidArg('out must be a DomainRecords');
+    let records = out;
+    try {
+      for (;;) {
+        const total = this.#native.list(records.f64, records.uuids);
+        if (total <= records.capacity) return { records, count: total };
+        records = new DomainRecords(Math.min(DOMID_MAX + 1, total + 16));
+      }
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  pause(domid: number): Promise<void> { return this.#control('pause', domid); }
+  unpause(domid: number): Promise<void> { return this.#control('unpause', domid); }
+  /** Hypervisor-level destroy: no xenstore or backend cleanup (prefer `xl destroy` for xl guests). */
+  destroy(domid: number): Promise<void> { return this.#control('destroy', domid); }
+
+  async #control(op: 'pause' | 'unpause' | 'destroy', domid: number): Promise<void> {
+    this.#check();
+    checkDomid(domid);
+    try {
+      await this.#native[op](domid);
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  /** Releases both handles (a control call in flight finishes first). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.close();
+  }
+}

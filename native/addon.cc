@@ -1,0 +1,350 @@
+// N-API glue over the C core (xc_core.h). Thin on purpose: argument checks,
+// then one core call. getInfo/list run synchronously on the caller's thread
+// and write into caller-provided typed arrays; open and control calls run on
+// the libuv pool. Record layout: see REC_* below and lib/native.ts.
+#include <napi.h>
+
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "xc_core.h"
+
+namespace {
+
+// Slots of one domain record in a Float64Array (REC_CPU_TIME holds raw uint64 bits).
+enum : size_t {
+  REC_DOMID, REC_STATE, REC_REASON, REC_FLAGS, REC_MEM_KIB, REC_MAX_MEM_KIB, REC_ONLINE_VCPUS,
+  REC_MAX_VCPUS, REC_CPU_TIME, REC_SHUTDOWN_CODE, REC_XEN_STATE, REC_STRIDE,
+};
+constexpr size_t kUuidLen = 16;
+constexpr double kKiBPerPage = 4;  // Xen pages are 4 KiB on every architecture it runs dom0s on
+
+Napi::Error XcError(Napi::Env env, const xc_error& err) {
+  Napi::Error e = Napi::Error::New(env, err.message);
+  e.Set("code", Napi::String::New(env, xc_status_name(err.status)));
+  e.Set("errno", Napi::Number::New(env, err.sys_errno));
+  return e;
+}
+
+void ThrowType(Napi::Env env, const char* msg) { Napi::TypeError::New(env, msg).ThrowAsJavaScriptException(); }
+
+bool DomidArg(const Napi::CallbackInfo& info, size_t i, uint32_t* out) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    ThrowType(info.Env(), "domain id must be a number");
+    return false;
+  }
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v <= XC_DOMID_MAX) || std::floor(v) != v) {
+    ThrowType(info.Env(), "domain id must be an integer from 0 to 32751");
+    return false;
+  }
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+void WriteRecord(const xc_dominfo& d, double* rec) {
+  rec[REC_DOMID] = d.domid;
+  rec[REC_STATE] = d.state;
+  rec[REC_REASON] = d.reason;
+  rec[REC_FLAGS] = d.flags;
+  rec[REC_MEM_KIB] = static_cast<double>(d.tot_pages) * kKiBPerPage;
+  rec[REC_MAX_MEM_KIB] = static_cast<double>(d.max_pages) * kKiBPerPage;
+  rec[REC_ONLINE_VCPUS] = d.online_vcpus;
+  rec[REC_MAX_VCPUS] = d.max_vcpus;
+  std::memcpy(&rec[REC_CPU_TIME], &d.cpu_time_ns, sizeof d.cpu_time_ns);
+  rec[REC_SHUTDOWN_CODE] = d.shutdown_code;
+  rec[REC_XEN_STATE] = d.xen_state;
+}
+
+// What an open produces on the pool thread, handed to the Hypervisor constructor.
+struct Opened {
+  xc_handle* query = nullptr;
+  xc_handle* control = nullptr;
+  std::string extraversion, capabilities;
+};
+
+class Hypervisor;
+
+enum class Op { kOpen, kPause, kUnpause, kDestroy };
+
+class Worker : public Napi::AsyncWorker {
+ public:
+  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid);
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override;
+  void OnOK() override;
+  void OnError(const Napi::Error&) override;
+
+ private:
+  Op op_;
+  Hypervisor* hv_;
+  Napi::ObjectReference self_;  // keeps the Hypervisor alive while the call runs
+  uint32_t domid_;
+  Opened opened_;
+  xc_error err_{};
+  Napi::Promise::Deferred deferred_;
+};
+
+class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Hypervisor", {
+      InstanceMethod<&Hypervisor::Info>("info"),
+      InstanceMethod<&Hypervisor::Physinfo>("physinfo"),
+      InstanceMethod<&Hypervisor::GetInfo>("getInfo"),
+      InstanceMethod<&Hypervisor::List>("list"),
+      InstanceMethod<&Hypervisor::Pause>("pause"),
+      InstanceMethod<&Hypervisor::Unpause>("unpause"),
+      InstanceMethod<&Hypervisor::Destroy>("destroy"),
+      InstanceMethod<&Hypervisor::Close>("close"),
+    });
+  }
+
+  explicit Hypervisor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Hypervisor>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal()) {
+      ThrowType(info.Env(), "Hypervisor objects come from openHypervisor()");
+      return;
+    }
+    Opened* o = info[0].As<Napi::External<Opened>>().Data();
+    query_ = o->query;
+    control_ = o->control;
+    extraversion_ = o->extraversion;
+    capabilities_ = o->capabilities;
+    o->query = o->control = nullptr;
+  }
+
+  ~Hypervisor() override {
+    xc_close(query_);
+    xc_close(control_);
+  }
+
+  // Runs on the pool: control calls are serialized on their own handle.
+  int Control(Op op, uint32_t domid, xc_error* err) {
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    int rc = op == Op::kPause     ? xc_domain_pause(control_, domid)
+             : op == Op::kUnpause ? xc_domain_unpause(control_, domid)
+                                  : xc_domain_destroy(control_, domid);
+    if (rc != XC_OK) *err = *xc_last_error(control_);
+    return rc;
+  }
+
+  void ControlDone() {
+    if (--inflight_ == 0 && closed_) {
+      xc_close(control_);
+      control_ = nullptr;
+    }
+  }
+
+ private:
+  bool CheckOpen(Napi::Env env) {
+    if (closed_) Napi::Error::New(env, "the hypervisor handle is closed").ThrowAsJavaScriptException();
+    return !closed_;
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    const xc_iface* i = xc_interface(query_);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("major", i->xen_major);
+    o.Set("minor", i->xen_minor);
+    o.Set("extraversion", extraversion_);
+    o.Set("capabilities", capabilities_);
+    o.Set("sysctlInterface", i->sysctl_if);
+    o.Set("domctlInterface", i->domctl_if);
+    o.Set("transport", xc_transport_description(query_));
+    return o;
+  }
+
+  Napi::Value Physinfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    struct xc_physinfo p;
+    if (!CheckOpen(env)) return env.Undefined();
+    if (xc_physinfo(query_, &p) != XC_OK) {
+      XcError(env, *xc_last_error(query_)).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("threadsPerCore", p.threads_per_core);
+    o.Set("coresPerSocket", p.cores_per_socket);
+    o.Set("cpus", p.nr_cpus);
+    o.Set("nodes", p.nr_nodes);
+    o.Set("cpuKhz", p.cpu_khz);
+    o.Set("capabilities", p.capabilities);
+    o.Set("totalKiB", static_cast<double>(p.total_pages) * kKiBPerPage);
+    o.Set("freeKiB", static_cast<double>(p.free_pages) * kKiBPerPage);
+    return o;
+  }
+
+  // getInfo(domid, expectUuid: Uint8Array(16) | null, out: Float64Array(REC_STRIDE)) -> 0 found, 1 no such domain
+  Napi::Value GetInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint32_t domid;
+    if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
+    const uint8_t* expect = nullptr;
+    if (info.Length() < 3 || !(info[1].IsNull() || info[1].IsTypedArray()) || !info[2].IsTypedArray()) {
+      ThrowType(env, "getInfo(domid, expectUuid | null, out)");
+      return env.Undefined();
+    }
+    if (!info[1].IsNull()) {
+      Napi::TypedArray t = info[1].As<Napi::TypedArray>();
+      if (t.TypedArrayType() != napi_uint8_array || t.ElementLength() != kUuidLen) {
+        ThrowType(env, "expected UUID must be a 16-byte Uint8Array");
+        return env.Undefined();
+      }
+      expect = t.As<Napi::Uint8Array>().Data();
+    }
+    Napi::TypedArray outArr = info[2].As<Napi::TypedArray>();
+    if (outArr.TypedArrayType() != napi_float64_array || outArr.ElementLength() < REC_STRIDE) {
+      ThrowType(env, "out must be a Float64Array of at least one record");
+      return env.Undefined();
+    }
+    xc_dominfo d;
+    int rc = xc_domain_getinfo(query_, domid, &d);
+    if (rc == XC_ENODOMAIN || (rc == XC_OK && expect && std::memcmp(expect, d.handle, kUuidLen) != 0))
+      return Napi::Number::New(env, 1);
+    if (rc != XC_OK) {
+      XcError(env, *xc_last_error(query_)).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    WriteRecord(d, outArr.As<Napi::Float64Array>().Data());
+    return Napi::Number::New(env, 0);
+  }
+
+  // list(out: Float64Array(n * REC_STRIDE), uuids: Uint8Array(n * 16)) -> total domains (may exceed n)
+  Napi::Value List(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      ThrowType(env, "list(out: Float64Array, uuids: Uint8Array)");
+      return env.Undefined();
+    }
+    Napi::Float64Array out = info[0].As<Napi::Float64Array>();
+    Napi::Uint8Array uuids = info[1].As<Napi::Uint8Array>();
+    size_t cap = std::min(out.ElementLength() / REC_STRIDE, uuids.ElementLength() / kUuidLen);
+    if (scratch_.size() < cap) scratch_.resize(cap);
+    size_t total = 0;
+    if (xc_domain_list(query_, scratch_.data(), cap, &total) != XC_OK) {
+      XcError(env, *xc_last_error(query_)).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    for (size_t i = 0; i < std::min(cap, total); i++) {
+      WriteRecord(scratch_[i], out.Data() + i * REC_STRIDE);
+      std::memcpy(uuids.Data() + i * kUuidLen, scratch_[i].handle, kUuidLen);
+    }
+    return Napi::Number::New(env, static_cast<double>(total));
+  }
+
+  Napi::Value Queue(const Napi::CallbackInfo& info, Op op) {
+    Napi::Env env = info.Env();
+    uint32_t domid;
+    if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
+    inflight_++;
+    Worker* w = new Worker(env, op, this, info.This().As<Napi::Object>(), domid);
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  }
+  Napi::Value Pause(const Napi::CallbackInfo& info) { return Queue(info, Op::kPause); }
+  Napi::Value Unpause(const Napi::CallbackInfo& info) { return Queue(info, Op::kUnpause); }
+  Napi::Value Destroy(const Napi::CallbackInfo& info) { return Queue(info, Op::kDestroy); }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (!closed_) {
+      closed_ = true;
+      xc_close(query_);
+      query_ = nullptr;
+      if (inflight_ == 0) {
+        xc_close(control_);
+        control_ = nullptr;
+      }
+    }
+    return info.Env().Undefined();
+  }
+
+  xc_handle* query_ = nullptr;
+  xc_handle* control_ = nullptr;
+  std::mutex control_mutex_;
+  unsigned inflight_ = 0;  // main thread only
+  bool closed_ = false;
+  std::string extraversion_, capabilities_;
+  std::vector<xc_dominfo> scratch_;
+};
+
+struct AddonData {
+  Napi::FunctionReference hypervisor;
+};
+
+Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid)
+    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), deferred_(Napi::Promise::Deferred::New(env)) {
+  if (!self.IsEmpty()) self_ = Napi::Persistent(self);
+}
+
+void Worker::Execute() {
+  if (op_ != Op::kOpen) {
+    if (hv_->Control(op_, domid_, &err_) != XC_OK) SetError(err_.message);
+    return;
+  }
+  char extra[XC_EXTRAVERSION_LEN], caps[XC_CAPABILITIES_LEN];
+  if (xc_open_privcmd(nullptr, &opened_.query, &err_) != XC_OK ||
+      xc_open_privcmd(xc_interface(opened_.query), &opened_.control, &err_) != XC_OK) {
+    SetError(err_.message);
+  } else if (xc_version_strings(opened_.query, extra, caps) != XC_OK) {
+    err_ = *xc_last_error(opened_.query);
+    SetError(err_.message);
+  } else {
+    opened_.extraversion = extra;
+    opened_.capabilities = caps;
+  }
+  if (err_.status != XC_OK) {
+    xc_close(opened_.query);
+    xc_close(opened_.control);
+    opened_.query = opened_.control = nullptr;
+  }
+}
+
+void Worker::OnOK() {
+  Napi::Env env = Env();
+  if (op_ != Op::kOpen) {
+    hv_->ControlDone();
+    deferred_.Resolve(env.Undefined());
+    return;
+  }
+  Napi::Object obj = env.GetInstanceData<AddonData>()->hypervisor.New({Napi::External<Opened>::New(env, &opened_)});
+  xc_close(opened_.query);  // non-null only if the constructor did not take them
+  xc_close(opened_.control);
+  deferred_.Resolve(obj);
+}
+
+void Worker::OnError(const Napi::Error&) {
+  if (op_ != Op::kOpen) hv_->ControlDone();
+  deferred_.Reject(XcError(Env(), err_).Value());
+}
+
+Napi::Value OpenHypervisor(const Napi::CallbackInfo& info) {
+  Worker* w = new Worker(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  AddonData* data = new AddonData();
+  data->hypervisor = Napi::Persistent(Hypervisor::Define(env));
+  env.SetInstanceData(data);
+  exports.Set("openHypervisor", Napi::Function::New<OpenHypervisor>(env, "openHypervisor"));
+  exports.Set("Hypervisor", data->hypervisor.Value());
+  exports.Set("RECORD_STRIDE", Napi::Number::New(env, REC_STRIDE));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(xvirt_xen, Init)
