@@ -69,6 +69,7 @@ export interface NativeHypervisor {
   pause(domid: number): Promise<void>;
   unpause(domid: number): Promise<void>;
   destroy(domid: number): Promise<void>;
+  shutdown(domid: number, reboot: boolean): Promise<void>;
   close(): void;
 }
 
@@ -250,11 +251,20 @@ export class XenHypervisor {
   /** Hypervisor-level destroy: no xenstore or backend cleanup (prefer `xl destroy` for xl guests). */
   destroy(domid: number): Promise<void> { return this.#control('destroy', domid); }
 
-  async #control(op: 'pause' | 'unpause' | 'destroy', domid: number): Promise<void> {
+  /**
+   * Declares a poweroff (or reboot) of the domain in the hypervisor
+   * (SCHEDOP_remote_shutdown): immediate, without asking the guest OS.
+   */
+  shutdown(domid: number, reboot: boolean): Promise<void> {
+    if (typeof reboot !== 'boolean') return Promise.reject(invalidArg('reboot must be a boolean'));
+    return this.#control('shutdown', domid, reboot);
+  }
+
+  async #control(op: 'pause' | 'unpause' | 'destroy' | 'shutdown', domid: number, reboot = false): Promise<void> {
     this.#check();
     checkDomid(domid);
     try {
-      await this.#native[op](domid);
+      await (op === 'shutdown' ? this.#native.shutdown(domid, reboot) : this.#native[op](domid));
     } catch (err) {
       throw toXvirtError(err);
     }

@@ -68,11 +68,11 @@ struct Opened {
 
 class Hypervisor;
 
-enum class Op { kOpen, kPause, kUnpause, kDestroy };
+enum class Op { kOpen, kPause, kUnpause, kDestroy, kShutdown };
 
 class Worker : public Napi::AsyncWorker {
  public:
-  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid);
+  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason);
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
@@ -84,7 +84,7 @@ class Worker : public Napi::AsyncWorker {
   Op op_;
   Hypervisor* hv_;
   Napi::ObjectReference self_;  // keeps the Hypervisor alive while the call runs
-  uint32_t domid_;
+  uint32_t domid_, reason_;
   Opened opened_;
   xc_error err_{};
   Napi::Promise::Deferred deferred_;
@@ -101,6 +101,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
       InstanceMethod<&Hypervisor::Pause>("pause"),
       InstanceMethod<&Hypervisor::Unpause>("unpause"),
       InstanceMethod<&Hypervisor::Destroy>("destroy"),
+      InstanceMethod<&Hypervisor::Shutdown>("shutdown"),
       InstanceMethod<&Hypervisor::Close>("close"),
     });
   }
@@ -124,11 +125,12 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
   }
 
   // Runs on the pool: control calls are serialized on their own handle.
-  int Control(Op op, uint32_t domid, xc_error* err) {
+  int Control(Op op, uint32_t domid, uint32_t reason, xc_error* err) {
     std::lock_guard<std::mutex> lock(control_mutex_);
-    int rc = op == Op::kPause     ? xc_domain_pause(control_, domid)
-             : op == Op::kUnpause ? xc_domain_unpause(control_, domid)
-                                  : xc_domain_destroy(control_, domid);
+    int rc = op == Op::kPause      ? xc_domain_pause(control_, domid)
+             : op == Op::kUnpause  ? xc_domain_unpause(control_, domid)
+             : op == Op::kShutdown ? xc_domain_shutdown(control_, domid, reason)
+                                   : xc_domain_destroy(control_, domid);
     if (rc != XC_OK) *err = *xc_last_error(control_);
     return rc;
   }
@@ -242,12 +244,12 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
     return Napi::Number::New(env, static_cast<double>(total));
   }
 
-  Napi::Value Queue(const Napi::CallbackInfo& info, Op op) {
+  Napi::Value Queue(const Napi::CallbackInfo& info, Op op, uint32_t reason = 0) {
     Napi::Env env = info.Env();
     uint32_t domid;
     if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
     inflight_++;
-    Worker* w = new Worker(env, op, this, info.This().As<Napi::Object>(), domid);
+    Worker* w = new Worker(env, op, this, info.This().As<Napi::Object>(), domid, reason);
     Napi::Promise p = w->Promise();
     w->Queue();
     return p;
@@ -255,6 +257,15 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
   Napi::Value Pause(const Napi::CallbackInfo& info) { return Queue(info, Op::kPause); }
   Napi::Value Unpause(const Napi::CallbackInfo& info) { return Queue(info, Op::kUnpause); }
   Napi::Value Destroy(const Napi::CallbackInfo& info) { return Queue(info, Op::kDestroy); }
+
+  // shutdown(domid, reboot: boolean): SCHEDOP_remote_shutdown with poweroff or reboot.
+  Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || !info[1].IsBoolean()) {
+      ThrowType(info.Env(), "shutdown(domid, reboot: boolean)");
+      return info.Env().Undefined();
+    }
+    return Queue(info, Op::kShutdown, info[1].As<Napi::Boolean>().Value() ? XC_REASON_REBOOT : XC_REASON_POWEROFF);
+  }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (!closed_) {
@@ -282,14 +293,14 @@ struct AddonData {
   Napi::FunctionReference hypervisor;
 };
 
-Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid)
-    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), deferred_(Napi::Promise::Deferred::New(env)) {
+Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason)
+    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), reason_(reason), deferred_(Napi::Promise::Deferred::New(env)) {
   if (!self.IsEmpty()) self_ = Napi::Persistent(self);
 }
 
 void Worker::Execute() {
   if (op_ != Op::kOpen) {
-    if (hv_->Control(op_, domid_, &err_) != XC_OK) SetError(err_.message);
+    if (hv_->Control(op_, domid_, reason_, &err_) != XC_OK) SetError(err_.message);
     return;
   }
   char extra[XC_EXTRAVERSION_LEN], caps[XC_CAPABILITIES_LEN];
@@ -329,7 +340,7 @@ void Worker::OnError(const Napi::Error&) {
 }
 
 Napi::Value OpenHypervisor(const Napi::CallbackInfo& info) {
-  Worker* w = new Worker(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0);
+  Worker* w = new Worker(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0, 0);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;

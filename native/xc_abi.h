@@ -1,7 +1,7 @@
 /*
  * Xen and Linux privcmd binary interfaces used by the core, declared locally
  * (no Xen headers needed at build time). Offsets follow the x86_64 tables in
- * docs/xen-core.md (from Xen's public headers, 4.16-4.19); every layout is
+ * docs/xen-direct.md (from Xen's public headers, 4.16-4.19); every layout is
  * pinned with _Static_assert so a wrong edit fails the build, not a hypercall.
  * Internal to the core: users include xc_core.h.
  */
@@ -15,6 +15,10 @@
 #define XC_HYPERCALL_XEN_VERSION 17
 #define XC_HYPERCALL_SYSCTL 35
 #define XC_HYPERCALL_DOMCTL 36
+#define XC_HYPERCALL_SCHED_OP 29
+
+/* sched_op sub-op that shuts another domain down (the caller needs control rights over it). */
+#define XC_SCHEDOP_REMOTE_SHUTDOWN 4
 
 /* xen_version sub-ops. */
 #define XC_XENVER_VERSION 0
@@ -93,6 +97,15 @@ _Static_assert(sizeof(struct xc_abi_dominfo) == 112, "dominfo is 112 bytes");
 #define XC_SHUTDOWN_SUSPEND 2
 #define XC_SHUTDOWN_CRASH 3
 #define XC_SHUTDOWN_WATCHDOG 4
+
+/* struct sched_remote_shutdown: domid_t, then an unsigned int SHUTDOWN_* reason. */
+struct xc_abi_remote_shutdown {
+    uint16_t domain_id;
+    uint16_t pad;
+    uint32_t reason;
+};
+_Static_assert(offsetof(struct xc_abi_remote_shutdown, reason) == 4, "remote_shutdown.reason");
+_Static_assert(sizeof(struct xc_abi_remote_shutdown) == 8, "remote_shutdown is 8 bytes");
 
 struct xc_abi_getdomaininfolist {
     uint16_t first_domain;

@@ -134,6 +134,17 @@ int xc_domain_unpause(xc_handle *h, uint32_t domid);
 /* Kills the domain in the hypervisor. Xenstore, consoles and backends are the toolstack's to clean. */
 int xc_domain_destroy(xc_handle *h, uint32_t domid);
 
+/* SHUTDOWN_* reasons a controller may declare for another domain. */
+enum xc_shutdown_reason { XC_REASON_POWEROFF = 0, XC_REASON_REBOOT = 1 };
+/*
+ * Declares a shutdown of another domain (SCHEDOP_remote_shutdown): Xen stops
+ * its vCPUs at once and reports it shut down with `reason`, and the
+ * toolstack's on_poweroff/on_reboot action follows. It does not ask the
+ * guest OS first (that is a xenstore control/shutdown request). Domain 0 is
+ * refused: shutting it down would take the whole host with it.
+ */
+int xc_domain_shutdown(xc_handle *h, uint32_t domid, uint32_t reason);
+
 /* Name of an xc_status, e.g. "XC_ENODOMAIN". */
 const char *xc_status_name(int status);
 

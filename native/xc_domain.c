@@ -1,4 +1,4 @@
-/* Domain queries and control: getdomaininfo, getdomaininfolist, pause, unpause, destroy. */
+/* Domain queries and control: getdomaininfo, getdomaininfolist, pause, unpause, destroy, shutdown. */
 #include <errno.h>
 #include <string.h>
 
@@ -77,11 +77,20 @@ int xc_domain_list(xc_handle *h, struct xc_dominfo *out, size_t cap, size_t *tot
     return XC_OK;
 }
 
+/* Destroying or shutting down domain 0 would take the host down with it: never do it by accident. */
+static int check_not_dom0(xc_handle *h, const char *what, uint32_t domid)
+{
+    if (domid == 0)
+        return xc_fail(&h->err, XC_EINVAL, 0, "refusing to %s domain 0 (the control domain runs the host)", what);
+    return check_domid(h, domid);
+}
+
 static int simple_domctl(xc_handle *h, uint32_t cmd, const char *what, uint32_t domid)
 {
     long rc;
 
-    if (check_domid(h, domid) != XC_OK) return h->err.status;
+    if ((cmd == XC_DOMCTL_DESTROYDOMAIN ? check_not_dom0(h, what, domid) : check_domid(h, domid)) != XC_OK)
+        return h->err.status;
     do {
         xc_domctl_prepare(h, cmd, h->iface.domctl_if, domid);
         rc = xc_do_domctl(h);
@@ -93,3 +102,18 @@ static int simple_domctl(xc_handle *h, uint32_t cmd, const char *what, uint32_t 
 int xc_domain_pause(xc_handle *h, uint32_t domid) { return simple_domctl(h, XC_DOMCTL_PAUSEDOMAIN, "pause", domid); }
 int xc_domain_unpause(xc_handle *h, uint32_t domid) { return simple_domctl(h, XC_DOMCTL_UNPAUSEDOMAIN, "unpause", domid); }
 int xc_domain_destroy(xc_handle *h, uint32_t domid) { return simple_domctl(h, XC_DOMCTL_DESTROYDOMAIN, "destroy", domid); }
+
+int xc_domain_shutdown(xc_handle *h, uint32_t domid, uint32_t reason)
+{
+    struct xc_abi_remote_shutdown *arg = (struct xc_abi_remote_shutdown *)h->arena;
+    long rc;
+
+    if (check_not_dom0(h, "shut down", domid) != XC_OK) return h->err.status;
+    if (reason != XC_REASON_POWEROFF && reason != XC_REASON_REBOOT)
+        return xc_fail(&h->err, XC_EINVAL, 0, "shutdown reason %u is not poweroff (0) or reboot (1)", reason);
+    memset(arg, 0, sizeof *arg);
+    arg->domain_id = (uint16_t)domid;
+    arg->reason = reason;
+    rc = xc_hypercall(h, XC_HYPERCALL_SCHED_OP, XC_SCHEDOP_REMOTE_SHUTDOWN, (uint64_t)(uintptr_t)arg);
+    return rc < 0 ? domctl_failed(h, reason == XC_REASON_REBOOT ? "reboot" : "shutdown", domid, rc) : XC_OK;
+}

@@ -48,6 +48,7 @@ function standIn(): { native: NativeHypervisor; calls: string[] } {
     },
     pause: async (d) => { calls.push(`pause ${d}`); },
     unpause: async (d) => { calls.push(`unpause ${d}`); },
+    shutdown: async (d, reboot) => { calls.push(`shutdown ${d} ${reboot}`); },
     destroy: async (d) => { calls.push(`destroy ${d}`); throw Object.assign(new Error(`no domain with id ${d}`), { code: 'XC_ENODOMAIN', errno: 3 }); },
     close: () => { calls.push('close'); },
   };
@@ -61,7 +62,9 @@ t.test('bad arguments never reach the native layer', async (t) => {
   for (const bad of [-1, 1.5, 0x7ff0, NaN, '1', null, 2 ** 32]) {
     t.throws(() => hv.getInfo(bad as number, null, out), { number: ErrorNumber.INVALID_ARG, message: /domain id/ }, `domid ${String(bad)}`);
     await t.rejects(hv.pause(bad as number), { number: ErrorNumber.INVALID_ARG }, `pause ${String(bad)}`);
+    await t.rejects(hv.shutdown(bad as number, false), { number: ErrorNumber.INVALID_ARG }, `shutdown ${String(bad)}`);
   }
+  await t.rejects(hv.shutdown(1, 'yes' as unknown as boolean), { number: ErrorNumber.INVALID_ARG, message: /reboot/ });
   t.throws(() => hv.getInfo(1, new Uint8Array(15), out), { number: ErrorNumber.INVALID_ARG, message: /16 bytes/ });
   t.throws(() => hv.getInfo(1, null, new Float64Array(RECORD_STRIDE) as unknown as DomainRecords), { number: ErrorNumber.INVALID_ARG });
   t.throws(() => hv.list([] as unknown as DomainRecords), { number: ErrorNumber.INVALID_ARG });
@@ -86,11 +89,20 @@ t.test('results come back through the record views', async (t) => {
   t.equal(records.get(39, Slot.DOMID), 39);
   t.equal(records.uuid(39)[0], 39);
   await hv.pause(3);
+  await hv.shutdown(3, true);
+  t.ok(calls.includes('shutdown 3 true'), 'reboot reaches the native shutdown');
   await t.rejects(hv.destroy(4), { number: ErrorNumber.NO_DOMAIN });
   hv.close();
   hv.close();
   t.throws(() => hv.getInfo(1, null, out), { number: ErrorNumber.INVALID_CONN });
   t.same(calls.filter((c) => c === 'close'), ['close'], 'closed once');
+});
+
+t.test('the built addon exposes every call the facade makes', async (t) => {
+  const addon = loadAddon() as unknown as { Hypervisor: { prototype: Record<string, (...a: unknown[]) => unknown> } };
+  for (const m of ['getInfo', 'list', 'pause', 'shutdown', 'destroy']) {
+    t.type(addon.Hypervisor.prototype[m], 'function', `Hypervisor.${m}`);
+  }
 });
 
 t.test('core error codes map to libvirt numbers', async (t) => {

@@ -184,6 +184,17 @@ static void test_queries(uint32_t minor)
     CHECK(xc_domain_pause(h, 0) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EINVAL,
           "4.%u: hypervisor refusal reported: %s", minor, xc_last_error(h)->message);
     CHECK(xc_domain_pause(h, 1) == XC_ENODOMAIN, "4.%u: pause of a missing domain", minor);
+    CHECK(xc_domain_shutdown(h, 2, XC_REASON_REBOOT) == XC_OK && xc_domain_getinfo(h, 2, &d) == XC_OK &&
+              d.state == 5 && d.shutdown_code == 1 && d.reason == 1,
+          "4.%u: remote reboot leaves the domain shut off with code 1", minor);
+    CHECK(xc_domain_shutdown(h, 3, XC_REASON_POWEROFF) == XC_OK && xc_domain_getinfo(h, 3, &d) == XC_OK &&
+              d.state == 5 && d.shutdown_code == 0,
+          "4.%u: remote poweroff", minor);
+    calls = xen.hypercalls;
+    CHECK(xc_domain_shutdown(h, 0, XC_REASON_POWEROFF) == XC_EINVAL && xc_domain_destroy(h, 0) == XC_EINVAL &&
+              xc_domain_shutdown(h, 2, 3) == XC_EINVAL && xen.hypercalls == calls && xen.remote_shutdowns == 2,
+          "4.%u: dom0 shutdown/destroy and bad reasons refused before any call: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_domain_shutdown(h, 1, XC_REASON_POWEROFF) == XC_ENODOMAIN, "4.%u: shutdown of a missing domain", minor);
     xen.destroy_eagain = 2;
     CHECK(xc_domain_destroy(h, 3) == XC_OK && xc_domain_getinfo(h, 3, &d) == XC_ENODOMAIN,
           "4.%u: destroy retries EAGAIN until done", minor);

@@ -91,6 +91,19 @@ static long domctl(struct fake_xen *x, uint8_t *d)
     }
 }
 
+/* sched_op: only SCHEDOP_remote_shutdown {domid_t domain_id @0; unsigned reason @4}. */
+static long sched_op(struct fake_xen *x, uint64_t cmd, const uint8_t *arg)
+{
+    struct fake_domain *dom;
+    if (cmd != 4) return -ENOSYS;
+    dom = find(x, get16(arg, 0), 0);
+    if (!dom) return -ESRCH;
+    /* Xen's domain_shutdown: the shutdown bit and the code, in place of SHUTDOWN_CODE_INVALID. */
+    dom->flags = (dom->flags & 0xffffu & ~0x30u) | 0x4u | (get32(arg, 4) & 0xffu) << 16;
+    x->remote_shutdowns++;
+    return 0;
+}
+
 static long fake_hypercall(void *ctx, uint64_t op, const uint64_t arg[5])
 {
     struct fake_xen *x = ctx;
@@ -101,6 +114,7 @@ static long fake_hypercall(void *ctx, uint64_t op, const uint64_t arg[5])
         if (arg[0] == 1) { strncpy((char *)(uintptr_t)arg[1], x->extraversion, 16); return 0; }
         if (arg[0] == 3) { strncpy((char *)(uintptr_t)arg[1], x->capabilities, 1024); return 0; }
         return -EINVAL;
+    case 29: return sched_op(x, arg[0], (const uint8_t *)(uintptr_t)arg[1]);
     case 35: return sysctl(x, (uint8_t *)(uintptr_t)arg[0]);
     case 36: return domctl(x, (uint8_t *)(uintptr_t)arg[0]);
     default: return -ENOSYS;

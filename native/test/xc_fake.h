@@ -29,7 +29,7 @@ struct fake_xen {
     struct fake_domain dom[FAKE_MAX_DOMAINS];
     size_t n_dom;
     /* What the core did. */
-    unsigned long hypercalls, refused_versions, allocs, frees;
+    unsigned long hypercalls, refused_versions, allocs, frees, remote_shutdowns;
     int closed;
     int fail_alloc;
 };
