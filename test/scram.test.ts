@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { deriveCredentials, saslPrep, ScramClient, ScramServer, type ScramCredentials } from '../lib/auth/scram';
 import { ErrorNumber, XvirtError } from '../lib/errors';
 
@@ -29,7 +29,7 @@ t.test('server reproduces the RFC 7677 exchange', async (t) => {
   t.same(server.finish(RFC.clientFinal), { username: 'user', serverFinal: RFC.serverFinal });
 });
 
-function authFailed(t: Tap.Test, fn: () => unknown, pattern: RegExp): Promise<void> | void {
+function authFailed(t: Test, fn: () => unknown, pattern: RegExp): Promise<void> | void {
   const check = (err: unknown): void => {
     t.ok(err instanceof XvirtError, 'XvirtError');
     t.equal((err as XvirtError).number, ErrorNumber.AUTH_FAILED);
