@@ -1,0 +1,169 @@
+/**
+ * Message framing for libvirt's RPC, shared by client and server: a 4-byte
+ * big-endian length that counts itself, the 24-byte header, then the XDR
+ * payload. FrameDecoder turns any split of a byte stream back into messages;
+ * the encoders build complete messages. No I/O here.
+ */
+import {
+  EVENT_SERIAL, HEADER_SIZE, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KEEPALIVE_SERIAL, KeepaliveProcedure,
+  LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MessageStatus, MessageType, MIN_FRAME_LENGTH, protocolError, REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION, remoteError, type MessageHeader, type RemoteError,
+} from './protocol';
+import { encode, type Codec } from './xdr';
+
+/** One decoded message: its header and its raw payload (XDR, or stream bytes). */
+export interface Message {
+  header: MessageHeader;
+  payload: Buffer;
+}
+
+/** Reads the 24 header bytes at `offset`. */
+export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
+  return {
+    program: buf.readUInt32BE(offset),
+    version: buf.readUInt32BE(offset + 4),
+    procedure: buf.readInt32BE(offset + 8),
+    type: buf.readInt32BE(offset + 12),
+    serial: buf.readUInt32BE(offset + 16),
+    status: buf.readInt32BE(offset + 20),
+  };
+}
+
+/** A complete message: length word, header, payload. Fails if it would exceed the protocol maximum. */
+export function encodeMessage(header: MessageHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const length = LENGTH_WORD_SIZE + HEADER_SIZE + payload.length;
+  if (length > MAX_FRAME_LENGTH) {
+    throw protocolError(`message of ${length} bytes exceeds the maximum of ${MAX_FRAME_LENGTH}`);
+  }
+  const out = Buffer.allocUnsafe(length);
+  out.writeUInt32BE(length, 0);
+  out.writeUInt32BE(header.program, 4);
+  out.writeUInt32BE(header.version, 8);
+  out.writeInt32BE(header.procedure, 12);
+  out.writeInt32BE(header.type, 16);
+  out.writeUInt32BE(header.serial, 20);
+  out.writeInt32BE(header.status, 24);
+  out.set(payload, LENGTH_WORD_SIZE + HEADER_SIZE);
+  return out;
+}
+
+/**
+ * Incremental decoder. push() takes whatever the socket delivered and
+ * returns every message completed by it, keeping any partial tail. A bad
+ * length word throws (RPC error) before anything is buffered for it, and
+ * the decoder stays failed: the stream cannot be resynchronised.
+ */
+export class FrameDecoder {
+  readonly #maxLength: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #failed: Error | null = null;
+
+  /** `maxLength`: largest acceptable length word (defaults to the protocol's). */
+  constructor(maxLength = MAX_FRAME_LENGTH) {
+    this.#maxLength = maxLength;
+  }
+
+  /** Bytes held for an incomplete message. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  push(chunk: Uint8Array): Message[] {
+    if (this.#failed) throw this.#failed;
+    if (chunk.length > 0) {
+      this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      this.#buffered += chunk.length;
+    }
+    const out: Message[] = [];
+    try {
+      for (let m = this.#next(); m; m = this.#next()) out.push(m);
+    } catch (err) {
+      this.#failed = err as Error;
+      this.#chunks = [];
+      this.#buffered = 0;
+      throw err;
+    }
+    return out;
+  }
+
+  #next(): Message | null {
+    if (this.#buffered < LENGTH_WORD_SIZE) return null;
+    const head = this.#peek(LENGTH_WORD_SIZE);
+    const length = head.readUInt32BE(0);
+    if (length < MIN_FRAME_LENGTH) {
+      throw protocolError(`message length ${length} is shorter than the ${MIN_FRAME_LENGTH}-byte minimum`);
+    }
+    if (length > this.#maxLength) {
+      throw protocolError(`message length ${length} exceeds the maximum of ${this.#maxLength}`);
+    }
+    if (this.#buffered < length) return null;
+    const frame = this.#take(length);
+    return {
+      header: decodeHeader(frame, LENGTH_WORD_SIZE),
+      payload: frame.subarray(LENGTH_WORD_SIZE + HEADER_SIZE),
+    };
+  }
+
+  /** The first `n` buffered bytes, joining chunks only as far as needed. */
+  #peek(n: number): Buffer {
+    if (this.#chunks[0]!.length < n) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0]!;
+  }
+
+  #take(n: number): Buffer {
+    const first = this.#peek(n);
+    const frame = first.subarray(0, n);
+    if (first.length === n) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(n);
+    this.#buffered -= n;
+    return frame;
+  }
+}
+
+// ---- builders ----------------------------------------------------------------
+
+/** A CALL to `procedure` of REMOTE_PROGRAM (or another program). */
+export function encodeCall<A>(procedure: number, serial: number, argsCodec: Codec<A>, args: A,
+  program = REMOTE_PROGRAM, version = REMOTE_PROTOCOL_VERSION): Buffer {
+  const header = { program, version, procedure, type: MessageType.CALL, serial, status: MessageStatus.OK };
+  return encodeMessage(header, encode(argsCodec, args, 'args'));
+}
+
+/** A successful REPLY to `call`: same program, version, procedure and serial. */
+export function encodeReply<R>(call: MessageHeader, retCodec: Codec<R>, ret: R): Buffer {
+  return encodeMessage({ ...call, type: MessageType.REPLY, status: MessageStatus.OK }, encode(retCodec, ret, 'ret'));
+}
+
+/**
+ * An ERROR reply to `call`. Errors to STREAM packets stay type STREAM; errors
+ * to CALL and CALL_WITH_FDS go back as plain REPLY (libvirt's rule).
+ */
+export function encodeErrorReply(call: MessageHeader, error: RemoteError): Buffer {
+  const type = call.type === MessageType.STREAM ? MessageType.STREAM : MessageType.REPLY;
+  return encodeMessage({ ...call, type, status: MessageStatus.ERROR }, encode(remoteError, error, 'remote_error'));
+}
+
+/** An asynchronous event MESSAGE of REMOTE_PROGRAM (serial 1, as libvirtd sends). */
+export function encodeEvent<M>(procedure: number, msgCodec: Codec<M>, msg: M): Buffer {
+  const header = {
+    program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure,
+    type: MessageType.MESSAGE, serial: EVENT_SERIAL, status: MessageStatus.OK,
+  };
+  return encodeMessage(header, encode(msgCodec, msg, 'msg'));
+}
+
+/** A keepalive PING or PONG: type MESSAGE, serial 0, empty payload, 28 bytes. */
+export function encodeKeepalive(procedure: KeepaliveProcedure): Buffer {
+  return encodeMessage({
+    program: KEEPALIVE_PROGRAM, version: KEEPALIVE_PROTOCOL_VERSION, procedure,
+    type: MessageType.MESSAGE, serial: KEEPALIVE_SERIAL, status: MessageStatus.OK,
+  });
+}
+
+/** True for a keepalive message of `procedure` (a well-formed one: MESSAGE, empty payload). */
+export function isKeepalive(msg: Message, procedure: KeepaliveProcedure): boolean {
+  const h = msg.header;
+  return h.program === KEEPALIVE_PROGRAM && h.version === KEEPALIVE_PROTOCOL_VERSION && h.procedure === procedure
+    && h.type === MessageType.MESSAGE && msg.payload.length === 0;
+}
