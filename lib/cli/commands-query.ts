@@ -1,0 +1,136 @@
+/** Read-only domain commands: list, dominfo, domstate, domid, domname, domuuid, dumpxml. */
+import { DomainXMLFlags, ListDomainsFlags, domainStateName, domainStateReasonName } from '../constants';
+import type { Domain } from '../connection';
+import { ErrorNumber, isXvirtError } from '../errors';
+import { boolOption, stringOption } from './args';
+import { compareListRows, formatDomainInfo, formatDomainTable, type DomainSummary } from './format';
+import { domainInfoJson, domainStateJson, listEntryJson } from './json';
+import { lookupDomain } from './lookup';
+import { DOMAIN_OPTION, printJson } from './print';
+import type { CommandContext, CommandSpec } from './spec';
+
+function domainArg(ctx: CommandContext): Promise<Domain> {
+  return lookupDomain(ctx.connection(), stringOption(ctx.options, 'domain')!);
+}
+
+/** The value of `op`, or null when the driver could not say (virsh leaves such a line out). */
+async function optional<T>(op: () => Promise<T>): Promise<T | null> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isXvirtError(err)) return null;
+    throw err;
+  }
+}
+
+async function listCommand(ctx: CommandContext): Promise<number> {
+  const all = boolOption(ctx.options, 'all');
+  const inactive = boolOption(ctx.options, 'inactive');
+  const flags = all ? ListDomainsFlags.ACTIVE | ListDomainsFlags.INACTIVE
+    : inactive ? ListDomainsFlags.INACTIVE : ListDomainsFlags.ACTIVE;
+  const domains = await ctx.connection().listAllDomains(flags);
+  const rows: Array<{ dom: Domain; id: number; name: string; state: number }> = [];
+  for (const dom of domains) {
+    try {
+      const { state } = await dom.getState();
+      rows.push({ dom, id: dom.id, name: dom.name, state });
+    } catch (err) {
+      // Undefined by someone else since the listing: it is simply no longer there.
+      if (isXvirtError(err) && err.number === ErrorNumber.NO_DOMAIN) continue;
+      throw err;
+    }
+  }
+  rows.sort(compareListRows);
+  const byName = boolOption(ctx.options, 'name'), byUuid = boolOption(ctx.options, 'uuid');
+  if (ctx.json) printJson(ctx, rows.map((r) => listEntryJson(r.dom.ref, r.state)));
+  else if (byName && byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid} ${r.name}\n`).join(''));
+  else if (byName) ctx.output.out(rows.map((r) => `${r.name}\n`).join(''));
+  else if (byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid}\n`).join(''));
+  else ctx.output.out(formatDomainTable(rows));
+  return 0;
+}
+
+async function dominfoCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArg(ctx);
+  const [osType, info, persistent, autostart] = await Promise.all([
+    optional(() => dom.getOSType()), dom.getInfo(), optional(() => dom.isPersistent()), optional(() => dom.getAutostart()),
+  ]);
+  const summary: DomainSummary = { id: dom.id, name: dom.name, uuid: dom.uuid, osType, info, persistent, autostart };
+  if (ctx.json) printJson(ctx, domainInfoJson(summary));
+  else ctx.output.out(formatDomainInfo(summary));
+  return 0;
+}
+
+async function domstateCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArg(ctx);
+  const state = await dom.getState();
+  if (ctx.json) printJson(ctx, domainStateJson(state));
+  else if (boolOption(ctx.options, 'reason')) {
+    ctx.output.out(`${domainStateName(state.state)} (${domainStateReasonName(state.state, state.reason)})\n`);
+  } else ctx.output.out(`${domainStateName(state.state)}\n`);
+  return 0;
+}
+
+/** domid, domname, domuuid: look the domain up, print one of its identifiers. */
+function identityCommand(name: string, key: 'id' | 'name' | 'uuid', summary: string): CommandSpec {
+  return {
+    name, summary, group: 'domain', options: [DOMAIN_OPTION],
+    description: `Print the domain's ${key === 'id' ? "id ('-' when it is not running)" : key}.`,
+    async run(ctx) {
+      const dom = await domainArg(ctx);
+      const value = key === 'id' ? (dom.id < 0 ? null : dom.id) : dom[key];
+      if (ctx.json) printJson(ctx, { [key]: value });
+      else ctx.output.out(`${value ?? '-'}\n`);
+      return 0;
+    },
+  };
+}
+
+async function dumpxmlCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArg(ctx);
+  let flags = 0;
+  if (boolOption(ctx.options, 'inactive')) flags |= DomainXMLFlags.INACTIVE;
+  if (boolOption(ctx.options, 'security-info')) flags |= DomainXMLFlags.SECURE;
+  const xml = await dom.getXMLDesc(flags);
+  if (ctx.json) printJson(ctx, { xml });
+  else ctx.output.out(xml.endsWith('\n') ? xml : xml + '\n');
+  return 0;
+}
+
+export const QUERY_COMMANDS: CommandSpec[] = [
+  {
+    name: 'list', group: 'monitor', summary: 'list domains',
+    description: 'Returns list of domains: running ones by default, inactive ones too with --all.',
+    options: [
+      { name: 'inactive', type: 'bool', help: 'list inactive domains' },
+      { name: 'all', type: 'bool', help: 'list inactive & active domains' },
+      { name: 'uuid', type: 'bool', help: "list uuid's only" },
+      { name: 'name', type: 'bool', help: 'list domain names only' },
+    ],
+    run: listCommand,
+  },
+  {
+    name: 'dominfo', group: 'monitor', summary: 'domain information',
+    description: 'Returns basic information about the domain.',
+    options: [DOMAIN_OPTION], run: dominfoCommand,
+  },
+  {
+    name: 'domstate', group: 'monitor', summary: 'domain state',
+    description: 'Returns state about a domain.',
+    options: [DOMAIN_OPTION, { name: 'reason', type: 'bool', help: 'also print reason for the state' }],
+    run: domstateCommand,
+  },
+  identityCommand('domid', 'id', 'convert a domain name or UUID to domain id'),
+  identityCommand('domname', 'name', 'convert a domain id or UUID to domain name'),
+  identityCommand('domuuid', 'uuid', 'convert a domain name or id to domain UUID'),
+  {
+    name: 'dumpxml', group: 'domain', summary: 'domain information in XML',
+    description: 'Output the domain information as an XML dump to stdout.',
+    options: [
+      DOMAIN_OPTION,
+      { name: 'inactive', type: 'bool', help: 'show inactive defined XML' },
+      { name: 'security-info', type: 'bool', help: 'include security sensitive information in XML dump' },
+    ],
+    run: dumpxmlCommand,
+  },
+];

@@ -1,0 +1,24 @@
+/** The command table: every command `xvirt` knows, each with the options all commands share. */
+import { EVENT_COMMAND } from './commands-event';
+import { HOST_COMMANDS } from './commands-host';
+import { LIFECYCLE_COMMANDS } from './commands-lifecycle';
+import { QUERY_COMMANDS } from './commands-query';
+import { helpCommand } from './help';
+import type { CommandSpec, OptionSpec } from './spec';
+
+const JSON_OPTION: OptionSpec = { name: 'json', type: 'bool', help: 'print the result as JSON (see docs/cli.md)' };
+
+function withCommonOptions(c: CommandSpec): CommandSpec {
+  return { ...c, options: [...c.options, JSON_OPTION] };
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  ...QUERY_COMMANDS,
+  ...LIFECYCLE_COMMANDS,
+  EVENT_COMMAND,
+  ...HOST_COMMANDS,
+].map(withCommonOptions).concat(helpCommand(() => COMMANDS));
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
