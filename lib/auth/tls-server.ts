@@ -1,0 +1,114 @@
+/**
+ * xvirtd's TLS listener, libvirtd-compatible: TLS starts at once (no
+ * STARTTLS), the client must present a certificate issued by our CA (unless
+ * tls_no_verify_certificate), its subject DN must pass tls_allowed_dn_list,
+ * and only then does the server send the single byte 0x01 inside TLS and start
+ * reading RPC. A refused client is logged and closed; nothing it sent reaches
+ * the RPC layer, and the listener keeps serving others.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as tls from 'node:tls';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { compileDnAllowlist, subjectToDn, type DnAllowlist } from './dn-allowlist';
+import { TLS_CONFIRM_BYTE } from '../transports/tls';
+
+export interface TlsServerConfig {
+  /** ca_file, cert_file, key_file, crl_file (libvirtd.conf names). */
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  crlFile?: string | null;
+  /** tls_allowed_dn_list: undefined = any verified certificate, [] = nobody. */
+  allowedDnList?: readonly string[] | undefined;
+  /** tls_no_verify_certificate = 1: accept clients without a valid certificate (then no DN check either). */
+  noVerifyCertificate?: boolean;
+  /** Handshake + checks must finish within this many ms (default 10 s). */
+  handshakeTimeoutMs?: number;
+}
+
+/** Who a TLS client proved to be. */
+export interface TlsPeerIdentity {
+  /** Subject DN, RDNs in certificate order, comma-joined ('' when unverified). */
+  dn: string;
+  fingerprint256: string | null;
+  remoteAddress: string;
+}
+
+export interface SecurityLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+function readConfigFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `cannot read ${what} '${path}': ${(err as Error).message}`);
+  }
+}
+
+/** Server-side startup checks of our own certificate, as libvirtd does them. */
+function checkServerCertificate(certPem: Buffer, caPem: Buffer, config: TlsServerConfig): void {
+  const cert = new X509Certificate(certPem);
+  const ca = new X509Certificate(caPem);
+  const bad = (detail: string): XvirtError =>
+    XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `The server certificate ${config.certFile} ${detail}`);
+  if (Date.parse(cert.validTo) < Date.now()) throw bad('has expired');
+  if (cert.ca) throw bad('basic constraints show a CA, but we need one for a server');
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw bad(`is not signed by the CA in ${config.caFile}`);
+}
+
+/**
+ * Creates the TLS listener. `onClient` receives each client after every check
+ * passed and the confirmation byte was written; its socket then carries RPC.
+ */
+export function createTlsServer(
+  config: TlsServerConfig,
+  onClient: (socket: tls.TLSSocket, peer: TlsPeerIdentity) => void,
+  log: SecurityLogger,
+): tls.Server {
+  const ca = readConfigFile(config.caFile, 'CA certificate (ca_file)');
+  const cert = readConfigFile(config.certFile, 'server certificate (cert_file)');
+  const key = readConfigFile(config.keyFile, 'server key (key_file)');
+  const crl = config.crlFile ? readConfigFile(config.crlFile, 'CRL (crl_file)') : undefined;
+  checkServerCertificate(cert, ca, config);
+  const verify = config.noVerifyCertificate !== true;
+  const allowed: DnAllowlist = compileDnAllowlist(config.allowedDnList);
+
+  const server = tls.createServer({
+    ca, cert, key, ...(crl ? { crl } : {}),
+    requestCert: true, rejectUnauthorized: verify, minVersion: 'TLSv1.2',
+    handshakeTimeout: config.handshakeTimeoutMs ?? 10_000,
+  });
+  server.on('tlsClientError', (err, socket) => {
+    log.warn(`TLS client ${socket.remoteAddress ?? '?'} refused during handshake: ${err.message}`);
+  });
+  server.on('secureConnection', (socket) => {
+    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const peerCert = socket.getPeerX509Certificate();
+    const peer: TlsPeerIdentity = {
+      dn: peerCert ? subjectToDn(peerCert.subject) : '',
+      fingerprint256: peerCert?.fingerprint256 ?? null,
+      remoteAddress,
+    };
+    if (verify) {
+      // rejectUnauthorized already ended unverified handshakes; this is the belt to those braces.
+      if (!socket.authorized || !peerCert) {
+        log.warn(`TLS client ${remoteAddress} refused: certificate not verified (${String(socket.authorizationError)})`);
+        socket.destroy();
+        return;
+      }
+      if (!allowed(peer.dn)) {
+        log.warn(`TLS client ${remoteAddress} refused: Distinguished Name '${peer.dn}' is not on tls_allowed_dn_list`);
+        socket.destroy();
+        return;
+      }
+    }
+    log.info(`TLS client ${remoteAddress} accepted: '${peer.dn}'`);
+    socket.setNoDelay(true);
+    socket.write(Buffer.of(TLS_CONFIRM_BYTE));
+    onClient(socket, peer);
+  });
+  return server;
+}

@@ -1,0 +1,185 @@
+/**
+ * The client side of libvirt's TLS transport (`driver+tls://host[:port]/...`).
+ *
+ * Credentials are found where libvirt looks for them (pkipath=DIR, else the
+ * per-user ~/.pki/libvirt/ when not root, else /etc/pki), the server's
+ * certificate is verified against the CA and the host name unless
+ * `no_verify=1`, and after the handshake the server must send the single
+ * byte 0x01 (it sends it once it has accepted *our* certificate; a server
+ * that refuses us closes instead).
+ */
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { uriParam, type ConnectionUri } from '../uri';
+
+export const DEFAULT_TLS_PORT = 16514;
+/** The byte a libvirt server sends inside TLS once it has accepted the client. */
+export const TLS_CONFIRM_BYTE = 0x01;
+
+export interface ClientPkiFiles {
+  ca: string;
+  crl: string | null;
+  cert: string;
+  key: string;
+}
+
+export interface PkiLocation {
+  uid: number;
+  home: string;
+  /** The system PKI root, '/etc/pki' unless a test points elsewhere. */
+  systemDir: string;
+}
+
+function defaultLocation(): PkiLocation {
+  return { uid: process.getuid?.() ?? 0, home: homedir(), systemDir: '/etc/pki' };
+}
+
+/**
+ * Where libvirt reads a client's CA, CRL, certificate and key.
+ * pkipath=DIR → DIR/{cacert,cacrl,clientcert,clientkey}.pem. Otherwise a
+ * non-root user's ~/.pki/libvirt/ is used for the CA (and CRL) if cacert.pem is
+ * there, and for cert+key if both are there; the rest falls back to
+ * /etc/pki/CA/{cacert,cacrl}.pem and /etc/pki/libvirt/{clientcert.pem,private/clientkey.pem}.
+ */
+export function locateClientPki(uri: ConnectionUri, where: PkiLocation = defaultLocation()): ClientPkiFiles {
+  const crlIfPresent = (p: string): string | null => (existsSync(p) ? p : null);
+  const pkipath = uriParam(uri, 'pkipath');
+  if (pkipath !== undefined) {
+    if (pkipath === '') throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, 'pkipath must not be empty');
+    return {
+      ca: join(pkipath, 'cacert.pem'), crl: crlIfPresent(join(pkipath, 'cacrl.pem')),
+      cert: join(pkipath, 'clientcert.pem'), key: join(pkipath, 'clientkey.pem'),
+    };
+  }
+  const files: ClientPkiFiles = {
+    ca: join(where.systemDir, 'CA', 'cacert.pem'),
+    crl: crlIfPresent(join(where.systemDir, 'CA', 'cacrl.pem')),
+    cert: join(where.systemDir, 'libvirt', 'clientcert.pem'),
+    key: join(where.systemDir, 'libvirt', 'private', 'clientkey.pem'),
+  };
+  if (where.uid !== 0) {
+    const user = join(where.home, '.pki', 'libvirt');
+    if (existsSync(join(user, 'cacert.pem'))) {
+      files.ca = join(user, 'cacert.pem');
+      files.crl = crlIfPresent(join(user, 'cacrl.pem'));
+    }
+    if (existsSync(join(user, 'clientcert.pem')) && existsSync(join(user, 'clientkey.pem'))) {
+      files.cert = join(user, 'clientcert.pem');
+      files.key = join(user, 'clientkey.pem');
+    }
+  }
+  return files;
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC,
+      `Cannot read ${what} '${path}': ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** libvirt's "sanity" checks of our own certificate before using it (skipped with no_sanity=1). */
+function checkOwnCertificate(certPem: Buffer, caPem: Buffer, files: ClientPkiFiles): void {
+  const bad = (detail: string): XvirtError =>
+    XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `The client certificate ${files.cert} ${detail}`);
+  let cert: X509Certificate;
+  let ca: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+    ca = new X509Certificate(caPem);
+  } catch (err) {
+    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Cannot parse ${files.cert} or ${files.ca}: ${(err as Error).message}`);
+  }
+  const now = Date.now();
+  if (Date.parse(cert.validTo) < now) throw bad('has expired');
+  if (Date.parse(cert.validFrom) > now) throw bad('is not yet active');
+  if (cert.ca) throw bad('basic constraints show a CA, but we need one for a client');
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw bad(`is not signed by the CA in ${files.ca}`);
+}
+
+export interface TlsConnectOptions {
+  signal?: AbortSignal;
+  /** Handshake plus confirmation byte; default 30 s. */
+  timeoutMs?: number;
+  /** Where to look for credentials (tests point this away from /etc/pki). */
+  pkiLocation?: PkiLocation;
+}
+
+function flag(uri: ConnectionUri, name: string): boolean {
+  const v = uriParam(uri, name);
+  if (v === undefined || v === '0') return false;
+  if (v === '1') return true;
+  throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `${name} must be 0 or 1, got '${v}'`);
+}
+
+/**
+ * Connects, completes the TLS handshake and waits for the server's
+ * confirmation byte. Resolves with the socket positioned at the first RPC byte.
+ */
+export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions = {}): Promise<tls.TLSSocket> {
+  const files = locateClientPki(uri, options.pkiLocation);
+  const ca = readPem(files.ca, 'CA certificate');
+  const cert = readPem(files.cert, 'client certificate');
+  const key = readPem(files.key, 'client private key');
+  const crl = files.crl ? readPem(files.crl, 'CA revocation list') : undefined;
+  if (!flag(uri, 'no_sanity')) checkOwnCertificate(cert, ca, files);
+  const verify = !flag(uri, 'no_verify');
+  const host = uri.host ?? 'localhost';
+  const socket = tls.connect({
+    host, port: uri.port ?? DEFAULT_TLS_PORT, ca, cert, key, ...(crl ? { crl } : {}),
+    ...(isIP(host) ? {} : { servername: host }),
+    rejectUnauthorized: verify, minVersion: 'TLSv1.2',
+  });
+  socket.setNoDelay(true);
+  try {
+    await awaitConfirmation(socket, host, options);
+    return socket;
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}
+
+function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConnectOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let handshaken = false;
+    const timer = setTimeout(() => done(XvirtError.of(ErrorNumber.OPERATION_TIMEOUT, ErrorDomain.RPC,
+      `no TLS confirmation from ${host} within ${options.timeoutMs ?? 30000} ms`)), options.timeoutMs ?? 30000);
+    const onAbort = (): void => done(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('aborted'));
+    const refused = (): XvirtError => XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC,
+      'server verification (of our certificate or IP address) failed');
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.off('data', onData).off('error', onError).off('end', onEnd).off('close', onEnd).off('secureConnect', onSecure);
+      if (err) reject(err); else resolve();
+    }
+    function onSecure(): void { handshaken = true; }
+    function onData(chunk: Buffer): void {
+      socket.pause();
+      if (chunk[0] !== TLS_CONFIRM_BYTE) return done(refused());
+      if (chunk.length > 1) socket.unshift(chunk.subarray(1));
+      done();
+    }
+    function onError(err: Error): void {
+      // A server that rejects our certificate answers with a TLS alert, which
+      // (under TLS 1.3) arrives after our side of the handshake completed.
+      const e = err as NodeJS.ErrnoException;
+      if (handshaken) return done(XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC,
+        `server verification (of our certificate or IP address) failed: ${e.message}`, { cause: err }));
+      const number = e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' ? ErrorNumber.SYSTEM_ERROR : ErrorNumber.GNUTLS_ERROR;
+      done(XvirtError.of(number, ErrorDomain.RPC, `unable to connect to server at '${host}': ${e.message}`, { cause: err }));
+    }
+    function onEnd(): void { done(refused()); }
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('data', onData).on('error', onError).on('end', onEnd).on('close', onEnd).on('secureConnect', onSecure);
+  });
+}
