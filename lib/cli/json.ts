@@ -9,12 +9,17 @@ import type { DomainSummary, VersionReport } from './format';
 /** A value the serializer can write: JSON's values plus bigint. */
 export type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** One line of JSON. bigint values become plain JSON numbers with every digit kept. */
+/** JSON text for `value`; bigint values are written as plain JSON numbers with every digit kept. */
+export function toJson(value: JsonValue): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+}
+
+/** One JSON document on one line. */
 export function toJsonLine(value: JsonValue): string {
-  const marker = '\u0000bigint:';
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${marker}${v}` : v));
-  // JSON.stringify escapes a NUL inside ordinary strings, so only our markers hold a raw one.
-  return text.replace(/"\u0000bigint:(-?[0-9]+)"/g, '$1') + '\n';
+  return toJson(value) + '\n';
 }
 
 /** A domain's identity; `id` is null while the domain is not running. */
