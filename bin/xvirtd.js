@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+'use strict';
+// xvirtd: the compiled daemon lives in dist/ (npm run build).
+const path = require('node:path');
+const main = path.join(__dirname, '..', 'dist', 'daemon', 'main.js');
+try {
+  require.resolve(main);
+} catch {
+  process.stderr.write(`xvirtd: ${main} is missing; run 'npm run build' first\n`);
+  process.exit(1);
+}
+const { main: run } = require(main);
+run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // Everything of ours is closed by now; do not wait on handles a driver may have left behind.
+  setImmediate(() => process.exit(code));
+}, (err) => {
+  process.stderr.write(`xvirtd: ${(err && err.stack) || String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,199 @@
+/**
+ * xvirtd's configuration: a libvirtd.conf-like file of `key = value` lines
+ * (values: integers, "double-quoted strings", or [ "lists", "of strings" ]),
+ * `#` comments. Every key is checked; a bad line is reported with its file,
+ * line number and key, and the daemon refuses to start rather than guess.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+
+export type AuthScheme = 'none';
+export const AUTH_SCHEMES: readonly AuthScheme[] = ['none'];
+
+export interface DaemonConfig {
+  /** Read-write unix socket; '' disables it. */
+  unixSockRwPath: string;
+  /** Read-only unix socket; '' disables it. */
+  unixSockRoPath: string;
+  unixSockRwPerms: number;
+  unixSockRoPerms: number;
+  listenTcp: boolean;
+  tcpListenAddr: string;
+  tcpPort: number;
+  authUnixRw: AuthScheme;
+  authUnixRo: AuthScheme;
+  authTcp: AuthScheme;
+  maxClients: number;
+  /** Calls one client may have in flight; past it, its socket is not read until one finishes. */
+  maxClientRequests: number;
+  /** Bytes queued towards one client before it counts as a dead reader and is dropped. */
+  maxClientOutput: number;
+  /** Seconds of silence before a PING; <= 0 disables keepalive. */
+  keepaliveInterval: number;
+  /** Unanswered PINGs before the peer is dropped. */
+  keepaliveCount: number;
+  /** libvirt's levels: 1 debug, 2 info, 3 warning, 4 error. */
+  logLevel: number;
+  /** URI opened when a client's CONNECT_OPEN names none (empty or absent). */
+  defaultUri: string;
+}
+
+/** Where sockets live by default: /run/xvirt for root, the user's runtime dir otherwise. */
+export function defaultSocketDir(): string {
+  if (process.getuid?.() === 0) return '/run/xvirt';
+  return path.join(process.env.XDG_RUNTIME_DIR || os.tmpdir(), 'xvirt');
+}
+
+export function defaultConfig(): DaemonConfig {
+  const dir = defaultSocketDir();
+  return {
+    unixSockRwPath: path.join(dir, 'xvirtd-sock'),
+    unixSockRoPath: path.join(dir, 'xvirtd-sock-ro'),
+    unixSockRwPerms: 0o700,
+    unixSockRoPerms: 0o777,
+    listenTcp: false,
+    tcpListenAddr: '127.0.0.1',
+    tcpPort: 16509,
+    authUnixRw: 'none',
+    authUnixRo: 'none',
+    authTcp: 'none',
+    maxClients: 5000,
+    maxClientRequests: 64,
+    maxClientOutput: 64 * 1024 * 1024,
+    keepaliveInterval: 5,
+    keepaliveCount: 5,
+    logLevel: 3,
+    defaultUri: 'test:///default',
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Value = number | string | string[];
+type Setter = (cfg: DaemonConfig, value: Value, fail: (why: string) => never) => void;
+
+function int(min: number, max: number, set: (cfg: DaemonConfig, n: number) => void): Setter {
+  return (cfg, value, fail) => {
+    if (typeof value !== 'number') return fail(`expected an integer from ${min} to ${max}`);
+    if (value < min || value > max) fail(`${value} is out of range ${min}-${max}`);
+    set(cfg, value);
+  };
+}
+
+function str(check: (s: string) => string | null, set: (cfg: DaemonConfig, s: string) => void): Setter {
+  return (cfg, value, fail) => {
+    if (typeof value !== 'string') return fail('expected a "quoted string"');
+    const why = check(value);
+    if (why) fail(why);
+    set(cfg, value);
+  };
+}
+
+function perms(set: (cfg: DaemonConfig, mode: number) => void): Setter {
+  return str((s) => (/^0?[0-7]{3}$/.test(s) ? null : `expected an octal mode like "0700", got "${s}"`),
+    (cfg, s) => set(cfg, parseInt(s, 8)));
+}
+
+function socketPath(set: (cfg: DaemonConfig, p: string) => void): Setter {
+  return str((s) => (s === '' || path.isAbsolute(s) ? (s.length > 107 ? 'socket path longer than 107 bytes' : null)
+    : `expected an absolute path (or "" to disable), got "${s}"`), set);
+}
+
+function auth(set: (cfg: DaemonConfig, a: AuthScheme) => void): Setter {
+  return str((s) => ((AUTH_SCHEMES as readonly string[]).includes(s) ? null
+    : `unsupported auth scheme "${s}" (supported: ${AUTH_SCHEMES.join(', ')})`), (cfg, s) => set(cfg, s as AuthScheme));
+}
+
+const KEYS: Record<string, Setter> = {
+  unix_sock_rw_path: socketPath((c, v) => { c.unixSockRwPath = v; }),
+  unix_sock_ro_path: socketPath((c, v) => { c.unixSockRoPath = v; }),
+  unix_sock_rw_perms: perms((c, v) => { c.unixSockRwPerms = v; }),
+  unix_sock_ro_perms: perms((c, v) => { c.unixSockRoPerms = v; }),
+  listen_tcp: int(0, 1, (c, v) => { c.listenTcp = v === 1; }),
+  tcp_listen_addr: str((s) => (s.length > 0 ? null : 'expected an address'), (c, v) => { c.tcpListenAddr = v; }),
+  tcp_port: int(0, 65535, (c, v) => { c.tcpPort = v; }),
+  auth_unix_rw: auth((c, v) => { c.authUnixRw = v; }),
+  auth_unix_ro: auth((c, v) => { c.authUnixRo = v; }),
+  auth_tcp: auth((c, v) => { c.authTcp = v; }),
+  max_clients: int(1, 1_000_000, (c, v) => { c.maxClients = v; }),
+  max_client_requests: int(1, 65536, (c, v) => { c.maxClientRequests = v; }),
+  max_client_output: int(65536, 2 ** 31, (c, v) => { c.maxClientOutput = v; }),
+  keepalive_interval: int(-1, 86400, (c, v) => { c.keepaliveInterval = v; }),
+  keepalive_count: int(0, 1000, (c, v) => { c.keepaliveCount = v; }),
+  log_level: int(1, 4, (c, v) => { c.logLevel = v; }),
+  default_uri: str((s) => (s.includes('://') ? null : `expected a URI like "test:///default", got "${s}"`),
+    (c, v) => { c.defaultUri = v; }),
+};
+
+export const CONFIG_KEYS = Object.keys(KEYS);
+
+const STRING_RE = /^"((?:[^"\\]|\\.)*)"/;
+
+/** Parses one value at the start of `text`; returns it and the rest. */
+function parseValue(text: string, fail: (why: string) => never): [Value, string] {
+  const s = STRING_RE.exec(text);
+  if (s) return [s[1]!.replace(/\\(.)/g, '$1'), text.slice(s[0].length)];
+  const n = /^-?\d+/.exec(text);
+  if (n) {
+    const value = Number(n[0]);
+    if (!Number.isSafeInteger(value)) fail(`integer ${n[0]} is too large`);
+    return [value, text.slice(n[0].length)];
+  }
+  if (text.startsWith('[')) {
+    const items: string[] = [];
+    let rest = text.slice(1).trimStart();
+    while (!rest.startsWith(']')) {
+      const item = STRING_RE.exec(rest);
+      if (!item) fail('expected a list of "quoted strings" closed by ] on the same line');
+      items.push(item[1]!.replace(/\\(.)/g, '$1'));
+      rest = rest.slice(item[0].length).trimStart();
+      if (rest.startsWith(',')) rest = rest.slice(1).trimStart();
+    }
+    return [items, rest.slice(1)];
+  }
+  fail('expected an integer, a "quoted string" or a [ list ]');
+}
+
+/** Parses config text; `source` names it in errors. Later keys override earlier ones. */
+export function parseConfig(text: string, source: string, base: DaemonConfig = defaultConfig()): DaemonConfig {
+  const cfg = { ...base };
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const where = `${source}:${i + 1}`;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) throw new ConfigError(`${where}: expected 'key = value', got '${line.slice(0, 80)}'`);
+    const key = m[1]!;
+    const fail = (why: string): never => { throw new ConfigError(`${where}: ${key}: ${why}`); };
+    const setter = KEYS[key];
+    if (!setter) throw new ConfigError(`${where}: unknown key '${key}' (known keys: ${CONFIG_KEYS.join(', ')})`);
+    const [value, rest] = parseValue(m[2]!, fail);
+    const trailing = rest.trim();
+    if (trailing !== '' && !trailing.startsWith('#')) fail(`unexpected text after the value: '${trailing.slice(0, 40)}'`);
+    setter(cfg, value, fail);
+  });
+  if (cfg.unixSockRwPath === '' && cfg.unixSockRoPath === '' && !cfg.listenTcp) {
+    throw new ConfigError(`${source}: no listener left: both unix sockets are disabled and listen_tcp = 0`);
+  }
+  if (cfg.unixSockRwPath !== '' && cfg.unixSockRwPath === cfg.unixSockRoPath) {
+    throw new ConfigError(`${source}: unix_sock_rw_path and unix_sock_ro_path are the same file '${cfg.unixSockRwPath}'`);
+  }
+  return cfg;
+}
+
+export function loadConfigFile(file: string): DaemonConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file '${file}': ${(err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,74 @@
+/**
+ * The daemon: listeners, the set of clients, clean shutdown. One event loop serves every client; each client is a
+ * ClientSession that owns its connection, event registrations and buffers.
+ */
+import type * as net from 'node:net';
+import type { DaemonConfig } from './config';
+import { closeListeners, openListeners, type Listener, type ListenerPolicy } from './listeners';
+import { Dispatcher } from './dispatch';
+import { CONNECT_HANDLERS } from './handlers-connect';
+import { DOMAIN_HANDLERS } from './handlers-domain';
+import { SESSION_HANDLERS } from './handlers-session';
+import { Logger } from './log';
+import { ClientSession, type SessionHost } from './session';
+
+/** The procedures xvirtd serves. */
+export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS);
+
+export class Daemon implements SessionHost {
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  readonly dispatcher = DISPATCHER;
+  readonly clients = new Set<ClientSession>();
+  #listeners: Listener[] = [];
+  #nextClientId = 1;
+  #stopping: Promise<void> | null = null;
+
+  constructor(config: DaemonConfig, log: Logger = new Logger(config.logLevel)) {
+    this.config = config;
+    this.log = log;
+  }
+
+  /** Addresses actually listened on (TCP port 0 resolves to the chosen port). */
+  get addresses(): Array<{ kind: string; address: string }> {
+    return this.#listeners.map((l) => ({ kind: l.policy.kind, address: l.address }));
+  }
+
+  async start(): Promise<void> {
+    this.#listeners = await openListeners(this.config, (socket, policy) => this.#accept(socket, policy));
+    const where = this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ');
+    this.log.info(`listening on ${where}`);
+    process.stdout.write(`xvirtd ready: ${where}\n`);
+  }
+
+  #accept(socket: net.Socket, policy: ListenerPolicy): void {
+    if (this.#stopping) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.maxClients) {
+      this.log.warn(`refusing ${policy.kind} client: max_clients (${this.config.maxClients}) reached`);
+      socket.destroy();
+      return;
+    }
+    const session = new ClientSession(this.#nextClientId++, socket, policy, this);
+    this.clients.add(session);
+    this.log.debug(`client ${session.id} connected on ${policy.kind}`);
+  }
+
+  /** Called by a session once it has closed and freed its resources. */
+  clientClosed(session: ClientSession, reason: string): void {
+    if (this.clients.delete(session)) this.log.debug(`client ${session.id} closed: ${reason}`);
+  }
+
+  /** Stops listening, disconnects every client, frees everything. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const closing = closeListeners(this.#listeners);
+      await Promise.all([...this.clients].map((c) => c.close('daemon shutting down')));
+      await closing;
+      this.log.info('stopped');
+    })();
+    return this.#stopping;
+  }
+}

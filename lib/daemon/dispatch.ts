@@ -1,0 +1,119 @@
+/**
+ * Turns one CALL into one REPLY: finds the procedure's handler, applies the
+ * checks libvirtd applies before any driver runs (authenticated? connection
+ * open? read-only?), decodes the arguments with the RPC layer's codecs, runs
+ * the handler on the Connection/Domain API and encodes its result. Every
+ * failure, ours or the driver's, becomes a remote_error body with libvirt's
+ * numbers.
+ */
+import type { Connection } from '../connection';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { encodeErrorReply, encodeReply } from '../rpc/framing';
+import { remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
+import {
+  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet,
+} from '../rpc/procedures';
+import { decode } from '../rpc/xdr';
+import type { EventRegistrations } from './events';
+
+/** What handlers may do to the client session that called them. */
+export interface SessionControl {
+  readonly readonly: boolean;
+  readonly authenticated: boolean;
+  /** The auth schemes this client's listener offers (remote_auth_type numbers). */
+  authTypes(): number[];
+  /** The open connection; throws libvirt's "connection not open" otherwise. */
+  conn(): Connection;
+  isOpen(): boolean;
+  open(name: string | null, flags: number): Promise<void>;
+  /** Closes the connection; the socket is ended once the reply is out. */
+  closeAfterReply(): Promise<void>;
+  startKeepalive(): void;
+  readonly events: EventRegistrations;
+  closeCallbackRegistered: boolean;
+}
+
+export interface Handler<P extends CallableProcedure> {
+  /** libvirt's public API name (virDomainDestroy...), used in error messages. */
+  api: string;
+  /** State-changing: refused on read-only connections before anything runs. */
+  write?: boolean | ((args: ProcedureArgs<P>) => boolean);
+  /** May be called before CONNECT_OPEN. */
+  beforeOpen?: boolean;
+  /** May be called before authentication completes. */
+  beforeAuth?: boolean;
+  run(s: SessionControl, args: ProcedureArgs<P>): Promise<ProcedureRet<P>> | ProcedureRet<P>;
+}
+
+export type HandlerTable = { [P in CallableProcedure]?: Handler<P> };
+
+/** Highest procedure number libvirt has assigned (NIC_MAC_CHANGE); above it a number is unknown. */
+const LIBVIRT_LAST_PROCEDURE = 453;
+/** Server-to-client event messages: never valid as calls. */
+const EVENT_PROCEDURES = new Set([
+  107, 169, 170, 171, 172, 173, 195, 224, 241, 248, 268, 269, 270, 276, 292, 311,
+  ...Array.from({ length: 16 }, (_, i) => 318 + i), 339, 346, 348, 354, 359, 362, 363, 367, 379, 385, 423, 438, 453,
+]);
+/** Authentication procedures (AUTH_LIST, SASL, polkit): allowed before open. */
+const AUTH_PROCEDURES = new Set([66, 67, 68, 69, 70]);
+
+export function rpcError(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, detail);
+}
+
+export function notOpenError(): XvirtError {
+  return new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'internal error: connection not open');
+}
+
+export function noSupport(api: string, domain = ErrorDomain.DOMAIN): XvirtError {
+  return XvirtError.of(ErrorNumber.NO_SUPPORT, domain, api);
+}
+
+export function unsupportedFlags(flags: number, api: string): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
+}
+
+export class Dispatcher {
+  readonly #handlers = new Map<number, Handler<CallableProcedure>>();
+
+  constructor(...tables: HandlerTable[]) {
+    for (const table of tables) {
+      for (const [n, h] of Object.entries(table)) this.#handlers.set(Number(n), h as Handler<CallableProcedure>);
+    }
+  }
+
+  /** Procedure numbers with a handler. */
+  get procedures(): number[] {
+    return [...this.#handlers.keys()].sort((a, b) => a - b);
+  }
+
+  /** Runs one call; resolves with the complete reply message (never rejects). */
+  async call(s: SessionControl, header: MessageHeader, payload: Buffer): Promise<Buffer> {
+    try {
+      const handler = this.#check(s, header.procedure);
+      const spec = procedureSpec(header.procedure)!;
+      const args = decode(spec.args, payload, `${procedureName(header.procedure)} args`) as ProcedureArgs<CallableProcedure>;
+      const write = typeof handler.write === 'function' ? handler.write(args) : handler.write === true;
+      if (write && s.readonly) {
+        throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${handler.api}`);
+      }
+      const ret = await handler.run(s, args);
+      return encodeReply(header, spec.ret, ret);
+    } catch (err) {
+      return encodeErrorReply(header, remoteErrorFrom(err));
+    }
+  }
+
+  /** libvirtd's order: known procedure, authenticated, connection open, implemented. */
+  #check(s: SessionControl, proc: number): Handler<CallableProcedure> {
+    const handler = this.#handlers.get(proc);
+    const known = handler !== undefined || (proc >= 1 && proc <= LIBVIRT_LAST_PROCEDURE && !EVENT_PROCEDURES.has(proc));
+    if (!known) throw rpcError(`unknown procedure: ${proc}`);
+    const isAuth = AUTH_PROCEDURES.has(proc);
+    if (!s.authenticated && !(handler?.beforeAuth ?? isAuth)) throw rpcError('authentication required');
+    if (!s.isOpen() && !(handler?.beforeOpen ?? isAuth)) throw notOpenError();
+    // Known to libvirt but not served by xvirt: NO_SUPPORT, so clients take their fallbacks.
+    if (!handler) throw noSupport(procedureName(proc), ErrorDomain.RPC);
+    return handler;
+  }
+}

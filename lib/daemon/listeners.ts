@@ -1,0 +1,141 @@
+/**
+ * xvirtd's listening sockets: unix read-write, unix read-only and TCP. Unix
+ * sockets are created with their final mode (umask held during bind, then
+ * chmod), a stale socket file left by a dead daemon is replaced, and a live
+ * one is never stolen.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { AuthScheme, DaemonConfig } from './config';
+
+export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp';
+
+/** What a client's listener decides about it before any RPC. */
+export interface ListenerPolicy {
+  kind: ListenerKind;
+  /** Clients of a read-only socket get read-only connections whatever they ask. */
+  readonly: boolean;
+  auth: AuthScheme;
+  /** Whether the channel counts as secure (CONNECT_IS_SECURE): local sockets do, plain TCP does not. */
+  secure: boolean;
+}
+
+export interface Listener {
+  policy: ListenerPolicy;
+  server: net.Server;
+  /** Path for unix sockets, host:port for TCP. */
+  address: string;
+  /** Unlinks a unix socket file this listener created. */
+  cleanup(): void;
+}
+
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+/** True when something accepts connections on `socketPath`. */
+function socketIsLive(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+async function prepareSocketPath(socketPath: string): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(socketPath);
+  } catch {
+    fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
+    return;
+  }
+  if (!st.isSocket()) throw new ListenError(`${socketPath} exists and is not a socket; refusing to replace it`);
+  if (await socketIsLive(socketPath)) throw new ListenError(`${socketPath} is in use by another daemon`);
+  fs.unlinkSync(socketPath);
+}
+
+function listen(server: net.Server, options: net.ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(new ListenError(`cannot listen on ${options.path ?? `${options.host}:${options.port}`}: ${err.message}`));
+    server.once('error', onError);
+    server.listen(options, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function listenUnix(socketPath: string, mode: number, policy: ListenerPolicy,
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener> {
+  await prepareSocketPath(socketPath);
+  const server = net.createServer({ pauseOnConnect: false }, (s) => onConnection(s, policy));
+  // The bind happens synchronously inside listen(): hold a umask so the file never exists with wider permissions.
+  const oldMask = process.umask(0o777 & ~mode);
+  let listening: Promise<void>;
+  try {
+    listening = listen(server, { path: socketPath, backlog: 511 });
+  } finally {
+    process.umask(oldMask);
+  }
+  await listening;
+  fs.chmodSync(socketPath, mode);
+  const ino = fs.statSync(socketPath).ino;
+  return {
+    policy, server, address: socketPath,
+    cleanup: () => {
+      // Unlink only the file we created (another daemon may have replaced it meanwhile).
+      try {
+        if (fs.statSync(socketPath).ino === ino) fs.unlinkSync(socketPath);
+      } catch { /* already gone */ }
+    },
+  };
+}
+
+async function listenTcp(host: string, port: number, policy: ListenerPolicy,
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener> {
+  const server = net.createServer((s) => {
+    s.setNoDelay(true);
+    onConnection(s, policy);
+  });
+  await listen(server, { host, port, backlog: 511 });
+  const addr = server.address() as net.AddressInfo;
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+  return { policy, server, address: shown, cleanup: () => undefined };
+}
+
+/** Opens every listener the config asks for; on failure closes the ones already open. */
+export async function openListeners(cfg: DaemonConfig,
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener[]> {
+  const opened: Listener[] = [];
+  try {
+    if (cfg.unixSockRwPath) {
+      opened.push(await listenUnix(cfg.unixSockRwPath, cfg.unixSockRwPerms,
+        { kind: 'unix-rw', readonly: false, auth: cfg.authUnixRw, secure: true }, onConnection));
+    }
+    if (cfg.unixSockRoPath) {
+      opened.push(await listenUnix(cfg.unixSockRoPath, cfg.unixSockRoPerms,
+        { kind: 'unix-ro', readonly: true, auth: cfg.authUnixRo, secure: true }, onConnection));
+    }
+    if (cfg.listenTcp) {
+      opened.push(await listenTcp(cfg.tcpListenAddr, cfg.tcpPort,
+        { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false }, onConnection));
+    }
+  } catch (err) {
+    await closeListeners(opened);
+    throw err;
+  }
+  return opened;
+}
+
+/** Stops accepting and removes socket files. Existing clients are not touched. */
+export async function closeListeners(listeners: Listener[]): Promise<void> {
+  await Promise.all(listeners.map((l) => new Promise<void>((resolve) => {
+    l.server.close(() => resolve());
+    l.cleanup();
+  })));
+}

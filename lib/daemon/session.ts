@@ -1,0 +1,275 @@
+/**
+ * One client of the daemon: its socket, framing, flow control, keepalive,
+ * connection and event registrations. A client that breaks the protocol
+ * (bad length word, output it will not read, keepalive silence) is dropped
+ * alone; whatever it held is freed on the way out.
+ */
+import type * as net from 'node:net';
+import { connect, type Connection, type LifecycleEvent } from '../connection';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { encodeErrorReply, encodeEvent, encodeKeepalive, FrameDecoder, isKeepalive, type Message } from '../rpc/framing';
+import { Keepalive } from '../rpc/keepalive';
+import {
+  AuthType, KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+  RemoteOpenFlags, remoteErrorFrom,
+} from '../rpc/protocol';
+import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
+import { isRemoteUri, parseUri } from '../uri';
+import type { DaemonConfig } from './config';
+import { notOpenError, rpcError, type Dispatcher, type SessionControl } from './dispatch';
+import { EventRegistrations } from './events';
+import type { ListenerPolicy } from './listeners';
+import { LogLevel, type Logger } from './log';
+
+/** Queued output past which the client's socket is no longer read (its replies back up). */
+const OUTPUT_HIGH_WATER = 1 << 20;
+
+export interface SessionHost {
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  readonly dispatcher: Dispatcher;
+  clientClosed(session: ClientSession, reason: string): void;
+}
+
+export class ClientSession implements SessionControl {
+  readonly id: number;
+  readonly policy: ListenerPolicy;
+  readonly events: EventRegistrations;
+  closeCallbackRegistered = false;
+  readonly #host: SessionHost;
+  readonly #socket: net.Socket;
+  readonly #decoder = new FrameDecoder();
+  /** Calls decoded but not started because max_client_requests are in flight. */
+  readonly #backlog: Message[] = [];
+  #conn: Connection | null = null;
+  #opening = false;
+  #readonly: boolean;
+  #inflight = 0;
+  #paused = false;
+  #keepalive: Keepalive | null = null;
+  #out: Buffer[] = [];
+  #flushScheduled = false;
+  #endAfterFlush = false;
+  #closed: Promise<void> | null = null;
+
+  constructor(id: number, socket: net.Socket, policy: ListenerPolicy, host: SessionHost) {
+    this.id = id;
+    this.policy = policy;
+    this.#host = host;
+    this.#socket = socket;
+    this.#readonly = policy.readonly;
+    this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev));
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#updateFlow());
+    socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
+    socket.on('close', () => void this.close('peer disconnected'));
+  }
+
+  // ---- SessionControl ---------------------------------------------------------
+
+  get readonly(): boolean { return this.#readonly; }
+  /** Auth plugs in here: a listener whose scheme is not 'none' starts unauthenticated. */
+  get authenticated(): boolean { return this.policy.auth === 'none'; }
+  authTypes(): number[] { return [AuthType.NONE]; }
+  isOpen(): boolean { return this.#conn !== null; }
+  get inflight(): number { return this.#inflight; }
+  get isClosed(): boolean { return this.#closed !== null; }
+
+  conn(): Connection {
+    if (!this.#conn) throw notOpenError();
+    return this.#conn;
+  }
+
+  async open(name: string | null, flags: number): Promise<void> {
+    if (this.#conn || this.#opening) {
+      throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'internal error: connection already open');
+    }
+    const text = name || this.#host.config.defaultUri;
+    const uri = parseUri(text);
+    // The daemon is the far end: it never chains to another daemon.
+    if (isRemoteUri(uri)) throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.NONE, text);
+    const readonly = this.policy.readonly || (flags & RemoteOpenFlags.RO) !== 0;
+    // test:///<file> makes the daemon read a file of the client's choosing: read-write clients only.
+    if (readonly && uri.driver === 'test' && uri.path !== '/default') {
+      throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.NONE, `read-only clients may open test:///default only, not '${text}'`);
+    }
+    this.#opening = true;
+    try {
+      const conn = await connect(text, { readonly });
+      if (this.#closed) {
+        await conn.close();
+        return;
+      }
+      this.#conn = conn;
+      this.#readonly = readonly;
+      conn.onClose((reason) => this.#connectionClosed(reason));
+      this.#host.log.info(`client ${this.id} (${this.policy.kind}) opened ${text}${readonly ? ' read-only' : ''}`);
+    } finally {
+      this.#opening = false;
+    }
+  }
+
+  async closeAfterReply(): Promise<void> {
+    this.#endAfterFlush = true;
+    await this.#releaseConnection();
+  }
+
+  startKeepalive(): void {
+    const { keepaliveInterval, keepaliveCount } = this.#host.config;
+    if (this.#keepalive || keepaliveInterval <= 0 || this.#closed) return;
+    this.#keepalive = new Keepalive({
+      intervalMs: keepaliveInterval * 1000,
+      count: keepaliveCount,
+      sendPing: () => this.#send(encodeKeepalive(KeepaliveProcedure.PING)),
+      onDead: () => void this.close('keepalive timeout'),
+    });
+    this.#keepalive.start();
+  }
+
+  // ---- input --------------------------------------------------------------------
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    let messages: Message[];
+    try {
+      messages = this.#decoder.push(chunk);
+    } catch (err) {
+      // A bad length word leaves no way to find the next message: drop this client only.
+      void this.close(`protocol error: ${(err as Error).message}`);
+      return;
+    }
+    for (const m of messages) this.#handle(m);
+    this.#updateFlow();
+  }
+
+  #handle(msg: Message): void {
+    if (this.#closed) return;
+    this.#keepalive?.received();
+    const h = msg.header;
+    if (h.program === KEEPALIVE_PROGRAM) {
+      if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#send(encodeKeepalive(KeepaliveProcedure.PONG));
+      else if (!isKeepalive(msg, KeepaliveProcedure.PONG)) this.#reject(msg, rpcError(`Cannot find program ${h.program} version ${h.version}`));
+      return;
+    }
+    if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {
+      this.#reject(msg, rpcError(`Cannot find program ${h.program} version ${h.version}`));
+    } else if (h.type !== MessageType.CALL) {
+      this.#reject(msg, rpcError(`Unexpected message type ${h.type}`));
+    } else if (h.status !== MessageStatus.OK) {
+      this.#reject(msg, rpcError(`Unexpected message status ${h.status}`));
+    } else if (this.#inflight >= this.#host.config.maxClientRequests) {
+      this.#backlog.push(msg);
+    } else {
+      this.#dispatch(msg);
+    }
+  }
+
+  /** Answers a message we cannot serve; only calls get answers (a reply to a reply would confuse the peer). */
+  #reject(msg: Message, err: XvirtError): void {
+    const t = msg.header.type;
+    if (t === MessageType.CALL || t === MessageType.CALL_WITH_FDS || t === MessageType.STREAM) {
+      this.#send(encodeErrorReply(msg.header, remoteErrorFrom(err)));
+    } else {
+      this.#host.log.debug(`client ${this.id}: ignoring message type ${t}: ${err.message}`);
+    }
+  }
+
+  #dispatch(msg: Message): void {
+    this.#inflight++;
+    this.#host.dispatcher.call(this, msg.header, msg.payload).then((reply) => {
+      this.#inflight--;
+      this.#send(reply);
+      while (this.#backlog.length > 0 && this.#inflight < this.#host.config.maxClientRequests && !this.#closed) {
+        this.#dispatch(this.#backlog.shift()!);
+      }
+      this.#updateFlow();
+    });
+  }
+
+  /** Reads only while the client has room for more calls and reads what we send. */
+  #updateFlow(): void {
+    if (this.#closed) return;
+    const busy = this.#inflight >= this.#host.config.maxClientRequests || this.#backlog.length > 0
+      || this.#socket.writableLength >= OUTPUT_HIGH_WATER;
+    if (busy && !this.#paused) {
+      this.#paused = true;
+      this.#socket.pause();
+    } else if (!busy && this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+  }
+
+  // ---- output -------------------------------------------------------------------
+
+  /** Queues a message; everything queued in one turn of the event loop goes out in one write. */
+  #send(buf: Buffer): void {
+    if (this.#closed) return;
+    if (this.#socket.writableLength + buf.length > this.#host.config.maxClientOutput) {
+      void this.close(`client is not reading: more than ${this.#host.config.maxClientOutput} bytes queued`);
+      return;
+    }
+    this.#out.push(buf);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    const out = this.#out;
+    this.#out = [];
+    if (out.length === 1) this.#socket.write(out[0]!);
+    else if (out.length > 1) this.#socket.write(Buffer.concat(out));
+    if (this.#endAfterFlush && this.#inflight === 0) {
+      this.#socket.end();
+      void this.close('client closed the connection');
+    }
+    this.#updateFlow();
+  }
+
+  #sendLifecycle(callbackId: number | null, ev: LifecycleEvent): void {
+    const dom = ev.domain.ref;
+    if (callbackId === null) {
+      const proc = RemoteProcedure.DOMAIN_EVENT_LIFECYCLE;
+      this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { dom, event: ev.event, detail: ev.detail }));
+    } else {
+      const proc = RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE;
+      this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { callbackID: callbackId, dom, event: ev.event, detail: ev.detail }));
+    }
+  }
+
+  #connectionClosed(reason: number): void {
+    if (this.#closed || !this.closeCallbackRegistered) return;
+    const proc = RemoteProcedure.CONNECT_EVENT_CONNECTION_CLOSED;
+    this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { reason }));
+  }
+
+  // ---- teardown -----------------------------------------------------------------
+
+  async #releaseConnection(): Promise<void> {
+    const conn = this.#conn;
+    this.#conn = null;
+    this.closeCallbackRegistered = false;
+    await this.events.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
+    if (conn) await conn.close().catch((err) => this.#host.log.warn(`client ${this.id}: closing connection: ${err}`));
+  }
+
+  /** Drops the client and frees everything it holds. Idempotent. */
+  close(reason: string): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#keepalive?.stop();
+      this.#keepalive = null;
+      this.#backlog.length = 0;
+      this.#out = [];
+      if (!this.#endAfterFlush) this.#socket.destroy();
+      const routine = reason === 'peer disconnected' || reason === 'client closed the connection';
+      this.#host.log.log(routine ? LogLevel.DEBUG : LogLevel.INFO, `client ${this.id}: ${reason}`);
+      await this.#releaseConnection();
+      this.#host.clientClosed(this, reason);
+    })();
+    return this.#closed;
+  }
+}
