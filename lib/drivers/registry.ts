@@ -11,6 +11,7 @@ export type DriverOpener = (uri: ConnectionUri, options: OpenOptions) => Promise
 /** In-process drivers by URI driver name. Remote URIs (a transport or host) go to 'remote'. */
 const LOCAL_DRIVERS: Record<string, () => Promise<DriverOpener>> = {
   test: async () => (await import('./test')).openTestDriver,
+  xen: async () => (await import('./xen')).openXenDriver,
 };
 
 const REMOTE_DRIVER: (() => Promise<DriverOpener>) | null = null;

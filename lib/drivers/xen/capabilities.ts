@@ -1,0 +1,81 @@
+/**
+ * libvirt-style capabilities XML for a Xen host, from XENVER_capabilities
+ * ("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64") and physinfo.
+ */
+import type { XenPhysinfo } from '../../native';
+
+interface GuestCap {
+  osType: 'xen' | 'hvm';
+  arch: 'x86_64' | 'i686' | 'aarch64' | 'armv7l';
+  wordsize: 32 | 64;
+  pae: boolean;
+  nonpae: boolean;
+}
+
+const ARCHES: Record<string, { arch: GuestCap['arch']; wordsize: 32 | 64; pae: boolean }> = {
+  x86_64: { arch: 'x86_64', wordsize: 64, pae: false },
+  x86_32: { arch: 'i686', wordsize: 32, pae: false },
+  x86_32p: { arch: 'i686', wordsize: 32, pae: true },
+  aarch64: { arch: 'aarch64', wordsize: 64, pae: false },
+  armv7l: { arch: 'armv7l', wordsize: 32, pae: false },
+};
+
+/** Parses the XENVER_capabilities words; unknown words are ignored. The 32-bit PAE and non-PAE forms merge. */
+export function parseXenCapabilities(text: string): GuestCap[] {
+  const guests: GuestCap[] = [];
+  for (const word of text.trim().split(/\s+/)) {
+    const m = /^(xen|hvm)-\d+\.\d+-(\w+)$/.exec(word);
+    const a = m ? ARCHES[m[2]!] : undefined;
+    if (!m || !a) continue;
+    const osType = m[1] as 'xen' | 'hvm';
+    const same = guests.find((g) => g.osType === osType && g.arch === a.arch);
+    if (same) {
+      if (a.pae) same.pae = true; else same.nonpae = true;
+      continue;
+    }
+    guests.push({ osType, arch: a.arch, wordsize: a.wordsize, pae: a.pae, nonpae: a.wordsize === 32 && !a.pae });
+  }
+  return guests;
+}
+
+function hostArch(guests: GuestCap[]): string {
+  const pv = guests.find((g) => g.osType === 'xen');
+  return pv?.arch ?? guests.find((g) => g.wordsize === 64)?.arch ?? 'x86_64';
+}
+
+export function capabilitiesXml(xenCapabilities: string, phys: XenPhysinfo): string {
+  const guests = parseXenCapabilities(xenCapabilities);
+  const sockets = Math.max(1, Math.floor(phys.cpus / Math.max(1, phys.threadsPerCore * phys.coresPerSocket)));
+  const lines = [
+    '<capabilities>',
+    '  <host>',
+    '    <cpu>',
+    `      <arch>${hostArch(guests)}</arch>`,
+    `      <topology sockets='${sockets}' dies='1' cores='${phys.coresPerSocket}' threads='${phys.threadsPerCore}'/>`,
+    '    </cpu>',
+    '    <power_management/>',
+    '    <migration_features>',
+    '      <live/>',
+    '    </migration_features>',
+    '    <topology>',
+    `      <cells num='${phys.nodes}'/>`,
+    '    </topology>',
+    '  </host>',
+  ];
+  for (const g of guests) {
+    lines.push(
+      '  <guest>',
+      `    <os_type>${g.osType}</os_type>`,
+      `    <arch name='${g.arch}'>`,
+      `      <wordsize>${g.wordsize}</wordsize>`,
+      `      <machine>${g.osType === 'xen' ? 'xenpv' : 'xenfv'}</machine>`,
+      "      <domain type='xen'/>",
+      '    </arch>',
+    );
+    const features = [g.pae ? '      <pae/>' : '', g.nonpae ? '      <nonpae/>' : ''].filter(Boolean);
+    if (g.osType === 'hvm') features.push("      <acpi default='on' toggle='yes'/>", "      <apic default='on' toggle='no'/>");
+    lines.push(...(features.length ? ['    <features>', ...features, '    </features>'] : []), '  </guest>');
+  }
+  lines.push('</capabilities>');
+  return lines.join('\n') + '\n';
+}

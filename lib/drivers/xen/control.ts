@@ -1,0 +1,101 @@
+/**
+ * State changes that need more than one hypercall: shutdown and reboot (a
+ * polite request through xenstore when the guest listens for one, else
+ * declared by the hypervisor), destroy (the toolstack's teardown for domains
+ * it built, else the hypercall plus xenstore cleanup), and what only xl
+ * does (building domains, ballooning, vCPU hotplug).
+ */
+import { DomainCreateFlags } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { XenHypervisor } from '../../native';
+import type { LiveDomain, XenstoreLike } from './domains';
+import { toXlConfig, type XlDomainConfig } from './xl';
+
+/** What the driver needs from xl (XlRunner, or a recorder in tests). */
+export interface XlLike {
+  /** Whether an xl binary was found. */
+  readonly available: boolean;
+  run(args: string[]): Promise<string>;
+  create(config: string, paused: boolean): Promise<void>;
+}
+
+export class XenControl {
+  readonly #hv: XenHypervisor;
+  readonly #xs: XenstoreLike | null;
+  readonly #xl: XlLike;
+
+  constructor(hv: XenHypervisor, xenstore: XenstoreLike | null, xl: XlLike) {
+    this.#hv = hv;
+    this.#xs = xenstore;
+    this.#xl = xl;
+  }
+
+  /**
+   * Asks the guest to power off or reboot if it advertises support
+   * (control/feature-poweroff|reboot, written by its PV drivers); otherwise
+   * the hypervisor declares the shutdown, and the toolstack's on_poweroff /
+   * on_reboot action follows as if the guest had done it.
+   */
+  async shutdown(id: number, reboot: boolean): Promise<void> {
+    const what = reboot ? 'reboot' : 'poweroff';
+    if (this.#xs && id !== 0 && (await this.#read(`/local/domain/${id}/control/feature-${what}`)) === '1') {
+      await this.#xs.write(`/local/domain/${id}/control/shutdown`, what);
+      return;
+    }
+    await this.#hv.shutdown(id, reboot);
+  }
+
+  /**
+   * Domains libxl built (they have /libxl/<id>) are torn down by xl, which
+   * also removes their backends and xenstore entries; others get the
+   * destroydomain hypercall and their xenstore directories removed here.
+   */
+  async destroy(d: LiveDomain): Promise<void> {
+    const id = d.ref.id;
+    if (id !== 0 && this.#xl.available && this.#xs && (await this.#read(`/libxl/${id}`)) !== null) {
+      await this.#xl.run(['destroy', String(id)]);
+      return;
+    }
+    const vm = this.#xs && id !== 0 ? await this.#read(`/local/domain/${id}/vm`) : null;
+    await this.#hv.destroy(id);
+    if (this.#xs) {
+      for (const path of [`/local/domain/${id}`, `/libxl/${id}`, ...(vm?.startsWith('/vm/') ? [vm] : [])]) {
+        await this.#xs.remove(path).catch(() => undefined); // best effort: the domain itself is gone
+      }
+    }
+  }
+
+  async create(config: XlDomainConfig, flags: number): Promise<void> {
+    if ((flags & ~DomainCreateFlags.PAUSED) !== 0) {
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN,
+        `unsupported create flags 0x${flags.toString(16)} (only PAUSED is supported)`);
+    }
+    this.#needXl('start a domain');
+    await this.#xl.create(toXlConfig(config), (flags & DomainCreateFlags.PAUSED) !== 0);
+  }
+
+  async setMemory(id: number, memoryKiB: number): Promise<void> {
+    this.#needXl('change memory');
+    await this.#xl.run(['mem-set', String(id), `${memoryKiB}k`]);
+  }
+
+  async setVcpus(id: number, nvcpus: number): Promise<void> {
+    this.#needXl('change vCPUs');
+    await this.#xl.run(['vcpu-set', String(id), String(nvcpus)]);
+  }
+
+  #needXl(what: string): void {
+    if (!this.#xl.available) {
+      throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
+        `cannot ${what}: Xen's xl tool was not found (install xen-utils or set XVIRT_XL)`);
+    }
+  }
+
+  async #read(path: string): Promise<string | null> {
+    try {
+      return await this.#xs!.read(path);
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Persistent domain definitions: one `<uuid>.xml` per domain (plus an empty
+ * `<uuid>.autostart` marker) in a state directory, each written atomically
+ * (temp file, fsync, rename, fsync of the directory) so a crash leaves either
+ * the old or the new definition, never half of one.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { isUuid, parseUuid } from '../../uuid';
+
+export const DEFAULT_STATE_DIR = '/var/lib/xvirt/xen';
+
+export interface StoredDefinition {
+  uuid: string;
+  name: string;
+  xml: string;
+  autostart: boolean;
+}
+
+/** Reads name and UUID from a definition's XML (the domain XML parser's job). */
+export type IdentityParser = (xml: string) => { name: string; uuid: string };
+
+function systemError(what: string, err: unknown): XvirtError {
+  return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.XEN, `${what}: ${(err as Error).message}`, { cause: err });
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Replaces `file` with `data` atomically and durably. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fh = await fs.open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+    await fsyncDir(dir);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw systemError(`cannot write ${file}`, err);
+  }
+}
+
+export class DefinitionStore {
+  readonly dir: string;
+  readonly #parse: IdentityParser;
+  readonly #byUuid = new Map<string, StoredDefinition>();
+
+  private constructor(dir: string, parse: IdentityParser) {
+    this.dir = dir;
+    this.#parse = parse;
+  }
+
+  /** Opens (creating it 0700 if needed) and loads the state directory. Unreadable files are reported, not dropped. */
+  static async open(dir: string, parse: IdentityParser): Promise<DefinitionStore> {
+    const store = new DefinitionStore(dir, parse);
+    try {
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw systemError(`cannot create the state directory ${dir}`, err);
+    }
+    let entries: string[];
+    try {
+      entries = await fs.readdir(dir);
+    } catch (err) {
+      throw systemError(`cannot read the state directory ${dir}`, err);
+    }
+    for (const file of entries) {
+      // Temp files of a write a crash interrupted: the definition they belong to is still the old one.
+      if (/^\..+\.tmp$/.test(file)) {
+        await fs.rm(path.join(dir, file), { force: true });
+        continue;
+      }
+      const m = /^([0-9a-f-]{36})\.xml$/.exec(file);
+      if (!m || !isUuid(m[1]!)) continue;
+      const xml = await fs.readFile(path.join(dir, file), 'utf8');
+      let identity: { name: string; uuid: string };
+      try {
+        identity = parse(xml);
+      } catch (err) {
+        throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.XEN,
+          `definition ${path.join(dir, file)} is not valid domain XML: ${(err as Error).message}`, { cause: err });
+      }
+      if (parseUuid(identity.uuid) !== m[1]) {
+        throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.XEN,
+          `definition ${path.join(dir, file)} holds UUID ${identity.uuid}, not the one in its file name`);
+      }
+      const autostart = entries.includes(`${m[1]}.autostart`);
+      store.#byUuid.set(m[1]!, { uuid: m[1]!, name: identity.name, xml, autostart });
+    }
+    return store;
+  }
+
+  all(): StoredDefinition[] { return [...this.#byUuid.values()]; }
+  byUuid(uuid: string): StoredDefinition | undefined { return this.#byUuid.get(uuid); }
+  byName(name: string): StoredDefinition | undefined { return this.all().find((d) => d.name === name); }
+
+  /**
+   * Adds or replaces a definition; resolves once it is durable. Returns
+   * whether it replaced one. `identity` saves reparsing XML the caller parsed.
+   */
+  async save(xml: string, identity = this.#parse(xml)): Promise<{ definition: StoredDefinition; replaced: boolean }> {
+    const { name } = identity;
+    const uuid = parseUuid(identity.uuid);
+    const clash = this.byName(name);
+    if (clash && clash.uuid !== uuid) {
+      throw XvirtError.of(ErrorNumber.DOM_EXIST, ErrorDomain.XEN, `domain '${name}' is already defined with uuid ${clash.uuid}`);
+    }
+    const old = this.#byUuid.get(uuid);
+    await writeFileAtomic(path.join(this.dir, `${uuid}.xml`), xml);
+    const definition = { uuid, name, xml, autostart: old?.autostart ?? false };
+    this.#byUuid.set(uuid, definition);
+    return { definition, replaced: old !== undefined };
+  }
+
+  async remove(uuid: string): Promise<void> {
+    try {
+      await fs.rm(path.join(this.dir, `${uuid}.autostart`), { force: true });
+      await fs.rm(path.join(this.dir, `${uuid}.xml`), { force: true });
+      await fsyncDir(this.dir);
+    } catch (err) {
+      throw systemError(`cannot remove the definition of ${uuid}`, err);
+    }
+    this.#byUuid.delete(uuid);
+  }
+
+  async setAutostart(uuid: string, autostart: boolean): Promise<void> {
+    const def = this.#byUuid.get(uuid);
+    if (!def) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot set autostart for a transient domain');
+    const marker = path.join(this.dir, `${uuid}.autostart`);
+    if (autostart) await writeFileAtomic(marker, '');
+    else {
+      try {
+        await fs.rm(marker, { force: true });
+        await fsyncDir(this.dir);
+      } catch (err) {
+        throw systemError(`cannot remove ${marker}`, err);
+      }
+    }
+    def.autostart = autostart;
+  }
+}

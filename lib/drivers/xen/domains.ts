@@ -1,0 +1,128 @@
+/**
+ * The live domains as the driver names them: hypervisor records (one
+ * getdomaininfolist) joined with each domain's name from xenstore
+ * (/local/domain/<id>/name), plus the pure helpers the driver needs to turn
+ * records into libvirt values and to filter listings.
+ */
+import { DomainState, ListDomainsFlags } from '../../constants';
+import { DomainRecords, Slot, type XenHypervisor } from '../../native';
+import type { DomainInfo, DomainRef } from '../../types';
+import { uuidFromBytes } from '../../uuid';
+import { XenState } from './state';
+
+/** What the driver needs from a xenstore connection (XenstoreClient, or a fake in tests). */
+export interface XenstoreLike {
+  read(path: string): Promise<string | null>;
+  write(path: string, value: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  watch(path: string, token: string, cb: (path: string) => void): Promise<void>;
+  unwatch(path: string, token: string): Promise<void>;
+  onClose(listener: (err: Error | null) => void): void;
+  close(): void;
+}
+
+/** One live domain, copied out of the shared record buffer. */
+export interface LiveDomain {
+  ref: DomainRef;
+  info: DomainInfo;
+  xenState: XenState;
+  shutdownCode: number;
+  reason: number;
+  /** XEN_DOMINF_* flags. */
+  flags: number;
+}
+
+const XEN_DOMINF_HVM = 0x2;
+
+export function infoAt(r: DomainRecords, i: number): DomainInfo {
+  return {
+    state: r.get(i, Slot.STATE) as DomainState,
+    maxMemKiB: r.get(i, Slot.MAX_MEM_KIB),
+    memoryKiB: r.get(i, Slot.MEM_KIB),
+    nrVirtCpu: r.get(i, Slot.ONLINE_VCPUS),
+    cpuTimeNs: r.cpuTimeNs(i),
+  };
+}
+
+/** libvirt's OS type for a domain's flags: 'hvm', or 'xen' for paravirtualized guests. */
+export function osTypeOf(flags: number): string {
+  return flags & XEN_DOMINF_HVM ? 'hvm' : 'xen';
+}
+
+export class LiveDomains {
+  readonly #hv: XenHypervisor;
+  readonly #xs: XenstoreLike | null;
+  #records = new DomainRecords(64);
+  /** Names by id, valid while the domain at that id keeps its UUID. */
+  readonly #names = new Map<number, { uuid: string; name: string }>();
+
+  constructor(hv: XenHypervisor, xenstore: XenstoreLike | null) {
+    this.#hv = hv;
+    this.#xs = xenstore;
+  }
+
+  /**
+   * Every live domain. `freshNames` rereads names from xenstore (a domain can
+   * be renamed); otherwise names already known for the same id and UUID are reused.
+   */
+  async list(freshNames: boolean): Promise<LiveDomain[]> {
+    const { records, count } = this.#hv.list(this.#records);
+    this.#records = records;
+    const out: LiveDomain[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = records.get(i, Slot.DOMID);
+      out.push({
+        ref: { name: '', uuid: uuidFromBytes(records.uuid(i)), id },
+        info: infoAt(records, i),
+        xenState: records.get(i, Slot.XEN_STATE) as XenState,
+        shutdownCode: records.get(i, Slot.SHUTDOWN_CODE),
+        reason: records.get(i, Slot.REASON),
+        flags: records.get(i, Slot.FLAGS),
+      });
+    }
+    const names = await Promise.all(out.map((d) => this.#name(d.ref.id, d.ref.uuid, freshNames)));
+    for (let i = 0; i < out.length; i++) out[i]!.ref = { ...out[i]!.ref, name: names[i]! };
+    for (const id of this.#names.keys()) if (!out.some((d) => d.ref.id === id)) this.#names.delete(id);
+    return out;
+  }
+
+  async #name(id: number, uuid: string, fresh: boolean): Promise<string> {
+    const known = this.#names.get(id);
+    if (!fresh && known && known.uuid === uuid) return known.name;
+    let name: string | null = null;
+    if (this.#xs) {
+      try {
+        name = await this.#xs.read(`/local/domain/${id}/name`);
+      } catch {
+        name = null; // xenstore trouble must not hide the domain: fall back to xl's default name
+      }
+    }
+    // A domain being built has no name yet; xl shows such domains the same way.
+    const result = name || (id === 0 ? 'Domain-0' : `Domain-${id}`);
+    if (name) this.#names.set(id, { uuid, name: result });
+    return result;
+  }
+}
+
+/** Whether a domain passes a virConnectListAllDomains flag set (0 = all). */
+export function matchesListFlags(
+  flags: number,
+  d: { active: boolean; persistent: boolean; state: DomainState; autostart: boolean },
+): boolean {
+  const F = ListDomainsFlags;
+  const pick = (yes: number, no: number, value: boolean) => !(flags & (yes | no)) || (value ? flags & yes : flags & no) !== 0;
+  if (!pick(F.ACTIVE, F.INACTIVE, d.active)) return false;
+  if (!pick(F.PERSISTENT, F.TRANSIENT, d.persistent)) return false;
+  if (!pick(F.AUTOSTART, F.NO_AUTOSTART, d.autostart)) return false;
+  // Xen keeps no managed saves, snapshots or checkpoints for these domains.
+  if (!pick(F.MANAGEDSAVE, F.NO_MANAGEDSAVE, false)) return false;
+  if (!pick(F.HAS_SNAPSHOT, F.NO_SNAPSHOT, false)) return false;
+  if (!pick(F.HAS_CHECKPOINT, F.NO_CHECKPOINT, false)) return false;
+  const stateFlags = F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER;
+  if (!(flags & stateFlags)) return true;
+  // An idle (blocked) Xen guest is running as far as a user is concerned.
+  const group = d.state === DomainState.RUNNING || d.state === DomainState.BLOCKED ? F.RUNNING
+    : d.state === DomainState.PAUSED ? F.PAUSED
+      : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
+  return (flags & group) !== 0;
+}

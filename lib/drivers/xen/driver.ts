@@ -1,0 +1,326 @@
+/**
+ * The direct Xen driver (xen:///system as root): queries and pause/resume/
+ * shutdown/destroy go straight to the hypervisor through the native core;
+ * names and lifecycle notifications come from xenstore; building domains is
+ * left to `xl create`; persistent definitions live in a state directory.
+ */
+import * as os from 'node:os';
+import {
+  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, encodeVersion,
+} from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { DomainRecords, type XenHypervisor } from '../../native';
+import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import { uuidToBytes } from '../../uuid';
+import { XVIRT_LIB_VERSION } from '../../version';
+import { capabilitiesXml } from './capabilities';
+import type { DefinitionStore, StoredDefinition } from './definitions';
+import { LiveDomains, infoAt, matchesListFlags, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
+import { LifecycleWatcher, type DomainSnapshot } from './events';
+import { XenControl, type XlLike } from './control';
+import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
+
+export interface XenDriverDeps {
+  hv: XenHypervisor;
+  /** null when xenstored is unreachable: names fall back to Domain-<id>, events to polling. */
+  xenstore: XenstoreLike | null;
+  store: DefinitionStore;
+  xl: XlLike;
+  codec: DomainXmlCodec;
+  /** Rescan period for changes no watch reports (pauses by other tools); the only source without xenstore. */
+  pollMs?: number;
+}
+
+const NO_DOMAIN_CACHE_LIMIT = 4096;
+
+function noDomain(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
+}
+
+export class XenDriver implements Driver {
+  readonly name = 'xen';
+  readonly #hv: XenHypervisor;
+  readonly #xs: XenstoreLike | null;
+  readonly #store: DefinitionStore;
+  readonly #codec: DomainXmlCodec;
+  readonly #live: LiveDomains;
+  readonly #control: XenControl;
+  readonly #pollMs: number;
+  /** One record for getInfo: the hot path reuses it instead of allocating. */
+  readonly #one = new DomainRecords(1);
+  readonly #uuidBytes = new Map<string, Uint8Array>();
+  #watcher: LifecycleWatcher | null = null;
+  #closed = false;
+
+  constructor(deps: XenDriverDeps) {
+    this.#hv = deps.hv;
+    this.#xs = deps.xenstore;
+    this.#store = deps.store;
+    this.#codec = deps.codec;
+    this.#live = new LiveDomains(deps.hv, deps.xenstore);
+    this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
+    this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
+  }
+
+  async getType(): Promise<string> { return 'Xen'; }
+
+  async getVersion(): Promise<number> {
+    const v = this.#hv.version;
+    return encodeVersion(v.major, v.minor, Number(/^\.(\d+)/.exec(v.extraversion)?.[1] ?? 0));
+  }
+
+  async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }
+  async getHostname(): Promise<string> { return os.hostname(); }
+  async getUri(): Promise<string> { return 'xen:///system'; }
+  async getCapabilities(): Promise<string> { return capabilitiesXml(this.#hv.version.capabilities, this.#hv.physinfo()); }
+  async isSecure(): Promise<boolean> { return true; }
+
+  async getNodeInfo(): Promise<NodeInfo> {
+    const p = this.#hv.physinfo();
+    const perSocket = Math.max(1, p.threadsPerCore * p.coresPerSocket);
+    return {
+      model: os.machine().slice(0, 31),
+      memoryKiB: p.totalKiB,
+      cpus: p.cpus,
+      mhz: Math.floor(p.cpuKhz / 1000),
+      nodes: Math.max(1, p.nodes),
+      sockets: Math.max(1, Math.floor(p.cpus / perSocket / Math.max(1, p.nodes))),
+      cores: p.coresPerSocket,
+      threads: p.threadsPerCore,
+    };
+  }
+
+  async getMaxVcpus(type: string | null): Promise<number> {
+    if (type !== null && !/^(xen|hvm|pv|pvh)$/i.test(type)) {
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unknown guest type '${type}'`);
+    }
+    return this.#hv.physinfo().cpus;
+  }
+
+  async listAllDomains(flags: number): Promise<DomainRef[]> {
+    const live = await this.#live.list(true);
+    const out: DomainRef[] = [];
+    for (const d of live) {
+      const def = this.#store.byUuid(d.ref.uuid);
+      const info = { active: true, persistent: !!def, state: d.info.state, autostart: def?.autostart ?? false };
+      if (matchesListFlags(flags, info)) out.push(d.ref);
+    }
+    for (const def of this.#store.all()) {
+      if (live.some((d) => d.ref.uuid === def.uuid)) continue;
+      const info = { active: false, persistent: true, state: DomainState.SHUTOFF, autostart: def.autostart };
+      if (matchesListFlags(flags, info)) out.push({ name: def.name, uuid: def.uuid, id: -1 });
+    }
+    return out;
+  }
+
+  async lookupById(id: number): Promise<DomainRef> {
+    const d = (await this.#live.list(true)).find((x) => x.ref.id === id);
+    if (!d) throw noDomain(`no domain with matching id ${id}`);
+    return d.ref;
+  }
+
+  async lookupByName(name: string): Promise<DomainRef> {
+    const d = (await this.#live.list(true)).find((x) => x.ref.name === name);
+    if (d) return d.ref;
+    const def = this.#store.byName(name);
+    if (!def) throw noDomain(`no domain with matching name '${name}'`);
+    return { name: def.name, uuid: def.uuid, id: -1 };
+  }
+
+  async lookupByUuid(uuid: string): Promise<DomainRef> {
+    const found = await this.#find({ name: '', uuid, id: -1 });
+    if (found.live) return found.live.ref;
+    if (found.def) return { name: found.def.name, uuid: found.def.uuid, id: -1 };
+    throw noDomain(`no domain with matching uuid '${uuid}'`);
+  }
+
+  /**
+   * The hot path: one getdomaininfo for the id the reference carries, checked
+   * against its UUID. Only when the domain moved (a restart gives it a new id)
+   * or stopped does the driver list domains or read the definitions.
+   */
+  async domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
+    if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuid(dom.uuid), this.#one)) return infoAt(this.#one, 0);
+    const found = await this.#find(dom);
+    if (found.live) return found.live.info;
+    if (found.def) return this.#inactiveInfo(found.def);
+    throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+  }
+
+  async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
+    const found = await this.#find(dom);
+    if (found.live) return { state: found.live.info.state, reason: found.live.reason };
+    if (found.def) return { state: DomainState.SHUTOFF, reason: 0 };
+    throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+  }
+
+  async domainGetXMLDesc(dom: DomainRef, _flags: number): Promise<string> {
+    const found = await this.#find(dom);
+    if (found.def) return found.def.xml;
+    if (found.live) return describeLiveDomain(found.live);
+    throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+  }
+
+  async domainGetOSType(dom: DomainRef): Promise<string> {
+    const found = await this.#find(dom);
+    if (found.live) return osTypeOf(found.live.flags);
+    if (found.def) return this.#codec.parse(found.def.xml).type === 'hvm' ? 'hvm' : 'xen';
+    throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+  }
+
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return (await this.domainGetInfo(dom)).maxMemKiB;
+  }
+
+  async defineXML(xml: string): Promise<DomainRef> {
+    const config = this.#codec.parse(xml);
+    const { definition, replaced } = await this.#store.save(xml, config);
+    const ref = await this.#refFor(definition);
+    this.#watcher?.emit({ domain: ref, event: DomainEventType.DEFINED,
+      detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED });
+    return ref;
+  }
+
+  async createXML(xml: string, flags: number): Promise<DomainRef> {
+    const config = this.#codec.parse(xml);
+    const running = (await this.#live.list(false)).find((d) => d.ref.uuid === config.uuid || d.ref.name === config.name);
+    if (running) throw XvirtError.of(ErrorNumber.DOM_EXIST, ErrorDomain.XEN, `domain '${running.ref.name}' is already running`);
+    return this.#start(config, flags);
+  }
+
+  async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
+    const found = await this.#find(dom);
+    if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${found.live.ref.name}' is already running`);
+    if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    return this.#start(this.#codec.parse(found.def.xml), flags);
+  }
+
+  async domainDestroy(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.destroy(d)); }
+  async domainSuspend(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#hv.pause(d.ref.id)); }
+  async domainResume(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#hv.unpause(d.ref.id)); }
+  async domainShutdown(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, false)); }
+
+  async domainReboot(dom: DomainRef, flags: number): Promise<void> {
+    if (flags !== 0) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported reboot flags 0x${flags.toString(16)}`);
+    await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, true));
+  }
+
+  async domainUndefine(dom: DomainRef, _flags: number): Promise<void> {
+    const found = await this.#find(dom);
+    if (!found.def) {
+      if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot undefine transient domain');
+      throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    }
+    await this.#store.remove(found.def.uuid);
+    const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
+    this.#watcher?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
+  }
+
+  async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#existing(dom)).live; }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return !!(await this.#existing(dom)).def; }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return (await this.#existing(dom)).def?.autostart ?? false; }
+
+  async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
+    const found = await this.#existing(dom);
+    if (!found.def) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot set autostart for transient domain');
+    await this.#store.setAutostart(found.def.uuid, autostart);
+  }
+
+  async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
+    await this.#act(dom, (d) => this.#control.setMemory(d.ref.id, memoryKiB));
+  }
+
+  async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> {
+    await this.#act(dom, (d) => this.#control.setVcpus(d.ref.id, nvcpus));
+  }
+
+  async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
+    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'lifecycle events are already started');
+    const scan = async () => {
+      const snap = new Map<number, DomainSnapshot>();
+      for (const d of await this.#live.list(false)) snap.set(d.ref.id, { ref: d.ref, xenState: d.xenState, shutdownCode: d.shutdownCode });
+      return snap;
+    };
+    const watcher = new LifecycleWatcher(scan, sink, this.#xs, this.#pollMs);
+    this.#watcher = watcher;
+    try {
+      await watcher.start();
+    } catch (err) {
+      this.#watcher = null;
+      await watcher.stop();
+      throw err;
+    }
+  }
+
+  async stopLifecycleEvents(): Promise<void> {
+    const w = this.#watcher;
+    this.#watcher = null;
+    await w?.stop();
+  }
+
+  onClosed(_listener: (reason: number) => void): void {
+    // The hypervisor handle cannot drop on its own; xenstore loss only degrades names and events.
+  }
+
+  isAlive(): boolean { return !this.#closed; }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.stopLifecycleEvents();
+    this.#xs?.close();
+    this.#hv.close();
+  }
+
+  #uuid(uuid: string): Uint8Array {
+    let bytes = this.#uuidBytes.get(uuid);
+    if (!bytes) {
+      if (this.#uuidBytes.size >= NO_DOMAIN_CACHE_LIMIT) this.#uuidBytes.clear();
+      bytes = uuidToBytes(uuid);
+      this.#uuidBytes.set(uuid, bytes);
+    }
+    return bytes;
+  }
+
+  /** The live domain with the reference's UUID (wherever its id is now) and its definition. */
+  async #find(dom: DomainRef): Promise<{ live?: LiveDomain; def?: StoredDefinition }> {
+    const live = (await this.#live.list(false)).find((d) => d.ref.uuid === dom.uuid);
+    const def = this.#store.byUuid(dom.uuid);
+    return { ...(live ? { live } : {}), ...(def ? { def } : {}) };
+  }
+
+  async #existing(dom: DomainRef): Promise<{ live?: LiveDomain; def?: StoredDefinition }> {
+    const found = await this.#find(dom);
+    if (!found.live && !found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    return found;
+  }
+
+  /** Runs a state change on the running domain, then lets the event watcher look at once. */
+  async #act(dom: DomainRef, action: (d: LiveDomain) => Promise<void>): Promise<void> {
+    const found = await this.#existing(dom);
+    if (!found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${dom.name}' is not running`);
+    try {
+      await action(found.live);
+    } finally {
+      void this.#watcher?.trigger();
+    }
+  }
+
+  async #start(config: ReturnType<DomainXmlCodec['parse']>, flags: number): Promise<DomainRef> {
+    await this.#control.create(config, flags);
+    void this.#watcher?.trigger();
+    const live = (await this.#live.list(true)).find((d) => d.ref.uuid === config.uuid);
+    if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl created '${config.name}' but it is gone already`);
+    return live.ref;
+  }
+
+  async #refFor(def: StoredDefinition): Promise<DomainRef> {
+    const live = (await this.#live.list(false)).find((d) => d.ref.uuid === def.uuid);
+    return live?.ref ?? { name: def.name, uuid: def.uuid, id: -1 };
+  }
+
+  #inactiveInfo(def: StoredDefinition): DomainInfo {
+    const c = this.#codec.parse(def.xml);
+    return { state: DomainState.SHUTOFF, maxMemKiB: c.maxMemoryKiB, memoryKiB: c.memoryKiB, nrVirtCpu: c.vcpus, cpuTimeNs: 0n };
+  }
+}

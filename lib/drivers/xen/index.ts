@@ -1,0 +1,76 @@
+/**
+ * xen:///system. As root the driver talks to the hypervisor itself (native
+ * core over /dev/xen/privcmd); other users go through the setuid proxy
+ * helper, which answers read-only requests (lib/drivers/proxy).
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { XenHypervisor } from '../../native';
+import type { Driver, OpenOptions } from '../../types';
+import type { ConnectionUri } from '../../uri';
+import type { DriverOpener } from '../registry';
+import { DEFAULT_STATE_DIR, DefinitionStore } from './definitions';
+import { loadDomainXmlCodec } from './domain-xml';
+import type { XenstoreLike } from './domains';
+import { XenDriver } from './driver';
+import { XlRunner, findXl } from './xl';
+import { XenstoreClient } from './xenstore';
+
+export { XenDriver } from './driver';
+
+/** Checks the URI names this driver's one local instance: xen:///system (or libvirt's older xen:///). */
+export function checkXenUri(uri: ConnectionUri): void {
+  if (uri.driver !== 'xen' || (uri.path !== '/system' && uri.path !== '/' && uri.path !== '')) {
+    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.XEN,
+      `${uri.text}: the Xen driver serves only xen:///system`);
+  }
+  // No parameters: a URI can arrive from a remote client through xvirtd, so nothing in it may pick paths.
+  if (uri.params.length > 0) {
+    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN,
+      `unknown parameter(s) in ${uri.text}: ${uri.params.map(([k]) => k).join(', ')}`);
+  }
+}
+
+type ProxyModule = { openProxyDriver?: DriverOpener };
+
+async function openThroughProxy(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
+  let mod: ProxyModule | null = null;
+  try {
+    const spec: string = '../proxy'; // resolved at run time: the proxy driver ships separately
+    mod = (await import(spec)) as ProxyModule;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  if (!mod?.openProxyDriver) {
+    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.XEN,
+      `${uri.text}: direct hypervisor access needs root, and this xvirt has no proxy driver for unprivileged users; ` +
+      'run as root, or connect through xvirtd (xen+unix:///system)');
+  }
+  return mod.openProxyDriver(uri, options);
+}
+
+async function connectXenstore(): Promise<XenstoreLike | null> {
+  try {
+    return await XenstoreClient.connect();
+  } catch {
+    return null; // names fall back to Domain-<id> and events to polling (docs/xen-direct.md)
+  }
+}
+
+export const openXenDriver: DriverOpener = async (uri, options) => {
+  checkXenUri(uri);
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return openThroughProxy(uri, options);
+  const hv = await XenHypervisor.open();
+  let xenstore: XenstoreLike | null = null;
+  try {
+    const codec = loadDomainXmlCodec();
+    const stateDir = process.env.XVIRT_XEN_STATE_DIR || DEFAULT_STATE_DIR;
+    const store = await DefinitionStore.open(stateDir, (xml) => codec.parse(xml));
+    xenstore = await connectXenstore();
+    const xl = new XlRunner(findXl(hv.version.major, hv.version.minor));
+    return new XenDriver({ hv, xenstore, store, xl, codec });
+  } catch (err) {
+    xenstore?.close();
+    hv.close();
+    throw err;
+  }
+};
