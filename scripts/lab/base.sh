@@ -1,0 +1,135 @@
+# shellcheck shell=bash
+# Builds the cached, rarely changing boot pieces of the lab (sourced by scripts/xen-lab):
+#   xen.elf       the hypervisor, gunzipped (QEMU's multiboot loader wants the ELF32)
+#   vmlinux       the dom0 kernel, un-xz'd from the bzImage (saves Xen ~2.4 s of
+#                 emulated decompression per boot)
+#   base.cpio     an uncompressed initramfs: busybox, the 5 Xen modules, the toolstack
+#                 (cxenstored, xenconsoled, xen-init-dom0, xl, xenstore-*) with its libs,
+#                 node with its libs, tinypv guest, run-as-user, passwd/group.
+#                 Uncompressed on purpose: dom0 would gunzip it under TCG.
+# The cache key covers package versions, the node binary and these sources, so
+# a rerun with nothing changed reuses the directory as is.
+
+XEN_BIN=/usr/lib/xen-4.17/bin
+XEN_MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc) # load order: xenfs needs privcmd
+
+lab_kernel_version() {
+  local v
+  v=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -1)
+  [ -n "$v" ] || lab_die "no /boot/vmlinuz-*-amd64 (is linux-image-amd64 installed?)"
+  echo "$v"
+}
+
+base_key() {
+  local kver=$1
+  {
+    dpkg-query -W -f='${Package} ${Version}\n' xen-hypervisor-4.17-amd64 xen-utils-4.17 \
+      xenstore-utils busybox-static libc6 "linux-image-$kver" 2>/dev/null
+    stat -L -c '%s %Y %n' "$(command -v node)"
+    cat "$LAB_SRC/base.sh" "$LAB_SRC/run-as-user.c" "$LAB_SRC"/tinypv/*
+  } | sha256sum | cut -c1-16
+}
+
+# Copies a file (following symlinks) to the same path under $root. /lib and
+# /lib64 are symlinks into /usr in the image, as on a merged-/usr host.
+copy_in() {
+  local root=$1 f=$2 dest
+  dest=$root$(echo "$f" | sed -e 's#^/lib/#/usr/lib/#' -e 's#^/lib64/#/usr/lib64/#')
+  [ -e "$dest" ] && return 0
+  mkdir -p "$(dirname "$dest")"
+  cp -L "$f" "$dest"
+}
+
+# Copies every shared library ldd names for the given binaries.
+copy_libs_of() {
+  local root=$1; shift
+  local f lib
+  for f in "$@"; do
+    for lib in $(ldd "$f" | awk '/=> \//{print $3} /^\t\/[^ ]*ld-linux/{print $1}'); do
+      copy_in "$root" "$lib"
+    done
+  done
+}
+
+# Copies binaries (same path) plus their shared libraries.
+copy_with_libs() {
+  local root=$1 f; shift
+  for f in "$@"; do copy_in "$root" "$f"; done
+  copy_libs_of "$root" "$@"
+}
+
+build_tinypv() {
+  local out=$1 b=$2/tinypv-build
+  mkdir -p "$b/inc" && ln -sfn /usr/include/xen "$b/inc/xen"
+  [ -e /usr/include/xen/xen.h ] || lab_die "Xen public headers missing (/usr/include/xen, package libxen-dev)"
+  gcc -c -o "$b/head.o" "$LAB_SRC/tinypv/head.S"
+  gcc -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=large -fno-stack-protector \
+      -fcf-protection=none -nostdinc -isystem "$(gcc -print-file-name=include)" -I"$b/inc" \
+      -Wall -Wextra -Werror -c -o "$b/tinypv.o" "$LAB_SRC/tinypv/tinypv.c"
+  ld -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T "$LAB_SRC/tinypv/tinypv.ld" \
+     -o "$out" "$b/head.o" "$b/tinypv.o"
+}
+
+extract_vmlinux() {
+  local bz=$1 out=$2 off
+  # The bzImage payload is an xz stream; find its magic (FD 37 7A 58 5A 00).
+  off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | head -1 | cut -d: -f1)
+  [ -n "$off" ] || lab_die "no xz payload in $bz"
+  tail -c +$((off + 1)) "$bz" | xz -dc --single-stream > "$out"
+  file -b "$out" | grep -q '^ELF 64-bit' || lab_die "extracted $out is not an ELF kernel"
+}
+
+build_base_root() {
+  local root=$1 kver=$2 work=$3 m f
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib,usr/lib64,etc/xen,guest,proc,sys,dev,run,tmp,var/lib/xen,var/log/xen,root}
+  ln -s usr/lib "$root/lib" && ln -s usr/lib64 "$root/lib64" && ln -s ../run "$root/var/run"
+  cp /bin/busybox "$root/bin/busybox"
+  for f in $(/bin/busybox --list); do [ "$f" = busybox ] || ln -s busybox "$root/bin/$f"; done
+  mkdir -p "$root/lib/modules"
+  for m in "${XEN_MODULES[@]}"; do
+    f=$(find "/lib/modules/$kver/kernel/drivers/xen" -name "$m.ko*" | head -1)
+    [ -n "$f" ] || lab_die "kernel module $m missing in /lib/modules/$kver"
+    case $f in *.ko) ;; *) lab_die "$f is compressed; busybox insmod needs plain .ko";; esac
+    cp "$f" "$root/lib/modules/$m.ko"
+  done
+  mkdir -p "$root$XEN_BIN"
+  copy_with_libs "$root" "$XEN_BIN"/{xl,xenstored,xenconsoled,xen-init-dom0,xenstore-control} /usr/bin/xenstore
+  # xl's pthread_cancel dlopen()s libgcc_s; ldd does not list it.
+  copy_in "$root" /lib/x86_64-linux-gnu/libgcc_s.so.1
+  for f in read write ls list rm exists chmod watch; do ln -s xenstore "$root/usr/bin/xenstore-$f"; done
+  # node, stripped of its debug info: 13 MB less to load into dom0
+  strip -o "$root/usr/bin/node" "$(command -v node)"
+  copy_libs_of "$root" "$(command -v node)"
+  gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/run-as-user" "$LAB_SRC/run-as-user.c"
+  copy_libs_of "$root" "$root/usr/bin/run-as-user"
+  build_tinypv "$root/guest/tinypv.elf" "$work"
+  : > "$root/etc/xen/xl.conf"
+  printf 'root:x:0:0:root:/root:/bin/sh\nxvirt-user:x:1000:1000:xvirt lab user:/tmp/xvirt-user:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
+  printf 'root:x:0:\nxvirt-user:x:1000:\nnogroup:x:65534:\n' > "$root/etc/group"
+  printf 'passwd: files\ngroup: files\nhosts: files\n' > "$root/etc/nsswitch.conf"
+  printf '127.0.0.1 localhost\n::1 localhost\n' > "$root/etc/hosts"
+  chmod 1777 "$root/tmp"
+}
+
+# Prints the cache directory holding xen.elf, vmlinux and base.cpio.
+build_base() {
+  local kver key dir work
+  kver=$(lab_kernel_version)
+  key=$(base_key "$kver")
+  dir=$LAB_CACHE/base-$key
+  if [ -s "$dir/base.cpio" ] && [ -s "$dir/xen.elf" ] && [ -s "$dir/vmlinux" ]; then
+    echo "$dir"; return 0
+  fi
+  lab_log "building boot images (kernel $kver) into $dir"
+  rm -rf "$LAB_CACHE"/base-* "$dir.tmp"
+  work=$dir.tmp
+  mkdir -p "$work"
+  zcat /boot/xen-4.17-amd64.gz > "$work/xen.elf" || lab_die "cannot gunzip /boot/xen-4.17-amd64.gz"
+  extract_vmlinux "/boot/vmlinuz-$kver" "$work/vmlinux"
+  build_base_root "$work/root" "$kver" "$work" || lab_die "building the dom0 base image failed"
+  (cd "$work/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$work/base.cpio" \
+    || lab_die "cpio of the base image failed"
+  rm -rf "$work/root" "$work/tinypv-build"
+  mv "$work" "$dir"
+  echo "$dir"
+}
