@@ -61,14 +61,14 @@ t.test('bad arguments never reach the native layer', async (t) => {
   const out = new DomainRecords(1);
   for (const bad of [-1, 1.5, 0x7ff0, NaN, '1', null, 2 ** 32]) {
     t.throws(() => hv.getInfo(bad as number, null, out), { number: ErrorNumber.INVALID_ARG, message: /domain id/ }, `domid ${String(bad)}`);
-    await t.rejects(hv.pause(bad as number), { number: ErrorNumber.INVALID_ARG }, `pause ${String(bad)}`);
-    await t.rejects(hv.shutdown(bad as number, false), { number: ErrorNumber.INVALID_ARG }, `shutdown ${String(bad)}`);
+    await t.rejects(hv.pause(bad as number), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG }, `pause ${String(bad)}`);
+    await t.rejects(hv.shutdown(bad as number, false), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG }, `shutdown ${String(bad)}`);
   }
   await t.rejects(hv.shutdown(1, 'yes' as unknown as boolean), { number: ErrorNumber.INVALID_ARG, message: /reboot/ });
   t.throws(() => hv.getInfo(1, new Uint8Array(15), out), { number: ErrorNumber.INVALID_ARG, message: /16 bytes/ });
-  t.throws(() => hv.getInfo(1, null, new Float64Array(RECORD_STRIDE) as unknown as DomainRecords), { number: ErrorNumber.INVALID_ARG });
-  t.throws(() => hv.list([] as unknown as DomainRecords), { number: ErrorNumber.INVALID_ARG });
-  t.throws(() => new DomainRecords(0), { number: ErrorNumber.INVALID_ARG });
+  t.throws(() => hv.getInfo(1, null, new Float64Array(RECORD_STRIDE) as unknown as DomainRecords), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  t.throws(() => hv.list([] as unknown as DomainRecords), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  t.throws(() => new DomainRecords(0), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
   t.same(calls, [], 'nothing was called');
 });
 
@@ -91,10 +91,10 @@ t.test('results come back through the record views', async (t) => {
   await hv.pause(3);
   await hv.shutdown(3, true);
   t.ok(calls.includes('shutdown 3 true'), 'reboot reaches the native shutdown');
-  await t.rejects(hv.destroy(4), { number: ErrorNumber.NO_DOMAIN });
+  await t.rejects(hv.destroy(4), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN });
   hv.close();
   hv.close();
-  t.throws(() => hv.getInfo(1, null, out), { number: ErrorNumber.INVALID_CONN });
+  t.throws(() => hv.getInfo(1, null, out), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   t.same(calls.filter((c) => c === 'close'), ['close'], 'closed once');
 });
 

@@ -57,7 +57,7 @@ t.test('definitions survive a reopen; names are unique; bad files are reported',
   t.equal(fs.statSync(path.join(dir, 'state')).mode & 0o777, 0o700, 'state directory is private');
   t.equal((await store.save(domainXml('a', u1))).replaced, false);
   t.equal((await store.save(domainXml('a', u1.toUpperCase()))).replaced, true, 'same UUID in any case replaces');
-  await t.rejects(store.save(domainXml('a', u2)), { number: ErrorNumber.DOM_EXIST });
+  await t.rejects(store.save(domainXml('a', u2)), { name: 'XvirtError', number: ErrorNumber.DOM_EXIST });
   await store.save(domainXml('b', u2));
   await store.setAutostart(u2, true);
   t.equal(fs.statSync(path.join(dir, 'state', `${u1}.xml`)).mode & 0o777, 0o600);
@@ -66,7 +66,7 @@ t.test('definitions survive a reopen; names are unique; bad files are reported',
   t.same(again.all().map((d) => [d.name, d.uuid, d.autostart]).sort(), [['a', u1, false], ['b', u2, true]]);
   await again.remove(u2);
   t.same(fs.readdirSync(path.join(dir, 'state')), [`${u1}.xml`]);
-  await t.rejects(again.setAutostart(u2, true), { number: ErrorNumber.OPERATION_INVALID });
+  await t.rejects(again.setAutostart(u2, true), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID });
 
   fs.writeFileSync(path.join(dir, 'state', `${u2}.xml`), domainXml('c', u1));
   await t.rejects(DefinitionStore.open(path.join(dir, 'state'), parse), { number: ErrorNumber.CONF_SYNTAX, message: /not the one in its file name/ });

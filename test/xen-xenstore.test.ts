@@ -22,7 +22,7 @@ t.test('messages encode to the documented bytes and decode from any split', asyn
   const huge = Buffer.alloc(16);
   huge.writeUInt32LE(4097, 12);
   t.throws(() => new XsDecoder().push(huge), { message: /exceeds 4096/ });
-  t.throws(() => encodeMessage(XsType.WRITE, 1, Buffer.alloc(4097)), { number: ErrorNumber.INVALID_ARG });
+  t.throws(() => encodeMessage(XsType.WRITE, 1, Buffer.alloc(4097)), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
   t.same(splitStrings(Buffer.from('a\0b\0')), ['a', 'b']);
   t.same(splitStrings(Buffer.from('value')), ['value']);
   t.same(splitStrings(Buffer.alloc(0)), []);
