@@ -1,0 +1,174 @@
+/**
+ * The Driver interface over a TestState: argument and flag checks, then the
+ * lookups and lifecycle functions. One TestDriver per connection; several
+ * may share one state (test:///default), each with its own event sink.
+ */
+import { hostname } from 'node:os';
+import { DomainCreateFlags, DomainUndefineFlags, DomainXMLFlags } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import { XVIRT_LIB_VERSION } from '../../version';
+import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
+import { formatCapabilities } from './capabilities';
+import { TEST_ARCH, TEST_HYPERVISOR_TYPE, TEST_HYPERVISOR_VERSION, TEST_MAX_VCPUS } from './defaults';
+import type { TestDomain } from './domain';
+import { checkFlags } from './errors';
+import * as life from './lifecycle';
+import { LIST_FLAGS_ALL, type EventSink, type TestState } from './state';
+
+/** virDomainCreateXML's VALIDATE flag (schema validation; our parser always validates). */
+const CREATE_VALIDATE = 16;
+/** virDomainReboot's method flags (ACPI, guest agent, initctl, signal, paravirt): all mean "reboot". */
+const REBOOT_FLAGS_ALL = 0x1f;
+
+/** Domain XML as the test driver accepts it: os type hvm or xen, arch defaulting to i686. */
+export function parseTestDomainXml(xml: string): DomainDefinition {
+  return completeTestDefinition(parseDomainXml(xml));
+}
+
+export function completeTestDefinition(def: DomainDefinition): DomainDefinition {
+  if (def.os.type !== 'hvm' && def.os.type !== 'xen') {
+    throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.TEST,
+      `OS type '${def.os.type}' is not supported by the test driver (it runs hvm and xen guests)`);
+  }
+  def.os.arch ??= TEST_ARCH;
+  return def;
+}
+
+export class TestDriver implements Driver {
+  readonly name = 'test';
+  #state: TestState | null;
+  readonly #uri: string;
+  readonly #release: () => void;
+  #sink: EventSink | null = null;
+
+  constructor(state: TestState, uri: string, release: () => void) {
+    this.#state = state;
+    this.#uri = uri;
+    this.#release = release;
+  }
+
+  #live(): TestState {
+    if (!this.#state) throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.TEST, 'connection is closed');
+    return this.#state;
+  }
+
+  #dom(ref: DomainRef): TestDomain {
+    return this.#live().resolve(ref.uuid, ref.name);
+  }
+
+  async getType(): Promise<string> { this.#live(); return TEST_HYPERVISOR_TYPE; }
+  async getVersion(): Promise<number> { this.#live(); return TEST_HYPERVISOR_VERSION; }
+  async getLibVersion(): Promise<number> { this.#live(); return XVIRT_LIB_VERSION; }
+  async getHostname(): Promise<string> { this.#live(); return hostname(); }
+  async getUri(): Promise<string> { this.#live(); return this.#uri; }
+  async getCapabilities(): Promise<string> { return formatCapabilities(this.#live().numaCells); }
+  async getNodeInfo(): Promise<NodeInfo> { return { ...this.#live().nodeInfo }; }
+  /** In-process: nothing travels over a network, so the channel is secure. */
+  async isSecure(): Promise<boolean> { this.#live(); return true; }
+  async getMaxVcpus(_type: string | null): Promise<number> { this.#live(); return TEST_MAX_VCPUS; }
+
+  async listAllDomains(flags: number): Promise<DomainRef[]> {
+    checkFlags(flags, LIST_FLAGS_ALL, 'testConnectListAllDomains');
+    return this.#live().list(flags).map((d) => d.ref);
+  }
+
+  async lookupById(id: number): Promise<DomainRef> { return this.#live().lookupById(id).ref; }
+  async lookupByName(name: string): Promise<DomainRef> { return this.#live().lookupByName(name).ref; }
+  async lookupByUuid(uuid: string): Promise<DomainRef> { return this.#live().lookupByUuid(uuid).ref; }
+
+  async defineXML(xml: string): Promise<DomainRef> {
+    const state = this.#live();
+    return life.defineDomain(state, parseTestDomainXml(xml)).ref;
+  }
+
+  async createXML(xml: string, flags: number): Promise<DomainRef> {
+    checkFlags(flags, DomainCreateFlags.PAUSED | CREATE_VALIDATE, 'testDomainCreateXML');
+    const state = this.#live();
+    const def = parseTestDomainXml(xml);
+    return life.createDomain(state, def, (flags & DomainCreateFlags.PAUSED) !== 0).ref;
+  }
+
+  /** The hot path: one map lookup and one small object. */
+  async domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
+    return this.#live().resolve(dom.uuid, dom.name).info();
+  }
+
+  async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
+    const d = this.#dom(dom);
+    return { state: d.state, reason: d.reason };
+  }
+
+  async domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
+    checkFlags(flags, DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.UPDATE_CPU | DomainXMLFlags.MIGRATABLE,
+      'testDomainGetXMLDesc');
+    const d = this.#dom(dom);
+    if (flags & DomainXMLFlags.INACTIVE) return formatDomainXml(d.config ?? d.def, { inactive: true });
+    return formatDomainXml(d.def, { id: d.id });
+  }
+
+  /** libvirt's test driver answers 'linux' for every domain; so do we, to compare equal. */
+  async domainGetOSType(dom: DomainRef): Promise<string> {
+    this.#dom(dom);
+    return 'linux';
+  }
+
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> { return this.#dom(dom).def.memoryKiB; }
+
+  async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
+    checkFlags(flags, DomainCreateFlags.PAUSED, 'testDomainCreateWithFlags');
+    const d = this.#dom(dom);
+    life.startDomain(this.#live(), d, (flags & DomainCreateFlags.PAUSED) !== 0);
+    return d.ref;
+  }
+
+  async domainDestroy(dom: DomainRef): Promise<void> { life.destroyDomain(this.#live(), this.#dom(dom)); }
+  async domainSuspend(dom: DomainRef): Promise<void> { life.suspendDomain(this.#live(), this.#dom(dom)); }
+  async domainResume(dom: DomainRef): Promise<void> { life.resumeDomain(this.#live(), this.#dom(dom)); }
+  async domainShutdown(dom: DomainRef): Promise<void> { life.shutdownDomain(this.#live(), this.#dom(dom)); }
+
+  async domainReboot(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(flags, REBOOT_FLAGS_ALL, 'testDomainReboot');
+    life.rebootDomain(this.#live(), this.#dom(dom));
+  }
+
+  async domainUndefine(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(flags, DomainUndefineFlags.MANAGED_SAVE | DomainUndefineFlags.SNAPSHOTS_METADATA, 'testDomainUndefineFlags');
+    life.undefineDomain(this.#live(), this.#dom(dom));
+  }
+
+  async domainIsActive(dom: DomainRef): Promise<boolean> { return this.#dom(dom).active; }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return this.#dom(dom).persistent; }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return this.#dom(dom).autostart; }
+  async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> { life.setDomainAutostart(this.#dom(dom), autostart); }
+  async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> { life.setDomainMemory(this.#dom(dom), memoryKiB); }
+  async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> { life.setDomainVcpus(this.#dom(dom), nvcpus); }
+
+  async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
+    const state = this.#live();
+    if (this.#sink) state.unsubscribe(this.#sink);
+    this.#sink = sink;
+    state.subscribe(sink);
+  }
+
+  async stopLifecycleEvents(): Promise<void> {
+    if (this.#sink && this.#state) this.#state.unsubscribe(this.#sink);
+    this.#sink = null;
+  }
+
+  /** The in-memory hypervisor never goes away on its own: nothing to report. */
+  onClosed(_listener: (reason: number) => void): void {}
+
+  isAlive(): boolean {
+    return this.#state !== null;
+  }
+
+  async close(): Promise<void> {
+    const state = this.#state;
+    if (!state) return;
+    if (this.#sink) state.unsubscribe(this.#sink);
+    this.#sink = null;
+    this.#state = null;
+    this.#release();
+  }
+}

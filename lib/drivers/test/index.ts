@@ -1,0 +1,62 @@
+/**
+ * The embedded test hypervisor (URI test:///default or test:///ABSOLUTE/PATH.xml).
+ * As in libvirt, every open test:///default connection of a process shares
+ * one state, which is discarded when the last of them closes; each file URI
+ * connection gets a private state loaded from its file.
+ */
+import { DomainState } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { parseDomainXml } from '../../xml';
+import type { DriverOpener } from '../registry';
+import { DEFAULT_DOMAIN_XML, DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, DEFAULT_URI_PATH } from './defaults';
+import { TestDriver, completeTestDefinition } from './driver';
+import { loadNodeFile, type NodeFile } from './node-file';
+import { TestState } from './state';
+
+export { TestDriver } from './driver';
+
+let defaultState: TestState | null = null;
+
+function createDefaultState(): TestState {
+  const state = new TestState(DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS);
+  const dom = state.add(parseDomainXml(DEFAULT_DOMAIN_XML), null);
+  // libvirt loads it as "running" with reason 0 (unknown), not "booted".
+  state.reindex(dom, () => dom.start(state.allocateId(), DomainState.RUNNING, 0));
+  return state;
+}
+
+function createFileState(file: string, node: NodeFile): TestState {
+  // File-described nodes have no NUMA topology, as in libvirt.
+  const state = new TestState(node.nodeInfo, []);
+  for (const { def, runstate, transient } of node.domains) {
+    try {
+      completeTestDefinition(def);
+    } catch (err) {
+      const e = err as XvirtError;
+      throw new XvirtError(e.number, e.domain, `test driver file '${file}': domain '${def.name}': ${e.message}`);
+    }
+    const dom = transient ? state.add(null, def) : state.add(def, null);
+    if (runstate !== DomainState.SHUTOFF) {
+      state.reindex(dom, () => dom.start(state.allocateId(), runstate, 0));
+    }
+  }
+  return state;
+}
+
+export const openTestDriver: DriverOpener = async (uri) => {
+  const file = uri.path;
+  if (file === '' || file === '/') {
+    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST,
+      `testOpen: supply a path or use test:///default (got '${uri.text}')`);
+  }
+  if (file === DEFAULT_URI_PATH) {
+    const state = (defaultState ??= createDefaultState());
+    state.openCount++;
+    return new TestDriver(state, 'test:///default', () => {
+      if (--state.openCount === 0 && defaultState === state) defaultState = null;
+    });
+  }
+  const state = createFileState(file, await loadNodeFile(file));
+  state.openCount++;
+  return new TestDriver(state, `test://${file}`, () => { state.openCount--; });
+};

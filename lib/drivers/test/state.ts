@@ -1,0 +1,166 @@
+/**
+ * The hypervisor state one test URI serves: node description, domains
+ * (indexed by uuid, name and id, so lookups are O(1)), the id counter, and
+ * the lifecycle-event fan-out to every connection sharing the state.
+ */
+import { DomainEventType, DomainState, ListDomainsFlags } from '../../constants';
+import type { DriverLifecycleEvent, NodeInfo } from '../../types';
+import type { DomainDefinition } from '../../xml';
+import { TestDomain } from './domain';
+import type { NumaCell } from './defaults';
+import { noDomain } from './errors';
+
+export type EventSink = (event: DriverLifecycleEvent) => void;
+
+export class TestState {
+  readonly nodeInfo: Readonly<NodeInfo>;
+  readonly numaCells: readonly NumaCell[];
+  readonly #byUuid = new Map<string, TestDomain>();
+  readonly #byName = new Map<string, TestDomain>();
+  readonly #byId = new Map<number, TestDomain>();
+  /** Ids only grow, as in libvirt: a restarted domain gets a new one. */
+  #nextId = 1;
+  readonly #sinks = new Set<EventSink>();
+  #queue: DriverLifecycleEvent[] = [];
+  #flushScheduled = false;
+  /** Connections holding this state (the shared default state is dropped at 0). */
+  openCount = 0;
+
+  constructor(nodeInfo: NodeInfo, numaCells: readonly NumaCell[]) {
+    this.nodeInfo = Object.freeze({ ...nodeInfo });
+    this.numaCells = numaCells;
+  }
+
+  allocateId(): number {
+    return this.#nextId++;
+  }
+
+  /** Registers a new domain (persistent when `config` is set, else transient and `live`). */
+  add(config: DomainDefinition | null, live: DomainDefinition | null): TestDomain {
+    const dom = new TestDomain(config, live);
+    this.#byUuid.set(dom.uuid, dom);
+    this.#byName.set(dom.name, dom);
+    return dom;
+  }
+
+  remove(dom: TestDomain): void {
+    this.#byUuid.delete(dom.uuid);
+    this.#byName.delete(dom.name);
+    if (dom.id >= 0) this.#byId.delete(dom.id);
+  }
+
+  /** Keeps the id index in step after `change` starts or stops `dom`. */
+  reindex(dom: TestDomain, change: () => void): void {
+    if (dom.id >= 0) this.#byId.delete(dom.id);
+    change();
+    if (dom.id >= 0) this.#byId.set(dom.id, dom);
+  }
+
+  findByUuid(uuid: string): TestDomain | undefined {
+    return this.#byUuid.get(uuid);
+  }
+
+  findByName(name: string): TestDomain | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** The domain behind a caller's reference, looked up by uuid as libvirt does. */
+  resolve(uuid: string, name: string): TestDomain {
+    const dom = this.#byUuid.get(uuid);
+    if (!dom) throw noDomain(`no domain with matching uuid '${uuid}' (${name})`);
+    return dom;
+  }
+
+  lookupById(id: number): TestDomain {
+    const dom = this.#byId.get(id);
+    if (!dom) throw noDomain(`no domain with matching id ${id}`);
+    return dom;
+  }
+
+  lookupByName(name: string): TestDomain {
+    const dom = this.#byName.get(name);
+    if (!dom) throw noDomain(`no domain with matching name '${name}'`);
+    return dom;
+  }
+
+  lookupByUuid(uuid: string): TestDomain {
+    const dom = this.#byUuid.get(uuid);
+    if (!dom) throw noDomain(`no domain with matching uuid '${uuid}'`);
+    return dom;
+  }
+
+  /** Domains matching virConnectListAllDomains `flags`: running ones by id, then the others by name. */
+  list(flags: number): TestDomain[] {
+    const out = [...this.#byUuid.values()].filter((d) => matchesListFlags(d, flags));
+    return out.sort((a, b) => {
+      if (a.active !== b.active) return a.active ? -1 : 1;
+      return a.active ? a.id - b.id : a.name.toLowerCase().localeCompare(b.name.toLowerCase());
+    });
+  }
+
+  subscribe(sink: EventSink): void {
+    this.#sinks.add(sink);
+  }
+
+  unsubscribe(sink: EventSink): void {
+    this.#sinks.delete(sink);
+  }
+
+  /**
+   * Queues a lifecycle event for every subscribed connection. Delivery is
+   * deferred to a microtask so listeners never run in the middle of a state
+   * change, and a single queue keeps the order the changes happened in.
+   */
+  emit(dom: TestDomain, event: DomainEventType, detail: number): void {
+    if (this.#sinks.size === 0) return;
+    this.#queue.push({ domain: dom.ref, event, detail });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const events = this.#queue;
+    this.#queue = [];
+    for (const ev of events) {
+      for (const sink of this.#sinks) {
+        try {
+          sink(ev);
+        } catch (err) {
+          process.emitWarning(`xvirt test driver event sink threw: ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+    }
+  }
+}
+
+/** One either/or filter group: no bit set or both set means "don't filter". */
+function group(flags: number, yes: number, no: number, value: boolean): boolean {
+  const wantYes = (flags & yes) !== 0;
+  const wantNo = (flags & no) !== 0;
+  if (wantYes === wantNo) return true;
+  return wantYes ? value : !value;
+}
+
+function matchesListFlags(d: TestDomain, flags: number): boolean {
+  const F = ListDomainsFlags;
+  if (!group(flags, F.ACTIVE, F.INACTIVE, d.active)) return false;
+  if (!group(flags, F.PERSISTENT, F.TRANSIENT, d.persistent)) return false;
+  if (!group(flags, F.MANAGEDSAVE, F.NO_MANAGEDSAVE, false)) return false;
+  if (!group(flags, F.AUTOSTART, F.NO_AUTOSTART, d.autostart)) return false;
+  if (!group(flags, F.HAS_SNAPSHOT, F.NO_SNAPSHOT, false)) return false;
+  if (!group(flags, F.HAS_CHECKPOINT, F.NO_CHECKPOINT, false)) return false;
+  const stateBits = flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER);
+  if (stateBits !== 0) {
+    const bit = d.state === DomainState.RUNNING ? F.RUNNING
+      : d.state === DomainState.PAUSED ? F.PAUSED
+        : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
+    if ((stateBits & bit) === 0) return false;
+  }
+  return true;
+}
+
+/** Every ListDomainsFlags bit the test driver understands. */
+export const LIST_FLAGS_ALL = 0xffff;
