@@ -14,7 +14,7 @@ const LOCAL_DRIVERS: Record<string, () => Promise<DriverOpener>> = {
   xen: async () => (await import('./xen')).openXenDriver,
 };
 
-const REMOTE_DRIVER: (() => Promise<DriverOpener>) | null = null;
+const REMOTE_DRIVER: (() => Promise<DriverOpener>) | null = async () => (await import('./remote')).openRemoteDriver;
 
 export async function openDriver(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
   const loader = isRemoteUri(uri) ? REMOTE_DRIVER : LOCAL_DRIVERS[uri.driver];
