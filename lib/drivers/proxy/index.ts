@@ -1,0 +1,216 @@
+/**
+ * xen:///system for unprivileged users: the Xen driver's opener dispatches
+ * here when not root. Read calls go to the setuid helper xvirt-proxy (started
+ * on demand, docs/proxy.md) and return what the direct driver returns for
+ * running domains; every state-changing call is refused.
+ */
+import * as os from 'node:os';
+import { DomainState, encodeVersion } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { DOMID_MAX, type XenPhysinfo } from '../../native';
+import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import { uuidToBytes } from '../../uuid';
+import { XVIRT_LIB_VERSION } from '../../version';
+import type { DriverOpener } from '../registry';
+import { capabilitiesXml } from '../xen/capabilities';
+import { describeLiveDomain } from '../xen/domain-config';
+import { matchesListFlags, osTypeOf } from '../xen/domains';
+import { ProxyClient } from './client';
+import { proxyPaths, type ProxyPaths } from './helper';
+import {
+  Command, FLAG_CHECK_UUID, decodeHello, decodeList, decodeNamed, decodeNodeInfo, decodeRecord,
+  type DomainRecord, type Hello, type NamedRecord, type Physinfo,
+} from './protocol';
+import { domainInfo, liveDomain, refOf } from './records';
+
+function denied(api: string): XvirtError {
+  return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
+    `${api} changes state, and xvirt-proxy gives unprivileged users read-only access: ` +
+    'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it');
+}
+
+function noDomain(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
+}
+
+function toXenPhysinfo(p: Physinfo): XenPhysinfo {
+  return {
+    threadsPerCore: p.threadsPerCore, coresPerSocket: p.coresPerSocket, cpus: p.cpus, nodes: p.nodes,
+    cpuKhz: p.cpuKhz, capabilities: p.capabilities, totalKiB: Number(p.totalPages) * 4, freeKiB: Number(p.freePages) * 4,
+  };
+}
+
+export class ProxyDriver implements Driver {
+  readonly name = 'xen-proxy';
+  readonly #client: ProxyClient;
+  #hello: Hello | null = null;
+  #closed = false;
+
+  constructor(paths: ProxyPaths) {
+    this.#client = new ProxyClient(paths);
+  }
+
+  async hello(): Promise<Hello> {
+    this.#hello ??= decodeHello((await this.#client.call({ command: Command.HELLO })).payload);
+    return this.#hello;
+  }
+
+  async #physinfo(): Promise<XenPhysinfo> {
+    return toXenPhysinfo(decodeNodeInfo((await this.#client.call({ command: Command.NODE_INFO })).payload));
+  }
+
+  async #list(): Promise<NamedRecord[]> {
+    return decodeList((await this.#client.call({ command: Command.LIST })).payload);
+  }
+
+  /** The domain with the reference's UUID, at its id if it is still there, else wherever it runs now. */
+  async #record(dom: DomainRef): Promise<DomainRecord> {
+    if (dom.id >= 0 && dom.id <= DOMID_MAX) {
+      try {
+        const r = await this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: uuidToBytes(dom.uuid) });
+        return decodeRecord(r.payload);
+      } catch (err) {
+        if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
+      }
+    }
+    try {
+      return decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: uuidToBytes(dom.uuid) })).payload).record;
+    } catch (err) {
+      if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
+      throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    }
+  }
+
+  async getType(): Promise<string> { return 'Xen'; }
+
+  async getVersion(): Promise<number> {
+    const v = await this.hello();
+    return encodeVersion(v.major, v.minor, Number(/^\.(\d+)/.exec(v.extraversion)?.[1] ?? 0));
+  }
+
+  async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }
+  async getHostname(): Promise<string> { return os.hostname(); }
+  async getUri(): Promise<string> { return 'xen:///system'; }
+  async isSecure(): Promise<boolean> { return true; }
+
+  async getCapabilities(): Promise<string> {
+    const caps = (await this.#client.call({ command: Command.CAPABILITIES })).payload.toString('latin1');
+    return capabilitiesXml(caps, await this.#physinfo());
+  }
+
+  /** Same derivation as the direct driver (lib/drivers/xen/driver.ts getNodeInfo). */
+  async getNodeInfo(): Promise<NodeInfo> {
+    const p = await this.#physinfo();
+    const perSocket = Math.max(1, p.threadsPerCore * p.coresPerSocket);
+    return {
+      model: os.machine().slice(0, 31),
+      memoryKiB: p.totalKiB,
+      cpus: p.cpus,
+      mhz: Math.floor(p.cpuKhz / 1000),
+      nodes: Math.max(1, p.nodes),
+      sockets: Math.max(1, Math.floor(p.cpus / perSocket / Math.max(1, p.nodes))),
+      cores: p.coresPerSocket,
+      threads: p.threadsPerCore,
+    };
+  }
+
+  async getMaxVcpus(type: string | null): Promise<number> {
+    if (type !== null && !/^(xen|hvm|pv|pvh)$/i.test(type)) {
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unknown guest type '${type}'`);
+    }
+    return (await this.#physinfo()).cpus;
+  }
+
+  async listAllDomains(flags: number): Promise<DomainRef[]> {
+    // The proxy sees running domains only: their stored definitions are root's (docs/proxy.md).
+    return (await this.#list())
+      .filter((d) => matchesListFlags(flags, { active: true, persistent: false, state: d.state as DomainState, autostart: false }))
+      .map(refOf);
+  }
+
+  async lookupById(id: number): Promise<DomainRef> {
+    if (!Number.isInteger(id) || id < 0 || id > DOMID_MAX) throw noDomain(`no domain with matching id ${id}`);
+    try {
+      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_ID, domid: id })).payload).record);
+    } catch (err) {
+      if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching id ${id}`);
+      throw err;
+    }
+  }
+
+  async lookupByName(name: string): Promise<DomainRef> {
+    const d = (await this.#list()).map(refOf).find((r) => r.name === name);
+    if (!d) throw noDomain(`no domain with matching name '${name}'`);
+    return d;
+  }
+
+  async lookupByUuid(uuid: string): Promise<DomainRef> {
+    try {
+      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: uuidToBytes(uuid) })).payload).record);
+    } catch (err) {
+      if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching uuid '${uuid}'`);
+      throw err;
+    }
+  }
+
+  async domainGetInfo(dom: DomainRef): Promise<DomainInfo> { return domainInfo(await this.#record(dom)); }
+
+  async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
+    const r = await this.#record(dom);
+    return { state: r.state as DomainState, reason: r.reason };
+  }
+
+  async domainGetXMLDesc(dom: DomainRef, _flags: number): Promise<string> {
+    const r = await this.#record(dom);
+    return describeLiveDomain(liveDomain({ ...r, name: dom.name }));
+  }
+
+  async domainGetOSType(dom: DomainRef): Promise<string> { return osTypeOf((await this.#record(dom)).flags); }
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> { return (await this.domainGetInfo(dom)).maxMemKiB; }
+  async domainIsActive(dom: DomainRef): Promise<boolean> { await this.#record(dom); return true; }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> { await this.#record(dom); return false; }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> { await this.#record(dom); return false; }
+
+  async defineXML(): Promise<DomainRef> { throw denied('virDomainDefineXML'); }
+  async createXML(): Promise<DomainRef> { throw denied('virDomainCreateXML'); }
+  async domainCreate(): Promise<DomainRef> { throw denied('virDomainCreate'); }
+  async domainDestroy(): Promise<void> { throw denied('virDomainDestroy'); }
+  async domainSuspend(): Promise<void> { throw denied('virDomainSuspend'); }
+  async domainResume(): Promise<void> { throw denied('virDomainResume'); }
+  async domainShutdown(): Promise<void> { throw denied('virDomainShutdown'); }
+  async domainReboot(): Promise<void> { throw denied('virDomainReboot'); }
+  async domainUndefine(): Promise<void> { throw denied('virDomainUndefine'); }
+  async domainSetAutostart(): Promise<void> { throw denied('virDomainSetAutostart'); }
+  async domainSetMemory(): Promise<void> { throw denied('virDomainSetMemory'); }
+  async domainSetVcpus(): Promise<void> { throw denied('virDomainSetVcpus'); }
+
+  async startLifecycleEvents(_sink: (event: DriverLifecycleEvent) => void): Promise<void> {
+    throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.PROXY,
+      'lifecycle events need xenstore watches, which xvirt-proxy does not offer: run as root or connect through xvirtd (xen+unix:///system)');
+  }
+
+  async stopLifecycleEvents(): Promise<void> { /* never started */ }
+
+  onClosed(_listener: (reason: number) => void): void {
+    // The helper may exit when idle; the client reconnects (and restarts it) on the next call.
+  }
+
+  isAlive(): boolean { return !this.#closed; }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#client.close();
+  }
+}
+
+/** Opens the proxy driver and checks the helper answers (starting it if needed). */
+export const openProxyDriver: DriverOpener = async (_uri, _options) => {
+  const driver = new ProxyDriver(proxyPaths());
+  try {
+    await driver.hello();
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return driver;
+};

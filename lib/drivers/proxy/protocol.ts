@@ -1,0 +1,195 @@
+/**
+ * xvirt-proxy's wire protocol, client side (pure: no I/O). Must match
+ * native/proxy/xp_protocol.h; docs/proxy.md describes the layout.
+ * Little-endian, fixed 32-byte requests, replies = 16-byte header + payload.
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+
+export const PROTO_VERSION = 1;
+export const REQUEST_LEN = 32;
+export const REPLY_HEADER_LEN = 16;
+export const RECORD_LEN = 72;
+/** Largest reply payload the server sends (XP_REPLY_MAX). */
+export const REPLY_MAX = 4 << 20;
+
+export enum Command {
+  HELLO = 1,
+  CAPABILITIES = 2,
+  NODE_INFO = 3,
+  LIST = 4,
+  LOOKUP_ID = 5,
+  LOOKUP_UUID = 6,
+  GET_INFO = 7,
+}
+
+export const FLAG_CHECK_UUID = 1;
+
+/** Reply status: 0, the C core's xc_status values, or the proxy's own. */
+export enum Status {
+  OK = 0,
+  ENOPRIVCMD = 1,
+  EACCESS = 2,
+  EUNSUPPORTED = 3,
+  ENODOMAIN = 4,
+  EHYPERCALL = 5,
+  ESYSTEM = 6,
+  EINVAL = 7,
+  ENOXENSTORE = 100,
+  ETOOBIG = 101,
+}
+
+export interface Request {
+  command: Command;
+  serial: number;
+  domid?: number;
+  flags?: number;
+  uuid?: Uint8Array;
+}
+
+/** Writes one request at `offset` of `buf` (which must have REQUEST_LEN bytes there). */
+export function encodeRequest(buf: Buffer, offset: number, req: Request): void {
+  buf.fill(0, offset, offset + REQUEST_LEN);
+  buf.writeUInt16LE(PROTO_VERSION, offset);
+  buf.writeUInt16LE(req.command, offset + 2);
+  buf.writeUInt32LE(req.serial >>> 0, offset + 4);
+  buf.writeUInt32LE(req.domid ?? 0, offset + 8);
+  buf.writeUInt32LE(req.flags ?? 0, offset + 12);
+  if (req.uuid) buf.set(req.uuid.subarray(0, 16), offset + 16);
+}
+
+export interface Reply {
+  command: number;
+  serial: number;
+  status: number;
+  payload: Buffer;
+}
+
+function protocolError(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy sent ${detail}`);
+}
+
+/** Splits a byte stream into replies, whatever the chunking. Throws on a malformed header. */
+export class ReplyDecoder {
+  #buf: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Reply[] {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    const out: Reply[] = [];
+    let off = 0;
+    while (this.#buf.length - off >= REPLY_HEADER_LEN) {
+      const version = this.#buf.readUInt16LE(off);
+      const length = this.#buf.readUInt32LE(off + 12);
+      if (version !== PROTO_VERSION) throw protocolError(`a reply with protocol version ${version}`);
+      if (length > REPLY_MAX) throw protocolError(`a reply of ${length} bytes`);
+      if (this.#buf.length - off < REPLY_HEADER_LEN + length) break;
+      out.push({
+        command: this.#buf.readUInt16LE(off + 2),
+        serial: this.#buf.readUInt32LE(off + 4),
+        status: this.#buf.readUInt32LE(off + 8),
+        payload: this.#buf.subarray(off + REPLY_HEADER_LEN, off + REPLY_HEADER_LEN + length),
+      });
+      off += REPLY_HEADER_LEN + length;
+    }
+    this.#buf = off === this.#buf.length ? Buffer.alloc(0) : this.#buf.subarray(off);
+    return out;
+  }
+}
+
+export interface Hello {
+  major: number;
+  minor: number;
+  sysctlInterface: number;
+  domctlInterface: number;
+  extraversion: string;
+}
+
+export interface Physinfo {
+  threadsPerCore: number;
+  coresPerSocket: number;
+  cpus: number;
+  nodes: number;
+  cpuKhz: number;
+  capabilities: number;
+  totalPages: bigint;
+  freePages: bigint;
+}
+
+/** One domain as the hypervisor reports it (the C core's struct xc_dominfo). */
+export interface DomainRecord {
+  domid: number;
+  flags: number;
+  xenState: number;
+  state: number;
+  reason: number;
+  shutdownCode: number;
+  onlineVcpus: number;
+  maxVcpus: number;
+  totPages: bigint;
+  maxPages: bigint;
+  cpuTimeNs: bigint;
+  uuid: Buffer;
+}
+
+export interface NamedRecord extends DomainRecord {
+  /** xenstore's /local/domain/<id>/name; '' when unset. */
+  name: string;
+}
+
+function need(payload: Buffer, off: number, len: number, what: string): void {
+  if (payload.length < off + len) throw protocolError(`a truncated ${what} (${payload.length} bytes)`);
+}
+
+export function decodeHello(p: Buffer): Hello {
+  need(p, 0, 32, 'HELLO reply');
+  const extra = p.subarray(16, 32);
+  const nul = extra.indexOf(0);
+  return {
+    major: p.readUInt32LE(0), minor: p.readUInt32LE(4),
+    sysctlInterface: p.readUInt32LE(8), domctlInterface: p.readUInt32LE(12),
+    extraversion: extra.subarray(0, nul < 0 ? 16 : nul).toString('latin1'),
+  };
+}
+
+export function decodeNodeInfo(p: Buffer): Physinfo {
+  need(p, 0, 40, 'NODE_INFO reply');
+  return {
+    threadsPerCore: p.readUInt32LE(0), coresPerSocket: p.readUInt32LE(4), cpus: p.readUInt32LE(8),
+    nodes: p.readUInt32LE(12), cpuKhz: p.readUInt32LE(16), capabilities: p.readUInt32LE(20),
+    totalPages: p.readBigUInt64LE(24), freePages: p.readBigUInt64LE(32),
+  };
+}
+
+export function decodeRecord(p: Buffer, off = 0): DomainRecord {
+  need(p, off, RECORD_LEN, 'domain record');
+  return {
+    domid: p.readUInt32LE(off), flags: p.readUInt32LE(off + 4), xenState: p.readUInt32LE(off + 8),
+    state: p.readUInt32LE(off + 12), reason: p.readUInt32LE(off + 16), shutdownCode: p.readUInt32LE(off + 20),
+    onlineVcpus: p.readUInt32LE(off + 24), maxVcpus: p.readUInt32LE(off + 28),
+    totPages: p.readBigUInt64LE(off + 32), maxPages: p.readBigUInt64LE(off + 40), cpuTimeNs: p.readBigUInt64LE(off + 48),
+    uuid: Buffer.from(p.subarray(off + 56, off + 72)),
+  };
+}
+
+/** A named record at `off`; returns it and the offset after it. */
+export function decodeNamed(p: Buffer, off = 0): { record: NamedRecord; next: number } {
+  const rec = decodeRecord(p, off);
+  need(p, off + RECORD_LEN, 4, 'domain name length');
+  const len = p.readUInt32LE(off + RECORD_LEN);
+  need(p, off + RECORD_LEN + 4, len, 'domain name');
+  const start = off + RECORD_LEN + 4;
+  return { record: { ...rec, name: p.subarray(start, start + len).toString('utf8') }, next: start + len };
+}
+
+export function decodeList(p: Buffer): NamedRecord[] {
+  need(p, 0, 4, 'LIST reply');
+  const count = p.readUInt32LE(0);
+  const out: NamedRecord[] = [];
+  let off = 4;
+  for (let i = 0; i < count; i++) {
+    const { record, next } = decodeNamed(p, off);
+    out.push(record);
+    off = next;
+  }
+  if (off !== p.length) throw protocolError(`${p.length - off} stray bytes after a LIST reply`);
+  return out;
+}

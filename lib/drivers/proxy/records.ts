@@ -1,0 +1,40 @@
+/** Proxy records turned into the values the direct Xen driver returns for the same domain. */
+import type { DomainState } from '../../constants';
+import type { DomainInfo, DomainRef } from '../../types';
+import { uuidFromBytes } from '../../uuid';
+import type { LiveDomain } from '../xen/domains';
+import type { XenState } from '../xen/state';
+import type { DomainRecord, NamedRecord } from './protocol';
+
+/** Xen pages are 4 KiB (as in native/addon.cc). */
+const KIB_PER_PAGE = 4;
+
+/** The name the direct driver shows: xenstore's, or xl's default for a domain without one. */
+export function nameOf(r: NamedRecord): string {
+  return r.name || (r.domid === 0 ? 'Domain-0' : `Domain-${r.domid}`);
+}
+
+export function refOf(r: NamedRecord): DomainRef {
+  return { name: nameOf(r), uuid: uuidFromBytes(r.uuid), id: r.domid };
+}
+
+export function domainInfo(r: DomainRecord): DomainInfo {
+  return {
+    state: r.state as DomainState,
+    maxMemKiB: Number(r.maxPages) * KIB_PER_PAGE,
+    memoryKiB: Number(r.totPages) * KIB_PER_PAGE,
+    nrVirtCpu: r.onlineVcpus,
+    cpuTimeNs: r.cpuTimeNs,
+  };
+}
+
+export function liveDomain(r: NamedRecord): LiveDomain {
+  return {
+    ref: refOf(r),
+    info: domainInfo(r),
+    xenState: r.xenState as XenState,
+    shutdownCode: r.shutdownCode,
+    reason: r.reason,
+    flags: r.flags,
+  };
+}
