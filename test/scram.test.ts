@@ -94,6 +94,7 @@ t.test('server parses client-first strictly', async (t) => {
   const mk = (): ScramServer => new ScramServer(() => creds);
   await authFailed(t, () => mk().start('p=tls-unique,,n=user,r=abc'), /channel binding requested/);
   await authFailed(t, () => mk().start('n,a=admin,n=user,r=abc'), /authorization identity/);
+  t.match(mk().start('n,a=user,n=user,r=abc'), /^r=abc/, 'authorization as oneself is accepted');
   await authFailed(t, () => mk().start('x,,n=user,r=abc'), /gs2/);
   await authFailed(t, () => mk().start('n,,r=abc,n=user'), /malformed/);
   await authFailed(t, () => mk().start('n,,n=us=er,r=abc'), /bad escape/);

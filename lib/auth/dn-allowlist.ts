@@ -35,20 +35,25 @@ function globToRegExp(pattern: string): RegExp {
 export type DnAllowlist = (dn: string) => boolean;
 
 /**
- * Compiles the allowlist. `undefined` (setting absent) allows every verified
- * certificate; `[]` allows none.
+ * Compiles a glob allowlist setting (`setting` names it in errors).
+ * `undefined` (setting absent) allows everyone who authenticated; `[]` allows nobody.
  */
-export function compileDnAllowlist(patterns: readonly string[] | undefined): DnAllowlist {
+export function compileGlobAllowlist(setting: string, patterns: readonly string[] | undefined): DnAllowlist {
   if (patterns === undefined) return () => true;
   if (!Array.isArray(patterns) || patterns.length > MAX_PATTERNS) {
-    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `tls_allowed_dn_list must be a list of at most ${MAX_PATTERNS} strings`);
+    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `${setting} must be a list of at most ${MAX_PATTERNS} strings`);
   }
   const compiled = patterns.map((p, i) => {
     if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATTERN_LENGTH) {
       throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF,
-        `tls_allowed_dn_list entry ${i + 1} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters`);
+        `${setting} entry ${i + 1} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters`);
     }
     return globToRegExp(p);
   });
-  return (dn) => compiled.some((re) => re.test(dn));
+  return (candidate) => compiled.some((re) => re.test(candidate));
+}
+
+/** tls_allowed_dn_list. */
+export function compileDnAllowlist(patterns: readonly string[] | undefined): DnAllowlist {
+  return compileGlobAllowlist('tls_allowed_dn_list', patterns);
 }

@@ -186,10 +186,11 @@ export class ScramServer {
     if (!gs2) {
       throw fail(clientFirst.startsWith('p=') ? 'channel binding requested but not offered' : 'malformed gs2 header');
     }
-    if (gs2[2]) throw fail('authorization identity (a=) is not supported');
     const bare = clientFirst.slice(gs2[0].length);
     const [saslname, clientNonce] = attributes(bare, ['n', 'r'], 'client-first-message');
     const username = unescapeName(saslname!);
+    // Some clients (Cyrus) name themselves as authorization identity too; acting as anyone else is not offered.
+    if (gs2[2] && unescapeName(gs2[2].slice(2)) !== username) throw fail('authorization identity (a=) other than the user is not supported');
     if (username.length === 0 || username.length > 256) throw fail('bad user name length');
     const nonce = checkNonce(clientNonce!, 'client') + this.#serverNonce;
     const creds = this.#lookup(username);
