@@ -136,6 +136,7 @@ export const testCodec: DomainXmlCodec = {
     if (!name || !uuid) throw XvirtError.of(ErrorNumber.XML_ERROR, ErrorDomain.XML, 'missing name or uuid');
     return { name, uuid, type: 'pv', memoryKiB: 32768, maxMemoryKiB: 65536, vcpus: 2, kernel: get('kernel') ?? '/boot/k' };
   },
+  format: (xml, id) => (id >= 0 ? xml.replace("<domain type='xen'>", `<domain type='xen' id='${id}'>`) : xml),
 };
 
 export function domainXml(name: string, uuid: string): string {

@@ -1,34 +1,25 @@
 /**
- * Domain XML as the Xen driver uses it: parsed (by the project's domain XML
- * parser, lib/xml) into what `xl create` needs, and a description of live
+ * Domain XML as the Xen driver sees it: a codec (lib/drivers/xen/domain-xml.ts
+ * over lib/xml; a stand-in in unit tests) and the description of live
  * domains that have no stored definition.
  */
+import { formatDomainXml } from '../../xml';
 import type { LiveDomain } from './domains';
+import { liveDefinition } from './domain-xml';
 import type { XlDomainConfig } from './xl';
 
-/** Parses and validates domain XML into an xl-ready config; throws XvirtError (XML_ERROR...) on bad input. */
 export interface DomainXmlCodec {
+  /** Parses and validates domain XML into an xl-ready config; throws XvirtError (XML_ERROR, CONFIG_UNSUPPORTED). */
   parse(xml: string): XlDomainConfig;
+  /** Reformats a stored definition; `id` >= 0 for a running domain, -1 for the inactive form. */
+  format(xml: string, id: number): string;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The XML of a running domain xvirt holds no definition for (built by xl, or Domain-0). */
+/** The XML of a running domain xvirt holds no definition for (built by xl directly, or Domain-0). */
 export function describeLiveDomain(d: LiveDomain): string {
-  const hvm = d.flags & 0x2;
-  return [
-    `<domain type='xen' id='${d.ref.id}'>`,
-    `  <name>${escapeXml(d.ref.name)}</name>`,
-    `  <uuid>${d.ref.uuid}</uuid>`,
-    `  <memory unit='KiB'>${d.info.maxMemKiB}</memory>`,
-    `  <currentMemory unit='KiB'>${d.info.memoryKiB}</currentMemory>`,
-    `  <vcpu placement='static'>${d.info.nrVirtCpu}</vcpu>`,
-    '  <os>',
-    `    <type arch='x86_64' machine='${hvm ? 'xenfv' : 'xenpv'}'>${hvm ? 'hvm' : 'xen'}</type>`,
-    '  </os>',
-    '</domain>',
-    '',
-  ].join('\n');
+  const def = liveDefinition({
+    name: d.ref.name, uuid: d.ref.uuid, hvm: (d.flags & 0x2) !== 0,
+    maxMemKiB: d.info.maxMemKiB, memoryKiB: d.info.memoryKiB, vcpus: d.info.nrVirtCpu,
+  });
+  return formatDomainXml(def, { id: d.ref.id });
 }

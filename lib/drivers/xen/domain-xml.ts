@@ -1,14 +1,57 @@
 /**
- * The bridge from the project's domain XML parser (lib/xml, owned by the
- * test-driver work) to the xl config the Xen driver builds domains from.
+ * Domain XML for the Xen driver, through the project's parser and formatter
+ * (lib/xml): a definition becomes the xl config `xl create` builds from, and
+ * domains are described back in libvirt's layout.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { childElements, parseXmlRoot } from '../../xml/dom';
+import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
 import type { DomainXmlCodec } from './domain-config';
+import { toXlConfig, type XlDomainConfig } from './xl';
+
+const GUEST_TYPES: Record<string, XlDomainConfig['type']> = { xen: 'pv', xenpvh: 'pvh', hvm: 'hvm' };
+/** Devices every PV guest has anyway (its console) or that need no config: accepted and not translated. */
+const IMPLICIT_DEVICES = new Set(['console', 'serial', 'memballoon']);
+
+function unsupported(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.XEN, detail);
+}
+
+/** The xl config for a parsed definition; refuses what the driver cannot hand to xl faithfully. */
+export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
+  if (def.type !== 'xen') throw unsupported(`domain type '${def.type}' cannot run on Xen (use <domain type='xen'>)`);
+  const type = GUEST_TYPES[def.os.type];
+  if (!type) throw unsupported(`OS type '${def.os.type}' is not a Xen guest type (xen, xenpvh or hvm)`);
+  if (def.devicesXml) {
+    const devices = childElements(parseXmlRoot(def.devicesXml, 'devices', 'devices')).map((e) => e.nodeName);
+    const other = [...new Set(devices.filter((d) => !IMPLICIT_DEVICES.has(d)))];
+    if (other.length > 0) throw unsupported(`devices not supported by xvirt's Xen driver yet: ${other.join(', ')}`);
+  }
+  if (def.vcpus !== def.maxVcpus) throw unsupported('vCPU hotplug limits (<vcpu current=...>) are not supported yet');
+  const config: XlDomainConfig = {
+    name: def.name, uuid: def.uuid, type,
+    memoryKiB: def.currentMemoryKiB, maxMemoryKiB: def.memoryKiB, vcpus: def.vcpus,
+    kernel: def.os.kernel, ramdisk: def.os.initrd, cmdline: def.os.cmdline,
+    onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash,
+  };
+  toXlConfig(config); // refuse at define time what xl could not build later
+  return config;
+}
 
 export function loadDomainXmlCodec(): DomainXmlCodec {
   return {
-    parse(): never {
-      throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN, 'domain XML parsing is not available in this build');
-    },
+    parse: (xml) => xlConfigOf(parseDomainXml(xml)),
+    format: (xml, id) => formatDomainXml(parseDomainXml(xml), id >= 0 ? { id } : { inactive: true }),
+  };
+}
+
+/** A running domain that has no stored definition, described from what the hypervisor reports. */
+export function liveDefinition(d: { name: string; uuid: string; hvm: boolean; maxMemKiB: number; memoryKiB: number; vcpus: number }): DomainDefinition {
+  return {
+    type: 'xen', name: d.name, uuid: d.uuid,
+    memoryKiB: d.maxMemKiB, currentMemoryKiB: Math.min(d.memoryKiB, d.maxMemKiB),
+    maxVcpus: Math.max(1, d.vcpus), vcpus: Math.max(1, d.vcpus),
+    os: { type: d.hvm ? 'hvm' : 'xen', arch: 'x86_64', machine: d.hvm ? 'xenfv' : 'xenpv', kernel: null, initrd: null, cmdline: null, boot: [], extraXml: [] },
+    onPoweroff: 'destroy', onReboot: 'restart', onCrash: 'destroy', devicesXml: null, extraXml: [],
   };
 }

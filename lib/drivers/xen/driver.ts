@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import {
-  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, encodeVersion,
+  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, DomainXMLFlags, encodeVersion,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DomainRecords, type XenHypervisor } from '../../native';
@@ -154,9 +154,10 @@ export class XenDriver implements Driver {
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
-  async domainGetXMLDesc(dom: DomainRef, _flags: number): Promise<string> {
+  async domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
     const found = await this.#find(dom);
-    if (found.def) return found.def.xml;
+    const inactive = (flags & DomainXMLFlags.INACTIVE) !== 0 || !found.live;
+    if (found.def) return this.#codec.format(found.def.xml, inactive ? -1 : found.live!.ref.id);
     if (found.live) return describeLiveDomain(found.live);
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
