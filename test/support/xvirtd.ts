@@ -7,6 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as net from 'node:net';
+import { encodeCall, FrameDecoder, type Message } from '../../lib/rpc/framing';
+import { procedureSpec } from '../../lib/rpc/procedures';
+import { MessageStatus, remoteError, type RemoteError } from '../../lib/rpc/protocol';
+import { decode } from '../../lib/rpc/xdr';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const XVIRTD_BIN = join(REPO, 'bin', 'xvirtd.js');
@@ -109,4 +114,94 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
       return `${driver}+unix://${path}?${extra}socket=${socket}`;
     },
   };
+}
+
+// ---- a raw protocol client, for tests that need to misbehave on purpose ----------
+
+
+/** Speaks frames over a socket with no client-side checks: tests send whatever they like. */
+export class RawClient {
+  readonly socket: net.Socket;
+  readonly messages: Message[] = [];
+  closed = false;
+  #serial = 0;
+  readonly #decoder = new FrameDecoder();
+  #waiters: Array<() => void> = [];
+  readonly #closedPromise: Promise<void>;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.on('data', (c: Buffer) => {
+      for (const m of this.#decoder.push(c)) this.messages.push(m);
+      this.#wake();
+    });
+    socket.on('error', () => undefined);
+    this.#closedPromise = new Promise((r) => socket.once('close', () => { this.closed = true; this.#wake(); r(); }));
+  }
+
+  static connect(target: string | number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target);
+      s.once('connect', () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Waits until `pred` holds (re-checked on every input), or fails after `timeoutMs`. */
+  async until<T>(pred: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pred();
+      if (v !== undefined) return v;
+      if (Date.now() > deadline) throw new Error(`raw client: timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, Math.max(1, deadline - Date.now()));
+        this.#waiters.push(() => { clearTimeout(timer); r(); });
+      });
+    }
+  }
+
+  send(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  /** Sends a CALL with `args` encoded by the procedure's codec; returns its serial. */
+  sendCall(proc: number, args: unknown = undefined): number {
+    const serial = this.#serial++;
+    const spec = procedureSpec(proc);
+    if (!spec) throw new Error(`raw client: no codec for procedure ${proc}`);
+    this.send(encodeCall(proc, serial, spec.args, args));
+    return serial;
+  }
+
+  /** The reply to `serial` (any procedure). */
+  reply(serial: number, timeoutMs?: number): Promise<Message> {
+    return this.until(() => this.messages.find((m) => m.header.type === 1 && m.header.serial === serial), `reply ${serial}`, timeoutMs);
+  }
+
+  /** Calls and decodes: resolves with the result, or rejects with the remote error body. */
+  async call<T = any>(proc: number, args: unknown = undefined): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const m = await this.reply(this.sendCall(proc, args));
+    if (m.header.status === MessageStatus.ERROR) throw Object.assign(new Error('remote error'), { remote: decode(remoteError, m.payload) });
+    return decode(procedureSpec(proc)!.ret, m.payload) as T;
+  }
+
+  /** Calls expecting an error; resolves with its body. */
+  async callError(proc: number, args: unknown = undefined): Promise<RemoteError> {
+    const m = await this.reply(this.sendCall(proc, args));
+    if (m.header.status !== MessageStatus.ERROR) throw new Error(`expected an error reply to procedure ${proc}`);
+    return decode(remoteError, m.payload);
+  }
+
+  waitClosed(timeoutMs = 5000): Promise<void> {
+    return this.until(() => (this.closed ? true : undefined), 'the daemon to close the connection', timeoutMs).then(() => this.#closedPromise);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }
