@@ -53,10 +53,11 @@ export class XdrWriter {
     return at;
   }
 
-  int32(v: number): void { this.#buf.writeInt32BE(v, this.#reserve(4)); }
-  uint32(v: number): void { this.#buf.writeUInt32BE(v, this.#reserve(4)); }
-  int64(v: bigint): void { this.#buf.writeBigInt64BE(v, this.#reserve(8)); }
-  uint64(v: bigint): void { this.#buf.writeBigUInt64BE(v, this.#reserve(8)); }
+  // Reserve first: `this.#buf.write...(v, this.#reserve(n))` would read #buf before a growth replaces it.
+  int32(v: number): void { const at = this.#reserve(4); this.#buf.writeInt32BE(v, at); }
+  uint32(v: number): void { const at = this.#reserve(4); this.#buf.writeUInt32BE(v, at); }
+  int64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigInt64BE(v, at); }
+  uint64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigUInt64BE(v, at); }
 
   /** Raw bytes followed by zero padding to a multiple of 4. */
   bytes(b: Uint8Array): void {
