@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * The classic measurement: getInfo called N times (default 100,000) on each
+ * of 3 running domains, per backend, printed side by side with each
+ * backend's time as a multiple of the first one's.
+ *
+ *   node bench/getinfo.js [--uri URI]... [--calls N]
+ *
+ * Without --uri it measures the embedded test driver on
+ * test:///<repo>/fixtures/bench-3-guests.xml. Give --uri several times to
+ * compare backends (test, xen:///, the proxy, remote daemons...) in one run.
+ * Needs the compiled library: npm run build (npm run bench does both).
+ */
+const path = require('node:path');
+const { connect, DomainState, ListDomainsFlags } = require('../dist/index.js');
+
+const GUESTS = 3;
+const DEFAULT_CALLS = 100_000;
+const DEFAULT_URI = `test://${path.resolve(__dirname, '..', 'fixtures', 'bench-3-guests.xml')}`;
+
+function usage(message) {
+  process.stderr.write(`error: ${message}\nusage: node bench/getinfo.js [--uri URI]... [--calls N]\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const uris = [];
+  let calls = DEFAULT_CALLS;
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => (inline !== undefined ? inline : i + 1 < argv.length ? argv[++i] : usage(`${name} needs a value`));
+    if (name === '--uri') uris.push(value());
+    else if (name === '--calls') {
+      const text = value();
+      calls = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(calls) || calls < 1) usage(`--calls must be a positive integer, got '${text}'`);
+    } else if (name === '--help' || name === '-h') usage('help requested');
+    else usage(`unknown argument '${argv[i]}'`);
+  }
+  return { uris: uris.length > 0 ? uris : [DEFAULT_URI], calls };
+}
+
+/** The first GUESTS running domains (by id) of `conn`; fails when there are fewer. */
+async function runningGuests(conn, uri) {
+  const domains = [];
+  for (const dom of await conn.listAllDomains(ListDomainsFlags.ACTIVE)) {
+    if ((await dom.getState()).state === DomainState.RUNNING) domains.push(dom);
+  }
+  domains.sort((a, b) => a.id - b.id);
+  if (domains.length < GUESTS) {
+    throw new Error(`${uri} has ${domains.length} running domain(s); the measurement needs ${GUESTS}`);
+  }
+  return domains.slice(0, GUESTS);
+}
+
+async function measure(uri, calls) {
+  const conn = await connect(uri);
+  try {
+    const guests = await runningGuests(conn, uri);
+    // Warm up every path (JIT, caches, lazily opened channels) before the clock runs.
+    for (const dom of guests) for (let i = 0; i < Math.min(calls, 1000); i++) await dom.getInfo();
+    let last = null;
+    const start = process.hrtime.bigint();
+    for (const dom of guests) {
+      for (let i = 0; i < calls; i++) last = await dom.getInfo();
+    }
+    const elapsedNs = Number(process.hrtime.bigint() - start);
+    if (!last || typeof last.state !== 'number') throw new Error(`${uri}: getInfo returned ${JSON.stringify(last)}`);
+    return { uri, driver: conn.driverName, total: calls * guests.length, elapsedNs };
+  } finally {
+    await conn.close();
+  }
+}
+
+function table(results) {
+  const header = ['backend', 'driver', 'calls', 'seconds', 'calls/s', 'ns/call', 'vs first'];
+  const first = results[0].elapsedNs;
+  const rows = results.map((r) => [
+    r.uri,
+    r.driver,
+    String(r.total),
+    (r.elapsedNs / 1e9).toFixed(3),
+    Math.round(r.total / (r.elapsedNs / 1e9)).toLocaleString('en-US'),
+    (r.elapsedNs / r.total).toFixed(1),
+    `${(r.elapsedNs / first).toFixed(2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+async function main() {
+  const { uris, calls } = parseArgs(process.argv.slice(2));
+  process.stdout.write(`getInfo x ${calls} on each of ${GUESTS} running domains, per backend (node ${process.version})\n`);
+  const results = [];
+  for (const uri of uris) results.push(await measure(uri, calls));
+  process.stdout.write(table(results));
+}
+
+main().catch((err) => {
+  process.stderr.write(`error: ${err && err.message ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+// Helpers for the CLI tests: run the real `node bin/xvirt.js` (and the real
+// virsh), and write libvirt test-driver node files into a temp directory.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Test } from 'tap';
+
+export const REPO = path.resolve(__dirname, '..');
+export const BIN = path.join(REPO, 'bin', 'xvirt.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The compiled CLI must exist: the tests drive what users run, not the sources. */
+export function requireBuild(t: Test): void {
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) {
+    t.bailout('dist/cli/main.js is missing: run `npm run build` before these tests (npm test does)');
+  }
+}
+
+/** An environment without the caller's XVIRT_DEFAULT_URI, so the default URI really is test:///default. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', ...extra };
+  if (!('XVIRT_DEFAULT_URI' in extra)) delete env.XVIRT_DEFAULT_URI;
+  return env;
+}
+
+function collect(child: ChildProcess, timeoutMs: number): Promise<RunResult> {
+  let stdout = '', stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `node bin/xvirt.js ARGS` (for tests that talk to it while it runs). */
+export function startXvirt(args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return { child, done: collect(child, 60_000) };
+}
+
+export function xvirt(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return startXvirt(args, env).done;
+}
+
+/** Path of the real virsh, or a loud failure telling how to install it. */
+export function virshPath(): string {
+  const found = spawnSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' });
+  const where = found.stdout.trim();
+  if (found.status !== 0 || where === '') {
+    throw new Error('virsh is not installed: the CLI comparison needs the real one (run scripts/install-test-deps as root)');
+  }
+  return where;
+}
+
+export function virsh(args: readonly string[]): Promise<RunResult> {
+  const child = spawn(virshPath(), args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, 60_000);
+}
+
+/** A temp directory removed when the test ends. */
+export function tempDir(t: Test): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-cli-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface GuestSpec {
+  name: string;
+  uuid: string;
+  /** libvirt DomainState number; 1 running, 3 paused, 5 shut off. */
+  runstate: number;
+  memoryKiB?: number;
+  vcpus?: number;
+}
+
+export function domainXml(g: Omit<GuestSpec, 'runstate'>): string {
+  const mem = g.memoryKiB ?? 262144;
+  return `<domain type='test'>
+  <name>${g.name}</name>
+  <uuid>${g.uuid}</uuid>
+  <memory unit='KiB'>${mem}</memory>
+  <currentMemory unit='KiB'>${mem}</currentMemory>
+  <vcpu placement='static'>${g.vcpus ?? 1}</vcpu>
+  <os>
+    <type arch='i686'>hvm</type>
+  </os>
+</domain>
+`;
+}
+
+/**
+ * Writes a libvirt test-driver node file holding `guests` and returns its
+ * test:/// URI: both xvirt and virsh open it, each process with its own copy.
+ */
+export function nodeFileUri(dir: string, guests: readonly GuestSpec[], file = 'node.xml'): string {
+  const domains = guests.map((g) => domainXml(g).replace('</domain>', `  <test:runstate>${g.runstate}</test:runstate>\n</domain>`));
+  const xml = `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+  <cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>2</threads><active>8</active></cpu>
+  <memory>8388608</memory>
+${domains.join('')}</node>
+`;
+  const file_ = path.join(dir, file);
+  fs.writeFileSync(file_, xml);
+  return `test://${file_}`;
+}
+
+/** Three guests, one per interesting state. */
+export const THREE_GUESTS: readonly GuestSpec[] = [
+  { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, memoryKiB: 524288, vcpus: 2 },
+  { name: 'Db', uuid: '21111111-2222-3333-4444-555555555555', runstate: 3 },
+  { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5 },
+];
+
+/** Asserts the run failed the xvirt way: non-zero status, one `error:` line, no stack trace. */
+export function assertOneError(t: Test, r: RunResult, message: string | RegExp): void {
+  t.equal(r.signal, null, 'exited, not killed');
+  t.not(r.code, 0, 'non-zero exit status');
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  t.equal(lines.length, 1, `exactly one line on stderr: ${JSON.stringify(r.stderr)}`);
+  t.match(lines[0] ?? '', /^error: /);
+  if (typeof message === 'string') t.equal(lines[0], `error: ${message}`);
+  else t.match(lines[0] ?? '', message);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
