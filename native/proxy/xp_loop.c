@@ -138,8 +138,9 @@ void xp_serve_loop(int listen_fd, struct xp_server *s)
             if (re & POLLIN) {
                 bad = read_client(c) != 0;
                 if (!bad && c->in_len >= XP_REQUEST_LEN) {
-                    bad = answer_requests(c, s) != 0;
                     last_request = now_ms();
+                    /* Replies due before a bad request still go out (best effort) before the close. */
+                    if (answer_requests(c, s) != 0) bad = (flush_client(c), 1);
                 }
             } else if (re & (POLLERR | POLLHUP | POLLNVAL)) {
                 bad = 1;
