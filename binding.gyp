@@ -25,5 +25,31 @@
         ["OS!='linux'", { "sources!": ["native/xc_privcmd.c"] }]
       ]
     }
+  ],
+  "conditions": [
+    ["OS=='linux'", {
+      "targets": [
+        {
+          "target_name": "getinfo_loop",
+          "type": "executable",
+          "sources": [
+            "native/bench/getinfo_loop.c",
+            "native/xc_handle.c",
+            "native/xc_iface.c",
+            "native/xc_domain.c",
+            "native/xc_host.c",
+            "native/xc_state.c",
+            "native/xc_privcmd.c"
+          ],
+          "cflags": [
+            "-Wall", "-Wextra", "-Werror", "-O2",
+            "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=2",
+            "-fstack-protector-strong", "-fPIE"
+          ],
+          "cflags_c": ["-std=c11"],
+          "ldflags": ["-pie", "-Wl,-z,relro,-z,now", "-Wl,-z,noexecstack"]
+        }
+      ]
+    }]
   ]
 }
