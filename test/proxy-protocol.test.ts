@@ -1,0 +1,109 @@
+// xvirt-proxy's wire protocol: the client codec against golden bytes and
+// every split of a reply stream, and the C request parser's table test.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  Command, FLAG_CHECK_UUID, REQUEST_LEN, ReplyDecoder, decodeHello, decodeList, decodeNodeInfo, decodeRecord, encodeRequest,
+} from '../lib/drivers/proxy/protocol';
+import { statusError } from '../lib/drivers/proxy/client';
+
+const ROOT = path.resolve(__dirname, '..');
+
+t.test('a GET_INFO request with a uuid check, byte for byte', async (t) => {
+  const buf = Buffer.alloc(REQUEST_LEN + 2, 0xee);
+  const uuid = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+  encodeRequest(buf, 1, { command: Command.GET_INFO, serial: 0x01020304, domid: 0x7fef, flags: FLAG_CHECK_UUID, uuid });
+  t.equal(buf.toString('hex'),
+    'ee' + '0100' + '0700' + '04030201' + 'ef7f0000' + '01000000' + '00112233445566778899aabbccddeeff' + 'ee');
+  const hello = Buffer.alloc(REQUEST_LEN);
+  encodeRequest(hello, 0, { command: Command.HELLO, serial: 0xffffffff });
+  t.equal(hello.toString('hex'), '01000100ffffffff' + '00'.repeat(24), 'unused fields zero');
+});
+
+function header(command: number, serial: number, status: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(16);
+  h.writeUInt16LE(1, 0);
+  h.writeUInt16LE(command, 2);
+  h.writeUInt32LE(serial, 4);
+  h.writeUInt32LE(status, 8);
+  h.writeUInt32LE(payload.length, 12);
+  return Buffer.concat([h, payload]);
+}
+
+function record(domid: number, name: string | null): Buffer {
+  const r = Buffer.alloc(72);
+  [domid, 0xffff0010, 2, 1, 1, 255, 1, 1].forEach((v, i) => r.writeUInt32LE(v >>> 0, i * 4));
+  r.writeBigUInt64LE(4096n, 32);
+  r.writeBigUInt64LE(4352n, 40);
+  r.writeBigUInt64LE((1n << 60n) + 7n, 48);
+  r[56] = domid;
+  r[71] = 0x42;
+  if (name === null) return r;
+  const n = Buffer.from(name);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(n.length);
+  return Buffer.concat([r, len, n]);
+}
+
+t.test('replies decode the same whatever the stream splits', async (t) => {
+  const count = Buffer.alloc(4);
+  count.writeUInt32LE(2);
+  const stream = Buffer.concat([
+    header(Command.GET_INFO, 1, 0, record(1, null)),
+    header(Command.LIST, 2, 0, Buffer.concat([count, record(0, 'Domain-0'), record(3, 'gäst')])),
+    header(Command.LOOKUP_ID, 3, 4, Buffer.from('no domain with id 9')),
+  ]);
+  for (let a = 0; a <= stream.length; a++) {
+    for (const b of [a, Math.min(stream.length, a + 1), Math.min(stream.length, a + 17)]) {
+      const d = new ReplyDecoder();
+      const replies = [...d.push(stream.subarray(0, a)), ...d.push(stream.subarray(a, b)), ...d.push(stream.subarray(b))];
+      if (replies.length !== 3 || replies.map((r) => r.serial).join() !== '1,2,3') {
+        t.fail(`split at ${a}/${b} gave ${replies.length} replies`);
+        return;
+      }
+    }
+  }
+  const replies = new ReplyDecoder().push(stream);
+  const info = decodeRecord(replies[0]!.payload);
+  t.same({ domid: info.domid, state: info.state, totPages: info.totPages, cpu: info.cpuTimeNs, uuid: info.uuid.toString('hex') },
+    { domid: 1, state: 1, totPages: 4096n, cpu: (1n << 60n) + 7n, uuid: '01000000000000000000000000000042' });
+  t.same(decodeList(replies[1]!.payload).map((r) => [r.domid, r.name]), [[0, 'Domain-0'], [3, 'gäst']], 'names in UTF-8');
+  const err = statusError(replies[2]!);
+  t.equal(err.code, 'NO_DOMAIN', 'core status 4 is NO_DOMAIN, as on the direct path');
+  t.match(err.message, /no domain with id 9/);
+});
+
+t.test('malformed replies are refused, not guessed at', async (t) => {
+  t.throws(() => new ReplyDecoder().push(header(1, 1, 0, Buffer.alloc(0)).fill(2, 0, 1)), { code: 'RPC' }, 'bad version');
+  const huge = header(1, 1, 0, Buffer.alloc(0));
+  huge.writeUInt32LE(0xffffffff, 12);
+  t.throws(() => new ReplyDecoder().push(huge), { code: 'RPC' }, 'oversized length');
+  const count = Buffer.alloc(4);
+  count.writeUInt32LE(2);
+  t.throws(() => decodeList(Buffer.concat([count, record(0, 'a')])), { code: 'RPC' }, 'truncated LIST');
+  count.writeUInt32LE(1);
+  t.throws(() => decodeList(Buffer.concat([count, record(0, 'a'), Buffer.from('x')])), { code: 'RPC' }, 'stray bytes');
+  t.throws(() => decodeRecord(Buffer.alloc(71)), { code: 'RPC' }, 'short record');
+  t.throws(() => decodeHello(Buffer.alloc(31)), { code: 'RPC' });
+  t.throws(() => decodeNodeInfo(Buffer.alloc(39)), { code: 'RPC' });
+  const hello = Buffer.alloc(32);
+  hello.writeUInt32LE(4, 0);
+  hello.writeUInt32LE(17, 4);
+  hello.write('.7-full-sixteen!', 16, 'latin1');
+  t.equal(decodeHello(hello).extraversion, '.7-full-sixteen!', 'a 16-byte extraversion without terminator');
+});
+
+t.test('the C request parser accepts exactly the valid layouts', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-proxy-parser-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const bin = path.join(dir, 'xp_request_test');
+  const cc = spawnSync('cc', ['-std=c11', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-Wall', '-Wextra', '-Werror',
+    path.join(ROOT, 'native/proxy/test/xp_request_test.c'), path.join(ROOT, 'native/proxy/xp_request.c'), '-o', bin], { encoding: 'utf8' });
+  t.equal(cc.status, 0, 'builds', { stderr: cc.stderr });
+  const run = spawnSync(bin, [], { encoding: 'utf8' });
+  t.equal(run.status, 0, 'all cases pass', { stdout: run.stdout });
+  t.ok((run.stdout.match(/^ok /gm) ?? []).length >= 22, 'the whole table ran');
+});
