@@ -152,7 +152,8 @@ export function parseDomainElement(root: Element): DomainDefinition {
     onPoweroff: parseAction(root, 'on_poweroff', POWEROFF_REBOOT_ACTIONS, 'destroy'),
     onReboot: parseAction(root, 'on_reboot', POWEROFF_REBOOT_ACTIONS, 'restart'),
     onCrash: parseAction(root, 'on_crash', CRASH_ACTIONS, 'destroy'),
-    devicesXml: devices ? serializeElement(devices, '  ') : null,
+    // An empty <devices> is the same as none (libvirt writes it as an empty pair of tags).
+    devicesXml: devices && childElements(devices).length > 0 ? serializeElement(devices, '  ') : null,
     extraXml,
   };
 }
