@@ -5,7 +5,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XENSTORE_NAMES, IDLE_SECONDS, alive, ensureDist, ensureTestUser, helperPid, runAsUser, setupTestProxy, type TestProxy } from './proxy-harness';
+import { checkHelper } from '../lib/drivers/proxy/helper';
+import { ROOT, XENSTORE_NAMES, IDLE_SECONDS, alive, ensureDist, ensureTestUser, helperPid, runAsUser, setupTestProxy, type TestProxy } from './proxy-harness';
 
 interface FakeDomain {
   domid: number; flags: number; state: number; reason: number; onlineVcpus: number;
@@ -188,4 +189,23 @@ out(await xvirt.connect('xen:///system').then(() => 'connected', errOf));`,
     { XVIRT_PROXY_HELPER: path.join(bad, 'absent'), XVIRT_PROXY_SOCKET: path.join(bad, 'absent.sock') }) as Record<string, any>;
   t.equal(missing.error, 'NO_SUPPORT', 'a missing helper is reported');
   t.match(missing.message, /not installed.*install-proxy/);
+});
+
+t.test('scripts/install-proxy installs a helper the client accepts', async (t) => {
+  const dest = path.join(proxy.dir, 'libexec', 'xvirt', 'xvirt-proxy');
+  const r = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--dest', dest], { encoding: 'utf8' });
+  t.equal(r.status, 0, 'installs', { stderr: r.stderr });
+  const st = fs.statSync(dest);
+  t.equal(st.uid, 0, 'owned by root');
+  t.equal(st.mode & 0o7777, 0o4755, 'mode 4755');
+  t.doesNotThrow(() => checkHelper(dest), 'passes the client check');
+  const worldDir = path.join(proxy.dir, 'open');
+  fs.mkdirSync(worldDir, { mode: 0o777 });
+  fs.chmodSync(worldDir, 0o777);
+  const bad = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--no-build', '--dest', path.join(worldDir, 'x', 'xvirt-proxy')], { encoding: 'utf8' });
+  t.not(bad.status, 0, 'refuses a directory others can write');
+  t.match(bad.stderr, /must be owned by root and writable only by root/);
+  const gone = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--uninstall', '--dest', dest], { encoding: 'utf8' });
+  t.equal(gone.status, 0);
+  t.notOk(fs.existsSync(dest), 'uninstall removes it');
 });
