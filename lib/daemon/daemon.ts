@@ -12,6 +12,16 @@ import { SESSION_HANDLERS } from './handlers-session';
 import { Logger } from './log';
 import { ClientSession, type SessionHost } from './session';
 
+export interface DaemonStats {
+  clients: number;
+  /** Calls being served. */
+  inflight: number;
+  /** Open hypervisor connections (one per client that called CONNECT_OPEN). */
+  connections: number;
+  /** Connections subscribed to lifecycle events on behalf of a client. */
+  eventSubscriptions: number;
+}
+
 /** The procedures xvirtd serves. */
 export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS);
 
@@ -20,6 +30,7 @@ export class Daemon implements SessionHost {
   readonly log: Logger;
   readonly dispatcher = DISPATCHER;
   readonly clients = new Set<ClientSession>();
+  readonly counters = { connections: 0, eventSubscriptions: 0 };
   #listeners: Listener[] = [];
   #nextClientId = 1;
   #stopping: Promise<void> | null = null;
@@ -36,9 +47,14 @@ export class Daemon implements SessionHost {
 
   async start(): Promise<void> {
     this.#listeners = await openListeners(this.config, (socket, policy) => this.#accept(socket, policy));
-    const where = this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ');
-    this.log.info(`listening on ${where}`);
-    process.stdout.write(`xvirtd ready: ${where}\n`);
+    this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
+  }
+
+  /** What the daemon holds right now, for tests and the log. */
+  stats(): DaemonStats {
+    let inflight = 0;
+    for (const c of this.clients) inflight += c.inflight;
+    return { clients: this.clients.size, inflight, ...this.counters };
   }
 
   #accept(socket: net.Socket, policy: ListenerPolicy): void {

@@ -27,14 +27,17 @@ function badEventId(eventId: number): XvirtError {
 
 export class EventRegistrations {
   readonly #sink: EventSink;
+  readonly #onSubscription: (delta: 1 | -1) => void;
   readonly #callbacks = new Map<number, Registration>();
   readonly #legacy = new Set<number>();
   #nextId = 1;
   /** Resolves to the unsubscribe function once the connection delivers lifecycle events. */
   #subscription: Promise<() => Promise<void>> | null = null;
 
-  constructor(sink: EventSink) {
+  /** `onSubscription` hears each subscribe (+1) and unsubscribe (-1) of the connection. */
+  constructor(sink: EventSink, onSubscription: (delta: 1 | -1) => void = () => undefined) {
     this.#sink = sink;
+    this.#onSubscription = onSubscription;
   }
 
   get size(): number {
@@ -102,7 +105,7 @@ export class EventRegistrations {
       if (!this.#subscription) {
         const sub = conn.onLifecycle((ev) => this.#deliver(ev));
         this.#subscription = sub;
-        sub.catch(() => { if (this.#subscription === sub) this.#subscription = null; });
+        sub.then(() => this.#onSubscription(1), () => { if (this.#subscription === sub) this.#subscription = null; });
       }
       await this.#subscription;
     } else {
@@ -113,7 +116,12 @@ export class EventRegistrations {
   async #unsubscribe(): Promise<void> {
     const sub = this.#subscription;
     this.#subscription = null;
-    if (sub) await sub.then((off) => off(), () => undefined);
+    if (sub) {
+      await sub.then(async (off) => {
+        this.#onSubscription(-1);
+        await off();
+      }, () => undefined);
+    }
   }
 
   #deliver(ev: LifecycleEvent): void {

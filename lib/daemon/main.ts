@@ -67,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = args.config ? loadConfigFile(args.config) : defaultConfig();
     daemon = new Daemon(config, new Logger(config.logLevel));
     await daemon.start();
+    // One line on stdout when every listener is up: supervisors and tests wait for it (it names TCP port 0's pick).
+    process.stdout.write(`xvirtd ready: ${daemon.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}\n`);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ListenError) {
       process.stderr.write(`xvirtd: ${err.message}\n`);

@@ -28,6 +28,8 @@ export interface SessionHost {
   readonly config: DaemonConfig;
   readonly log: Logger;
   readonly dispatcher: Dispatcher;
+  /** Live resources across all clients (kept exact so tests can prove a dropped client freed its own). */
+  readonly counters: { connections: number; eventSubscriptions: number };
   clientClosed(session: ClientSession, reason: string): void;
 }
 
@@ -58,7 +60,8 @@ export class ClientSession implements SessionControl {
     this.#host = host;
     this.#socket = socket;
     this.#readonly = policy.readonly;
-    this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev));
+    this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
+      (delta) => { host.counters.eventSubscriptions += delta; });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#updateFlow());
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
@@ -101,6 +104,7 @@ export class ClientSession implements SessionControl {
         return;
       }
       this.#conn = conn;
+      this.#host.counters.connections++;
       this.#readonly = readonly;
       conn.onClose((reason) => this.#connectionClosed(reason));
       this.#host.log.info(`client ${this.id} (${this.policy.kind}) opened ${text}${readonly ? ' read-only' : ''}`);
@@ -254,7 +258,9 @@ export class ClientSession implements SessionControl {
     this.#conn = null;
     this.closeCallbackRegistered = false;
     await this.events.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
-    if (conn) await conn.close().catch((err) => this.#host.log.warn(`client ${this.id}: closing connection: ${err}`));
+    if (!conn) return;
+    this.#host.counters.connections--;
+    await conn.close().catch((err) => this.#host.log.warn(`client ${this.id}: closing connection: ${err}`));
   }
 
   /** Drops the client and frees everything it holds. Idempotent. */

@@ -12,6 +12,9 @@ import { encodeCall, FrameDecoder, type Message } from '../../lib/rpc/framing';
 import { procedureSpec } from '../../lib/rpc/procedures';
 import { MessageStatus, remoteError, type RemoteError } from '../../lib/rpc/protocol';
 import { decode } from '../../lib/rpc/xdr';
+import { defaultConfig, type DaemonConfig } from '../../lib/daemon/config';
+import { Daemon } from '../../lib/daemon/daemon';
+import { Logger } from '../../lib/daemon/log';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const XVIRTD_BIN = join(REPO, 'bin', 'xvirtd.js');
@@ -113,6 +116,34 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
       const socket = transport === 'unix' ? rwSocket : roSocket;
       return `${driver}+unix://${path}?${extra}socket=${socket}`;
     },
+  };
+}
+
+/**
+ * An xvirtd inside the test process, for tests that inspect its state
+ * (daemon.stats()) rather than only its answers. Logs go to `log` lines.
+ */
+export async function startDaemonInProcess(t: Teardown, overrides: Partial<DaemonConfig> = {}):
+  Promise<{ daemon: Daemon; dir: string; rwSocket: string; roSocket: string; tcpPort: number | null; log: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xvirtd-inproc-'));
+  const config: DaemonConfig = {
+    ...defaultConfig(),
+    unixSockRwPath: join(dir, 'sock'),
+    unixSockRoPath: join(dir, 'sock-ro'),
+    tcpPort: 0,
+    ...overrides,
+  };
+  const log: string[] = [];
+  const daemon = new Daemon(config, new Logger(config.logLevel, (line) => { log.push(line); }));
+  await daemon.start();
+  t.teardown(async () => {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const tcp = daemon.addresses.find((a) => a.kind === 'tcp');
+  return {
+    daemon, dir, rwSocket: config.unixSockRwPath, roSocket: config.unixSockRoPath,
+    tcpPort: tcp ? Number(tcp.address.split(':').pop()) : null, log,
   };
 }
 
