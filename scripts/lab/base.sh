@@ -73,9 +73,10 @@ build_tinypv() {
 extract_vmlinux() {
   local bz=$1 out=$2 off
   # The bzImage payload is an xz stream; find its magic (FD 37 7A 58 5A 00).
-  off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | head -1 | cut -d: -f1)
+  off=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$bz" | cut -d: -f1)
   [ -n "$off" ] || lab_die "no xz payload in $bz"
-  tail -c +$((off + 1)) "$bz" | xz -dc --single-stream > "$out"
+  # xz stops at the end of the stream, so tail may die of SIGPIPE: expected
+  { tail -c +$((off + 1)) "$bz" || true; } | xz -dc --single-stream > "$out"
   file -b "$out" | grep -q '^ELF 64-bit' || lab_die "extracted $out is not an ELF kernel"
 }
 
@@ -111,15 +112,14 @@ build_base_root() {
   chmod 1777 "$root/tmp"
 }
 
-# Prints the cache directory holding xen.elf, vmlinux and base.cpio.
+# Sets LAB_BASE to the cache directory holding xen.elf, vmlinux, base.cpio, manifest.
 build_base() {
   local kver key dir work
   kver=$(lab_kernel_version)
   key=$(base_key "$kver")
   dir=$LAB_CACHE/base-$key
-  if [ -s "$dir/base.cpio" ] && [ -s "$dir/xen.elf" ] && [ -s "$dir/vmlinux" ]; then
-    echo "$dir"; return 0
-  fi
+  LAB_BASE=$dir
+  [ -s "$dir/base.cpio" ] && [ -s "$dir/manifest" ] && [ -s "$dir/xen.elf" ] && [ -s "$dir/vmlinux" ] && return 0
   lab_log "building boot images (kernel $kver) into $dir"
   rm -rf "$LAB_CACHE"/base-* "$dir.tmp"
   work=$dir.tmp
@@ -127,9 +127,8 @@ build_base() {
   zcat /boot/xen-4.17-amd64.gz > "$work/xen.elf" || lab_die "cannot gunzip /boot/xen-4.17-amd64.gz"
   extract_vmlinux "/boot/vmlinuz-$kver" "$work/vmlinux"
   build_base_root "$work/root" "$kver" "$work" || lab_die "building the dom0 base image failed"
-  (cd "$work/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$work/base.cpio" \
-    || lab_die "cpio of the base image failed"
+  (cd "$work/root" && find . -mindepth 1 | LC_ALL=C sort > "$work/manifest" &&
+   cpio -o -H newc -R 0:0 --quiet < "$work/manifest") > "$work/base.cpio" || lab_die "cpio of the base image failed"
   rm -rf "$work/root" "$work/tinypv-build"
   mv "$work" "$dir"
-  echo "$dir"
 }

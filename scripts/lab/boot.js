@@ -4,11 +4,17 @@
 // the line protocol). Streams the job's output live, enforces the timeouts
 // (a hung Xen, dom0 or job never hangs the caller), keeps the whole serial
 // log, and for test runs prints the one summary line CI parses.
-// Usage: node boot.js CONFIG.json  (written by scripts/xen-lab)
+// Usage: node boot.js QEMU [ARGS...], with LAB_* settings in the environment
+// (set by scripts/xen-lab).
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 
-const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const env = process.env;
+const cfg = {
+  mode: env.LAB_MODE, accel: env.LAB_ACCEL, serialLog: env.LAB_SERIAL_LOG, outputLog: env.LAB_OUTPUT_LOG,
+  bootTimeout: Number(env.LAB_BOOT_TIMEOUT), readyTimeout: Number(env.LAB_READY_TIMEOUT), jobTimeout: Number(env.LAB_JOB_TIMEOUT),
+};
+const [qemuBin, ...qemuArgs] = process.argv.slice(2);
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 const note = (msg) => process.stderr.write(`xen-lab: [${secs()}s] ${msg}\n`);
@@ -17,7 +23,8 @@ const note = (msg) => process.stderr.write(`xen-lab: [${secs()}s] ${msg}\n`);
 const FATAL = [/Panic on CPU/, /Hardware Dom0 crashed/, /Kernel panic/, /domain_crash_sync/];
 
 const log = fs.openSync(cfg.serialLog, 'w');
-const qemu = spawn(cfg.qemu, cfg.qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const output = fs.openSync(cfg.outputLog, 'w');
+const qemu = spawn(qemuBin, qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 const state = { up: null, ready: null, done: null, rc: null, fatal: null, killedFor: null, lines: [] };
 
 function kill(reason) {
@@ -39,6 +46,7 @@ function onLine(line) {
     const text = line.slice(2);
     state.lines.push(text);
     process.stdout.write(text + '\n');
+    fs.writeSync(output, text + '\n');
     return;
   }
   if (line.startsWith('XENLAB-MARK ')) {
@@ -70,13 +78,19 @@ qemu.stdout.on('data', (chunk) => {
 });
 let qemuErr = '';
 qemu.stderr.on('data', (chunk) => { qemuErr += chunk; fs.writeSync(log, chunk); });
-qemu.on('error', (err) => { note(`cannot start ${cfg.qemu}: ${err.message}`); });
+qemu.on('error', (err) => { note(`cannot start ${qemuBin}: ${err.message}`); });
 
 qemu.on('close', (code, signal) => {
   clearTimeout(deadline);
   if (pending) onLine(pending);
   fs.closeSync(log);
+  fs.closeSync(output);
   const ok = state.done !== null;
+  if (state.up === null && cfg.accel === 'kvm' && !state.fatal) {
+    note('dom0 never reported under KVM');
+    process.exitCode = 99; // scripts/xen-lab retries with TCG
+    return;
+  }
   note(`QEMU exited (${signal ?? `code ${code}`}); dom0 up ${state.up ?? '-'}s, ready ${state.ready ?? '-'}s, ` +
        `job done ${state.done ?? '-'}s, total ${secs()}s`);
   if (!ok) {
