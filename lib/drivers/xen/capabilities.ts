@@ -1,8 +1,36 @@
 /**
- * libvirt-style capabilities XML for a Xen host, from XENVER_capabilities
- * ("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64") and physinfo.
+ * Host facts for a Xen host, shared by the direct and proxy drivers:
+ * libvirt-style capabilities XML from XENVER_capabilities ("xen-3.0-x86_64
+ * hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64") and physinfo, node info,
+ * the vCPU limit.
  */
+import * as os from 'node:os';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { XenPhysinfo } from '../../native';
+import type { NodeInfo } from '../../types';
+
+/** virNodeInfo from physinfo (sockets per NUMA node, as libvirt counts them). */
+export function nodeInfoOf(p: XenPhysinfo): NodeInfo {
+  const perSocket = Math.max(1, p.threadsPerCore * p.coresPerSocket);
+  return {
+    model: os.machine().slice(0, 31),
+    memoryKiB: p.totalKiB,
+    cpus: p.cpus,
+    mhz: Math.floor(p.cpuKhz / 1000),
+    nodes: Math.max(1, p.nodes),
+    sockets: Math.max(1, Math.floor(p.cpus / perSocket / Math.max(1, p.nodes))),
+    cores: p.coresPerSocket,
+    threads: p.threadsPerCore,
+  };
+}
+
+/** The vCPU limit for a guest type (null: any): the host's CPUs, as libvirt's libxl driver reports. */
+export function maxVcpusOf(p: XenPhysinfo, type: string | null): number {
+  if (type !== null && !/^(xen|hvm|pv|pvh)$/i.test(type)) {
+    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unknown guest type '${type}'`);
+  }
+  return p.cpus;
+}
 
 interface GuestCap {
   osType: 'xen' | 'hvm';

@@ -13,7 +13,7 @@ import { DomainRecords, type XenHypervisor } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 import { uuidToBytes } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
-import { capabilitiesXml } from './capabilities';
+import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from './capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
 import { LiveDomains, infoAt, matchesListFlags, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
 import { LifecycleWatcher, type DomainSnapshot } from './events';
@@ -75,27 +75,8 @@ export class XenDriver implements Driver {
   async getCapabilities(): Promise<string> { return capabilitiesXml(this.#hv.version.capabilities, this.#hv.physinfo()); }
   async isSecure(): Promise<boolean> { return true; }
 
-  async getNodeInfo(): Promise<NodeInfo> {
-    const p = this.#hv.physinfo();
-    const perSocket = Math.max(1, p.threadsPerCore * p.coresPerSocket);
-    return {
-      model: os.machine().slice(0, 31),
-      memoryKiB: p.totalKiB,
-      cpus: p.cpus,
-      mhz: Math.floor(p.cpuKhz / 1000),
-      nodes: Math.max(1, p.nodes),
-      sockets: Math.max(1, Math.floor(p.cpus / perSocket / Math.max(1, p.nodes))),
-      cores: p.coresPerSocket,
-      threads: p.threadsPerCore,
-    };
-  }
-
-  async getMaxVcpus(type: string | null): Promise<number> {
-    if (type !== null && !/^(xen|hvm|pv|pvh)$/i.test(type)) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unknown guest type '${type}'`);
-    }
-    return this.#hv.physinfo().cpus;
-  }
+  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(this.#hv.physinfo()); }
+  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(this.#hv.physinfo(), type); }
 
   async listAllDomains(flags: number): Promise<DomainRef[]> {
     const live = await this.#live.list(true);
