@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// getInfo through the setuid proxy (as an unprivileged user), beside the
+// direct driver (as root) and a plain C unix-socket request/response loop of
+// the same message sizes (native/proxy/bench_socket_loop.c), in one run.
+// Runs inside the Xen lab: scripts/xen-lab --bench bench/proxy.js
+//   XVIRT_BENCH_N  total getInfo calls per figure (default 300000, spread over the guests)
+// The proxy part runs in a child process as $XVIRT_LAB_UID (this file with
+// --proxy-child). Prints each figure and the ratios; exits 1 if a part cannot run.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const { connect } = require(path.join(root, 'dist/index.js'));
+const TOTAL = Number(process.env.XVIRT_BENCH_N || 300000);
+const WINDOW = 32; // requests in flight in the pipelined proxy figure
+const LOOP = path.join(root, 'native/proxy/build/bench_socket_loop');
+const HELPER = '/usr/local/libexec/xvirt/xvirt-proxy';
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** getInfo `rounds` times per guest, one at a time, then with WINDOW in flight. */
+async function measure(rounds) {
+  const conn = await connect('xen:///system');
+  const guests = (await conn.listAllDomains(1 /* ACTIVE */)).filter((d) => d.id !== 0);
+  if (guests.length === 0) throw new Error('no running guests to measure');
+  for (let i = 0; i < 1000; i++) for (const d of guests) await d.getInfo(); // warm up
+  const sequential = await timed(async () => {
+    for (let i = 0; i < rounds; i++) for (const d of guests) await d.getInfo();
+  });
+  const pipelined = await timed(async () => {
+    const calls = rounds * guests.length;
+    let next = 0;
+    const worker = async () => { while (next < calls) await guests[next++ % guests.length].getInfo(); };
+    await Promise.all(Array.from({ length: WINDOW }, worker));
+  });
+  const driver = conn.driverName;
+  await conn.close();
+  return { driver, guests: guests.map((d) => `${d.name}=${d.id}`), calls: rounds * guests.length, sequential, pipelined };
+}
+
+function row(label, calls, seconds) {
+  const perSec = calls / seconds;
+  console.log(`${label.padEnd(50)} ${String(calls).padStart(8)} calls ${seconds.toFixed(3).padStart(8)} s ` +
+    `${Math.round(perSec).toString().padStart(8)} calls/s ${(1e6 / perSec).toFixed(2).padStart(7)} us/call`);
+  return seconds / calls;
+}
+
+async function main() {
+  if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it on the host (make -C native/proxy)`);
+  if (!fs.existsSync(HELPER)) execFileSync(path.join(root, 'scripts/install-proxy'), ['--no-build'], { stdio: 'inherit' });
+  const uid = Number(process.env.XVIRT_LAB_UID);
+  const gid = Number(process.env.XVIRT_LAB_GID);
+  if (!Number.isInteger(uid) || uid === 0) throw new Error('XVIRT_LAB_UID is not set to an unprivileged uid: run inside scripts/xen-lab');
+
+  const direct = await measure(0); // guest count only
+  const rounds = Math.floor(TOTAL / direct.guests.length);
+  console.log(`# proxy bench: getInfo over ${direct.guests.length} guests (${direct.guests.join(' ')}), ${rounds} rounds`);
+
+  const d = await measure(rounds);
+  if (d.driver !== 'xen') throw new Error(`root got driver ${d.driver}, not the direct one`);
+  const child = spawnSync(process.execPath, [__filename, '--proxy-child', String(rounds)],
+    { uid, gid, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 600_000 });
+  if (child.status !== 0) throw new Error(`proxy child failed (${child.status}): ${child.stderr}${child.stdout}`);
+  const p = JSON.parse(child.stdout.trim().split('\n').pop());
+  if (p.driver !== 'xen-proxy') throw new Error(`the unprivileged user got driver ${p.driver}, not the proxy`);
+  const c = JSON.parse(execFileSync(LOOP, [String(p.calls)], { encoding: 'utf8' }));
+
+  const perC = row('C loop: unix socket 32-byte req / 88-byte reply', c.calls, c.seconds);
+  const perDirect = row('direct (root): getInfo, sequential', d.calls, d.sequential);
+  const perProxy = row('proxy (uid ' + uid + '): getInfo, sequential', p.calls, p.sequential);
+  const perProxyPipe = row(`proxy (uid ${uid}): getInfo, ${WINDOW} in flight`, p.calls, p.pipelined);
+  row(`direct (root): getInfo, ${WINDOW} in flight`, d.calls, d.pipelined);
+  console.log(`ratio proxy sequential / C socket loop: ${(perProxy / perC).toFixed(3)} (target <= 1.5)`);
+  console.log(`ratio proxy ${WINDOW} in flight / C socket loop: ${(perProxyPipe / perC).toFixed(3)} (target <= 1.5)`);
+  console.log(`ratio proxy sequential / direct:        ${(perProxy / perDirect).toFixed(3)}`);
+}
+
+if (process.argv[2] === '--proxy-child') {
+  measure(Number(process.argv[3])).then((r) => console.log(JSON.stringify(r)), (err) => {
+    console.error(err && err.stack ? err.stack : String(err));
+    process.exit(1);
+  });
+} else {
+  main().catch((err) => {
+    console.error(`proxy bench failed: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  });
+}

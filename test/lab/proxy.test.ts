@@ -1,0 +1,145 @@
+// xvirt-proxy against the real Xen, inside the lab's dom0: the production
+// helper installed by scripts/install-proxy at its fixed path, clients run as
+// the lab's unprivileged user. Their answers must equal what root gets
+// through the direct driver; writes are refused; the helper exits when idle
+// (30 s) and the next call starts it again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { connect } from '../../lib/connection';
+
+const ROOT = path.resolve(__dirname, '../..');
+const env = (name: string): string => {
+  const v = process.env[name];
+  assert.ok(v, `${name} is not set: is this running inside scripts/xen-lab?`);
+  return v;
+};
+const LOCK = '/run/xvirt/proxy.lock';
+
+/** Runs `body` as the lab user; `xvirt` is the compiled library; resolves with what it passes to out(). */
+function asUser(body: string, timeoutMs = 120_000): Record<string, any> {
+  const file = path.join(env('XVIRT_LAB_TMP'), `proxy-client-${process.pid}-${Date.now()}.js`);
+  fs.writeFileSync(file, `
+const xvirt = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))});
+const out = (v) => process.stdout.write(JSON.stringify(v, (k, x) => typeof x === 'bigint' ? x.toString() + 'n' : x) + '\\n');
+const errOf = (e) => ({ error: e.code || String(e), message: e.message });
+(async () => { ${body} })().catch((e) => { out({ fatal: errOf(e) }); process.exitCode = 1; });
+`, { mode: 0o644 });
+  const r = spawnSync(process.execPath, [file], {
+    uid: Number(env('XVIRT_LAB_UID')), gid: Number(env('XVIRT_LAB_GID')), encoding: 'utf8', timeout: timeoutMs,
+    env: { PATH: process.env.PATH, HOME: '/tmp/xvirt-user' },
+  });
+  fs.rmSync(file, { force: true });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
+  } catch {
+    throw new Error(`client as ${env('XVIRT_LAB_USER')} printed no JSON (status ${r.status}): ${r.stdout}${r.stderr}`);
+  }
+}
+
+const READ_ALL = `
+const c = await xvirt.connect('xen:///system');
+const per = [];
+for (const d of await c.listAllDomains()) {
+  per.push({ name: d.name, uuid: d.uuid, id: d.id, info: await d.getInfo(), state: await d.getState(), os: await d.getOSType(),
+    maxMem: await d.getMaxMemory(), active: await d.isActive(), xml: await d.getXMLDesc(),
+    byId: (await c.lookupDomainById(d.id)).name, byUuid: (await c.lookupDomainByUUID(d.uuid)).name,
+    byName: (await c.lookupDomainByName(d.name)).id });
+}
+out({ driver: c.driverName, type: await c.getType(), version: await c.getVersion(), node: await c.getNodeInfo(),
+  caps: await c.getCapabilities(), uri: await c.getUri(), maxVcpus: await c.getMaxVcpus(), hostname: await c.getHostname(),
+  active: (await c.listAllDomains(1)).map((d) => d.name), per,
+  missing: await c.lookupDomainById(32000).then(() => null, errOf) });
+await c.close();
+`;
+
+async function directView(): Promise<Record<string, any>> {
+  const c = await connect('xen:///system');
+  try {
+    const per = [];
+    for (const d of await c.listAllDomains()) {
+      per.push({ name: d.name, uuid: d.uuid, id: d.id, info: await d.getInfo(), state: await d.getState(), os: await d.getOSType(),
+        maxMem: await d.getMaxMemory(), active: await d.isActive(), xml: await d.getXMLDesc(),
+        byId: (await c.lookupDomainById(d.id)).name, byUuid: (await c.lookupDomainByUUID(d.uuid)).name,
+        byName: (await c.lookupDomainByName(d.name)).id });
+    }
+    return { driver: c.driverName, type: await c.getType(), version: await c.getVersion(), node: await c.getNodeInfo(),
+      caps: await c.getCapabilities(), uri: await c.getUri(), maxVcpus: await c.getMaxVcpus(), hostname: await c.getHostname(),
+      active: (await c.listAllDomains(1)).map((d) => d.name), per };
+  } finally {
+    await c.close();
+  }
+}
+
+test('install the helper with scripts/install-proxy', () => {
+  const built = path.join(ROOT, 'native/proxy/build/xvirt-proxy');
+  assert.ok(fs.existsSync(built), `${built} is missing: build it on the host first (make -C native/proxy)`);
+  execFileSync(path.join(ROOT, 'scripts/install-proxy'), ['--no-build'], { encoding: 'utf8' });
+  const st = fs.statSync('/usr/local/libexec/xvirt/xvirt-proxy');
+  assert.equal(st.uid, 0);
+  assert.equal(st.mode & 0o7777, 0o4755);
+});
+
+test('the unprivileged user gets exactly what root reads directly', async () => {
+  const before = await directView();
+  assert.equal(before.driver, 'xen', 'root uses the direct driver');
+  const proxied = asUser(READ_ALL);
+  const after = await directView();
+  assert.equal(proxied.fatal, undefined, JSON.stringify(proxied.fatal));
+  assert.equal(proxied.driver, 'xen-proxy', 'the user goes through the proxy');
+  assert.equal(proxied.missing?.error, 'NO_DOMAIN');
+  // CPU time moves between the three snapshots; everything else must be identical.
+  const strip = (v: Record<string, any>) => ({ ...v, driver: null, missing: null,
+    per: v.per.map((d: any) => ({ ...d, info: { ...d.info, cpuTimeNs: null } })) });
+  assert.deepEqual(strip(proxied), strip({ ...before, missing: null }));
+  for (const [i, d] of proxied.per.entries()) {
+    const lo = before.per[i].info.cpuTimeNs as bigint, hi = after.per[i].info.cpuTimeNs as bigint;
+    assert.ok(d.info.cpuTimeNs >= lo && d.info.cpuTimeNs <= hi, `${d.name}: cpu time ${d.info.cpuTimeNs} within [${lo}, ${hi}]`);
+  }
+  const guests = env('XVIRT_LAB_GUESTS').split(' ');
+  for (const g of guests) assert.ok(proxied.per.some((d: any) => d.name === g), `guest ${g} listed by name`);
+  assert.ok(proxied.per.some((d: any) => d.name === 'Domain-0' && d.id === 0));
+});
+
+test('state changes are refused and leave the guests alone', async () => {
+  const g = env('XVIRT_LAB_GUESTS').split(' ')[0];
+  const r = asUser(`
+const c = await xvirt.connect('xen:///system');
+const d = await c.lookupDomainByName(${JSON.stringify(g)});
+const res = {};
+for (const [k, f] of Object.entries({ suspend: () => d.suspend(), destroy: () => d.destroy(), shutdown: () => d.shutdown(),
+  reboot: () => d.reboot(), resume: () => d.resume(), setMemory: () => d.setMemory(8192), createXML: () => c.createXML('<domain/>') }))
+  res[k] = await f().then(() => 'done', errOf);
+out(res);
+await c.close();`);
+  for (const [k, v] of Object.entries(r)) {
+    assert.equal(v.error, 'OPERATION_DENIED', `${k}: ${JSON.stringify(v)}`);
+    assert.match(v.message, /root.*xvirtd/);
+  }
+  const list = execFileSync('xl', ['list', g!], { encoding: 'utf8' });
+  assert.match(list, /(r-----|-b----)/, `${g} still runs:\n${list}`);
+});
+
+test('the helper exits after 30 s idle and the next call starts a new one', () => {
+  const r = asUser(`
+const fs = require('node:fs');
+const pid = () => Number(fs.readFileSync(${JSON.stringify(LOCK)}, 'utf8'));
+const c = await xvirt.connect('xen:///system');
+const d = await c.lookupDomainById(0);
+await d.getInfo();
+const first = pid();
+const start = Date.now();
+while (fs.existsSync('/proc/' + first) && Date.now() - start < 60000) await new Promise((r) => setTimeout(r, 500));
+const idleS = (Date.now() - start) / 1000;
+const info = await d.getInfo();
+out({ first, gone: !fs.existsSync('/proc/' + first), idleS, second: pid(), mem: info.memoryKiB });
+await c.close();`, 150_000);
+  assert.equal(r.fatal, undefined, JSON.stringify(r.fatal));
+  assert.ok(r.gone, `the helper ${r.first} still runs after ${r.idleS} s`);
+  assert.ok(r.idleS >= 25, `it left after ${r.idleS} s, before its 30 s idle time`);
+  assert.notEqual(r.second, r.first, 'a new helper answered the next call');
+  assert.ok(r.mem > 0);
+});
