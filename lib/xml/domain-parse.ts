@@ -112,8 +112,14 @@ function parseOs(root: Element): DomainOsDefinition {
   if (type === 'hvm' && boot.length === 0 && !kernel) boot.push('hd');
   return {
     type, arch, machine: attr(typeEl, 'machine'), kernel,
-    initrd: childText(os, 'initrd') || null, cmdline: childText(os, 'cmdline') || null, boot, extraXml,
+    initrd: childText(os, 'initrd') || null, cmdline: rawChildText(os, 'cmdline'), boot, extraXml,
   };
+}
+
+/** A child's text exactly as written (libvirt keeps the kernel command line's spaces); null when absent or blank. */
+function rawChildText(el: Element, name: string): string | null {
+  const text = childElement(el, name)?.textContent ?? '';
+  return text.trim() === '' ? null : text;
 }
 
 function parseAction(root: Element, name: string, allowed: readonly LifecycleAction[], fallback: LifecycleAction): LifecycleAction {

@@ -47,7 +47,8 @@ function inFile(file: string, where: string, err: unknown): XvirtError {
   return XvirtError.of(err.number, ErrorDomain.TEST, `test driver file '${file}': ${where}${detail}`, { cause: err });
 }
 
-async function readXmlFile(file: string): Promise<string> {
+/** Reads `file`; `what` says what it is in the error ("test driver file '...'" or "... domain file '...'"). */
+async function readXmlFile(file: string, what = `test driver file '${file}'`): Promise<string> {
   try {
     const st = await stat(file);
     if (!st.isFile()) throw new Error('not a regular file');
@@ -55,7 +56,7 @@ async function readXmlFile(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (err) {
     throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.TEST,
-      `cannot read test driver file '${file}': ${(err as Error).message}`, { cause: err });
+      `cannot read ${what}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -126,7 +127,7 @@ async function loadDomain(node: Element, index: number, file: string): Promise<N
   if (ref !== null) {
     const domFile = path.resolve(path.dirname(file), ref);
     where = `domain file '${domFile}': `;
-    const text = await readXmlFile(domFile);
+    const text = await readXmlFile(domFile, `domain file '${domFile}' of test driver file '${file}'`);
     try {
       dom = parseXmlRoot(text, 'domain', domFile);
     } catch (err) {
