@@ -41,8 +41,10 @@ export class ClientSession implements SessionControl {
   readonly #host: SessionHost;
   readonly #socket: net.Socket;
   readonly #decoder = new FrameDecoder();
-  /** Calls decoded but not started because max_client_requests are in flight. */
+  /** Calls decoded but not started: max_client_requests are in flight, or an open/close must finish first. */
   readonly #backlog: Message[] = [];
+  /** A CONNECT_OPEN or CONNECT_CLOSE is running: later calls wait, so they see its outcome (as on libvirtd). */
+  #barrier = false;
   #conn: Connection | null = null;
   #opening = false;
   #readonly: boolean;
@@ -161,10 +163,9 @@ export class ClientSession implements SessionControl {
       this.#reject(msg, rpcError(`Unexpected message type ${h.type}`));
     } else if (h.status !== MessageStatus.OK) {
       this.#reject(msg, rpcError(`Unexpected message status ${h.status}`));
-    } else if (this.#inflight >= this.#host.config.maxClientRequests) {
-      this.#backlog.push(msg);
     } else {
-      this.#dispatch(msg);
+      this.#backlog.push(msg);
+      this.#drain();
     }
   }
 
@@ -178,14 +179,30 @@ export class ClientSession implements SessionControl {
     }
   }
 
+  /** Starts queued calls, in order, as far as the request limit and barriers allow. */
+  #drain(): void {
+    const max = this.#host.config.maxClientRequests;
+    while (this.#backlog.length > 0 && this.#inflight < max && !this.#barrier && !this.#closed) {
+      const msg = this.#backlog.shift()!;
+      const proc = msg.header.procedure;
+      const barrier = proc === RemoteProcedure.CONNECT_OPEN || proc === RemoteProcedure.CONNECT_CLOSE;
+      // A barrier call waits for the calls before it, too.
+      if (barrier && this.#inflight > 0) {
+        this.#backlog.unshift(msg);
+        return;
+      }
+      this.#barrier = barrier;
+      this.#dispatch(msg);
+    }
+  }
+
   #dispatch(msg: Message): void {
     this.#inflight++;
     this.#host.dispatcher.call(this, msg.header, msg.payload).then((reply) => {
       this.#inflight--;
+      this.#barrier = false;
       this.#send(reply);
-      while (this.#backlog.length > 0 && this.#inflight < this.#host.config.maxClientRequests && !this.#closed) {
-        this.#dispatch(this.#backlog.shift()!);
-      }
+      this.#drain();
       this.#updateFlow();
     });
   }
