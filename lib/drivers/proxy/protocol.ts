@@ -46,12 +46,12 @@ export interface Request {
   uuid?: Uint8Array;
 }
 
-/** Writes one request at `offset` of `buf` (which must have REQUEST_LEN bytes there). */
-export function encodeRequest(buf: Buffer, offset: number, req: Request): void {
+/** Writes one request at `offset` of `buf` (which must have REQUEST_LEN bytes there); `serial` overrides req.serial. */
+export function encodeRequest(buf: Buffer, offset: number, req: Omit<Request, 'serial'> & { serial?: number }, serial = req.serial ?? 0): void {
   buf.fill(0, offset, offset + REQUEST_LEN);
   buf.writeUInt16LE(PROTO_VERSION, offset);
   buf.writeUInt16LE(req.command, offset + 2);
-  buf.writeUInt32LE(req.serial >>> 0, offset + 4);
+  buf.writeUInt32LE(serial >>> 0, offset + 4);
   buf.writeUInt32LE(req.domid ?? 0, offset + 8);
   buf.writeUInt32LE(req.flags ?? 0, offset + 12);
   if (req.uuid) buf.set(req.uuid.subarray(0, 16), offset + 16);

@@ -4,7 +4,7 @@ import type { DomainInfo, DomainRef } from '../../types';
 import { uuidFromBytes } from '../../uuid';
 import type { LiveDomain } from '../xen/domains';
 import type { XenState } from '../xen/state';
-import type { DomainRecord, NamedRecord } from './protocol';
+import { RECORD_LEN, decodeRecord, type DomainRecord, type NamedRecord } from './protocol';
 
 /** Xen pages are 4 KiB (as in native/addon.cc). */
 const KIB_PER_PAGE = 4;
@@ -36,5 +36,17 @@ export function liveDomain(r: NamedRecord): LiveDomain {
     shutdownCode: r.shutdownCode,
     reason: r.reason,
     flags: r.flags,
+  };
+}
+
+/** DomainInfo straight from a GET_INFO payload (record offsets: docs/proxy.md), without the full record. */
+export function decodeInfo(p: Buffer): DomainInfo {
+  if (p.length < RECORD_LEN) return domainInfo(decodeRecord(p)); // throws the protocol error
+  return {
+    state: p.readUInt32LE(12) as DomainState,
+    maxMemKiB: (p.readUInt32LE(40) + p.readUInt32LE(44) * 2 ** 32) * KIB_PER_PAGE,
+    memoryKiB: (p.readUInt32LE(32) + p.readUInt32LE(36) * 2 ** 32) * KIB_PER_PAGE,
+    nrVirtCpu: p.readUInt32LE(24),
+    cpuTimeNs: p.readBigUInt64LE(48),
   };
 }
