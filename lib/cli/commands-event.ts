@@ -70,6 +70,9 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
   ctx.interrupted.addEventListener('abort', onInterrupt, { once: true });
   if (ctx.interrupted.aborted) end('interrupted');
   const timer = timeoutS === null ? null : setTimeout(() => end('timeout'), timeoutS * 1000);
+  // An in-process driver holds no handle of its own: without this node would
+  // see nothing left to wait for and exit in the middle of the loop.
+  const keepAlive = setInterval(() => undefined, MAX_TIMEOUT_S * 1000);
   let count = 0;
   try {
     const stream = await conn.lifecycleEvents({ signal: stop.signal });
@@ -84,6 +87,7 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
     }
   } finally {
     if (timer) clearTimeout(timer);
+    clearInterval(keepAlive);
     ctx.interrupted.removeEventListener('abort', onInterrupt);
   }
   if (reason === 'closed') {
