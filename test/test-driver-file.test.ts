@@ -4,18 +4,13 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connect, DomainState as S, ErrorNumber, type Connection } from '../lib';
+import { connect, DomainState as S, ErrorNumber } from '../lib';
+import { open } from './test-driver-support';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const MIXED = `test://${FIXTURES}/node-mixed.xml`;
 const BENCH = `test://${FIXTURES}/bench-3-guests.xml`;
 const NS = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
-
-async function open(t: { teardown(fn: () => unknown): void }, uri: string): Promise<Connection> {
-  const conn = await connect(uri);
-  t.teardown(() => conn.close());
-  return conn;
-}
 
 function tempDir(t: { teardown(fn: () => unknown): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-testdrv-'));
