@@ -30,11 +30,13 @@ t.before(async () => {
   users = loadUserDatabase(dbPath);
 });
 
+const SPECS = { [PROC_AUTH_SASL_INIT]: AUTH_SASL_INIT, [PROC_AUTH_SASL_START]: AUTH_SASL_START, [PROC_AUTH_SASL_STEP]: AUTH_SASL_STEP };
+
 /** Routes calls to a server session through encode → decode on both directions. */
 function wire(session: SaslServerSession, trace: string[]): AuthCaller {
   return {
-    async call(proc, spec, args) {
-      const s = spec as unknown as { args: Parameters<typeof encode>[0]; ret: Parameters<typeof encode>[0] };
+    async call(proc, args) {
+      const s = SPECS[proc as keyof typeof SPECS] as unknown as { args: Parameters<typeof encode>[0]; ret: Parameters<typeof encode>[0] };
       const decoded = decode(s.args, encode(s.args, args)) as { mech?: string; nil: boolean; data: Buffer };
       let ret: unknown;
       if (proc === PROC_AUTH_SASL_INIT) ret = { mechlist: session.init() };

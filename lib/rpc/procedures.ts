@@ -6,6 +6,7 @@
  * otherwise. Add procedures at will; never change an existing entry.
  */
 import type { DomainInfo, NodeInfo } from '../types';
+import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from '../auth/sasl-protocol';
 import {
   AuthType, nonnullDomain, nonnullString, remoteDomain, remoteString, remoteUuid, REMOTE_AUTH_TYPE_LIST_MAX,
   REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_MESSAGES_MAX, REMOTE_DOMAIN_NAME_LIST_MAX,
@@ -54,6 +55,9 @@ export enum RemoteProcedure {
   CONNECT_GET_HOSTNAME = 59,
   CONNECT_SUPPORTS_FEATURE = 60,
   AUTH_LIST = 66,
+  AUTH_SASL_INIT = 67,
+  AUTH_SASL_START = 68,
+  AUTH_SASL_STEP = 69,
   NODE_GET_CELLS_FREE_MEMORY = 101,
   NODE_GET_FREE_MEMORY = 102,
   CONNECT_DOMAIN_EVENT_REGISTER = 105,
@@ -165,6 +169,10 @@ export const PROCEDURES = {
   [RemoteProcedure.AUTH_LIST]: spec(xdrVoid, struct({
     types: array(enumOf('remote_auth_type', [AuthType.NONE, AuthType.SASL, AuthType.POLKIT]), REMOTE_AUTH_TYPE_LIST_MAX),
   })),
+  // SASL data is char<65536> (4 wire bytes per byte); the codecs live with the SASL code.
+  [RemoteProcedure.AUTH_SASL_INIT]: AUTH_SASL_INIT,
+  [RemoteProcedure.AUTH_SASL_START]: AUTH_SASL_START,
+  [RemoteProcedure.AUTH_SASL_STEP]: AUTH_SASL_STEP,
   [RemoteProcedure.NODE_GET_CELLS_FREE_MEMORY]: spec(struct({ startCell: int, maxcells: int }), struct({ cells: array(uhyper, 1024) })),
   [RemoteProcedure.NODE_GET_FREE_MEMORY]: spec(xdrVoid, struct({ freeMem: uhyper })),
   [RemoteProcedure.CONNECT_DOMAIN_EVENT_REGISTER]: spec(xdrVoid, struct({ cb_registered: intBool })),

@@ -121,7 +121,8 @@ function flag(uri: ConnectionUri, name: string): boolean {
 
 /**
  * Connects, completes the TLS handshake and waits for the server's
- * confirmation byte. Resolves with the socket positioned at the first RPC byte.
+ * confirmation byte. Resolves with the socket positioned at the first RPC byte
+ * (not yet flowing: attach a 'data' listener or pipe it).
  */
 export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions = {}): Promise<tls.TLSSocket> {
   const files = locateClientPki(uri, options.pkiLocation);
@@ -158,15 +159,16 @@ function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConn
     function done(err?: Error): void {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      socket.off('data', onData).off('error', onError).off('end', onEnd).off('close', onEnd).off('secureConnect', onSecure);
+      // Dropping the 'readable' listener leaves the stream neither flowing nor paused, so
+      // whoever attaches a 'data' listener next receives every byte after the confirmation.
+      socket.off('readable', onReadable).off('error', onError).off('end', onEnd).off('close', onEnd).off('secureConnect', onSecure);
       if (err) reject(err); else resolve();
     }
     function onSecure(): void { handshaken = true; }
-    function onData(chunk: Buffer): void {
-      socket.pause();
-      if (chunk[0] !== TLS_CONFIRM_BYTE) return done(refused());
-      if (chunk.length > 1) socket.unshift(chunk.subarray(1));
-      done();
+    function onReadable(): void {
+      const byte = socket.read(1) as Buffer | null;
+      if (byte === null) return;
+      done(byte[0] === TLS_CONFIRM_BYTE ? undefined : refused());
     }
     function onError(err: Error): void {
       // A server that rejects our certificate answers with a TLS alert, which
@@ -180,6 +182,6 @@ function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConn
     function onEnd(): void { done(refused()); }
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData).on('error', onError).on('end', onEnd).on('close', onEnd).on('secureConnect', onSecure);
+    socket.on('readable', onReadable).on('error', onError).on('end', onEnd).on('close', onEnd).on('secureConnect', onSecure);
   });
 }

@@ -26,6 +26,10 @@ export interface LibvirtdOptions {
   /** libvirtd keepalive_interval / keepalive_count (defaults 5 / 5). */
   keepaliveInterval?: number;
   keepaliveCount?: number;
+  /** More libvirtd.conf lines (TLS, SASL...); a key set here replaces the default line for that key. */
+  extraConfig?: string[];
+  /** More environment for the daemon (e.g. SASL_CONF_PATH for a private Cyrus SASL config). */
+  env?: Record<string, string>;
 }
 
 export interface Libvirtd {
@@ -85,7 +89,7 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
   const drivers = path.join(dir, 'no-drivers');
   mkdirSync(drivers);
   const tcpPort = options.tcp ? await freePort() : null;
-  const conf = [
+  const defaults = [
     `unix_sock_dir = "${dir}"`,
     'auth_unix_rw = "none"',
     'auth_unix_ro = "none"',
@@ -96,13 +100,17 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
     `keepalive_interval = ${options.keepaliveInterval ?? 5}`,
     `keepalive_count = ${options.keepaliveCount ?? 5}`,
     'log_outputs = "3:stderr"',
-  ].join('\n');
+  ];
+  const extra = options.extraConfig ?? [];
+  const extraKeys = new Set(extra.map((line) => line.split('=')[0]!.trim()));
+  const conf = [...defaults.filter((line) => !extraKeys.has(line.split('=')[0]!.trim())), ...extra].join('\n');
   writeFileSync(path.join(dir, 'libvirtd.conf'), conf + '\n');
-  const args = ['-f', path.join(dir, 'libvirtd.conf'), '-p', path.join(dir, 'libvirtd.pid'), ...(tcpPort === null ? [] : ['--listen'])];
+  const listen = tcpPort !== null || extra.some((line) => /^listen_tls\s*=\s*1/.test(line));
+  const args = ['-f', path.join(dir, 'libvirtd.conf'), '-p', path.join(dir, 'libvirtd.pid'), ...(listen ? ['--listen'] : [])];
   // An empty driver dir: only the built-in test driver, no qemu/network state shared with other daemons.
   const child = spawn(LIBVIRTD, args, {
     cwd: dir,
-    env: { ...process.env, LIBVIRT_DRIVER_DIR: drivers, LIBVIRT_LOG_OUTPUTS: '3:stderr' },
+    env: { ...process.env, LIBVIRT_DRIVER_DIR: drivers, LIBVIRT_LOG_OUTPUTS: '3:stderr', ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -3,7 +3,7 @@
  * (AUTH_LIST, keepalive probe, CONNECT_OPEN, feature probes), in the order
  * and with the serials libvirt's own client uses.
  */
-import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { ErrorNumber, XvirtError } from '../../errors';
 import { RpcClient } from '../../rpc/client';
 import { RemoteProcedure as P } from '../../rpc/procedures';
 import { AuthType, DrvFeature, RemoteOpenFlags } from '../../rpc/protocol';
@@ -11,6 +11,9 @@ import type { Driver, OpenOptions } from '../../types';
 import { serverSideName, type ConnectionUri } from '../../uri';
 import { RemoteDriver } from './driver';
 import { openTransport } from './transport';
+import '../../transports/register';
+import { authenticate as authenticateWith } from '../../auth/sasl-client';
+import type { SaslCredentials } from '../../auth/auth-file';
 
 export { registerTransport, type TransportFactory, type TransportRequest, type TransportStream } from './transport';
 
@@ -24,6 +27,8 @@ export interface KeepaliveSettings {
 export interface RemoteOpenOptions extends OpenOptions {
   /** Keepalive toward the server (used only if the server supports it); false disables. Default 5 s × 5. */
   keepalive?: KeepaliveSettings | false;
+  /** SASL credentials; without them libvirt's auth.conf is consulted. */
+  credentials?: SaslCredentials;
 }
 
 export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalMs: 5000, count: 5 };
@@ -38,7 +43,7 @@ export async function openRemoteDriver(uri: ConnectionUri, options: RemoteOpenOp
     onClosed: (reason) => driver?.handleClosed(reason),
   });
   try {
-    await authenticate(client, uri);
+    await authenticate(client, uri, options);
     const keepalive = await supports(client, DrvFeature.PROGRAM_KEEPALIVE);
     await client.call(P.CONNECT_OPEN, { name: serverSideName(uri), flags: readonly ? RemoteOpenFlags.RO : 0 });
     const eventCallbacks = await supports(client, DrvFeature.REMOTE_EVENT_CALLBACK);
@@ -52,8 +57,8 @@ export async function openRemoteDriver(uri: ConnectionUri, options: RemoteOpenOp
   }
 }
 
-/** Only "none" is implemented so far; SASL and polkit come with their own issue. */
-async function authenticate(client: RpcClient, uri: ConnectionUri): Promise<void> {
+/** AUTH_LIST, then whatever it asks for (none, or SASL SCRAM-SHA-256: lib/auth/sasl-client.ts). */
+async function authenticate(client: RpcClient, uri: ConnectionUri, options: RemoteOpenOptions): Promise<void> {
   let types: AuthType[];
   try {
     types = (await client.call(P.AUTH_LIST, undefined)).types;
@@ -62,10 +67,8 @@ async function authenticate(client: RpcClient, uri: ConnectionUri): Promise<void
     if (err instanceof XvirtError && err.number === ErrorNumber.NO_SUPPORT) return;
     throw err;
   }
-  if (types.length === 0 || types.includes(AuthType.NONE)) return;
-  const offered = types.map((t) => AuthType[t]?.toLowerCase() ?? String(t)).join(', ');
-  throw XvirtError.of(ErrorNumber.AUTH_UNAVAILABLE, ErrorDomain.AUTH,
-    `${client.endpoint} (URI '${uri.text}') requires authentication (${offered}), which xvirt's client does not support yet`);
+  const caller = { call: (proc: number, args: unknown) => client.call(proc as P.AUTH_SASL_INIT, args as never) };
+  await authenticateWith(caller, types, uri, options.credentials ? { credentials: options.credentials } : {});
 }
 
 /** CONNECT_SUPPORTS_FEATURE; any error means "no", as in libvirt. */
