@@ -173,6 +173,7 @@ if (!VIRSH) {
     t.teardown(() => conn.close());
     t.same(await ourNodeInfo(conn), fields(virsh(uri, 'nodeinfo')), 'nodeinfo');
     t.same(await ourList(conn), listRows(virsh(uri, 'list --all')), 'list --all');
+    t.equal((await conn.getCapabilities()).trim(), virsh(uri, 'capabilities').trim(), 'capabilities (no NUMA cells)');
     for (const dom of await conn.listAllDomains()) {
       t.equal(await ourStateWithReason(dom), virsh(uri, `domstate --reason ${dom.name}`).trim(), `domstate --reason ${dom.name}`);
     }
