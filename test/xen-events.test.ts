@@ -58,6 +58,9 @@ t.test('the driver reports its own changes and those xenstore announces', async 
 
   got.length = 0;
   hv.domains.push(fakeDomain(4, '44444444-2222-3333-4444-555555555504'));
+  xs.fire('@introduceDomain');
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(got, [], 'a domain still being built (no name in xenstore yet) is not reported');
   xs.values.set('/local/domain/4/name', 'g4');
   xs.fire('@introduceDomain');
   await until(got, 1);

@@ -31,12 +31,12 @@ function xlLetter(state: DomainState): string {
   return { [DomainState.RUNNING]: 'r', [DomainState.BLOCKED]: 'b', [DomainState.PAUSED]: 'p', [DomainState.SHUTOFF]: 's', [DomainState.CRASHED]: 'c' }[state as number] ?? '?';
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+async function waitFor<T>(what: string | (() => string), fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -100,7 +100,8 @@ test('control calls are seen by xl and raise the right lifecycle events', async 
     for (const d of created) spawnSync('xl', ['destroy', d.name]);
     await conn.close();
   });
-  const seen = (name: string, event: E, detail?: number) => waitFor(`${E[event]} of ${name}`, () =>
+  const seen = (name: string, event: E, detail?: number) => waitFor(() => `${E[event]} of ${name} (events so far: ${
+    events.map((e) => `${e.domain.name}:${E[e.event]}/${e.detail}`).join(' ')})`, () =>
     events.find((e) => e.domain.name === name && e.event === event && (detail === undefined || e.detail === detail)));
 
   const a = await conn.createXML(guestXml('xt-a', '6a6a6a6a-0000-4000-8000-00000000000a'));

@@ -30,6 +30,8 @@ export interface LiveDomain {
   reason: number;
   /** XEN_DOMINF_* flags. */
   flags: number;
+  /** True while xenstore has no name for it: a domain the toolstack is still building. */
+  unnamed?: boolean;
 }
 
 const XEN_DOMINF_HVM = 0x2;
@@ -81,12 +83,17 @@ export class LiveDomains {
       });
     }
     const names = await Promise.all(out.map((d) => this.#name(d.ref.id, d.ref.uuid, freshNames)));
-    for (let i = 0; i < out.length; i++) out[i]!.ref = { ...out[i]!.ref, name: names[i]! };
+    for (let i = 0; i < out.length; i++) {
+      const d = out[i]!;
+      d.ref = { ...d.ref, name: names[i] ?? (d.ref.id === 0 ? 'Domain-0' : `Domain-${d.ref.id}`) };
+      if (names[i] === null && this.#xs) d.unnamed = true;
+    }
     for (const id of this.#names.keys()) if (!out.some((d) => d.ref.id === id)) this.#names.delete(id);
     return out;
   }
 
-  async #name(id: number, uuid: string, fresh: boolean): Promise<string> {
+  /** The domain's name in xenstore, or null if it has none (yet). */
+  async #name(id: number, uuid: string, fresh: boolean): Promise<string | null> {
     const known = this.#names.get(id);
     if (!fresh && known && known.uuid === uuid) return known.name;
     let name: string | null = null;
@@ -97,10 +104,10 @@ export class LiveDomains {
         name = null; // xenstore trouble must not hide the domain: fall back to xl's default name
       }
     }
-    // A domain being built has no name yet; xl shows such domains the same way.
-    const result = name || (id === 0 ? 'Domain-0' : `Domain-${id}`);
-    if (name) this.#names.set(id, { uuid, name: result });
-    return result;
+    // A domain being built has no name yet: callers show it as xl does (Domain-<id>).
+    if (!name) return null;
+    this.#names.set(id, { uuid, name });
+    return name;
   }
 }
 

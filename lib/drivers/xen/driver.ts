@@ -220,7 +220,10 @@ export class XenDriver implements Driver {
     if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'lifecycle events are already started');
     const scan = async () => {
       const snap = new Map<number, DomainSnapshot>();
-      for (const d of await this.#live.list(false)) snap.set(d.ref.id, { ref: d.ref, xenState: d.xenState, shutdownCode: d.shutdownCode });
+      for (const d of await this.#live.list(false)) {
+        // Reported once the toolstack has named it, so events carry the name users know it by.
+        if (!d.unnamed) snap.set(d.ref.id, { ref: d.ref, xenState: d.xenState, shutdownCode: d.shutdownCode });
+      }
       return snap;
     };
     const watcher = new LifecycleWatcher(scan, sink, this.#xs, this.#pollMs);
