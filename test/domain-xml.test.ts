@@ -190,8 +190,8 @@ t.test('formats libvirt-style XML that parses back to the same definition', asyn
 });
 
 t.test('elements in other namespaces keep their namespace', async (t) => {
-  const xml = `<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>${MINIMAL}
-    <metadata><app:info xmlns:app='urn:example'>hello</app:info></metadata>
+  const xml = `<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0' xmlns:lib='urn:lib'>${MINIMAL}
+    <metadata><app:info xmlns:app='urn:example'>hello</app:info><x><lib:deep lib:attr='1'/></x></metadata>
     <qemu:commandline><qemu:arg value='-s'/></qemu:commandline></domain>`;
   const text = formatDomainXml(parseDomainXml(xml));
   const back = root(text);
@@ -199,6 +199,10 @@ t.test('elements in other namespaces keep their namespace', async (t) => {
   t.equal(cmd.length, 1, 'qemu:arg is still in the qemu namespace');
   t.equal(cmd[0]!.getAttribute('value'), '-s');
   t.equal(back.getElementsByTagNameNS('urn:example', 'info')[0]?.textContent, 'hello');
+  const deep = back.getElementsByTagNameNS('urn:lib', 'deep');
+  t.equal(deep.length, 1, 'a prefix declared on <domain> and used deep inside is declared again');
+  t.equal(deep[0]!.getAttributeNS('urn:lib', 'attr'), '1', 'prefixed attributes too');
+  t.equal(formatDomainXml(parseDomainXml(text)), text, 'stable over round trips');
   t.ok(text.indexOf('<qemu:commandline') > text.indexOf('</devices>'), 'foreign elements come last, as in libvirt');
 });
 

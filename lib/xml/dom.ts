@@ -103,15 +103,30 @@ function openTag(el: Element, extraNs: string): string {
  * whitespace-only text dropped and children indented by two spaces per level
  * (elements holding text, or text mixed with elements, are written inline).
  * Comments and processing instructions are dropped, as libvirt does.
- * When `el` uses a namespace prefix declared on an ancestor, the declaration
- * is added so the fragment stands on its own.
+ * Namespace prefixes the fragment uses but that are declared on an ancestor
+ * get their declarations added, so the fragment stands on its own.
  */
 export function serializeElement(el: Element, indent = ''): string {
+  const declared = new Set<string>();
+  const used = new Map<string, string>();
+  collectPrefixes(el, declared, used);
   let extraNs = '';
-  if (el.prefix && el.namespaceURI && !el.hasAttribute(`xmlns:${el.prefix}`)) {
-    extraNs = ` xmlns:${el.prefix}='${escapeAttr(el.namespaceURI)}'`;
+  for (const [prefix, uri] of used) {
+    if (!declared.has(prefix)) extraNs += ` xmlns:${prefix}='${escapeAttr(uri)}'`;
   }
   return serializeWith(el, indent, extraNs);
+}
+
+/** Prefixes the subtree uses (with their namespaces) and those it declares itself. */
+function collectPrefixes(el: Element, declared: Set<string>, used: Map<string, string>): void {
+  if (el.prefix && el.namespaceURI) used.set(el.prefix, el.namespaceURI);
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs.item(i)!;
+    if (a.name.startsWith('xmlns:')) declared.add(a.name.slice(6));
+    else if (a.prefix && a.prefix !== 'xml' && a.namespaceURI) used.set(a.prefix, a.namespaceURI);
+  }
+  for (const child of childElements(el)) collectPrefixes(child, declared, used);
 }
 
 function serializeWith(el: Element, indent: string, extraNs: string): string {
