@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * getInfo through a daemon, xvirtd against a private libvirtd, side by side:
+ * both serve their test driver with fixtures/bench-3-guests.xml (3 running
+ * guests), over unix sockets and TCP, sequentially (one call in flight) and
+ * in parallel (xvirt: many calls in flight on one connection; libvirt: 4
+ * threads sharing one connection, through a small C program against
+ * libvirt's own client library, compiled here at run time). Then the same C
+ * client against xvirtd, to compare the servers alone, and each daemon's
+ * RSS idle and with 1,000 idle clients.
+ *
+ *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M]
+ *
+ * Needs: npm run build, root (libvirtd), libvirt-dev + cc (scripts/install-test-deps).
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const REPO = path.resolve(__dirname, '..');
+const DIST = path.join(REPO, 'dist');
+const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
+const SERVER_URI_PATH = FIXTURE; // test:///<abs path>: each connection gets the file's 3 running guests
+
+function parseArgs(argv) {
+  const opts = { calls: 300000, inflight: 128, idleClients: 1000 };
+  const names = { '--calls': 'calls', '--inflight': 'inflight', '--idle-clients': 'idleClients' };
+  for (let i = 0; i < argv.length; i++) {
+    const key = names[argv[i]];
+    if (argv[i] === '--help' || argv[i] === '-h') {
+      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)]\n');
+      process.exit(0);
+    }
+    const value = Number(argv[++i]);
+    if (!key || !Number.isInteger(value) || value < 1) {
+      process.stderr.write(`bench/remote.js: bad argument '${argv[i - 1]}${argv[i] === undefined ? '' : ' ' + argv[i]}' (try --help)\n`);
+      process.exit(2);
+    }
+    opts[key] = value;
+  }
+  return opts;
+}
+
+function fail(message) {
+  process.stderr.write(`bench/remote.js: ${message}\n`);
+  process.exit(1);
+}
+
+// ---- the C client ----------------------------------------------------------------
+
+const C_CLIENT = String.raw`
+#include <libvirt/libvirt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static virDomainPtr *doms;
+static int ndoms;
+static long per_thread;
+
+static void *worker(void *arg) {
+  long id = (long)arg;
+  virDomainInfo info;
+  for (long i = 0; i < per_thread; i++) {
+    if (virDomainGetInfo(doms[(i + id) % ndoms], &info) < 0) { fprintf(stderr, "virDomainGetInfo failed\n"); exit(1); }
+  }
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) { fprintf(stderr, "usage: %s URI CALLS THREADS\n", argv[0]); return 2; }
+  long calls = atol(argv[2]);
+  int threads = atoi(argv[3]);
+  if (calls < 1 || threads < 1 || threads > 64) { fprintf(stderr, "bad CALLS or THREADS\n"); return 2; }
+  virConnectPtr conn = virConnectOpen(argv[1]);
+  if (!conn) return 1;
+  ndoms = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  if (ndoms < 1) { fprintf(stderr, "no running domains\n"); return 1; }
+  per_thread = calls / threads;
+  virDomainInfo info;
+  for (int i = 0; i < 1000; i++) virDomainGetInfo(doms[i % ndoms], &info); /* warm-up */
+  pthread_t tid[64];
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (long t = 0; t < threads; t++) pthread_create(&tid[t], NULL, worker, (void *)t);
+  for (int t = 0; t < threads; t++) pthread_join(tid[t], NULL);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  printf("%ld %.6f\n", per_thread * threads, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+  for (int i = 0; i < ndoms; i++) virDomainFree(doms[i]);
+  free(doms);
+  virConnectClose(conn);
+  return 0;
+}
+`;
+
+function buildCClient(dir) {
+  const src = path.join(dir, 'getinfo-client.c');
+  const bin = path.join(dir, 'getinfo-client');
+  fs.writeFileSync(src, C_CLIENT);
+  let flags;
+  try {
+    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' }).trim().split(/\s+/);
+  } catch {
+    fail('libvirt-dev (pkg-config libvirt) is missing: run scripts/install-test-deps as root');
+  }
+  execFileSync('cc', ['-O2', '-o', bin, src, ...flags, '-lpthread'], { stdio: 'inherit' });
+  return bin;
+}
+
+function runC(bin, uri, calls, threads) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [uri, String(calls), String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('close', (code) => {
+      const m = /^(\d+) ([\d.]+)/.exec(out);
+      if (code !== 0 || !m) reject(new Error(`C client (${uri}, ${threads} threads) failed: ${err}`));
+      else resolve({ calls: Number(m[1]), seconds: Number(m[2]) });
+    });
+  });
+}
+
+// ---- daemons -----------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitFor(pred, what, child) {
+  const deadline = Date.now() + 15000;
+  while (!(await pred())) {
+    if (child.exitCode !== null) fail(`${what}: process exited (${child.exitCode})`);
+    if (Date.now() > deadline) fail(`${what}: not ready in 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const canConnect = (target) => new Promise((resolve) => {
+  const s = net.connect(target);
+  s.once('connect', () => { s.destroy(); resolve(true); });
+  s.once('error', () => resolve(false));
+});
+
+async function startXvirtd(dir) {
+  const sock = path.join(dir, 'xvirtd-sock');
+  const port = await freePort();
+  const conf = path.join(dir, 'xvirtd.conf');
+  fs.writeFileSync(conf, [
+    `unix_sock_rw_path = "${sock}"`, `unix_sock_ro_path = "${sock}-ro"`, 'listen_tcp = 1',
+    'tcp_listen_addr = "127.0.0.1"', `tcp_port = ${port}`, 'max_clients = 5000', 'log_level = 3', '',
+  ].join('\n'));
+  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'xvirtd.js'), '--config', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor(() => canConnect(sock), 'xvirtd', child);
+  return { name: 'xvirtd', child, sock, port };
+}
+
+async function startLibvirtd(dir) {
+  if (process.getuid() !== 0) fail('the private libvirtd needs root');
+  if (!fs.existsSync('/usr/sbin/libvirtd')) fail('libvirtd is missing: run scripts/install-test-deps as root');
+  const drivers = path.join(dir, 'no-drivers');
+  fs.mkdirSync(drivers);
+  const port = await freePort();
+  const conf = path.join(dir, 'libvirtd.conf');
+  fs.writeFileSync(conf, [
+    `unix_sock_dir = "${dir}"`, 'auth_unix_rw = "none"', 'auth_unix_ro = "none"', 'listen_tls = 0', 'listen_tcp = 1',
+    `tcp_port = "${port}"`, 'listen_addr = "127.0.0.1"', 'auth_tcp = "none"', 'max_clients = 5000', '',
+  ].join('\n'));
+  const child = spawn('/usr/sbin/libvirtd', ['-f', conf, '-p', path.join(dir, 'libvirtd.pid'), '--listen'], {
+    cwd: dir, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, LIBVIRT_DRIVER_DIR: drivers },
+  });
+  const sock = path.join(dir, 'libvirt-sock');
+  await waitFor(() => canConnect(sock), 'libvirtd', child);
+  return { name: 'libvirtd', child, sock, port };
+}
+
+function uriFor(daemon, transport) {
+  return transport === 'unix'
+    ? `test+unix://${SERVER_URI_PATH}?socket=${daemon.sock}`
+    : `test+tcp://127.0.0.1:${daemon.port}${SERVER_URI_PATH}`;
+}
+
+function stopDaemon(d) {
+  return new Promise((resolve) => {
+    if (d.child.exitCode !== null) return resolve();
+    d.child.once('exit', () => resolve());
+    d.child.kill('SIGTERM');
+  });
+}
+
+function rssKiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+// ---- xvirt's client ------------------------------------------------------------------
+
+async function xvirtRun(connect, uri, calls, inflight) {
+  const conn = await connect(uri);
+  try {
+    const doms = await conn.listActiveDomains();
+    if (doms.length < 1) throw new Error('no running domains');
+    for (let i = 0; i < 1000; i++) await doms[i % doms.length].getInfo(); // warm-up
+    let next = 0;
+    const start = process.hrtime.bigint();
+    const lane = async () => {
+      while (next < calls) {
+        const i = next++;
+        await doms[i % doms.length].getInfo();
+      }
+    };
+    await Promise.all(Array.from({ length: inflight }, lane));
+    return { calls, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Opens `n` idle clients (AUTH_LIST + CONNECT_OPEN test:///default each) with raw frames. */
+async function idleClients(daemon, n) {
+  const { encodeCall } = require(path.join(DIST, 'rpc', 'framing.js'));
+  const { PROCEDURES } = require(path.join(DIST, 'rpc', 'procedures.js'));
+  const hello = Buffer.concat([
+    encodeCall(66, 0, PROCEDURES[66].args, undefined),
+    encodeCall(1, 1, PROCEDURES[1].args, { name: 'test:///default', flags: 0 }),
+  ]);
+  const sockets = [];
+  for (let i = 0; i < n; i++) {
+    const s = net.connect(daemon.sock);
+    s.on('error', () => undefined);
+    await new Promise((resolve, reject) => {
+      let got = 0;
+      s.on('data', (c) => { got += c.length; if (got >= 36 + 28) resolve(); });
+      s.once('connect', () => s.write(hello));
+      s.once('close', () => reject(new Error(`${daemon.name} closed idle client ${i}`)));
+    });
+    sockets.push(s);
+  }
+  return sockets;
+}
+
+// ---- main ------------------------------------------------------------------------------
+
+const fmtRate = (r) => `${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
+const fmtTime = (r) => `${r.seconds.toFixed(2)} s`;
+const pad = (s, n) => String(s).padEnd(n);
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(DIST, 'daemon', 'main.js'))) fail("dist/ is missing: run 'npm run build' first");
+  const { connect } = require(path.join(DIST, 'index.js'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-remote-'));
+  const daemons = [];
+  let idle = [];
+  const cleanup = async () => {
+    for (const s of idle) s.destroy();
+    await Promise.all(daemons.map(stopDaemon));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => { cleanup().then(() => process.exit(130)); });
+  try {
+    const cClient = buildCClient(dir);
+    const xd = await startXvirtd(fs.mkdtempSync(path.join(dir, 'x-')));
+    daemons.push(xd);
+    const lv = await startLibvirtd(fs.mkdtempSync(path.join(dir, 'l-')));
+    daemons.push(lv);
+
+    const rss = {};
+    await new Promise((r) => setTimeout(r, 500));
+    for (const d of [xd, lv]) {
+      rss[d.name] = { idle: rssKiB(d.child.pid) };
+      idle = await idleClients(d, opts.idleClients);
+      await new Promise((r) => setTimeout(r, 500));
+      rss[d.name].busy = rssKiB(d.child.pid);
+      for (const s of idle) s.destroy();
+      idle = [];
+    }
+
+    const { calls } = opts;
+    process.stdout.write(`getInfo × ${calls} over 3 running guests (test driver, ${path.relative(REPO, FIXTURE)}); `
+      + `node ${process.version}, ${os.cpus().length} CPUs\n\n`);
+    const header = `${pad('', 34)}${pad('xvirtd', 22)}${pad('libvirtd', 22)}xvirtd vs libvirtd\n`;
+    const row = (label, x, l, ratio) =>
+      process.stdout.write(`${pad(label, 34)}${pad(`${fmtTime(x)}  ${fmtRate(x)}`, 22)}${pad(`${fmtTime(l)}  ${fmtRate(l)}`, 22)}${ratio}\n`);
+    const results = {};
+    process.stdout.write('Each with its own client: xvirt → xvirtd, libvirt (C) → libvirtd\n' + header);
+    for (const transport of ['unix', 'tcp']) {
+      const xs = await xvirtRun(connect, uriFor(xd, transport), calls, 1);
+      const ls = await runC(cClient, uriFor(lv, transport), calls, 1);
+      row(`${transport}  sequential`, xs, ls, `time ${(xs.seconds / ls.seconds).toFixed(2)}×  (target ≤ 0.5×)`);
+      const xp = await xvirtRun(connect, uriFor(xd, transport), calls, opts.inflight);
+      const lp = await runC(cClient, uriFor(lv, transport), calls, 4);
+      const tput = (xp.calls / xp.seconds) / (lp.calls / lp.seconds);
+      row(`${transport}  ${opts.inflight} in flight | 4 threads`, xp, lp, `throughput ${tput.toFixed(2)}×  (target ≥ 5×)`);
+      results[transport] = { xs, ls, xp, lp };
+    }
+    process.stdout.write('\nThe servers alone: libvirt\'s C client → each daemon\n' + header);
+    for (const transport of ['unix', 'tcp']) {
+      for (const threads of [1, 4]) {
+        const x = await runC(cClient, uriFor(xd, transport), calls, threads);
+        const l = await runC(cClient, uriFor(lv, transport), calls, threads);
+        row(`${transport}  ${threads === 1 ? 'sequential' : '4 threads'}`, x, l, `time ${(x.seconds / l.seconds).toFixed(2)}×`);
+      }
+    }
+    const mib = (k) => `${(k / 1024).toFixed(1)} MiB`;
+    process.stdout.write(`\nDaemon RSS          idle        ${opts.idleClients} idle clients (each opened test:///default)\n`);
+    for (const name of ['xvirtd', 'libvirtd']) {
+      process.stdout.write(`${pad(name, 20)}${pad(mib(rss[name].idle), 12)}${mib(rss[name].busy)}\n`);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
