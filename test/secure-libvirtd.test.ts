@@ -86,5 +86,5 @@ t.test('SASL SCRAM-SHA-256 against Cyrus SASL in libvirtd (over TLS)', async (t)
 
   const wrong = join(dir, 'wrong.conf');
   writeFileSync(wrong, '[credentials-a]\nauthname=alice\npassword=rabbit\n[auth-libvirt-localhost]\ncredentials=a\n');
-  await t.rejects(connect(uri(wrong)), { number: ErrorNumber.AUTH_FAILED });
+  await t.rejects(connect(uri(wrong)), { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ });
 });

@@ -3,11 +3,19 @@
  * (unix and tcp live with the driver). Imported once by the remote driver.
  */
 import { registerTransport } from '../drivers/remote/transport';
+import { connectSsh } from './ssh';
 import { connectTls, DEFAULT_TLS_PORT } from './tls';
 
 registerTransport('tls', async ({ uri, signal }) => {
   const stream = await connectTls(uri, signal ? { signal } : {});
   const host = uri.host ?? 'localhost';
   const endpoint = `${host.includes(':') ? `[${host}]` : host}:${uri.port ?? DEFAULT_TLS_PORT}`;
+  return { stream, endpoint, secure: true };
+});
+
+registerTransport('ssh', async ({ uri, readonly, signal }) => {
+  signal?.throwIfAborted();
+  const { stream, endpoint } = connectSsh(uri, readonly);
+  // libvirt counts an ssh tunnel as secure: the channel is encrypted and authenticated by ssh.
   return { stream, endpoint, secure: true };
 });

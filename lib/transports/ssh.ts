@@ -1,0 +1,128 @@
+/**
+ * The ssh transport (`driver+ssh://[user@]host[:port]/path`), as libvirt does
+ * it: run the system `ssh` (so the user's ~/.ssh/config, agent, known_hosts,
+ * ProxyJump and certificates all apply) with a remote command that bridges to
+ * the daemon's unix socket, and speak RPC over its stdin/stdout.
+ *
+ * argv: ssh [-p PORT] [-l USER] [-i KEYFILE] -T -e none [-o BatchMode=yes]
+ *           [-o StrictHostKeyChecking=no] [-o UserKnownHostsFile=F] -- HOST CMD
+ * URI parameters: command (the ssh binary), keyfile, known_hosts, no_tty,
+ * no_verify, netcat, socket, proxy (auto | netcat | native | xvirt).
+ */
+import { spawn } from 'node:child_process';
+import { Duplex, PassThrough } from 'node:stream';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { serverSideName, uriParam, type ConnectionUri } from '../uri';
+
+/** Where the legacy netcat mode finds libvirt's (or xvirtd's) socket on the far side. */
+export const LEGACY_SOCKET = '/var/run/libvirt/libvirt-sock';
+export const LEGACY_SOCKET_RO = '/var/run/libvirt/libvirt-sock-ro';
+
+const PROXY_MODES = ['auto', 'netcat', 'native', 'xvirt'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+function uriError(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, detail);
+}
+
+/** POSIX shell single-quoting. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function flag(uri: ConnectionUri, name: string): boolean {
+  const v = uriParam(uri, name);
+  if (v === undefined || v === '0') return false;
+  if (v === '1') return true;
+  throw uriError(`${name} must be 0 or 1, got '${v}'`);
+}
+
+/** The URI the far-side helper receives: the server-side name plus `socket`/`mode`, which it needs. */
+export function helperUri(uri: ConnectionUri): string {
+  const name = serverSideName(uri);
+  const keep = uri.params.filter(([k]) => k === 'socket' || k === 'mode');
+  if (keep.length === 0 || name === '') return name;
+  return `${name}${name.includes('?') ? '&' : '?'}${keep.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+}
+
+/**
+ * The command ssh runs on the far side. auto (the default) prefers
+ * xvirt-ssh-helper, then libvirt's virt-ssh-helper, then `nc -U`, so one
+ * client reaches xvirtd and libvirtd hosts alike. An explicit netcat= or
+ * socket= means netcat mode, as in libvirt.
+ */
+export function remoteCommand(uri: ConnectionUri, readonly: boolean): string {
+  const mode = (uriParam(uri, 'proxy') ?? 'auto') as ProxyMode;
+  if (!PROXY_MODES.includes(mode)) throw uriError(`proxy must be one of ${PROXY_MODES.join(', ')}, got '${mode}'`);
+  const netcat = uriParam(uri, 'netcat');
+  const socket = uriParam(uri, 'socket') ?? (readonly ? LEGACY_SOCKET_RO : LEGACY_SOCKET);
+  if (netcat !== undefined && (mode === 'native' || mode === 'xvirt')) throw uriError(`netcat is not valid with proxy=${mode}`);
+  const nc = shellQuote(netcat ?? 'nc');
+  // Old netcats need -q0 to exit at EOF; newer ones reject -q without an argument (libvirt's probe).
+  const ncCommand = `if ${nc} -q 2>&1 | grep "requires an argument" >/dev/null 2>&1; then ARG=-q0; else ARG=; fi; ${nc} $ARG -U ${shellQuote(socket)}`;
+  const target = shellQuote(helperUri(uri));
+  const ro = readonly ? ' -r' : '';
+  const xvirt = `xvirt-ssh-helper${ro} ${target}`;
+  const native = `virt-ssh-helper${ro} ${target}`;
+  let inner: string;
+  if (mode === 'netcat' || (mode === 'auto' && (netcat !== undefined || uriParam(uri, 'socket') !== undefined))) inner = ncCommand;
+  else if (mode === 'native') inner = native;
+  else if (mode === 'xvirt') inner = xvirt;
+  else {
+    inner = `if which xvirt-ssh-helper >/dev/null 2>&1; then ${xvirt}; `
+      + `elif which virt-ssh-helper >/dev/null 2>&1; then ${native}; else ${ncCommand}; fi`;
+  }
+  return `sh -c ${shellQuote(inner)}`;
+}
+
+/** ssh's argv (without the binary) for this URI. */
+export function sshArgs(uri: ConnectionUri, readonly: boolean): string[] {
+  if (!uri.host) throw uriError(`the ssh transport needs a host in URI '${uri.text}'`);
+  const args: string[] = [];
+  if (uri.port !== null) args.push('-p', String(uri.port));
+  if (uri.user !== null) args.push('-l', uri.user);
+  const keyfile = uriParam(uri, 'keyfile');
+  if (keyfile) args.push('-i', keyfile);
+  args.push('-T', '-e', 'none');
+  if (flag(uri, 'no_tty')) args.push('-o', 'BatchMode=yes');
+  if (flag(uri, 'no_verify')) args.push('-o', 'StrictHostKeyChecking=no');
+  const knownHosts = uriParam(uri, 'known_hosts');
+  if (knownHosts) args.push('-o', `UserKnownHostsFile=${knownHosts}`);
+  args.push('--', uri.host, remoteCommand(uri, readonly));
+  return args;
+}
+
+export interface SshChannel {
+  stream: Duplex;
+  endpoint: string;
+}
+
+/**
+ * Spawns ssh. ssh's output reaches the stream only through a pass-through
+ * that ends when ssh has exited, so an unsuccessful exit (255: ssh itself
+ * failed, e.g. host key or authentication) surfaces as an error carrying
+ * ssh's own stderr rather than as a bare end of file.
+ */
+export function connectSsh(uri: ConnectionUri, readonly: boolean): SshChannel {
+  const binary = uriParam(uri, 'command') || 'ssh';
+  const child = spawn(binary, sshArgs(uri, readonly), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 4096) stderr += d; });
+  const output = new PassThrough();
+  child.stdout!.pipe(output, { end: false });
+  child.stdin!.on('error', () => undefined); // EPIPE after ssh died: reported through `output` instead.
+  const endpoint = `${uri.user ? `${uri.user}@` : ''}${uri.host}${uri.port ? `:${uri.port}` : ''} (ssh)`;
+  const fail = (detail: string, cause?: unknown): void => {
+    output.destroy(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC,
+      `Cannot talk to ${endpoint}: ${detail}`, cause === undefined ? {} : { cause }));
+  };
+  child.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? `'${binary}' not found` : err.message, err));
+  child.on('close', (code, signal) => {
+    if (code === 0 || signal === 'SIGTERM') output.end();
+    else fail(stderr.trim() || `${binary} exited with ${code ?? signal}`);
+  });
+  const stream = Duplex.from({ readable: output, writable: child.stdin! });
+  // The RPC layer closes the stream when it is done; take ssh down with it.
+  stream.on('close', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); });
+  return { stream, endpoint };
+}
