@@ -213,3 +213,46 @@ t.test('text with significant whitespace is kept as is', async (t) => {
   t.equal(root(text).getElementsByTagName('description')[0]!.textContent, 'line one\n  line two');
   t.equal(formatDomainXml(parseDomainXml(text)), text, 'and stays stable over round trips');
 });
+
+t.test('mangled documents fail cleanly: an XvirtError, never a crash or another error type', async (t) => {
+  const valid = formatDomainXml(parseDomainXml(domainXml(`<name>fuzz</name><uuid>${UUID}</uuid><memory unit='MiB'>64</memory>
+    <vcpu current='1'>2</vcpu><os><type arch='i686'>hvm</type><kernel>/k</kernel><boot dev='hd'/></os>
+    <features><acpi/></features><devices><disk type='file'><source file='/a b'/></disk></devices>`)));
+  // A fixed-seed generator, so a failure reproduces.
+  let seed = 0x2545f491;
+  const rand = (n: number) => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const alphabet = `<>/='"&;# \n\t-0123456789abcdefxyz${'\u00e9\u0000\uffff'}`;
+  let failures = 0;
+  let parsed = 0;
+  for (let i = 0; i < 1000; i++) {
+    const chars = [...valid];
+    for (let k = 1 + rand(4); k > 0; k--) {
+      const at = rand(chars.length);
+      const op = rand(3);
+      if (op === 0) chars.splice(at, 1 + rand(8));
+      else if (op === 1) chars.splice(at, 0, alphabet[rand(alphabet.length)]!);
+      else chars[at] = alphabet[rand(alphabet.length)]!;
+    }
+    const text = chars.join('');
+    try {
+      const def = parseDomainXml(text);
+      parsed++;
+      // Whatever parses must format and parse back to the same definition.
+      const again = parseDomainXml(formatDomainXml(def));
+      if (JSON.stringify({ ...again, extraXml: [] }) !== JSON.stringify({ ...def, extraXml: [] })) {
+        failures++;
+        t.fail(`round trip changed the definition of: ${JSON.stringify(text)}`);
+      }
+    } catch (err) {
+      if (!(err instanceof XvirtError) || err.number !== ErrorNumber.XML_ERROR) {
+        failures++;
+        t.fail(`${String(err)} for: ${JSON.stringify(text)}`);
+      }
+    }
+    if (failures > 5) break;
+  }
+  t.equal(failures, 0, `1000 mangled documents (${parsed} still valid) all parsed or failed with XML_ERROR`);
+});
