@@ -29,6 +29,8 @@ export interface SessionControl {
   /** Closes the connection; the socket is ended once the reply is out. */
   closeAfterReply(): Promise<void>;
   startKeepalive(): void;
+  /** A handler failed with something other than an XvirtError: a bug worth logging. */
+  internalError(procedure: number, err: unknown): void;
   readonly events: EventRegistrations;
   closeCallbackRegistered: boolean;
 }
@@ -100,6 +102,7 @@ export class Dispatcher {
       const ret = await handler.run(s, args);
       return encodeReply(header, spec.ret, ret);
     } catch (err) {
+      if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
       return encodeErrorReply(header, remoteErrorFrom(err));
     }
   }

@@ -20,9 +20,7 @@ import { notOpenError, rpcError, type Dispatcher, type SessionControl } from './
 import { EventRegistrations } from './events';
 import type { ListenerPolicy } from './listeners';
 import { LogLevel, type Logger } from './log';
-
-/** Queued output past which the client's socket is no longer read (its replies back up). */
-const OUTPUT_HIGH_WATER = 1 << 20;
+import { Outbound } from './outbound';
 
 export interface SessionHost {
   readonly config: DaemonConfig;
@@ -51,8 +49,7 @@ export class ClientSession implements SessionControl {
   #inflight = 0;
   #paused = false;
   #keepalive: Keepalive | null = null;
-  #out: Buffer[] = [];
-  #flushScheduled = false;
+  readonly #out: Outbound;
   #endAfterFlush = false;
   #closed: Promise<void> | null = null;
 
@@ -62,6 +59,9 @@ export class ClientSession implements SessionControl {
     this.#host = host;
     this.#socket = socket;
     this.#readonly = policy.readonly;
+    this.#out = new Outbound(socket, host.config.maxClientOutput,
+      () => void this.close(`client is not reading: more than ${host.config.maxClientOutput} bytes queued`),
+      () => this.#afterFlush());
     this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
       (delta) => { host.counters.eventSubscriptions += delta; });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -130,6 +130,10 @@ export class ClientSession implements SessionControl {
       onDead: () => void this.close('keepalive timeout'),
     });
     this.#keepalive.start();
+  }
+
+  internalError(procedure: number, err: unknown): void {
+    this.#host.log.warn(`client ${this.id}: procedure ${procedure} failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
   }
 
   // ---- input --------------------------------------------------------------------
@@ -211,7 +215,7 @@ export class ClientSession implements SessionControl {
   #updateFlow(): void {
     if (this.#closed) return;
     const busy = this.#inflight >= this.#host.config.maxClientRequests || this.#backlog.length > 0
-      || this.#socket.writableLength >= OUTPUT_HIGH_WATER;
+      || this.#out.backedUp;
     if (busy && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
@@ -223,27 +227,11 @@ export class ClientSession implements SessionControl {
 
   // ---- output -------------------------------------------------------------------
 
-  /** Queues a message; everything queued in one turn of the event loop goes out in one write. */
-  #send(buf: Buffer): void {
-    if (this.#closed) return;
-    if (this.#socket.writableLength + buf.length > this.#host.config.maxClientOutput) {
-      void this.close(`client is not reading: more than ${this.#host.config.maxClientOutput} bytes queued`);
-      return;
-    }
-    this.#out.push(buf);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
-    }
+  #send(message: Buffer): void {
+    this.#out.send(message);
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#closed) return;
-    const out = this.#out;
-    this.#out = [];
-    if (out.length === 1) this.#socket.write(out[0]!);
-    else if (out.length > 1) this.#socket.write(Buffer.concat(out));
+  #afterFlush(): void {
     if (this.#endAfterFlush && this.#inflight === 0) {
       this.#socket.end();
       void this.close('client closed the connection');
@@ -286,7 +274,7 @@ export class ClientSession implements SessionControl {
       this.#keepalive?.stop();
       this.#keepalive = null;
       this.#backlog.length = 0;
-      this.#out = [];
+      this.#out.close();
       if (!this.#endAfterFlush) this.#socket.destroy();
       const routine = reason === 'peer disconnected' || reason === 'client closed the connection';
       this.#host.log.log(routine ? LogLevel.DEBUG : LogLevel.INFO, `client ${this.id}: ${reason}`);
