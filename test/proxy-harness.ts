@@ -31,7 +31,11 @@ function run(cmd: string, args: string[], what: string): string {
 export function ensureTestUser(): { uid: number; gid: number } {
   if (process.getuid?.() !== 0) throw new Error('the proxy tests must run as root: they install a setuid helper and switch users');
   if (spawnSync('id', ['-u', TEST_USER]).status !== 0) {
-    run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], `creating user ${TEST_USER}`);
+    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], { encoding: 'utf8' });
+    // Another test file may have created it meanwhile (tap runs files in parallel).
+    if (spawnSync('id', ['-u', TEST_USER]).status !== 0) {
+      throw new Error(`cannot create the unprivileged user ${TEST_USER} (install passwd: scripts/install-test-deps): ${add.error?.message ?? add.stderr}`);
+    }
   }
   return { uid: Number(run('id', ['-u', TEST_USER], 'id').trim()), gid: Number(run('id', ['-g', TEST_USER], 'id').trim()) };
 }
