@@ -65,3 +65,20 @@ t.test('every change reaches every connection of the state, in order', async (t)
   t.same(seenB, expected);
 });
 
+
+t.test('a listener may change state; its events follow in order on every connection', async (t) => {
+  const a = await open(t);
+  const b = await open(t);
+  const seenB = await recordEvents(b);
+  const seenA: Array<[string, number, number]> = [];
+  await a.onLifecycle((ev) => {
+    seenA.push([ev.domain.name, ev.event, ev.detail]);
+    if (ev.event === Ev.SUSPENDED) void ev.domain.destroy();
+  });
+  await (await b.lookupDomainByName('test')).suspend();
+  for (let i = 0; i < 3; i++) await tick();
+  const expected = [['test', Ev.SUSPENDED, 0], ['test', Ev.STOPPED, 1]];
+  t.same(seenA, expected);
+  t.same(seenB, expected);
+  t.equal((await (await b.lookupDomainByName('test')).getState()).state, S.SHUTOFF);
+});
