@@ -7,6 +7,8 @@
  *
  *   node bench/getinfo.js [--uri URI]... [--calls N]
  *
+ * N defaults to $XVIRT_BENCH_N / 3 when that is set (the total the other
+ * benches take), else 100,000.
  * Without --uri it measures the embedded test driver on
  * test:///<repo>/fixtures/bench-3-guests.xml. Give --uri several times to
  * compare backends (test, xen:///, the proxy, remote daemons...) in one run.
@@ -24,18 +26,22 @@ function usage(message) {
   process.exit(2);
 }
 
+function positiveInteger(text, what) {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) usage(`${what} must be a positive integer, got '${text}'`);
+  return n;
+}
+
 function parseArgs(argv) {
   const uris = [];
-  let calls = DEFAULT_CALLS;
+  const total = process.env.XVIRT_BENCH_N;
+  let calls = total ? Math.max(1, Math.floor(positiveInteger(total, 'XVIRT_BENCH_N') / GUESTS)) : DEFAULT_CALLS;
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => (inline !== undefined ? inline : i + 1 < argv.length ? argv[++i] : usage(`${name} needs a value`));
     if (name === '--uri') uris.push(value());
-    else if (name === '--calls') {
-      const text = value();
-      calls = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-      if (!Number.isSafeInteger(calls) || calls < 1) usage(`--calls must be a positive integer, got '${text}'`);
-    } else if (name === '--help' || name === '-h') usage('help requested');
+    else if (name === '--calls') calls = positiveInteger(value(), '--calls');
+    else if (name === '--help' || name === '-h') usage('help requested');
     else usage(`unknown argument '${argv[i]}'`);
   }
   return { uris: uris.length > 0 ? uris : [DEFAULT_URI], calls };

@@ -6,18 +6,13 @@
 import t, { type Test } from 'tap';
 import { connect } from '../lib';
 import { runCli } from '../lib/cli/main';
-import { requireBuild, startXvirt, xvirt } from './cli-support';
+import { requireBuild, startXvirt, tail, until, xvirt } from './cli-support';
 
 interface Captured { out: string; err: string }
 
 function capture(): { output: { out(s: string): void; err(s: string): void }; text: Captured } {
   const text: Captured = { out: '', err: '' };
   return { text, output: { out: (s) => { text.out += s; }, err: (s) => { text.err += s; } } };
-}
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Runs a command in this process and expects it to succeed. */
@@ -99,9 +94,8 @@ t.test('the xvirt binary: --timeout, SIGINT, --list', async (t) => {
   t.same([once.code, once.stdout, once.stderr], [0, '', ''], '--json prints events only');
 
   const { child, done } = startXvirt(['-d', '1', 'event', '--all', '--loop']);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  await until('the event loop to arm', () => err.includes('debug: waiting for events'));
+  const err = tail(child, 'stderr');
+  await until('the event loop to arm', () => err().includes('debug: waiting for events'));
   child.kill('SIGINT');
   const r = await done;
   t.equal(r.signal, null, 'exits by itself rather than dying of the signal');

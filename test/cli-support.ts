@@ -64,9 +64,30 @@ export function virshPath(): string {
   return where;
 }
 
-export function virsh(args: readonly string[]): Promise<RunResult> {
+/** Starts the real virsh (for tests that talk to it while it runs). */
+export function startVirsh(args: readonly string[]): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(virshPath(), args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  return collect(child, 60_000);
+  return { child, done: collect(child, 60_000) };
+}
+
+export function virsh(args: readonly string[]): Promise<RunResult> {
+  return startVirsh(args).done;
+}
+
+/** Polls `check` every 10 ms for up to `ms` (default 10 s); throws naming `what` if it never holds. */
+export async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Everything a running child has written to `stream` so far (read it as `text()`). */
+export function tail(child: ChildProcess, stream: 'stdout' | 'stderr'): () => string {
+  let text = '';
+  child[stream]!.on('data', (d: Buffer) => { text += d.toString(); });
+  return () => text;
 }
 
 /** A temp directory removed when the test ends. */

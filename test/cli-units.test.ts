@@ -140,10 +140,12 @@ t.test('nodeinfo and version layouts (virsh 9.0)', async (t) => {
     'NUMA cell(s):        2\n' +
     'Memory size:         3145728 KiB\n');
   t.notMatch(formatNodeInfo({ model: 'x', cpus: 1, mhz: 0, sockets: 1, cores: 1, threads: 1, nodes: 1, memoryKiB: 1 }), /frequency/);
-  t.equal(formatVersionReport({ libraryVersion: 1_002_003, hypervisorType: 'Test', hypervisorVersion: 2_000_000 }),
+  t.equal(formatVersionReport({ libraryVersion: 1_002_003, hypervisorType: 'Test', hypervisorVersion: 2_000_000, daemonVersion: null }),
     'Compiled against library: xvirt 1.2.3\nUsing library: xvirt 1.2.3\nUsing API: Test 1.2.3\nRunning hypervisor: Test 2.0.0\n');
-  t.match(formatVersionReport({ libraryVersion: 1, hypervisorType: 'Xen', hypervisorVersion: 0 }),
+  t.match(formatVersionReport({ libraryVersion: 1, hypervisorType: 'Xen', hypervisorVersion: 0, daemonVersion: null }),
     /\nCannot extract running Xen hypervisor version\n$/);
+  t.match(formatVersionReport({ libraryVersion: 1, hypervisorType: 'TEST', hypervisorVersion: 2, daemonVersion: 9_000_000 }),
+    /\nRunning hypervisor: TEST 0\.0\.2\nRunning against daemon: 9\.0\.0\n$/);
 });
 
 t.test('JSON lines keep 64-bit counters exact and strings intact', async (t) => {

@@ -33,7 +33,7 @@ t.test('test:///default: dominfo, nodeinfo, list --all, domstate print what virs
     ['nodeinfo'], ['list', '--all'], ['list'], ['list', '--inactive'], ['list', '--all', '--name'], ['list', '--uuid'],
     ['list', '--name', '--uuid'], ['domstate', 'test'], ['domstate', 'test', '--reason'],
     ['domid', 'test'], ['domname', '1'], ['domuuid', 'test'], ['uri'], ['hostname'],
-    ['dominfo', 'nope'], ['domstate', 'nope'],
+    ['dominfo', 'nope'], ['domstate', 'nope'], ['dumpxml', 'test'], ['dumpxml', '--inactive', '1'], ['capabilities'],
   ]) await compare(t, uri, args);
 });
 

@@ -1,4 +1,6 @@
 /** Commands about the host and the connection: nodeinfo, version, uri, hostname, capabilities. */
+import { XVIRT_LIB_VERSION } from '../version';
+import { boolOption } from './args';
 import { formatNodeInfo, formatVersionReport } from './format';
 import { nodeInfoJson, versionJson } from './json';
 import { printJson } from './print';
@@ -24,14 +26,16 @@ export const HOST_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'version', group: 'host', options: [],
+    name: 'version', group: 'host',
+    options: [{ name: 'daemon', type: 'bool', help: 'report daemon version too' }],
     summary: 'show version',
-    description: 'Display the library version and the hypervisor type and version.',
+    description: "Display xvirt's version and the hypervisor type and version (and, with --daemon, the serving library's).",
     async run(ctx) {
       const conn = ctx.connection();
-      const [libraryVersion, hypervisorType, hypervisorVersion] =
-        await Promise.all([conn.getLibVersion(), conn.getType(), conn.getVersion()]);
-      const report = { libraryVersion, hypervisorType, hypervisorVersion };
+      const daemon = boolOption(ctx.options, 'daemon');
+      const [hypervisorType, hypervisorVersion, daemonVersion] =
+        await Promise.all([conn.getType(), conn.getVersion(), daemon ? conn.getLibVersion() : null]);
+      const report = { libraryVersion: XVIRT_LIB_VERSION, hypervisorType, hypervisorVersion, daemonVersion };
       if (ctx.json) printJson(ctx, versionJson(report));
       else ctx.output.out(formatVersionReport(report));
       return 0;
@@ -53,6 +57,12 @@ export const HOST_COMMANDS: CommandSpec[] = [
     name: 'capabilities', group: 'host', options: [],
     summary: 'capabilities',
     description: 'Returns the capabilities of the hypervisor/driver, as XML.',
-    async run(ctx) { return printValue(ctx, 'xml', await ctx.connection().getCapabilities()); },
+    async run(ctx) {
+      const xml = await ctx.connection().getCapabilities();
+      // virsh adds a newline after the document, which already ends with one.
+      if (ctx.json) printJson(ctx, { xml });
+      else ctx.output.out(`${xml}\n`);
+      return 0;
+    },
   },
 ];

@@ -100,9 +100,13 @@ export function formatNodeInfo(n: NodeInfo): string {
 }
 
 export interface VersionReport {
+  /** This xvirt's version (libvirt-encoded). */
   libraryVersion: number;
   hypervisorType: string;
+  /** 0 when the driver cannot tell. */
   hypervisorVersion: number;
+  /** The serving library's version (a remote daemon's), when asked for with --daemon. */
+  daemonVersion: number | null;
 }
 
 export function formatVersionReport(v: VersionReport): string {
@@ -112,5 +116,6 @@ export function formatVersionReport(v: VersionReport): string {
     `Using API: ${v.hypervisorType} ${lib}\n` +
     (v.hypervisorVersion === 0
       ? `Cannot extract running ${v.hypervisorType} hypervisor version\n`
-      : `Running hypervisor: ${v.hypervisorType} ${formatVersion(v.hypervisorVersion)}\n`);
+      : `Running hypervisor: ${v.hypervisorType} ${formatVersion(v.hypervisorVersion)}\n`) +
+    (v.daemonVersion === null ? '' : `Running against daemon: ${formatVersion(v.daemonVersion)}\n`);
 }

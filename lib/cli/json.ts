@@ -70,6 +70,7 @@ export function versionJson(v: VersionReport): JsonValue {
     libraryVersion: formatVersion(v.libraryVersion),
     hypervisorType: v.hypervisorType,
     hypervisorVersion: v.hypervisorVersion === 0 ? null : formatVersion(v.hypervisorVersion),
+    ...(v.daemonVersion === null ? {} : { daemonVersion: formatVersion(v.daemonVersion) }),
   };
 }
 
