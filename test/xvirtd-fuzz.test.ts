@@ -88,6 +88,24 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     await backToBaseline('bad lengths');
   });
 
+  await t.test('big messages: refused before CONNECT_OPEN, accepted after', async (t) => {
+    const early = await RawClient.connect(rwSocket);
+    const b = Buffer.alloc(200000);
+    b.writeUInt32BE(1 << 20, 0);
+    early.send(b);
+    await early.waitClosed();
+    t.pass('a 1 MiB message before open: dropped once 64 KiB of it arrived');
+    const late = await opened(rwSocket);
+    const xml = `<domain type='test'><name>big</name><description>${'x'.repeat(1 << 20)}</description></domain>`;
+    const serial = late.sendCall(P.DOMAIN_DEFINE_XML, { xml });
+    const reply = await late.reply(serial, 10000);
+    t.ok(reply.header.status === 0 || reply.header.status === 1, 'a 1 MiB define after open gets an answer');
+    t.same(await late.call(P.CONNECT_GET_TYPE), { type: 'TEST' }, 'and the session goes on');
+    if (reply.header.status === 0) await late.call(P.DOMAIN_UNDEFINE, { dom: (await late.call(P.DOMAIN_LOOKUP_BY_NAME, { name: 'big' })).dom });
+    late.close();
+    await backToBaseline('big messages');
+  });
+
   await t.test('wrong program, version, type, status: error replies, connection kept', async (t) => {
     const c = await opened(rwSocket);
     const cases: Array<[string, Partial<{ program: number; version: number; type: number; status: number }>]> = [

@@ -10,7 +10,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { encodeErrorReply, encodeEvent, encodeKeepalive, FrameDecoder, isKeepalive, type Message } from '../rpc/framing';
 import { Keepalive } from '../rpc/keepalive';
 import {
-  AuthType, KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
   RemoteOpenFlags, remoteErrorFrom,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
@@ -18,9 +18,18 @@ import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
 import { notOpenError, rpcError, type Dispatcher, type SessionControl } from './dispatch';
 import { EventRegistrations } from './events';
+import { SessionAuth } from '../auth/session-auth';
+import { peerIdentity } from '../auth/tls-listener';
 import type { ListenerPolicy } from './listeners';
 import { LogLevel, type Logger } from './log';
 import { Outbound } from './outbound';
+
+/**
+ * Largest message a client may be part-way through sending before CONNECT_OPEN.
+ * The handshake's calls are tiny; without this, anyone able to connect could
+ * make the daemon hold 32 MiB per socket.
+ */
+export const PRE_OPEN_MESSAGE_MAX = 65536;
 
 export interface SessionHost {
   readonly config: DaemonConfig;
@@ -35,6 +44,7 @@ export class ClientSession implements SessionControl {
   readonly id: number;
   readonly policy: ListenerPolicy;
   readonly events: EventRegistrations;
+  readonly auth: SessionAuth;
   closeCallbackRegistered = false;
   readonly #host: SessionHost;
   readonly #socket: net.Socket;
@@ -59,6 +69,7 @@ export class ClientSession implements SessionControl {
     this.#host = host;
     this.#socket = socket;
     this.#readonly = policy.readonly;
+    this.auth = new SessionAuth(policy.auth, peerIdentity(socket, policy), host.config.security, host.log);
     this.#out = new Outbound(socket, host.config.maxClientOutput,
       () => void this.close(`client is not reading: more than ${host.config.maxClientOutput} bytes queued`),
       () => this.#afterFlush());
@@ -73,9 +84,9 @@ export class ClientSession implements SessionControl {
   // ---- SessionControl ---------------------------------------------------------
 
   get readonly(): boolean { return this.#readonly; }
-  /** Auth plugs in here: a listener whose scheme is not 'none' starts unauthenticated. */
-  get authenticated(): boolean { return this.policy.auth === 'none'; }
-  authTypes(): number[] { return [AuthType.NONE]; }
+  /** A listener whose scheme is not 'none' starts unauthenticated (lib/auth/session-auth.ts). */
+  get authenticated(): boolean { return this.auth.authenticated; }
+  authTypes(): number[] { return this.auth.types(); }
   isOpen(): boolean { return this.#conn !== null; }
   get inflight(): number { return this.#inflight; }
   get isClosed(): boolean { return this.#closed !== null; }
@@ -149,6 +160,10 @@ export class ClientSession implements SessionControl {
       return;
     }
     for (const m of messages) this.#handle(m);
+    if (this.#decoder.buffered > PRE_OPEN_MESSAGE_MAX && !this.#conn) {
+      void this.close(`protocol error: a message over ${PRE_OPEN_MESSAGE_MAX} bytes before CONNECT_OPEN`);
+      return;
+    }
     this.#updateFlow();
   }
 
