@@ -120,3 +120,12 @@ t.test('remote_error round trip and conversion to XvirtError', async (tt) => {
   tt.equal(back.number, ErrorNumber.OPERATION_INVALID);
   tt.equal(errorFromRemote(remoteErrorFrom(new Error('boom'))).number, ErrorNumber.INTERNAL_ERROR, 'plain errors become INTERNAL_ERROR');
 });
+
+t.test('the writer grows past its initial buffer for every kind of write', async (tt) => {
+  // Regression: scalar writes once read the buffer before growing it.
+  const big = struct({ ints: array(int, 1000), hypers: array(hyper, 1000), s: string(10000) });
+  const value = { ints: Array.from({ length: 300 }, (_, i) => i - 150), hypers: Array.from({ length: 100 }, (_, i) => BigInt(i) << 40n), s: 'x'.repeat(999) };
+  const bytes = encode(big, value);
+  tt.equal(bytes.length, 4 + 1200 + 4 + 800 + 4 + 1000);
+  tt.same(decode(big, bytes), value);
+});

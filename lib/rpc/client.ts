@@ -54,7 +54,11 @@ export class RpcClient {
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
     stream.on('end', () => this.#die(CloseReason.EOF, this.#systemError('end of file from the server')));
     stream.on('close', () => this.#die(CloseReason.EOF, this.#systemError('connection closed by the server')));
-    stream.on('error', (err: Error) => this.#die(CloseReason.ERROR, this.#systemError(err.message, err)));
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // A reset or broken pipe is the peer going away (a daemon killed mid-call): report it as EOF.
+      const hungUp = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+      this.#die(hungUp ? CloseReason.EOF : CloseReason.ERROR, this.#systemError(err.message, err));
+    });
   }
 
   get alive(): boolean {
