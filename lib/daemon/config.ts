@@ -7,9 +7,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { checkSecurityConfig, defaultSecurityConfig, SECURITY_KEYS, type SecurityConfig } from '../auth/daemon-config';
 
-export type AuthScheme = 'none';
-export const AUTH_SCHEMES: readonly AuthScheme[] = ['none'];
+export type AuthScheme = 'none' | 'sasl';
+export const AUTH_SCHEMES: readonly AuthScheme[] = ['none', 'sasl'];
 
 export interface DaemonConfig {
   /** Read-write unix socket; '' disables it. */
@@ -37,6 +38,8 @@ export interface DaemonConfig {
   logLevel: number;
   /** URI opened when a client's CONNECT_OPEN names none (empty or absent). */
   defaultUri: string;
+  /** TLS listener, auth_tls, SASL settings (lib/auth/daemon-config.ts). */
+  security: SecurityConfig;
 }
 
 /** Where sockets live by default: /run/xvirt for root, the user's runtime dir otherwise. */
@@ -65,6 +68,7 @@ export function defaultConfig(): DaemonConfig {
     keepaliveCount: 5,
     logLevel: 3,
     defaultUri: 'test:///default',
+    security: defaultSecurityConfig(),
   };
 }
 
@@ -129,6 +133,7 @@ const KEYS: Record<string, Setter> = {
   log_level: int(1, 4, (c, v) => { c.logLevel = v; }),
   default_uri: str((s) => (s.includes('://') ? null : `expected a URI like "test:///default", got "${s}"`),
     (c, v) => { c.defaultUri = v; }),
+  ...SECURITY_KEYS,
 };
 
 export const CONFIG_KEYS = Object.keys(KEYS);
@@ -162,7 +167,7 @@ function parseValue(text: string, fail: (why: string) => never): [Value, string]
 
 /** Parses config text; `source` names it in errors. Later keys override earlier ones. */
 export function parseConfig(text: string, source: string, base: DaemonConfig = defaultConfig()): DaemonConfig {
-  const cfg = { ...base };
+  const cfg = { ...base, security: { ...base.security } };
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const where = `${source}:${i + 1}`;
@@ -179,7 +184,9 @@ export function parseConfig(text: string, source: string, base: DaemonConfig = d
     if (trailing !== '' && !trailing.startsWith('#')) fail(`unexpected text after the value: '${trailing.slice(0, 40)}'`);
     setter(cfg, value, fail);
   });
-  if (cfg.unixSockRwPath === '' && cfg.unixSockRoPath === '' && !cfg.listenTcp) {
+  checkSecurityConfig(cfg.security, { auth_unix_rw: cfg.authUnixRw, auth_unix_ro: cfg.authUnixRo, auth_tcp: cfg.authTcp, auth_tls: cfg.security.authTls },
+    (why) => { throw new ConfigError(`${source}: ${why}`); });
+  if (cfg.unixSockRwPath === '' && cfg.unixSockRoPath === '' && !cfg.listenTcp && !cfg.security.listenTls) {
     throw new ConfigError(`${source}: no listener left: both unix sockets are disabled and listen_tcp = 0`);
   }
   if (cfg.unixSockRwPath !== '' && cfg.unixSockRwPath === cfg.unixSockRoPath) {

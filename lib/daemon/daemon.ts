@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatch';
 import { CONNECT_HANDLERS } from './handlers-connect';
 import { DOMAIN_HANDLERS } from './handlers-domain';
 import { SESSION_HANDLERS } from './handlers-session';
+import { AUTH_HANDLERS } from '../auth/daemon-handlers';
 import { Logger } from './log';
 import { ClientSession, type SessionHost } from './session';
 
@@ -23,7 +24,7 @@ export interface DaemonStats {
 }
 
 /** The procedures xvirtd serves. */
-export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS);
+export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, AUTH_HANDLERS);
 
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;
@@ -46,7 +47,7 @@ export class Daemon implements SessionHost {
   }
 
   async start(): Promise<void> {
-    this.#listeners = await openListeners(this.config, (socket, policy) => this.#accept(socket, policy));
+    this.#listeners = await openListeners(this.config, (socket, policy) => this.#accept(socket, policy), this.log);
     this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
   }
 

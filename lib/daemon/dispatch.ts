@@ -15,11 +15,14 @@ import {
 } from '../rpc/procedures';
 import { decode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
+import type { SessionAuth } from '../auth/session-auth';
 
 /** What handlers may do to the client session that called them. */
 export interface SessionControl {
   readonly readonly: boolean;
   readonly authenticated: boolean;
+  /** Authentication state and peer identity (lib/auth/session-auth.ts). */
+  readonly auth: SessionAuth;
   /** The auth schemes this client's listener offers (remote_auth_type numbers). */
   authTypes(): number[];
   /** The open connection; throws libvirt's "connection not open" otherwise. */

@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AuthScheme, DaemonConfig } from './config';
+import { listenTls } from '../auth/tls-listener';
+import type { SecurityLogger } from '../auth/tls-server';
 
-export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp';
+export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
 
 /** What a client's listener decides about it before any RPC. */
 export interface ListenerPolicy {
@@ -110,7 +112,7 @@ async function listenTcp(host: string, port: number, policy: ListenerPolicy,
 
 /** Opens every listener the config asks for; on failure closes the ones already open. */
 export async function openListeners(cfg: DaemonConfig,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener[]> {
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, log?: SecurityLogger): Promise<Listener[]> {
   const opened: Listener[] = [];
   try {
     if (cfg.unixSockRwPath) {
@@ -124,6 +126,9 @@ export async function openListeners(cfg: DaemonConfig,
     if (cfg.listenTcp) {
       opened.push(await listenTcp(cfg.tcpListenAddr, cfg.tcpPort,
         { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false }, onConnection));
+    }
+    if (cfg.security.listenTls) {
+      opened.push(await listenTls(cfg, onConnection, log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }));
     }
   } catch (err) {
     await closeListeners(opened);

@@ -1,0 +1,116 @@
+/**
+ * xvirtd's security settings, named as in libvirtd.conf where libvirtd has
+ * them: the TLS listener (listen_tls, tls_port, key/cert/ca/crl_file,
+ * tls_allowed_dn_list, tls_no_verify_certificate), auth_tls, and SASL
+ * (sasl_allowed_username_list, plus xvirt's own sasl_user_db: libvirtd
+ * delegates user storage to Cyrus, xvirtd keeps salted SCRAM keys in a file).
+ * config.ts merges these keys into its table; checkSecurityConfig() runs once
+ * the whole file is read.
+ */
+import { existsSync } from 'node:fs';
+
+export type SecurityAuthScheme = 'none' | 'sasl';
+
+export interface SecurityConfig {
+  listenTls: boolean;
+  tlsListenAddr: string;
+  tlsPort: number;
+  keyFile: string;
+  certFile: string;
+  caFile: string;
+  /** '' = no CRL. */
+  crlFile: string;
+  /** undefined = any verified certificate; [] = nobody. */
+  tlsAllowedDnList: string[] | undefined;
+  tlsNoVerifyCertificate: boolean;
+  authTls: SecurityAuthScheme;
+  /** undefined = any user in the database; [] = nobody. */
+  saslAllowedUsernameList: string[] | undefined;
+  saslUserDb: string;
+}
+
+export function defaultSecurityConfig(): SecurityConfig {
+  return {
+    listenTls: false,
+    tlsListenAddr: '127.0.0.1',
+    tlsPort: 16514,
+    keyFile: '/etc/pki/libvirt/private/serverkey.pem',
+    certFile: '/etc/pki/libvirt/servercert.pem',
+    caFile: '/etc/pki/CA/cacert.pem',
+    crlFile: '',
+    tlsAllowedDnList: undefined,
+    tlsNoVerifyCertificate: false,
+    authTls: 'none',
+    saslAllowedUsernameList: undefined,
+    saslUserDb: '/etc/xvirt/sasl-users',
+  };
+}
+
+type Value = number | string | string[];
+type Fail = (why: string) => never;
+/** A setter as config.ts's table holds them; `cfg.security` is this module's part. */
+export type SecuritySetter = (cfg: { security: SecurityConfig }, value: Value, fail: Fail) => void;
+
+function flag(set: (s: SecurityConfig, v: boolean) => void): SecuritySetter {
+  return (cfg, value, fail) => {
+    if (value !== 0 && value !== 1) return fail('expected 0 or 1');
+    set(cfg.security, value === 1);
+  };
+}
+
+function text(set: (s: SecurityConfig, v: string) => void, check: (v: string) => string | null = () => null): SecuritySetter {
+  return (cfg, value, fail) => {
+    if (typeof value !== 'string') return fail('expected a "quoted string"');
+    const why = check(value);
+    if (why) fail(why);
+    set(cfg.security, value);
+  };
+}
+
+function list(set: (s: SecurityConfig, v: string[]) => void): SecuritySetter {
+  return (cfg, value, fail) => {
+    if (!Array.isArray(value)) return fail('expected a [ "list", "of strings" ]');
+    if (value.some((v) => v === '')) fail('empty entries are not allowed');
+    set(cfg.security, value);
+  };
+}
+
+const absolute = (v: string): string | null => (v.startsWith('/') ? null : `expected an absolute path, got "${v}"`);
+const scheme = (v: string): string | null => (v === 'none' || v === 'sasl' ? null : `unsupported auth scheme "${v}" (supported: none, sasl)`);
+
+export const SECURITY_KEYS: Record<string, SecuritySetter> = {
+  listen_tls: flag((s, v) => { s.listenTls = v; }),
+  tls_listen_addr: text((s, v) => { s.tlsListenAddr = v; }, (v) => (v ? null : 'expected an address')),
+  tls_port: (cfg, value, fail) => {
+    if (typeof value !== 'number' || value < 0 || value > 65535) return fail('expected a port number 0-65535');
+    cfg.security.tlsPort = value;
+  },
+  key_file: text((s, v) => { s.keyFile = v; }, absolute),
+  cert_file: text((s, v) => { s.certFile = v; }, absolute),
+  ca_file: text((s, v) => { s.caFile = v; }, absolute),
+  crl_file: text((s, v) => { s.crlFile = v; }, (v) => (v === '' ? null : absolute(v))),
+  tls_allowed_dn_list: list((s, v) => { s.tlsAllowedDnList = v; }),
+  tls_no_verify_certificate: flag((s, v) => { s.tlsNoVerifyCertificate = v; }),
+  auth_tls: text((s, v) => { s.authTls = v as SecurityAuthScheme; }, scheme),
+  sasl_allowed_username_list: list((s, v) => { s.saslAllowedUsernameList = v; }),
+  sasl_user_db: text((s, v) => { s.saslUserDb = v; }, absolute),
+};
+
+/**
+ * Cross-key checks once the file is read. `authOf` lists every listener's
+ * scheme (auth_unix_rw, auth_unix_ro, auth_tcp, auth_tls) by key name.
+ */
+export function checkSecurityConfig(security: SecurityConfig, authOf: Record<string, string>, fail: Fail): void {
+  if (authOf.auth_tcp === 'sasl') {
+    fail('auth_tcp = "sasl" is refused: SCRAM-SHA-256 has no security layer, so plain TCP would carry the session '
+      + 'unprotected after login; use TLS (listen_tls, auth_tls = "sasl") or a unix socket');
+  }
+  if (Object.values(authOf).includes('sasl') && !existsSync(security.saslUserDb)) {
+    fail(`SASL is enabled but the user database sasl_user_db = "${security.saslUserDb}" does not exist (create it with xvirt-sasl-passwd)`);
+  }
+  if (security.listenTls) {
+    for (const [key, file] of [['key_file', security.keyFile], ['cert_file', security.certFile], ['ca_file', security.caFile]]) {
+      if (!existsSync(file!)) fail(`listen_tls = 1 but ${key} "${file}" does not exist`);
+    }
+  }
+}

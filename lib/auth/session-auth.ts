@@ -1,0 +1,92 @@
+/**
+ * One daemon client's authentication state: which scheme its listener
+ * demands, whether it has passed, and who it is (TLS subject DN, SASL user,
+ * unix peer). The dispatcher refuses every procedure but AUTH_* and the
+ * keepalive probe until `authenticated` (libvirtd's rule).
+ */
+import { AuthType } from '../rpc/protocol';
+import { SaslServerSession } from './sasl-server';
+import type { SecurityConfig } from './daemon-config';
+import type { SecurityLogger } from './tls-server';
+import { loadUserDatabase, type UserDatabase } from './userdb';
+import { statSync } from 'node:fs';
+
+export interface PeerIdentity {
+  /** 'unix-rw', 'unix-ro', 'tcp', 'tls'. */
+  listener: string;
+  /** Where the client came from: socket path, or address:port. */
+  address: string;
+  /** TLS: the verified certificate subject. */
+  x509dn?: string;
+  /** Set once SASL succeeded. */
+  saslUser?: string;
+}
+
+/** Caches the user database, re-reading it when the file changes (so users can be added without a restart). */
+export class UserDatabaseCache {
+  readonly #path: string;
+  #db: UserDatabase = new Map();
+  #stamp = '';
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  get(): UserDatabase {
+    try {
+      const st = statSync(this.#path);
+      const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+      if (stamp !== this.#stamp) {
+        this.#db = loadUserDatabase(this.#path);
+        this.#stamp = stamp;
+      }
+    } catch {
+      // A missing or broken database lets nobody in; the reason is logged by the SASL session's refusal.
+      this.#db = new Map();
+      this.#stamp = '';
+    }
+    return this.#db;
+  }
+}
+
+const caches = new Map<string, UserDatabaseCache>();
+
+function userCache(path: string): UserDatabaseCache {
+  let cache = caches.get(path);
+  if (!cache) caches.set(path, cache = new UserDatabaseCache(path));
+  return cache;
+}
+
+export class SessionAuth {
+  readonly scheme: 'none' | 'sasl';
+  readonly identity: PeerIdentity;
+  readonly sasl: SaslServerSession | null;
+  #authenticated: boolean;
+
+  constructor(scheme: 'none' | 'sasl', identity: PeerIdentity, security: SecurityConfig, log: SecurityLogger) {
+    this.scheme = scheme;
+    this.identity = identity;
+    this.#authenticated = scheme === 'none';
+    const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
+    this.sasl = cache
+      ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: security.saslAllowedUsernameList }, log,
+        `${identity.listener} ${identity.address}`)
+      : null;
+  }
+
+  get authenticated(): boolean { return this.#authenticated; }
+
+  /** AUTH_LIST's answer: the listener's one scheme, as libvirtd answers. */
+  types(): AuthType[] {
+    return [this.scheme === 'sasl' ? AuthType.SASL : AuthType.NONE];
+  }
+
+  /** Called by the SASL handlers after each step; true once the client is in. */
+  settle(): boolean {
+    if (this.sasl?.username && !this.#authenticated) {
+      this.#authenticated = true;
+      this.identity.saslUser = this.sasl.username;
+    }
+    return this.#authenticated;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * xvirtd's TLS listener (listen_tls = 1): lib/auth/tls-server.ts with the
+ * daemon's config and logger. Clients reach the daemon's session code only
+ * after every certificate check passed and the 0x01 byte was sent.
+ */
+import type * as net from 'node:net';
+import type { DaemonConfig } from '../daemon/config';
+import { ListenError, type Listener, type ListenerPolicy } from '../daemon/listeners';
+import type { PeerIdentity } from './session-auth';
+import { createTlsServer, type SecurityLogger, type TlsPeerIdentity } from './tls-server';
+
+const peers = new WeakMap<net.Socket, TlsPeerIdentity>();
+
+export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
+  log: SecurityLogger): Promise<Listener> {
+  const sec = cfg.security;
+  const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
+  const server = createTlsServer({
+    caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
+    allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
+  }, (socket, peer) => {
+    peers.set(socket, peer);
+    onConnection(socket, policy);
+  }, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new ListenError(`cannot listen on ${sec.tlsListenAddr}:${sec.tlsPort} (TLS): ${err.message}`)));
+    server.listen({ host: sec.tlsListenAddr, port: sec.tlsPort, backlog: 511 }, () => resolve());
+  });
+  const addr = server.address() as net.AddressInfo;
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+  return { policy, server, address: shown, cleanup: () => undefined };
+}
+
+/** Who is on the other end of a daemon client socket, as far as its listener knows. */
+export function peerIdentity(socket: net.Socket, policy: ListenerPolicy): PeerIdentity {
+  const tls = peers.get(socket);
+  if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn };
+  const address = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'local';
+  return { listener: policy.kind, address };
+}
