@@ -28,7 +28,8 @@ function errorLine(err: unknown, showStack: boolean): string {
   if (isXvirtError(err)) message = err.message;
   else message = `internal error: ${err instanceof Error ? err.message : String(err)}`;
   const line = `error: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`;
-  return showStack && err instanceof Error && err.stack ? line + `debug: ${err.stack}\n` : line;
+  // A stack trace helps only with our own bugs, and only when asked for.
+  return showStack && !isXvirtError(err) && err instanceof Error && err.stack ? line + `debug: ${err.stack}\n` : line;
 }
 
 /** Runs one xvirt command line; resolves with the exit status. Never rejects. */
