@@ -50,22 +50,29 @@ export function ensureDist(): void {
   if (!fs.existsSync(built)) throw new Error('npx tsc -p tsconfig.build.json did not produce dist/drivers/proxy/index.js');
 }
 
+/** How the fake xenstored answers: correctly, or with a reply for another request id. */
+export interface FakeXenstored {
+  server: net.Server;
+  misbehave: boolean;
+}
+
 /** A fake xenstored on a unix socket: answers XS_READ from XENSTORE_NAMES, ENOENT otherwise. */
-export function startFakeXenstored(socketPath: string): Promise<net.Server> {
-  const server = net.createServer((conn) => {
+export function startFakeXenstored(socketPath: string): Promise<FakeXenstored> {
+  const fake: FakeXenstored = { server: net.createServer((conn) => {
     const decoder = new XsDecoder();
     conn.on('data', (chunk: Buffer) => {
       for (const m of decoder.push(chunk)) {
         const key = splitStrings(m.payload)[0] ?? '';
         const value = m.type === XsType.READ ? XENSTORE_NAMES[key] : undefined;
+        const reqId = fake.misbehave ? m.reqId + 1 : m.reqId;
         conn.write(value === undefined
-          ? encodeMessage(XsType.ERROR, m.reqId, Buffer.from('ENOENT\0'))
-          : encodeMessage(XsType.READ, m.reqId, Buffer.from(value)));
+          ? encodeMessage(XsType.ERROR, reqId, Buffer.from('ENOENT\0'))
+          : encodeMessage(XsType.READ, reqId, Buffer.from(value)));
       }
     });
     conn.on('error', () => {});
-  });
-  return new Promise((resolve) => server.listen(socketPath, () => resolve(server)));
+  }), misbehave: false };
+  return new Promise((resolve) => fake.server.listen(socketPath, () => resolve(fake)));
 }
 
 export interface TestProxy {
@@ -76,6 +83,7 @@ export interface TestProxy {
   bin: string;
   /** Env for a client using this helper. */
   env: Record<string, string>;
+  xenstored: FakeXenstored;
   close(): Promise<void>;
 }
 
@@ -97,12 +105,12 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
   const socket = path.join(runDir, 'proxy.sock');
   const lockFile = path.join(runDir, 'proxy.lock');
   return {
-    dir, helper, socket, lockFile, bin,
+    dir, helper, socket, lockFile, bin, xenstored,
     env: { XVIRT_PROXY_HELPER: helper, XVIRT_PROXY_SOCKET: socket },
     async close() {
       const pid = helperPid(lockFile);
       if (pid && alive(pid)) process.kill(pid, 'SIGTERM');
-      await new Promise<void>((r) => xenstored.close(() => r()));
+      await new Promise<void>((r) => xenstored.server.close(() => r()));
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

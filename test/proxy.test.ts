@@ -209,3 +209,34 @@ t.test('scripts/install-proxy installs a helper the client accepts', async (t) =
   t.equal(gone.status, 0);
   t.notOk(fs.existsSync(dest), 'uninstall removes it');
 });
+
+t.test('a second helper finding one serving says so and exits', async (t) => {
+  await runAsUser(proxy, `const c = await xvirt.connect('xen:///system'); out(await c.getVersion()); await c.close();`);
+  const pid = helperPid(proxy.lockFile);
+  t.ok(alive(pid), 'one is serving');
+  const second = spawnSync('setpriv', ['--reuid', 'xvirt-test', '--regid', 'xvirt-test', '--clear-groups', proxy.helper], { encoding: 'utf8', timeout: 10_000 });
+  t.equal(second.status, 0, 'exits 0');
+  t.equal(second.stdout, 'ready (already served)\n');
+  t.equal(helperPid(proxy.lockFile), pid, 'the first one keeps serving');
+  const args = spawnSync(proxy.helper, ['--socket=/tmp/x'], { encoding: 'utf8' });
+  t.equal(args.status, 1, 'arguments are refused');
+  t.match(args.stderr, /takes no arguments/);
+});
+
+t.test('a xenstored that loses sync fails the call; the next call gets a fresh helper', async (t) => {
+  const body = `const c = await xvirt.connect('xen:///system');
+out(await c.listAllDomains().then((l) => l.map((d) => d.name), errOf));
+await c.close();`;
+  await runAsUser(proxy, body);
+  const pid = helperPid(proxy.lockFile);
+  proxy.xenstored.misbehave = true;
+  const bad = await runAsUser(proxy, body) as Record<string, any>;
+  proxy.xenstored.misbehave = false;
+  t.equal(bad.error, 'NO_XENSTORE', 'a clear error');
+  t.match(bad.message, /xenstore did not answer/);
+  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  t.notOk(alive(pid), 'the helper that lost xenstore exited');
+  const good = await runAsUser(proxy, body);
+  t.same(good, ['Domain-0', 'guest-one', 'guest-two', 'Domain-3'], 'a new helper answers');
+  t.not(helperPid(proxy.lockFile), pid);
+});
