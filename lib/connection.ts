@@ -24,6 +24,10 @@ export interface LifecycleEvent {
 
 export type LifecycleListener = (event: LifecycleEvent) => void;
 
+function closedError(): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.NONE, 'connection is closed');
+}
+
 function invalidArg(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, detail);
 }
@@ -76,10 +80,13 @@ export class Connection {
 
   /** @internal the driver, checked to be open. */
   driver(): Driver {
-    if (this.#closed) {
-      throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.NONE, 'connection is closed');
-    }
+    if (this.#closed) throw closedError();
     return this.#driver;
+  }
+
+  /** @internal the driver, or null once closed (for the hot path). */
+  driverOrNull(): Driver | null {
+    return this.#closed ? null : this.#driver;
   }
 
   /** @internal throws OPERATION_DENIED on a read-only connection. */
@@ -95,17 +102,17 @@ export class Connection {
     return this.#driver.name;
   }
 
-  /** Hypervisor type, e.g. 'Test' or 'Xen'. */
-  getType(): Promise<string> { return this.driver().getType(); }
+  /** Hypervisor type, e.g. 'TEST' or 'Xen'. */
+  async getType(): Promise<string> { return this.driver().getType(); }
   /** Hypervisor version, libvirt-encoded. */
-  getVersion(): Promise<number> { return this.driver().getVersion(); }
-  getLibVersion(): Promise<number> { return this.driver().getLibVersion(); }
-  getHostname(): Promise<string> { return this.driver().getHostname(); }
-  getUri(): Promise<string> { return this.driver().getUri(); }
-  getCapabilities(): Promise<string> { return this.driver().getCapabilities(); }
-  getNodeInfo(): Promise<NodeInfo> { return this.driver().getNodeInfo(); }
-  isSecure(): Promise<boolean> { return this.driver().isSecure(); }
-  getMaxVcpus(type: string | null = null): Promise<number> { return this.driver().getMaxVcpus(type); }
+  async getVersion(): Promise<number> { return this.driver().getVersion(); }
+  async getLibVersion(): Promise<number> { return this.driver().getLibVersion(); }
+  async getHostname(): Promise<string> { return this.driver().getHostname(); }
+  async getUri(): Promise<string> { return this.driver().getUri(); }
+  async getCapabilities(): Promise<string> { return this.driver().getCapabilities(); }
+  async getNodeInfo(): Promise<NodeInfo> { return this.driver().getNodeInfo(); }
+  async isSecure(): Promise<boolean> { return this.driver().isSecure(); }
+  async getMaxVcpus(type: string | null = null): Promise<number> { return this.driver().getMaxVcpus(type); }
   isAlive(): boolean { return !this.#closed && this.#driver.isAlive(); }
   get closed(): boolean { return this.#closed; }
 
@@ -236,17 +243,26 @@ export class Domain {
   /** The plain identity of this domain (name, uuid, id). */
   get ref(): DomainRef { return this.#ref; }
 
-  getInfo(): Promise<DomainInfo> { return this.connection.driver().domainGetInfo(this.#ref); }
-  getState(): Promise<DomainStateInfo> { return this.connection.driver().domainGetState(this.#ref); }
-  getOSType(): Promise<string> { return this.connection.driver().domainGetOSType(this.#ref); }
+  // The two polling calls skip the async wrapper (they are the hot path) but,
+  // like every other method, report a closed connection as a rejection.
+  getInfo(): Promise<DomainInfo> {
+    const driver = this.connection.driverOrNull();
+    return driver ? driver.domainGetInfo(this.#ref) : Promise.reject(closedError());
+  }
+
+  getState(): Promise<DomainStateInfo> {
+    const driver = this.connection.driverOrNull();
+    return driver ? driver.domainGetState(this.#ref) : Promise.reject(closedError());
+  }
+  async getOSType(): Promise<string> { return this.connection.driver().domainGetOSType(this.#ref); }
   /** Maximum memory in KiB. */
-  getMaxMemory(): Promise<number> { return this.connection.driver().domainGetMaxMemory(this.#ref); }
-  isActive(): Promise<boolean> { return this.connection.driver().domainIsActive(this.#ref); }
-  isPersistent(): Promise<boolean> { return this.connection.driver().domainIsPersistent(this.#ref); }
-  getAutostart(): Promise<boolean> { return this.connection.driver().domainGetAutostart(this.#ref); }
+  async getMaxMemory(): Promise<number> { return this.connection.driver().domainGetMaxMemory(this.#ref); }
+  async isActive(): Promise<boolean> { return this.connection.driver().domainIsActive(this.#ref); }
+  async isPersistent(): Promise<boolean> { return this.connection.driver().domainIsPersistent(this.#ref); }
+  async getAutostart(): Promise<boolean> { return this.connection.driver().domainGetAutostart(this.#ref); }
 
   /** Domain XML. flags: DomainXMLFlags (SECURE and MIGRATABLE need a writable connection). */
-  getXMLDesc(flags: number = 0): Promise<string> {
+  async getXMLDesc(flags: number = 0): Promise<string> {
     checkUnsigned(flags, 'flags');
     const driver = flags & (1 | 8) ? this.connection.writable('virDomainGetXMLDesc') : this.connection.driver();
     return driver.domainGetXMLDesc(this.#ref, flags);
@@ -263,32 +279,32 @@ export class Domain {
     this.#ref = { ...this.#ref, id: -1 };
   }
 
-  suspend(): Promise<void> { return this.connection.writable('virDomainSuspend').domainSuspend(this.#ref); }
-  resume(): Promise<void> { return this.connection.writable('virDomainResume').domainResume(this.#ref); }
-  shutdown(): Promise<void> { return this.connection.writable('virDomainShutdown').domainShutdown(this.#ref); }
+  async suspend(): Promise<void> { return this.connection.writable('virDomainSuspend').domainSuspend(this.#ref); }
+  async resume(): Promise<void> { return this.connection.writable('virDomainResume').domainResume(this.#ref); }
+  async shutdown(): Promise<void> { return this.connection.writable('virDomainShutdown').domainShutdown(this.#ref); }
 
-  reboot(flags: number = 0): Promise<void> {
+  async reboot(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
     return this.connection.writable('virDomainReboot').domainReboot(this.#ref, flags);
   }
 
-  undefine(flags: number = 0): Promise<void> {
+  async undefine(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
     return this.connection.writable('virDomainUndefineFlags').domainUndefine(this.#ref, flags);
   }
 
-  setAutostart(autostart: boolean): Promise<void> {
+  async setAutostart(autostart: boolean): Promise<void> {
     if (typeof autostart !== 'boolean') throw invalidArg('autostart must be a boolean');
     return this.connection.writable('virDomainSetAutostart').domainSetAutostart(this.#ref, autostart);
   }
 
   /** Sets the current memory (balloon target) in KiB. */
-  setMemory(memoryKiB: number): Promise<void> {
+  async setMemory(memoryKiB: number): Promise<void> {
     checkUnsigned(memoryKiB, 'memory (KiB)', Number.MAX_SAFE_INTEGER);
     return this.connection.writable('virDomainSetMemory').domainSetMemory(this.#ref, memoryKiB);
   }
 
-  setVcpus(nvcpus: number): Promise<void> {
+  async setVcpus(nvcpus: number): Promise<void> {
     checkUnsigned(nvcpus, 'vCPU count');
     if (nvcpus === 0) throw invalidArg('vCPU count must be at least 1');
     return this.connection.writable('virDomainSetVcpus').domainSetVcpus(this.#ref, nvcpus);

@@ -111,8 +111,8 @@ t.test('close', async (t) => {
   t.same(reasons, [3], 'close listeners hear CLIENT (3) once');
   t.equal(conn.closed, true);
   t.equal(conn.isAlive(), false);
-  t.throws(() => conn.getNodeInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN, message: /connection is closed/ });
-  t.throws(() => dom.getInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
+  await t.rejects(conn.getNodeInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN, message: /connection is closed/ });
+  await t.rejects(dom.getInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   await t.rejects(conn.lookupDomainByName('test'), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   await t.rejects(conn.onLifecycle(() => undefined), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
 });
@@ -165,8 +165,8 @@ t.test('arguments are checked before reaching the driver', async (t) => {
   await t.rejects(conn.listAllDomains(-1), bad);
   await t.rejects(conn.defineXML(''), bad);
   const dom = await conn.lookupDomainByName('test');
-  t.throws(() => dom.setMemory(-1), bad);
-  t.throws(() => dom.setVcpus(0), bad);
-  t.throws(() => dom.setAutostart('yes' as unknown as boolean), bad);
-  t.throws(() => dom.reboot(-1), bad);
+  await t.rejects(dom.setMemory(-1), bad);
+  await t.rejects(dom.setVcpus(0), bad);
+  await t.rejects(dom.setAutostart('yes' as unknown as boolean), bad);
+  await t.rejects(dom.reboot(-1), bad);
 });
