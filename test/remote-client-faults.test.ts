@@ -13,10 +13,10 @@ import { connect, type Connection } from '../lib/connection';
 import { CloseReason } from '../lib/constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../lib/errors';
 import {
-  encodeErrorReply, encodeEvent, encodeKeepalive, encodeReply, FrameDecoder, isKeepalive, type Message,
+  encodeErrorReply, encodeEvent, encodeKeepalive, encodeMessage, encodeReply, FrameDecoder, isKeepalive, type Message,
 } from '../lib/rpc/framing';
 import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure as P, type CallableProcedure, type ProcedureRet } from '../lib/rpc/procedures';
-import { AuthType, DrvFeature, KeepaliveProcedure, remoteErrorFrom } from '../lib/rpc/protocol';
+import { AuthType, DrvFeature, KeepaliveProcedure, MessageType, remoteErrorFrom } from '../lib/rpc/protocol';
 import { decode } from '../lib/rpc/xdr';
 import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, transportOf, unixSocketPath } from '../lib/drivers/remote/transport';
 import { parseUri } from '../lib/uri';
@@ -35,6 +35,7 @@ interface ServerOptions {
 class Peer {
   readonly calls: Message[] = [];
   readonly pongs: Message[] = [];
+  readonly pings: Message[] = [];
   constructor(readonly socket: net.Socket) {}
   reply<Proc extends CallableProcedure>(msg: Message, proc: Proc, ret: ProcedureRet<Proc>): void {
     this.socket.write(encodeReply(msg.header, PROCEDURES[proc].ret as never, ret));
@@ -60,6 +61,7 @@ async function scriptedServer(t: Test, opts: ServerOptions = {}): Promise<{ sock
     s.on('data', (chunk) => {
       for (const msg of decoder.push(chunk)) {
         if (isKeepalive(msg, KeepaliveProcedure.PING)) {
+          peer.pings.push(msg);
           if (opts.answerPings !== false) s.write(encodeKeepalive(KeepaliveProcedure.PONG));
           continue;
         }
@@ -193,6 +195,7 @@ t.test("keepalive: the client answers the server's PING with PONG and pings an i
   peers[0]!.socket.write(encodeKeepalive(KeepaliveProcedure.PING));
   await new Promise((r) => setTimeout(r, 150));
   t.ok(peers[0]!.pongs.length >= 1, 'PONG received');
+  t.ok(peers[0]!.pings.length >= 2, `the client pinged the idle server (${peers[0]!.pings.length} pings)`);
   const keepaliveDisabled = await scriptedServer(t, { keepalive: false, onCall: () => undefined });
   const c = await open(t, keepaliveDisabled.socket, { keepalive: { intervalMs: 20, count: 1 } });
   await new Promise((r) => setTimeout(r, 100));
@@ -204,6 +207,16 @@ t.test('garbage from the server closes the connection with an RPC error', async 
   const c = await open(t, socket);
   const reason = closeReason(c);
   await t.rejects(c.getType(), { number: ErrorNumber.RPC, message: /message length 5 is shorter/ });
+  t.equal(await reason, CloseReason.ERROR);
+});
+
+t.test('a message type the client never asked for (REPLY_WITH_FDS) is a protocol error', async (t) => {
+  const { socket } = await scriptedServer(t, {
+    onCall: (msg, peer) => { peer.socket.write(encodeMessage({ ...msg.header, type: MessageType.REPLY_WITH_FDS, status: 0 })); },
+  });
+  const c = await open(t, socket);
+  const reason = closeReason(c);
+  await t.rejects(c.getType(), { name: 'XvirtError', number: ErrorNumber.RPC, message: /unexpected message type 5/ });
   t.equal(await reason, CloseReason.ERROR);
 });
 

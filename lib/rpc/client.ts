@@ -151,8 +151,10 @@ export class RpcClient {
       this.#opts.onEvent?.(h.procedure, msg.payload);
     } else if (h.type === MessageType.REPLY) {
       this.#reply(msg);
+    } else {
+      // We send no fds and open no streams, so nothing else can be an answer to us.
+      this.#violation(`unexpected message type ${h.type} for ${procedureName(h.procedure)}`);
     }
-    // STREAM packets: xvirt opens no streams, so there is nothing to route them to.
   }
 
   #reply(msg: Message): void {

@@ -1,0 +1,121 @@
+/**
+ * XDR's byte level: the Codec interface, a growable writer, a bounds-checked
+ * reader, and encode/decode of one whole value. The combinators that build
+ * codecs are in xdr.ts (import from there).
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+/** One XDR type: how to write a value and how to read it back. */
+export interface Codec<T> {
+  /** Writes `value`; `field` names it in errors. */
+  write(w: XdrWriter, value: T, field: string): void;
+  read(r: XdrReader, field: string): T;
+}
+
+/** The TypeScript type a codec carries. */
+export type CodecType<C> = C extends Codec<infer T> ? T : never;
+
+export function xdrError(field: string, detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, `XDR field '${field}': ${detail}`);
+}
+
+const pad4 = (n: number): number => (4 - (n & 3)) & 3;
+
+/** A growable big-endian output buffer. */
+export class XdrWriter {
+  #buf: Buffer;
+  #len = 0;
+
+  constructor(initialSize = 256) {
+    this.#buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  get length(): number {
+    return this.#len;
+  }
+
+  #reserve(n: number): number {
+    const at = this.#len;
+    if (at + n > this.#buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, at + n));
+      this.#buf.copy(next, 0, 0, at);
+      this.#buf = next;
+    }
+    this.#len = at + n;
+    return at;
+  }
+
+  // Reserve first: `this.#buf.write...(v, this.#reserve(n))` would read #buf before a growth replaces it.
+  int32(v: number): void { const at = this.#reserve(4); this.#buf.writeInt32BE(v, at); }
+  uint32(v: number): void { const at = this.#reserve(4); this.#buf.writeUInt32BE(v, at); }
+  int64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigInt64BE(v, at); }
+  uint64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigUInt64BE(v, at); }
+
+  /** Raw bytes followed by zero padding to a multiple of 4. */
+  bytes(b: Uint8Array): void {
+    const at = this.#reserve(b.length + pad4(b.length));
+    this.#buf.set(b, at);
+    this.#buf.fill(0, at + b.length, this.#len);
+  }
+
+  /** The bytes written so far (a copy, safe to keep). */
+  finish(): Buffer {
+    return Buffer.from(this.#buf.subarray(0, this.#len));
+  }
+}
+
+
+/** A cursor over input bytes; every read is bounds-checked. */
+export class XdrReader {
+  readonly #buf: Buffer;
+  #pos = 0;
+
+  constructor(buf: Uint8Array) {
+    this.#buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get remaining(): number {
+    return this.#buf.length - this.#pos;
+  }
+
+  #take(n: number, field: string): number {
+    if (n > this.remaining) throw xdrError(field, `needs ${n} bytes, only ${this.remaining} left`);
+    const at = this.#pos;
+    this.#pos += n;
+    return at;
+  }
+
+  int32(field: string): number { return this.#buf.readInt32BE(this.#take(4, field)); }
+  uint32(field: string): number { return this.#buf.readUInt32BE(this.#take(4, field)); }
+  int64(field: string): bigint { return this.#buf.readBigInt64BE(this.#take(8, field)); }
+  uint64(field: string): bigint { return this.#buf.readBigUInt64BE(this.#take(8, field)); }
+
+  /** `n` raw bytes plus their padding, which must be zero. Returns a copy. */
+  bytes(n: number, field: string): Buffer {
+    const padding = pad4(n);
+    const at = this.#take(n + padding, field);
+    for (let i = at + n; i < at + n + padding; i++) {
+      if (this.#buf[i] !== 0) throw xdrError(field, 'non-zero padding');
+    }
+    return Buffer.from(this.#buf.subarray(at, at + n));
+  }
+
+  /** Fails unless every byte was consumed. */
+  end(what: string): void {
+    if (this.remaining !== 0) throw xdrError(what, `${this.remaining} unexpected trailing bytes`);
+  }
+}
+
+/** Encodes one value into a fresh buffer. */
+export function encode<T>(codec: Codec<T>, value: T, what = ''): Buffer {
+  const w = new XdrWriter();
+  codec.write(w, value, what);
+  return w.finish();
+}
+
+/** Decodes exactly one value: every byte of `bytes` must be consumed. */
+export function decode<T>(codec: Codec<T>, bytes: Uint8Array, what = ''): T {
+  const r = new XdrReader(bytes);
+  const value = codec.read(r, what);
+  r.end(what || 'message');
+  return value;
+}
