@@ -310,3 +310,21 @@ t.test('unreachable daemons and unsupported transports', async (t) => {
   t.equal(unixSocketPath(parseUri('test+unix:///default?socket=/a/b'), true), '/a/b', '?socket= wins');
   await t.rejects(connect('test+unix:///default?socket='), { number: ErrorNumber.INVALID_ARG, message: /empty 'socket'/ });
 });
+
+t.test('arguments that cannot be encoded fail that call only', async (t) => {
+  const { socket } = await scriptedServer(t, {
+    onCall: (msg, peer) => peer.reply(msg, P.DOMAIN_LOOKUP_BY_NAME, { dom: DOM }),
+  });
+  const c = await open(t, socket);
+  await t.rejects(c.lookupDomainByName('x'.repeat(4194305)), {
+    name: 'XvirtError', number: ErrorNumber.RPC, message: /'args\.name'.*exceeds maximum 4194304/,
+  });
+  t.equal((await c.lookupDomainByName('test')).name, 'test', 'connection unaffected');
+});
+
+t.test('an aborted signal stops the open', async (t) => {
+  const { socket } = await scriptedServer(t);
+  const ac = new AbortController();
+  ac.abort(new Error('caller gave up'));
+  await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`, { signal: ac.signal }), { message: 'caller gave up' });
+});
