@@ -7,14 +7,10 @@ import { DomainCreateFlags } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { boolOption, stringOption, usageError } from './args';
-import { INACTIVE_DOMAIN, lookupDomain, type LookupKinds } from './lookup';
+import { INACTIVE_DOMAIN, domainArgument } from './lookup';
 import { parseScaledKiB, parseUnsigned } from './numbers';
 import { DOMAIN_OPTION, describeFailure, reportAction } from './print';
-import type { CommandContext, CommandSpec, OptionSpec } from './spec';
-
-function domainArg(ctx: CommandContext, kinds?: LookupKinds): Promise<Domain> {
-  return lookupDomain(ctx.connection(), stringOption(ctx.options, 'domain')!, kinds);
-}
+import type { CommandSpec, OptionSpec } from './spec';
 
 /**
  * A command that looks a domain up, does one thing to it and reports it:
@@ -25,7 +21,7 @@ function simpleAction(name: string, action: string, done: string, summary: strin
     name, summary, group: 'domain', options: [DOMAIN_OPTION],
     description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
     async run(ctx) {
-      const dom = await domainArg(ctx);
+      const dom = await domainArgument(ctx);
       await describeFailure(`Failed to ${name} domain '${dom.name}'`, () => act(dom));
       return reportAction(ctx, dom, action, `Domain '${dom.name}' ${done}`);
     },
@@ -68,7 +64,7 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     description: 'Start a (previously defined) inactive domain.',
     options: [{ ...DOMAIN_OPTION, help: 'name of the inactive domain' }, PAUSED_OPTION],
     async run(ctx) {
-      const dom = await domainArg(ctx, INACTIVE_DOMAIN);
+      const dom = await domainArgument(ctx, INACTIVE_DOMAIN);
       if (dom.id >= 0) throw new XvirtError(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'Domain is already active');
       const flags = boolOption(ctx.options, 'paused') ? DomainCreateFlags.PAUSED : 0;
       await describeFailure(`Failed to start domain '${dom.name}'`, () => dom.create(flags));
@@ -109,7 +105,7 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     description: 'Configure a domain to be automatically started at boot (or not, with --disable).',
     options: [DOMAIN_OPTION, { name: 'disable', type: 'bool', help: 'disable autostarting' }],
     async run(ctx) {
-      const dom = await domainArg(ctx);
+      const dom = await domainArgument(ctx);
       const enable = !boolOption(ctx.options, 'disable');
       const mark = enable ? 'mark' : 'unmark';
       await describeFailure(`Failed to ${mark} domain '${dom.name}' as autostarted`, () => dom.setAutostart(enable));
@@ -123,7 +119,7 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     options: [DOMAIN_OPTION, { name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)' }],
     async run(ctx) {
       const kib = parseScaledKiB(stringOption(ctx.options, 'size')!, 'size');
-      const dom = await domainArg(ctx);
+      const dom = await domainArgument(ctx);
       await dom.setMemory(kib);
       return reportAction(ctx, dom, 'memory-set', null);
     },
@@ -135,7 +131,7 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     async run(ctx) {
       const count = parseUnsigned(stringOption(ctx.options, 'count')!, 'count');
       if (count === 0) throw usageError("Can't set 0 processors for a VM");
-      const dom = await domainArg(ctx);
+      const dom = await domainArgument(ctx);
       await dom.setVcpus(count);
       return reportAction(ctx, dom, 'vcpus-set', null);
     },

@@ -2,16 +2,12 @@
 import { DomainXMLFlags, ListDomainsFlags, domainStateName, domainStateReasonName } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorNumber, isXvirtError } from '../errors';
-import { boolOption, stringOption } from './args';
+import { boolOption } from './args';
 import { compareListRows, formatDomainInfo, formatDomainTable, type DomainSummary } from './format';
 import { domainInfoJson, domainStateJson, listEntryJson } from './json';
-import { lookupDomain } from './lookup';
+import { domainArgument } from './lookup';
 import { DOMAIN_OPTION, printJson } from './print';
 import type { CommandContext, CommandSpec } from './spec';
-
-function domainArg(ctx: CommandContext): Promise<Domain> {
-  return lookupDomain(ctx.connection(), stringOption(ctx.options, 'domain')!);
-}
 
 /** The value of `op`, or null when the driver could not say (virsh leaves such a line out). */
 async function optional<T>(op: () => Promise<T>): Promise<T | null> {
@@ -51,7 +47,7 @@ async function listCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function dominfoCommand(ctx: CommandContext): Promise<number> {
-  const dom = await domainArg(ctx);
+  const dom = await domainArgument(ctx);
   const [osType, info, persistent, autostart] = await Promise.all([
     optional(() => dom.getOSType()), dom.getInfo(), optional(() => dom.isPersistent()), optional(() => dom.getAutostart()),
   ]);
@@ -62,7 +58,7 @@ async function dominfoCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function domstateCommand(ctx: CommandContext): Promise<number> {
-  const dom = await domainArg(ctx);
+  const dom = await domainArgument(ctx);
   const state = await dom.getState();
   if (ctx.json) printJson(ctx, domainStateJson(state));
   else if (boolOption(ctx.options, 'reason')) {
@@ -77,7 +73,7 @@ function identityCommand(name: string, key: 'id' | 'name' | 'uuid', summary: str
     name, summary, group: 'domain', options: [DOMAIN_OPTION],
     description: `Print the domain's ${key === 'id' ? "id ('-' when it is not running)" : key}.`,
     async run(ctx) {
-      const dom = await domainArg(ctx);
+      const dom = await domainArgument(ctx);
       const value = key === 'id' ? (dom.id < 0 ? null : dom.id) : dom[key];
       if (ctx.json) printJson(ctx, { [key]: value });
       else ctx.output.out(`${value ?? '-'}\n`);
@@ -87,7 +83,7 @@ function identityCommand(name: string, key: 'id' | 'name' | 'uuid', summary: str
 }
 
 async function dumpxmlCommand(ctx: CommandContext): Promise<number> {
-  const dom = await domainArg(ctx);
+  const dom = await domainArgument(ctx);
   let flags = 0;
   if (boolOption(ctx.options, 'inactive')) flags |= DomainXMLFlags.INACTIVE;
   if (boolOption(ctx.options, 'security-info')) flags |= DomainXMLFlags.SECURE;

@@ -5,6 +5,7 @@
 import type { Connection, Domain } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { isUuid } from '../uuid';
+import type { CommandContext } from './spec';
 
 export interface LookupKinds {
   byId: boolean;
@@ -39,4 +40,11 @@ export async function lookupDomain(conn: Connection, text: string, kinds: Lookup
   if (!dom && kinds.byName && text !== '') dom = await attempt(() => conn.lookupDomainByName(text));
   if (!dom) throw new XvirtError(ErrorNumber.NO_DOMAIN, ErrorDomain.DOMAIN, `failed to get domain '${text}'`);
   return dom;
+}
+
+/** The domain named by the command's <domain> argument. */
+export function domainArgument(ctx: CommandContext, kinds: LookupKinds = ANY_DOMAIN): Promise<Domain> {
+  const text = ctx.options.get('domain');
+  if (typeof text !== 'string') throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, 'no <domain> argument');
+  return lookupDomain(ctx.connection(), text, kinds);
 }
