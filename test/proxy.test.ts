@@ -134,6 +134,7 @@ await c.close();`;
   t.match(status, /^Groups:\s*$/m, 'with no supplementary groups');
   t.match(status, /^NoNewPrivs:\s+1$/m, 'and no-new-privs set');
   t.match(status, /^CapEff:\s+0+$/m, 'and no capabilities');
+  t.match(status, /^Seccomp:\s+2$/m, 'and a system call filter');
   const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
   t.equal(fds.filter((f) => f === '/dev/null').length, 3, 'stdio on /dev/null');
   t.notOk(fds.some((f) => /pipe:/.test(f)), 'no inherited pipes');

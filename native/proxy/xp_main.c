@@ -128,6 +128,7 @@ int main(int argc, char **argv)
     ready("");
     xp_detach_stdio();
     setsid();
+    if (xp_restrict_syscalls(err, sizeof err) != 0) return 1;
 
     xp_serve_loop(listen_fd, &server);
 
