@@ -18,6 +18,7 @@ import {
 import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure as P, type CallableProcedure, type ProcedureRet } from '../lib/rpc/procedures';
 import { AuthType, DrvFeature, KeepaliveProcedure, MessageType, remoteErrorFrom } from '../lib/rpc/protocol';
 import { decode } from '../lib/rpc/xdr';
+import { CLOSE_GRACE_MS } from '../lib/rpc/client';
 import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, transportOf, unixSocketPath } from '../lib/drivers/remote/transport';
 import { parseUri } from '../lib/uri';
 
@@ -28,6 +29,8 @@ interface ServerOptions {
   eventCallbacks?: boolean;
   authTypes?: AuthType[];
   answerPings?: boolean;
+  /** Never answer CONNECT_CLOSE. */
+  stallClose?: boolean;
   /** Handles a call after the handshake; return false to answer NO_SUPPORT. */
   onCall?: (msg: Message, peer: Peer) => boolean | void;
 }
@@ -85,6 +88,7 @@ function handle(msg: Message, peer: Peer, opts: ServerOptions): void {
     case P.AUTH_LIST: return peer.reply(msg, P.AUTH_LIST, { types: opts.authTypes ?? [AuthType.NONE] });
     case P.CONNECT_OPEN: return peer.reply(msg, P.CONNECT_OPEN, undefined);
     case P.CONNECT_CLOSE:
+      if (opts.stallClose) return;
       peer.reply(msg, P.CONNECT_CLOSE, undefined);
       peer.socket.end();
       return;
@@ -327,4 +331,15 @@ t.test('an aborted signal stops the open', async (t) => {
   const ac = new AbortController();
   ac.abort(new Error('caller gave up'));
   await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`, { signal: ac.signal }), { message: 'caller gave up' });
+});
+
+t.test('close() does not hang on a server that never answers CONNECT_CLOSE', async (t) => {
+  const { socket } = await scriptedServer(t, { stallClose: true, onCall: () => undefined });
+  const c = await connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`);
+  const stalledCall = c.getType().then(() => 'answered', (e: XvirtError) => e.number);
+  const started = Date.now();
+  await c.close();
+  const took = Date.now() - started;
+  t.ok(took >= CLOSE_GRACE_MS - 50 && took < CLOSE_GRACE_MS + 3000, `closed after the grace period (${took} ms)`);
+  t.equal(await stalledCall, ErrorNumber.INVALID_CONN, 'the call in flight fails as closed');
 });

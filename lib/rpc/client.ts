@@ -34,7 +34,8 @@ interface PendingCall {
 }
 
 const SERIAL_MODULUS = 2 ** 32;
-const CLOSE_GRACE_MS = 2000;
+/** How long a closing connection waits for the peer (CONNECT_CLOSE's reply, the socket's end). */
+export const CLOSE_GRACE_MS = 2000;
 
 export class RpcClient {
   readonly endpoint: string;

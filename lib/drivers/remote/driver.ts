@@ -5,7 +5,7 @@
  */
 import { CloseReason, DomainEventId } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import type { RpcClient } from '../../rpc/client';
+import { CLOSE_GRACE_MS, type RpcClient } from '../../rpc/client';
 import { EVENT_MESSAGES, RemoteProcedure as P } from '../../rpc/procedures';
 import { decode } from '../../rpc/xdr';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
@@ -198,11 +198,15 @@ export class RemoteDriver implements Driver {
     return this.#client.alive;
   }
 
-  /** CONNECT_CLOSE (the server replies, then hangs up), then our end of the stream. */
+  /** CONNECT_CLOSE (the server replies, then hangs up), then our end of the stream. Never hangs. */
   async close(): Promise<void> {
     this.#closeListeners.length = 0;
     if (this.#client.alive) {
-      await this.#client.call(P.CONNECT_CLOSE, undefined).catch(() => undefined);
+      // A stalled server must not make close() hang: give it CLOSE_GRACE_MS to answer.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_GRACE_MS); });
+      await Promise.race([this.#client.call(P.CONNECT_CLOSE, undefined).catch(() => undefined), grace]);
+      clearTimeout(timer);
     }
     await this.#client.close();
   }
