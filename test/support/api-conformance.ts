@@ -159,6 +159,25 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     await off();
   });
 
+  await t.test(`${target.label}: events reach other connections; stopping them stops delivery`, async (tt) => {
+    const watcher = await open(tt);
+    const actor = await open(tt);
+    const log = new EventLog();
+    const off = await watcher.onLifecycle((e) => log.push(e));
+    const d = await actor.lookupDomainByName('test');
+    await d.suspend();
+    await d.resume();
+    tt.same(await log.waitFor('test', 2), [
+      [Ev.SUSPENDED, DomainEventSuspendedDetail.PAUSED],
+      [Ev.RESUMED, DomainEventResumedDetail.UNPAUSED],
+    ], 'changes made on another connection');
+    await off();
+    await d.suspend();
+    await d.resume();
+    await new Promise((r) => setTimeout(r, 200));
+    tt.equal(log.events.length, 2, 'nothing after the listener was removed');
+  });
+
   await t.test(`${target.label}: transient domains, shutdown, reboot, settings`, async (tt) => {
     const c = await open(tt);
     const name = unique('transient');
