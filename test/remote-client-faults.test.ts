@@ -19,7 +19,7 @@ import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure as P, type CallableProcedur
 import { AuthType, DrvFeature, KeepaliveProcedure, MessageType, remoteErrorFrom } from '../lib/rpc/protocol';
 import { decode } from '../lib/rpc/xdr';
 import { CLOSE_GRACE_MS } from '../lib/rpc/client';
-import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, transportOf, unixSocketPath } from '../lib/drivers/remote/transport';
+import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, sessionSocketPath, transportOf, unixSocketPath } from '../lib/drivers/remote/transport';
 import { parseUri } from '../lib/uri';
 
 const DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
@@ -312,6 +312,11 @@ t.test('unreachable daemons and unsupported transports', async (t) => {
   t.equal(unixSocketPath(parseUri('xen+unix:///system'), false), DEFAULT_SOCKET);
   t.equal(unixSocketPath(parseUri('xen+unix:///system'), true), DEFAULT_SOCKET_RO);
   t.equal(unixSocketPath(parseUri('test+unix:///default?socket=/a/b'), true), '/a/b', '?socket= wins');
+  t.equal(unixSocketPath(parseUri('test+unix:///default'), false, 0), DEFAULT_SOCKET, 'root: system daemon');
+  t.equal(unixSocketPath(parseUri('test+unix:///default'), false, 1000), sessionSocketPath(), 'non-root test URI: session daemon');
+  t.equal(unixSocketPath(parseUri('qemu+unix:///session'), true, 0), sessionSocketPath(), '/session: session daemon');
+  t.equal(sessionSocketPath({ XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/libvirt/libvirt-sock');
+  t.equal(sessionSocketPath({ HOME: '/home/u' }), '/home/u/.cache/libvirt/libvirt-sock');
   await t.rejects(connect('test+unix:///default?socket='), { number: ErrorNumber.INVALID_ARG, message: /empty 'socket'/ });
 });
 

@@ -4,6 +4,8 @@
  * plug in through registerTransport() without touching the driver.
  */
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { uriParam, type ConnectionUri, type Transport } from '../../uri';
@@ -90,13 +92,31 @@ function connectSocket(options: net.NetConnectOpts, what: string, signal: AbortS
   });
 }
 
-/** unix: `?socket=PATH`, else the system daemon's socket (read-only one for read-only opens). */
-export function unixSocketPath(uri: ConnectionUri, readonly: boolean): string {
+/**
+ * Whether a URI means the caller's own (session) daemon, by libvirt's rule:
+ * a '/session' path, or any test driver URI opened by a non-root user.
+ */
+export function isSessionUri(uri: ConnectionUri, uid = process.geteuid?.() ?? 0): boolean {
+  return uri.path === '/session' || (uri.driver === 'test' && uid !== 0);
+}
+
+/** Where a session daemon listens: $XDG_RUNTIME_DIR/libvirt, else ~/.cache/libvirt (libvirt's runtime dir). */
+export function sessionSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(runtime, 'libvirt', 'libvirt-sock');
+}
+
+/**
+ * unix: `?socket=PATH`; else the session daemon's socket for session URIs;
+ * else the system daemon's (its read-only socket for read-only opens).
+ */
+export function unixSocketPath(uri: ConnectionUri, readonly: boolean, uid?: number): string {
   const explicit = uriParam(uri, 'socket');
   if (explicit !== undefined) {
     if (explicit === '') throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `empty 'socket' parameter in URI '${uri.text}'`);
     return explicit;
   }
+  if (isSessionUri(uri, uid)) return sessionSocketPath();
   return readonly ? DEFAULT_SOCKET_RO : DEFAULT_SOCKET;
 }
 
