@@ -76,3 +76,18 @@ t.test('lifecycle events cross processes: xvirt and virsh event loops print the 
   t.ok(events(a.stdout) >= events(b.stdout), 'xvirt, listening first, saw at least what virsh saw');
   t.match(a.stdout, new RegExp(`events received: ${events(a.stdout)}\n\n$`), 'and counted what it printed');
 });
+
+t.test('an event loop whose daemon dies ends with one error line', async (t) => {
+  const lvd = await startLibvirtd(t);
+  const ours = startXvirt(['-d', '1', '-c', lvd.unixUri(), 'event', '--all', '--loop']);
+  t.teardown(() => { ours.child.kill('SIGKILL'); });
+  const err = tail(ours.child, 'stderr');
+  await until('xvirt to wait for events', () => err().includes('debug: waiting for events'));
+  await lvd.kill();
+  const r = await ours.done;
+  t.equal(r.signal, null);
+  t.equal(r.code, 1);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+  t.same(errors, ['error: event loop ended: the connection closed after 0 events']);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
