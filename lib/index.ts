@@ -5,6 +5,8 @@ export { LifecycleEventStream } from './event-stream';
 export { XvirtError, ErrorNumber, ErrorDomain, ErrorLevel, isXvirtError } from './errors';
 export * from './constants';
 export type { DomainInfo, DomainStateInfo, DomainRef, NodeInfo, OpenOptions } from './types';
+/** Extra open options for remote URIs (keepalive, SASL credentials): pass them to connect(). */
+export type { RemoteOpenOptions, KeepaliveSettings } from './drivers/remote';
 export { parseUri, formatUri } from './uri';
 export type { ConnectionUri } from './uri';
 export { XVIRT_VERSION, XVIRT_LIB_VERSION } from './version';
