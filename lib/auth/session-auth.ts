@@ -10,6 +10,7 @@ import type { SecurityConfig } from './daemon-config';
 import type { SecurityLogger } from './tls-server';
 import { loadUserDatabase, type UserDatabase } from './userdb';
 import { statSync } from 'node:fs';
+import type { UnixPeer } from './peercred';
 
 export interface PeerIdentity {
   /** 'unix-rw', 'unix-ro', 'tcp', 'tls'. */
@@ -20,6 +21,10 @@ export interface PeerIdentity {
   x509dn?: string;
   /** Set once SASL succeeded. */
   saslUser?: string;
+  /** Unix sockets: the peer process, once lib/auth/peercred.ts found it (null: could not tell). */
+  unixPeer?: UnixPeer | null;
+  /** The pending peer lookup for unix sockets. */
+  peerLookup?: Promise<UnixPeer | null>;
 }
 
 /** Caches the user database, re-reading it when the file changes (so users can be added without a restart). */
@@ -67,6 +72,11 @@ export class SessionAuth {
     this.scheme = scheme;
     this.identity = identity;
     this.#authenticated = scheme === 'none';
+    identity.peerLookup?.then((peer) => {
+      identity.unixPeer = peer;
+      log.info(peer ? `${identity.listener} client: pid ${peer.pid} uid ${peer.uid} (${peer.command})`
+        : `${identity.listener} client: peer process unknown (peer credentials are read through ss -xp as root)`);
+    });
     const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
     this.sasl = cache
       ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: security.saslAllowedUsernameList }, log,

@@ -6,6 +6,7 @@
 import type * as net from 'node:net';
 import type { DaemonConfig } from '../daemon/config';
 import { ListenError, type Listener, type ListenerPolicy } from '../daemon/listeners';
+import { lookupUnixPeer } from './peercred';
 import type { PeerIdentity } from './session-auth';
 import { createTlsServer, type SecurityLogger, type TlsPeerIdentity } from './tls-server';
 
@@ -35,6 +36,8 @@ export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.So
 export function peerIdentity(socket: net.Socket, policy: ListenerPolicy): PeerIdentity {
   const tls = peers.get(socket);
   if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn };
-  const address = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'local';
-  return { listener: policy.kind, address };
+  if (policy.kind === 'unix-rw' || policy.kind === 'unix-ro') {
+    return { listener: policy.kind, address: 'local', peerLookup: lookupUnixPeer(socket) };
+  }
+  return { listener: policy.kind, address: `${socket.remoteAddress}:${socket.remotePort}` };
 }
