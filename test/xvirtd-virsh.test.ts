@@ -100,14 +100,19 @@ t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', 
   const d = await startXvirtd(t, { tcp: true });
   const lvd = await startLibvirtd(t);
   const actions = 'suspend test; resume test; destroy test; start test';
+  const warmXml = join(tmp, 'warm.xml');
+  writeFileSync(warmXml, NEW_DOMAIN.replace('interop', 'warm').replace('11111111-', '99999999-'));
   const run = async (listenUri: string, actUri: string): Promise<string[]> => {
     // The listening virsh also keeps the shared test:///default state alive for the acting one.
     const loop = virshEvents(listenUri);
-    // virsh prints nothing once registered: give it time to connect and register its 27 callbacks.
-    await new Promise((r) => setTimeout(r, 1500));
+    // virsh prints nothing once registered: define/undefine a scratch domain until its events show up.
+    for (let i = 0; i < 50 && !loop.lines().some((l) => l.includes("'warm'")); i++) {
+      await virsh(actUri, `define ${warmXml}; undefine warm`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const done = await virsh(actUri, actions);
     t.equal(done.code, 0, `actions succeed: ${done.stderr}`);
-    const lines = await loop.waitFor(/^event /, 4);
+    const lines = await loop.waitFor(/^event .* for domain 'test'/, 4);
     await loop.stop();
     return lines;
   };

@@ -92,21 +92,27 @@ export class Dispatcher {
     return [...this.#handlers.keys()].sort((a, b) => a - b);
   }
 
-  /** Runs one call; resolves with the complete reply message (never rejects). */
-  async call(s: SessionControl, header: MessageHeader, payload: Buffer): Promise<Buffer> {
+  /**
+   * Runs one call; resolves with the complete reply message (never rejects).
+   * Plain promise chaining rather than async/await: this is the per-call hot path.
+   */
+  call(s: SessionControl, header: MessageHeader, payload: Buffer): Promise<Buffer> {
+    const fail = (err: unknown): Buffer => {
+      if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
+      return encodeErrorReply(header, remoteErrorFrom(err));
+    };
     try {
       const handler = this.#check(s, header.procedure);
       const spec = procedureSpec(header.procedure)!;
       const args = decode(spec.args, payload, `${procedureName(header.procedure)} args`) as ProcedureArgs<CallableProcedure>;
       const write = typeof handler.write === 'function' ? handler.write(args) : handler.write === true;
       if (write && s.readonly) {
+        s.auth.refused(handler.api, 'read-only connection');
         throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${handler.api}`);
       }
-      const ret = await handler.run(s, args);
-      return encodeReply(header, spec.ret, ret);
+      return Promise.resolve(handler.run(s, args)).then((ret) => encodeReply(header, spec.ret, ret)).catch(fail);
     } catch (err) {
-      if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
-      return encodeErrorReply(header, remoteErrorFrom(err));
+      return Promise.resolve(fail(err));
     }
   }
 
@@ -116,7 +122,10 @@ export class Dispatcher {
     const known = handler !== undefined || (proc >= 1 && proc <= LIBVIRT_LAST_PROCEDURE && !EVENT_PROCEDURES.has(proc));
     if (!known) throw rpcError(`unknown procedure: ${proc}`);
     const isAuth = AUTH_PROCEDURES.has(proc);
-    if (!s.authenticated && !(handler?.beforeAuth ?? isAuth)) throw rpcError('authentication required');
+    if (!s.authenticated && !(handler?.beforeAuth ?? isAuth)) {
+      s.auth.refused(procedureName(proc), 'not authenticated');
+      throw rpcError('authentication required');
+    }
     if (!s.isOpen() && !(handler?.beforeOpen ?? isAuth)) throw notOpenError();
     // Known to libvirt but not served by xvirt: NO_SUPPORT, so clients take their fallbacks.
     if (!handler) throw noSupport(procedureName(proc), ErrorDomain.RPC);
