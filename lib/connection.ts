@@ -182,7 +182,11 @@ export class Connection {
   async lifecycleEvents(options: { signal?: AbortSignal } = {}): Promise<LifecycleEventStream> {
     const stream = new LifecycleEventStream(options.signal);
     const off = await this.onLifecycle((ev) => stream.push(ev));
-    stream.onEnd(() => void off());
+    // Ending the stream deregisters; a failed deregistration (say, the daemon
+    // already gone) must not become an unhandled rejection.
+    stream.onEnd(() => {
+      off().catch((err: unknown) => process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`));
+    });
     this.#closeListeners.add(() => stream.end());
     return stream;
   }
