@@ -84,7 +84,9 @@ t.test('define and create: missing files, directories, files that are not domain
   const c = (...args: string[]): string[] => ['-c', uri, ...args];
   const missing = path.join(dir, 'missing.xml');
   assertOneError(t, await xvirt(c('define', missing)), `Failed to open file '${missing}': No such file or directory`);
-  assertOneError(t, await xvirt(c('create', dir)), `Failed to open file '${dir}': not a regular file`);
+  assertOneError(t, await xvirt(c('create', dir)), `Failed to open file '${dir}': Is a directory`);
+  assertOneError(t, await xvirt(c('define', '/dev/zero')), "Failed to open file '/dev/zero': larger than 10485760 bytes");
+  assertOneError(t, await xvirt(c('define', '/dev/null')), /^error: Failed to define domain from \/dev\/null: .+/);
   const notXml = path.join(dir, 'hello.txt');
   fs.writeFileSync(notXml, 'hello\n');
   assertOneError(t, await xvirt(c('define', notXml)), new RegExp(`^error: Failed to define domain from ${notXml}: .+`));

@@ -5,7 +5,8 @@
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { THREE_GUESTS, assertOneError, domainXml, nodeFileUri, requireBuild, tempDir, xvirt } from './cli-support';
+import { spawnSync } from 'node:child_process';
+import { BIN, THREE_GUESTS, assertOneError, domainXml, nodeFileUri, requireBuild, tempDir, xvirt } from './cli-support';
 
 requireBuild(t);
 
@@ -149,6 +150,8 @@ t.test('define and create read XML files', async (t) => {
   t.same(await json(t, ['-c', uri, 'define', '--file', file]),
     { action: 'defined', domain: { id: null, name: 'fresh', uuid: '71111111-2222-3333-4444-555555555555' } });
   t.equal(await ok(t, ['-c', uri, 'create', file]), `Domain 'fresh' created from ${file}\n\n`);
+  const piped = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3" -c "$4" define /dev/stdin', 'sh', file, process.execPath, BIN, uri], { encoding: 'utf8' });
+  t.same([piped.status, piped.stdout, piped.stderr], [0, "Domain 'fresh' defined from /dev/stdin\n\n", ''], 'XML through a shell pipe');
   t.same(await json(t, ['-c', uri, 'create', file]),
     { action: 'created', domain: { id: 3, name: 'fresh', uuid: '71111111-2222-3333-4444-555555555555' } });
 });

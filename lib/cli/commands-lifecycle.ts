@@ -34,18 +34,30 @@ const MAX_XML_FILE = 10 * 1024 * 1024;
 const FS_ERRORS: Record<string, string> = {
   ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
   ENOTDIR: 'Not a directory', ELOOP: 'Too many levels of symbolic links', EPERM: 'Operation not permitted',
+  ENXIO: 'No such device or address',
 };
 
+/**
+ * Reads a domain XML file. Any readable file will do, pipes too
+ * (`define /dev/stdin`), but reading stops past MAX_XML_FILE bytes.
+ */
 async function readXmlFile(path: string): Promise<string> {
   const failed = (why: string): XvirtError =>
     new XvirtError(ErrorNumber.SYSTEM_ERROR, ErrorDomain.NONE, `Failed to open file '${path}': ${why}`);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(path, 'r');
-    const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
-    if (!isFile) throw failed('not a regular file');
-    if (size > MAX_XML_FILE) throw failed(`file is larger than ${MAX_XML_FILE} bytes`);
-    return await handle.readFile('utf8');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_XML_FILE) throw failed(`larger than ${MAX_XML_FILE} bytes`);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     if (err instanceof XvirtError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
