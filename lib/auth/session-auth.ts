@@ -66,11 +66,13 @@ export class SessionAuth {
   readonly scheme: 'none' | 'sasl';
   readonly identity: PeerIdentity;
   readonly sasl: SaslServerSession | null;
+  readonly #log: SecurityLogger;
   #authenticated: boolean;
 
   constructor(scheme: 'none' | 'sasl', identity: PeerIdentity, security: SecurityConfig, log: SecurityLogger) {
     this.scheme = scheme;
     this.identity = identity;
+    this.#log = log;
     this.#authenticated = scheme === 'none';
     identity.peerLookup?.then((peer) => {
       identity.unixPeer = peer;
@@ -85,6 +87,13 @@ export class SessionAuth {
   }
 
   get authenticated(): boolean { return this.#authenticated; }
+
+  /** Logs a call refused by policy (read-only, not yet authenticated) before it reached any driver. */
+  refused(procedure: string, why: string): void {
+    const who = this.identity.unixPeer ? ` pid ${this.identity.unixPeer.pid} uid ${this.identity.unixPeer.uid}`
+      : this.identity.x509dn ? ` '${this.identity.x509dn}'` : '';
+    this.#log.warn(`${this.identity.listener} client ${this.identity.address}${who}: ${procedure} refused: ${why}`);
+  }
 
   /** AUTH_LIST's answer: the listener's one scheme, as libvirtd answers. */
   types(): AuthType[] {
