@@ -47,15 +47,16 @@ function parseArgs(argv) {
   return { uris: uris.length > 0 ? uris : [DEFAULT_URI], calls };
 }
 
-/** The first GUESTS running domains (by id) of `conn`; fails when there are fewer. */
+/** The first GUESTS running guests (by id) of `conn`; fails when there are fewer. */
 async function runningGuests(conn, uri) {
   const domains = [];
   for (const dom of await conn.listAllDomains(ListDomainsFlags.ACTIVE)) {
-    if ((await dom.getState()).state === DomainState.RUNNING) domains.push(dom);
+    // Id 0 is Xen's Domain-0, the host itself rather than a guest.
+    if (dom.id !== 0 && (await dom.getState()).state === DomainState.RUNNING) domains.push(dom);
   }
   domains.sort((a, b) => a.id - b.id);
   if (domains.length < GUESTS) {
-    throw new Error(`${uri} has ${domains.length} running domain(s); the measurement needs ${GUESTS}`);
+    throw new Error(`${uri} has ${domains.length} running guest(s) (Domain-0 not counted); the measurement needs ${GUESTS}`);
   }
   return domains.slice(0, GUESTS);
 }
@@ -98,7 +99,7 @@ function table(results) {
 
 async function main() {
   const { uris, calls } = parseArgs(process.argv.slice(2));
-  process.stdout.write(`getInfo x ${calls} on each of ${GUESTS} running domains, per backend (node ${process.version})\n`);
+  process.stdout.write(`getInfo x ${calls} on each of ${GUESTS} running guests, per backend (node ${process.version})\n`);
   const results = [];
   for (const uri of uris) results.push(await measure(uri, calls));
   process.stdout.write(table(results));
