@@ -248,7 +248,9 @@ export class ClientSession implements SessionControl {
 
   #afterFlush(): void {
     if (this.#endAfterFlush && this.#inflight === 0) {
-      this.#socket.end();
+      // Once the last reply is handed to the kernel, close the descriptor: a peer that never
+      // half-closes must not keep the socket (and the daemon's shutdown) waiting.
+      this.#socket.end(() => this.#socket.destroy());
       void this.close('client closed the connection');
     }
     this.#updateFlow();
