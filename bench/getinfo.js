@@ -5,15 +5,21 @@
  * of 3 running domains, per backend, printed side by side with each
  * backend's time as a multiple of the first one's.
  *
- *   node bench/getinfo.js [--uri URI]... [--calls N]
+ *   node bench/getinfo.js [--uri URI]... [--libvirt URI]... [--calls N]
  *
+ * --libvirt URI adds a row measured through libvirt's own C library
+ * (bench/getinfo-libvirt.c, compiled here; needs cc and libvirt-dev).
  * N defaults to $XVIRT_BENCH_N / 3 when that is set (the total the other
  * benches take), else 100,000.
- * Without --uri it measures the embedded test driver on
- * test:///<repo>/fixtures/bench-3-guests.xml. Give --uri several times to
+ * Without --uri or --libvirt it measures the embedded test driver on
+ * test:///<repo>/fixtures/bench-3-guests.xml, then libvirt's test driver on
+ * the same file (when libvirt-dev is installed). Give --uri several times to
  * compare backends (test, xen:///, the proxy, remote daemons...) in one run.
  * Needs the compiled library: npm run build (npm run bench does both).
  */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { connect, DomainState, ListDomainsFlags } = require('../dist/index.js');
 
@@ -22,7 +28,7 @@ const DEFAULT_CALLS = 100_000;
 const DEFAULT_URI = `test://${path.resolve(__dirname, '..', 'fixtures', 'bench-3-guests.xml')}`;
 
 function usage(message) {
-  process.stderr.write(`error: ${message}\nusage: node bench/getinfo.js [--uri URI]... [--calls N]\n`);
+  process.stderr.write(`error: ${message}\nusage: node bench/getinfo.js [--uri URI]... [--libvirt URI]... [--calls N]\n`);
   process.exit(2);
 }
 
@@ -34,17 +40,20 @@ function positiveInteger(text, what) {
 
 function parseArgs(argv) {
   const uris = [];
+  const libvirtUris = [];
   const total = process.env.XVIRT_BENCH_N;
   let calls = total ? Math.max(1, Math.floor(positiveInteger(total, 'XVIRT_BENCH_N') / GUESTS)) : DEFAULT_CALLS;
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => (inline !== undefined ? inline : i + 1 < argv.length ? argv[++i] : usage(`${name} needs a value`));
     if (name === '--uri') uris.push(value());
+    else if (name === '--libvirt') libvirtUris.push(value());
     else if (name === '--calls') calls = positiveInteger(value(), '--calls');
     else if (name === '--help' || name === '-h') usage('help requested');
     else usage(`unknown argument '${argv[i]}'`);
   }
-  return { uris: uris.length > 0 ? uris : [DEFAULT_URI], calls };
+  const defaults = uris.length === 0 && libvirtUris.length === 0;
+  return { uris: defaults ? [DEFAULT_URI] : uris, libvirtUris: defaults ? [DEFAULT_URI] : libvirtUris, defaults, calls };
 }
 
 /** The first GUESTS running guests (by id) of `conn`; fails when there are fewer. */
@@ -80,6 +89,47 @@ async function measure(uri, calls) {
   }
 }
 
+/** Compiles bench/getinfo-libvirt.c into `dir`; throws with the reason when it cannot. */
+function buildLibvirtBaseline(dir) {
+  let flags;
+  try {
+    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim().split(/\s+/).filter(Boolean);
+  } catch {
+    throw new Error('libvirt-dev is missing (pkg-config libvirt failed): run scripts/install-test-deps as root');
+  }
+  const bin = path.join(dir, 'getinfo-libvirt');
+  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', bin, path.join(__dirname, 'getinfo-libvirt.c'), ...flags],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+  return bin;
+}
+
+function measureLibvirt(bin, uri, calls) {
+  const out = execFileSync(bin, [uri, String(calls)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const { total, elapsedNs, libvirtVersion } = JSON.parse(out);
+  const v = `${Math.floor(libvirtVersion / 1e6)}.${Math.floor(libvirtVersion / 1e3) % 1000}.${libvirtVersion % 1000}`;
+  return { uri, driver: `libvirt ${v} (C)`, total, elapsedNs };
+}
+
+/** The libvirt rows, or a note saying why the default baseline could not run. */
+function libvirtRows(uris, calls, optional) {
+  if (uris.length === 0) return [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-'));
+  try {
+    let bin;
+    try {
+      bin = buildLibvirtBaseline(dir);
+    } catch (err) {
+      if (!optional) throw err;
+      process.stdout.write(`(no libvirt baseline: ${err.message})\n`);
+      return [];
+    }
+    return uris.map((uri) => measureLibvirt(bin, uri, calls));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function table(results) {
   const header = ['backend', 'driver', 'calls', 'seconds', 'calls/s', 'ns/call', 'vs first'];
   const first = results[0].elapsedNs;
@@ -98,10 +148,11 @@ function table(results) {
 }
 
 async function main() {
-  const { uris, calls } = parseArgs(process.argv.slice(2));
+  const { uris, libvirtUris, defaults, calls } = parseArgs(process.argv.slice(2));
   process.stdout.write(`getInfo x ${calls} on each of ${GUESTS} running guests, per backend (node ${process.version})\n`);
   const results = [];
   for (const uri of uris) results.push(await measure(uri, calls));
+  results.push(...libvirtRows(libvirtUris, calls, defaults));
   process.stdout.write(table(results));
 }
 
