@@ -8,6 +8,7 @@
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
@@ -120,4 +121,27 @@ t.test('before authentication only AUTH_* and the keepalive probe are served', a
       `${P[proc]} refused before auth`);
   }
   t.same(await client.call(P.AUTH_SASL_INIT, undefined), { mechlist: 'SCRAM-SHA-256' });
+  t.match(d.daemon.stderr(), /tls client .*'C=GB,O=xvirt test,CN=alice': CONNECT_OPEN refused: not authenticated/, 'refusals are logged');
+});
+
+t.test('xvirtd refuses wrong-CA, expired and missing certificates, and keeps serving', async (t) => {
+  const { daemon, uri } = await tlsDaemon(t);
+  const mallory = await pki.client('mallory', '/C=GB/O=xvirt test/CN=alice', { otherCa: true });
+  const old = await pki.client('old', '/C=GB/O=xvirt test/CN=alice', { expired: true });
+  for (const [who, client] of [['wrong CA', mallory], ['expired', old]] as const) {
+    await t.rejects(connect(uri(client, '&no_sanity=1')), { message: /server verification|unable to connect/ }, who);
+  }
+  const bare = await virsh(`test+tls://localhost:${(await tlsDaemon(t)).port}/default?pkipath=/nonexistent`, 'list');
+  t.not(bare.code, 0, 'virsh without credentials cannot even start the handshake');
+  const noCert = await new Promise<string>((resolve) => {
+    const s = tlsConnect({ host: '127.0.0.1', port: Number(/localhost:(\d+)/.exec(uri(alice))![1]), rejectUnauthorized: false });
+    s.on('data', () => resolve('data'));
+    s.on('error', (e: Error) => resolve(e.message));
+    s.on('close', () => resolve('closed'));
+  });
+  t.notMatch(noCert, /^data$/, `no certificate: never confirmed (${noCert})`);
+  t.match(daemon.stderr(), /refused during handshake/, 'handshake refusals are logged');
+  const conn = await connect(uri(alice));
+  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'still serving');
+  await conn.close();
 });

@@ -60,6 +60,9 @@ t.test('rw socket root-only, ro socket for all with writes refused, peers record
   await root.close();
   t.match(d.stderr(), new RegExp(`unix-ro client: pid \\d+ uid ${NOBODY} \\(node\\)`), "nobody's pid and uid are logged");
   t.match(d.stderr(), /unix-rw client: pid \d+ uid 0 \(node\)/, "root's too");
+  // The pid/uid appear once the (batched, ~20 ms) peer lookup has finished; the refusal may come first.
+  t.match(d.stderr(), new RegExp(`unix-ro client local( pid \\d+ uid ${NOBODY})?: virDomainDestroy refused: read-only connection`),
+    'the refusal is logged');
 });
 
 t.test('SASL on the read-write unix socket', async (t) => {

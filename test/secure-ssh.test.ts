@@ -99,4 +99,10 @@ t.test('real virsh over ssh reaches xvirtd through xvirt-ssh-helper', async (t) 
   t.equal(nc.code, 0, nc.stderr);
   t.match(nc.stdout, /test\s+running/);
   t.match(daemon.stderr(), /unix-rw/, 'the daemon saw local clients');
+  // virsh -r asks the far side for `virt-ssh-helper -r`: xvirt's helper then uses the read-only socket.
+  const ro = await virsh(`${base}?${command}`, 'destroy test', { readonly: true });
+  t.not(ro.code, 0);
+  t.match(ro.stderr, /read only/);
+  t.match(daemon.stderr(), /\(unix-ro\) opened test:\/\/\/default read-only/, 'it arrived on the read-only socket');
+  t.match((await virsh(`${base}?${command}`, 'domstate test')).stdout, /running/, 'and nothing changed');
 });
