@@ -53,10 +53,10 @@ function row(label, calls, seconds) {
 
 async function main() {
   if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it on the host (make -C native/proxy)`);
-  if (!fs.existsSync(HELPER)) execFileSync(path.join(root, 'scripts/install-proxy'), ['--no-build'], { stdio: 'inherit' });
   const uid = Number(process.env.XVIRT_LAB_UID);
   const gid = Number(process.env.XVIRT_LAB_GID);
   if (!Number.isInteger(uid) || uid === 0) throw new Error('XVIRT_LAB_UID is not set to an unprivileged uid: run inside scripts/xen-lab');
+  if (!fs.existsSync(HELPER)) execFileSync(path.join(root, 'scripts/install-proxy'), ['--no-build'], { stdio: 'inherit' });
 
   const direct = await measure(0); // guest count only
   const rounds = Math.floor(TOTAL / direct.guests.length);

@@ -2,7 +2,8 @@
 // getInfo through xen:///system (direct hypercalls from Node) beside a plain C
 // loop issuing the same hypercall through the same C core, in the same boot.
 // Runs inside the Xen lab: scripts/xen-lab --bench bench/xen-direct.js
-//   XVIRT_BENCH_N  total getInfo calls (default 300000, spread over the guests)
+//   XVIRT_BENCH_N       total getInfo calls (default 300000, spread over the guests)
+//   XVIRT_BENCH_BLOCKS  interleaved blocks per path (default 10)
 // Prints each figure and the Node/C ratios; exits 1 if a part cannot run.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -18,6 +19,7 @@ if (!Number.isInteger(TOTAL) || TOTAL < 3) {
   console.error(`XVIRT_BENCH_N must be an integer >= 3, got ${process.env.XVIRT_BENCH_N}`);
   process.exit(2);
 }
+const BLOCKS = Number(process.env.XVIRT_BENCH_BLOCKS || 10);
 const LOOP = path.join(root, 'build/Release/getinfo_loop');
 
 function cLoop(args) {
@@ -43,45 +45,50 @@ async function main() {
   const guests = (await conn.listAllDomains(1 /* ACTIVE */)).filter((d) => d.id !== 0);
   if (guests.length === 0) throw new Error('no running guests to measure');
   const rounds = Math.floor(TOTAL / guests.length);
-  const calls = rounds * guests.length;
   const ids = guests.map((d) => String(d.id));
-  console.log(`# xen-direct: ${calls} getInfo over ${guests.length} guests (${guests.map((d) => `${d.name}=${d.id}`).join(' ')})`);
+  console.log(`# xen-direct: ${rounds * guests.length} getInfo over ${guests.length} guests (${guests.map((d) => `${d.name}=${d.id}`).join(' ')})`);
 
   // Warm up both paths (JIT, page faults in the hypercall arena) before measuring.
   cLoop(['getinfo', '1000', ...ids]);
   for (let i = 0; i < 1000; i++) for (const d of guests) await d.getInfo();
 
-  const c = cLoop(['getinfo', String(rounds), ...ids]);
-  const perC = row('C loop: xc_domain_getinfo', c.calls, c.seconds);
-
-  const nodeSeconds = await timed(async () => {
-    for (let i = 0; i < rounds; i++) for (const d of guests) await d.getInfo();
-  });
-  const perNode = row('Node: xen:///system domain.getInfo()', calls, nodeSeconds);
-
+  // The lab shares a 2-core host with other work: measure in interleaved
+  // blocks so every path sees the same load, and sum each path's blocks.
   const hv = await XenHypervisor.open();
   const rec = new DomainRecords(1);
-  const idNums = guests.map((d) => d.id);
-  const addonSeconds = await timed(async () => {
-    for (let i = 0; i < rounds; i++) for (const id of idNums) hv.getInfo(id, null, rec);
-  });
-  const perAddon = row('Node: addon getInfo (no driver, sync)', calls, addonSeconds);
-
-  const listRounds = rounds;
-  const cl = cLoop(['list', String(listRounds)]);
-  const perCList = row(`C loop: getdomaininfolist (${cl.domains} domains)`, cl.calls, cl.seconds);
   let records = new DomainRecords(64);
-  const listSeconds = await timed(async () => {
-    for (let i = 0; i < listRounds; i++) records = hv.list(records).records;
-  });
-  const perNodeList = row('Node: addon list (one getdomaininfolist)', listRounds, listSeconds);
+  const idNums = guests.map((d) => d.id);
+  const perBlock = Math.max(1, Math.floor(rounds / BLOCKS));
+  const t = { c: 0, node: 0, addon: 0, cList: 0, nodeList: 0 };
+  let listDomains = 0;
+  for (let b = 0; b < BLOCKS; b++) {
+    t.c += cLoop(['getinfo', String(perBlock), ...ids]).seconds;
+    t.node += await timed(async () => {
+      for (let i = 0; i < perBlock; i++) for (const d of guests) await d.getInfo();
+    });
+    t.addon += await timed(async () => {
+      for (let i = 0; i < perBlock; i++) for (const id of idNums) hv.getInfo(id, null, rec);
+    });
+    const cl = cLoop(['list', String(perBlock)]);
+    t.cList += cl.seconds;
+    listDomains = cl.domains;
+    t.nodeList += await timed(async () => {
+      for (let i = 0; i < perBlock; i++) records = hv.list(records).records;
+    });
+  }
+  const n = perBlock * BLOCKS * guests.length;
+  const perC = row('C loop: xc_domain_getinfo', n, t.c);
+  const perNode = row('Node: xen:///system domain.getInfo()', n, t.node);
+  const perAddon = row('Node: addon getInfo (no driver, sync)', n, t.addon);
+  const perCList = row(`C loop: getdomaininfolist (${listDomains} domains)`, perBlock * BLOCKS, t.cList);
+  const perNodeList = row('Node: addon list (one getdomaininfolist)', perBlock * BLOCKS, t.nodeList);
   hv.close();
   await conn.close();
 
   console.log(`ratio Node xen:///system getInfo / C loop: ${(perNode / perC).toFixed(3)} (target <= 1.1)`);
   console.log(`ratio Node addon getInfo / C loop:        ${(perAddon / perC).toFixed(3)}`);
   console.log(`ratio Node batched list / C batched list: ${(perNodeList / perCList).toFixed(3)}`);
-  console.log(`batched: one list call covers ${cl.domains} domains = ${(perCList / cl.domains * 1e6).toFixed(2)} us per domain in C`);
+  console.log(`batched: one list call covers ${listDomains} domains = ${(perCList / listDomains * 1e6).toFixed(2)} us per domain in C`);
 }
 
 main().catch((err) => {
