@@ -4,7 +4,7 @@
 import t from 'tap';
 import { DomainState, ListDomainsFlags } from '../lib/constants';
 import { ErrorNumber } from '../lib/errors';
-import { fakeDomain, rig, domainXml, UUIDS } from './xen-support';
+import { FakeHypervisor, fakeDomain, rig, domainXml, UUIDS } from './xen-support';
 
 t.test('lists live domains with names from xenstore and UUIDs from the hypervisor', async (t) => {
   const { driver, xs } = await rig(t);
@@ -44,6 +44,13 @@ t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', 
   hv.domains.push(fakeDomain(9, UUIDS[2]!, { memKiB: 999 }));
   const moved = await driver.domainGetInfo(g2);
   t.equal(moved.memoryKiB, 999, 'a domain that came back under a new id (reboot) is found by UUID');
+
+  const g3 = await driver.lookupByName('g3');
+  hv.getInfo = () => { throw Object.assign(new Error('getdomaininfo of domain 3 failed: Permission denied'), { code: 'XC_EHYPERCALL' }); };
+  const failing = driver.domainGetInfo(g3);
+  t.type(failing, Promise, 'a hypervisor refusal is a rejection, not a synchronous throw');
+  await t.rejects(failing, { name: 'XvirtError', number: ErrorNumber.XEN_CALL, message: /Permission denied/ });
+  hv.getInfo = FakeHypervisor.prototype.getInfo;
 
   hv.domains.push(fakeDomain(2, '22222222-2222-3333-4444-555555555509'));
   hv.domains = hv.domains.filter((d) => d.id !== 9);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { connect, Domain, type LifecycleEvent } from '../../lib/connection';
 import { DomainEventType as E, DomainState } from '../../lib/constants';
 import { ErrorNumber, XvirtError } from '../../lib/errors';
-import { XenHypervisor } from '../../lib/native';
+import { RECORD_STRIDE, XenHypervisor, loadAddon } from '../../lib/native';
 
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
 process.env.XVIRT_XEN_STATE_DIR = fs.mkdtempSync(path.join(labTmp, 'xen-state-'));
@@ -58,6 +58,29 @@ test('the core detects the interface versions Xen 4.17 speaks', async () => {
     assert.match(hv.version.capabilities, /xen-3\.0-x86_64/);
   } finally {
     hv.close();
+  }
+});
+
+test('the addon itself refuses bad arguments before any hypercall', async () => {
+  const native = await loadAddon().openHypervisor();
+  try {
+    const out = new Float64Array(RECORD_STRIDE);
+    const bad: Array<[string, () => unknown]> = [
+      ['negative domid', () => native.getInfo(-1, null, out)],
+      ['fractional domid', () => native.getInfo(1.5, null, out)],
+      ['reserved domid', () => native.getInfo(0x7ff0, null, out)],
+      ['short UUID', () => native.getInfo(0, new Uint8Array(15), out)],
+      ['wrong record array', () => native.getInfo(0, null, new Float32Array(RECORD_STRIDE) as unknown as Float64Array)],
+      ['short record array', () => native.getInfo(0, null, new Float64Array(RECORD_STRIDE - 1))],
+      ['list without arrays', () => (native.list as (...a: unknown[]) => number)()],
+      ['shutdown without a boolean', () => (native.shutdown as (...a: unknown[]) => unknown)(1, 'yes')],
+      ['pause of a string', () => (native.pause as (...a: unknown[]) => unknown)('1')],
+    ];
+    for (const [what, call] of bad) assert.throws(call, TypeError, what);
+    assert.equal(native.getInfo(0, null, out), 0, 'and still answers good calls');
+    assert.equal(out[0], 0);
+  } finally {
+    native.close();
   }
 });
 

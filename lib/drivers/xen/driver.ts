@@ -120,8 +120,17 @@ export class XenDriver implements Driver {
    * against its UUID. Only when the domain moved (a restart gives it a new id)
    * or stopped does the driver list domains or read the definitions.
    */
-  async domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
-    if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuid(dom.uuid), this.#one)) return infoAt(this.#one, 0);
+  domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
+    // Not an async function: the fast path skips its frame and extra promise (measured in bench/xen-direct.js).
+    try {
+      if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuid(dom.uuid), this.#one)) return Promise.resolve(infoAt(this.#one, 0));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#lookupInfo(dom);
+  }
+
+  async #lookupInfo(dom: DomainRef): Promise<DomainInfo> {
     const found = await this.#find(dom);
     if (found.live) return found.live.info;
     if (found.def) return this.#inactiveInfo(found.def);
