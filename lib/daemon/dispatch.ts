@@ -87,11 +87,6 @@ export class Dispatcher {
     }
   }
 
-  /** Procedure numbers with a handler. */
-  get procedures(): number[] {
-    return [...this.#handlers.keys()].sort((a, b) => a - b);
-  }
-
   /**
    * Runs one call; resolves with the complete reply message (never rejects).
    * Plain promise chaining rather than async/await: this is the per-call hot path.

@@ -89,7 +89,6 @@ export class ClientSession implements SessionControl {
   authTypes(): number[] { return this.auth.types(); }
   isOpen(): boolean { return this.#conn !== null; }
   get inflight(): number { return this.#inflight; }
-  get isClosed(): boolean { return this.#closed !== null; }
 
   conn(): Connection {
     if (!this.#conn) throw notOpenError();
