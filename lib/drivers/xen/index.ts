@@ -30,22 +30,10 @@ export function checkXenUri(uri: ConnectionUri): void {
   }
 }
 
-type ProxyModule = { openProxyDriver?: DriverOpener };
-
+/** Unprivileged callers: the proxy driver (setuid helper), which explains itself if it is not installed. */
 async function openThroughProxy(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
-  let mod: ProxyModule | null = null;
-  try {
-    const spec: string = '../proxy'; // resolved at run time: the proxy driver ships separately
-    mod = (await import(spec)) as ProxyModule;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
-  }
-  if (!mod?.openProxyDriver) {
-    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.XEN,
-      `${uri.text}: direct hypervisor access needs root, and this xvirt has no proxy driver for unprivileged users; ` +
-      'run as root, or connect through xvirtd (xen+unix:///system)');
-  }
-  return mod.openProxyDriver(uri, options);
+  const { openProxyDriver } = await import('../proxy');
+  return openProxyDriver(uri, options);
 }
 
 async function connectXenstore(): Promise<XenstoreLike | null> {
