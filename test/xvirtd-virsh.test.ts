@@ -34,8 +34,9 @@ writeFileSync(xmlFile, NEW_DOMAIN);
 /** The sequences compared, one virsh process (one connection) each. */
 const SEQUENCES: Record<string, string> = {
   queries: 'list --all; dominfo test; domstate test; domstate --reason test; nodeinfo; version; dumpxml test; domid test; domname 1; domuuid test',
-  lifecycle: 'suspend test; domstate --reason test; resume test; domstate --reason test; shutdown test; domstate --reason test; '
-    + 'start test; list --all; reboot test; domstate test; destroy test; domstate --reason test; list --all',
+  lifecycle: 'setmem test 1048576; setvcpus test 1; dominfo test; suspend test; domstate --reason test; resume test; domstate --reason test; shutdown test; domstate --reason test; '
+    + 'start test; list --all; reboot test; domstate test; destroy test; domstate --reason test; list --all; '
+    + 'setmem test 1024; setvcpus test 1',
   define: `define ${xmlFile}; list --all; dominfo interop; start interop; list --all; dumpxml interop; destroy interop; `
     + 'undefine interop; list --all',
   // (Not 'resume' of a running domain: libvirt's test driver reports it as INTERNAL_ERROR, xvirt's as OPERATION_INVALID.)

@@ -10,6 +10,16 @@ import { unsupportedFlags, type HandlerTable, type SessionControl } from './disp
 
 /** virDomainDestroyFlags GRACEFUL: a plain destroy is already as graceful as xvirt's drivers get. */
 const DESTROY_GRACEFUL = 1;
+/**
+ * virDomainModificationImpact: xvirt's setMemory/setVcpus change the running
+ * domain, which is AFFECT_CURRENT (0) or AFFECT_LIVE (1, what virsh sends);
+ * AFFECT_CONFIG and the MAXIMUM bits have no API yet.
+ */
+const AFFECT_LIVE = 1;
+
+function liveOnly(flags: number, api: string): void {
+  if (flags & ~AFFECT_LIVE) throw unsupportedFlags(flags, api);
+}
 
 function domain(s: SessionControl, ref: DomainRef): Domain {
   return new Domain(s.conn(), ref);
@@ -109,7 +119,7 @@ export const DOMAIN_HANDLERS: HandlerTable = {
   [P.DOMAIN_SET_MEMORY_FLAGS]: {
     api: 'virDomainSetMemoryFlags', write: true,
     run: (s, a) => {
-      noFlags(a.flags, 'virDomainSetMemoryFlags');
+      liveOnly(a.flags, 'virDomainSetMemoryFlags');
       return domain(s, a.dom).setMemory(a.memory);
     },
   },
@@ -117,7 +127,7 @@ export const DOMAIN_HANDLERS: HandlerTable = {
   [P.DOMAIN_SET_VCPUS_FLAGS]: {
     api: 'virDomainSetVcpusFlags', write: true,
     run: (s, a) => {
-      noFlags(a.flags, 'virDomainSetVcpusFlags');
+      liveOnly(a.flags, 'virDomainSetVcpusFlags');
       return domain(s, a.dom).setVcpus(a.nvcpus);
     },
   },
