@@ -74,8 +74,9 @@ export function noSupport(api: string, domain = ErrorDomain.DOMAIN): XvirtError 
   return XvirtError.of(ErrorNumber.NO_SUPPORT, domain, api);
 }
 
+/** libvirt's virCheckFlags error: INVALID_ARG, and (unlike most) no "invalid argument:" prefix. */
 export function unsupportedFlags(flags: number, api: string): XvirtError {
-  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
+  return new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
 }
 
 export class Dispatcher {
