@@ -39,6 +39,9 @@ const SEQUENCES: Record<string, string> = {
     + 'setmem test 1024; setvcpus test 1',
   define: `define ${xmlFile}; list --all; dominfo interop; start interop; list --all; dumpxml interop; destroy interop; `
     + 'undefine interop; list --all',
+  more: 'autostart test; list --autostart; autostart --disable test; list --name --all; list --uuid; list --inactive; '
+    + 'list --persistent; list --transient; hostname; maxvcpus; capabilities; dumpxml --inactive test; '
+    + 'destroy --graceful test; domstate --reason test; start test; domstate --reason test',
   // (Not 'resume' of a running domain: libvirt's test driver reports it as INTERNAL_ERROR, xvirt's as OPERATION_INVALID.)
   errors: 'dominfo nosuchdomain; start test; undefine nosuchdomain; destroy nosuchdomain; define /nonexistent.xml',
 };
