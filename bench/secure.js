@@ -178,6 +178,11 @@ async function main() {
       const xp = await xvirtRun(connect, xUri, calls, inflight);
       process.stdout.write(`${pad(`${name}  sequential`, 26)}${pad(show(xs), 24)}${pad(show(l), 26)}${(xs.seconds / l.seconds).toFixed(2)}×  (target ≤ 0.5×)\n`);
       process.stdout.write(`${pad(`${name}  ${inflight} in flight`, 26)}${pad(show(xp), 24)}${pad('', 26)}${(xp.seconds / l.seconds).toFixed(2)}×\n`);
+      if (name === 'ssh') {
+        // The far-side bridge alone: xvirt through the system's nc -U instead of xvirt-ssh-helper.
+        const xn = await xvirtRun(connect, `${ssh}&netcat=nc&socket=${encodeURIComponent(xd.rwSocket)}`, calls, 1);
+        process.stdout.write(`${pad('ssh  sequential, nc -U', 26)}${pad(show(xn), 24)}${pad('', 26)}${(xn.seconds / l.seconds).toFixed(2)}×\n`);
+      }
     }
   } finally {
     for (const fn of cleanups) await Promise.resolve(fn()).catch(() => undefined);

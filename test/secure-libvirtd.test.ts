@@ -7,28 +7,17 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { startLibvirtd } from './support/libvirtd';
 import { TestPki } from './support/pki';
+import { freePort } from './support/sshd';
 
 let pki: TestPki;
 t.before(async () => { pki = await TestPki.create(); });
 t.teardown(() => pki?.cleanup());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function tlsConfig(port: number, authTls: 'none' | 'sasl', extra: string[] = []): string[] {
   return [

@@ -5,6 +5,7 @@
  * allowlist, wrong server name), with the listener still serving afterwards.
  */
 import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ t.test('refusals: each is logged and the listener keeps serving', async (t) => {
     'expired (server refuses)');
 
   // A client with no certificate at all (not even xvirt's client would do this).
-  const bare = tls.connect({ host: h.host, port: h.port, ca: await import('node:fs').then((fs) => fs.readFileSync(pki.ca.cert)) });
+  const bare = tls.connect({ host: h.host, port: h.port, ca: readFileSync(pki.ca.cert) });
   const outcome = await new Promise<string>((resolve) => {
     bare.on('data', (d: Buffer) => resolve(`data ${d.toString('hex')}`));
     bare.on('error', (e) => resolve(`error ${e.message}`));

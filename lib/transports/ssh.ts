@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { uriFlag } from './params';
 import { serverSideName, uriParam, type ConnectionUri } from '../uri';
 
 /** Where the legacy netcat mode finds libvirt's (or xvirtd's) socket on the far side. */
@@ -30,12 +31,6 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function flag(uri: ConnectionUri, name: string): boolean {
-  const v = uriParam(uri, name);
-  if (v === undefined || v === '0') return false;
-  if (v === '1') return true;
-  throw uriError(`${name} must be 0 or 1, got '${v}'`);
-}
 
 /** The URI the far-side helper receives: the server-side name plus `socket`/`mode`, which it needs. */
 export function helperUri(uri: ConnectionUri): string {
@@ -84,8 +79,8 @@ export function sshArgs(uri: ConnectionUri, readonly: boolean): string[] {
   const keyfile = uriParam(uri, 'keyfile');
   if (keyfile) args.push('-i', keyfile);
   args.push('-T', '-e', 'none');
-  if (flag(uri, 'no_tty')) args.push('-o', 'BatchMode=yes');
-  if (flag(uri, 'no_verify')) args.push('-o', 'StrictHostKeyChecking=no');
+  if (uriFlag(uri, 'no_tty')) args.push('-o', 'BatchMode=yes');
+  if (uriFlag(uri, 'no_verify')) args.push('-o', 'StrictHostKeyChecking=no');
   const knownHosts = uriParam(uri, 'known_hosts');
   if (knownHosts) args.push('-o', `UserKnownHostsFile=${knownHosts}`);
   args.push('--', uri.host, remoteCommand(uri, readonly));

@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { uriFlag } from './params';
 import { uriParam, type ConnectionUri } from '../uri';
 
 export const DEFAULT_TLS_PORT = 16514;
@@ -112,12 +113,6 @@ export interface TlsConnectOptions {
   pkiLocation?: PkiLocation;
 }
 
-function flag(uri: ConnectionUri, name: string): boolean {
-  const v = uriParam(uri, name);
-  if (v === undefined || v === '0') return false;
-  if (v === '1') return true;
-  throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `${name} must be 0 or 1, got '${v}'`);
-}
 
 /**
  * Connects, completes the TLS handshake and waits for the server's
@@ -130,8 +125,8 @@ export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions 
   const cert = readPem(files.cert, 'client certificate');
   const key = readPem(files.key, 'client private key');
   const crl = files.crl ? readPem(files.crl, 'CA revocation list') : undefined;
-  if (!flag(uri, 'no_sanity')) checkOwnCertificate(cert, ca, files);
-  const verify = !flag(uri, 'no_verify');
+  if (!uriFlag(uri, 'no_sanity')) checkOwnCertificate(cert, ca, files);
+  const verify = !uriFlag(uri, 'no_verify');
   const host = uri.host ?? 'localhost';
   const socket = tls.connect({
     host, port: uri.port ?? DEFAULT_TLS_PORT, ca, cert, key, ...(crl ? { crl } : {}),
