@@ -60,6 +60,11 @@ export interface OpenOptions {
   /** Open read-only: every state-changing call fails with OPERATION_DENIED. */
   readonly?: boolean;
   signal?: AbortSignal;
+  /**
+   * Remote connections whose daemon asks for SASL (SCRAM-SHA-256): the user
+   * and password. Without them libvirt's auth.conf is consulted (docs/security.md).
+   */
+  credentials?: { username: string; password: string };
 }
 
 /**
