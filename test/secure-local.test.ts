@@ -75,7 +75,7 @@ t.test('SASL on the read-write unix socket', async (t) => {
   const conn = await connect(`test+unix:///default?socket=${d.rwSocket}&authfile=${encodeURIComponent(auth)}`);
   t.same((await conn.listAllDomains()).map((x) => x.name), ['test']);
   await conn.close();
-  await t.rejects(connect(`test+unix:///default?socket=${d.rwSocket}`, { credentials: { username: 'alice', password: 'x' } } as object),
+  await t.rejects(connect(`test+unix:///default?socket=${d.rwSocket}`, { credentials: { username: 'alice', password: 'x' } }),
     { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ });
   const ro = await connect(`test+unix:///default?socket=${d.roSocket}`);
   t.same((await ro.listAllDomains()).map((x) => x.name), ['test'], 'the read-only socket keeps its own scheme (none)');
