@@ -130,3 +130,13 @@ t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', 
     "event 'lifecycle' for domain 'test': Started Booted",
   ]);
 });
+
+t.test('keepalive with real virsh: both sides ping, nobody is dropped', async (t) => {
+  // Our PINGs every second, 2 unanswered allowed: virsh must answer them for its session to survive 4 s.
+  const d = await startXvirtd(t, { extraConfig: ['keepalive_interval = 1', 'keepalive_count = 2', 'log_level = 1'] });
+  const r = await virsh(d.uri('unix'), 'event --all --loop --timeout 4', { timeoutMs: 20000 });
+  t.match(r.stdout, /event loop timed out\nevents received: 0/, 'virsh event ran to its timeout');
+  t.equal(r.stderr, '', 'without losing its connection');
+  t.equal(r.code, 1, "virsh's exit status for a timed-out event loop (the same with test:///default)");
+  t.notMatch(d.stderr(), /keepalive timeout/, 'the daemon never gave up on virsh');
+});
