@@ -97,7 +97,9 @@ t.test('refusals: each is logged and the listener keeps serving', async (t) => {
   t.equal(await roundTrip(await connectTls(uriFor(h, alice.pkipath)), 'still here'), 'still here', 'others still served');
   const log = h.logs.join('\n');
   t.match(log, /refused: Distinguished Name 'C=GB,O=xvirt test,CN=bob' is not on tls_allowed_dn_list/);
-  t.match(log, /refused during handshake/, 'handshake refusals are logged');
+  t.match(log, /refused: certificate 'C=GB,O=xvirt test,CN=alice' not valid \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/, 'wrong CA logged');
+  t.match(log, /refused: certificate 'C=GB,O=xvirt test,CN=alice' not valid \(CERT_HAS_EXPIRED\)/, 'expired logged');
+  t.match(log, /refused: no client certificate/, 'missing certificate logged');
   t.equal(h.accepted.length, 1, 'only alice reached the RPC layer');
 });
 
@@ -107,6 +109,16 @@ t.test('tls_allowed_dn_list: absent lets any verified client in, [] lets nobody 
   t.equal(await roundTrip(await connectTls(uriFor(open, bob.pkipath)), 'x'), 'x');
   const closed = await listen(t, { allowedDnList: [] });
   await refused(t, connectTls(uriFor(closed, bob.pkipath)), /server verification/, 'empty list');
+});
+
+t.test('crl_file: a revoked client certificate is refused', async (t) => {
+  const carol = await pki.client('carol', '/C=GB/O=xvirt test/CN=carol');
+  const dave = await pki.client('dave', '/C=GB/O=xvirt test/CN=dave');
+  const crlFile = await pki.revoke(carol);
+  const h = await listen(t, { crlFile });
+  await refused(t, connectTls(uriFor(h, carol.pkipath)), /server verification|unable to connect/, 'revoked');
+  t.match(h.logs.join('\n'), /refused: certificate 'C=GB,O=xvirt test,CN=carol' not valid \(CERT_REVOKED\)/, 'logged as revoked');
+  t.equal(await roundTrip(await connectTls(uriFor(h, dave.pkipath)), 'ok'), 'ok', 'others still served');
 });
 
 t.test('server name is verified unless no_verify=1', async (t) => {

@@ -78,7 +78,9 @@ export function createTlsServer(
 
   const server = tls.createServer({
     ca, cert, key, ...(crl ? { crl } : {}),
-    requestCert: true, rejectUnauthorized: verify, minVersion: 'TLSv1.2',
+    // Client certificates are checked below, after the handshake, as libvirtd does: Node's own
+    // rejectUnauthorized would close with a bare "socket hang up" and lose the reason for the log.
+    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
     handshakeTimeout: config.handshakeTimeoutMs ?? 10_000,
   });
   server.on('tlsClientError', (err, socket) => {
@@ -93,9 +95,14 @@ export function createTlsServer(
       remoteAddress,
     };
     if (verify) {
-      // rejectUnauthorized already ended unverified handshakes; this is the belt to those braces.
-      if (!socket.authorized || !peerCert) {
-        log.warn(`TLS client ${remoteAddress} refused: certificate not verified (${String(socket.authorizationError)})`);
+      // Nothing from this client has been read yet; a refusal closes without the confirmation byte.
+      if (!peerCert) {
+        log.warn(`TLS client ${remoteAddress} refused: no client certificate`);
+        socket.destroy();
+        return;
+      }
+      if (!socket.authorized) {
+        log.warn(`TLS client ${remoteAddress} refused: certificate '${peer.dn}' not valid (${String(socket.authorizationError)})`);
         socket.destroy();
         return;
       }

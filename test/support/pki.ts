@@ -78,6 +78,7 @@ default_ca = test_ca
 [test_ca]
 dir = ${dir}
 database = ${dir}/index.txt
+crlnumber = ${dir}/crlnumber
 new_certs_dir = ${dir}
 serial = ${dir}/serial
 default_md = sha256
@@ -143,6 +144,16 @@ export class TestPki {
     return client;
   }
 
+  /** Revokes an issued certificate and writes the CA's CRL; returns its path (libvirt's cacrl.pem). */
+  async revoke(cert: IssuedCert): Promise<string> {
+    const crl = join(this.ca.dir, 'cacrl.pem');
+    await openssl(['ca', '-config', join(this.ca.dir, 'openssl.cnf'), '-cert', this.ca.cert, '-keyfile', this.ca.key,
+      '-revoke', cert.cert], this.ca.dir);
+    await openssl(['ca', '-gencrl', '-config', join(this.ca.dir, 'openssl.cnf'), '-cert', this.ca.cert, '-keyfile', this.ca.key,
+      '-crldays', '30', '-out', crl], this.ca.dir);
+    return crl;
+  }
+
   async cleanup(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -153,6 +164,7 @@ async function makeAuthority(root: string, name: string, subject: string): Promi
   await mkdir(dir);
   await writeFile(join(dir, 'index.txt'), '');
   await writeFile(join(dir, 'serial'), '1000\n');
+  await writeFile(join(dir, 'crlnumber'), '1000\n');
   await writeFile(join(dir, 'openssl.cnf'), caConfig(dir));
   const key = join(dir, 'cakey.pem');
   const cert = join(dir, 'cacert.pem');
