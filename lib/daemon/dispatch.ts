@@ -11,7 +11,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { encodeErrorReply, encodeReply } from '../rpc/framing';
 import { remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
 import {
-  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet,
+  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet, type ProcedureSpec,
 } from '../rpc/procedures';
 import { decode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
@@ -89,27 +89,43 @@ export class Dispatcher {
   }
 
   /**
-   * Runs one call; resolves with the complete reply message (never rejects).
-   * Plain promise chaining rather than async/await: this is the per-call hot path.
+   * Runs one call and hands the complete reply message to `done` (always
+   * exactly once, never synchronously). Callbacks rather than promise chains:
+   * this is the per-call hot path.
    */
-  call(s: SessionControl, header: MessageHeader, payload: Buffer): Promise<Buffer> {
-    const fail = (err: unknown): Buffer => {
+  call(s: SessionControl, header: MessageHeader, payload: Buffer, done: (reply: Buffer) => void): void {
+    const fail = (err: unknown): void => {
       if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
-      return encodeErrorReply(header, remoteErrorFrom(err));
+      done(encodeErrorReply(header, remoteErrorFrom(err)));
     };
+    let spec: ProcedureSpec;
+    let result: unknown;
     try {
       const handler = this.#check(s, header.procedure);
-      const spec = procedureSpec(header.procedure)!;
+      spec = procedureSpec(header.procedure)!;
       const args = decode(spec.args, payload, `${procedureName(header.procedure)} args`) as ProcedureArgs<CallableProcedure>;
       const write = typeof handler.write === 'function' ? handler.write(args) : handler.write === true;
       if (write && s.readonly) {
         s.auth.refused(handler.api, 'read-only connection');
         throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${handler.api}`);
       }
-      return Promise.resolve(handler.run(s, args)).then((ret) => encodeReply(header, spec.ret, ret)).catch(fail);
+      result = handler.run(s, args);
     } catch (err) {
-      return Promise.resolve(fail(err));
+      queueMicrotask(() => fail(err));
+      return;
     }
+    const finish = (ret: unknown): void => {
+      let reply: Buffer;
+      try {
+        reply = encodeReply(header, spec.ret, ret);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      done(reply);
+    };
+    if (result instanceof Promise) result.then(finish, fail);
+    else queueMicrotask(() => finish(result));
   }
 
   /** libvirtd's order: known procedure, authenticated, connection open, implemented. */

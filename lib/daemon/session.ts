@@ -216,14 +216,16 @@ export class ClientSession implements SessionControl {
 
   #dispatch(msg: Message): void {
     this.#inflight++;
-    this.#host.dispatcher.call(this, msg.header, msg.payload).then((reply) => {
-      this.#inflight--;
-      this.#barrier = false;
-      this.#send(reply);
-      this.#drain();
-      this.#updateFlow();
-    });
+    this.#host.dispatcher.call(this, msg.header, msg.payload, this.#onReply);
   }
+
+  readonly #onReply = (reply: Buffer): void => {
+    this.#inflight--;
+    this.#barrier = false;
+    this.#send(reply);
+    this.#drain();
+    this.#updateFlow();
+  };
 
   /** Reads only while the client has room for more calls and reads what we send. */
   #updateFlow(): void {
