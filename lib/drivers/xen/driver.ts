@@ -15,7 +15,8 @@ import { uuidToBytes } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from './capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
-import { LiveDomains, infoAt, matchesListFlags, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
+import { DomainDirectory, noDomain } from './directory';
+import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
 import { LifecycleWatcher, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
@@ -31,19 +32,14 @@ export interface XenDriverDeps {
   pollMs?: number;
 }
 
-const NO_DOMAIN_CACHE_LIMIT = 4096;
-
-function noDomain(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
-}
+const UUID_CACHE_LIMIT = 4096;
 
 export class XenDriver implements Driver {
   readonly name = 'xen';
   readonly #hv: XenHypervisor;
   readonly #xs: XenstoreLike | null;
-  readonly #store: DefinitionStore;
   readonly #codec: DomainXmlCodec;
-  readonly #live: LiveDomains;
+  readonly #dir: DomainDirectory;
   readonly #control: XenControl;
   readonly #pollMs: number;
   /** One record for getInfo: the hot path reuses it instead of allocating. */
@@ -55,9 +51,8 @@ export class XenDriver implements Driver {
   constructor(deps: XenDriverDeps) {
     this.#hv = deps.hv;
     this.#xs = deps.xenstore;
-    this.#store = deps.store;
     this.#codec = deps.codec;
-    this.#live = new LiveDomains(deps.hv, deps.xenstore);
+    this.#dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
     this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
   }
@@ -78,38 +73,24 @@ export class XenDriver implements Driver {
   async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(this.#hv.physinfo()); }
   async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(this.#hv.physinfo(), type); }
 
-  async listAllDomains(flags: number): Promise<DomainRef[]> {
-    const live = await this.#live.list(true);
-    const out: DomainRef[] = [];
-    for (const d of live) {
-      const def = this.#store.byUuid(d.ref.uuid);
-      const info = { active: true, persistent: !!def, state: d.info.state, autostart: def?.autostart ?? false };
-      if (matchesListFlags(flags, info)) out.push(d.ref);
-    }
-    for (const def of this.#store.all()) {
-      if (live.some((d) => d.ref.uuid === def.uuid)) continue;
-      const info = { active: false, persistent: true, state: DomainState.SHUTOFF, autostart: def.autostart };
-      if (matchesListFlags(flags, info)) out.push({ name: def.name, uuid: def.uuid, id: -1 });
-    }
-    return out;
-  }
+  async listAllDomains(flags: number): Promise<DomainRef[]> { return this.#dir.list(flags); }
 
   async lookupById(id: number): Promise<DomainRef> {
-    const d = (await this.#live.list(true)).find((x) => x.ref.id === id);
+    const d = (await this.#dir.live.list(true)).find((x) => x.ref.id === id);
     if (!d) throw noDomain(`no domain with matching id ${id}`);
     return d.ref;
   }
 
   async lookupByName(name: string): Promise<DomainRef> {
-    const d = (await this.#live.list(true)).find((x) => x.ref.name === name);
+    const d = (await this.#dir.live.list(true)).find((x) => x.ref.name === name);
     if (d) return d.ref;
-    const def = this.#store.byName(name);
+    const def = this.#dir.store.byName(name);
     if (!def) throw noDomain(`no domain with matching name '${name}'`);
     return { name: def.name, uuid: def.uuid, id: -1 };
   }
 
   async lookupByUuid(uuid: string): Promise<DomainRef> {
-    const found = await this.#find({ name: '', uuid, id: -1 });
+    const found = await this.#dir.find({ name: '', uuid, id: -1 });
     if (found.live) return found.live.ref;
     if (found.def) return { name: found.def.name, uuid: found.def.uuid, id: -1 };
     throw noDomain(`no domain with matching uuid '${uuid}'`);
@@ -131,21 +112,21 @@ export class XenDriver implements Driver {
   }
 
   async #lookupInfo(dom: DomainRef): Promise<DomainInfo> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     if (found.live) return found.live.info;
     if (found.def) return this.#inactiveInfo(found.def);
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
   async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     if (found.live) return { state: found.live.info.state, reason: found.live.reason };
     if (found.def) return { state: DomainState.SHUTOFF, reason: 0 };
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
   async domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     const inactive = (flags & DomainXMLFlags.INACTIVE) !== 0 || !found.live;
     if (found.def) return this.#codec.format(found.def.xml, inactive ? -1 : found.live!.ref.id);
     if (found.live) return describeLiveDomain(found.live);
@@ -153,7 +134,7 @@ export class XenDriver implements Driver {
   }
 
   async domainGetOSType(dom: DomainRef): Promise<string> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     if (found.live) return osTypeOf(found.live.flags);
     if (found.def) return this.#codec.parse(found.def.xml).type === 'hvm' ? 'hvm' : 'xen';
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
@@ -165,8 +146,8 @@ export class XenDriver implements Driver {
 
   async defineXML(xml: string): Promise<DomainRef> {
     const config = this.#codec.parse(xml);
-    const { definition, replaced } = await this.#store.save(xml, config);
-    const ref = await this.#refFor(definition);
+    const { definition, replaced } = await this.#dir.store.save(xml, config);
+    const ref = await this.#dir.refFor(definition);
     this.#watcher?.emit({ domain: ref, event: DomainEventType.DEFINED,
       detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED });
     return ref;
@@ -174,13 +155,13 @@ export class XenDriver implements Driver {
 
   async createXML(xml: string, flags: number): Promise<DomainRef> {
     const config = this.#codec.parse(xml);
-    const running = (await this.#live.list(false)).find((d) => d.ref.uuid === config.uuid || d.ref.name === config.name);
+    const running = (await this.#dir.live.list(false)).find((d) => d.ref.uuid === config.uuid || d.ref.name === config.name);
     if (running) throw XvirtError.of(ErrorNumber.DOM_EXIST, ErrorDomain.XEN, `domain '${running.ref.name}' is already running`);
     return this.#start(config, flags);
   }
 
   async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${found.live.ref.name}' is already running`);
     if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     return this.#start(this.#codec.parse(found.def.xml), flags);
@@ -197,24 +178,24 @@ export class XenDriver implements Driver {
   }
 
   async domainUndefine(dom: DomainRef, _flags: number): Promise<void> {
-    const found = await this.#find(dom);
+    const found = await this.#dir.find(dom);
     if (!found.def) {
       if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot undefine transient domain');
       throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     }
-    await this.#store.remove(found.def.uuid);
+    await this.#dir.store.remove(found.def.uuid);
     const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
     this.#watcher?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
   }
 
-  async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#existing(dom)).live; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return !!(await this.#existing(dom)).def; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return (await this.#existing(dom)).def?.autostart ?? false; }
+  async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).live; }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).def; }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return (await this.#dir.existing(dom)).def?.autostart ?? false; }
 
   async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
-    const found = await this.#existing(dom);
+    const found = await this.#dir.existing(dom);
     if (!found.def) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot set autostart for transient domain');
-    await this.#store.setAutostart(found.def.uuid, autostart);
+    await this.#dir.store.setAutostart(found.def.uuid, autostart);
   }
 
   async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
@@ -229,7 +210,7 @@ export class XenDriver implements Driver {
     if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'lifecycle events are already started');
     const scan = async () => {
       const snap = new Map<number, DomainSnapshot>();
-      for (const d of await this.#live.list(false)) {
+      for (const d of await this.#dir.live.list(false)) {
         // Reported once the toolstack has named it, so events carry the name users know it by.
         if (!d.unnamed) snap.set(d.ref.id, { ref: d.ref, xenState: d.xenState, shutdownCode: d.shutdownCode });
       }
@@ -269,29 +250,16 @@ export class XenDriver implements Driver {
   #uuid(uuid: string): Uint8Array {
     let bytes = this.#uuidBytes.get(uuid);
     if (!bytes) {
-      if (this.#uuidBytes.size >= NO_DOMAIN_CACHE_LIMIT) this.#uuidBytes.clear();
+      if (this.#uuidBytes.size >= UUID_CACHE_LIMIT) this.#uuidBytes.clear();
       bytes = uuidToBytes(uuid);
       this.#uuidBytes.set(uuid, bytes);
     }
     return bytes;
   }
 
-  /** The live domain with the reference's UUID (wherever its id is now) and its definition. */
-  async #find(dom: DomainRef): Promise<{ live?: LiveDomain; def?: StoredDefinition }> {
-    const live = (await this.#live.list(false)).find((d) => d.ref.uuid === dom.uuid);
-    const def = this.#store.byUuid(dom.uuid);
-    return { ...(live ? { live } : {}), ...(def ? { def } : {}) };
-  }
-
-  async #existing(dom: DomainRef): Promise<{ live?: LiveDomain; def?: StoredDefinition }> {
-    const found = await this.#find(dom);
-    if (!found.live && !found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
-    return found;
-  }
-
   /** Runs a state change on the running domain, then lets the event watcher look at once. */
   async #act(dom: DomainRef, action: (d: LiveDomain) => Promise<void>): Promise<void> {
-    const found = await this.#existing(dom);
+    const found = await this.#dir.existing(dom);
     if (!found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${dom.name}' is not running`);
     try {
       await action(found.live);
@@ -303,14 +271,9 @@ export class XenDriver implements Driver {
   async #start(config: ReturnType<DomainXmlCodec['parse']>, flags: number): Promise<DomainRef> {
     await this.#control.create(config, flags);
     void this.#watcher?.trigger();
-    const live = (await this.#live.list(true)).find((d) => d.ref.uuid === config.uuid);
+    const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
     if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl created '${config.name}' but it is gone already`);
     return live.ref;
-  }
-
-  async #refFor(def: StoredDefinition): Promise<DomainRef> {
-    const live = (await this.#live.list(false)).find((d) => d.ref.uuid === def.uuid);
-    return live?.ref ?? { name: def.name, uuid: def.uuid, id: -1 };
   }
 
   #inactiveInfo(def: StoredDefinition): DomainInfo {

@@ -1,0 +1,66 @@
+/**
+ * Every domain the Xen driver knows: the live ones (hypervisor + xenstore)
+ * joined with the stored definitions, by UUID, which is a domain's identity
+ * while its id changes (a restarted guest gets a new one).
+ */
+import { DomainState } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { DomainRef } from '../../types';
+import type { DefinitionStore, StoredDefinition } from './definitions';
+import { matchesListFlags, type LiveDomain, type LiveDomains } from './domains';
+
+export interface Found {
+  live?: LiveDomain;
+  def?: StoredDefinition;
+}
+
+export function noDomain(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
+}
+
+export class DomainDirectory {
+  readonly live: LiveDomains;
+  readonly store: DefinitionStore;
+
+  constructor(live: LiveDomains, store: DefinitionStore) {
+    this.live = live;
+    this.store = store;
+  }
+
+  /** virConnectListAllDomains: live domains (names read fresh), then defined ones not running. */
+  async list(flags: number): Promise<DomainRef[]> {
+    const live = await this.live.list(true);
+    const out: DomainRef[] = [];
+    for (const d of live) {
+      const def = this.store.byUuid(d.ref.uuid);
+      const info = { active: true, persistent: !!def, state: d.info.state, autostart: def?.autostart ?? false };
+      if (matchesListFlags(flags, info)) out.push(d.ref);
+    }
+    for (const def of this.store.all()) {
+      if (live.some((d) => d.ref.uuid === def.uuid)) continue;
+      const info = { active: false, persistent: true, state: DomainState.SHUTOFF, autostart: def.autostart };
+      if (matchesListFlags(flags, info)) out.push({ name: def.name, uuid: def.uuid, id: -1 });
+    }
+    return out;
+  }
+
+  /** The live domain with the reference's UUID (wherever its id is now) and its definition. */
+  async find(dom: DomainRef): Promise<Found> {
+    const live = (await this.live.list(false)).find((d) => d.ref.uuid === dom.uuid);
+    const def = this.store.byUuid(dom.uuid);
+    return { ...(live ? { live } : {}), ...(def ? { def } : {}) };
+  }
+
+  /** As find, but NO_DOMAIN when the domain is neither running nor defined. */
+  async existing(dom: DomainRef): Promise<Found> {
+    const found = await this.find(dom);
+    if (!found.live && !found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    return found;
+  }
+
+  /** The reference for a definition: with its id if it is running. */
+  async refFor(def: StoredDefinition): Promise<DomainRef> {
+    const live = (await this.live.list(false)).find((d) => d.ref.uuid === def.uuid);
+    return live?.ref ?? { name: def.name, uuid: def.uuid, id: -1 };
+  }
+}
