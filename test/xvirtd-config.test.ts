@@ -106,8 +106,9 @@ t.test('sockets: modes, stale files replaced, live sockets never stolen, unlinke
   t.equal(clash.status, 1);
   t.match(clash.stderr, /is in use by another daemon/);
   t.ok(existsSync(d.rwSocket), 'the live socket is still there');
+  d.proc.kill('SIGHUP');
   const still = await RawClient.connect(d.rwSocket);
-  t.same(await still.call(P.AUTH_LIST), { types: [0] }, 'and still served');
+  t.same(await still.call(P.AUTH_LIST), { types: [0] }, 'and still served (SIGHUP is ignored too)');
   const closed = still.waitClosed();
   t.equal(await d.stop(), 0, 'SIGTERM: exit 0 with a client connected');
   await closed;

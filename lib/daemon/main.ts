@@ -21,7 +21,8 @@ Options:
 
 Without --config the defaults apply: read-write socket ${defaultConfig().unixSockRwPath} (0700),
 read-only socket ${defaultConfig().unixSockRoPath} (0777), no TCP, default URI test:///default.
-SIGTERM or SIGINT stops the daemon cleanly (clients are disconnected, socket files removed).
+SIGTERM or SIGINT stops the daemon cleanly (clients are disconnected, socket files removed);
+SIGHUP is ignored.
 `;
 
 interface Args { config: string | null; help: boolean; version: boolean }
@@ -89,5 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // Node's default for SIGHUP is to exit on the spot, leaving socket files behind. There is nothing to reload.
+    process.on('SIGHUP', () => daemon.log.info('SIGHUP received: ignored (xvirtd has no reloadable state)'));
   });
 }
