@@ -82,6 +82,17 @@ t.test('wrong password, unknown user, user not allowed: "authentication failed",
   }
 });
 
+t.test('an unknown user cannot be told from a known one by the server-first message', async (t) => {
+  const session = new SaslServerSession({ users: () => users }, logger([]), 'p');
+  const shape = (user: string): string => {
+    session.init();
+    const r = session.start('SCRAM-SHA-256', Buffer.from(`n,,n=${user},r=abc`));
+    return r.data!.toString().replace(/r=[^,]+,s=([^,]+),/, (_, salt: string) => `r=*,s=<${salt.length}>,`);
+  };
+  t.equal(shape('alice'), 'r=*,s=<24>,i=4096');
+  t.equal(shape('nobody-here'), shape('alice'), 'same iteration count, salt of the same length');
+});
+
 t.test('protocol misuse is refused and counted', async (t) => {
   const session = new SaslServerSession({ users: () => users }, logger([]), 'p');
   t.throws(() => session.step(Buffer.from('x')), { message: 'authentication failed' }, 'step before start');

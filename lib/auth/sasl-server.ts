@@ -11,7 +11,7 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { compileGlobAllowlist, type DnAllowlist } from './dn-allowlist';
 import { SCRAM_SHA_256, ScramServer } from './scram';
-import type { UserDatabase } from './userdb';
+import { DEFAULT_ITERATIONS, type UserDatabase } from './userdb';
 import type { SecurityLogger } from './tls-server';
 
 /** Failed SASL exchanges one connection may make before it is dropped. */
@@ -74,7 +74,10 @@ export class SaslServerSession {
     if (this.#started) throw this.#refuse('SASL start while an exchange is in progress');
     if (mech !== SCRAM_SHA_256) throw this.#refuse(`mechanism '${mech.slice(0, 40)}' not offered`);
     this.#started = true;
-    this.#scram = new ScramServer((user) => this.#config.users().get(user));
+    const users = this.#config.users();
+    // Unknown users are told the iteration count real users have, so the answer does not tell them apart.
+    const decoy = users.values().next().value?.iterations ?? DEFAULT_ITERATIONS;
+    this.#scram = new ScramServer((user) => users.get(user), undefined, decoy);
     // A client that sends nothing yet gets an empty challenge; its client-first comes in the first step.
     if (data === null || data.length === 0) return { complete: false, data: Buffer.alloc(0) };
     return this.#first(data);

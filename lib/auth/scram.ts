@@ -173,9 +173,17 @@ export class ScramServer {
   readonly #serverNonce: string;
   #state: { username: string; nonce: string; gs2: string; authPrefix: string; creds: ScramCredentials | undefined } | null = null;
 
-  constructor(lookup: CredentialLookup, serverNonce: string = newNonce()) {
+  readonly #decoyIterations: number;
+
+  /**
+   * `decoyIterations` is what an unknown user is told (with a stable fake
+   * salt), so that it looks like the real users' count; `serverNonce` is for
+   * golden tests only.
+   */
+  constructor(lookup: CredentialLookup, serverNonce: string = newNonce(), decoyIterations: number = MIN_ITERATIONS) {
     this.#lookup = lookup;
     this.#serverNonce = checkNonce(serverNonce, 'server');
+    this.#decoyIterations = decoyIterations;
   }
 
   /** Reads client-first-message; returns server-first-message. */
@@ -195,7 +203,7 @@ export class ScramServer {
     const nonce = checkNonce(clientNonce!, 'client') + this.#serverNonce;
     const creds = this.#lookup(username);
     const salt = creds?.salt ?? hmac(FAKE_SALT_KEY, username).subarray(0, 16);
-    const iterations = creds?.iterations ?? MIN_ITERATIONS;
+    const iterations = creds?.iterations ?? this.#decoyIterations;
     const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${iterations}`;
     this.#state = { username, nonce, gs2: gs2[0], authPrefix: `${bare},${serverFirst}`, creds };
     return serverFirst;
