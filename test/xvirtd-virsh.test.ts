@@ -103,7 +103,8 @@ t.test('virsh -r and the read-only socket refuse every write command', async (t)
 t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', async (t) => {
   const d = await startXvirtd(t, { tcp: true });
   const lvd = await startLibvirtd(t);
-  const actions = 'suspend test; resume test; destroy test; start test';
+  const actions = `suspend test; resume test; destroy test; start test; reboot test; shutdown test; `
+    + `define ${xmlFile}; start interop; destroy interop; undefine interop`;
   const warmXml = join(tmp, 'warm.xml');
   writeFileSync(warmXml, NEW_DOMAIN.replace('interop', 'warm').replace('11111111-', '99999999-'));
   const run = async (listenUri: string, actUri: string): Promise<string[]> => {
@@ -116,9 +117,11 @@ t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', 
     }
     const done = await virsh(actUri, actions);
     t.equal(done.code, 0, `actions succeed: ${done.stderr}`);
-    const lines = await loop.waitFor(/^event .* for domain 'test'/, 4);
+    const ours = /^event .* for domain '(test|interop)'/;
+    await loop.waitFor(ours, 9);
+    await new Promise((r) => setTimeout(r, 300)); // room for any event that should not be there
     await loop.stop();
-    return lines;
+    return loop.lines().filter((l) => ours.test(l));
   };
   const ours = await run(d.uri('unix'), d.uri('tcp'));
   const theirs = await run(lvd.unixUri(), lvd.unixUri());
@@ -128,6 +131,11 @@ t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', 
     "event 'lifecycle' for domain 'test': Resumed Unpaused",
     "event 'lifecycle' for domain 'test': Stopped Destroyed",
     "event 'lifecycle' for domain 'test': Started Booted",
+    "event 'lifecycle' for domain 'test': Stopped Shutdown",
+    "event 'lifecycle' for domain 'interop': Defined Added",
+    "event 'lifecycle' for domain 'interop': Started Booted",
+    "event 'lifecycle' for domain 'interop': Stopped Destroyed",
+    "event 'lifecycle' for domain 'interop': Undefined Removed",
   ]);
 });
 
