@@ -11,6 +11,7 @@ import { encodeCall, encodeMessage } from '../lib/rpc/framing';
 import { RemoteProcedure as P, PROCEDURES } from '../lib/rpc/procedures';
 import { MessageType, REMOTE_PROGRAM } from '../lib/rpc/protocol';
 import { virsh } from './support/virsh';
+import { PRE_OPEN_MESSAGE_MAX } from '../lib/daemon/session';
 import { RawClient, startDaemonInProcess, startXvirtd } from './support/xvirtd';
 
 const TEST_DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
@@ -90,11 +91,11 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
 
   await t.test('big messages: refused before CONNECT_OPEN, accepted after', async (t) => {
     const early = await RawClient.connect(rwSocket);
-    const b = Buffer.alloc(200000);
+    const b = Buffer.alloc(400000);
     b.writeUInt32BE(1 << 20, 0);
     early.send(b);
     await early.waitClosed();
-    t.pass('a 1 MiB message before open: dropped once 64 KiB of it arrived');
+    t.pass(`a 1 MiB message before open: dropped once ${PRE_OPEN_MESSAGE_MAX} bytes of it arrived`);
     const late = await opened(rwSocket);
     const xml = `<domain type='test'><name>big</name><description>${'x'.repeat(1 << 20)}</description></domain>`;
     const serial = late.sendCall(P.DOMAIN_DEFINE_XML, { xml });

@@ -26,10 +26,11 @@ import { Outbound } from './outbound';
 
 /**
  * Largest message a client may be part-way through sending before CONNECT_OPEN.
- * The handshake's calls are tiny; without this, anyone able to connect could
- * make the daemon hold 32 MiB per socket.
+ * The biggest handshake call is an AUTH_SASL step carrying 65536 XDR chars (4
+ * bytes each); without a bound, anyone able to connect could make the daemon
+ * hold 32 MiB per socket.
  */
-export const PRE_OPEN_MESSAGE_MAX = 65536;
+export const PRE_OPEN_MESSAGE_MAX = 288 * 1024;
 
 export interface SessionHost {
   readonly config: DaemonConfig;
