@@ -3,10 +3,11 @@
 // loop issuing the same hypercall through the same C core, in the same boot.
 // Runs inside the Xen lab: scripts/xen-lab --bench bench/xen-direct.js
 //   XVIRT_BENCH_N       total getInfo calls (default 300000, spread over the guests)
-//   XVIRT_BENCH_BLOCKS  interleaved blocks per path (default 10)
+//   XVIRT_BENCH_BLOCKS  interleaved blocks per path (default 30)
 // Prints each figure and the Node/C ratios; exits 1 if a part cannot run.
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -19,12 +20,25 @@ if (!Number.isInteger(TOTAL) || TOTAL < 3) {
   console.error(`XVIRT_BENCH_N must be an integer >= 3, got ${process.env.XVIRT_BENCH_N}`);
   process.exit(2);
 }
-const BLOCKS = Number(process.env.XVIRT_BENCH_BLOCKS || 10);
+const BLOCKS = Number(process.env.XVIRT_BENCH_BLOCKS || 30);
 const LOOP = path.join(root, 'build/Release/getinfo_loop');
 
-function cLoop(args) {
+/** The C loop in serve mode: one measurement per command line, so blocks interleave without process start-up. */
+function startCLoop() {
   if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it with 'npx node-gyp rebuild' on the host`);
-  return JSON.parse(execFileSync(LOOP, args, { encoding: 'utf8' }));
+  const child = spawn(LOOP, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  readline.createInterface({ input: child.stdout }).on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`getinfo_loop exited with status ${code}`));
+  });
+  return {
+    measure: (args) => new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${args.join(' ')}\n`);
+    }),
+    close: () => child.stdin.end(),
+  };
 }
 
 function row(label, calls, seconds) {
@@ -49,7 +63,8 @@ async function main() {
   console.log(`# xen-direct: ${rounds * guests.length} getInfo over ${guests.length} guests (${guests.map((d) => `${d.name}=${d.id}`).join(' ')})`);
 
   // Warm up both paths (JIT, page faults in the hypercall arena) before measuring.
-  cLoop(['getinfo', '1000', ...ids]);
+  const cLoop = startCLoop();
+  await cLoop.measure(['getinfo', '1000', ...ids]);
   for (let i = 0; i < 1000; i++) for (const d of guests) await d.getInfo();
 
   // The lab shares a 2-core host with other work: measure in interleaved
@@ -61,15 +76,19 @@ async function main() {
   const perBlock = Math.max(1, Math.floor(rounds / BLOCKS));
   const t = { c: 0, node: 0, addon: 0, cList: 0, nodeList: 0 };
   let listDomains = 0;
+  const blockRatios = [];
   for (let b = 0; b < BLOCKS; b++) {
-    t.c += cLoop(['getinfo', String(perBlock), ...ids]).seconds;
-    t.node += await timed(async () => {
+    const cBlock = (await cLoop.measure(['getinfo', String(perBlock), ...ids])).seconds;
+    const nodeBlock = await timed(async () => {
       for (let i = 0; i < perBlock; i++) for (const d of guests) await d.getInfo();
     });
+    t.c += cBlock;
+    t.node += nodeBlock;
+    blockRatios.push(nodeBlock / cBlock);
     t.addon += await timed(async () => {
       for (let i = 0; i < perBlock; i++) for (const id of idNums) hv.getInfo(id, null, rec);
     });
-    const cl = cLoop(['list', String(perBlock)]);
+    const cl = await cLoop.measure(['list', String(perBlock)]);
     t.cList += cl.seconds;
     listDomains = cl.domains;
     t.nodeList += await timed(async () => {
@@ -83,9 +102,13 @@ async function main() {
   const perCList = row(`C loop: getdomaininfolist (${listDomains} domains)`, perBlock * BLOCKS, t.cList);
   const perNodeList = row('Node: addon list (one getdomaininfolist)', perBlock * BLOCKS, t.nodeList);
   hv.close();
+  cLoop.close();
   await conn.close();
 
   console.log(`ratio Node xen:///system getInfo / C loop: ${(perNode / perC).toFixed(3)} (target <= 1.1)`);
+  blockRatios.sort((a, b) => a - b);
+  console.log(`  median of ${BLOCKS} block ratios:        ${blockRatios[Math.floor(BLOCKS / 2)].toFixed(3)} ` +
+    `(min ${blockRatios[0].toFixed(3)}, max ${blockRatios[BLOCKS - 1].toFixed(3)})`);
   console.log(`ratio Node addon getInfo / C loop:        ${(perAddon / perC).toFixed(3)}`);
   console.log(`ratio Node batched list / C batched list: ${(perNodeList / perCList).toFixed(3)}`);
   console.log(`batched: one list call covers ${listDomains} domains = ${(perCList / listDomains * 1e6).toFixed(2)} us per domain in C`);

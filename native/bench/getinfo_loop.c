@@ -5,6 +5,7 @@
  *
  *   getinfo_loop getinfo ROUNDS DOMID...   ROUNDS x getdomaininfo of each DOMID
  *   getinfo_loop list ROUNDS               ROUNDS x one getdomaininfolist of all domains
+ *   getinfo_loop                           the same commands, one per line on stdin
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,29 +37,27 @@ static double now(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: getinfo_loop getinfo ROUNDS DOMID... | getinfo_loop list ROUNDS\n");
+    fprintf(stderr, "usage: getinfo_loop getinfo ROUNDS DOMID... | getinfo_loop list ROUNDS | getinfo_loop (commands on stdin)\n");
     return 2;
 }
 
-int main(int argc, char **argv)
+/*
+ * Runs one measurement: argv is {"getinfo", ROUNDS, DOMID...} or {"list", ROUNDS}.
+ * Returns 0 after printing its JSON line, 2 on bad arguments, 1 on a failed call.
+ */
+static int measure(xc_handle *h, int argc, char **argv)
 {
-    struct xc_error err;
     struct xc_dominfo d;
     unsigned long rounds, ids[MAX_IDS], r, calls = 0;
     size_t n_ids = 0, i, total = 0;
     int listing, rc = XC_OK;
-    xc_handle *h;
     double t0, t1;
 
-    if (argc < 3 || parse_uint(argv[2], 100000000ul, &rounds) != 0) return usage();
-    listing = strcmp(argv[1], "list") == 0;
-    if (!listing && (strcmp(argv[1], "getinfo") != 0 || argc < 4 || argc - 3 > MAX_IDS)) return usage();
-    for (i = 3; i < (size_t)argc; i++)
+    if (argc < 2 || parse_uint(argv[1], 100000000ul, &rounds) != 0) return usage();
+    listing = strcmp(argv[0], "list") == 0;
+    if (!listing && (strcmp(argv[0], "getinfo") != 0 || argc < 3 || argc - 2 > MAX_IDS)) return usage();
+    for (i = 2; i < (size_t)argc; i++)
         if (parse_uint(argv[i], XC_DOMID_MAX, &ids[n_ids++]) != 0) return usage();
-    if (xc_open_privcmd(NULL, &h, &err) != XC_OK) {
-        fprintf(stderr, "getinfo_loop: %s\n", err.message);
-        return 1;
-    }
     t0 = now();
     for (r = 0; r < rounds && rc == XC_OK; r++) {
         if (listing) {
@@ -71,11 +70,41 @@ int main(int argc, char **argv)
     t1 = now();
     if (rc != XC_OK) {
         fprintf(stderr, "getinfo_loop: %s\n", xc_last_error(h)->message);
-        xc_close(h);
         return 1;
     }
     printf("{\"mode\":\"%s\",\"calls\":%lu,\"seconds\":%.6f,\"domains\":%zu}\n", listing ? "list" : "getinfo", calls,
            t1 - t0, listing ? total : n_ids);
-    xc_close(h);
+    fflush(stdout);
     return 0;
+}
+
+/* Serve mode: one measurement per stdin line, so a benchmark can interleave without process start-up costs. */
+static int serve(xc_handle *h)
+{
+    char line[1024], *words[MAX_IDS + 2], *save = NULL, *w;
+    int rc = 0;
+
+    while (rc == 0 && fgets(line, sizeof line, stdin)) {
+        int n = 0;
+        for (w = strtok_r(line, " \t\r\n", &save); w && n < MAX_IDS + 2; w = strtok_r(NULL, " \t\r\n", &save))
+            words[n++] = w;
+        if (n > 0) rc = measure(h, n, words);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct xc_error err;
+    xc_handle *h;
+    int rc;
+
+    if (argc == 2 || (argc > 1 && strcmp(argv[1], "list") != 0 && strcmp(argv[1], "getinfo") != 0)) return usage();
+    if (xc_open_privcmd(NULL, &h, &err) != XC_OK) {
+        fprintf(stderr, "getinfo_loop: %s\n", err.message);
+        return 1;
+    }
+    rc = argc == 1 ? serve(h) : measure(h, argc - 1, argv + 1);
+    xc_close(h);
+    return rc;
 }
