@@ -47,15 +47,20 @@ int main(int argc, char **argv)
     if (!conn)
         return fail("open");
     virDomainPtr *all = NULL;
-    int n = virConnectListAllDomains(conn, &all, VIR_CONNECT_LIST_DOMAINS_RUNNING);
+    int n = virConnectListAllDomains(conn, &all, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0)
         return fail("list domains");
     qsort(all, (size_t)n, sizeof(*all), by_id);
     virDomainPtr guests[GUESTS];
     int found = 0;
-    for (int i = 0; i < n && found < GUESTS; i++)
-        if (virDomainGetID(all[i]) != 0)
+    for (int i = 0; i < n && found < GUESTS; i++) {
+        /* Running or idle guests; id 0 is Xen's Domain-0, the host itself. */
+        int state, reason;
+        if (virDomainGetID(all[i]) == 0 || virDomainGetState(all[i], &state, &reason, 0) < 0)
+            continue;
+        if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED)
             guests[found++] = all[i];
+    }
     if (found < GUESTS) {
         fprintf(stderr, "getinfo-libvirt: %s has %d running guest(s); the measurement needs %d\n", argv[1], found, GUESTS);
         return 1;

@@ -56,12 +56,15 @@ function parseArgs(argv) {
   return { uris: defaults ? [DEFAULT_URI] : uris, libvirtUris: defaults ? [DEFAULT_URI] : libvirtUris, defaults, calls };
 }
 
+/** Running (or idle: a guest with nothing to do is blocked) rather than paused or going away. */
+const RUNNING_STATES = new Set([DomainState.RUNNING, DomainState.BLOCKED]);
+
 /** The first GUESTS running guests (by id) of `conn`; fails when there are fewer. */
 async function runningGuests(conn, uri) {
   const domains = [];
   for (const dom of await conn.listAllDomains(ListDomainsFlags.ACTIVE)) {
     // Id 0 is Xen's Domain-0, the host itself rather than a guest.
-    if (dom.id !== 0 && (await dom.getState()).state === DomainState.RUNNING) domains.push(dom);
+    if (dom.id !== 0 && RUNNING_STATES.has((await dom.getState()).state)) domains.push(dom);
   }
   domains.sort((a, b) => a.id - b.id);
   if (domains.length < GUESTS) {
