@@ -1,7 +1,7 @@
 /*
  * The libvirt baseline of bench/getinfo.js: the same measurement through
- * libvirt's own C library. Opens URI, takes the first 3 running guests by id
- * (Xen's Domain-0 excluded), warms up, then times CALLS virDomainGetInfo on
+ * libvirt's own C library. Opens URI, takes the first 3 running (or idle)
+ * guests by id (Xen's Domain-0 excluded), warms up, then times CALLS virDomainGetInfo on
  * each, one at a time. Prints one JSON line: total calls, elapsed ns, and
  * the libvirt version. Built at run time by bench/getinfo.js.
  *
