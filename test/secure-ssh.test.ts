@@ -12,7 +12,10 @@ import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { parseUri } from '../lib/uri';
 import { helperUri, remoteCommand, sshArgs } from '../lib/transports/ssh';
-import { parseHelperArgs } from '../lib/ssh-helper/helper';
+import { parseHelperArgs, runHelper } from '../lib/ssh-helper/helper';
+import { findNetcat, runNetcat } from '../lib/ssh-helper/netcat';
+import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { startSshd, type Sshd } from './support/sshd';
 import { REPO, startXvirtd, type XvirtdInstance } from './support/xvirtd';
 import { virsh } from './support/virsh';
@@ -42,7 +45,8 @@ t.test('ssh argv and far-side command follow libvirt', async (t) => {
 
 interface World { sshd: Sshd; daemon: XvirtdInstance; base: string }
 
-async function world(t: Test): Promise<World> {
+/** `copy: 'node'` makes xvirt-ssh-helper copy bytes itself instead of handing them to nc -U. */
+async function world(t: Test, copy: 'nc' | 'node' = 'nc'): Promise<World> {
   if (!existsSync(join(REPO, 'dist', 'ssh-helper', 'helper.js'))) {
     throw new Error("dist/ssh-helper/helper.js is missing: run 'npm run build' first (npm test does)");
   }
@@ -55,14 +59,14 @@ async function world(t: Test): Promise<World> {
   const sshd = await startSshd(t, {
     sessionEnv: {
       PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-      XVIRTD_SOCK: daemon.rwSocket, XVIRTD_SOCK_RO: daemon.roSocket,
+      XVIRTD_SOCK: daemon.rwSocket, XVIRTD_SOCK_RO: daemon.roSocket, XVIRT_SSH_HELPER_COPY: copy,
     },
   });
   return { sshd, daemon, base: `test+ssh://root@127.0.0.1:${sshd.port}/default` };
 }
 
-t.test("xvirt's client over ssh to xvirtd", async (t) => {
-  const { sshd, daemon, base } = await world(t);
+t.test("xvirt's client over ssh to xvirtd (helper copying in Node)", async (t) => {
+  const { sshd, daemon, base } = await world(t, 'node');
   const params = `keyfile=${encodeURIComponent(sshd.userKey)}&known_hosts=${encodeURIComponent(sshd.knownHosts)}&no_tty=1`;
   const conn = await connect(`${base}?${params}`);
   t.teardown(() => conn.close());
@@ -86,7 +90,33 @@ t.test("xvirt's client over ssh to xvirtd", async (t) => {
   t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'the first connection still works');
 });
 
-t.test('real virsh over ssh reaches xvirtd through xvirt-ssh-helper', async (t) => {
+t.test('the helper bridges stdio to the socket in-process, and reports a missing daemon', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'xvirt-helper-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sock');
+  const server = createServer((s) => s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), d]))));
+  await new Promise<void>((r) => server.listen(path, r));
+  t.teardown(() => server.close());
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const status = runHelper({ socket: path, readonly: false }, stdin, stdout, stderr);
+  const reply = new Promise<string>((r) => stdout.once('data', (d: Buffer) => r(d.toString())));
+  stdin.write('ping');
+  t.equal(await reply, 'echo:ping');
+  stdin.end();
+  t.equal(await status, 0, 'ends cleanly when the client side ends');
+  const err = new PassThrough();
+  t.equal(await runHelper({ socket: join(dir, 'none'), readonly: false }, new PassThrough(), new PassThrough(), err), 1);
+  t.match(err.read()?.toString(), /cannot connect to .*none: no such socket \(is xvirtd running\?\)/);
+  const nc = findNetcat({});
+  t.ok(nc, 'the test machine has an nc with -U (netcat-openbsd, scripts/install-test-deps)');
+  t.equal(findNetcat({ XVIRT_SSH_HELPER_COPY: 'node' }), null);
+  t.equal(await runNetcat(nc!, join(dir, 'none'), err), 1, 'the nc path checks the socket first');
+  t.match(err.read()?.toString(), /no such socket/);
+});
+
+t.test('real virsh over ssh reaches xvirtd through xvirt-ssh-helper (nc copying)', async (t) => {
   const { sshd, daemon, base } = await world(t);
   const command = `command=${encodeURIComponent(sshd.sshWrapper)}`;
   // Default 'auto' mode: virsh runs `virt-ssh-helper URI` on the far side, which is xvirt's helper there.

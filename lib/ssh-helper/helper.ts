@@ -11,11 +11,13 @@
  *   xvirt-ssh-helper [-q0] -U SOCKET        (nc's, for libvirt's netcat mode)
  * In URI mode the socket is the URI's `socket` parameter, else
  * $XVIRTD_SOCK (or $XVIRTD_SOCK_RO with -r), else xvirtd's default path.
+ * The copying is done by `nc -U` when the system has one (netcat.ts), else here.
  */
 import * as net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { defaultSocketDir } from '../daemon/config';
 import { parseUri, uriParam } from '../uri';
+import { findNetcat, runNetcat } from './netcat';
 
 export interface HelperArgs {
   socket: string;
@@ -98,5 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`xvirt-ssh-helper: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  const nc = findNetcat(process.env);
+  if (nc) return runNetcat(nc, args.socket, process.stderr);
   return runHelper(args, process.stdin, process.stdout, process.stderr);
 }

@@ -9,8 +9,8 @@
  * URI parameters: command (the ssh binary), keyfile, known_hosts, no_tty,
  * no_verify, netcat, socket, proxy (auto | netcat | native | xvirt).
  */
-import { spawn } from 'node:child_process';
-import { Duplex, PassThrough } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
 import { serverSideName, uriParam, type ConnectionUri } from '../uri';
@@ -93,31 +93,57 @@ export interface SshChannel {
 }
 
 /**
- * Spawns ssh. ssh's output reaches the stream only through a pass-through
- * that ends when ssh has exited, so an unsuccessful exit (255: ssh itself
- * failed, e.g. host key or authentication) surfaces as an error carrying
- * ssh's own stderr rather than as a bare end of file.
+ * A child process's stdin/stdout as one duplex stream. Its end of file is
+ * held back until the process has exited, so an unsuccessful exit (ssh's 255:
+ * unknown host key, refused key...) surfaces as an error carrying the
+ * process's own stderr rather than as a bare end of file.
  */
+class ChildProcessStream extends Duplex {
+  readonly #child: ChildProcess;
+  #stderr = '';
+
+  constructor(child: ChildProcess, describe: (detail: string) => string) {
+    super({ allowHalfOpen: false });
+    this.#child = child;
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (this.#stderr.length < 4096) this.#stderr += d; });
+    child.stdout!.on('data', (chunk: Buffer) => { if (!this.push(chunk)) child.stdout!.pause(); });
+    child.stdin!.on('error', () => undefined); // EPIPE once the process died: reported at its exit instead.
+    const fail = (detail: string, cause?: unknown): void => {
+      this.destroy(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, describe(detail), cause === undefined ? {} : { cause }));
+    };
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'ENOENT' ? `'${child.spawnfile}' not found` : err.message, err));
+    child.on('close', (code, signal) => {
+      if (code === 0 || (signal === 'SIGTERM' && this.destroyed)) this.push(null);
+      else fail(this.#stderr.trim() || `${child.spawnfile} exited with ${code ?? signal}`);
+    });
+  }
+
+  override _read(): void {
+    this.#child.stdout!.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.#child.stdin!.write(chunk)) done();
+    else this.#child.stdin!.once('drain', () => done());
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.#child.stdin!.end(done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    // The RPC layer closes the stream when it is done; take the process down with it.
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
+    done(err);
+  }
+}
+
+/** Spawns ssh (or `command=`) and returns its stdio as the RPC stream. */
 export function connectSsh(uri: ConnectionUri, readonly: boolean): SshChannel {
   const binary = uriParam(uri, 'command') || 'ssh';
   const child = spawn(binary, sshArgs(uri, readonly), { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 4096) stderr += d; });
-  const output = new PassThrough();
-  child.stdout!.pipe(output, { end: false });
-  child.stdin!.on('error', () => undefined); // EPIPE after ssh died: reported through `output` instead.
   const endpoint = `${uri.user ? `${uri.user}@` : ''}${uri.host}${uri.port ? `:${uri.port}` : ''} (ssh)`;
-  const fail = (detail: string, cause?: unknown): void => {
-    output.destroy(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC,
-      `Cannot talk to ${endpoint}: ${detail}`, cause === undefined ? {} : { cause }));
-  };
-  child.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? `'${binary}' not found` : err.message, err));
-  child.on('close', (code, signal) => {
-    if (code === 0 || signal === 'SIGTERM') output.end();
-    else fail(stderr.trim() || `${binary} exited with ${code ?? signal}`);
-  });
-  const stream = Duplex.from({ readable: output, writable: child.stdin! });
-  // The RPC layer closes the stream when it is done; take ssh down with it.
-  stream.on('close', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); });
+  const stream = new ChildProcessStream(child, (detail) => `Cannot talk to ${endpoint}: ${detail}`);
   return { stream, endpoint };
 }
