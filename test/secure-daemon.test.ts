@@ -147,3 +147,16 @@ t.test('xvirtd refuses wrong-CA, expired and missing certificates, and keeps ser
   t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'still serving');
   await conn.close();
 });
+
+t.test('xvirtd refuses to start with TLS files that do not fit, naming them', async (t) => {
+  const port = await freePort();
+  const base = ['listen_tls = 1', `tls_port = ${port}`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`];
+  await t.rejects(startXvirtd(t, { extraConfig: [...base, `key_file = "${alice.key}"`] }),
+    /cannot start the TLS listener: .*(key values mismatch|KEY_VALUES_MISMATCH)/i, 'a key that is not the certificate\'s');
+  const garbage = join(pki.dir, 'garbage.pem');
+  writeFileSync(garbage, 'not a certificate\n');
+  await t.rejects(startXvirtd(t, { extraConfig: [...base, `key_file = "${pki.server.key}"`, `cert_file = "${garbage}"`] }),
+    /cannot start the TLS listener: cannot parse .*garbage.pem/, 'a file that is not a certificate');
+  await t.rejects(startXvirtd(t, { extraConfig: [...base, `key_file = "${pki.server.key}"`, `ca_file = "${pki.otherCa.cert}"`] }),
+    /The server certificate .* is not signed by the CA/, 'a CA that did not sign the server certificate');
+});

@@ -16,13 +16,19 @@ export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.So
   log: SecurityLogger): Promise<Listener> {
   const sec = cfg.security;
   const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
-  const server = createTlsServer({
-    caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
-    allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
-  }, (socket, peer) => {
-    peers.set(socket, peer);
-    onConnection(socket, policy);
-  }, log);
+  let server: ReturnType<typeof createTlsServer>;
+  try {
+    server = createTlsServer({
+      caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
+      allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
+    }, (socket, peer) => {
+      peers.set(socket, peer);
+      onConnection(socket, policy);
+    }, log);
+  } catch (err) {
+    // Unreadable or invalid files, a key that does not match the certificate...
+    throw new ListenError(`cannot start the TLS listener: ${(err as Error).message}`);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new ListenError(`cannot listen on ${sec.tlsListenAddr}:${sec.tlsPort} (TLS): ${err.message}`)));
     server.listen({ host: sec.tlsListenAddr, port: sec.tlsPort, backlog: 511 }, () => resolve());

@@ -50,8 +50,15 @@ function readConfigFile(path: string, what: string): Buffer {
 
 /** Server-side startup checks of our own certificate, as libvirtd does them. */
 function checkServerCertificate(certPem: Buffer, caPem: Buffer, config: TlsServerConfig): void {
-  const cert = new X509Certificate(certPem);
-  const ca = new X509Certificate(caPem);
+  let cert: X509Certificate;
+  let ca: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+    ca = new X509Certificate(caPem);
+  } catch (err) {
+    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF,
+      `cannot parse ${config.certFile} or ${config.caFile} as PEM certificates: ${(err as Error).message}`);
+  }
   const bad = (detail: string): XvirtError =>
     XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `The server certificate ${config.certFile} ${detail}`);
   if (Date.parse(cert.validTo) < Date.now()) throw bad('has expired');
