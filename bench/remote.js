@@ -10,7 +10,10 @@
  * client against xvirtd, to compare the servers alone, and each daemon's
  * RSS idle and with 1,000 idle clients.
  *
- *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M]
+ *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M] [--rounds R]
+ *
+ * Each pair is measured in R alternating slices (xvirtd, libvirtd, xvirtd...)
+ * whose times are summed, so passing load on a shared machine hits both.
  *
  * Needs: npm run build, root (libvirtd), libvirt-dev + cc (scripts/install-test-deps).
  */
@@ -26,12 +29,12 @@ const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
 const SERVER_URI_PATH = FIXTURE; // test:///<abs path>: each connection gets the file's 3 running guests
 
 function parseArgs(argv) {
-  const opts = { calls: 300000, inflight: 128, idleClients: 1000 };
-  const names = { '--calls': 'calls', '--inflight': 'inflight', '--idle-clients': 'idleClients' };
+  const opts = { calls: 300000, inflight: 128, idleClients: 1000, rounds: 5 };
+  const names = { '--calls': 'calls', '--inflight': 'inflight', '--idle-clients': 'idleClients', '--rounds': 'rounds' };
   for (let i = 0; i < argv.length; i++) {
     const key = names[argv[i]];
     if (argv[i] === '--help' || argv[i] === '-h') {
-      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)]\n');
+      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] [--rounds R (5)]\n');
       process.exit(0);
     }
     const value = Number(argv[++i]);
@@ -306,6 +309,25 @@ async function idleClients(daemon, n) {
 
 // ---- main ------------------------------------------------------------------------------
 
+/**
+ * Runs each measurement in `rounds` alternating slices (A, B, A, B...) and sums
+ * them: on a shared machine, load that comes and goes then hits both sides
+ * alike instead of whichever ran during the busy minute.
+ */
+async function paired(rounds, calls, ...runs) {
+  const totals = runs.map(() => ({ calls: 0, seconds: 0 }));
+  const slice = Math.ceil(calls / rounds);
+  for (let done = 0; done < calls; done += slice) {
+    const n = Math.min(slice, calls - done);
+    for (let i = 0; i < runs.length; i++) {
+      const r = await runs[i](n);
+      totals[i].calls += r.calls;
+      totals[i].seconds += r.seconds;
+    }
+  }
+  return totals;
+}
+
 const fmtRate = (r) => `${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
 const fmtTime = (r) => `${r.seconds.toFixed(2)} s`;
 const pad = (s, n) => String(s).padEnd(n);
@@ -350,18 +372,18 @@ async function main() {
     const results = {};
     process.stdout.write('Each with its own client: xvirt → xvirtd, libvirt (C) → libvirtd\n' + header);
     for (const transport of ['unix', 'tcp']) {
-      const xs = await xvirtRun(connect, uriFor(xd, transport), calls, 1);
-      const ls = await runC(cClient, uriFor(lv, transport), calls, 1);
+      const [xs, ls] = await paired(opts.rounds, calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, 1), (n) => runC(cClient, uriFor(lv, transport), n, 1));
       row(`${transport}  sequential`, xs, ls, `time ${(xs.seconds / ls.seconds).toFixed(2)}×  (target ≤ 0.5×)`);
-      const xp = await xvirtRun(connect, uriFor(xd, transport), calls, opts.inflight);
-      const lp = await runC(cClient, uriFor(lv, transport), calls, 4);
+      const [xp, lp] = await paired(opts.rounds, calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, opts.inflight), (n) => runC(cClient, uriFor(lv, transport), n, 4));
       const tput = (xp.calls / xp.seconds) / (lp.calls / lp.seconds);
       row(`${transport}  ${opts.inflight} in flight | 4 threads`, xp, lp, `throughput ${tput.toFixed(2)}×  (target ≥ 5×)`);
       results[transport] = { lp };
     }
     process.stdout.write(`\nxvirtd's capacity: a minimal client, ${opts.inflight} pre-encoded calls in flight, against libvirt (C) 4 threads → libvirtd\n` + header);
     for (const transport of ['unix', 'tcp']) {
-      const r = await rawPipelined(xd, transport, calls, opts.inflight);
+      const [r] = await paired(opts.rounds, calls, (n) => rawPipelined(xd, transport, n, opts.inflight));
       const { lp } = results[transport];
       const tput = (r.calls / r.seconds) / (lp.calls / lp.seconds);
       row(`${transport}  pipelined`, r, lp, `throughput ${tput.toFixed(2)}×`);
@@ -369,8 +391,8 @@ async function main() {
     process.stdout.write('\nThe servers alone: libvirt\'s C client → each daemon\n' + header);
     for (const transport of ['unix', 'tcp']) {
       for (const threads of [1, 4]) {
-        const x = await runC(cClient, uriFor(xd, transport), calls, threads);
-        const l = await runC(cClient, uriFor(lv, transport), calls, threads);
+        const [x, l] = await paired(opts.rounds, calls,
+          (n) => runC(cClient, uriFor(xd, transport), n, threads), (n) => runC(cClient, uriFor(lv, transport), n, threads));
         row(`${transport}  ${threads === 1 ? 'sequential' : '4 threads'}`, x, l, `time ${(x.seconds / l.seconds).toFixed(2)}×`);
       }
     }
