@@ -19,12 +19,17 @@ const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 const note = (msg) => process.stderr.write(`xen-lab: [${secs()}s] ${msg}\n`);
 
-// Xen or dom0 died: no point waiting for the timeout.
-const FATAL = [/Panic on CPU/, /Hardware Dom0 crashed/, /Kernel panic/, /domain_crash_sync/];
+// Xen or dom0 died: no point waiting for the timeout. (Not domU crashes: a
+// test may crash a guest on purpose.)
+const FATAL = [/Panic on CPU/, /Hardware Dom0 crashed/, /Kernel panic/];
 
 const log = fs.openSync(cfg.serialLog, 'w');
 const output = fs.openSync(cfg.outputLog, 'w');
-const qemu = spawn(qemuBin, qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+// QEMU gets its own process group (killed as a whole) and an absolute bound
+// from coreutils' timeout, which holds even if this process is SIGKILLed.
+const lifetime = cfg.readyTimeout + cfg.jobTimeout + 90;
+const qemu = spawn('timeout', ['-s', 'KILL', String(lifetime), qemuBin, ...qemuArgs],
+  { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 const state = { up: null, ready: null, done: null, rc: null, fatal: null, killedFor: null, lines: [] };
 
 function kill(reason) {
