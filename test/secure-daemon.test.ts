@@ -76,6 +76,8 @@ t.test('TLS: virsh and xvirt drive xvirtd with an allowed certificate; others ar
   t.teardown(() => conn.close());
   t.same((await conn.listAllDomains()).map((d) => d.name), ['test']);
   t.equal(await conn.isSecure(), true);
+  const cli = execFileSync(process.execPath, [join(REPO, 'bin', 'xvirt.js'), '-c', uri(alice), 'list', '--all'], { encoding: 'utf8' });
+  t.match(cli, /test\s+running/, 'the xvirt CLI over TLS, same URI as virsh');
   await t.rejects(connect(uri(bob)), { number: ErrorNumber.RPC, message: /server verification/ });
   t.match(daemon.stderr(), /Distinguished Name 'C=GB,O=xvirt test,CN=bob' is not on tls_allowed_dn_list/);
   t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'the accepted client is still served');

@@ -13,6 +13,7 @@ import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { parseSs } from '../lib/auth/peercred';
 import { REPO, startXvirtd } from './support/xvirtd';
+import { virsh } from './support/virsh';
 
 const NOBODY = 65534;
 
@@ -77,6 +78,9 @@ t.test('SASL on the read-write unix socket', async (t) => {
   await conn.close();
   await t.rejects(connect(`test+unix:///default?socket=${d.rwSocket}`, { credentials: { username: 'alice', password: 'x' } }),
     { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ });
+  const v = await virsh(`test+unix:///default?socket=${d.rwSocket}&authfile=${encodeURIComponent(auth)}`, 'list --all');
+  t.equal(v.code, 0, `virsh (Cyrus SCRAM-SHA-256) on the unix socket: ${v.stderr}`);
+  t.match(v.stdout, /test\s+running/);
   const ro = await connect(`test+unix:///default?socket=${d.roSocket}`);
   t.same((await ro.listAllDomains()).map((x) => x.name), ['test'], 'the read-only socket keeps its own scheme (none)');
   await ro.close();
