@@ -45,6 +45,14 @@ bool DomidArg(const Napi::CallbackInfo& info, size_t i, uint32_t* out) {
   return true;
 }
 
+// True if `v` is a typed array of `type` with exactly (`exact`) or at least `length` elements; sets *data.
+bool TypedArrayOf(napi_env env, napi_value v, napi_typedarray_type type, size_t length, void** data, bool exact) {
+  napi_typedarray_type actual;
+  size_t n;
+  if (napi_get_typedarray_info(env, v, &actual, &n, data, nullptr, nullptr) != napi_ok) return false;
+  return actual == type && (exact ? n == length : n >= length);
+}
+
 void WriteRecord(const xc_dominfo& d, double* rec) {
   rec[REC_DOMID] = d.domid;
   rec[REC_STATE] = d.state;
@@ -188,21 +196,22 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
     Napi::Env env = info.Env();
     uint32_t domid;
     if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
-    const uint8_t* expect = nullptr;
-    if (info.Length() < 3 || !(info[1].IsNull() || info[1].IsTypedArray()) || !info[2].IsTypedArray()) {
+    if (info.Length() < 3) {
       ThrowType(env, "getInfo(domid, expectUuid | null, out)");
       return env.Undefined();
     }
+    // The hot path: one napi_get_typedarray_info per array checks its kind and length and yields its data.
+    const uint8_t* expect = nullptr;
     if (!info[1].IsNull()) {
-      Napi::TypedArray t = info[1].As<Napi::TypedArray>();
-      if (t.TypedArrayType() != napi_uint8_array || t.ElementLength() != kUuidLen) {
-        ThrowType(env, "expected UUID must be a 16-byte Uint8Array");
+      void* data;
+      if (!TypedArrayOf(env, info[1], napi_uint8_array, kUuidLen, &data, true)) {
+        ThrowType(env, "expected UUID must be null or a 16-byte Uint8Array");
         return env.Undefined();
       }
-      expect = t.As<Napi::Uint8Array>().Data();
+      expect = static_cast<const uint8_t*>(data);
     }
-    Napi::TypedArray outArr = info[2].As<Napi::TypedArray>();
-    if (outArr.TypedArrayType() != napi_float64_array || outArr.ElementLength() < REC_STRIDE) {
+    void* out;
+    if (!TypedArrayOf(env, info[2], napi_float64_array, REC_STRIDE, &out, false)) {
       ThrowType(env, "out must be a Float64Array of at least one record");
       return env.Undefined();
     }
@@ -214,7 +223,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
       XcError(env, *xc_last_error(query_)).ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    WriteRecord(d, outArr.As<Napi::Float64Array>().Data());
+    WriteRecord(d, static_cast<double*>(out));
     return Napi::Number::New(env, 0);
   }
 
