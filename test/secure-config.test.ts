@@ -45,4 +45,7 @@ t.test('refusals name the file, line and key', async (t) => {
   t.throws(() => parse('tls_allowed_dn_list = [""]'), /empty entries/);
   t.throws(() => parse('key_file = "relative.pem"'), /expected an absolute path/);
   t.throws(() => parse('tls_port = 70000'), /expected a port number/);
+  t.throws(() => parse('max_anonymous_clients = 0'), /max_anonymous_clients: expected an integer from 1/);
+  t.equal(parse('max_anonymous_clients = 5').security.maxAnonymousClients, 5);
+  t.equal(defaultConfig().security.maxAnonymousClients, 20, "libvirtd's default");
 });

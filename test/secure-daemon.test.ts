@@ -162,3 +162,31 @@ t.test('xvirtd refuses to start with TLS files that do not fit, naming them', as
   await t.rejects(startXvirtd(t, { extraConfig: [...base, `key_file = "${pki.server.key}"`, `ca_file = "${pki.otherCa.cert}"`] }),
     /The server certificate .* is not signed by the CA/, 'a CA that did not sign the server certificate');
 });
+
+t.test('max_anonymous_clients bounds connections that have not authenticated', async (t) => {
+  const db = userDb(pki.dir, { alice: 'wonderland' });
+  const d = await tlsDaemon(t, ['auth_tls = "sasl"', `sasl_user_db = "${db}"`, 'max_anonymous_clients = 2']);
+  const idle = async (): Promise<RpcClient> => {
+    const c = new RpcClient(await connectTls(parseUri(d.uri(alice))), { endpoint: 'idle' });
+    t.teardown(() => c.close());
+    return c;
+  };
+  const [first, second] = [await idle(), await idle()];
+  t.same(await first.call(P.AUTH_LIST, undefined), { types: [1] });
+  t.same(await second.call(P.AUTH_LIST, undefined), { types: [1] });
+  // The third is closed on arrival (usually before the confirmation byte gets out).
+  const third = idle().then((c) => c.call(P.AUTH_LIST, undefined));
+  await t.rejects(third, { message: /server verification|closed|end of file|reset/ }, 'the third is turned away');
+  for (const end = Date.now() + 3000; Date.now() < end && !/max_anonymous_clients/.test(d.daemon.stderr());) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.match(d.daemon.stderr(), /refusing tls client: max_anonymous_clients \(2\) not yet authenticated/, 'logged');
+  await first.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const good = authFile(pki.dir, 'anon.conf', 'alice', 'wonderland');
+  const conn = await connect(d.uri(alice, `&authfile=${encodeURIComponent(good)}`));
+  t.same((await conn.listAllDomains()).map((x) => x.name), ['test'], 'a slot freed up; authenticated clients do not count');
+  const more = await idle();
+  t.same(await more.call(P.AUTH_LIST, undefined), { types: [1] }, 'one authenticated + one pending leaves room for another');
+  await conn.close();
+});

@@ -27,6 +27,8 @@ export interface SecurityConfig {
   /** undefined = any user in the database; [] = nobody. */
   saslAllowedUsernameList: string[] | undefined;
   saslUserDb: string;
+  /** Clients connected but not yet authenticated, across listeners that require it (libvirtd's default 20). */
+  maxAnonymousClients: number;
 }
 
 export function defaultSecurityConfig(): SecurityConfig {
@@ -43,6 +45,7 @@ export function defaultSecurityConfig(): SecurityConfig {
     authTls: 'none',
     saslAllowedUsernameList: undefined,
     saslUserDb: '/etc/xvirt/sasl-users',
+    maxAnonymousClients: 20,
   };
 }
 
@@ -94,7 +97,20 @@ export const SECURITY_KEYS: Record<string, SecuritySetter> = {
   auth_tls: text((s, v) => { s.authTls = v as SecurityAuthScheme; }, scheme),
   sasl_allowed_username_list: list((s, v) => { s.saslAllowedUsernameList = v; }),
   sasl_user_db: text((s, v) => { s.saslUserDb = v; }, absolute),
+  max_anonymous_clients: (cfg, value, fail) => {
+    if (typeof value !== 'number' || value < 1 || value > 1_000_000) return fail('expected an integer from 1 to 1000000');
+    cfg.security.maxAnonymousClients = value;
+  },
 };
+
+/**
+ * libvirtd's max_anonymous_clients: true when a new client on a listener
+ * that requires authentication must be refused because `pending` clients
+ * are already connected without having authenticated.
+ */
+export function overAnonymousLimit(security: SecurityConfig, auth: string, pending: number): boolean {
+  return auth !== 'none' && pending >= security.maxAnonymousClients;
+}
 
 /**
  * Cross-key checks once the file is read. `authOf` lists every listener's

@@ -10,6 +10,7 @@ import { CONNECT_HANDLERS } from './handlers-connect';
 import { DOMAIN_HANDLERS } from './handlers-domain';
 import { SESSION_HANDLERS } from './handlers-session';
 import { AUTH_HANDLERS } from '../auth/daemon-handlers';
+import { overAnonymousLimit } from '../auth/daemon-config';
 import { Logger } from './log';
 import { ClientSession, type SessionHost } from './session';
 
@@ -65,6 +66,12 @@ export class Daemon implements SessionHost {
     }
     if (this.clients.size >= this.config.maxClients) {
       this.log.warn(`refusing ${policy.kind} client: max_clients (${this.config.maxClients}) reached`);
+      socket.destroy();
+      return;
+    }
+    const pending = [...this.clients].filter((c) => !c.authenticated).length;
+    if (overAnonymousLimit(this.config.security, policy.auth, pending)) {
+      this.log.warn(`refusing ${policy.kind} client: max_anonymous_clients (${this.config.security.maxAnonymousClients}) not yet authenticated`);
       socket.destroy();
       return;
     }
