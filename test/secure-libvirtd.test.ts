@@ -13,7 +13,7 @@ import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { startLibvirtd } from './support/libvirtd';
 import { TestPki } from './support/pki';
-import { freePort } from './support/sshd';
+import { freePort, startSshd } from './support/sshd';
 
 let pki: TestPki;
 t.before(async () => { pki = await TestPki.create(); });
@@ -76,4 +76,14 @@ t.test('SASL SCRAM-SHA-256 against Cyrus SASL in libvirtd (over TLS)', async (t)
   const wrong = join(dir, 'wrong.conf');
   writeFileSync(wrong, '[credentials-a]\nauthname=alice\npassword=rabbit\n[auth-libvirt-localhost]\ncredentials=a\n');
   await t.rejects(connect(uri(wrong)), { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ });
+});
+
+t.test("ssh: xvirt's client reaches libvirtd through sshd and libvirt's netcat mode", async (t) => {
+  const lvd = await startLibvirtd(t);
+  const sshd = await startSshd(t);
+  const conn = await connect(`test+ssh://root@127.0.0.1:${sshd.port}/default?command=${encodeURIComponent(sshd.sshWrapper)}`
+    + `&netcat=nc&socket=${encodeURIComponent(lvd.socket)}`);
+  t.teardown(() => conn.close());
+  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], "libvirtd's test driver, over ssh");
+  t.equal((await (await conn.lookupDomainByName('test')).getInfo()).nrVirtCpu, 2);
 });
