@@ -12,9 +12,9 @@ import { RemoteProcedure as P, PROCEDURES } from '../lib/rpc/procedures';
 import { MessageType, REMOTE_PROGRAM } from '../lib/rpc/protocol';
 import { virsh } from './support/virsh';
 import { PRE_OPEN_MESSAGE_MAX } from '../lib/daemon/session';
+import { DEFAULT_DOMAIN as TEST_DOM } from './support/api-conformance';
 import { RawClient, startDaemonInProcess, startXvirtd } from './support/xvirtd';
 
-const TEST_DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
 
 /** Deterministic PRNG (mulberry32): a failing run can be replayed. */
 function prng(seed: number): () => number {
@@ -35,12 +35,7 @@ function randomBytes(rand: () => number, n: number): Buffer {
   return b;
 }
 
-async function opened(target: string): Promise<RawClient> {
-  const c = await RawClient.connect(target);
-  await c.call(P.AUTH_LIST);
-  await c.call(P.CONNECT_OPEN, { name: 'test:///default', flags: 0 });
-  return c;
-}
+const opened = RawClient.opened;
 
 /** Polls getInfo until stopped, recording any wrong answer. */
 function wellBehaved(c: RawClient): { stop(): Promise<{ ok: number; failures: string[] }> } {

@@ -11,16 +11,11 @@ import { MessageType, remoteError } from '../lib/rpc/protocol';
 import { decode } from '../lib/rpc/xdr';
 import { encodeMessage } from '../lib/rpc/framing';
 import { EVENT_MESSAGES } from '../lib/rpc/procedures';
+import { DEFAULT_DOMAIN as TEST_DOM } from './support/api-conformance';
 import { RawClient, startDaemonInProcess } from './support/xvirtd';
 
-const TEST_DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
 
-async function opened(target: string | number, name: string | null = 'test:///default', flags = 0): Promise<RawClient> {
-  const c = await RawClient.connect(target);
-  await c.call(P.AUTH_LIST);
-  await c.call(P.CONNECT_OPEN, { name, flags });
-  return c;
-}
+const opened = RawClient.opened;
 
 const hex = (b: Buffer): string => b.toString('hex');
 

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startLibvirtd } from './support/libvirtd';
 import { virsh, virshEvents } from './support/virsh';
-import { RemoteProcedure } from '../lib/rpc/procedures';
 import { RawClient, startXvirtd, type XvirtdInstance } from './support/xvirtd';
 
 const NEW_DOMAIN = `<domain type='test'>
@@ -73,10 +72,8 @@ t.test('virsh over unix and TCP prints what libvirt\'s test driver prints', asyn
 
 /** Opens test:///default on a raw connection and keeps it open: the shared state lives while a client holds it. */
 async function holdDefault(t: Test, d: XvirtdInstance): Promise<RawClient> {
-  const holder = await RawClient.connect(d.rwSocket);
+  const holder = await RawClient.opened(d.rwSocket);
   t.teardown(() => holder.close());
-  await holder.call(RemoteProcedure.AUTH_LIST);
-  await holder.call(RemoteProcedure.CONNECT_OPEN, { name: 'test:///default', flags: 0 });
   return holder;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as net from 'node:net';
 import { encodeCall, FrameDecoder, type Message } from '../../lib/rpc/framing';
-import { procedureSpec } from '../../lib/rpc/procedures';
+import { procedureSpec, RemoteProcedure } from '../../lib/rpc/procedures';
 import { MessageStatus, remoteError, type RemoteError } from '../../lib/rpc/protocol';
 import { decode } from '../../lib/rpc/xdr';
 import { defaultConfig, type DaemonConfig } from '../../lib/daemon/config';
@@ -168,6 +168,14 @@ export class RawClient {
     });
     socket.on('error', () => undefined);
     this.#closedPromise = new Promise((r) => socket.once('close', () => { this.closed = true; this.#wake(); r(); }));
+  }
+
+  /** Connects, then AUTH_LIST and CONNECT_OPEN `name` (the handshake every test needs). */
+  static async opened(target: string | number, name: string | null = 'test:///default', flags = 0): Promise<RawClient> {
+    const c = await RawClient.connect(target);
+    await c.call(RemoteProcedure.AUTH_LIST);
+    await c.call(RemoteProcedure.CONNECT_OPEN, { name, flags });
+    return c;
   }
 
   static connect(target: string | number): Promise<RawClient> {
