@@ -6,12 +6,22 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { DrvFeature } from '../rpc/protocol';
 import { RemoteProcedure as P } from '../rpc/procedures';
-import { notOpenError, type HandlerTable } from './dispatch';
+import { notOpenError, type HandlerTable, type SessionControl } from './dispatch';
 
 /** Features the remote layer itself answers; everything else is a driver feature xvirt lacks (0). */
 const REMOTE_FEATURES = new Set<number>([
   DrvFeature.PROGRAM_KEEPALIVE, DrvFeature.REMOTE_EVENT_CALLBACK, DrvFeature.REMOTE_CLOSE_CALLBACK,
 ]);
+
+/** One close callback per connection, as in libvirt's remote driver. */
+function setCloseCallback(s: SessionControl, on: boolean): void {
+  s.conn();
+  if (s.closeCallbackRegistered === on) {
+    throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.RPC,
+      on ? 'a close callback is already registered' : 'no close callback is registered');
+  }
+  s.closeCallbackRegistered = on;
+}
 
 export const SESSION_HANDLERS: HandlerTable = {
   [P.CONNECT_OPEN]: {
@@ -69,23 +79,9 @@ export const SESSION_HANDLERS: HandlerTable = {
     },
   },
   [P.CONNECT_REGISTER_CLOSE_CALLBACK]: {
-    api: 'virConnectRegisterCloseCallback',
-    run: (s) => {
-      s.conn();
-      if (s.closeCallbackRegistered) {
-        throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.RPC, 'a close callback is already registered');
-      }
-      s.closeCallbackRegistered = true;
-    },
+    api: 'virConnectRegisterCloseCallback', run: (s) => setCloseCallback(s, true),
   },
   [P.CONNECT_UNREGISTER_CLOSE_CALLBACK]: {
-    api: 'virConnectUnregisterCloseCallback',
-    run: (s) => {
-      s.conn();
-      if (!s.closeCallbackRegistered) {
-        throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.RPC, 'no close callback is registered');
-      }
-      s.closeCallbackRegistered = false;
-    },
+    api: 'virConnectUnregisterCloseCallback', run: (s) => setCloseCallback(s, false),
   },
 };
