@@ -12,7 +12,8 @@ import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEve
 import { uuidToBytes } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import type { DriverOpener } from '../registry';
-import { capabilitiesXml } from '../xen/capabilities';
+import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from '../xen/capabilities';
+import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
 import { ProxyClient } from './client';
@@ -29,10 +30,6 @@ function denied(api: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
     `${api} changes state, and xvirt-proxy gives unprivileged users read-only access: ` +
     'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it');
-}
-
-function noDomain(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
 }
 
 function toXenPhysinfo(p: Physinfo): XenPhysinfo {
@@ -119,28 +116,8 @@ export class ProxyDriver implements Driver {
     return capabilitiesXml(caps, await this.#physinfo());
   }
 
-  /** Same derivation as the direct driver (lib/drivers/xen/driver.ts getNodeInfo). */
-  async getNodeInfo(): Promise<NodeInfo> {
-    const p = await this.#physinfo();
-    const perSocket = Math.max(1, p.threadsPerCore * p.coresPerSocket);
-    return {
-      model: os.machine().slice(0, 31),
-      memoryKiB: p.totalKiB,
-      cpus: p.cpus,
-      mhz: Math.floor(p.cpuKhz / 1000),
-      nodes: Math.max(1, p.nodes),
-      sockets: Math.max(1, Math.floor(p.cpus / perSocket / Math.max(1, p.nodes))),
-      cores: p.coresPerSocket,
-      threads: p.threadsPerCore,
-    };
-  }
-
-  async getMaxVcpus(type: string | null): Promise<number> {
-    if (type !== null && !/^(xen|hvm|pv|pvh)$/i.test(type)) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unknown guest type '${type}'`);
-    }
-    return (await this.#physinfo()).cpus;
-  }
+  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(await this.#physinfo()); }
+  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(await this.#physinfo(), type); }
 
   async listAllDomains(flags: number): Promise<DomainRef[]> {
     // The proxy sees running domains only: their stored definitions are root's (docs/proxy.md).
