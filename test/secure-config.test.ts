@@ -48,4 +48,7 @@ t.test('refusals name the file, line and key', async (t) => {
   t.throws(() => parse('max_anonymous_clients = 0'), /max_anonymous_clients: expected an integer from 1/);
   t.equal(parse('max_anonymous_clients = 5').security.maxAnonymousClients, 5);
   t.equal(defaultConfig().security.maxAnonymousClients, 20, "libvirtd's default");
+  t.equal(defaultConfig().security.authTimeout, 30);
+  t.equal(parse('auth_timeout = 0').security.authTimeout, 0, '0 = no limit');
+  t.throws(() => parse('auth_timeout = -1'), /auth_timeout: expected seconds/);
 });

@@ -190,3 +190,18 @@ t.test('max_anonymous_clients bounds connections that have not authenticated', a
   t.same(await more.call(P.AUTH_LIST, undefined), { types: [1] }, 'one authenticated + one pending leaves room for another');
   await conn.close();
 });
+
+t.test('auth_timeout disconnects a client that does not authenticate in time', async (t) => {
+  const db = userDb(pki.dir, { alice: 'wonderland' });
+  const d = await tlsDaemon(t, ['auth_tls = "sasl"', `sasl_user_db = "${db}"`, 'auth_timeout = 1']);
+  const lingering = new RpcClient(await connectTls(parseUri(d.uri(alice))), { endpoint: 'lingering' });
+  t.teardown(() => lingering.close());
+  t.same(await lingering.call(P.AUTH_LIST, undefined), { types: [1] });
+  const good = authFile(pki.dir, 'timeout.conf', 'alice', 'wonderland');
+  const conn = await connect(d.uri(alice, `&authfile=${encodeURIComponent(good)}`));
+  t.teardown(() => conn.close());
+  await new Promise((r) => setTimeout(r, 1600));
+  await t.rejects(lingering.call(P.AUTH_LIST, undefined), { message: /closed|end of file|reset/ }, 'dropped after 1 s');
+  t.match(d.daemon.stderr(), /not authenticated within auth_timeout \(1 s\), disconnecting/);
+  t.same((await conn.listAllDomains()).map((x) => x.name), ['test'], 'the authenticated client stays');
+});

@@ -29,6 +29,8 @@ export interface SecurityConfig {
   saslUserDb: string;
   /** Clients connected but not yet authenticated, across listeners that require it (libvirtd's default 20). */
   maxAnonymousClients: number;
+  /** xvirt: seconds a client may take to authenticate before it is disconnected; 0 = no limit. */
+  authTimeout: number;
 }
 
 export function defaultSecurityConfig(): SecurityConfig {
@@ -46,6 +48,7 @@ export function defaultSecurityConfig(): SecurityConfig {
     saslAllowedUsernameList: undefined,
     saslUserDb: '/etc/xvirt/sasl-users',
     maxAnonymousClients: 20,
+    authTimeout: 30,
   };
 }
 
@@ -100,6 +103,10 @@ export const SECURITY_KEYS: Record<string, SecuritySetter> = {
   max_anonymous_clients: (cfg, value, fail) => {
     if (typeof value !== 'number' || value < 1 || value > 1_000_000) return fail('expected an integer from 1 to 1000000');
     cfg.security.maxAnonymousClients = value;
+  },
+  auth_timeout: (cfg, value, fail) => {
+    if (typeof value !== 'number' || value < 0 || value > 86400) return fail('expected seconds from 0 (no limit) to 86400');
+    cfg.security.authTimeout = value;
   },
 };
 

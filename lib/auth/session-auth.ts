@@ -25,6 +25,8 @@ export interface PeerIdentity {
   unixPeer?: UnixPeer | null;
   /** The pending peer lookup for unix sockets. */
   peerLookup?: Promise<UnixPeer | null>;
+  /** Drops the connection (the session notices the socket closing and cleans up). */
+  hangUp(): void;
 }
 
 /** Caches the user database, re-reading it when the file changes (so users can be added without a restart). */
@@ -68,12 +70,20 @@ export class SessionAuth {
   readonly sasl: SaslServerSession | null;
   readonly #log: SecurityLogger;
   #authenticated: boolean;
+  #deadline: NodeJS.Timeout | null = null;
 
   constructor(scheme: 'none' | 'sasl', identity: PeerIdentity, security: SecurityConfig, log: SecurityLogger) {
     this.scheme = scheme;
     this.identity = identity;
     this.#log = log;
     this.#authenticated = scheme === 'none';
+    if (!this.#authenticated && security.authTimeout > 0) {
+      this.#deadline = setTimeout(() => {
+        log.warn(`${identity.listener} client ${identity.address}: not authenticated within auth_timeout (${security.authTimeout} s), disconnecting`);
+        identity.hangUp();
+      }, security.authTimeout * 1000);
+      this.#deadline.unref();
+    }
     identity.peerLookup?.then((peer) => {
       identity.unixPeer = peer;
       log.info(peer ? `${identity.listener} client: pid ${peer.pid} uid ${peer.uid} (${peer.command})`
@@ -105,6 +115,8 @@ export class SessionAuth {
     if (this.sasl?.username && !this.#authenticated) {
       this.#authenticated = true;
       this.identity.saslUser = this.sasl.username;
+      if (this.#deadline) clearTimeout(this.#deadline);
+      this.#deadline = null;
     }
     return this.#authenticated;
   }

@@ -40,10 +40,11 @@ export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.So
 
 /** Who is on the other end of a daemon client socket, as far as its listener knows. */
 export function peerIdentity(socket: net.Socket, policy: ListenerPolicy): PeerIdentity {
+  const hangUp = (): void => { socket.destroy(); };
   const tls = peers.get(socket);
-  if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn };
+  if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn, hangUp };
   if (policy.kind === 'unix-rw' || policy.kind === 'unix-ro') {
-    return { listener: policy.kind, address: 'local', peerLookup: lookupUnixPeer(socket) };
+    return { listener: policy.kind, address: 'local', peerLookup: lookupUnixPeer(socket), hangUp };
   }
-  return { listener: policy.kind, address: `${socket.remoteAddress}:${socket.remotePort}` };
+  return { listener: policy.kind, address: `${socket.remoteAddress}:${socket.remotePort}`, hangUp };
 }
