@@ -345,6 +345,12 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on('SIGINT', () => { cleanup().then(() => process.exit(130)); });
+  // Whatever ends this process (a crash, a reader closing our stdout), the daemons it started end with it.
+  process.on('exit', () => {
+    for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   try {
     const cClient = buildCClient(dir);
     const xd = await startXvirtd(fs.mkdtempSync(path.join(dir, 'x-')));
