@@ -83,6 +83,8 @@ t.test('list table: vshTable widths, virsh sort order', async (t) => {
     '-----------------------\n' +
     ' 1    test   running\n' +
     ' -    t2     shut off\n');
+  // virsh 9.0, `virsh -q list --all`: no header, widths from the rows alone.
+  t.equal(formatDomainTable([{ id: 1, name: 'test', state: DomainState.RUNNING }], false), ' 1   test   running\n');
   // virsh 9.0, `list --inactive` with none: the rule spans the headers only.
   t.equal(formatDomainTable([]), ' Id   Name   State\n--------------------\n');
   const rows = [

@@ -42,6 +42,7 @@ t.test('a node file with running, paused and shut off guests', async (t) => {
   const uri = nodeFileUri(tempDir(t), THREE_GUESTS);
   for (const args of [
     ['list', '--all'], ['list'], ['list', '--inactive'], ['list', '--all', '--name'], ['list', '--all', '--uuid', '--name'],
+    ['-q', 'list', '--all'], ['-q', 'dominfo', 'Db'], ['-q', 'suspend', 'web'], ['-q', 'dominfo', 'nope'],
     ['dominfo', 'web'], ['dominfo', '2'], ['dominfo', 'cold'], ['nodeinfo'],
     ['domstate', 'web'], ['domstate', 'Db'], ['domstate', 'cold'], ['domstate', 'cold', '--reason'],
     ['domid', 'cold'], ['domid', 'Db'], ['uri'],

@@ -33,6 +33,7 @@ t.test('list: the default URI has its running domain; text ends with a blank lin
   t.equal(await ok(t, ['list', '--uuid', '--name']), `${TEST_UUID} test\n\n`);
   t.equal(await ok(t, ['list', '--inactive']), ' Id   Name   State\n--------------------\n\n');
   t.equal(await ok(t, ['-q', 'list', '--name']), 'test\n', '-q drops the trailing blank line');
+  t.equal(await ok(t, ['-q', 'list']), ' 1   test   running\n', '-q drops the table header, as virsh does');
   t.same(await json(t, ['list']), [{ id: 1, name: 'test', uuid: TEST_UUID, state: 'running', stateCode: 1 }]);
 });
 

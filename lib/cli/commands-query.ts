@@ -42,7 +42,7 @@ async function listCommand(ctx: CommandContext): Promise<number> {
   else if (byName && byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid} ${r.name}\n`).join(''));
   else if (byName) ctx.output.out(rows.map((r) => `${r.name}\n`).join(''));
   else if (byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid}\n`).join(''));
-  else ctx.output.out(formatDomainTable(rows));
+  else ctx.output.out(formatDomainTable(rows, !ctx.quiet));
   return 0;
 }
 

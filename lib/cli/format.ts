@@ -17,16 +17,17 @@ function width(text: string): number {
  * A table the way virsh's vshTable draws it: every cell is a space and its
  * text; all but the last cell are padded to the column's widest cell plus
  * two; the rule under the header is the column width plus three, per column.
+ * Without a header (virsh -q) the widths come from the rows alone.
  */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, col) => Math.max(width(h), ...rows.map((r) => width(r[col] ?? ''))));
+export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, withHeader = true): string {
+  const widths = header.map((h, col) => Math.max(withHeader ? width(h) : 0, ...rows.map((r) => width(r[col] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, col) => {
       const text = ' ' + cell;
       return col === cells.length - 1 ? text : text + ' '.repeat(widths[col]! - width(cell) + 2);
     }).join('') + '\n';
   const rule = '-'.repeat(widths.reduce((sum, w) => sum + w + 3, 0)) + '\n';
-  return line(header) + rule + rows.map(line).join('');
+  return (withHeader ? line(header) + rule : '') + rows.map(line).join('');
 }
 
 /** virsh's `"%-Ns %s"` line. */
@@ -51,9 +52,9 @@ export function compareListRows(a: ListRow, b: ListRow): number {
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-export function formatDomainTable(rows: readonly ListRow[]): string {
+export function formatDomainTable(rows: readonly ListRow[], withHeader = true): string {
   return formatTable(['Id', 'Name', 'State'],
-    rows.map((r) => [r.id < 0 ? '-' : String(r.id), r.name, domainStateName(r.state)]));
+    rows.map((r) => [r.id < 0 ? '-' : String(r.id), r.name, domainStateName(r.state)]), withHeader);
 }
 
 /** Everything `dominfo` shows. Fields a driver could not report are null and their lines are left out (or say "unknown"). */
