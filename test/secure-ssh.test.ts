@@ -12,7 +12,7 @@ import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { parseUri } from '../lib/uri';
 import { helperUri, remoteCommand, sshArgs } from '../lib/transports/ssh';
-import { parseHelperArgs, runHelper } from '../lib/ssh-helper/helper';
+import { defaultSocket, parseHelperArgs, runHelper } from '../lib/ssh-helper/helper';
 import { findNetcat, runNetcat } from '../lib/ssh-helper/netcat';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -40,6 +40,10 @@ t.test('ssh argv and far-side command follow libvirt', async (t) => {
   t.same(parseHelperArgs(['test:///default?socket=/x'], { XVIRTD_SOCK: '/rw' }), { socket: '/x', readonly: false });
   t.same(parseHelperArgs(['-q0', '-U', '/s'], {}), { socket: '/s', readonly: false }, 'nc -U compatible');
   t.throws(() => parseHelperArgs([], {}), /missing URI/);
+  const userDir = `${process.env.XDG_RUNTIME_DIR || tmpdir()}/xvirt`;
+  t.equal(defaultSocket('/default', 'xvirtd-sock-ro', () => true), '/run/xvirt/xvirtd-sock-ro', 'the system daemon when it runs');
+  t.equal(defaultSocket('/session', 'xvirtd-sock', () => true), process.getuid?.() === 0 ? '/run/xvirt/xvirtd-sock' : `${userDir}/xvirtd-sock`,
+    '/session: the user\'s own (root has no other)');
   t.throws(() => parseHelperArgs(['-x', 'u'], {}), /unknown option/);
 });
 

@@ -10,14 +10,21 @@
  *   xvirt-ssh-helper [-r|--readonly] URI    (virt-ssh-helper's)
  *   xvirt-ssh-helper [-q0] -U SOCKET        (nc's, for libvirt's netcat mode)
  * In URI mode the socket is the URI's `socket` parameter, else
- * $XVIRTD_SOCK (or $XVIRTD_SOCK_RO with -r), else xvirtd's default path.
+ * $XVIRTD_SOCK (or $XVIRTD_SOCK_RO with -r), else the system daemon's socket
+ * (or, for `/session` URIs or when no system daemon runs, the user's own).
  * The copying is done by `nc -U` when the system has one (netcat.ts), else here.
  */
+import { existsSync } from 'node:fs';
 import * as net from 'node:net';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { defaultSocketDir } from '../daemon/config';
 import { parseUri, uriParam } from '../uri';
 import { findNetcat, runNetcat } from './netcat';
+import { XVIRT_VERSION } from '../version';
+
+/** Where root's xvirtd puts its sockets (lib/daemon/config.ts's default for root). */
+export const SYSTEM_SOCKET_DIR = '/run/xvirt';
 
 export interface HelperArgs {
   socket: string;
@@ -53,8 +60,20 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const uri = parseUri(uriText);
   const explicit = uriParam(uri, 'socket');
   const fromEnv = readonly ? env.XVIRTD_SOCK_RO : env.XVIRTD_SOCK;
-  const fallback = `${defaultSocketDir()}/xvirtd-sock${readonly ? '-ro' : ''}`;
-  return { socket: explicit || fromEnv || fallback, readonly };
+  const name = `xvirtd-sock${readonly ? '-ro' : ''}`;
+  return { socket: explicit || fromEnv || defaultSocket(uri.path, name, existsSync), readonly };
+}
+
+/**
+ * Which daemon a URI without `socket=` means on this host: a `/session` URI
+ * is the user's own daemon; anything else is the system daemon when it is
+ * running (so a non-root ssh user reaches root's xvirtd, through the
+ * read-only socket unless allowed more), else the user's.
+ */
+export function defaultSocket(path: string, name: string, exists: (p: string) => boolean): string {
+  const system = join(SYSTEM_SOCKET_DIR, name);
+  if (path !== '/session' && (process.getuid?.() === 0 || exists(system))) return system;
+  return join(defaultSocketDir(), name);
 }
 
 /**
@@ -93,6 +112,14 @@ export function runHelper(args: HelperArgs, stdin: Readable, stdout: Writable, s
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write(`${USAGE}\nBridges ssh's stdin/stdout to xvirtd's unix socket (see docs/security.md).\n`);
+    return 0;
+  }
+  if (argv[0] === '-V' || argv[0] === '--version') {
+    process.stdout.write(`xvirt-ssh-helper ${XVIRT_VERSION}\n`);
+    return 0;
+  }
   let args: HelperArgs;
   try {
     args = parseHelperArgs(argv, process.env);
