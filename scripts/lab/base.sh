@@ -118,7 +118,8 @@ build_base() {
   kver=$(lab_kernel_version)
   key=$(base_key "$kver")
   dir=$LAB_CACHE/base-$key
-  LAB_BASE=$dir
+  LAB_BASE=$dir # read by scripts/xen-lab
+  export LAB_BASE
   [ -s "$dir/base.cpio" ] && [ -s "$dir/manifest" ] && [ -s "$dir/xen.elf" ] && [ -s "$dir/vmlinux" ] && return 0
   lab_log "building boot images (kernel $kver) into $dir"
   rm -rf "$LAB_CACHE"/base-* "$dir.tmp"

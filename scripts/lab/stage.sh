@@ -63,7 +63,7 @@ stage_native_libs() {
   while IFS= read -r f; do
     file -b "$f" | grep -q '^ELF 64-bit.*dynamically linked' || continue
     for lib in $(ldd "$f" 2>/dev/null | awk '/=> \//{print $3}'); do
-      grep -qxF ".$(echo "$lib" | sed 's#^/lib/#/usr/lib/#')" "$manifest" || copy_in "$root" "$lib"
+      grep -qxF ".${lib/#\/lib\//\/usr\/lib\/}" "$manifest" || copy_in "$root" "$lib"
     done
   done < <(for d in build native prebuilds; do
              [ -d "$root/xvirt/$d" ] && find "$root/xvirt/$d" -type f \( -perm -u+x -o -name '*.node' -o -name '*.so*' \)
