@@ -10,7 +10,11 @@
  * client against xvirtd, to compare the servers alone, and each daemon's
  * RSS idle and with 1,000 idle clients.
  *
- *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M] [--rounds R]
+ *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M] [--rounds R] [--baseline-client DIR]
+ *
+ * --baseline-client DIR: also drive xvirtd with the client compiled in DIR
+ * (a copy of an earlier dist/), in the same alternating slices, so a client
+ * change is compared before/after under the same load.
  *
  * Each pair is measured in R alternating slices (xvirtd, libvirtd, xvirtd...)
  * whose times are summed, so passing load on a shared machine hits both.
@@ -29,12 +33,16 @@ const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
 const SERVER_URI_PATH = FIXTURE; // test:///<abs path>: each connection gets the file's 3 running guests
 
 function parseArgs(argv) {
-  const opts = { calls: 300000, inflight: 128, idleClients: 1000, rounds: 5 };
+  const opts = { calls: 300000, inflight: 128, idleClients: 1000, rounds: 5, baselineClient: null };
   const names = { '--calls': 'calls', '--inflight': 'inflight', '--idle-clients': 'idleClients', '--rounds': 'rounds' };
   for (let i = 0; i < argv.length; i++) {
     const key = names[argv[i]];
+    if (argv[i] === '--baseline-client' && argv[i + 1]) {
+      opts.baselineClient = path.resolve(argv[++i]);
+      continue;
+    }
     if (argv[i] === '--help' || argv[i] === '-h') {
-      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] [--rounds R (5)]\n');
+      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] [--rounds R (5)] [--baseline-client DIST_DIR]\n');
       process.exit(0);
     }
     const value = Number(argv[++i]);
@@ -336,6 +344,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(DIST, 'daemon', 'main.js'))) fail("dist/ is missing: run 'npm run build' first");
   const { connect } = require(path.join(DIST, 'index.js'));
+  const baseline = opts.baselineClient && require(path.join(opts.baselineClient, 'index.js')).connect;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-remote-'));
   const daemons = [];
   let idle = [];
@@ -372,19 +381,28 @@ async function main() {
     const { calls } = opts;
     process.stdout.write(`getInfo × ${calls} over 3 running guests (test driver, ${path.relative(REPO, FIXTURE)}); `
       + `node ${process.version}, ${os.cpus().length} CPUs\n\n`);
-    const header = `${pad('', 34)}${pad('xvirtd', 22)}${pad('libvirtd', 22)}xvirtd vs libvirtd\n`;
+    const header = `${pad('', 40)}${pad('xvirtd', 22)}${pad('libvirtd', 22)}xvirtd vs libvirtd\n`;
     const row = (label, x, l, ratio) =>
-      process.stdout.write(`${pad(label, 34)}${pad(`${fmtTime(x)}  ${fmtRate(x)}`, 22)}${pad(`${fmtTime(l)}  ${fmtRate(l)}`, 22)}${ratio}\n`);
+      process.stdout.write(`${pad(label, 40)}${pad(`${fmtTime(x)}  ${fmtRate(x)}`, 22)}${pad(`${fmtTime(l)}  ${fmtRate(l)}`, 22)}${ratio}\n`);
     const results = {};
     process.stdout.write('Each with its own client: xvirt → xvirtd, libvirt (C) → libvirtd\n' + header);
+    // With --baseline-client, a third run in each pair: the earlier client, same daemon, same slices.
+    const withBaseline = (transport, inflight) =>
+      (baseline ? [(n) => xvirtRun(baseline, uriFor(xd, transport), n, inflight)] : []);
+    const baselineRow = (label, b, l, ratio) => { if (b) row(`${label} (baseline client)`, b, l, ratio(b)); };
     for (const transport of ['unix', 'tcp']) {
-      const [xs, ls] = await paired(opts.rounds, calls,
-        (n) => xvirtRun(connect, uriFor(xd, transport), n, 1), (n) => runC(cClient, uriFor(lv, transport), n, 1));
-      row(`${transport}  sequential`, xs, ls, `time ${(xs.seconds / ls.seconds).toFixed(2)}×  (target ≤ 0.5×)`);
-      const [xp, lp] = await paired(opts.rounds, calls,
-        (n) => xvirtRun(connect, uriFor(xd, transport), n, opts.inflight), (n) => runC(cClient, uriFor(lv, transport), n, 4));
-      const tput = (xp.calls / xp.seconds) / (lp.calls / lp.seconds);
-      row(`${transport}  ${opts.inflight} in flight | 4 threads`, xp, lp, `throughput ${tput.toFixed(2)}×  (target ≥ 5×)`);
+      const [xs, ls, bs] = await paired(opts.rounds, calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, 1), (n) => runC(cClient, uriFor(lv, transport), n, 1),
+        ...withBaseline(transport, 1));
+      const seqRatio = (x) => `time ${(x.seconds / ls.seconds).toFixed(2)}×  (target ≤ 0.5×)`;
+      row(`${transport}  sequential`, xs, ls, seqRatio(xs));
+      baselineRow(`${transport}  sequential`, bs, ls, seqRatio);
+      const [xp, lp, bp] = await paired(opts.rounds, calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, opts.inflight), (n) => runC(cClient, uriFor(lv, transport), n, 4),
+        ...withBaseline(transport, opts.inflight));
+      const tput = (x) => `throughput ${((x.calls / x.seconds) / (lp.calls / lp.seconds)).toFixed(2)}×  (target ≥ 5×)`;
+      row(`${transport}  ${opts.inflight} in flight | 4 threads`, xp, lp, tput(xp));
+      baselineRow(`${transport}  ${opts.inflight} in flight`, bp, lp, tput);
       results[transport] = { lp };
     }
     process.stdout.write(`\nxvirtd's capacity: a minimal client, ${opts.inflight} pre-encoded calls in flight, against libvirt (C) 4 threads → libvirtd\n` + header);
