@@ -8,14 +8,14 @@
 import type { Duplex } from 'node:stream';
 import { CloseReason } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { encodeCall, encodeKeepalive, FrameDecoder, isKeepalive, type Message } from './framing';
+import { FrameDecoder, isKeepalive, keepaliveHeader, OutgoingFrames, type Message } from './framing';
 import { Keepalive } from './keepalive';
 import { PROCEDURES, procedureName, type CallableProcedure, type ProcedureArgs, type ProcedureRet } from './procedures';
 import {
   errorFromRemote, KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
   REMOTE_PROTOCOL_VERSION, remoteError,
 } from './protocol';
-import { decode, type Codec } from './xdr';
+import { decode, encode, type Codec } from './xdr';
 
 export interface RpcClientOptions {
   /** What the stream is connected to, for error messages: a socket path or host:port. */
@@ -33,9 +33,23 @@ interface PendingCall {
   reject: (err: XvirtError) => void;
 }
 
+/**
+ * A procedure's args already in XDR (from encodeArgs): a caller that sends
+ * the same args again and again (getInfo polling one domain) encodes them once.
+ */
+export type EncodedArgs<P extends CallableProcedure> = Buffer & { readonly procedure?: P };
+
+/** Encodes `args` for `procedure`; throws the codec's XvirtError if they do not fit its schema. */
+export function encodeArgs<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): EncodedArgs<P> {
+  const spec = PROCEDURES[procedure] as { args: Codec<ProcedureArgs<P>>; ret: Codec<unknown> };
+  return encode(spec.args, args, 'args');
+}
+
 const SERIAL_MODULUS = 2 ** 32;
 /** How long a closing connection waits for the peer (CONNECT_CLOSE's reply, the socket's end). */
 export const CLOSE_GRACE_MS = 2000;
+
+const EMPTY = Buffer.alloc(0);
 
 export class RpcClient {
   readonly endpoint: string;
@@ -43,6 +57,9 @@ export class RpcClient {
   readonly #opts: RpcClientOptions;
   readonly #decoder = new FrameDecoder();
   readonly #pending = new Map<number, PendingCall>();
+  /** Messages queued for the next write (see #scheduleFlush). */
+  readonly #out = new OutgoingFrames();
+  #flushScheduled = false;
   #nextSerial = 0;
   #keepalive: Keepalive | null = null;
   /** Set once the connection is finished, by us or by the peer. */
@@ -69,18 +86,30 @@ export class RpcClient {
   /** Calls `procedure` of REMOTE_PROGRAM; resolves with the decoded result, rejects with the server's error. */
   call<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): Promise<ProcedureRet<P>> {
     if (this.#deadError) return Promise.reject(this.#deadError);
-    const spec = PROCEDURES[procedure] as { args: Codec<ProcedureArgs<P>>; ret: Codec<unknown> };
-    const serial = this.#nextSerial;
-    let bytes: Buffer;
+    let payload: EncodedArgs<P>;
     try {
-      bytes = encodeCall(procedure, serial, spec.args, args);
+      payload = encodeArgs(procedure, args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.callEncoded(procedure, payload);
+  }
+
+  /** call() with args encoded beforehand by encodeArgs() for the same procedure. */
+  callEncoded<P extends CallableProcedure>(procedure: P, payload: EncodedArgs<P>): Promise<ProcedureRet<P>> {
+    if (this.#deadError) return Promise.reject(this.#deadError);
+    const serial = this.#nextSerial;
+    try {
+      this.#out.push({ program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure, type: MessageType.CALL,
+        serial, status: MessageStatus.OK }, payload);
     } catch (err) {
       return Promise.reject(err);
     }
     this.#nextSerial = (serial + 1) % SERIAL_MODULUS;
+    this.#scheduleFlush();
+    const ret = PROCEDURES[procedure].ret as Codec<unknown>;
     return new Promise<ProcedureRet<P>>((resolve, reject) => {
-      this.#pending.set(serial, { procedure, ret: spec.ret, resolve: resolve as (v: unknown) => void, reject });
-      this.#stream.write(bytes);
+      this.#pending.set(serial, { procedure, ret, resolve: resolve as (v: unknown) => void, reject });
     });
   }
 
@@ -90,7 +119,7 @@ export class RpcClient {
     this.#keepalive = new Keepalive({
       intervalMs,
       count,
-      sendPing: () => this.#send(encodeKeepalive(KeepaliveProcedure.PING)),
+      sendPing: () => this.#sendKeepalive(KeepaliveProcedure.PING),
       onDead: () => {
         const secs = (intervalMs * (count + 1)) / 1000;
         this.#die(CloseReason.KEEPALIVE, this.#systemError(`no response from the server for ${secs} s (keepalive timeout)`));
@@ -112,9 +141,30 @@ export class RpcClient {
     });
   }
 
-  #send(bytes: Buffer): void {
-    if (!this.#deadError && this.#stream.writable) this.#stream.write(bytes);
+  #sendKeepalive(procedure: KeepaliveProcedure): void {
+    if (this.#deadError) return;
+    this.#out.push(keepaliveHeader(procedure), EMPTY);
+    this.#scheduleFlush();
   }
+
+  /**
+   * Messages are written once per tick, after the callbacks that queued them
+   * have run: with many calls in flight, one reply chunk's callbacks issue
+   * many calls, and one write for all of them saves a syscall and a write
+   * request each. nextTick runs after the current microtasks (the awaits
+   * that make the next calls), before any I/O, so a lone call is not delayed.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const bytes = this.#out.take();
+    if (bytes && !this.#deadError && this.#stream.writable) this.#stream.write(bytes);
+  };
 
   #systemError(detail: string, cause?: unknown): XvirtError {
     return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `connection to ${this.endpoint} lost: ${detail}`,
@@ -141,7 +191,7 @@ export class RpcClient {
   #dispatch(msg: Message): void {
     const h = msg.header;
     if (h.program === KEEPALIVE_PROGRAM) {
-      if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#send(encodeKeepalive(KeepaliveProcedure.PONG));
+      if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#sendKeepalive(KeepaliveProcedure.PONG);
       return;
     }
     if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {

@@ -29,22 +29,87 @@ export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
   };
 }
 
-/** A complete message: length word, header, payload. Fails if it would exceed the protocol maximum. */
-export function encodeMessage(header: MessageHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
-  const length = LENGTH_WORD_SIZE + HEADER_SIZE + payload.length;
+/** Writes the length word and the 24-byte header at `offset` of `out`. */
+function writeFrameHead(out: Buffer, offset: number, length: number, header: MessageHeader): void {
+  out.writeUInt32BE(length, offset);
+  out.writeUInt32BE(header.program, offset + 4);
+  out.writeUInt32BE(header.version, offset + 8);
+  out.writeInt32BE(header.procedure, offset + 12);
+  out.writeInt32BE(header.type, offset + 16);
+  out.writeUInt32BE(header.serial, offset + 20);
+  out.writeInt32BE(header.status, offset + 24);
+}
+
+function frameLength(payloadLength: number): number {
+  const length = LENGTH_WORD_SIZE + HEADER_SIZE + payloadLength;
   if (length > MAX_FRAME_LENGTH) {
     throw protocolError(`message of ${length} bytes exceeds the maximum of ${MAX_FRAME_LENGTH}`);
   }
+  return length;
+}
+
+/** A complete message: length word, header, payload. Fails if it would exceed the protocol maximum. */
+export function encodeMessage(header: MessageHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const length = frameLength(payload.length);
   const out = Buffer.allocUnsafe(length);
-  out.writeUInt32BE(length, 0);
-  out.writeUInt32BE(header.program, 4);
-  out.writeUInt32BE(header.version, 8);
-  out.writeInt32BE(header.procedure, 12);
-  out.writeInt32BE(header.type, 16);
-  out.writeUInt32BE(header.serial, 20);
-  out.writeInt32BE(header.status, 24);
+  writeFrameHead(out, 0, length, header);
   out.set(payload, LENGTH_WORD_SIZE + HEADER_SIZE);
   return out;
+}
+
+/** Slab size for OutgoingFrames: a tick's worth of small calls (128 getInfo calls are ~10 KiB). */
+const SLAB_SIZE = 64 * 1024;
+
+/**
+ * Messages queued for one write. A client with many calls in flight makes
+ * them in bursts (one reply's callback issues the next call); writing each
+ * on its own costs a syscall and a write request per call, so they are
+ * gathered here and handed to the stream together by take(). Frames are
+ * built in place in a slab (header written directly, payload copied once),
+ * so queueing allocates nothing per message. Bytes returned by take() are
+ * never written again: the next frames go after them, or into a new slab.
+ */
+export class OutgoingFrames {
+  #slab = Buffer.allocUnsafe(0);
+  /** Start of the bytes not yet taken. */
+  #start = 0;
+  #end = 0;
+
+  /** Bytes queued and not yet taken. */
+  get queued(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Queues one message. Fails (queueing nothing) if it would exceed the protocol maximum. */
+  push(header: MessageHeader, payload: Uint8Array): void {
+    const length = frameLength(payload.length);
+    const at = this.#reserve(length);
+    writeFrameHead(this.#slab, at, length, header);
+    this.#slab.set(payload, at + LENGTH_WORD_SIZE + HEADER_SIZE);
+  }
+
+  /** Everything queued since the last take(), as one buffer; null if nothing is. */
+  take(): Buffer | null {
+    if (this.#end === this.#start) return null;
+    const bytes = this.#slab.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    return bytes;
+  }
+
+  #reserve(n: number): number {
+    if (this.#end + n > this.#slab.length) {
+      // Queued bytes move to the new slab; taken ones stay where they were handed out.
+      const queued = this.#end - this.#start;
+      const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, queued + n));
+      this.#slab.copy(next, 0, this.#start, this.#end);
+      this.#slab = next;
+      this.#start = 0;
+      this.#end = queued;
+    }
+    const at = this.#end;
+    this.#end += n;
+    return at;
+  }
 }
 
 /**
@@ -155,10 +220,15 @@ export function encodeEvent<M>(procedure: number, msgCodec: Codec<M>, msg: M): B
 
 /** A keepalive PING or PONG: type MESSAGE, serial 0, empty payload, 28 bytes. */
 export function encodeKeepalive(procedure: KeepaliveProcedure): Buffer {
-  return encodeMessage({
+  return encodeMessage(keepaliveHeader(procedure));
+}
+
+/** The header of a keepalive PING or PONG (its payload is empty). */
+export function keepaliveHeader(procedure: KeepaliveProcedure): MessageHeader {
+  return {
     program: KEEPALIVE_PROGRAM, version: KEEPALIVE_PROTOCOL_VERSION, procedure,
     type: MessageType.MESSAGE, serial: KEEPALIVE_SERIAL, status: MessageStatus.OK,
-  });
+  };
 }
 
 /** True for a keepalive message of `procedure` (a well-formed one: MESSAGE, empty payload). */
