@@ -46,6 +46,7 @@ t.test('rw socket root-only, ro socket for all with writes refused, peers record
     let destroy = null;
     try { await dom.destroy(); } catch (e) { destroy = { number: e.number, message: e.message }; }
     const state = (await dom.getState()).state;
+    await new Promise((r) => setTimeout(r, 300)); // the daemon's peer lookup runs ~20 ms after accept
     await c.close();
     console.log(JSON.stringify({ names, destroy, state }));`));
   t.same(ro.names, ['test'], 'nobody reads through the read-only socket');

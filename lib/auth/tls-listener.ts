@@ -6,11 +6,8 @@
 import type * as net from 'node:net';
 import type { DaemonConfig } from '../daemon/config';
 import { ListenError, type Listener, type ListenerPolicy } from '../daemon/listeners';
-import { lookupUnixPeer } from './peercred';
-import type { PeerIdentity } from './session-auth';
-import { createTlsServer, type SecurityLogger, type TlsPeerIdentity } from './tls-server';
-
-const peers = new WeakMap<net.Socket, TlsPeerIdentity>();
+import { rememberTlsPeer } from './peer-identity';
+import { createTlsServer, type SecurityLogger } from './tls-server';
 
 export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
   log: SecurityLogger): Promise<Listener> {
@@ -22,7 +19,7 @@ export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.So
       caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
       allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
     }, (socket, peer) => {
-      peers.set(socket, peer);
+      rememberTlsPeer(socket, peer);
       onConnection(socket, policy);
     }, log);
   } catch (err) {
@@ -36,15 +33,4 @@ export async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.So
   const addr = server.address() as net.AddressInfo;
   const shown = addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
   return { policy, server, address: shown, cleanup: () => undefined };
-}
-
-/** Who is on the other end of a daemon client socket, as far as its listener knows. */
-export function peerIdentity(socket: net.Socket, policy: ListenerPolicy): PeerIdentity {
-  const hangUp = (): void => { socket.destroy(); };
-  const tls = peers.get(socket);
-  if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn, hangUp };
-  if (policy.kind === 'unix-rw' || policy.kind === 'unix-ro') {
-    return { listener: policy.kind, address: 'local', peerLookup: lookupUnixPeer(socket), hangUp };
-  }
-  return { listener: policy.kind, address: `${socket.remoteAddress}:${socket.remotePort}`, hangUp };
 }

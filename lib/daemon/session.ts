@@ -19,7 +19,7 @@ import type { DaemonConfig } from './config';
 import { notOpenError, rpcError, type Dispatcher, type SessionControl } from './dispatch';
 import { EventRegistrations } from './events';
 import { SessionAuth } from '../auth/session-auth';
-import { peerIdentity } from '../auth/tls-listener';
+import { peerIdentity } from '../auth/peer-identity';
 import type { ListenerPolicy } from './listeners';
 import { LogLevel, type Logger } from './log';
 import { Outbound } from './outbound';
