@@ -159,6 +159,24 @@ test('control calls are seen by xl and raise the right lifecycle events', async 
   assert.deepEqual(await b.getState(), { state: DomainState.SHUTOFF, reason: 1 });
   await seen('xt-b', E.SHUTDOWN, 0);
   await seen('xt-b', E.STOPPED, 0 /* SHUTDOWN */);
+
+  // Reboot: the hypervisor declares it (tinypv has no PV control driver) and xl's monitor restarts the guest.
+  const c = await conn.createXML(guestXml('xt-c', '6a6a6a6a-0000-4000-8000-00000000000c').replace('<on_poweroff>', '<on_reboot>restart</on_reboot><on_poweroff>'));
+  created.push(c);
+  await seen('xt-c', E.STARTED);
+  const firstId = c.id;
+  events.length = 0;
+  await c.reboot();
+  const again = await waitFor('xl to restart xt-c under a new id', () => {
+    const row = xlList().get('xt-c');
+    return row && row.id !== firstId && row.state[3] !== 's' ? row : undefined;
+  });
+  const info = await c.getInfo(); // the reference still carries the old id: found again by UUID
+  assert.notEqual(info.state, DomainState.SHUTOFF);
+  assert.equal((await conn.lookupDomainByName('xt-c')).id, again.id);
+  assert.equal((await conn.lookupDomainByName('xt-c')).uuid, c.uuid, 'restarted with the same UUID');
+  await seen('xt-c', E.STOPPED);
+  await waitFor('STARTED of xt-c under its new id', () => events.find((e) => e.domain.name === 'xt-c' && e.event === E.STARTED && e.domain.id === again.id));
 });
 
 test('an unprivileged caller gets the proxy, or an error that says how to get it', async () => {
