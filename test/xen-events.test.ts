@@ -84,6 +84,20 @@ t.test('the driver reports its own changes and those xenstore announces', async 
   t.same(got, [], 'nothing after stop');
 });
 
+t.test('when xenstored goes away, polling takes over', async (t) => {
+  const { driver, hv, xs } = await rig(t);
+  const got: DriverLifecycleEvent[] = [];
+  await driver.startLifecycleEvents((e) => got.push(e));
+  xs.lose();
+  hv.domains = hv.domains.filter((d) => d.id !== 2);
+  await until(got, 1);
+  t.same(got.map((e) => [e.domain.id, e.event]), [[2, E.STOPPED]], 'seen without any watch firing');
+  t.equal((await driver.lookupById(3)).name, 'g3', 'names already known are kept');
+  hv.domains.push(fakeDomain(7, '77777777-2222-3333-4444-555555555507'));
+  await until(got, 2);
+  t.same(got.slice(1).map((e) => [e.domain.name, e.event]), [['Domain-7', E.STARTED]], 'new domains are still reported, under xl-style names');
+});
+
 t.test('without xenstore a poll finds the changes', async (t) => {
   const { driver, hv } = await rig(t, { xenstore: false, pollMs: 10 });
   const got: DriverLifecycleEvent[] = [];

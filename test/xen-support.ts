@@ -114,8 +114,15 @@ export class FakeXenstore implements XenstoreLike {
   async remove(p: string) { for (const k of [...this.values.keys()]) if (k === p || k.startsWith(`${p}/`)) this.values.delete(k); }
   async watch(p: string, token: string, cb: (path: string) => void) { this.watches.set(`${p} ${token}`, cb); cb(p); }
   async unwatch(p: string, token: string) { this.watches.delete(`${p} ${token}`); }
-  onClose() {}
+  closeListeners: Array<(err: Error | null) => void> = [];
+  onClose(l: (err: Error | null) => void) { this.closeListeners.push(l); }
   close() { this.closed = true; }
+  /** xenstored went away: watches stop firing, reads fail. */
+  lose() {
+    this.watches.clear();
+    this.read = async () => { throw new Error('xenstore connection lost'); };
+    for (const l of this.closeListeners) l(new Error('lost'));
+  }
   fire(p: string) { for (const [k, cb] of this.watches) if (k.startsWith(`${p} `)) cb(p); }
 }
 

@@ -35,6 +35,7 @@ export interface LiveDomain {
 }
 
 const XEN_DOMINF_HVM = 0x2;
+const BUILDING = Symbol('building');
 
 export function infoAt(r: DomainRecords, i: number): DomainInfo {
   return {
@@ -85,27 +86,32 @@ export class LiveDomains {
     const names = await Promise.all(out.map((d) => this.#name(d.ref.id, d.ref.uuid, freshNames)));
     for (let i = 0; i < out.length; i++) {
       const d = out[i]!;
-      d.ref = { ...d.ref, name: names[i] ?? (d.ref.id === 0 ? 'Domain-0' : `Domain-${d.ref.id}`) };
-      if (names[i] === null && this.#xs) d.unnamed = true;
+      const name = names[i]!;
+      // No name in xenstore (yet), or no xenstore to ask: shown as xl does, Domain-<id>.
+      d.ref = { ...d.ref, name: typeof name === 'string' ? name : d.ref.id === 0 ? 'Domain-0' : `Domain-${d.ref.id}` };
+      if (name === BUILDING) d.unnamed = true;
     }
     for (const id of this.#names.keys()) if (!out.some((d) => d.ref.id === id)) this.#names.delete(id);
     return out;
   }
 
-  /** The domain's name in xenstore, or null if it has none (yet). */
-  async #name(id: number, uuid: string, fresh: boolean): Promise<string | null> {
+  /**
+   * The domain's name in xenstore; BUILDING when xenstore has none yet (the
+   * toolstack writes it while building the domain); null when xenstore
+   * cannot be asked (then a name known for this id and UUID is kept).
+   */
+  async #name(id: number, uuid: string, fresh: boolean): Promise<string | typeof BUILDING | null> {
     const known = this.#names.get(id);
-    if (!fresh && known && known.uuid === uuid) return known.name;
-    let name: string | null = null;
-    if (this.#xs) {
-      try {
-        name = await this.#xs.read(`/local/domain/${id}/name`);
-      } catch {
-        name = null; // xenstore trouble must not hide the domain: fall back to xl's default name
-      }
+    const knownName = known && known.uuid === uuid ? known.name : null;
+    if (!fresh && knownName) return knownName;
+    if (!this.#xs) return null;
+    let name: string | null;
+    try {
+      name = await this.#xs.read(`/local/domain/${id}/name`);
+    } catch {
+      return knownName; // xenstore trouble must not hide or rename the domain
     }
-    // A domain being built has no name yet: callers show it as xl does (Domain-<id>).
-    if (!name) return null;
+    if (!name) return BUILDING;
     this.#names.set(id, { uuid, name });
     return name;
   }

@@ -33,6 +33,8 @@ export interface XenDriverDeps {
 }
 
 const UUID_CACHE_LIMIT = 4096;
+/** Event polling period once xenstored is gone. */
+const FALLBACK_POLL_MS = 1000;
 
 export class XenDriver implements Driver {
   readonly name = 'xen';
@@ -55,6 +57,8 @@ export class XenDriver implements Driver {
     this.#dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
     this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
+    // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
+    deps.xenstore?.onClose(() => { if (!this.#closed) this.#watcher?.watchesLost(FALLBACK_POLL_MS); });
   }
 
   async getType(): Promise<string> { return 'Xen'; }

@@ -71,7 +71,7 @@ export class LifecycleWatcher {
   readonly #scan: () => Promise<Map<number, DomainSnapshot>>;
   readonly #sink: (ev: DriverLifecycleEvent) => void;
   readonly #watches: WatchSource | null;
-  readonly #pollMs: number;
+  #pollMs: number;
   readonly #token = `xvirt-lifecycle-${process.pid}-${Math.random().toString(36).slice(2)}`;
   #last = new Map<number, DomainSnapshot>();
   #running: Promise<void> | null = null;
@@ -95,6 +95,16 @@ export class LifecycleWatcher {
       this.#timer = setInterval(() => void this.trigger(), this.#pollMs);
       this.#timer.unref();
     }
+  }
+
+  /** The watches are gone (xenstored connection lost): poll every `pollMs` from now on instead. */
+  watchesLost(pollMs: number): void {
+    if (this.#stopped || (this.#timer && this.#pollMs <= pollMs)) return;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#pollMs = pollMs;
+    this.#timer = setInterval(() => void this.trigger(), pollMs);
+    this.#timer.unref();
+    void this.trigger();
   }
 
   /** Rescans now (or right after the scan in progress); resolves when that scan is done. */

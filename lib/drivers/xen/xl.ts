@@ -95,13 +95,13 @@ export class XlRunner {
 
   /** `xl create` from a config text (written to a private temp file, removed afterwards). */
   async create(config: string, paused: boolean): Promise<void> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-xl-'));
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'xvirt-xl-'));
     const file = path.join(dir, 'domain.cfg');
     try {
-      fs.writeFileSync(file, config, { mode: 0o600 });
+      await fs.promises.writeFile(file, config, { mode: 0o600 });
       await this.run(['create', '-q', ...(paused ? ['-p'] : []), file]);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      await fs.promises.rm(dir, { recursive: true, force: true });
     }
   }
 }
