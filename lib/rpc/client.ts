@@ -26,9 +26,14 @@ export interface RpcClientOptions {
   onClosed?: (reason: CloseReason, error: XvirtError) => void;
 }
 
+/** Turns a successful reply's payload into the call's result; `what` names the reply in errors. */
+export type ReplyDecoder<T> = (payload: Buffer, what: string) => T;
+
 interface PendingCall {
   procedure: number;
   ret: Codec<unknown>;
+  /** Replaces decode(ret, ...) for this call (see callEncoded). */
+  decodeRet: ReplyDecoder<unknown> | undefined;
   resolve: (value: unknown) => void;
   reject: (err: XvirtError) => void;
 }
@@ -43,6 +48,18 @@ export type EncodedArgs<P extends CallableProcedure> = Buffer & { readonly proce
 export function encodeArgs<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): EncodedArgs<P> {
   const spec = PROCEDURES[procedure] as { args: Codec<ProcedureArgs<P>>; ret: Codec<unknown> };
   return encode(spec.args, args, 'args');
+}
+
+const retLabels = new Map<number, string>();
+
+/** 'DOMAIN_GET_INFO ret': names a reply in decoding errors; built once per procedure, not once per reply. */
+function retLabel(procedure: number): string {
+  let label = retLabels.get(procedure);
+  if (label === undefined) {
+    label = `${procedureName(procedure)} ret`;
+    retLabels.set(procedure, label);
+  }
+  return label;
 }
 
 const SERIAL_MODULUS = 2 ** 32;
@@ -95,8 +112,13 @@ export class RpcClient {
     return this.callEncoded(procedure, payload);
   }
 
-  /** call() with args encoded beforehand by encodeArgs() for the same procedure. */
-  callEncoded<P extends CallableProcedure>(procedure: P, payload: EncodedArgs<P>): Promise<ProcedureRet<P>> {
+  /**
+   * call() with args encoded beforehand by encodeArgs() for the same
+   * procedure, and optionally a decoder specialised for its reply (it must
+   * accept and refuse exactly what the procedure's ret codec does).
+   */
+  callEncoded<P extends CallableProcedure>(procedure: P, payload: EncodedArgs<P>,
+    decodeRet?: ReplyDecoder<ProcedureRet<P>>): Promise<ProcedureRet<P>> {
     if (this.#deadError) return Promise.reject(this.#deadError);
     const serial = this.#nextSerial;
     try {
@@ -109,7 +131,7 @@ export class RpcClient {
     this.#scheduleFlush();
     const ret = PROCEDURES[procedure].ret as Codec<unknown>;
     return new Promise<ProcedureRet<P>>((resolve, reject) => {
-      this.#pending.set(serial, { procedure, ret, resolve: resolve as (v: unknown) => void, reject });
+      this.#pending.set(serial, { procedure, ret, decodeRet, resolve: resolve as (v: unknown) => void, reject });
     });
   }
 
@@ -181,9 +203,9 @@ export class RpcClient {
       this.#stream.destroy();
       return;
     }
+    if (messages.length > 0) this.#keepalive?.received();
     for (const msg of messages) {
       if (this.#deadError) return;
-      this.#keepalive?.received();
       this.#dispatch(msg);
     }
   }
@@ -216,14 +238,14 @@ export class RpcClient {
       return;
     }
     this.#pending.delete(h.serial);
-    const what = procedureName(h.procedure);
     try {
       if (h.status === MessageStatus.OK) {
-        call.resolve(decode(call.ret, msg.payload, `${what} ret`));
+        const what = retLabel(h.procedure);
+        call.resolve(call.decodeRet ? call.decodeRet(msg.payload, what) : decode(call.ret, msg.payload, what));
       } else if (h.status === MessageStatus.ERROR) {
-        call.reject(errorFromRemote(decode(remoteError, msg.payload, `${what} error`)));
+        call.reject(errorFromRemote(decode(remoteError, msg.payload, `${procedureName(h.procedure)} error`)));
       } else {
-        call.reject(protocolError(`reply to ${what} has unexpected status ${h.status}`));
+        call.reject(protocolError(`reply to ${procedureName(h.procedure)} has unexpected status ${h.status}`));
       }
     } catch (err) {
       call.reject(err as XvirtError);

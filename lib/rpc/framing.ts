@@ -120,7 +120,14 @@ export class OutgoingFrames {
  */
 export class FrameDecoder {
   readonly #maxLength: number;
+  /**
+   * Received bytes: the unread part of #chunks[0] starts at #offset. Reading
+   * through an offset (not by re-slicing the chunk after every message) keeps
+   * a chunk holding many small replies down to one Buffer view per message,
+   * its payload.
+   */
   #chunks: Buffer[] = [];
+  #offset = 0;
   #buffered = 0;
   #failed: Error | null = null;
 
@@ -146,6 +153,7 @@ export class FrameDecoder {
     } catch (err) {
       this.#failed = err as Error;
       this.#chunks = [];
+      this.#offset = 0;
       this.#buffered = 0;
       throw err;
     }
@@ -154,8 +162,7 @@ export class FrameDecoder {
 
   #next(): Message | null {
     if (this.#buffered < LENGTH_WORD_SIZE) return null;
-    const head = this.#peek(LENGTH_WORD_SIZE);
-    const length = head.readUInt32BE(0);
+    const length = this.#contiguous(LENGTH_WORD_SIZE).readUInt32BE(this.#offset);
     if (length < MIN_FRAME_LENGTH) {
       throw protocolError(`message length ${length} is shorter than the ${MIN_FRAME_LENGTH}-byte minimum`);
     }
@@ -163,26 +170,29 @@ export class FrameDecoder {
       throw protocolError(`message length ${length} exceeds the maximum of ${this.#maxLength}`);
     }
     if (this.#buffered < length) return null;
-    const frame = this.#take(length);
-    return {
-      header: decodeHeader(frame, LENGTH_WORD_SIZE),
-      payload: frame.subarray(LENGTH_WORD_SIZE + HEADER_SIZE),
+    const buf = this.#contiguous(length);
+    const at = this.#offset;
+    const message = {
+      header: decodeHeader(buf, at + LENGTH_WORD_SIZE),
+      payload: buf.subarray(at + LENGTH_WORD_SIZE + HEADER_SIZE, at + length),
     };
+    this.#offset += length;
+    this.#buffered -= length;
+    if (this.#offset === buf.length) {
+      this.#chunks.shift();
+      this.#offset = 0;
+    }
+    return message;
   }
 
-  /** The first `n` buffered bytes, joining chunks only as far as needed. */
-  #peek(n: number): Buffer {
-    if (this.#chunks[0]!.length < n) this.#chunks = [Buffer.concat(this.#chunks)];
+  /** #chunks[0], holding at least `n` unread bytes from #offset: chunks are joined only when a message spans them. */
+  #contiguous(n: number): Buffer {
+    const first = this.#chunks[0]!;
+    if (first.length - this.#offset >= n) return first;
+    this.#chunks[0] = first.subarray(this.#offset);
+    this.#chunks = [Buffer.concat(this.#chunks)];
+    this.#offset = 0;
     return this.#chunks[0]!;
-  }
-
-  #take(n: number): Buffer {
-    const first = this.#peek(n);
-    const frame = first.subarray(0, n);
-    if (first.length === n) this.#chunks.shift();
-    else this.#chunks[0] = first.subarray(n);
-    this.#buffered -= n;
-    return frame;
   }
 }
 

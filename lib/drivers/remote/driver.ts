@@ -7,6 +7,7 @@ import { CloseReason, DomainEventId } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { CLOSE_GRACE_MS, encodeArgs, type EncodedArgs, type RpcClient } from '../../rpc/client';
 import { EVENT_MESSAGES, RemoteProcedure as P } from '../../rpc/procedures';
+import { decodeDomainInfoReply } from './domain-info';
 import { decode } from '../../rpc/xdr';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 
@@ -115,7 +116,7 @@ export class RemoteDriver implements Driver {
       }
       this.#getInfoArgs.set(dom, cached);
     }
-    return this.#client.callEncoded(P.DOMAIN_GET_INFO, cached.args);
+    return this.#client.callEncoded(P.DOMAIN_GET_INFO, cached.args, decodeDomainInfoReply);
   }
   domainGetState(dom: DomainRef): Promise<DomainStateInfo> { return this.#client.call(P.DOMAIN_GET_STATE, { dom, flags: 0 }); }
 
