@@ -42,12 +42,13 @@ interface PendingCall {
  * A procedure's args already in XDR (from encodeArgs): a caller that sends
  * the same args again and again (getInfo polling one domain) encodes them once.
  */
-export type EncodedArgs<P extends CallableProcedure> = Buffer & { readonly procedure?: P };
+export type EncodedArgs<P extends CallableProcedure> = Buffer & { readonly [encodedFor]: P };
+declare const encodedFor: unique symbol;
 
 /** Encodes `args` for `procedure`; throws the codec's XvirtError if they do not fit its schema. */
 export function encodeArgs<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): EncodedArgs<P> {
   const spec = PROCEDURES[procedure] as { args: Codec<ProcedureArgs<P>>; ret: Codec<unknown> };
-  return encode(spec.args, args, 'args');
+  return encode(spec.args, args, 'args') as EncodedArgs<P>;
 }
 
 const retLabels = new Map<number, string>();
