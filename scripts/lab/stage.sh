@@ -85,7 +85,9 @@ write_job() {
   } > "$dir/job.env"
   case $LAB_MODE in
     tests)
-      { printf 'exec node --test --test-concurrency=1 --test-reporter=tap'
+      # --test-timeout: a hung test fails alone (and says which) instead of
+      # eating the whole job's time.
+      { printf 'exec node --test --test-concurrency=1 --test-timeout=%s --test-reporter=tap' $((LAB_TEST_TIMEOUT * 1000))
         for f in "${LAB_FILES[@]}"; do printf ' %s' "$(sh_quote "${f%.ts}.js")"; done
         echo; } > "$dir/job.sh" ;;
     bench)
