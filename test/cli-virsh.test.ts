@@ -43,6 +43,8 @@ t.test('a node file with running, paused and shut off guests', async (t) => {
   for (const args of [
     ['list', '--all'], ['list'], ['list', '--inactive'], ['list', '--all', '--name'], ['list', '--all', '--uuid', '--name'],
     ['-q', 'list', '--all'], ['-q', 'dominfo', 'Db'], ['-q', 'suspend', 'web'], ['-q', 'dominfo', 'nope'],
+    ['list', '--all', '--id'], ['list', '--id', '--name'], ['list', '--all', '--name', '--id', '--uuid'], ['list', '--inactive', '--id'],
+    ['list', '--all', '--table'], ['list', '--table', '--id'], ['list', '--name', '--table'],
     ['dominfo', 'web'], ['dominfo', '2'], ['dominfo', 'cold'], ['nodeinfo'],
     ['domstate', 'web'], ['domstate', 'Db'], ['domstate', 'cold'], ['domstate', 'cold', '--reason'],
     ['domid', 'cold'], ['domid', 'Db'], ['uri'],

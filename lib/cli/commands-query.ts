@@ -2,7 +2,7 @@
 import { DomainXMLFlags, ListDomainsFlags, domainStateName, domainStateReasonName } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorNumber, isXvirtError } from '../errors';
-import { boolOption } from './args';
+import { boolOption, exclusive } from './args';
 import { compareListRows, formatDomainInfo, formatDomainTable, type DomainSummary } from './format';
 import { domainInfoJson, domainStateJson, listEntryJson } from './json';
 import { domainArgument } from './lookup';
@@ -19,13 +19,18 @@ async function optional<T>(op: () => Promise<T>): Promise<T | null> {
   }
 }
 
+type ListRow = { dom: Domain; id: number; name: string; state: number };
+
 async function listCommand(ctx: CommandContext): Promise<number> {
+  // virsh's order of the fields, whatever the order of the options.
+  const fields = (['uuid', 'id', 'name'] as const).filter((f) => boolOption(ctx.options, f));
+  for (const f of ['name', 'uuid', 'id']) exclusive(ctx.options, 'table', f);
   const all = boolOption(ctx.options, 'all');
   const inactive = boolOption(ctx.options, 'inactive');
   const flags = all ? ListDomainsFlags.ACTIVE | ListDomainsFlags.INACTIVE
     : inactive ? ListDomainsFlags.INACTIVE : ListDomainsFlags.ACTIVE;
   const domains = await ctx.connection().listAllDomains(flags);
-  const rows: Array<{ dom: Domain; id: number; name: string; state: number }> = [];
+  const rows: ListRow[] = [];
   for (const dom of domains) {
     try {
       const { state } = await dom.getState();
@@ -37,12 +42,14 @@ async function listCommand(ctx: CommandContext): Promise<number> {
     }
   }
   rows.sort(compareListRows);
-  const byName = boolOption(ctx.options, 'name'), byUuid = boolOption(ctx.options, 'uuid');
   if (ctx.json) printJson(ctx, rows.map((r) => listEntryJson(r.dom.ref, r.state)));
-  else if (byName && byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid} ${r.name}\n`).join(''));
-  else if (byName) ctx.output.out(rows.map((r) => `${r.name}\n`).join(''));
-  else if (byUuid) ctx.output.out(rows.map((r) => `${r.dom.uuid}\n`).join(''));
-  else ctx.output.out(formatDomainTable(rows, !ctx.quiet));
+  else if (fields.length === 0) ctx.output.out(formatDomainTable(rows, !ctx.quiet));
+  else {
+    // Ids alone list running domains only; with other fields an inactive domain's id is '-'.
+    const shown = fields.length === 1 && fields[0] === 'id' ? rows.filter((r) => r.id >= 0) : rows;
+    const field = { uuid: (r: ListRow) => r.dom.uuid, id: (r: ListRow) => (r.id < 0 ? '-' : String(r.id)), name: (r: ListRow) => r.name };
+    ctx.output.out(shown.map((r) => fields.map((f) => field[f](r)).join(' ') + '\n').join(''));
+  }
   return 0;
 }
 
@@ -102,6 +109,8 @@ export const QUERY_COMMANDS: CommandSpec[] = [
       { name: 'all', type: 'bool', help: 'list inactive & active domains' },
       { name: 'uuid', type: 'bool', help: "list uuid's only" },
       { name: 'name', type: 'bool', help: 'list domain names only' },
+      { name: 'id', type: 'bool', help: 'list domain IDs only' },
+      { name: 'table', type: 'bool', help: 'list table (default)' },
     ],
     run: listCommand,
   },
