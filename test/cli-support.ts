@@ -65,13 +65,13 @@ export function virshPath(): string {
 }
 
 /** Starts the real virsh (for tests that talk to it while it runs). */
-export function startVirsh(args: readonly string[]): { child: ChildProcess; done: Promise<RunResult> } {
-  const child = spawn(virshPath(), args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startVirsh(args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(virshPath(), args, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return { child, done: collect(child, 60_000) };
 }
 
-export function virsh(args: readonly string[]): Promise<RunResult> {
-  return startVirsh(args).done;
+export function virsh(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return startVirsh(args, env).done;
 }
 
 /** Polls `check` every 10 ms for up to `ms` (default 10 s); throws naming `what` if it never holds. */

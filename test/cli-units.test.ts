@@ -7,7 +7,7 @@ import { XvirtError } from '../lib/errors';
 import { parseCommandArgs, parseGlobalOptions } from '../lib/cli/args';
 import { findCommand } from '../lib/cli/commands';
 import {
-  compareListRows, formatDomainInfo, formatDomainTable, formatNodeInfo, formatSeconds, formatVersionReport,
+  compareListRows, displayWidth, formatDomainInfo, formatDomainTable, formatNodeInfo, formatSeconds, formatVersionReport,
 } from '../lib/cli/format';
 import { toJsonLine } from '../lib/cli/json';
 import { parseScaledKiB, parseUnsigned } from '../lib/cli/numbers';
@@ -91,6 +91,7 @@ t.test('list table: vshTable widths, virsh sort order', async (t) => {
     { id: -1, name: 'beta', state: 5 }, { id: 12, name: 'z', state: 1 }, { id: -1, name: 'Alpha', state: 5 }, { id: 3, name: 'y', state: 3 },
   ];
   t.same(rows.sort(compareListRows).map((r) => r.name), ['y', 'z', 'Alpha', 'beta']);
+  t.same(['abc', '测试', 'cafe\u0301', '\u{1F600}', ''].map(displayWidth), [3, 4, 4, 2, 0], 'terminal columns');
   t.equal(formatDomainTable([{ id: 1234567, name: 'a-much-longer-name', state: DomainState.PAUSED }]),
     ' Id        Name                 State\n' +
     '----------------------------------------\n' +

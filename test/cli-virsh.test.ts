@@ -78,3 +78,16 @@ t.test('state changes print what virsh prints', async (t) => {
     if (theirs.stderr === '') t.equal(ours.stderr, '');
   }
 });
+
+t.test('names wider or narrower than their characters: table columns measured in terminal columns', async (t) => {
+  virshPath();
+  const uri = nodeFileUri(tempDir(t), [
+    { name: '测试机', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1 },
+    { name: 'cafe\u0301', uuid: '21111111-2222-3333-4444-555555555555', runstate: 5 },
+    { name: 'x', uuid: '31111111-2222-3333-4444-555555555555', runstate: 3 },
+  ]);
+  // virsh measures widths only in a UTF-8 locale.
+  const [theirs, ours] = await Promise.all([virsh(['-c', uri, 'list', '--all'], { LC_ALL: 'C.UTF-8' }), xvirt(['-c', uri, 'list', '--all'])]);
+  t.equal(theirs.code, 0, theirs.stderr);
+  t.equal(ours.stdout, theirs.stdout);
+});

@@ -6,10 +6,22 @@
 import { domainStateName, formatVersion, type DomainState } from '../constants';
 import type { DomainInfo, NodeInfo } from '../types';
 
-/** Display width of a string, counting code points (virsh counts terminal columns). */
-function width(text: string): number {
+/** Code point ranges a terminal draws two columns wide (Unicode's East Asian Wide and Fullwidth blocks). */
+const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x1100, 0x115f], [0x2e80, 0x303e], [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff], [0x20000, 0x2fffd], [0x30000, 0x3fffd],
+];
+const ZERO_WIDTH_RE = /[\p{Mn}\p{Me}\p{Cf}]/u;
+
+/** Terminal columns a string takes, as virsh's table measures them (wcswidth). */
+export function displayWidth(text: string): number {
   let n = 0;
-  for (const _ of text) n++;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ZERO_WIDTH_RE.test(ch)) continue;
+    n += WIDE_RANGES.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1;
+  }
   return n;
 }
 
@@ -20,11 +32,11 @@ function width(text: string): number {
  * Without a header (virsh -q) the widths come from the rows alone.
  */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, withHeader = true): string {
-  const widths = header.map((h, col) => Math.max(withHeader ? width(h) : 0, ...rows.map((r) => width(r[col] ?? ''))));
+  const widths = header.map((h, col) => Math.max(withHeader ? displayWidth(h) : 0, ...rows.map((r) => displayWidth(r[col] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, col) => {
       const text = ' ' + cell;
-      return col === cells.length - 1 ? text : text + ' '.repeat(widths[col]! - width(cell) + 2);
+      return col === cells.length - 1 ? text : text + ' '.repeat(widths[col]! - displayWidth(cell) + 2);
     }).join('') + '\n';
   const rule = '-'.repeat(widths.reduce((sum, w) => sum + w + 3, 0)) + '\n';
   return (withHeader ? line(header) + rule : '') + rows.map(line).join('');
