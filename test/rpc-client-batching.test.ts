@@ -55,6 +55,18 @@ t.test('OutgoingFrames: the bytes are encodeMessage\'s, and taken bytes are neve
   t.ok(taken.every((x) => x.bytes.equals(x.expected)), 'every taken buffer still holds exactly its frames');
 });
 
+t.test('OutgoingFrames: a burst many slabs long, taken once, is every frame in order', async (t) => {
+  const out = new OutgoingFrames();
+  const expected: Buffer[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const payload = Buffer.alloc(32 + (i % 5) * 4, i & 0xff);
+    out.push(callHeader(16, i), payload);
+    expected.push(encodeMessage(callHeader(16, i), payload));
+  }
+  t.ok(out.take()!.equals(Buffer.concat(expected)));
+  t.equal(out.take(), null, 'nothing left');
+});
+
 t.test('OutgoingFrames: a frame over the protocol maximum fails and queues nothing', async (t) => {
   const out = new OutgoingFrames();
   out.push(callHeader(16, 1), Buffer.alloc(8));

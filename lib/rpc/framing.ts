@@ -99,8 +99,9 @@ export class OutgoingFrames {
   #reserve(n: number): number {
     if (this.#end + n > this.#slab.length) {
       // Queued bytes move to the new slab; taken ones stay where they were handed out.
+      // Doubling keeps a burst larger than a slab from copying its queue on every push.
       const queued = this.#end - this.#start;
-      const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, queued + n));
+      const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, 2 * (queued + n)));
       this.#slab.copy(next, 0, this.#start, this.#end);
       this.#slab = next;
       this.#start = 0;
