@@ -63,7 +63,11 @@ t.test('suspend, resume, shutdown, reboot and destroy take the right route', asy
   hv.calls = [];
   await driver.domainSuspend(g1);
   t.same(await driver.domainGetState(g1), { state: DomainState.PAUSED, reason: 0 });
+  await t.rejects(driver.domainSuspend(g1), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /already paused/ },
+    'a second pause would need two unpauses (Xen counts them)');
+  t.equal(hv.calls.filter((c) => c === 'pause 1').length, 1);
   await driver.domainResume(g1);
+  await t.rejects(driver.domainResume(g1), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /not paused/ });
   t.equal((await driver.domainGetInfo(g1)).state, DomainState.BLOCKED);
   t.ok(hv.calls.includes('pause 1') && hv.calls.includes('unpause 1'));
 

@@ -21,6 +21,10 @@ import { LifecycleWatcher, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
 
+function wrongState(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
+}
+
 export interface XenDriverDeps {
   hv: XenHypervisor;
   /** null when xenstored is unreachable: names fall back to Domain-<id>, events to polling. */
@@ -172,8 +176,22 @@ export class XenDriver implements Driver {
   }
 
   async domainDestroy(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.destroy(d)); }
-  async domainSuspend(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#hv.pause(d.ref.id)); }
-  async domainResume(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#hv.unpause(d.ref.id)); }
+  // Xen counts pauses, so a second pause would need two unpauses; refuse it
+  // (and unpausing a running domain) the way the test driver does.
+  async domainSuspend(dom: DomainRef): Promise<void> {
+    await this.#act(dom, (d) => {
+      if (d.info.state === DomainState.PAUSED) throw wrongState(`domain '${d.ref.name}' is already paused`);
+      return this.#hv.pause(d.ref.id);
+    });
+  }
+
+  async domainResume(dom: DomainRef): Promise<void> {
+    await this.#act(dom, (d) => {
+      if (d.info.state !== DomainState.PAUSED) throw wrongState(`domain '${d.ref.name}' is not paused`);
+      return this.#hv.unpause(d.ref.id);
+    });
+  }
+
   async domainShutdown(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, false)); }
 
   async domainReboot(dom: DomainRef, flags: number): Promise<void> {
@@ -264,7 +282,7 @@ export class XenDriver implements Driver {
   /** Runs a state change on the running domain, then lets the event watcher look at once. */
   async #act(dom: DomainRef, action: (d: LiveDomain) => Promise<void>): Promise<void> {
     const found = await this.#dir.existing(dom);
-    if (!found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${dom.name}' is not running`);
+    if (!found.live) throw wrongState(`domain '${dom.name}' is not running`);
     try {
       await action(found.live);
     } finally {
