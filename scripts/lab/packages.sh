@@ -22,7 +22,7 @@ ensure_packages() {
   [ "$(id -u)" -eq 0 ] || lab_die "missing packages: ${missing[*]}; run as root once (sudo $0) to install them"
   lab_log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || lab_die "apt-get update failed"
+  apt-get update -qq >&2 || lab_die "apt-get update failed"
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1; fi
   if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
     [ $created_policy = 1 ] && rm -f "$policy"
