@@ -29,3 +29,22 @@ export function uuidFromBytes(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * Canonical UUID text to bytes, memoised: the getInfo paths send the same few
+ * domains' UUIDs over and over. Bounded: cleared whole when it fills up.
+ */
+export class UuidBytesCache {
+  readonly #bytes = new Map<string, Buffer>();
+  constructor(readonly limit = 4096) {}
+
+  get(uuid: string): Buffer {
+    let bytes = this.#bytes.get(uuid);
+    if (!bytes) {
+      if (this.#bytes.size >= this.limit) this.#bytes.clear();
+      bytes = uuidToBytes(uuid);
+      this.#bytes.set(uuid, bytes);
+    }
+    return bytes;
+  }
+}

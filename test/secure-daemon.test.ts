@@ -17,7 +17,7 @@ import { RemoteProcedure as P } from '../lib/rpc/procedures';
 import { connectTls } from '../lib/transports/tls';
 import { parseUri } from '../lib/uri';
 import { TestPki, type ClientCert } from './support/pki';
-import { freePort } from './support/sshd';
+import { freePort } from './support/ports';
 import { REPO, startXvirtd, type XvirtdInstance } from './support/xvirtd';
 import { virsh } from './support/virsh';
 

@@ -13,7 +13,8 @@ import { connect } from '../lib/connection';
 import { ErrorNumber } from '../lib/errors';
 import { startLibvirtd } from './support/libvirtd';
 import { TestPki } from './support/pki';
-import { freePort, startSshd } from './support/sshd';
+import { freePort } from './support/ports';
+import { startSshd } from './support/sshd';
 
 let pki: TestPki;
 t.before(async () => { pki = await TestPki.create(); });

@@ -17,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
+import { freePort } from './ports';
 
 export const LIBVIRTD = '/usr/sbin/libvirtd';
 
@@ -51,17 +52,6 @@ export interface Libvirtd {
   stop(): Promise<void>;
   /** SIGKILL the daemon without cleanup (to test a daemon that dies). */
   kill(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function canConnect(socket: string): Promise<boolean> {

@@ -9,7 +9,7 @@ import { DomainState, encodeVersion } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, type XenPhysinfo } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
-import { uuidToBytes } from '../../uuid';
+import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import type { DriverOpener } from '../registry';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from '../xen/capabilities';
@@ -24,7 +24,6 @@ import {
 } from './protocol';
 import { decodeInfo, domainInfo, liveDomain, refOf } from './records';
 
-const UUID_CACHE_LIMIT = 4096;
 
 function denied(api: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
@@ -43,7 +42,7 @@ export class ProxyDriver implements Driver {
   readonly name = 'xen-proxy';
   readonly #client: ProxyClient;
   #hello: Hello | null = null;
-  readonly #uuidBytes = new Map<string, Buffer>();
+  readonly #uuidBytes = new UuidBytesCache();
   #closed = false;
 
   constructor(paths: ProxyPaths) {
@@ -72,7 +71,7 @@ export class ProxyDriver implements Driver {
   /** GET_INFO at the reference's id with its UUID checked, decoded by `decode`; null if not there. */
   #atId<T>(dom: DomainRef, decode: (payload: Buffer) => T): Promise<T | null> {
     if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return Promise.resolve(null);
-    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuid(dom.uuid) })
+    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) })
       .then((r) => decode(r.payload), (err) => {
         if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
         return null;
@@ -81,22 +80,11 @@ export class ProxyDriver implements Driver {
 
   async #moved(dom: DomainRef): Promise<DomainRecord> {
     try {
-      return decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuid(dom.uuid) })).payload).record;
+      return decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(dom.uuid) })).payload).record;
     } catch (err) {
       if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
       throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     }
-  }
-
-  /** UUID bytes by text, cached: the getInfo path sends the same few over and over. */
-  #uuid(uuid: string): Buffer {
-    let bytes = this.#uuidBytes.get(uuid);
-    if (!bytes) {
-      if (this.#uuidBytes.size >= UUID_CACHE_LIMIT) this.#uuidBytes.clear();
-      bytes = uuidToBytes(uuid);
-      this.#uuidBytes.set(uuid, bytes);
-    }
-    return bytes;
   }
 
   async getType(): Promise<string> { return 'Xen'; }
@@ -144,7 +132,7 @@ export class ProxyDriver implements Driver {
 
   async lookupByUuid(uuid: string): Promise<DomainRef> {
     try {
-      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuid(uuid) })).payload).record);
+      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(uuid) })).payload).record);
     } catch (err) {
       if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching uuid '${uuid}'`);
       throw err;

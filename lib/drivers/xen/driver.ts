@@ -11,7 +11,7 @@ import {
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DomainRecords, type XenHypervisor } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
-import { uuidToBytes } from '../../uuid';
+import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from './capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
@@ -36,7 +36,6 @@ export interface XenDriverDeps {
   pollMs?: number;
 }
 
-const UUID_CACHE_LIMIT = 4096;
 /** Event polling period once xenstored is gone. */
 const FALLBACK_POLL_MS = 1000;
 
@@ -50,7 +49,7 @@ export class XenDriver implements Driver {
   readonly #pollMs: number;
   /** One record for getInfo: the hot path reuses it instead of allocating. */
   readonly #one = new DomainRecords(1);
-  readonly #uuidBytes = new Map<string, Uint8Array>();
+  readonly #uuidBytes = new UuidBytesCache();
   #watcher: LifecycleWatcher | null = null;
   #closed = false;
 
@@ -112,7 +111,7 @@ export class XenDriver implements Driver {
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     // Not an async function: the fast path skips its frame and extra promise (measured in bench/xen-direct.js).
     try {
-      if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuid(dom.uuid), this.#one)) return Promise.resolve(infoAt(this.#one, 0));
+      if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuidBytes.get(dom.uuid), this.#one)) return Promise.resolve(infoAt(this.#one, 0));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -267,16 +266,6 @@ export class XenDriver implements Driver {
     await this.stopLifecycleEvents();
     this.#xs?.close();
     this.#hv.close();
-  }
-
-  #uuid(uuid: string): Uint8Array {
-    let bytes = this.#uuidBytes.get(uuid);
-    if (!bytes) {
-      if (this.#uuidBytes.size >= UUID_CACHE_LIMIT) this.#uuidBytes.clear();
-      bytes = uuidToBytes(uuid);
-      this.#uuidBytes.set(uuid, bytes);
-    }
-    return bytes;
   }
 
   /** Runs a state change on the running domain, then lets the event watcher look at once. */
