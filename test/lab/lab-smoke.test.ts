@@ -15,6 +15,8 @@ const env = (name: string): string => {
 test('runs as root in a Xen dom0 with the privcmd device', () => {
   assert.equal(process.getuid?.(), 0);
   assert.ok(fs.statSync('/dev/xen/privcmd').isCharacterDevice(), '/dev/xen/privcmd is not a character device');
+  // privcmd-buf: where libxencall (and the C core) get hypercall buffers
+  assert.ok(fs.statSync('/dev/xen/hypercall').isCharacterDevice(), '/dev/xen/hypercall is not a character device');
   assert.equal(fs.readFileSync('/proc/xen/capabilities', 'utf8').trim(), 'control_d');
   assert.equal(fs.readFileSync('/sys/hypervisor/type', 'utf8').trim(), 'xen');
   assert.equal(fs.readFileSync('/sys/hypervisor/version/major', 'utf8').trim(), '4');
@@ -39,6 +41,11 @@ test('xl list shows Domain-0 and the lab guests alive', () => {
     assert.match(row[4], /^(r-----|-b----)$/, `${name} state ${row[4]}`);
   }
   assert.equal(rows.length, 1 + guests.length, `unexpected domains:\n${out}`);
+});
+
+test('xenstored serves the toolstack\'s view of dom0', () => {
+  assert.equal(execFileSync('xenstore-read', ['/local/domain/0/name'], { encoding: 'utf8' }).trim(), 'Domain-0');
+  assert.equal(execFileSync('xenstore-read', ['domid'], { encoding: 'utf8' }).trim(), '0');
 });
 
 test('every guest announced itself on its console', () => {
