@@ -14,7 +14,7 @@
  *   node bench/secure.js [--calls N (300000)] [--inflight K (64)]
  *
  * Needs root (libvirtd, sshd), npm run build, and scripts/install-test-deps (libvirt-dev, sshd, openssl).
- * The test harnesses (test/support/{pki,sshd,libvirtd}.ts) are compiled to a temp dir and reused.
+ * The test harnesses (test/support/{pki,sshd,libvirtd,ports}.ts) are compiled to a temp dir and reused.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -111,11 +111,11 @@ async function xvirtRun(connect, uri, calls, inflight) {
 
 /** Compiles the TypeScript test harnesses once, into `dir`. */
 function compileHarness(dir) {
-  const files = ['pki', 'sshd', 'libvirtd'].map((f) => path.join(REPO, 'test', 'support', `${f}.ts`));
+  const files = ['pki', 'sshd', 'libvirtd', 'ports'].map((f) => path.join(REPO, 'test', 'support', `${f}.ts`));
   execFileSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['--outDir', dir, '--rootDir', REPO, '--module', 'commonjs',
     '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', ...files], { stdio: 'inherit' });
   const load = (f) => require(path.join(dir, 'test', 'support', `${f}.js`));
-  return { pki: load('pki'), sshd: load('sshd'), libvirtd: load('libvirtd') };
+  return { pki: load('pki'), sshd: load('sshd'), libvirtd: load('libvirtd'), ports: load('ports') };
 }
 
 /** xvirtd from bin/, on its own sockets plus the TLS port; resolves once it printed 'xvirtd ready'. */
@@ -156,7 +156,7 @@ async function main() {
     const client = await pki.client('bench', '/C=GB/O=xvirt test/CN=bench');
     const tlsCommon = [`key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`,
       'tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=bench"]'];
-    const [xPort, lPort] = [await h.sshd.freePort(), await h.sshd.freePort()];
+    const [xPort, lPort] = [await h.ports.freePort(), await h.ports.freePort()];
     const xd = await startXvirtd(t, fs.mkdtempSync(path.join(dir, 'xvirtd-')), ['listen_tls = 1', `tls_port = ${xPort}`, ...tlsCommon]);
     const lv = await h.libvirtd.startLibvirtd(t, { extraConfig: ['listen_tls = 1', `tls_port = "${lPort}"`,
       'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tlsCommon] });
