@@ -14,12 +14,13 @@ const LOCAL_DRIVERS: Record<string, () => Promise<DriverOpener>> = {
   xen: async () => (await import('./xen')).openXenDriver,
 };
 
-const REMOTE_DRIVER: (() => Promise<DriverOpener>) | null = async () => (await import('./remote')).openRemoteDriver;
+const REMOTE_DRIVER = async (): Promise<DriverOpener> => (await import('./remote')).openRemoteDriver;
 
 export async function openDriver(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
   const loader = isRemoteUri(uri) ? REMOTE_DRIVER : LOCAL_DRIVERS[uri.driver];
   if (!loader) {
-    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.NONE, `${uri.text}`);
+    // libvirt's wording for NO_CONNECT already says 'no connection driver available for'.
+    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.NONE, uri.text);
   }
   const open = await loader();
   return open(uri, options);
