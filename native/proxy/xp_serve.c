@@ -186,14 +186,27 @@ static int node_info(struct reply *r, struct xp_server *s)
     return finish(r, XP_OK);
 }
 
+/*
+ * Every domain into s->domains, *total set to how many it holds. The core
+ * reports the hypervisor's total, which may exceed the buffer; s->domains has
+ * room for every possible id, so a larger total only means domains came and
+ * went between batches: serve what was read.
+ */
+static int read_all_domains(struct xp_server *s, size_t *total)
+{
+    int rc = xc_domain_list(s->hv, s->domains, XC_DOMID_MAX + 1, total);
+
+    if (rc == XC_OK && *total > XC_DOMID_MAX + 1) *total = XC_DOMID_MAX + 1;
+    return rc;
+}
+
 static int list(struct reply *r, struct xp_server *s)
 {
     size_t total, i;
     uint8_t *count;
-    int rc = xc_domain_list(s->hv, s->domains, XC_DOMID_MAX + 1, &total);
+    int rc = read_all_domains(s, &total);
 
     if (rc != XC_OK) return fail_core(r, s, rc);
-    if (total > XC_DOMID_MAX + 1) total = XC_DOMID_MAX + 1;
     if (!(count = append(r, 4))) return -1;
     xp_put32(count, (uint32_t)total);
     for (i = 0; i < total; i++)
@@ -214,10 +227,9 @@ static int lookup_id(struct reply *r, struct xp_server *s)
 static int lookup_uuid(struct reply *r, struct xp_server *s)
 {
     size_t total, i;
-    int rc = xc_domain_list(s->hv, s->domains, XC_DOMID_MAX + 1, &total);
+    int rc = read_all_domains(s, &total);
 
     if (rc != XC_OK) return fail_core(r, s, rc);
-    if (total > XC_DOMID_MAX + 1) total = XC_DOMID_MAX + 1;
     for (i = 0; i < total; i++) {
         if (memcmp(s->domains[i].handle, r->req->uuid, 16) != 0) continue;
         if ((rc = put_named(r, s, &s->domains[i])) != 0) return rc < 0 ? -1 : 0;
