@@ -1,16 +1,18 @@
 {
+  "variables": {
+    "core_sources": [
+      "native/xc_handle.c",
+      "native/xc_iface.c",
+      "native/xc_domain.c",
+      "native/xc_host.c",
+      "native/xc_state.c",
+      "native/xc_privcmd.c"
+    ]
+  },
   "targets": [
     {
       "target_name": "xvirt_xen",
-      "sources": [
-        "native/addon.cc",
-        "native/xc_handle.c",
-        "native/xc_iface.c",
-        "native/xc_domain.c",
-        "native/xc_host.c",
-        "native/xc_state.c",
-        "native/xc_privcmd.c"
-      ],
+      "sources": ["native/addon.cc", "<@(core_sources)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": [
@@ -32,15 +34,7 @@
         {
           "target_name": "getinfo_loop",
           "type": "executable",
-          "sources": [
-            "native/bench/getinfo_loop.c",
-            "native/xc_handle.c",
-            "native/xc_iface.c",
-            "native/xc_domain.c",
-            "native/xc_host.c",
-            "native/xc_state.c",
-            "native/xc_privcmd.c"
-          ],
+          "sources": ["native/bench/getinfo_loop.c", "<@(core_sources)"],
           "cflags": [
             "-Wall", "-Wextra", "-Werror", "-O2",
             "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=2",
