@@ -9,7 +9,7 @@
 import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { encodeErrorReply, encodeReply } from '../rpc/framing';
-import { remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
+import { protocolError, remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
 import {
   procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet, type ProcedureSpec,
 } from '../rpc/procedures';
@@ -61,10 +61,6 @@ const EVENT_PROCEDURES = new Set([
 ]);
 /** Authentication procedures (AUTH_LIST, SASL, polkit): allowed before open. */
 const AUTH_PROCEDURES = new Set([66, 67, 68, 69, 70]);
-
-export function rpcError(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, detail);
-}
 
 export function notOpenError(): XvirtError {
   return new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'internal error: connection not open');
@@ -132,11 +128,11 @@ export class Dispatcher {
   #check(s: SessionControl, proc: number): Handler<CallableProcedure> {
     const handler = this.#handlers.get(proc);
     const known = handler !== undefined || (proc >= 1 && proc <= LIBVIRT_LAST_PROCEDURE && !EVENT_PROCEDURES.has(proc));
-    if (!known) throw rpcError(`unknown procedure: ${proc}`);
+    if (!known) throw protocolError(`unknown procedure: ${proc}`);
     const isAuth = AUTH_PROCEDURES.has(proc);
     if (!s.authenticated && !(handler?.beforeAuth ?? isAuth)) {
       s.auth.refused(procedureName(proc), 'not authenticated');
-      throw rpcError('authentication required');
+      throw protocolError('authentication required');
     }
     if (!s.isOpen() && !(handler?.beforeOpen ?? isAuth)) throw notOpenError();
     // Known to libvirt but not served by xvirt: NO_SUPPORT, so clients take their fallbacks.

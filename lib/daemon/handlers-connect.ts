@@ -5,16 +5,16 @@
 import type { Connection, Domain } from '../connection';
 import { ListDomainsFlags } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_NAME_LIST_MAX } from '../rpc/protocol';
+import { protocolError, REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_NAME_LIST_MAX } from '../rpc/protocol';
 import { RemoteProcedure as P } from '../rpc/procedures';
-import { rpcError, unsupportedFlags, type HandlerTable } from './dispatch';
+import { unsupportedFlags, type HandlerTable } from './dispatch';
 
 /** virDomainDefineFlags: VALIDATE is all there is, and xvirt always validates. */
 const DEFINE_VALIDATE = 1;
 
 function checkMax(n: number, max: number, what: string): number {
   if (n < 0) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `negative ${what}: ${n}`);
-  if (n > max) throw rpcError(`${what} > ${max}`);
+  if (n > max) throw protocolError(`${what} > ${max}`);
   return n;
 }
 
@@ -44,7 +44,7 @@ export const CONNECT_HANDLERS: HandlerTable = {
     api: 'virConnectListAllDomains',
     run: async (s, a) => {
       const list = await s.conn().listAllDomains(a.flags);
-      if (list.length > REMOTE_DOMAIN_LIST_MAX) throw rpcError(`too many domains: ${list.length} > ${REMOTE_DOMAIN_LIST_MAX}`);
+      if (list.length > REMOTE_DOMAIN_LIST_MAX) throw protocolError(`too many domains: ${list.length} > ${REMOTE_DOMAIN_LIST_MAX}`);
       return { domains: a.need_results ? list.map((d) => d.ref) : [], ret: list.length };
     },
   },

@@ -10,13 +10,13 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { encodeErrorReply, encodeEvent, encodeKeepalive, FrameDecoder, isKeepalive, type Message } from '../rpc/framing';
 import { Keepalive } from '../rpc/keepalive';
 import {
-  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
   RemoteOpenFlags, remoteErrorFrom,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
 import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
-import { notOpenError, rpcError, type Dispatcher, type SessionControl } from './dispatch';
+import { notOpenError, type Dispatcher, type SessionControl } from './dispatch';
 import { EventRegistrations } from './events';
 import { SessionAuth } from '../auth/session-auth';
 import { peerIdentity } from '../auth/peer-identity';
@@ -173,15 +173,15 @@ export class ClientSession implements SessionControl {
     const h = msg.header;
     if (h.program === KEEPALIVE_PROGRAM) {
       if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#send(encodeKeepalive(KeepaliveProcedure.PONG));
-      else if (!isKeepalive(msg, KeepaliveProcedure.PONG)) this.#reject(msg, rpcError(`Cannot find program ${h.program} version ${h.version}`));
+      else if (!isKeepalive(msg, KeepaliveProcedure.PONG)) this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
       return;
     }
     if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {
-      this.#reject(msg, rpcError(`Cannot find program ${h.program} version ${h.version}`));
+      this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
     } else if (h.type !== MessageType.CALL) {
-      this.#reject(msg, rpcError(`Unexpected message type ${h.type}`));
+      this.#reject(msg, protocolError(`Unexpected message type ${h.type}`));
     } else if (h.status !== MessageStatus.OK) {
-      this.#reject(msg, rpcError(`Unexpected message status ${h.status}`));
+      this.#reject(msg, protocolError(`Unexpected message status ${h.status}`));
     } else {
       this.#backlog.push(msg);
       this.#drain();
