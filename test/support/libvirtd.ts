@@ -13,11 +13,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
-import { freePort } from './ports';
+import { freePort, waitListening } from './ports';
 
 export const LIBVIRTD = '/usr/sbin/libvirtd';
 
@@ -52,14 +51,6 @@ export interface Libvirtd {
   stop(): Promise<void>;
   /** SIGKILL the daemon without cleanup (to test a daemon that dies). */
   kill(): Promise<void>;
-}
-
-function canConnect(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ path: socket });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -137,15 +128,7 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
   };
   t.teardown(() => daemon.stop());
 
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`libvirtd exited (${child.exitCode ?? child.signalCode}) during startup:\n${stderr}`);
-    }
-    if (existsSync(socket) && (await canConnect(socket))) break;
-    if (Date.now() > deadline) throw new Error(`libvirtd did not create ${socket} within 15 s:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitListening(socket, child, { what: 'libvirtd', timeoutMs: 15000, log: () => stderr });
   return daemon;
 }
 

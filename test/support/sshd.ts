@@ -7,11 +7,10 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './ports';
+import { freePort, waitListening } from './ports';
 
 const run = promisify(execFile);
 export const SSHD = '/usr/sbin/sshd';
@@ -35,14 +34,6 @@ export interface Sshd {
 }
 
 interface Teardown { teardown(fn: () => unknown): void }
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export async function startSshd(t: Teardown, options: SshdOptions = {}): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: run scripts/install-test-deps as root`);
@@ -92,10 +83,6 @@ export async function startSshd(t: Teardown, options: SshdOptions = {}): Promise
     },
   };
   t.teardown(() => sshd.stop());
-  for (const end = Date.now() + 10000; !(await listening(port));) {
-    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}) during startup:\n${stderr}`);
-    if (Date.now() > end) throw new Error(`sshd did not listen on ${port} within 10 s:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitListening(port, child, { what: 'sshd', timeoutMs: 10000, log: () => stderr });
   return sshd;
 }
