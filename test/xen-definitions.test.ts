@@ -64,6 +64,7 @@ t.test('definitions survive a reopen; names are unique; bad files are reported',
 
   const again = await DefinitionStore.open(path.join(dir, 'state'), parse);
   t.same(again.all().map((d) => [d.name, d.uuid, d.autostart]).sort(), [['a', u1, false], ['b', u2, true]]);
+  t.same(again.byUuid(u1)?.config, parse(fs.readFileSync(path.join(dir, 'state', `${u1}.xml`), 'utf8')), 'the parsed XML is kept');
   await again.remove(u2);
   t.same(fs.readdirSync(path.join(dir, 'state')), [`${u1}.xml`]);
   await t.rejects(again.setAutostart(u2, true), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID });

@@ -12,15 +12,20 @@ import { isUuid, parseUuid } from '../../uuid';
 
 export const DEFAULT_STATE_DIR = '/var/lib/xvirt/xen';
 
-export interface StoredDefinition {
+/** What a definition's parsed XML must carry at least. */
+export interface Identity { name: string; uuid: string }
+
+export interface StoredDefinition<C extends Identity = Identity> {
   uuid: string;
   name: string;
   xml: string;
+  /** The parsed XML, kept so readers do not parse it again (treat as read-only). */
+  config: C;
   autostart: boolean;
 }
 
-/** Reads name and UUID from a definition's XML (the domain XML parser's job). */
-export type IdentityParser = (xml: string) => { name: string; uuid: string };
+/** Parses a definition's XML (the domain XML parser's job): name and UUID at least. */
+export type IdentityParser<C extends Identity = Identity> = (xml: string) => C;
 
 function systemError(what: string, err: unknown): XvirtError {
   return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.XEN, `${what}: ${(err as Error).message}`, { cause: err });
@@ -55,19 +60,19 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   }
 }
 
-export class DefinitionStore {
+export class DefinitionStore<C extends Identity = Identity> {
   readonly dir: string;
-  readonly #parse: IdentityParser;
-  readonly #byUuid = new Map<string, StoredDefinition>();
+  readonly #parse: IdentityParser<C>;
+  readonly #byUuid = new Map<string, StoredDefinition<C>>();
 
-  private constructor(dir: string, parse: IdentityParser) {
+  private constructor(dir: string, parse: IdentityParser<C>) {
     this.dir = dir;
     this.#parse = parse;
   }
 
   /** Opens (creating it 0700 if needed) and loads the state directory. Unreadable files are reported, not dropped. */
-  static async open(dir: string, parse: IdentityParser): Promise<DefinitionStore> {
-    const store = new DefinitionStore(dir, parse);
+  static async open<C extends Identity>(dir: string, parse: IdentityParser<C>): Promise<DefinitionStore<C>> {
+    const store = new DefinitionStore<C>(dir, parse);
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
@@ -88,7 +93,7 @@ export class DefinitionStore {
       const m = /^([0-9a-f-]{36})\.xml$/.exec(file);
       if (!m || !isUuid(m[1]!)) continue;
       const xml = await fs.readFile(path.join(dir, file), 'utf8');
-      let identity: { name: string; uuid: string };
+      let identity: C;
       try {
         identity = parse(xml);
       } catch (err) {
@@ -100,20 +105,21 @@ export class DefinitionStore {
           `definition ${path.join(dir, file)} holds UUID ${identity.uuid}, not the one in its file name`);
       }
       const autostart = entries.includes(`${m[1]}.autostart`);
-      store.#byUuid.set(m[1]!, { uuid: m[1]!, name: identity.name, xml, autostart });
+      store.#byUuid.set(m[1]!, { uuid: m[1]!, name: identity.name, xml, config: identity, autostart });
     }
     return store;
   }
 
-  all(): StoredDefinition[] { return [...this.#byUuid.values()]; }
-  byUuid(uuid: string): StoredDefinition | undefined { return this.#byUuid.get(uuid); }
-  byName(name: string): StoredDefinition | undefined { return this.all().find((d) => d.name === name); }
+  all(): StoredDefinition<C>[] { return [...this.#byUuid.values()]; }
+  byUuid(uuid: string): StoredDefinition<C> | undefined { return this.#byUuid.get(uuid); }
+  byName(name: string): StoredDefinition<C> | undefined { return this.all().find((d) => d.name === name); }
 
   /**
    * Adds or replaces a definition; resolves once it is durable. Returns
-   * whether it replaced one. `identity` saves reparsing XML the caller parsed.
+   * whether it replaced one. `identity` saves reparsing XML the caller parsed;
+   * it is kept as the definition's config.
    */
-  async save(xml: string, identity = this.#parse(xml)): Promise<{ definition: StoredDefinition; replaced: boolean }> {
+  async save(xml: string, identity: C = this.#parse(xml)): Promise<{ definition: StoredDefinition<C>; replaced: boolean }> {
     const { name } = identity;
     const uuid = parseUuid(identity.uuid);
     const clash = this.byName(name);
@@ -122,7 +128,7 @@ export class DefinitionStore {
     }
     const old = this.#byUuid.get(uuid);
     await writeFileAtomic(path.join(this.dir, `${uuid}.xml`), xml);
-    const definition = { uuid, name, xml, autostart: old?.autostart ?? false };
+    const definition = { uuid, name, xml, config: identity, autostart: old?.autostart ?? false };
     this.#byUuid.set(uuid, definition);
     return { definition, replaced: old !== undefined };
   }

@@ -8,10 +8,11 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainRef } from '../../types';
 import type { DefinitionStore, StoredDefinition } from './definitions';
 import { matchesListFlags, type LiveDomain, type LiveDomains } from './domains';
+import type { XlDomainConfig } from './xl';
 
 export interface Found {
   live?: LiveDomain;
-  def?: StoredDefinition;
+  def?: StoredDefinition<XlDomainConfig>;
 }
 
 export function noDomain(detail: string): XvirtError {
@@ -20,9 +21,9 @@ export function noDomain(detail: string): XvirtError {
 
 export class DomainDirectory {
   readonly live: LiveDomains;
-  readonly store: DefinitionStore;
+  readonly store: DefinitionStore<XlDomainConfig>;
 
-  constructor(live: LiveDomains, store: DefinitionStore) {
+  constructor(live: LiveDomains, store: DefinitionStore<XlDomainConfig>) {
     this.live = live;
     this.store = store;
   }
@@ -59,7 +60,7 @@ export class DomainDirectory {
   }
 
   /** The reference for a definition: with its id if it is running. */
-  async refFor(def: StoredDefinition): Promise<DomainRef> {
+  async refFor(def: StoredDefinition<XlDomainConfig>): Promise<DomainRef> {
     const live = (await this.live.list(false)).find((d) => d.ref.uuid === def.uuid);
     return live?.ref ?? { name: def.name, uuid: def.uuid, id: -1 };
   }

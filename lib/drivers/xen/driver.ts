@@ -20,6 +20,7 @@ import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } fro
 import { LifecycleWatcher, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
+import type { XlDomainConfig } from './xl';
 
 function wrongState(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
@@ -29,7 +30,8 @@ export interface XenDriverDeps {
   hv: XenHypervisor;
   /** null when xenstored is unreachable: names fall back to Domain-<id>, events to polling. */
   xenstore: XenstoreLike | null;
-  store: DefinitionStore;
+  /** Parsed with the same codec as `codec` (its configs are read instead of parsing the XML again). */
+  store: DefinitionStore<XlDomainConfig>;
   xl: XlLike;
   codec: DomainXmlCodec;
   /** Rescan period for changes no watch reports (pauses by other tools); the only source without xenstore. */
@@ -143,7 +145,7 @@ export class XenDriver implements Driver {
   async domainGetOSType(dom: DomainRef): Promise<string> {
     const found = await this.#dir.find(dom);
     if (found.live) return osTypeOf(found.live.flags);
-    if (found.def) return this.#codec.parse(found.def.xml).type === 'hvm' ? 'hvm' : 'xen';
+    if (found.def) return found.def.config.type === 'hvm' ? 'hvm' : 'xen';
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
@@ -171,7 +173,7 @@ export class XenDriver implements Driver {
     const found = await this.#dir.find(dom);
     if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${found.live.ref.name}' is already running`);
     if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
-    return this.#start(this.#codec.parse(found.def.xml), flags);
+    return this.#start(found.def.config, flags);
   }
 
   async domainDestroy(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.destroy(d)); }
@@ -279,7 +281,7 @@ export class XenDriver implements Driver {
     }
   }
 
-  async #start(config: ReturnType<DomainXmlCodec['parse']>, flags: number): Promise<DomainRef> {
+  async #start(config: XlDomainConfig, flags: number): Promise<DomainRef> {
     await this.#control.create(config, flags);
     void this.#watcher?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
@@ -287,8 +289,8 @@ export class XenDriver implements Driver {
     return live.ref;
   }
 
-  #inactiveInfo(def: StoredDefinition): DomainInfo {
-    const c = this.#codec.parse(def.xml);
+  #inactiveInfo(def: StoredDefinition<XlDomainConfig>): DomainInfo {
+    const c = def.config;
     return { state: DomainState.SHUTOFF, maxMemKiB: c.maxMemoryKiB, memoryKiB: c.memoryKiB, nrVirtCpu: c.vcpus, cpuTimeNs: 0n };
   }
 }
