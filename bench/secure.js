@@ -14,12 +14,13 @@
  *   node bench/secure.js [--calls N (300000)] [--inflight K (64)]
  *
  * Needs root (libvirtd, sshd), npm run build, and scripts/install-test-deps (libvirt-dev, sshd, openssl).
- * The test harnesses (test/support/{pki,sshd,libvirtd,ports}.ts) are compiled to a temp dir and reused.
+ * The test harnesses (test/support/{pki,sshd,libvirtd,ports,xvirtd}.ts) are compiled to a temp dir (bench/harness.js) and reused.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { compileHarness, teardowns } = require('./harness');
 
 const REPO = path.resolve(__dirname, '..');
 const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
@@ -109,34 +110,6 @@ async function xvirtRun(connect, uri, calls, inflight) {
   }
 }
 
-/** Compiles the TypeScript test harnesses once, into `dir`. */
-function compileHarness(dir) {
-  const files = ['pki', 'sshd', 'libvirtd', 'ports'].map((f) => path.join(REPO, 'test', 'support', `${f}.ts`));
-  execFileSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['--outDir', dir, '--rootDir', REPO, '--module', 'commonjs',
-    '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', ...files], { stdio: 'inherit' });
-  const load = (f) => require(path.join(dir, 'test', 'support', `${f}.js`));
-  return { pki: load('pki'), sshd: load('sshd'), libvirtd: load('libvirtd'), ports: load('ports') };
-}
-
-/** xvirtd from bin/, on its own sockets plus the TLS port; resolves once it printed 'xvirtd ready'. */
-async function startXvirtd(t, dir, lines) {
-  const rwSocket = path.join(dir, 'sock');
-  const conf = path.join(dir, 'xvirtd.conf');
-  fs.writeFileSync(conf, [`unix_sock_rw_path = "${rwSocket}"`, `unix_sock_ro_path = "${rwSocket}-ro"`, 'log_level = 4', ...lines, ''].join('\n'));
-  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'xvirtd.js'), '--config', conf], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  }));
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => { out += c; if (out.includes('xvirtd ready')) resolve(); });
-    child.once('exit', (code) => reject(new Error(`xvirtd exited (${code}) during startup`)));
-  });
-  return { rwSocket };
-}
-
 const pad = (s, n) => String(s).padEnd(n);
 const show = (r) => `${r.seconds.toFixed(2)} s  ${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
 
@@ -146,18 +119,17 @@ async function main() {
   if (!fs.existsSync(path.join(REPO, 'dist', 'index.js'))) fail("dist/ is missing: run 'npm run build' first");
   const { connect } = require(path.join(REPO, 'dist', 'index.js'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-secure-'));
-  const cleanups = [];
-  const t = { teardown: (fn) => cleanups.unshift(fn) };
+  const { t, cleanup } = teardowns();
   try {
-    const h = compileHarness(path.join(dir, 'harness'));
+    const h = compileHarness(path.join(dir, 'harness'), ['pki', 'sshd', 'libvirtd', 'ports', 'xvirtd']);
     const loop = compileLibvirtLoop(dir);
     const pki = await h.pki.TestPki.create();
-    cleanups.unshift(() => pki.cleanup());
+    t.teardown(() => pki.cleanup());
     const client = await pki.client('bench', '/C=GB/O=xvirt test/CN=bench');
     const tlsCommon = [`key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`,
       'tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=bench"]'];
     const [xPort, lPort] = [await h.ports.freePort(), await h.ports.freePort()];
-    const xd = await startXvirtd(t, fs.mkdtempSync(path.join(dir, 'xvirtd-')), ['listen_tls = 1', `tls_port = ${xPort}`, ...tlsCommon]);
+    const xd = await h.xvirtd.startXvirtd(t, { extraConfig: ['log_level = 4', 'listen_tls = 1', `tls_port = ${xPort}`, ...tlsCommon] });
     const lv = await h.libvirtd.startLibvirtd(t, { extraConfig: ['listen_tls = 1', `tls_port = "${lPort}"`,
       'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tlsCommon] });
     const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
@@ -185,7 +157,7 @@ async function main() {
       }
     }
   } finally {
-    for (const fn of cleanups) await Promise.resolve(fn()).catch(() => undefined);
+    await cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
