@@ -2,14 +2,14 @@
  * Plugs the secure transports into the remote driver's transport table
  * (unix and tcp live with the driver). Imported once by the remote driver.
  */
-import { registerTransport } from '../drivers/remote/transport';
+import { hostPortEndpoint, registerTransport } from '../drivers/remote/transport';
 import { connectSsh } from './ssh';
 import { connectTls, DEFAULT_TLS_PORT } from './tls';
 
 registerTransport('tls', async ({ uri, signal }) => {
   const stream = await connectTls(uri, signal ? { signal } : {});
   const host = uri.host ?? 'localhost';
-  const endpoint = `${host.includes(':') ? `[${host}]` : host}:${uri.port ?? DEFAULT_TLS_PORT}`;
+  const endpoint = hostPortEndpoint(host, uri.port ?? DEFAULT_TLS_PORT);
   return { stream, endpoint, secure: true };
 });
 

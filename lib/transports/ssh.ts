@@ -14,10 +14,7 @@ import { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
 import { serverSideName, uriParam, type ConnectionUri } from '../uri';
-
-/** Where the legacy netcat mode finds libvirt's (or xvirtd's) socket on the far side. */
-export const LEGACY_SOCKET = '/var/run/libvirt/libvirt-sock';
-export const LEGACY_SOCKET_RO = '/var/run/libvirt/libvirt-sock-ro';
+import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO } from '../drivers/remote/transport';
 
 const PROXY_MODES = ['auto', 'netcat', 'native', 'xvirt'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];
@@ -50,7 +47,7 @@ export function remoteCommand(uri: ConnectionUri, readonly: boolean): string {
   const mode = (uriParam(uri, 'proxy') ?? 'auto') as ProxyMode;
   if (!PROXY_MODES.includes(mode)) throw uriError(`proxy must be one of ${PROXY_MODES.join(', ')}, got '${mode}'`);
   const netcat = uriParam(uri, 'netcat');
-  const socket = uriParam(uri, 'socket') ?? (readonly ? LEGACY_SOCKET_RO : LEGACY_SOCKET);
+  const socket = uriParam(uri, 'socket') ?? (readonly ? DEFAULT_SOCKET_RO : DEFAULT_SOCKET);
   if (netcat !== undefined && (mode === 'native' || mode === 'xvirt')) throw uriError(`netcat is not valid with proxy=${mode}`);
   const nc = shellQuote(netcat ?? 'nc');
   // Old netcats need -q0 to exit at EOF; newer ones reject -q without an argument (libvirt's probe).

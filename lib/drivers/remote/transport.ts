@@ -14,7 +14,6 @@ import { uriParam, type ConnectionUri, type Transport } from '../../uri';
 export const DEFAULT_SOCKET = '/var/run/libvirt/libvirt-sock';
 export const DEFAULT_SOCKET_RO = '/var/run/libvirt/libvirt-sock-ro';
 export const DEFAULT_TCP_PORT = 16509;
-export const DEFAULT_TLS_PORT = 16514;
 
 export interface TransportStream {
   stream: Duplex;
@@ -120,6 +119,11 @@ export function unixSocketPath(uri: ConnectionUri, readonly: boolean, uid?: numb
   return readonly ? DEFAULT_SOCKET_RO : DEFAULT_SOCKET;
 }
 
+/** `host:port` for error messages, with an IPv6 literal in brackets (`[::1]:16509`). */
+export function hostPortEndpoint(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 registerTransport('unix', async ({ uri, readonly, signal }) => {
   const path = unixSocketPath(uri, readonly);
   const stream = await connectSocket({ path }, `socket to '${path}'`, signal);
@@ -129,7 +133,7 @@ registerTransport('unix', async ({ uri, readonly, signal }) => {
 registerTransport('tcp', async ({ uri, signal }) => {
   const host = uri.host ?? 'localhost';
   const port = uri.port ?? DEFAULT_TCP_PORT;
-  const endpoint = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const endpoint = hostPortEndpoint(host, port);
   const stream = await connectSocket({ host, port }, `to ${endpoint}`, signal);
   return { stream, endpoint, secure: false };
 });
