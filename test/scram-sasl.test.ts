@@ -7,7 +7,8 @@ import t from 'tap';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authenticate, PROC_AUTH_SASL_INIT, PROC_AUTH_SASL_START, PROC_AUTH_SASL_STEP, type AuthCaller } from '../lib/auth/sasl-client';
+import { authenticate, type AuthCaller } from '../lib/auth/sasl-client';
+import { RemoteProcedure } from '../lib/rpc/procedures';
 import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP, fromWire, saslBytes, toWire } from '../lib/auth/sasl-protocol';
 import { SaslServerSession, MAX_SASL_FAILURES } from '../lib/auth/sasl-server';
 import { loadUserDatabase, saveUserDatabase, setUserPassword, type UserDatabase } from '../lib/auth/userdb';
@@ -30,6 +31,7 @@ t.before(async () => {
   users = loadUserDatabase(dbPath);
 });
 
+const { AUTH_SASL_INIT: PROC_AUTH_SASL_INIT, AUTH_SASL_START: PROC_AUTH_SASL_START, AUTH_SASL_STEP: PROC_AUTH_SASL_STEP } = RemoteProcedure;
 const SPECS = { [PROC_AUTH_SASL_INIT]: AUTH_SASL_INIT, [PROC_AUTH_SASL_START]: AUTH_SASL_START, [PROC_AUTH_SASL_STEP]: AUTH_SASL_STEP };
 
 /** Routes calls to a server session through encode → decode on both directions. */

@@ -11,10 +11,7 @@ import { credentialsFromFile, locateAuthFile, type SaslCredentials } from './aut
 import { fromWire, toWire, type AUTH_SASL_INIT, type AUTH_SASL_START } from './sasl-protocol';
 import { SCRAM_SHA_256, ScramClient } from './scram';
 import type { CodecType } from '../rpc/xdr';
-
-export const PROC_AUTH_SASL_INIT = 67;
-export const PROC_AUTH_SASL_START = 68;
-export const PROC_AUTH_SASL_STEP = 69;
+import { RemoteProcedure } from '../rpc/procedures';
 
 /** Makes one RPC call of REMOTE_PROGRAM (the remote driver's RpcClient). */
 export interface AuthCaller {
@@ -67,7 +64,7 @@ function findCredentials(uri: ConnectionUri, options: ClientAuthOptions): SaslCr
 
 async function authenticateSasl(caller: AuthCaller, uri: ConnectionUri, wantedMech: string | null,
   options: ClientAuthOptions): Promise<void> {
-  const { mechlist } = await caller.call(PROC_AUTH_SASL_INIT, undefined) as InitRet;
+  const { mechlist } = await caller.call(RemoteProcedure.AUTH_SASL_INIT, undefined) as InitRet;
   const offered = mechlist.split(/[ ,]+/).filter(Boolean);
   const mech = wantedMech ?? SCRAM_SHA_256;
   if (mech !== SCRAM_SHA_256 || !offered.includes(mech)) {
@@ -75,12 +72,12 @@ async function authenticateSasl(caller: AuthCaller, uri: ConnectionUri, wantedMe
   }
   const creds = findCredentials(uri, options);
   const scram = new ScramClient(creds.username, creds.password);
-  const first = await caller.call(PROC_AUTH_SASL_START, { mech, ...toWire(Buffer.from(scram.first(), 'utf8')) }) as StepRet;
+  const first = await caller.call(RemoteProcedure.AUTH_SASL_START, { mech, ...toWire(Buffer.from(scram.first(), 'utf8')) }) as StepRet;
   let serverData = fromWire(first);
   if (first.complete || serverData === null || serverData.length === 0) {
     throw authError('SASL server did not answer client-first with a challenge');
   }
-  const final = await caller.call(PROC_AUTH_SASL_STEP, toWire(Buffer.from(await scram.final(serverData.toString('utf8')), 'utf8'))) as StepRet;
+  const final = await caller.call(RemoteProcedure.AUTH_SASL_STEP, toWire(Buffer.from(await scram.final(serverData.toString('utf8')), 'utf8'))) as StepRet;
   serverData = fromWire(final);
   if (serverData === null) throw authError('SASL server sent no final message');
   scram.verifyServer(serverData.toString('utf8'));
