@@ -34,6 +34,9 @@ t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', 
   const info = await driver.domainGetInfo(g2);
   t.same(info, { state: DomainState.BLOCKED, maxMemKiB: 17408, memoryKiB: 16384, nrVirtCpu: 1, cpuTimeNs: 3_000_000n });
   t.same(hv.calls, ['getInfo 2'], 'the hot path makes exactly one native call');
+  hv.calls = [];
+  t.same(await driver.domainGetState(g2), { state: DomainState.BLOCKED, reason: 0 });
+  t.same(hv.calls, ['getInfo 2'], 'getState takes the same one-call path');
   const dom0 = await driver.domainGetInfo(await driver.lookupById(0));
   t.equal(dom0.cpuTimeNs, 2n ** 60n, 'CPU time keeps 64 bits');
 
@@ -44,6 +47,7 @@ t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', 
   hv.domains.push(fakeDomain(9, UUIDS[2]!, { memKiB: 999 }));
   const moved = await driver.domainGetInfo(g2);
   t.equal(moved.memoryKiB, 999, 'a domain that came back under a new id (reboot) is found by UUID');
+  t.same(await driver.domainGetState(g2), { state: DomainState.BLOCKED, reason: 0 }, 'getState finds a moved domain by UUID too');
 
   const g3 = await driver.lookupByName('g3');
   hv.getInfo = () => { throw Object.assign(new Error('getdomaininfo of domain 3 failed: Permission denied'), { code: 'XC_EHYPERCALL' }); };
