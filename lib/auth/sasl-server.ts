@@ -40,8 +40,8 @@ export class SaslServerSession {
   readonly #allowed: DnAllowlist;
   readonly #log: SecurityLogger;
   readonly #peer: string;
+  /** Set by START, cleared when the exchange ends: an exchange is in progress while it is set. */
   #scram: ScramServer | null = null;
-  #started = false;
   /** client-first was answered; the next step carries client-final. */
   #awaitingFinal = false;
   #failures = 0;
@@ -63,7 +63,6 @@ export class SaslServerSession {
   init(): string {
     if (this.#username) throw this.#refuse('already authenticated');
     this.#scram = null;
-    this.#started = false;
     this.#awaitingFinal = false;
     return SCRAM_SHA_256;
   }
@@ -71,9 +70,8 @@ export class SaslServerSession {
   /** AUTH_SASL_START. */
   start(mech: string, data: Buffer | null): SaslStepResult {
     if (this.#username) throw this.#refuse('already authenticated');
-    if (this.#started) throw this.#refuse('SASL start while an exchange is in progress');
+    if (this.#scram) throw this.#refuse('SASL start while an exchange is in progress');
     if (mech !== SCRAM_SHA_256) throw this.#refuse(`mechanism '${mech.slice(0, 40)}' not offered`);
-    this.#started = true;
     const users = this.#config.users();
     // Unknown users are told the iteration count real users have, so the answer does not tell them apart.
     const decoy = users.values().next().value?.iterations ?? DEFAULT_ITERATIONS;
@@ -85,12 +83,11 @@ export class SaslServerSession {
 
   /** AUTH_SASL_STEP. */
   step(data: Buffer | null): SaslStepResult {
-    if (!this.#started || !this.#scram) throw this.#refuse('SASL step without start');
+    if (!this.#scram) throw this.#refuse('SASL step without start');
     if (data === null) throw this.#refuse('SASL step without data');
     const scram = this.#scram;
     if (!this.#awaitingFinal) return this.#first(data);
     this.#scram = null;
-    this.#started = false;
     this.#awaitingFinal = false;
     let username: string;
     let serverFinal: string;
@@ -112,7 +109,6 @@ export class SaslServerSession {
       return { complete: false, data: Buffer.from(serverFirst, 'utf8') };
     } catch (err) {
       this.#scram = null;
-      this.#started = false;
       throw this.#refuse((err as Error).message);
     }
   }
