@@ -13,6 +13,7 @@ import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP, fromWire, saslBytes, t
 import { SaslServerSession, MAX_SASL_FAILURES } from '../lib/auth/sasl-server';
 import { loadUserDatabase, saveUserDatabase, setUserPassword, type UserDatabase } from '../lib/auth/userdb';
 import { credentialsFromFile } from '../lib/auth/auth-file';
+import { compileGlobAllowlist } from '../lib/auth/dn-allowlist';
 import { decode, encode } from '../lib/rpc/xdr';
 import { AuthType } from '../lib/rpc/protocol';
 import { parseUri } from '../lib/uri';
@@ -76,7 +77,7 @@ t.test('wrong password, unknown user, user not allowed: "authentication failed",
   ];
   for (const c of cases) {
     const logs: string[] = [];
-    const session = new SaslServerSession({ users: () => users, allowedUsernames: c.allowed }, logger(logs), 'p');
+    const session = new SaslServerSession({ users: () => users, allowedUsernames: compileGlobAllowlist('sasl_allowed_username_list', c.allowed) }, logger(logs), 'p');
     await t.rejects(authenticate(wire(session, []), [AuthType.SASL], uri, { credentials: c.creds }),
       new XvirtError(ErrorNumber.AUTH_FAILED, 7, 'authentication failed'));
     t.equal(session.username, null);

@@ -9,7 +9,7 @@
  * "authentication failed" (code 45, domain RPC); the reason goes to the log.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { compileGlobAllowlist, type DnAllowlist } from './dn-allowlist';
+import type { DnAllowlist } from './dn-allowlist';
 import { SCRAM_SHA_256, ScramServer } from './scram';
 import { DEFAULT_ITERATIONS, type UserDatabase } from './userdb';
 import type { SecurityLogger } from './tls-server';
@@ -20,8 +20,11 @@ export const MAX_SASL_FAILURES = 3;
 export interface SaslServerConfig {
   /** The current user database (re-read by the daemon when it changes). */
   users: () => UserDatabase;
-  /** sasl_allowed_username_list: undefined = any user in the database, [] = nobody. */
-  allowedUsernames?: readonly string[] | undefined;
+  /**
+   * sasl_allowed_username_list, compiled once by the daemon (compileGlobAllowlist);
+   * undefined = any user in the database.
+   */
+  allowedUsernames?: DnAllowlist | undefined;
 }
 
 export interface SaslStepResult {
@@ -49,7 +52,7 @@ export class SaslServerSession {
 
   constructor(config: SaslServerConfig, log: SecurityLogger, peer: string) {
     this.#config = config;
-    this.#allowed = compileGlobAllowlist('sasl_allowed_username_list', config.allowedUsernames);
+    this.#allowed = config.allowedUsernames ?? (() => true);
     this.#log = log;
     this.#peer = peer;
   }

@@ -11,6 +11,7 @@ import type { SecurityLogger } from './tls-server';
 import { loadUserDatabase, type UserDatabase } from './userdb';
 import { statSync } from 'node:fs';
 import type { UnixPeer } from './peercred';
+import { compileGlobAllowlist, type DnAllowlist } from './dn-allowlist';
 
 export interface PeerIdentity {
   /** 'unix-rw', 'unix-ro', 'tcp', 'tls'. */
@@ -64,6 +65,18 @@ function userCache(path: string): UserDatabaseCache {
   return cache;
 }
 
+/** sasl_allowed_username_list compiled once per daemon configuration (and again only if the list is replaced). */
+const usernameAllowlists = new WeakMap<SecurityConfig, { list: readonly string[] | undefined; allowed: DnAllowlist }>();
+
+function usernameAllowlist(security: SecurityConfig): DnAllowlist {
+  const list = security.saslAllowedUsernameList;
+  let entry = usernameAllowlists.get(security);
+  if (!entry || entry.list !== list) {
+    usernameAllowlists.set(security, entry = { list, allowed: compileGlobAllowlist('sasl_allowed_username_list', list) });
+  }
+  return entry.allowed;
+}
+
 export class SessionAuth {
   readonly scheme: 'none' | 'sasl';
   readonly identity: PeerIdentity;
@@ -91,7 +104,7 @@ export class SessionAuth {
     });
     const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
     this.sasl = cache
-      ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: security.saslAllowedUsernameList }, log,
+      ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: usernameAllowlist(security) }, log,
         `${identity.listener} ${identity.address}`)
       : null;
   }
