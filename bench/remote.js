@@ -20,12 +20,14 @@
  * whose times are summed, so passing load on a shared machine hits both.
  *
  * Needs: npm run build, root (libvirtd), libvirt-dev + cc (scripts/install-test-deps).
+ * The daemons come from the test harnesses (test/support/{xvirtd,libvirtd}.ts), compiled by bench/harness.js.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { compileHarness, teardowns } = require('./harness');
 
 const REPO = path.resolve(__dirname, '..');
 const DIST = path.join(REPO, 'dist');
@@ -139,75 +141,20 @@ function runC(bin, uri, calls, threads) {
 
 // ---- daemons -----------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(pred, what, child) {
-  const deadline = Date.now() + 15000;
-  while (!(await pred())) {
-    if (child.exitCode !== null) fail(`${what}: process exited (${child.exitCode})`);
-    if (Date.now() > deadline) fail(`${what}: not ready in 15 s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const canConnect = (target) => new Promise((resolve) => {
-  const s = net.connect(target);
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => resolve(false));
-});
-
-async function startXvirtd(dir) {
-  const sock = path.join(dir, 'xvirtd-sock');
-  const port = await freePort();
-  const conf = path.join(dir, 'xvirtd.conf');
-  fs.writeFileSync(conf, [
-    `unix_sock_rw_path = "${sock}"`, `unix_sock_ro_path = "${sock}-ro"`, 'listen_tcp = 1',
-    'tcp_listen_addr = "127.0.0.1"', `tcp_port = ${port}`, 'max_clients = 5000', 'log_level = 3', '',
-  ].join('\n'));
-  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'xvirtd.js'), '--config', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(() => canConnect(sock), 'xvirtd', child);
-  return { name: 'xvirtd', child, sock, port };
-}
-
-async function startLibvirtd(dir) {
-  if (process.getuid() !== 0) fail('the private libvirtd needs root');
-  if (!fs.existsSync('/usr/sbin/libvirtd')) fail('libvirtd is missing: run scripts/install-test-deps as root');
-  const drivers = path.join(dir, 'no-drivers');
-  fs.mkdirSync(drivers);
-  const port = await freePort();
-  const conf = path.join(dir, 'libvirtd.conf');
-  fs.writeFileSync(conf, [
-    `unix_sock_dir = "${dir}"`, 'auth_unix_rw = "none"', 'auth_unix_ro = "none"', 'listen_tls = 0', 'listen_tcp = 1',
-    `tcp_port = "${port}"`, 'listen_addr = "127.0.0.1"', 'auth_tcp = "none"', 'max_clients = 5000', '',
-  ].join('\n'));
-  const child = spawn('/usr/sbin/libvirtd', ['-f', conf, '-p', path.join(dir, 'libvirtd.pid'), '--listen'], {
-    cwd: dir, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, LIBVIRT_DRIVER_DIR: drivers },
-  });
-  const sock = path.join(dir, 'libvirt-sock');
-  await waitFor(() => canConnect(sock), 'libvirtd', child);
-  return { name: 'libvirtd', child, sock, port };
+/** The test harness's daemons (test/support/{xvirtd,libvirtd}.ts), as the bench needs them. */
+async function startDaemons(h, t) {
+  const x = await h.xvirtd.startXvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'log_level = 3'] });
+  const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000'] });
+  return [
+    { name: 'xvirtd', pid: x.proc.pid, dir: x.dir, sock: x.rwSocket, port: x.tcpPort },
+    { name: 'libvirtd', pid: l.pid, dir: l.dir, sock: l.socket, port: l.tcpPort },
+  ];
 }
 
 function uriFor(daemon, transport) {
   return transport === 'unix'
     ? `test+unix://${SERVER_URI_PATH}?socket=${daemon.sock}`
     : `test+tcp://127.0.0.1:${daemon.port}${SERVER_URI_PATH}`;
-}
-
-function stopDaemon(d) {
-  return new Promise((resolve) => {
-    if (d.child.exitCode !== null) return resolve();
-    d.child.once('exit', () => resolve());
-    d.child.kill('SIGTERM');
-  });
 }
 
 function rssKiB(pid) {
@@ -348,32 +295,36 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-remote-'));
   const daemons = [];
   let idle = [];
+  const harness = teardowns();
   const cleanup = async () => {
     for (const s of idle) s.destroy();
-    await Promise.all(daemons.map(stopDaemon));
+    await harness.cleanup();
+    daemons.length = 0;
     fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on('SIGINT', () => { cleanup().then(() => process.exit(130)); });
   // Whatever ends this process (a crash, a reader closing our stdout), the daemons it started end with it.
   process.on('exit', () => {
-    for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGTERM');
+    for (const d of daemons) {
+      try { process.kill(d.pid, 'SIGTERM'); } catch { /* already gone */ }
+      fs.rmSync(d.dir, { recursive: true, force: true });
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
   process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   try {
     const cClient = buildCClient(dir);
-    const xd = await startXvirtd(fs.mkdtempSync(path.join(dir, 'x-')));
-    daemons.push(xd);
-    const lv = await startLibvirtd(fs.mkdtempSync(path.join(dir, 'l-')));
-    daemons.push(lv);
+    const h = compileHarness(path.join(dir, 'harness'), ['xvirtd', 'libvirtd']);
+    const [xd, lv] = await startDaemons(h, harness.t);
+    daemons.push(xd, lv);
 
     const rss = {};
     await new Promise((r) => setTimeout(r, 500));
     for (const d of [xd, lv]) {
-      rss[d.name] = { idle: rssKiB(d.child.pid) };
+      rss[d.name] = { idle: rssKiB(d.pid) };
       idle = await idleClients(d, opts.idleClients);
       await new Promise((r) => setTimeout(r, 500));
-      rss[d.name].busy = rssKiB(d.child.pid);
+      rss[d.name].busy = rssKiB(d.pid);
       for (const s of idle) s.destroy();
       idle = [];
     }
