@@ -5,14 +5,14 @@
  * running domains; every state-changing call is refused.
  */
 import * as os from 'node:os';
-import { DomainState, encodeVersion } from '../../constants';
+import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, type XenPhysinfo } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import type { DriverOpener } from '../registry';
-import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from '../xen/capabilities';
+import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen/capabilities';
 import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
@@ -90,8 +90,7 @@ export class ProxyDriver implements Driver {
   async getType(): Promise<string> { return 'Xen'; }
 
   async getVersion(): Promise<number> {
-    const v = await this.hello();
-    return encodeVersion(v.major, v.minor, Number(/^\.(\d+)/.exec(v.extraversion)?.[1] ?? 0));
+    return xenVersion(await this.hello());
   }
 
   async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }

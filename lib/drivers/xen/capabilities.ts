@@ -2,12 +2,18 @@
  * Host facts for a Xen host, shared by the direct and proxy drivers:
  * libvirt-style capabilities XML from XENVER_capabilities ("xen-3.0-x86_64
  * hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64") and physinfo, node info,
- * the vCPU limit.
+ * the vCPU limit, the version number.
  */
 import * as os from 'node:os';
+import { encodeVersion } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { XenPhysinfo } from '../../native';
 import type { NodeInfo } from '../../types';
+
+/** The hypervisor version number libvirt reports: major, minor and the number in the extraversion ('.7'), 0 if none. */
+export function xenVersion(v: { major: number; minor: number; extraversion: string }): number {
+  return encodeVersion(v.major, v.minor, Number(/^\.(\d+)/.exec(v.extraversion)?.[1] ?? 0));
+}
 
 /** virNodeInfo from physinfo (sockets per NUMA node, as libvirt counts them). */
 export function nodeInfoOf(p: XenPhysinfo): NodeInfo {

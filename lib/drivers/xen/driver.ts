@@ -6,14 +6,14 @@
  */
 import * as os from 'node:os';
 import {
-  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, DomainXMLFlags, encodeVersion,
+  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, DomainXMLFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
-import { capabilitiesXml, maxVcpusOf, nodeInfoOf } from './capabilities';
+import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from './capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
 import { DomainDirectory, noDomain } from './directory';
 import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
@@ -69,8 +69,7 @@ export class XenDriver implements Driver {
   async getType(): Promise<string> { return 'Xen'; }
 
   async getVersion(): Promise<number> {
-    const v = this.#hv.version;
-    return encodeVersion(v.major, v.minor, Number(/^\.(\d+)/.exec(v.extraversion)?.[1] ?? 0));
+    return xenVersion(this.#hv.version);
   }
 
   async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }
