@@ -2,7 +2,7 @@
 import type { DomainState } from '../../constants';
 import type { DomainInfo, DomainRef } from '../../types';
 import { uuidFromBytes } from '../../uuid';
-import type { LiveDomain } from '../xen/domains';
+import { defaultDomainName, type LiveDomain } from '../xen/domains';
 import type { XenState } from '../xen/state';
 import { RECORD_LEN, decodeRecord, type DomainRecord, type NamedRecord } from './protocol';
 
@@ -11,7 +11,7 @@ const KIB_PER_PAGE = 4;
 
 /** The name the direct driver shows: xenstore's, or xl's default for a domain without one. */
 export function nameOf(r: NamedRecord): string {
-  return r.name || (r.domid === 0 ? 'Domain-0' : `Domain-${r.domid}`);
+  return r.name || defaultDomainName(r.domid);
 }
 
 export function refOf(r: NamedRecord): DomainRef {

@@ -47,6 +47,11 @@ export function infoAt(r: DomainRecords, i: number): DomainInfo {
   };
 }
 
+/** xl's name for a domain xenstore has no name for: Domain-<id> (Domain-0 for dom0). */
+export function defaultDomainName(id: number): string {
+  return `Domain-${id}`;
+}
+
 /** libvirt's OS type for a domain's flags: 'hvm', or 'xen' for paravirtualized guests. */
 export function osTypeOf(flags: number): string {
   return flags & XEN_DOMINF_HVM ? 'hvm' : 'xen';
@@ -88,7 +93,7 @@ export class LiveDomains {
       const d = out[i]!;
       const name = names[i]!;
       // No name in xenstore (yet), or no xenstore to ask: shown as xl does, Domain-<id>.
-      d.ref = { ...d.ref, name: typeof name === 'string' ? name : d.ref.id === 0 ? 'Domain-0' : `Domain-${d.ref.id}` };
+      d.ref = { ...d.ref, name: typeof name === 'string' ? name : defaultDomainName(d.ref.id) };
       if (name === BUILDING) d.unnamed = true;
     }
     for (const id of this.#names.keys()) if (!out.some((d) => d.ref.id === id)) this.#names.delete(id);
