@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_URI } from '../connection';
 import { checkSecurityConfig, defaultSecurityConfig, SECURITY_KEYS, type SecurityConfig } from '../auth/daemon-config';
 
 export type AuthScheme = 'none' | 'sasl';
@@ -67,7 +68,7 @@ export function defaultConfig(): DaemonConfig {
     keepaliveInterval: 5,
     keepaliveCount: 5,
     logLevel: 3,
-    defaultUri: 'test:///default',
+    defaultUri: DEFAULT_URI,
     security: defaultSecurityConfig(),
   };
 }
