@@ -246,10 +246,10 @@ export class XenHypervisor {
     }
   }
 
-  pause(domid: number): Promise<void> { return this.#control('pause', domid); }
-  unpause(domid: number): Promise<void> { return this.#control('unpause', domid); }
+  pause(domid: number): Promise<void> { return this.#control(domid, (n) => n.pause(domid)); }
+  unpause(domid: number): Promise<void> { return this.#control(domid, (n) => n.unpause(domid)); }
   /** Hypervisor-level destroy: no xenstore or backend cleanup (prefer `xl destroy` for xl guests). */
-  destroy(domid: number): Promise<void> { return this.#control('destroy', domid); }
+  destroy(domid: number): Promise<void> { return this.#control(domid, (n) => n.destroy(domid)); }
 
   /**
    * Declares a poweroff (or reboot) of the domain in the hypervisor
@@ -257,14 +257,15 @@ export class XenHypervisor {
    */
   shutdown(domid: number, reboot: boolean): Promise<void> {
     if (typeof reboot !== 'boolean') return Promise.reject(invalidArg('reboot must be a boolean'));
-    return this.#control('shutdown', domid, reboot);
+    return this.#control(domid, (n) => n.shutdown(domid, reboot));
   }
 
-  async #control(op: 'pause' | 'unpause' | 'destroy' | 'shutdown', domid: number, reboot = false): Promise<void> {
+  /** The checks and error translation every control call shares; `call` makes the native call itself. */
+  async #control(domid: number, call: (native: NativeHypervisor) => Promise<void>): Promise<void> {
     this.#check();
     checkDomid(domid);
     try {
-      await (op === 'shutdown' ? this.#native.shutdown(domid, reboot) : this.#native[op](domid));
+      await call(this.#native);
     } catch (err) {
       throw toXvirtError(err);
     }
