@@ -67,8 +67,13 @@ export interface ParsedCommand {
   help: boolean;
 }
 
+/** The value placeholder help and usage errors print after an option: '' for flags, else ' <number>' or ' <string>'. */
+export function valueLabel(spec: OptionSpec): string {
+  return spec.type === 'bool' ? '' : ` <${spec.type === 'int' ? 'number' : 'string'}>`;
+}
+
 function optionLabel(spec: OptionSpec): string {
-  return spec.type === 'bool' ? `--${spec.name}` : `--${spec.name} <${spec.type === 'int' ? 'number' : 'string'}>`;
+  return `--${spec.name}${valueLabel(spec)}`;
 }
 
 /** Parses a command's own arguments against its declared options. */
@@ -135,4 +140,3 @@ export function exclusive(values: OptionValues, a: string, b: string): void {
   if (values.has(a) && values.has(b)) throw usageError(`Options --${a} and --${b} are mutually exclusive`);
 }
 
-export { optionLabel };

@@ -1,5 +1,5 @@
 /** `help`, `COMMAND --help` and `xvirt --help`, laid out like virsh's. */
-import { usageError } from './args';
+import { usageError, valueLabel } from './args';
 import type { CommandSpec, OptionSpec } from './spec';
 
 const GROUP_TITLES: Record<CommandSpec['group'], string> = {
@@ -11,13 +11,13 @@ const GROUP_TITLES: Record<CommandSpec['group'], string> = {
 };
 
 function synopsisPart(o: OptionSpec): string {
-  const value = o.type === 'bool' ? '' : ` <${o.type === 'int' ? 'number' : 'string'}>`;
+  const value = valueLabel(o);
   if (o.positional) return o.required ? `<${o.name}>` : `[<${o.name}>]`;
   return o.required ? `--${o.name}${value}` : `[--${o.name}${value}]`;
 }
 
 function optionLine(o: OptionSpec): string {
-  const value = o.type === 'bool' ? '' : ` <${o.type === 'int' ? 'number' : 'string'}>`;
+  const value = valueLabel(o);
   const label = o.positional ? `[--${o.name}]${value}` : `--${o.name}${value}`;
   return `    ${label.padEnd(15)}  ${o.help}\n`;
 }
