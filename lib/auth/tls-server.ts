@@ -6,12 +6,11 @@
  * reading RPC. A refused client is logged and closed; nothing it sent reaches
  * the RPC layer, and the listener keeps serving others.
  */
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { compileDnAllowlist, subjectToDn, type DnAllowlist } from './dn-allowlist';
 import { TLS_CONFIRM_BYTE } from '../transports/tls';
+import { checkOwnCertificate, readPemFile } from './x509';
 
 export interface TlsServerConfig {
   /** ca_file, cert_file, key_file, crl_file (libvirtd.conf names). */
@@ -40,30 +39,20 @@ export interface SecurityLogger {
   warn(message: string): void;
 }
 
+function confError(message: string): XvirtError {
+  return XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, message);
+}
+
 function readConfigFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `cannot read ${what} '${path}': ${(err as Error).message}`);
-  }
+  return readPemFile(path, what, (detail) => confError(`cannot read ${detail}`));
 }
 
 /** Server-side startup checks of our own certificate, as libvirtd does them. */
 function checkServerCertificate(certPem: Buffer, caPem: Buffer, config: TlsServerConfig): void {
-  let cert: X509Certificate;
-  let ca: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-    ca = new X509Certificate(caPem);
-  } catch (err) {
-    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF,
-      `cannot parse ${config.certFile} or ${config.caFile} as PEM certificates: ${(err as Error).message}`);
-  }
-  const bad = (detail: string): XvirtError =>
-    XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `The server certificate ${config.certFile} ${detail}`);
-  if (Date.parse(cert.validTo) < Date.now()) throw bad('has expired');
-  if (cert.ca) throw bad('basic constraints show a CA, but we need one for a server');
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw bad(`is not signed by the CA in ${config.caFile}`);
+  checkOwnCertificate(certPem, caPem, {
+    role: 'server', certFile: config.certFile, caFile: config.caFile, checkNotBefore: false,
+    unparsable: (reason) => `cannot parse ${config.certFile} or ${config.caFile} as PEM certificates: ${reason}`,
+  }, confError);
 }
 
 /**

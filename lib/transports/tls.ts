@@ -8,14 +8,14 @@
  * byte 0x01 (it sends it once it has accepted *our* certificate; a server
  * that refuses us closes instead).
  */
-import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
+import { checkOwnCertificate, readPemFile } from '../auth/x509';
 import { uriParam, type ConnectionUri } from '../uri';
 
 export const DEFAULT_TLS_PORT = 16514;
@@ -78,31 +78,8 @@ export function locateClientPki(uri: ConnectionUri, where: PkiLocation = default
 }
 
 function readPem(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC,
-      `Cannot read ${what} '${path}': ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** libvirt's "sanity" checks of our own certificate before using it (skipped with no_sanity=1). */
-function checkOwnCertificate(certPem: Buffer, caPem: Buffer, files: ClientPkiFiles): void {
-  const bad = (detail: string): XvirtError =>
-    XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `The client certificate ${files.cert} ${detail}`);
-  let cert: X509Certificate;
-  let ca: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-    ca = new X509Certificate(caPem);
-  } catch (err) {
-    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Cannot parse ${files.cert} or ${files.ca}: ${(err as Error).message}`);
-  }
-  const now = Date.now();
-  if (Date.parse(cert.validTo) < now) throw bad('has expired');
-  if (Date.parse(cert.validFrom) > now) throw bad('is not yet active');
-  if (cert.ca) throw bad('basic constraints show a CA, but we need one for a client');
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw bad(`is not signed by the CA in ${files.ca}`);
+  return readPemFile(path, what, (detail, cause) =>
+    XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Cannot read ${detail}`, { cause }));
 }
 
 export interface TlsConnectOptions {
@@ -124,7 +101,13 @@ export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions 
   const cert = readPem(files.cert, 'client certificate');
   const key = readPem(files.key, 'client private key');
   const crl = files.crl ? readPem(files.crl, 'CA revocation list') : undefined;
-  if (!uriFlag(uri, 'no_sanity')) checkOwnCertificate(cert, ca, files);
+  // libvirt's "sanity" checks of our own certificate before using it (skipped with no_sanity=1).
+  if (!uriFlag(uri, 'no_sanity')) {
+    checkOwnCertificate(cert, ca, {
+      role: 'client', certFile: files.cert, caFile: files.ca, checkNotBefore: true,
+      unparsable: (reason) => `Cannot parse ${files.cert} or ${files.ca}: ${reason}`,
+    }, (message) => XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, message));
+  }
   const verify = !uriFlag(uri, 'no_verify');
   const host = uri.host ?? 'localhost';
   const socket = tls.connect({
