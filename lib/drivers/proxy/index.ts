@@ -20,22 +20,15 @@ import { ProxyClient } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
 import {
   Command, FLAG_CHECK_UUID, decodeHello, decodeList, decodeNamed, decodeNodeInfo, decodeRecord,
-  type DomainRecord, type Hello, type NamedRecord, type Physinfo,
+  type DomainRecord, type Hello, type NamedRecord,
 } from './protocol';
-import { decodeInfo, domainInfo, liveDomain, refOf } from './records';
+import { decodeInfo, domainInfo, liveDomain, refOf, toXenPhysinfo } from './records';
 
 
 function denied(api: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
     `${api} changes state, and xvirt-proxy gives unprivileged users read-only access: ` +
     'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it');
-}
-
-function toXenPhysinfo(p: Physinfo): XenPhysinfo {
-  return {
-    threadsPerCore: p.threadsPerCore, coresPerSocket: p.coresPerSocket, cpus: p.cpus, nodes: p.nodes,
-    cpuKhz: p.cpuKhz, capabilities: p.capabilities, totalKiB: Number(p.totalPages) * 4, freeKiB: Number(p.freePages) * 4,
-  };
 }
 
 export class ProxyDriver implements Driver {

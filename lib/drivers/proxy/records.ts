@@ -1,10 +1,11 @@
 /** Proxy records turned into the values the direct Xen driver returns for the same domain. */
 import type { DomainState } from '../../constants';
+import type { XenPhysinfo } from '../../native';
 import type { DomainInfo, DomainRef } from '../../types';
 import { uuidFromBytes } from '../../uuid';
 import { defaultDomainName, type LiveDomain } from '../xen/domains';
 import type { XenState } from '../xen/state';
-import { RECORD_LEN, decodeRecord, type DomainRecord, type NamedRecord } from './protocol';
+import { RECORD_LEN, decodeRecord, type DomainRecord, type NamedRecord, type Physinfo } from './protocol';
 
 /** Xen pages are 4 KiB (as in native/addon.cc). */
 const KIB_PER_PAGE = 4;
@@ -25,6 +26,15 @@ export function domainInfo(r: DomainRecord): DomainInfo {
     memoryKiB: Number(r.totPages) * KIB_PER_PAGE,
     nrVirtCpu: r.onlineVcpus,
     cpuTimeNs: r.cpuTimeNs,
+  };
+}
+
+/** The physinfo the direct driver reads, from the proxy's NODE_INFO (which counts memory in pages). */
+export function toXenPhysinfo(p: Physinfo): XenPhysinfo {
+  return {
+    threadsPerCore: p.threadsPerCore, coresPerSocket: p.coresPerSocket, cpus: p.cpus, nodes: p.nodes,
+    cpuKhz: p.cpuKhz, capabilities: p.capabilities,
+    totalKiB: Number(p.totalPages) * KIB_PER_PAGE, freeKiB: Number(p.freePages) * KIB_PER_PAGE,
   };
 }
 
