@@ -40,10 +40,6 @@ export class EventRegistrations {
     this.#onSubscription = onSubscription;
   }
 
-  get size(): number {
-    return this.#callbacks.size + this.#legacy.size;
-  }
-
   /** Registers a callback; resolves with its id once delivery is armed. */
   async registerCallback(conn: Connection, eventId: number, domain: DomainRef | null): Promise<number> {
     if (!Number.isInteger(eventId) || eventId < 0 || eventId >= DomainEventId.LAST) throw badEventId(eventId);

@@ -7,10 +7,6 @@ const NAMES = ['', 'debug', 'info', 'warning', 'error'];
 export class Logger {
   constructor(public level: number = LogLevel.WARNING, private readonly out: (line: string) => void = (l) => process.stderr.write(l)) {}
 
-  enabled(level: LogLevel): boolean {
-    return level >= this.level;
-  }
-
   log(level: LogLevel, message: string): void {
     if (level < this.level) return;
     this.out(`${new Date().toISOString()} xvirtd[${process.pid}] ${NAMES[level]}: ${message}\n`);

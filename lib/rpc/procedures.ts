@@ -220,8 +220,6 @@ export const EVENT_MESSAGES = {
   [RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE]: struct({ callbackID: int, dom: nonnullDomain, event: int, detail: int }),
   [RemoteProcedure.CONNECT_EVENT_CONNECTION_CLOSED]: struct({ reason: int }),
 };
-export type EventProcedure = keyof typeof EVENT_MESSAGES;
-export type EventMessage<P extends EventProcedure> = CodecType<(typeof EVENT_MESSAGES)[P]>;
 
 /** The spec for procedure `n`, or undefined when xvirt does not know it. */
 export function procedureSpec(n: number): ProcedureSpec | undefined {

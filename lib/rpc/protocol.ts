@@ -7,7 +7,7 @@
 import { ErrorDomain, ErrorLevel, ErrorNumber, XvirtError } from '../errors';
 import type { DomainRef } from '../types';
 import { uuidFromBytes, uuidToBytes } from '../uuid';
-import { int, mapped, opaqueFixed, optional, string, struct, uint, xdrError, type CodecType } from './xdr';
+import { int, mapped, opaqueFixed, optional, string, struct, xdrError, type CodecType } from './xdr';
 
 export const REMOTE_PROGRAM = 0x20008086;
 export const REMOTE_PROTOCOL_VERSION = 1;
@@ -159,6 +159,3 @@ export function remoteErrorFrom(err: unknown): RemoteError {
 export function protocolError(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, detail);
 }
-
-/** The unsigned 32-bit header fields, for the stand-alone header codec. */
-export const messageHeader = struct({ program: uint, version: uint, procedure: int, type: int, serial: uint, status: int });

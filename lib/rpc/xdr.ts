@@ -289,5 +289,3 @@ export const xdrVoid: Codec<void> = {
   write: () => undefined,
   read: () => undefined,
 };
-
-/** Encodes one value into a fresh buffer. */
