@@ -28,7 +28,7 @@ t.before(async () => {
   const db: UserDatabase = new Map();
   await setUserPassword(db, 'alice', 'wonderland', 4096);
   await setUserPassword(db, 'bob', 'builder', 4096);
-  saveUserDatabase(dbPath, db);
+  await saveUserDatabase(dbPath, db);
   users = loadUserDatabase(dbPath);
 });
 

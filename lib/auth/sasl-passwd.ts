@@ -46,10 +46,10 @@ export async function main(argv: readonly string[], io = { stdin: process.stdin,
       for (const [name, c] of db) io.stdout.write(`${name} (SCRAM-SHA-256, ${c.iterations} iterations)\n`);
     } else if (command === 'set' && user !== undefined) {
       await setUserPassword(db, checkUserName(user), await readPassword(io.stdin), iterations);
-      saveUserDatabase(file, db);
+      await saveUserDatabase(file, db);
     } else if (command === 'delete' && user !== undefined) {
       if (!db.delete(user)) throw new Error(`no user '${user}' in ${file}`);
-      saveUserDatabase(file, db);
+      await saveUserDatabase(file, db);
     } else {
       throw new Error(command ? `bad command line for '${command}'` : 'missing command');
     }

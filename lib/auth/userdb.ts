@@ -8,7 +8,8 @@
  * half-written database.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { deriveCredentials, MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_SHA_256, type ScramCredentials } from './scram';
 
@@ -62,9 +63,24 @@ export function formatUserDatabase(db: UserDatabase): string {
 
 /** Reads the database, refusing one that group or others could read. */
 export function loadUserDatabase(path: string): UserDatabase {
+  return readUserDatabase(path, false);
+}
+
+/** Loads, or returns an empty database when the file does not exist yet (cannot be stat'ed, as before). */
+export function loadOrCreate(path: string): UserDatabase {
+  return readUserDatabase(path, true);
+}
+
+function readUserDatabase(path: string, missingIsEmpty: boolean): UserDatabase {
   let text: string;
   try {
-    const st = statSync(path);
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch (err) {
+      if (missingIsEmpty) return new Map();
+      throw err;
+    }
     if ((st.mode & 0o077) !== 0) {
       throw dbError(`SASL user database '${path}' is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
     }
@@ -76,28 +92,11 @@ export function loadUserDatabase(path: string): UserDatabase {
   return parseUserDatabase(text, path);
 }
 
-/** Loads, or returns an empty database when the file does not exist yet. */
-export function loadOrCreate(path: string): UserDatabase {
+/** Writes the database atomically (lib/atomic-file.ts) with mode 0600. */
+export async function saveUserDatabase(path: string, db: UserDatabase): Promise<void> {
   try {
-    statSync(path);
-  } catch {
-    return new Map();
-  }
-  return loadUserDatabase(path);
-}
-
-/** Writes the database atomically with mode 0600. */
-export function saveUserDatabase(path: string, db: UserDatabase): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, formatUserDatabase(db));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    await writeFileAtomic(path, formatUserDatabase(db), 0o600);
   } catch (err) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    try { unlinkSync(tmp); } catch { /* not created */ }
     throw dbError(`cannot write SASL user database '${path}': ${(err as Error).message}`);
   }
 }
