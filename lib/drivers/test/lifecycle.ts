@@ -9,7 +9,7 @@ import {
   DomainEventSuspendedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason,
   DomainRunningReason, DomainShutoffReason, DomainState,
 } from '../../constants';
-import { cloneDomainDefinition, type DomainDefinition, type LifecycleAction } from '../../xml';
+import type { DomainDefinition, LifecycleAction } from '../../xml';
 import type { TestDomain } from './domain';
 import { invalidArg, operationFailed, operationInvalid } from './errors';
 import type { TestState } from './state';
@@ -127,12 +127,14 @@ export function defineDomain(state: TestState, def: DomainDefinition): TestDomai
 /**
  * Creates and boots a domain from `def`. A shut-off persistent domain of the
  * same identity runs with `def` as its live definition and keeps its configuration.
+ * Takes `def` over (the running domain changes it): pass a definition nothing
+ * else holds, as createXML does with the one it has just parsed.
  */
 export function createDomain(state: TestState, def: DomainDefinition, paused: boolean): TestDomain {
   const existing = checkIdentity(state, def);
   if (existing?.active) throw operationInvalid(`domain '${existing.name}' is already active`);
   const dom = existing ?? state.add(null, def);
-  dom.live = cloneDomainDefinition(def);
+  dom.live = def;
   boot(state, dom, paused);
   return dom;
 }
