@@ -1,5 +1,5 @@
 /**
- * xvirtd's listening sockets: unix read-write, unix read-only and TCP. Unix
+ * xvirtd's listening sockets: unix read-write, unix read-only, TCP and TLS. Unix
  * sockets are created with their final mode (umask held during bind, then
  * chmod), a stale socket file left by a dead daemon is replaced, and a live
  * one is never stolen.
@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AuthScheme, DaemonConfig } from './config';
-import { listenTls } from '../auth/tls-listener';
-import type { SecurityLogger } from '../auth/tls-server';
+import { rememberTlsPeer } from '../auth/peer-identity';
+import { createTlsServer, type SecurityLogger } from '../auth/tls-server';
 
 export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
 
@@ -61,9 +61,11 @@ async function prepareSocketPath(socketPath: string): Promise<void> {
   fs.unlinkSync(socketPath);
 }
 
-function listen(server: net.Server, options: net.ListenOptions): Promise<void> {
+/** `what` follows the address in the error, e.g. ' (TLS)'. */
+function listen(server: net.Server, options: net.ListenOptions, what = ''): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new ListenError(`cannot listen on ${options.path ?? `${options.host}:${options.port}`}: ${err.message}`));
+    const onError = (err: Error): void =>
+      reject(new ListenError(`cannot listen on ${options.path ?? `${options.host}:${options.port}`}${what}: ${err.message}`));
     server.once('error', onError);
     server.listen(options, () => {
       server.off('error', onError);
@@ -105,9 +107,39 @@ async function listenTcp(host: string, port: number, policy: ListenerPolicy,
     onConnection(s, policy);
   });
   await listen(server, { host, port, backlog: 511 });
+  return { policy, server, address: shownAddress(server), cleanup: () => undefined };
+}
+
+/** A listening TCP server's host:port, IPv6 in brackets. */
+function shownAddress(server: net.Server): string {
   const addr = server.address() as net.AddressInfo;
-  const shown = addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
-  return { policy, server, address: shown, cleanup: () => undefined };
+  return addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+}
+
+/**
+ * The TLS listener (listen_tls = 1): lib/auth/tls-server.ts with the daemon's
+ * config and logger. Clients reach the daemon's session code only after every
+ * certificate check passed and the 0x01 byte was sent.
+ */
+async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
+  log: SecurityLogger): Promise<Listener> {
+  const sec = cfg.security;
+  const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
+  let server: ReturnType<typeof createTlsServer>;
+  try {
+    server = createTlsServer({
+      caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
+      allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
+    }, (socket, peer) => {
+      rememberTlsPeer(socket, peer);
+      onConnection(socket, policy);
+    }, log);
+  } catch (err) {
+    // Unreadable or invalid files, a key that does not match the certificate...
+    throw new ListenError(`cannot start the TLS listener: ${(err as Error).message}`);
+  }
+  await listen(server, { host: sec.tlsListenAddr, port: sec.tlsPort, backlog: 511 }, ' (TLS)');
+  return { policy, server, address: shownAddress(server), cleanup: () => undefined };
 }
 
 /** Opens every listener the config asks for; on failure closes the ones already open. */
