@@ -4,9 +4,9 @@
  * (temp file, fsync, rename, fsync of the directory) so a crash leaves either
  * the old or the new definition, never half of one.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { fsyncDir, writeFileAtomic as replaceFileAtomically } from '../../atomic-file';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { isUuid, parseUuid } from '../../uuid';
 
@@ -31,31 +31,11 @@ function systemError(what: string, err: unknown): XvirtError {
   return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.XEN, `${what}: ${(err as Error).message}`, { cause: err });
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Replaces `file` with `data` atomically and durably. */
+/** Replaces `file` with `data` atomically and durably (lib/atomic-file), as a SYSTEM_ERROR naming the file on failure. */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fh = await fs.open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, file);
-    await fsyncDir(dir);
+    await replaceFileAtomically(file, data);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
     throw systemError(`cannot write ${file}`, err);
   }
 }
