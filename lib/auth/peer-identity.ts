@@ -4,22 +4,19 @@
  * (looked up in the background, peercred.ts), or just the address.
  */
 import type * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { ListenerPolicy } from '../daemon/listeners';
 import { lookupUnixPeer } from './peercred';
 import type { PeerIdentity } from './session-auth';
-import type { TlsPeerIdentity } from './tls-server';
-
-const tlsPeers = new WeakMap<net.Socket, TlsPeerIdentity>();
-
-/** Called by the TLS listener for each client that passed its checks. */
-export function rememberTlsPeer(socket: net.Socket, peer: TlsPeerIdentity): void {
-  tlsPeers.set(socket, peer);
-}
+import { tlsPeerIdentity } from './tls-server';
 
 export function peerIdentity(socket: net.Socket, policy: ListenerPolicy): PeerIdentity {
   const hangUp = (): void => { socket.destroy(); };
-  const tls = tlsPeers.get(socket);
-  if (tls) return { listener: policy.kind, address: tls.remoteAddress, x509dn: tls.dn, hangUp };
+  // A TLS client reaches the daemon only after tls-server.ts accepted it; its socket still holds the certificate.
+  if (socket instanceof tls.TLSSocket) {
+    const peer = tlsPeerIdentity(socket);
+    return { listener: policy.kind, address: peer.remoteAddress, x509dn: peer.dn, hangUp };
+  }
   if (policy.kind === 'unix-rw' || policy.kind === 'unix-ro') {
     return { listener: policy.kind, address: 'local', peerLookup: lookupUnixPeer(socket), hangUp };
   }

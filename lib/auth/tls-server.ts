@@ -30,8 +30,16 @@ export interface TlsServerConfig {
 export interface TlsPeerIdentity {
   /** Subject DN, RDNs in certificate order, comma-joined ('' when unverified). */
   dn: string;
-  fingerprint256: string | null;
   remoteAddress: string;
+}
+
+/** Who a TLS client is, read from its socket (the daemon's sessions read it again the same way). */
+export function tlsPeerIdentity(socket: tls.TLSSocket): TlsPeerIdentity {
+  const peerCert = socket.getPeerX509Certificate();
+  return {
+    dn: peerCert ? subjectToDn(peerCert.subject) : '',
+    remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+  };
 }
 
 export interface SecurityLogger {
@@ -83,16 +91,11 @@ export function createTlsServer(
     log.warn(`TLS client ${socket.remoteAddress ?? '?'} refused during handshake: ${err.message}`);
   });
   server.on('secureConnection', (socket) => {
-    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const peerCert = socket.getPeerX509Certificate();
-    const peer: TlsPeerIdentity = {
-      dn: peerCert ? subjectToDn(peerCert.subject) : '',
-      fingerprint256: peerCert?.fingerprint256 ?? null,
-      remoteAddress,
-    };
+    const peer = tlsPeerIdentity(socket);
+    const { remoteAddress } = peer;
     if (verify) {
       // Nothing from this client has been read yet; a refusal closes without the confirmation byte.
-      if (!peerCert) {
+      if (!socket.getPeerX509Certificate()) {
         log.warn(`TLS client ${remoteAddress} refused: no client certificate`);
         socket.destroy();
         return;

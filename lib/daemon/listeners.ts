@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AuthScheme, DaemonConfig } from './config';
-import { rememberTlsPeer } from '../auth/peer-identity';
 import { createTlsServer, type SecurityLogger } from '../auth/tls-server';
 
 export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
@@ -130,10 +129,7 @@ async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, p
     server = createTlsServer({
       caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
       allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
-    }, (socket, peer) => {
-      rememberTlsPeer(socket, peer);
-      onConnection(socket, policy);
-    }, log);
+    }, (socket) => onConnection(socket, policy), log);
   } catch (err) {
     // Unreadable or invalid files, a key that does not match the certificate...
     throw new ListenError(`cannot start the TLS listener: ${(err as Error).message}`);
