@@ -43,9 +43,12 @@ export interface DaemonConfig {
   security: SecurityConfig;
 }
 
-/** Where sockets live by default: /run/xvirt for root, the user's runtime dir otherwise. */
+/** Where root's (the system) xvirtd puts its sockets. */
+export const SYSTEM_SOCKET_DIR = '/run/xvirt';
+
+/** Where sockets live by default: SYSTEM_SOCKET_DIR for root, the user's runtime dir otherwise. */
 export function defaultSocketDir(): string {
-  if (process.getuid?.() === 0) return '/run/xvirt';
+  if (process.getuid?.() === 0) return SYSTEM_SOCKET_DIR;
   return path.join(process.env.XDG_RUNTIME_DIR || os.tmpdir(), 'xvirt');
 }
 

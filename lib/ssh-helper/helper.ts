@@ -18,13 +18,10 @@ import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { defaultSocketDir } from '../daemon/config';
+import { defaultSocketDir, SYSTEM_SOCKET_DIR } from '../daemon/config';
 import { parseUri, uriParam } from '../uri';
 import { findNetcat, runNetcat } from './netcat';
 import { XVIRT_VERSION } from '../version';
-
-/** Where root's xvirtd puts its sockets (lib/daemon/config.ts's default for root). */
-export const SYSTEM_SOCKET_DIR = '/run/xvirt';
 
 export interface HelperArgs {
   socket: string;
@@ -72,7 +69,8 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
  */
 export function defaultSocket(path: string, name: string, exists: (p: string) => boolean): string {
   const system = join(SYSTEM_SOCKET_DIR, name);
-  if (path !== '/session' && (process.getuid?.() === 0 || exists(system))) return system;
+  if (path !== '/session' && exists(system)) return system;
+  // For root this is SYSTEM_SOCKET_DIR too, so root always gets the system socket.
   return join(defaultSocketDir(), name);
 }
 
