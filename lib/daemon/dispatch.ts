@@ -77,6 +77,8 @@ export function unsupportedFlags(flags: number, api: string): XvirtError {
 
 export class Dispatcher {
   readonly #handlers = new Map<number, Handler<CallableProcedure>>();
+  /** Per served procedure, on its first call: its spec and the 'DOMAIN_GET_INFO args' label for decoding errors. */
+  readonly #specs = new Map<number, { spec: ProcedureSpec; argsLabel: string }>();
 
   constructor(...tables: HandlerTable[]) {
     for (const table of tables) {
@@ -98,8 +100,9 @@ export class Dispatcher {
     let result: unknown;
     try {
       const handler = this.#check(s, header.procedure);
-      spec = procedureSpec(header.procedure)!;
-      const args = decode(spec.args, payload, `${procedureName(header.procedure)} args`) as ProcedureArgs<CallableProcedure>;
+      const prepared = this.#prepared(header.procedure);
+      spec = prepared.spec;
+      const args = decode(spec.args, payload, prepared.argsLabel) as ProcedureArgs<CallableProcedure>;
       const write = typeof handler.write === 'function' ? handler.write(args) : handler.write === true;
       if (write && s.readonly) {
         s.auth.refused(handler.api, 'read-only connection');
@@ -122,6 +125,16 @@ export class Dispatcher {
     };
     if (result instanceof Promise) result.then(finish, fail);
     else queueMicrotask(() => finish(result));
+  }
+
+  /** Built once per procedure, not once per call; only for procedures #check let through (so bounded by the handler table). */
+  #prepared(proc: number): { spec: ProcedureSpec; argsLabel: string } {
+    let prepared = this.#specs.get(proc);
+    if (prepared === undefined) {
+      prepared = { spec: procedureSpec(proc)!, argsLabel: `${procedureName(proc)} args` };
+      this.#specs.set(proc, prepared);
+    }
+    return prepared;
   }
 
   /** libvirtd's order: known procedure, authenticated, connection open, implemented. */
