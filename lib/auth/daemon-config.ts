@@ -8,8 +8,7 @@
  * the whole file is read.
  */
 import { existsSync } from 'node:fs';
-
-export type SecurityAuthScheme = 'none' | 'sasl';
+import { auth, flag, int, str, type AuthScheme, type Fail, type Setter } from '../daemon/config-setters';
 
 export interface SecurityConfig {
   listenTls: boolean;
@@ -23,7 +22,7 @@ export interface SecurityConfig {
   /** undefined = any verified certificate; [] = nobody. */
   tlsAllowedDnList: string[] | undefined;
   tlsNoVerifyCertificate: boolean;
-  authTls: SecurityAuthScheme;
+  authTls: AuthScheme;
   /** undefined = any user in the database; [] = nobody. */
   saslAllowedUsernameList: string[] | undefined;
   saslUserDb: string;
@@ -52,26 +51,9 @@ export function defaultSecurityConfig(): SecurityConfig {
   };
 }
 
-type Value = number | string | string[];
-type Fail = (why: string) => never;
 /** A setter as config.ts's table holds them; `cfg.security` is this module's part. */
-export type SecuritySetter = (cfg: { security: SecurityConfig }, value: Value, fail: Fail) => void;
-
-function flag(set: (s: SecurityConfig, v: boolean) => void): SecuritySetter {
-  return (cfg, value, fail) => {
-    if (value !== 0 && value !== 1) return fail('expected 0 or 1');
-    set(cfg.security, value === 1);
-  };
-}
-
-function text(set: (s: SecurityConfig, v: string) => void, check: (v: string) => string | null = () => null): SecuritySetter {
-  return (cfg, value, fail) => {
-    if (typeof value !== 'string') return fail('expected a "quoted string"');
-    const why = check(value);
-    if (why) fail(why);
-    set(cfg.security, value);
-  };
-}
+export type SecuritySetter = Setter<{ security: SecurityConfig }>;
+type Cfg = { security: SecurityConfig };
 
 function list(set: (s: SecurityConfig, v: string[]) => void): SecuritySetter {
   return (cfg, value, fail) => {
@@ -82,32 +64,23 @@ function list(set: (s: SecurityConfig, v: string[]) => void): SecuritySetter {
 }
 
 const absolute = (v: string): string | null => (v.startsWith('/') ? null : `expected an absolute path, got "${v}"`);
-const scheme = (v: string): string | null => (v === 'none' || v === 'sasl' ? null : `unsupported auth scheme "${v}" (supported: none, sasl)`);
 
 export const SECURITY_KEYS: Record<string, SecuritySetter> = {
-  listen_tls: flag((s, v) => { s.listenTls = v; }),
-  tls_listen_addr: text((s, v) => { s.tlsListenAddr = v; }, (v) => (v ? null : 'expected an address')),
-  tls_port: (cfg, value, fail) => {
-    if (typeof value !== 'number' || value < 0 || value > 65535) return fail('expected a port number 0-65535');
-    cfg.security.tlsPort = value;
-  },
-  key_file: text((s, v) => { s.keyFile = v; }, absolute),
-  cert_file: text((s, v) => { s.certFile = v; }, absolute),
-  ca_file: text((s, v) => { s.caFile = v; }, absolute),
-  crl_file: text((s, v) => { s.crlFile = v; }, (v) => (v === '' ? null : absolute(v))),
+  listen_tls: flag<Cfg>((c, v) => { c.security.listenTls = v; }),
+  tls_listen_addr: str<Cfg>((v) => (v ? null : 'expected an address'), (c, v) => { c.security.tlsListenAddr = v; }),
+  tls_port: int<Cfg>(0, 65535, (c, v) => { c.security.tlsPort = v; }, 'expected a port number 0-65535'),
+  key_file: str<Cfg>(absolute, (c, v) => { c.security.keyFile = v; }),
+  cert_file: str<Cfg>(absolute, (c, v) => { c.security.certFile = v; }),
+  ca_file: str<Cfg>(absolute, (c, v) => { c.security.caFile = v; }),
+  crl_file: str<Cfg>((v) => (v === '' ? null : absolute(v)), (c, v) => { c.security.crlFile = v; }),
   tls_allowed_dn_list: list((s, v) => { s.tlsAllowedDnList = v; }),
-  tls_no_verify_certificate: flag((s, v) => { s.tlsNoVerifyCertificate = v; }),
-  auth_tls: text((s, v) => { s.authTls = v as SecurityAuthScheme; }, scheme),
+  tls_no_verify_certificate: flag<Cfg>((c, v) => { c.security.tlsNoVerifyCertificate = v; }),
+  auth_tls: auth<Cfg>((c, v) => { c.security.authTls = v; }),
   sasl_allowed_username_list: list((s, v) => { s.saslAllowedUsernameList = v; }),
-  sasl_user_db: text((s, v) => { s.saslUserDb = v; }, absolute),
-  max_anonymous_clients: (cfg, value, fail) => {
-    if (typeof value !== 'number' || value < 1 || value > 1_000_000) return fail('expected an integer from 1 to 1000000');
-    cfg.security.maxAnonymousClients = value;
-  },
-  auth_timeout: (cfg, value, fail) => {
-    if (typeof value !== 'number' || value < 0 || value > 86400) return fail('expected seconds from 0 (no limit) to 86400');
-    cfg.security.authTimeout = value;
-  },
+  sasl_user_db: str<Cfg>(absolute, (c, v) => { c.security.saslUserDb = v; }),
+  max_anonymous_clients: int<Cfg>(1, 1_000_000, (c, v) => { c.security.maxAnonymousClients = v; },
+    'expected an integer from 1 to 1000000'),
+  auth_timeout: int<Cfg>(0, 86400, (c, v) => { c.security.authTimeout = v; }, 'expected seconds from 0 (no limit) to 86400'),
 };
 
 /**

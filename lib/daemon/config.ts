@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_URI } from '../connection';
 import { checkSecurityConfig, defaultSecurityConfig, SECURITY_KEYS, type SecurityConfig } from '../auth/daemon-config';
+import { auth, int, str, type AuthScheme, type Setter as GenericSetter, type Value } from './config-setters';
 
-export type AuthScheme = 'none' | 'sasl';
-export const AUTH_SCHEMES: readonly AuthScheme[] = ['none', 'sasl'];
+export { AUTH_SCHEMES, type AuthScheme } from './config-setters';
 
 export interface DaemonConfig {
   /** Read-write unix socket; '' disables it. */
@@ -83,39 +83,16 @@ export class ConfigError extends Error {
   }
 }
 
-type Value = number | string | string[];
-type Setter = (cfg: DaemonConfig, value: Value, fail: (why: string) => never) => void;
-
-function int(min: number, max: number, set: (cfg: DaemonConfig, n: number) => void): Setter {
-  return (cfg, value, fail) => {
-    if (typeof value !== 'number') return fail(`expected an integer from ${min} to ${max}`);
-    if (value < min || value > max) fail(`${value} is out of range ${min}-${max}`);
-    set(cfg, value);
-  };
-}
-
-function str(check: (s: string) => string | null, set: (cfg: DaemonConfig, s: string) => void): Setter {
-  return (cfg, value, fail) => {
-    if (typeof value !== 'string') return fail('expected a "quoted string"');
-    const why = check(value);
-    if (why) fail(why);
-    set(cfg, value);
-  };
-}
+type Setter = GenericSetter<DaemonConfig>;
 
 function perms(set: (cfg: DaemonConfig, mode: number) => void): Setter {
-  return str((s) => (/^0?[0-7]{3}$/.test(s) ? null : `expected an octal mode like "0700", got "${s}"`),
+  return str<DaemonConfig>((s) => (/^0?[0-7]{3}$/.test(s) ? null : `expected an octal mode like "0700", got "${s}"`),
     (cfg, s) => set(cfg, parseInt(s, 8)));
 }
 
 function socketPath(set: (cfg: DaemonConfig, p: string) => void): Setter {
-  return str((s) => (s === '' || path.isAbsolute(s) ? (s.length > 107 ? 'socket path longer than 107 bytes' : null)
+  return str<DaemonConfig>((s) => (s === '' || path.isAbsolute(s) ? (s.length > 107 ? 'socket path longer than 107 bytes' : null)
     : `expected an absolute path (or "" to disable), got "${s}"`), set);
-}
-
-function auth(set: (cfg: DaemonConfig, a: AuthScheme) => void): Setter {
-  return str((s) => ((AUTH_SCHEMES as readonly string[]).includes(s) ? null
-    : `unsupported auth scheme "${s}" (supported: ${AUTH_SCHEMES.join(', ')})`), (cfg, s) => set(cfg, s as AuthScheme));
 }
 
 const KEYS: Record<string, Setter> = {
