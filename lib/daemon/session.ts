@@ -159,6 +159,8 @@ export class ClientSession implements SessionControl {
       void this.close(`protocol error: ${(err as Error).message}`);
       return;
     }
+    // Any complete message is traffic for keepalive: once per chunk, as the client does (a partial one is not).
+    if (messages.length > 0) this.#keepalive?.received();
     for (const m of messages) this.#handle(m);
     if (this.#decoder.buffered > PRE_OPEN_MESSAGE_MAX && !this.#conn) {
       void this.close(`protocol error: a message over ${PRE_OPEN_MESSAGE_MAX} bytes before CONNECT_OPEN`);
@@ -169,7 +171,6 @@ export class ClientSession implements SessionControl {
 
   #handle(msg: Message): void {
     if (this.#closed) return;
-    this.#keepalive?.received();
     const h = msg.header;
     if (h.program === KEEPALIVE_PROGRAM) {
       if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#send(encodeKeepalive(KeepaliveProcedure.PONG));
