@@ -69,8 +69,8 @@ export class Daemon implements SessionHost {
       socket.destroy();
       return;
     }
-    const pending = [...this.clients].filter((c) => !c.authenticated).length;
-    if (overAnonymousLimit(this.config.security, policy.auth, pending)) {
+    // overAnonymousLimit never refuses on an auth=none listener (the default): count the unauthenticated only when it can.
+    if (policy.auth !== 'none' && overAnonymousLimit(this.config.security, policy.auth, this.#unauthenticated())) {
       this.log.warn(`refusing ${policy.kind} client: max_anonymous_clients (${this.config.security.maxAnonymousClients}) not yet authenticated`);
       socket.destroy();
       return;
@@ -78,6 +78,12 @@ export class Daemon implements SessionHost {
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
     this.log.debug(`client ${session.id} connected on ${policy.kind}`);
+  }
+
+  #unauthenticated(): number {
+    let n = 0;
+    for (const c of this.clients) if (!c.authenticated) n++;
+    return n;
   }
 
   /** Called by a session once it has closed and freed its resources. */
