@@ -91,12 +91,21 @@ export class XdrReader {
 
   /** `n` raw bytes plus their padding, which must be zero. Returns a copy. */
   bytes(n: number, field: string): Buffer {
+    return Buffer.from(this.view(n, field));
+  }
+
+  /**
+   * As bytes(), with the same checks, but returns a view into the input, not
+   * a copy: only for bytes that are converted at once (to text, a UUID) and
+   * never handed to callers, who could keep the whole input alive or see it change.
+   */
+  view(n: number, field: string): Buffer {
     const padding = pad4(n);
     const at = this.#take(n + padding, field);
     for (let i = at + n; i < at + n + padding; i++) {
       if (this.#buf[i] !== 0) throw xdrError(field, 'non-zero padding');
     }
-    return Buffer.from(this.#buf.subarray(at, at + n));
+    return this.#buf.subarray(at, at + n);
   }
 
   /** Fails unless every byte was consumed. */

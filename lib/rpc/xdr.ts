@@ -156,7 +156,8 @@ export function string(max: number): Codec<string> {
       w.bytes(b);
     },
     read: (r, f) => {
-      const b = r.bytes(readLength(r, max, f, 'string length'), f);
+      // Decoded at once: a view, not a copy.
+      const b = r.view(readLength(r, max, f, 'string length'), f);
       try {
         return utf8.decode(b);
       } catch {
