@@ -34,8 +34,8 @@ t.test('a PV definition becomes an xl config', async (t) => {
 t.test('what cannot run on Xen, or be built by xl from this XML, is refused by name', async (t) => {
   t.throws(() => codec.parse('<domain'), { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
   t.throws(() => codec.parse(pv().replace("type='xen'", "type='kvm'")), { number: ErrorNumber.CONFIG_UNSUPPORTED, message: /domain type 'kvm'/ });
-  t.throws(() => codec.parse(pv("<devices><disk type='file'/><interface type='bridge'/><console type='pty'/></devices>")),
-    { number: ErrorNumber.CONFIG_UNSUPPORTED, message: /not supported by xvirt's Xen driver yet: disk, interface$/ });
+  t.throws(() => codec.parse(pv("<devices><graphics type='vnc'/><console type='pty'/><video/><graphics type='sdl'/></devices>")),
+    { number: ErrorNumber.CONFIG_UNSUPPORTED, message: /devices not supported by xvirt's Xen driver: graphics, video$/ });
   t.doesNotThrow(() => codec.parse(pv("<devices><console type='pty'/></devices>")), 'a console is implicit');
   t.throws(() => codec.parse(pv('', '<type>xen</type>')),
     { number: ErrorNumber.CONFIG_UNSUPPORTED, message: /needs an <os><kernel>/ });

@@ -4,14 +4,12 @@
  * domains are described back in libvirt's layout.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { childElements, parseXmlRoot } from '../../xml/dom';
 import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
+import { devicesOf } from './device-xml';
 import type { DomainXmlCodec } from './domain-config';
 import { toXlConfig, type XlDomainConfig } from './xl';
 
 const GUEST_TYPES: Record<string, XlDomainConfig['type']> = { xen: 'pv', xenpvh: 'pvh', hvm: 'hvm' };
-/** Devices every PV guest has anyway (its console) or that need no config: accepted and not translated. */
-const IMPLICIT_DEVICES = new Set(['console', 'serial', 'memballoon']);
 
 function unsupported(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.XEN, detail);
@@ -22,17 +20,13 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
   if (def.type !== 'xen') throw unsupported(`domain type '${def.type}' cannot run on Xen (use <domain type='xen'>)`);
   const type = GUEST_TYPES[def.os.type];
   if (!type) throw unsupported(`OS type '${def.os.type}' is not a Xen guest type (xen, xenpvh or hvm)`);
-  if (def.devicesXml) {
-    const devices = childElements(parseXmlRoot(def.devicesXml, 'devices', 'devices')).map((e) => e.nodeName);
-    const other = [...new Set(devices.filter((d) => !IMPLICIT_DEVICES.has(d)))];
-    if (other.length > 0) throw unsupported(`devices not supported by xvirt's Xen driver yet: ${other.join(', ')}`);
-  }
+  const { disks, vifs } = devicesOf(def.devicesXml);
   if (def.vcpus !== def.maxVcpus) throw unsupported('vCPU hotplug limits (<vcpu current=...>) are not supported yet');
   const config: XlDomainConfig = {
     name: def.name, uuid: def.uuid, type,
     memoryKiB: def.currentMemoryKiB, maxMemoryKiB: def.memoryKiB, vcpus: def.vcpus,
     kernel: def.os.kernel, ramdisk: def.os.initrd, cmdline: def.os.cmdline,
-    onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash,
+    onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash, disks, vifs,
   };
   toXlConfig(config); // refuse at define time what xl could not build later
   return config;

@@ -1,13 +1,15 @@
 /**
  * Xen's own toolstack for what the core does not do itself: building a
  * domain from a definition (`xl create`) and balloon/vCPU changes. Domain
- * XML becomes an xl config file; values are validated and quoted here.
+ * XML becomes an xl config file; values are validated and quoted here
+ * (device specs in xl-devices.ts).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { diskSpec, vifSpec, type XlDisk, type XlVif } from './xl-devices';
 
 /** What an xl config needs from a domain definition. */
 export interface XlDomainConfig {
@@ -25,6 +27,8 @@ export interface XlDomainConfig {
   onPoweroff?: string | null;
   onReboot?: string | null;
   onCrash?: string | null;
+  disks?: XlDisk[];
+  vifs?: XlVif[];
 }
 
 const LIFECYCLE_ACTIONS = new Set(['destroy', 'restart', 'preserve', 'rename-restart', 'coredump-destroy', 'coredump-restart', 'soft-reset']);
@@ -64,6 +68,9 @@ export function toXlConfig(c: XlDomainConfig): string {
     if (!LIFECYCLE_ACTIONS.has(v)) throw configError(`${key} action '${v}' is not one xl knows`);
     lines.push(`${key} = ${xlString(v, key)}`);
   }
+  const list = (specs: string[]) => `[ ${specs.map((spec) => xlString(spec, 'device spec')).join(', ')} ]`;
+  if (c.disks?.length) lines.push(`disk = ${list(c.disks.map(diskSpec))}`);
+  if (c.vifs?.length) lines.push(`vif = ${list(c.vifs.map((v) => vifSpec(v, c.type === 'hvm')))}`);
   return lines.join('\n') + '\n';
 }
 
