@@ -5,7 +5,8 @@
 import t, { type Test } from 'tap';
 import { startLibvirtd } from './support/libvirtd';
 import { startXvirtd } from './support/xvirtd';
-import { requireBuild, startVirsh, startXvirt, tail, until, virsh, virshPath, xvirt } from './cli-support';
+import { requireBuild, startXvirt, tail, until, xvirt } from './cli-support';
+import { runVirsh, startVirsh, virshPath } from './support/virsh';
 
 requireBuild(t);
 
@@ -40,13 +41,13 @@ for (const [serverName, startServer] of Object.entries(SERVERS)) {
       ['domid', 'test'], ['domuuid', 'test'], ['uri'], ['hostname'], ['dominfo', 'nope'], ['suspend', 'nope'],
       ['dumpxml', 'test'], ['capabilities'],
     ]) {
-      const [theirs, ours] = await Promise.all([virsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
+      const [theirs, ours] = await Promise.all([runVirsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
       t.equal(ours.code, theirs.code, `${args.join(' ')}: same exit status`);
       t.same(comparable(ours.stdout), comparable(theirs.stdout), `${args.join(' ')}: same lines`);
       t.equal(ours.stderr, theirs.stderr, `${args.join(' ')}: same stderr`);
     }
     const ours = await xvirt(['-c', uri, 'version', '--daemon']);
-    const theirs = await virsh(['-c', uri, 'version', '--daemon']);
+    const theirs = await runVirsh(['-c', uri, 'version', '--daemon']);
     t.same(ours.stdout.split('\n').slice(3), theirs.stdout.split('\n').slice(3), 'same hypervisor and daemon lines');
     t.match(ours.stdout, /^Compiled against library: xvirt /);
   });
@@ -62,14 +63,14 @@ for (const [serverName, startServer] of Object.entries(SERVERS)) {
     await until('xvirt to wait for events', () => ourErr().includes('debug: waiting for events'));
     // virsh says nothing once it listens: pause and unpause until it has seen that too.
     for (let i = 0; i < 100 && !theirOut().includes('Resumed Unpaused'); i++) {
-      await virsh(['-c', uri, 'suspend', 'test']);
-      await virsh(['-c', uri, 'resume', 'test']);
+      await runVirsh(['-c', uri, 'suspend', 'test']);
+      await runVirsh(['-c', uri, 'resume', 'test']);
     }
     await until('virsh to see events', () => theirOut().includes('Resumed Unpaused'));
     // The scripted part, from both tools.
     const steps: string[][] = [['destroy', 'test'], ['start', 'test'], ['suspend', 'test'], ['resume', 'test'], ['destroy', 'test']];
     for (const [i, step] of steps.entries()) {
-      const r = await (i % 2 === 0 ? xvirt : virsh)(['-c', uri, ...step]);
+      const r = await (i % 2 === 0 ? xvirt : runVirsh)(['-c', uri, ...step]);
       t.equal(r.code, 0, `${step.join(' ')} (${r.stderr})`);
     }
     const expected =

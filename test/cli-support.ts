@@ -1,20 +1,16 @@
-// Helpers for the CLI tests: run the real `node bin/xvirt.js` (and the real
-// virsh), and write libvirt test-driver node files into a temp directory.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Helpers for the CLI tests: run the real `node bin/xvirt.js` (support/virsh.ts
+// runs the real virsh), and write libvirt test-driver node files into a temp directory.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Test } from 'tap';
+import { collectOutput, type RunResult } from './support/child-output';
+
+export type { RunResult };
 
 export const REPO = path.resolve(__dirname, '..');
 export const BIN = path.join(REPO, 'bin', 'xvirt.js');
-
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** The compiled CLI must exist: the tests drive what users run, not the sources. */
 export function requireBuild(t: Test): void {
@@ -30,48 +26,14 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-function collect(child: ChildProcess, timeoutMs: number): Promise<RunResult> {
-  let stdout = '', stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 /** Starts `node bin/xvirt.js ARGS` (for tests that talk to it while it runs). */
 export function startXvirt(args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  return { child, done: collect(child, 60_000) };
+  return { child, done: collectOutput(child, 60_000) };
 }
 
 export function xvirt(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
   return startXvirt(args, env).done;
-}
-
-/** Path of the real virsh, or a loud failure telling how to install it. */
-export function virshPath(): string {
-  const found = spawnSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' });
-  const where = found.stdout.trim();
-  if (found.status !== 0 || where === '') {
-    throw new Error('virsh is not installed: the CLI comparison needs the real one (run scripts/install-test-deps as root)');
-  }
-  return where;
-}
-
-/** Starts the real virsh (for tests that talk to it while it runs). */
-export function startVirsh(args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
-  const child = spawn(virshPath(), args, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  return { child, done: collect(child, 60_000) };
-}
-
-export function virsh(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
-  return startVirsh(args, env).done;
 }
 
 /** Polls `check` every 10 ms for up to `ms` (default 10 s); throws naming `what` if it never holds. */

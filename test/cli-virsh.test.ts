@@ -4,7 +4,8 @@
 // libvirt test driver derives it from the wall clock), its security driver
 // lines, and the library names in `version`. Fails if virsh is missing.
 import t, { type Test } from 'tap';
-import { THREE_GUESTS, nodeFileUri, requireBuild, tempDir, virsh, virshPath, xvirt, type RunResult } from './cli-support';
+import { THREE_GUESTS, nodeFileUri, requireBuild, tempDir, xvirt, type RunResult } from './cli-support';
+import { runVirsh, virshPath } from './support/virsh';
 
 requireBuild(t);
 
@@ -14,7 +15,7 @@ function comparable(stdout: string): string[] {
 }
 
 async function compare(t: Test, uri: string, args: string[]): Promise<void> {
-  const [theirs, ours]: RunResult[] = await Promise.all([virsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
+  const [theirs, ours]: RunResult[] = await Promise.all([runVirsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
   const what = `${args.join(' ')} on ${uri}`;
   t.equal(ours.code, theirs.code, `${what}: same exit status (virsh stderr: ${theirs.stderr})`);
   t.same(comparable(ours.stdout), comparable(theirs.stdout), `${what}: same lines`);
@@ -53,7 +54,7 @@ t.test('a node file with running, paused and shut off guests', async (t) => {
 
 t.test('version: same layout, xvirt naming its own library', async (t) => {
   virshPath();
-  const [theirs, ours] = await Promise.all([virsh(['-c', 'test:///default', 'version']), xvirt(['-c', 'test:///default', 'version'])]);
+  const [theirs, ours] = await Promise.all([runVirsh(['-c', 'test:///default', 'version']), xvirt(['-c', 'test:///default', 'version'])]);
   t.equal(ours.code, theirs.code);
   const shape = (s: string): string =>
     s.replace(/(libvirt|xvirt) \d+\.\d+\.\d+/g, 'LIBRARY VERSION').replace(/^(Using API: \S+) \d+\.\d+\.\d+$/m, '$1 VERSION');
@@ -69,7 +70,7 @@ t.test('state changes print what virsh prints', async (t) => {
     ['start', 'web'], ['dominfo', 'nope'], ['suspend', 'Db'], ['resume', 'web'], ['destroy', 'cold'], ['setvcpus', 'web', '0'],
     ['setmem', 'web', 'lots'], ['frobnicate'], ['dominfo'], ['list', '--bogus'], ['dominfo', 'web', 'extra'],
   ]) {
-    const [theirs, ours] = await Promise.all([virsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
+    const [theirs, ours] = await Promise.all([runVirsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
     t.equal(ours.code, theirs.code, `${args.join(' ')}: same exit status`);
     t.equal(ours.stdout, theirs.stdout, `${args.join(' ')}: same output`);
     // virsh explains a failure on two lines ("Failed to X", then why); xvirt joins them into one.
@@ -87,7 +88,7 @@ t.test('names wider or narrower than their characters: table columns measured in
     { name: 'x', uuid: '31111111-2222-3333-4444-555555555555', runstate: 3 },
   ]);
   // virsh measures widths only in a UTF-8 locale.
-  const [theirs, ours] = await Promise.all([virsh(['-c', uri, 'list', '--all'], { LC_ALL: 'C.UTF-8' }), xvirt(['-c', uri, 'list', '--all'])]);
+  const [theirs, ours] = await Promise.all([runVirsh(['-c', uri, 'list', '--all'], { LC_ALL: 'C.UTF-8' }), xvirt(['-c', uri, 'list', '--all'])]);
   t.equal(theirs.code, 0, theirs.stderr);
   t.equal(ours.stdout, theirs.stdout);
 });

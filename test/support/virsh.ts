@@ -1,41 +1,57 @@
 /**
- * Runs the real `virsh` (Debian's libvirt-clients) for interop tests. A
- * missing virsh is a loud failure, never a skip: scripts/install-test-deps
- * installs it.
+ * Runs the real `virsh` (Debian's libvirt-clients) for interop tests and the
+ * CLI's line-for-line comparisons. A missing virsh is a loud failure, never
+ * a skip: scripts/install-test-deps installs it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectOutput, type RunResult } from './child-output';
 
-export interface VirshResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
-let checked = false;
+let found: string | null = null;
 
-/** Throws with instructions when virsh is not installed. */
-export function requireVirsh(): void {
-  if (checked) return;
-  try {
-    execFileSync('virsh', ['--version'], { stdio: 'pipe' });
-  } catch {
+/** Path of the real virsh; throws with instructions when it is not installed. */
+export function virshPath(): string {
+  if (found !== null) return found;
+  const lookup = spawnSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' });
+  const where = lookup.stdout.trim();
+  if (lookup.status !== 0 || where === '') {
     throw new Error('virsh is not installed: run scripts/install-test-deps as root (Debian package libvirt-clients)');
   }
-  checked = true;
+  found = where;
+  return where;
 }
 
-/** A clean environment: no default URI from the host, a private HOME for virsh's history/cache. */
+/** A private HOME for virsh's history/cache, removed when the test process exits. */
 const HOME = mkdtempSync(join(tmpdir(), 'virsh-home-'));
 process.on('exit', () => rmSync(HOME, { recursive: true, force: true }));
 
-function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME, XDG_CONFIG_HOME: join(HOME, '.config'), XDG_CACHE_HOME: join(HOME, '.cache') };
-  delete e.LIBVIRT_DEFAULT_URI;
-  delete e.VIRSH_DEFAULT_CONNECT_URI;
-  return e;
+/** The C locale, the private HOME and no default URI from the host; then `extra`. */
+function virshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, LC_ALL: 'C', HOME, XDG_CONFIG_HOME: join(HOME, '.config'), XDG_CACHE_HOME: join(HOME, '.cache'), ...extra,
+  };
+  delete env.LIBVIRT_DEFAULT_URI;
+  delete env.VIRSH_DEFAULT_CONNECT_URI;
+  return env;
+}
+
+/**
+ * Starts `virsh ARGS` exactly as given (for tests that talk to it while it
+ * runs); killed after `timeoutMs` (null: runs until stopped).
+ */
+export function startVirsh(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs: number | null = 60_000):
+  { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(virshPath(), args, { env: virshEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return { child, done: collectOutput(child, timeoutMs) };
+}
+
+/** `virsh ARGS` exactly as given, to completion. */
+export function runVirsh(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return startVirsh(args, env).done;
 }
 
 export interface VirshOptions {
@@ -43,26 +59,18 @@ export interface VirshOptions {
   timeoutMs?: number;
 }
 
-/** `virsh -c URI COMMANDS`; `commands` may chain several with ';' (one virsh process, one connection). */
-export function virsh(uri: string, commands: string, options: VirshOptions = {}): Promise<VirshResult> {
-  requireVirsh();
+/**
+ * `virsh [-r] -q -c URI COMMANDS`; `commands` may chain several with ';'
+ * (one virsh process, one connection). Rejects if virsh outlives the timeout.
+ */
+export async function virsh(uri: string, commands: string, options: VirshOptions = {}): Promise<RunResult> {
   const args = [...(options.readonly ? ['-r'] : []), '-q', '-c', uri, commands];
-  return new Promise((resolve, reject) => {
-    const child = spawn('virsh', args, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`virsh ${args.join(' ')} timed out; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, options.timeoutMs ?? 30000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const r = await startVirsh(args, undefined, timeoutMs).done;
+  if (r.signal === 'SIGKILL') {
+    throw new Error(`virsh ${args.join(' ')} timed out after ${timeoutMs} ms; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+  return r;
 }
 
 export interface VirshEventLoop {
@@ -71,22 +79,20 @@ export interface VirshEventLoop {
   lines(): string[];
   /** Resolves once `count` lines matching `pattern` were printed. */
   waitFor(pattern: RegExp, count?: number, timeoutMs?: number): Promise<string[]>;
-  stop(): Promise<VirshResult>;
+  stop(): Promise<RunResult>;
 }
 
 /** Starts `virsh event --all --loop` (optionally with extra args) and collects its output. */
 export function virshEvents(uri: string, extra: string[] = []): VirshEventLoop {
-  requireVirsh();
-  const child = spawn('virsh', ['-c', uri, 'event', '--all', '--loop', ...extra], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, done } = startVirsh(['-c', uri, 'event', '--all', '--loop', ...extra], undefined, null);
   let stdout = '';
   let stderr = '';
   let waiters: Array<() => void> = [];
-  const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString();
+  child.stdout!.on('data', (c: string) => {
+    stdout += c;
     for (const w of waiters) w();
   });
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr!.on('data', (c: string) => { stderr += c; });
   const lines = (): string[] => stdout.split('\n').filter((l) => l.trim() !== '');
   return {
     child,
@@ -111,8 +117,7 @@ export function virshEvents(uri: string, extra: string[] = []): VirshEventLoop {
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
-      const code = await closed;
-      return { code, stdout, stderr };
+      return done;
     },
   };
 }
