@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import { DomainCreateFlags } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { errnoText } from '../errno-text';
 import { boolOption, stringOption, usageError } from './args';
 import { INACTIVE_DOMAIN, domainArgument } from './lookup';
 import { parseScaledKiB, parseUnsigned } from './numbers';
@@ -31,12 +32,6 @@ function simpleAction(name: string, action: string, done: string, summary: strin
 /** Largest domain XML file we read (virsh's limit too): a bigger file is surely not a domain. */
 const MAX_XML_FILE = 10 * 1024 * 1024;
 
-const FS_ERRORS: Record<string, string> = {
-  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory', ELOOP: 'Too many levels of symbolic links', EPERM: 'Operation not permitted',
-  ENXIO: 'No such device or address',
-};
-
 /**
  * Reads a domain XML file. Any readable file will do, pipes too
  * (`define /dev/stdin`), but reading stops past MAX_XML_FILE bytes.
@@ -60,8 +55,7 @@ async function readXmlFile(path: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     if (err instanceof XvirtError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw failed(FS_ERRORS[code] ?? (err as Error).message);
+    throw failed(errnoText(err as NodeJS.ErrnoException));
   } finally {
     await handle?.close();
   }

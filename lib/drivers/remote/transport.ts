@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { errnoText } from '../../errno-text';
 import { uriParam, type ConnectionUri, type Transport } from '../../uri';
 
 /** Where libvirt's clients look for the system daemon (deliberately /var/run, as libvirt does). */
@@ -54,20 +55,6 @@ export async function openTransport(req: TransportRequest): Promise<TransportStr
   return factory(req);
 }
 
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  ECONNREFUSED: 'Connection refused',
-  EACCES: 'Permission denied',
-  ECONNRESET: 'Connection reset by peer',
-  ETIMEDOUT: 'Connection timed out',
-  EHOSTUNREACH: 'No route to host',
-  ENOTSOCK: 'Socket operation on non-socket',
-};
-
-function describe(err: NodeJS.ErrnoException): string {
-  return (err.code && ERRNO_TEXT[err.code]) ?? err.message;
-}
-
 /** Connects a net.Socket, turning failures into libvirt-worded SYSTEM_ERRORs. */
 function connectSocket(options: net.NetConnectOpts, what: string, signal: AbortSignal | undefined): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -86,7 +73,7 @@ function connectSocket(options: net.NetConnectOpts, what: string, signal: AbortS
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Failed to connect ${what}: ${describe(err)}`, { cause: err }));
+      reject(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Failed to connect ${what}: ${errnoText(err)}`, { cause: err }));
     });
   });
 }
