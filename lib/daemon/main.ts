@@ -6,6 +6,7 @@ import { ConfigError, defaultConfig, loadConfigFile } from './config';
 import { Daemon } from './daemon';
 import { ListenError } from './listeners';
 import { Logger } from './log';
+import { autostartOnStartup } from './autostart';
 import { XVIRT_VERSION } from '../version';
 
 const USAGE = `Usage: xvirtd [--config FILE]
@@ -70,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     await daemon.start();
     // One line on stdout when every listener is up: supervisors and tests wait for it (it names TCP port 0's pick).
     process.stdout.write(`xvirtd ready: ${daemon.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}\n`);
+    void autostartOnStartup(daemon.config.defaultUri, daemon.log); // logs each start and failure, never rejects
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ListenError) {
       process.stderr.write(`xvirtd: ${err.message}\n`);

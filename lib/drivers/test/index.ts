@@ -28,7 +28,7 @@ function createDefaultState(): TestState {
 function createFileState(file: string, node: NodeFile): TestState {
   // File-described nodes have no NUMA topology, as in libvirt.
   const state = new TestState(node.nodeInfo, []);
-  for (const { def, runstate, transient } of node.domains) {
+  for (const { def, runstate, transient, autostart } of node.domains) {
     try {
       completeTestDefinition(def);
     } catch (err) {
@@ -36,6 +36,7 @@ function createFileState(file: string, node: NodeFile): TestState {
       throw new XvirtError(e.number, e.domain, `test driver file '${file}': domain '${def.name}': ${e.message}`);
     }
     const dom = transient ? state.add(null, def) : state.add(def, null);
+    dom.autostart = autostart;
     if (runstate !== DomainState.SHUTOFF) {
       state.reindex(dom, () => dom.start(state.allocateId(), runstate, 0));
     }

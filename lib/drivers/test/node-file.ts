@@ -9,8 +9,10 @@
  *   </node>
  *
  * Supported subset: node CPU and memory, domains inline or by file with the
- * test:runstate and test:transient extensions. Networks, pools, interfaces
- * and devices are ignored; authentication (<auth>) is refused.
+ * test:runstate and test:transient extensions, plus xvirt's own
+ * test:autostart (marks a persistent domain autostart, for trying xvirtd's
+ * autostart). Networks, pools, interfaces and devices are ignored;
+ * authentication (<auth>) is refused.
  */
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -29,6 +31,7 @@ export interface NodeFileDomain {
   /** State to start in: SHUTOFF leaves it defined but not running. */
   runstate: DomainState;
   transient: boolean;
+  autostart: boolean;
 }
 
 export interface NodeFile {
@@ -98,9 +101,10 @@ function parseNodeInfo(root: Element, file: string): NodeInfo {
 }
 
 /** Takes the test-namespace elements out of a <domain> (they are not part of its definition). */
-function takeTestExtensions(dom: Element, file: string, where: string): { runstate: DomainState; transient: boolean } {
+function takeTestExtensions(dom: Element, file: string, where: string): Omit<NodeFileDomain, 'def'> {
   let runstate = DomainState.RUNNING;
   let transient = false;
+  let autostart = false;
   for (const el of childElements(dom)) {
     if (el.namespaceURI !== TEST_NAMESPACE) continue;
     if (el.localName === 'runstate') {
@@ -109,6 +113,8 @@ function takeTestExtensions(dom: Element, file: string, where: string): { runsta
       runstate = Number(text);
     } else if (el.localName === 'transient') {
       transient = true;
+    } else if (el.localName === 'autostart') {
+      autostart = true;
     } else {
       throw fileError(file, `${where}<test:${el.localName}> is not supported by xvirt's test driver`);
     }
@@ -117,7 +123,8 @@ function takeTestExtensions(dom: Element, file: string, where: string): { runsta
   if (transient && runstate === DomainState.SHUTOFF) {
     throw fileError(file, `${where}a transient domain cannot have runstate 'shutoff' (5)`);
   }
-  return { runstate, transient };
+  if (transient && autostart) throw fileError(file, `${where}a transient domain cannot be autostart`);
+  return { runstate, transient, autostart };
 }
 
 async function loadDomain(node: Element, index: number, file: string): Promise<NodeFileDomain> {

@@ -1,0 +1,64 @@
+/**
+ * Autostart, as libvirtd does it: when xvirtd starts, every persistent,
+ * inactive domain marked autostart on the connection it serves by default
+ * (`default_uri`) is started. Works for any driver through the connection
+ * interface. Each start and each failure is logged; nothing here can stop
+ * the daemon, and one domain that fails to start does not keep the others
+ * from starting.
+ */
+import { connect, type Connection } from '../connection';
+import { ListDomainsFlags } from '../constants';
+import type { Logger } from './log';
+
+export interface AutostartResult {
+  started: string[];
+  failed: Array<{ name: string; error: string }>;
+}
+
+type Log = Pick<Logger, 'info' | 'error'>;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Starts the connection's inactive autostart domains one after another. */
+export async function autostartDomains(conn: Connection, log: Log): Promise<AutostartResult> {
+  const result: AutostartResult = { started: [], failed: [] };
+  const domains = await conn.listAllDomains(ListDomainsFlags.INACTIVE | ListDomainsFlags.PERSISTENT | ListDomainsFlags.AUTOSTART);
+  for (const dom of domains) {
+    try {
+      await dom.create();
+      result.started.push(dom.name);
+      log.info(`autostart: started domain '${dom.name}' (id ${dom.id})`);
+    } catch (err) {
+      result.failed.push({ name: dom.name, error: messageOf(err) });
+      log.error(`autostart: cannot start domain '${dom.name}': ${messageOf(err)}`);
+    }
+  }
+  return result;
+}
+
+/**
+ * Opens `uri`, starts its autostart domains and closes it again (what was
+ * started keeps running). Never rejects: a connection that cannot be
+ * opened is logged like a domain that cannot be started.
+ */
+export async function autostartOnStartup(uri: string, log: Log): Promise<AutostartResult | null> {
+  let conn: Connection;
+  try {
+    conn = await connect(uri);
+  } catch (err) {
+    log.error(`autostart: cannot open ${uri}: ${messageOf(err)}`);
+    return null;
+  }
+  try {
+    const result = await autostartDomains(conn, log);
+    log.info(`autostart on ${uri}: ${result.started.length} started, ${result.failed.length} failed`);
+    return result;
+  } catch (err) {
+    log.error(`autostart: cannot list the domains of ${uri}: ${messageOf(err)}`);
+    return null;
+  } finally {
+    await conn.close().catch((err: unknown) => log.error(`autostart: closing ${uri} failed: ${messageOf(err)}`));
+  }
+}
