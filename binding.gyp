@@ -12,7 +12,7 @@
   "targets": [
     {
       "target_name": "xvirt_xen",
-      "sources": ["native/addon.cc", "<@(core_sources)"],
+      "sources": ["native/addon.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc", "<@(core_sources)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": [

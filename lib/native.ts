@@ -73,8 +73,20 @@ export interface NativeHypervisor {
   close(): void;
 }
 
+/** The addon's xvirt-proxy connection (native/proxy_channel.c; typed facade: lib/drivers/proxy/channel.ts). */
+export interface NativeProxyChannel {
+  /** 0, or the errno of the failed connect. */
+  connect(path: string, timeoutMs: number): number;
+  /** Sends requests[0, length) and waits for their replies; returns their byte count, copied into `out` if it fits. */
+  exchange(requests: Buffer, length: number, out: Buffer): number;
+  /** The last exchange's replies, into an `out` large enough. */
+  take(out: Buffer): void;
+  close(): void;
+}
+
 interface NativeAddon {
   openHypervisor(): Promise<NativeHypervisor>;
+  ProxyChannel: new () => NativeProxyChannel;
   RECORD_STRIDE: number;
 }
 

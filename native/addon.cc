@@ -12,6 +12,8 @@
 
 #include "xc_core.h"
 
+Napi::Function DefineProxyChannel(Napi::Env env);  // native/proxy_channel_glue.cc
+
 namespace {
 
 // Slots of one domain record in a Float64Array (REC_CPU_TIME holds raw uint64 bits).
@@ -362,6 +364,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openHypervisor", Napi::Function::New<OpenHypervisor>(env, "openHypervisor"));
   exports.Set("Hypervisor", data->hypervisor.Value());
   exports.Set("RECORD_STRIDE", Napi::Number::New(env, REC_STRIDE));
+  exports.Set("ProxyChannel", DefineProxyChannel(env));
   return exports;
 }
 

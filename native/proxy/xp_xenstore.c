@@ -19,7 +19,7 @@
 #define XS_READ 2u
 #define XS_ERROR 16u
 #define XS_PAYLOAD_MAX 4096u
-#define XS_TIMEOUT_MS 5000
+#define XS_TIMEOUT_MS 1000 /* below the client's 2 s exchange timeout (lib/drivers/proxy/channel.ts) */
 
 struct xs_header { uint32_t type, req_id, tx_id, len; };
 

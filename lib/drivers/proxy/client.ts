@@ -1,31 +1,28 @@
 /**
- * One connection to xvirt-proxy: requests pipelined on one socket, replies
- * matched in order by serial. The socket is opened on first use (starting
- * the helper when nothing answers) and again after the helper exits idle;
- * every request is a read, so one lost to a vanished helper is sent again once.
+ * One connection to xvirt-proxy. Calls made in the same tick are batched:
+ * on the next tick one synchronous native exchange (./channel) writes them
+ * all and reads every reply, which are then matched in order by serial and
+ * decoded. The connection is opened on first use (starting the helper when
+ * nothing answers) and again after the helper exits idle; every request is a
+ * read, so one lost to a vanished helper is sent again once.
  */
-import * as net from 'node:net';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { toXvirtError } from '../../native';
+import { ConnectionLost, ProxyChannel } from './channel';
 import { startHelper, type ProxyPaths } from './helper';
-import { Command, REQUEST_LEN, ReplyDecoder, Status, encodeRequest, type Reply, type Request } from './protocol';
+import { REQUEST_LEN, Status, decodeReplies, encodeRequest, type Reply, type Request } from './protocol';
 
 interface Pending {
+  req: Omit<Request, 'serial'>;
   serial: number;
-  command: Command;
-  resolve: (reply: Reply) => void;
+  decode: (payload: Buffer) => unknown;
+  resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  /** Sent once already and lost with its connection. */
+  retried: boolean;
 }
 
 const BATCH_REQUESTS = 64;
-
-function checked(reply: Reply): Reply {
-  if (reply.status !== Status.OK) throw statusError(reply);
-  return reply;
-}
-
-/** A request lost because the connection went away before its reply: safe to send again. */
-class ConnectionLost extends Error {}
 
 const CORE_STATUS: Record<number, string> = {
   [Status.ENOPRIVCMD]: 'XC_ENOPRIVCMD', [Status.EACCESS]: 'XC_EACCESS', [Status.EUNSUPPORTED]: 'XC_EUNSUPPORTED',
@@ -47,104 +44,141 @@ function isNotServed(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
+const closedError = () => XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.PROXY, 'the proxy connection is closed');
+
 export class ProxyClient {
   readonly #paths: ProxyPaths;
-  #socket: net.Socket | null = null;
-  #connecting: Promise<net.Socket> | null = null;
+  #channel: ProxyChannel | null = null;
+  #connecting: Promise<ProxyChannel> | null = null;
+  /** The calls of this tick, in request order; their requests are in #batch. */
   #pending: Pending[] = [];
   #serial = 0;
   #closed = false;
-  /** Requests of the current tick, written in one go (a fresh buffer per write: the socket keeps it). */
-  #batch: Buffer = Buffer.alloc(0);
-  #batchLen = 0;
+  /** Reused: the exchange is synchronous, so nothing holds on to it. */
+  #batch: Buffer = Buffer.allocUnsafe(REQUEST_LEN * BATCH_REQUESTS);
 
   constructor(paths: ProxyPaths) {
     this.#paths = paths;
   }
 
-  /** Sends `req` (its serial is assigned here); resolves with the reply, rejects with XvirtError. */
-  call(req: Omit<Request, 'serial'>): Promise<Reply> {
-    // Promise chains rather than async/await: this is the getInfo hot path.
-    return this.#send(req).then(checked, (err) => {
-      if (!(err instanceof ConnectionLost)) throw err;
-      return this.#send(req).then(checked, (again) => {
-        if (again instanceof ConnectionLost) {
-          throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy closed the connection twice: ${again.message}`);
-        }
-        throw again;
-      });
+  /**
+   * Sends `req` (its serial is assigned here) and resolves with
+   * `decode(payload)` of a successful reply; rejects with XvirtError.
+   * `decode` runs before the next exchange reuses the payload's memory: it
+   * must copy what it keeps.
+   */
+  call<T>(req: Omit<Request, 'serial'>, decode: (payload: Buffer) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#submit({ req, serial: 0, decode, resolve: resolve as (value: unknown) => void, reject, retried: false });
     });
   }
 
   close(): void {
     this.#closed = true;
-    this.#socket?.destroy();
-    this.#socket = null;
+    this.#channel?.close();
+    this.#channel = null;
   }
 
-  #send(req: Omit<Request, 'serial'>): Promise<Reply> {
-    if (this.#closed) return Promise.reject(XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.PROXY, 'the proxy connection is closed'));
-    const socket = this.#socket;
-    if (!socket) return this.#connect().then(() => this.#send(req));
-    const serial = this.#serial = (this.#serial + 1) >>> 0;
-    if (this.#batchLen === 0) {
-      this.#batch = Buffer.allocUnsafe(REQUEST_LEN * BATCH_REQUESTS);
-      process.nextTick(this.#flushBound, socket);
-    } else if (this.#batchLen === this.#batch.length) {
+  #submit(p: Pending): void {
+    if (this.#closed) return p.reject(closedError());
+    if (!this.#channel) {
+      this.#connect().then(() => this.#submit(p), p.reject);
+      return;
+    }
+    const n = this.#pending.length;
+    if (n === 0) process.nextTick(this.#flushBound);
+    if ((n + 1) * REQUEST_LEN > this.#batch.length) {
       const bigger = Buffer.allocUnsafe(this.#batch.length * 2);
       this.#batch.copy(bigger);
       this.#batch = bigger;
     }
-    encodeRequest(this.#batch, this.#batchLen, req, serial);
-    this.#batchLen += REQUEST_LEN;
-    if (this.#pending.length === 0) socket.ref();
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ serial, command: req.command, resolve, reject });
-    });
+    p.serial = this.#serial = (this.#serial + 1) >>> 0;
+    encodeRequest(this.#batch, n * REQUEST_LEN, p.req, p.serial);
+    this.#pending.push(p);
   }
 
-  /** Writes the requests of this tick in one go (one syscall for many pipelined calls). */
-  readonly #flushBound = (socket: net.Socket): void => {
-    const data = this.#batch.subarray(0, this.#batchLen);
-    this.#batchLen = 0;
-    if (!socket.destroyed) socket.write(data);
+  /** Sends the calls of this tick in one exchange and settles each with its reply. */
+  readonly #flushBound = (): void => {
+    const batch = this.#pending;
+    this.#pending = [];
+    const channel = this.#channel;
+    if (!channel) {
+      for (const p of batch) p.reject(closedError()); // close() came between the call and this tick
+      return;
+    }
+    let replies: Reply[];
+    try {
+      replies = decodeReplies(channel.exchange(this.#batch, batch.length * REQUEST_LEN));
+      if (replies.length !== batch.length) {
+        throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy sent ${replies.length} replies to ${batch.length} requests`);
+      }
+      replies.forEach((r, i) => {
+        if (r.serial !== batch[i]!.serial || r.command !== batch[i]!.req.command) {
+          throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy answered serial ${r.serial} command ${r.command} out of turn`);
+        }
+      });
+    } catch (err) {
+      this.#drop(channel);
+      for (const p of batch) this.#failed(p, err as Error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      const r = replies[i]!;
+      if (r.status !== Status.OK) {
+        p.reject(statusError(r));
+        continue;
+      }
+      try {
+        p.resolve(p.decode(r.payload));
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
   };
 
-  #connect(): Promise<net.Socket> {
+  /** A lost request goes once more (on a new connection); anything else fails the call. */
+  #failed(p: Pending, err: Error): void {
+    if (!(err instanceof ConnectionLost)) return p.reject(err);
+    if (p.retried) {
+      return p.reject(XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy closed the connection twice: ${err.message}`));
+    }
+    p.retried = true;
+    this.#submit(p);
+  }
+
+  #drop(channel: ProxyChannel): void {
+    channel.close();
+    if (this.#channel === channel) this.#channel = null;
+  }
+
+  #connect(): Promise<ProxyChannel> {
     this.#connecting ??= this.#open().finally(() => { this.#connecting = null; });
     return this.#connecting;
   }
 
-  async #open(): Promise<net.Socket> {
-    let socket: net.Socket;
+  async #open(): Promise<ProxyChannel> {
+    let channel: ProxyChannel;
     try {
-      socket = await this.#dial();
+      channel = ProxyChannel.connect(this.#paths.socket);
     } catch (err) {
       if (!isNotServed(err)) throw this.#dialError(err);
       await startHelper(this.#paths.helper);
-      socket = await this.#dialRetrying();
+      channel = await this.#dialRetrying();
     }
     if (this.#closed) {
-      socket.destroy();
-      throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.PROXY, 'the proxy connection is closed');
+      channel.close();
+      throw closedError();
     }
-    this.#attach(socket);
-    return socket;
-  }
-
-  #dial(): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const s = net.createConnection(this.#paths.socket);
-      s.once('connect', () => { s.removeListener('error', reject); resolve(s); });
-      s.once('error', reject);
-    });
+    this.#channel = channel;
+    return channel;
   }
 
   /** After a start: a helper that lost the race to another one may report ready before that one listens. */
-  async #dialRetrying(): Promise<net.Socket> {
+  async #dialRetrying(): Promise<ProxyChannel> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#dial();
+        return ProxyChannel.connect(this.#paths.socket);
       } catch (err) {
         if (!isNotServed(err) || attempt >= 20) throw this.#dialError(err);
         await new Promise((r) => setTimeout(r, 5 * (attempt + 1)));
@@ -153,45 +187,8 @@ export class ProxyClient {
   }
 
   #dialError(err: unknown): XvirtError {
+    if (err instanceof XvirtError) return err; // e.g. the addon is not built
     return XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.PROXY,
       `cannot connect to xvirt-proxy at ${this.#paths.socket}: ${(err as Error).message}`, { cause: err });
-  }
-
-  #attach(socket: net.Socket): void {
-    const decoder = new ReplyDecoder();
-    socket.setNoDelay(true);
-    socket.unref(); // an idle connection must not keep the process alive; #send refs it while replies are due
-    socket.on('data', (chunk: Buffer) => {
-      let replies: Reply[];
-      try {
-        replies = decoder.push(chunk);
-      } catch (err) {
-        this.#drop(socket, err as Error);
-        return;
-      }
-      for (const r of replies) {
-        const p = this.#pending.shift();
-        if (!p || p.serial !== r.serial || p.command !== r.command) {
-          if (p) this.#pending.unshift(p);
-          this.#drop(socket, XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
-            `xvirt-proxy answered serial ${r.serial} command ${r.command} out of turn`));
-          return;
-        }
-        p.resolve(r);
-      }
-      if (this.#pending.length === 0) socket.unref();
-    });
-    socket.on('error', () => { /* 'close' follows and fails what is pending */ });
-    socket.on('close', () => this.#drop(socket, new ConnectionLost('the helper closed the connection')));
-    this.#socket = socket;
-  }
-
-  /** Fails what is pending on `socket` (lost requests are retried by call()). */
-  #drop(socket: net.Socket, err: Error): void {
-    if (this.#socket === socket) this.#socket = null;
-    socket.destroy();
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const p of pending) p.reject(err);
   }
 }

@@ -25,6 +25,9 @@ import {
 import { decodeInfo, domainInfo, liveDomain, refOf, toXenPhysinfo } from './records';
 
 
+const recordOf = (p: Buffer): NamedRecord => decodeNamed(p).record;
+const namedRef = (p: Buffer): DomainRef => refOf(recordOf(p));
+
 function denied(api: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
     `${api} changes state, and xvirt-proxy gives unprivileged users read-only access: ` +
@@ -43,16 +46,16 @@ export class ProxyDriver implements Driver {
   }
 
   async hello(): Promise<Hello> {
-    this.#hello ??= decodeHello((await this.#client.call({ command: Command.HELLO })).payload);
+    this.#hello ??= await this.#client.call({ command: Command.HELLO }, decodeHello);
     return this.#hello;
   }
 
   async #physinfo(): Promise<XenPhysinfo> {
-    return toXenPhysinfo(decodeNodeInfo((await this.#client.call({ command: Command.NODE_INFO })).payload));
+    return toXenPhysinfo(await this.#client.call({ command: Command.NODE_INFO }, decodeNodeInfo));
   }
 
   async #list(): Promise<NamedRecord[]> {
-    return decodeList((await this.#client.call({ command: Command.LIST })).payload);
+    return this.#client.call({ command: Command.LIST }, decodeList);
   }
 
   /** The domain with the reference's UUID, at its id if it is still there, else wherever it runs now. */
@@ -64,8 +67,8 @@ export class ProxyDriver implements Driver {
   /** GET_INFO at the reference's id with its UUID checked, decoded by `decode`; null if not there. */
   #atId<T>(dom: DomainRef, decode: (payload: Buffer) => T): Promise<T | null> {
     if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return Promise.resolve(null);
-    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) })
-      .then((r) => decode(r.payload), (err) => {
+    return this.#client.call<T | null>({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, decode)
+      .catch((err) => {
         if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
         return null;
       });
@@ -73,7 +76,7 @@ export class ProxyDriver implements Driver {
 
   async #moved(dom: DomainRef): Promise<DomainRecord> {
     try {
-      return decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(dom.uuid) })).payload).record;
+      return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, recordOf);
     } catch (err) {
       if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
       throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
@@ -92,7 +95,7 @@ export class ProxyDriver implements Driver {
   async isSecure(): Promise<boolean> { return true; }
 
   async getCapabilities(): Promise<string> {
-    const caps = (await this.#client.call({ command: Command.CAPABILITIES })).payload.toString('latin1');
+    const caps = await this.#client.call({ command: Command.CAPABILITIES }, (p) => p.toString('latin1'));
     return capabilitiesXml(caps, await this.#physinfo());
   }
 
@@ -109,7 +112,7 @@ export class ProxyDriver implements Driver {
   async lookupById(id: number): Promise<DomainRef> {
     if (!Number.isInteger(id) || id < 0 || id > DOMID_MAX) throw noDomain(`no domain with matching id ${id}`);
     try {
-      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_ID, domid: id })).payload).record);
+      return await this.#client.call({ command: Command.LOOKUP_ID, domid: id }, namedRef);
     } catch (err) {
       if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching id ${id}`);
       throw err;
@@ -124,7 +127,7 @@ export class ProxyDriver implements Driver {
 
   async lookupByUuid(uuid: string): Promise<DomainRef> {
     try {
-      return refOf(decodeNamed((await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(uuid) })).payload).record);
+      return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(uuid) }, namedRef);
     } catch (err) {
       if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching uuid '${uuid}'`);
       throw err;

@@ -68,31 +68,30 @@ function protocolError(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy sent ${detail}`);
 }
 
-/** Splits a byte stream into replies, whatever the chunking. Throws on a malformed header. */
-export class ReplyDecoder {
-  #buf: Buffer = Buffer.alloc(0);
-
-  push(chunk: Buffer): Reply[] {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    const out: Reply[] = [];
-    let off = 0;
-    while (this.#buf.length - off >= REPLY_HEADER_LEN) {
-      const version = this.#buf.readUInt16LE(off);
-      const length = this.#buf.readUInt32LE(off + 12);
-      if (version !== PROTO_VERSION) throw protocolError(`a reply with protocol version ${version}`);
-      if (length > REPLY_MAX) throw protocolError(`a reply of ${length} bytes`);
-      if (this.#buf.length - off < REPLY_HEADER_LEN + length) break;
-      out.push({
-        command: this.#buf.readUInt16LE(off + 2),
-        serial: this.#buf.readUInt32LE(off + 4),
-        status: this.#buf.readUInt32LE(off + 8),
-        payload: this.#buf.subarray(off + REPLY_HEADER_LEN, off + REPLY_HEADER_LEN + length),
-      });
-      off += REPLY_HEADER_LEN + length;
-    }
-    this.#buf = off === this.#buf.length ? Buffer.alloc(0) : this.#buf.subarray(off);
-    return out;
+/**
+ * The replies in `data`, which must hold whole replies and nothing else (the
+ * channel reads until every reply of a batch is in). Payloads are views into
+ * `data`. Throws on a malformed header or a truncated reply.
+ */
+export function decodeReplies(data: Buffer): Reply[] {
+  const out: Reply[] = [];
+  for (let off = 0; off < data.length;) {
+    if (data.length - off < REPLY_HEADER_LEN) throw protocolError(`a truncated reply header (${data.length - off} bytes)`);
+    const version = data.readUInt16LE(off);
+    const length = data.readUInt32LE(off + 12);
+    if (version !== PROTO_VERSION) throw protocolError(`a reply with protocol version ${version}`);
+    if (length > REPLY_MAX) throw protocolError(`a reply of ${length} bytes`);
+    const end = off + REPLY_HEADER_LEN + length;
+    if (end > data.length) throw protocolError(`a truncated reply (${data.length - off} of ${end - off} bytes)`);
+    out.push({
+      command: data.readUInt16LE(off + 2),
+      serial: data.readUInt32LE(off + 4),
+      status: data.readUInt32LE(off + 8),
+      payload: data.subarray(off + REPLY_HEADER_LEN, end),
+    });
+    off = end;
   }
+  return out;
 }
 
 export interface Hello {
