@@ -8,12 +8,12 @@
  */
 import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { encodeErrorReply, encodeReply } from '../rpc/framing';
-import { protocolError, remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
+import { errorReplyHeader, frameLength, replyHeader } from '../rpc/framing';
+import { protocolError, remoteError, remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
 import {
   procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet, type ProcedureSpec,
 } from '../rpc/procedures';
-import { decode } from '../rpc/xdr';
+import { decode, encode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
 import type { SessionAuth } from '../auth/session-auth';
 
@@ -75,6 +75,9 @@ export function unsupportedFlags(flags: number, api: string): XvirtError {
   return new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
 }
 
+/** Receives a reply: its header and its XDR payload. */
+export type ReplySink = (header: MessageHeader, payload: Buffer) => void;
+
 export class Dispatcher {
   readonly #handlers = new Map<number, Handler<CallableProcedure>>();
   /** Per served procedure, on its first call: its spec and the 'DOMAIN_GET_INFO args' label for decoding errors. */
@@ -87,14 +90,14 @@ export class Dispatcher {
   }
 
   /**
-   * Runs one call and hands the complete reply message to `done` (always
-   * exactly once, never synchronously). Callbacks rather than promise chains:
-   * this is the per-call hot path.
+   * Runs one call and hands the reply's header and XDR payload to `done`
+   * (always exactly once, never synchronously; the payload always fits in a
+   * frame). Callbacks rather than promise chains: this is the per-call hot path.
    */
-  call(s: SessionControl, header: MessageHeader, payload: Buffer, done: (reply: Buffer) => void): void {
+  call(s: SessionControl, header: MessageHeader, payload: Buffer, done: ReplySink): void {
     const fail = (err: unknown): void => {
       if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
-      done(encodeErrorReply(header, remoteErrorFrom(err)));
+      done(errorReplyHeader(header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
     };
     let spec: ProcedureSpec;
     let result: unknown;
@@ -116,12 +119,13 @@ export class Dispatcher {
     const finish = (ret: unknown): void => {
       let reply: Buffer;
       try {
-        reply = encodeReply(header, spec.ret, ret);
+        reply = encode(spec.ret, ret, 'ret');
+        frameLength(reply.length); // too large for one message: the caller gets the RPC error instead
       } catch (err) {
         fail(err);
         return;
       }
-      done(reply);
+      done(replyHeader(header), reply);
     };
     if (result instanceof Promise) result.then(finish, fail);
     else queueMicrotask(() => finish(result));

@@ -3,19 +3,27 @@
  * event loop leaves in a single write (pipelined replies cost one syscall,
  * not one each), and what the socket has not yet taken is bounded: past
  * `limit` bytes the client counts as not reading and `onOverflow` runs.
+ * Frames are built in place (OutgoingFrames): a reply's payload is copied
+ * once, into the bytes that are written.
  */
 import type * as net from 'node:net';
+import { frameLength, OutgoingFrames } from '../rpc/framing';
+import type { MessageHeader } from '../rpc/protocol';
 
 /** Queued bytes past which the session stops reading the client (its replies back up). */
 export const OUTPUT_HIGH_WATER = 1 << 20;
+/**
+ * Each client keeps its last slab of frames: small enough to come from Node's
+ * shared buffer pool, so an idle client holds about 2 KiB, not 64.
+ */
+const CLIENT_SLAB_SIZE = 2048;
 
 export class Outbound {
   readonly #socket: net.Socket;
   readonly #limit: number;
   readonly #onOverflow: () => void;
   readonly #afterFlush: () => void;
-  #queue: Buffer[] = [];
-  #queued = 0;
+  readonly #frames = new OutgoingFrames(CLIENT_SLAB_SIZE);
   #scheduled = false;
   #closed = false;
 
@@ -28,17 +36,17 @@ export class Outbound {
 
   /** Whether enough is waiting that reading more requests would only add to it. */
   get backedUp(): boolean {
-    return this.#socket.writableLength + this.#queued >= OUTPUT_HIGH_WATER;
+    return this.#socket.writableLength + this.#frames.queued >= OUTPUT_HIGH_WATER;
   }
 
-  send(message: Buffer): void {
+  /** Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing. */
+  send(header: MessageHeader, payload: Uint8Array): void {
     if (this.#closed) return;
-    if (this.#socket.writableLength + this.#queued + message.length > this.#limit) {
+    if (this.#socket.writableLength + this.#frames.queued + frameLength(payload.length) > this.#limit) {
       this.#onOverflow();
       return;
     }
-    this.#queue.push(message);
-    this.#queued += message.length;
+    this.#frames.push(header, payload);
     if (!this.#scheduled) {
       this.#scheduled = true;
       // setImmediate runs after the I/O callbacks of this turn: replies to every call read in it batch up.
@@ -49,18 +57,14 @@ export class Outbound {
   #flush(): void {
     this.#scheduled = false;
     if (this.#closed) return;
-    const queue = this.#queue;
-    this.#queue = [];
-    this.#queued = 0;
-    if (queue.length === 1) this.#socket.write(queue[0]!);
-    else if (queue.length > 1) this.#socket.write(Buffer.concat(queue));
+    const bytes = this.#frames.take();
+    if (bytes) this.#socket.write(bytes);
     this.#afterFlush();
   }
 
   /** Drops anything not yet written; later sends are ignored. */
   close(): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#queued = 0;
+    this.#frames.take();
   }
 }

@@ -7,13 +7,14 @@
 import type * as net from 'node:net';
 import { connect, type Connection, type LifecycleEvent } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { encodeErrorReply, encodeEvent, encodeKeepalive, FrameDecoder, isKeepalive, type Message } from '../rpc/framing';
+import { errorReplyHeader, eventHeader, FrameDecoder, isKeepalive, keepaliveHeader, type Message } from '../rpc/framing';
 import { Keepalive } from '../rpc/keepalive';
 import {
   KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
-  RemoteOpenFlags, remoteErrorFrom,
+  RemoteOpenFlags, remoteError, remoteErrorFrom, type MessageHeader,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
+import { encode, type Codec } from '../rpc/xdr';
 import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
 import { notOpenError, type Dispatcher, type SessionControl } from './dispatch';
@@ -31,6 +32,7 @@ import { Outbound } from './outbound';
  * hold 32 MiB per socket.
  */
 export const PRE_OPEN_MESSAGE_MAX = 288 * 1024;
+const NO_PAYLOAD = Buffer.alloc(0);
 
 export interface SessionHost {
   readonly config: DaemonConfig;
@@ -137,7 +139,7 @@ export class ClientSession implements SessionControl {
     this.#keepalive = new Keepalive({
       intervalMs: keepaliveInterval * 1000,
       count: keepaliveCount,
-      sendPing: () => this.#send(encodeKeepalive(KeepaliveProcedure.PING)),
+      sendPing: () => this.#sendKeepalive(KeepaliveProcedure.PING),
       onDead: () => void this.close('keepalive timeout'),
     });
     this.#keepalive.start();
@@ -173,7 +175,7 @@ export class ClientSession implements SessionControl {
     if (this.#closed) return;
     const h = msg.header;
     if (h.program === KEEPALIVE_PROGRAM) {
-      if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#send(encodeKeepalive(KeepaliveProcedure.PONG));
+      if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#sendKeepalive(KeepaliveProcedure.PONG);
       else if (!isKeepalive(msg, KeepaliveProcedure.PONG)) this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
       return;
     }
@@ -193,7 +195,7 @@ export class ClientSession implements SessionControl {
   #reject(msg: Message, err: XvirtError): void {
     const t = msg.header.type;
     if (t === MessageType.CALL || t === MessageType.CALL_WITH_FDS || t === MessageType.STREAM) {
-      this.#send(encodeErrorReply(msg.header, remoteErrorFrom(err)));
+      this.#out.send(errorReplyHeader(msg.header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
     } else {
       this.#host.log.debug(`client ${this.id}: ignoring message type ${t}: ${err.message}`);
     }
@@ -221,10 +223,10 @@ export class ClientSession implements SessionControl {
     this.#host.dispatcher.call(this, msg.header, msg.payload, this.#onReply);
   }
 
-  readonly #onReply = (reply: Buffer): void => {
+  readonly #onReply = (header: MessageHeader, payload: Buffer): void => {
     this.#inflight--;
     this.#barrier = false;
-    this.#send(reply);
+    this.#out.send(header, payload);
     this.#drain();
     this.#updateFlow();
   };
@@ -245,8 +247,12 @@ export class ClientSession implements SessionControl {
 
   // ---- output -------------------------------------------------------------------
 
-  #send(message: Buffer): void {
-    this.#out.send(message);
+  #sendKeepalive(procedure: KeepaliveProcedure): void {
+    this.#out.send(keepaliveHeader(procedure), NO_PAYLOAD);
+  }
+
+  #sendEvent<M>(procedure: number, codec: Codec<M>, msg: M): void {
+    this.#out.send(eventHeader(procedure), encode(codec, msg, 'msg'));
   }
 
   #afterFlush(): void {
@@ -263,17 +269,17 @@ export class ClientSession implements SessionControl {
     const dom = ev.domain.ref;
     if (callbackId === null) {
       const proc = RemoteProcedure.DOMAIN_EVENT_LIFECYCLE;
-      this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { dom, event: ev.event, detail: ev.detail }));
+      this.#sendEvent(proc, EVENT_MESSAGES[proc], { dom, event: ev.event, detail: ev.detail });
     } else {
       const proc = RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE;
-      this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { callbackID: callbackId, dom, event: ev.event, detail: ev.detail }));
+      this.#sendEvent(proc, EVENT_MESSAGES[proc], { callbackID: callbackId, dom, event: ev.event, detail: ev.detail });
     }
   }
 
   #connectionClosed(reason: number): void {
     if (this.#closed || !this.closeCallbackRegistered) return;
     const proc = RemoteProcedure.CONNECT_EVENT_CONNECTION_CLOSED;
-    this.#send(encodeEvent(proc, EVENT_MESSAGES[proc], { reason }));
+    this.#sendEvent(proc, EVENT_MESSAGES[proc], { reason });
   }
 
   // ---- teardown -----------------------------------------------------------------

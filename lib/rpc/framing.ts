@@ -40,7 +40,8 @@ function writeFrameHead(out: Buffer, offset: number, length: number, header: Mes
   out.writeInt32BE(header.status, offset + 24);
 }
 
-function frameLength(payloadLength: number): number {
+/** The whole frame's length for a payload of `payloadLength` bytes; throws if it exceeds the protocol maximum. */
+export function frameLength(payloadLength: number): number {
   const length = LENGTH_WORD_SIZE + HEADER_SIZE + payloadLength;
   if (length > MAX_FRAME_LENGTH) {
     throw protocolError(`message of ${length} bytes exceeds the maximum of ${MAX_FRAME_LENGTH}`);
@@ -57,7 +58,7 @@ export function encodeMessage(header: MessageHeader, payload: Uint8Array = Buffe
   return out;
 }
 
-/** Slab size for OutgoingFrames: a tick's worth of small calls (128 getInfo calls are ~10 KiB). */
+/** Default slab size for OutgoingFrames: a tick's worth of small calls (128 getInfo calls are ~10 KiB). */
 const SLAB_SIZE = 64 * 1024;
 
 /**
@@ -70,10 +71,20 @@ const SLAB_SIZE = 64 * 1024;
  * never written again: the next frames go after them, or into a new slab.
  */
 export class OutgoingFrames {
+  readonly #slabSize: number;
   #slab = Buffer.allocUnsafe(0);
   /** Start of the bytes not yet taken. */
   #start = 0;
   #end = 0;
+
+  /**
+   * `slabSize`: the smallest slab allocated. A daemon with thousands of mostly
+   * idle clients keeps one slab each, so it asks for a small one; bursts
+   * larger than a slab get one twice their size either way.
+   */
+  constructor(slabSize = SLAB_SIZE) {
+    this.#slabSize = slabSize;
+  }
 
   /** Bytes queued and not yet taken. */
   get queued(): number {
@@ -101,7 +112,7 @@ export class OutgoingFrames {
       // Queued bytes move to the new slab; taken ones stay where they were handed out.
       // Doubling keeps a burst larger than a slab from copying its queue on every push.
       const queued = this.#end - this.#start;
-      const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, 2 * (queued + n)));
+      const next = Buffer.allocUnsafe(Math.max(this.#slabSize, 2 * (queued + n)));
       this.#slab.copy(next, 0, this.#start, this.#end);
       this.#slab = next;
       this.#start = 0;
@@ -206,27 +217,41 @@ export function encodeCall<A>(procedure: number, serial: number, argsCodec: Code
   return encodeMessage(header, encode(argsCodec, args, 'args'));
 }
 
-/** A successful REPLY to `call`: same program, version, procedure and serial. */
-export function encodeReply<R>(call: MessageHeader, retCodec: Codec<R>, ret: R): Buffer {
-  return encodeMessage({ ...call, type: MessageType.REPLY, status: MessageStatus.OK }, encode(retCodec, ret, 'ret'));
+/** The header of a successful REPLY to `call`: same program, version, procedure and serial. */
+export function replyHeader(call: MessageHeader): MessageHeader {
+  return { ...call, type: MessageType.REPLY, status: MessageStatus.OK };
 }
 
 /**
- * An ERROR reply to `call`. Errors to STREAM packets stay type STREAM; errors
- * to CALL and CALL_WITH_FDS go back as plain REPLY (libvirt's rule).
+ * The header of an ERROR reply to `call`. Errors to STREAM packets stay type
+ * STREAM; errors to CALL and CALL_WITH_FDS go back as plain REPLY (libvirt's rule).
  */
-export function encodeErrorReply(call: MessageHeader, error: RemoteError): Buffer {
+export function errorReplyHeader(call: MessageHeader): MessageHeader {
   const type = call.type === MessageType.STREAM ? MessageType.STREAM : MessageType.REPLY;
-  return encodeMessage({ ...call, type, status: MessageStatus.ERROR }, encode(remoteError, error, 'remote_error'));
+  return { ...call, type, status: MessageStatus.ERROR };
 }
 
-/** An asynchronous event MESSAGE of REMOTE_PROGRAM (serial 1, as libvirtd sends). */
-export function encodeEvent<M>(procedure: number, msgCodec: Codec<M>, msg: M): Buffer {
-  const header = {
+/** The header of an asynchronous event MESSAGE of REMOTE_PROGRAM (serial 1, as libvirtd sends). */
+export function eventHeader(procedure: number): MessageHeader {
+  return {
     program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure,
     type: MessageType.MESSAGE, serial: EVENT_SERIAL, status: MessageStatus.OK,
   };
-  return encodeMessage(header, encode(msgCodec, msg, 'msg'));
+}
+
+/** A successful REPLY to `call`. */
+export function encodeReply<R>(call: MessageHeader, retCodec: Codec<R>, ret: R): Buffer {
+  return encodeMessage(replyHeader(call), encode(retCodec, ret, 'ret'));
+}
+
+/** An ERROR reply to `call` (see errorReplyHeader). */
+export function encodeErrorReply(call: MessageHeader, error: RemoteError): Buffer {
+  return encodeMessage(errorReplyHeader(call), encode(remoteError, error, 'remote_error'));
+}
+
+/** An asynchronous event MESSAGE of REMOTE_PROGRAM. */
+export function encodeEvent<M>(procedure: number, msgCodec: Codec<M>, msg: M): Buffer {
+  return encodeMessage(eventHeader(procedure), encode(msgCodec, msg, 'msg'));
 }
 
 /** A keepalive PING or PONG: type MESSAGE, serial 0, empty payload, 28 bytes. */
