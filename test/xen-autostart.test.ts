@@ -23,7 +23,7 @@ const guest = (name: string, ext: string) => `<domain type='test'><name>${name}<
   `<os><type>hvm</type></os>${ext}</domain>`;
 const OFF = '<test:runstate>5</test:runstate>';
 
-function nodeFile(t: Tap.Test, domains: string[]): string {
+function nodeFile(t: { teardown(fn: () => unknown): void }, domains: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'xvirt-autostart-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'node.xml');

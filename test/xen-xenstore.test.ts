@@ -44,7 +44,8 @@ function fakeXenstored(t: { teardown(fn: () => unknown): void }): { sock: string
         const [p = '', arg] = splitStrings(m.payload);
         if (m.type === XsType.READ) {
           const v = tree.get(p);
-          if (v === undefined) reply(XsType.ERROR, m.reqId, nulStrings('ENOENT'));
+          if (p.startsWith('/local/domain/0/')) reply(XsType.ERROR, m.reqId, nulStrings('EACCES'));
+          else if (v === undefined) reply(XsType.ERROR, m.reqId, nulStrings('ENOENT'));
           else reply(XsType.READ, m.reqId, Buffer.from(v));
         } else if (m.type === XsType.WRITE) {
           tree.set(p, m.payload.subarray(p.length + 1).toString());
@@ -86,7 +87,8 @@ t.test('the client reads, writes, removes and watches', async (t) => {
   await xs.unwatch('/local/domain/1/control', 'tk');
   await xs.remove('/local/domain/1');
   t.equal(await xs.read('/local/domain/1/name'), null);
-  await t.rejects(xs.directory('/x'), { number: ErrorNumber.OPERATION_FAILED, message: /directory \/x: EINVAL/ }, 'xenstored errors name the request');
+  await t.rejects(xs.read('/local/domain/0/vm'), { number: ErrorNumber.ACCESS_DENIED, message: /read \/local\/domain\/0\/vm: EACCES/ },
+    'xenstored errors name the request');
 });
 
 t.test('a lost connection fails pending and later requests, once', async (t) => {

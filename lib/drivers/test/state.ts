@@ -3,7 +3,8 @@
  * (indexed by uuid, name and id, so lookups are O(1)), the id counter, and
  * the lifecycle-event fan-out to every connection sharing the state.
  */
-import { DomainEventType, DomainState, ListDomainsFlags } from '../../constants';
+import type { DomainEventType } from '../../constants';
+import { matchesListFlags } from '../list-flags';
 import type { DriverLifecycleEvent, NodeInfo } from '../../types';
 import type { DomainDefinition } from '../../xml';
 import { TestDomain } from './domain';
@@ -91,7 +92,7 @@ export class TestState {
 
   /** Domains matching virConnectListAllDomains `flags`: running ones by id, then the others by name. */
   list(flags: number): TestDomain[] {
-    const out = [...this.#byUuid.values()].filter((d) => matchesListFlags(d, flags));
+    const out = [...this.#byUuid.values()].filter((d) => matchesListFlags(flags, d));
     return out.sort((a, b) => {
       if (a.active !== b.active) return a.active ? -1 : 1;
       return a.active ? a.id - b.id : a.name.toLowerCase().localeCompare(b.name.toLowerCase());
@@ -134,32 +135,6 @@ export class TestState {
       }
     }
   }
-}
-
-/** One either/or filter group: no bit set or both set means "don't filter". */
-function group(flags: number, yes: number, no: number, value: boolean): boolean {
-  const wantYes = (flags & yes) !== 0;
-  const wantNo = (flags & no) !== 0;
-  if (wantYes === wantNo) return true;
-  return wantYes ? value : !value;
-}
-
-function matchesListFlags(d: TestDomain, flags: number): boolean {
-  const F = ListDomainsFlags;
-  if (!group(flags, F.ACTIVE, F.INACTIVE, d.active)) return false;
-  if (!group(flags, F.PERSISTENT, F.TRANSIENT, d.persistent)) return false;
-  if (!group(flags, F.MANAGEDSAVE, F.NO_MANAGEDSAVE, false)) return false;
-  if (!group(flags, F.AUTOSTART, F.NO_AUTOSTART, d.autostart)) return false;
-  if (!group(flags, F.HAS_SNAPSHOT, F.NO_SNAPSHOT, false)) return false;
-  if (!group(flags, F.HAS_CHECKPOINT, F.NO_CHECKPOINT, false)) return false;
-  const stateBits = flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER);
-  if (stateBits !== 0) {
-    const bit = d.state === DomainState.RUNNING ? F.RUNNING
-      : d.state === DomainState.PAUSED ? F.PAUSED
-        : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
-    if ((stateBits & bit) === 0) return false;
-  }
-  return true;
 }
 
 /** Every ListDomainsFlags bit the test driver understands. */

@@ -4,7 +4,8 @@
  * (/local/domain/<id>/name), plus the pure helpers the driver needs to turn
  * records into libvirt values and to filter listings.
  */
-import { DomainState, ListDomainsFlags } from '../../constants';
+import type { DomainState } from '../../constants';
+import { matchesListFlags as matchesSharedListFlags, type ListedDomain } from '../list-flags';
 import { DomainRecords, Slot, type XenHypervisor } from '../../native';
 import type { DomainInfo, DomainRef } from '../../types';
 import { uuidFromBytes } from '../../uuid';
@@ -122,25 +123,7 @@ export class LiveDomains {
   }
 }
 
-/** Whether a domain passes a virConnectListAllDomains flag set (0 = all). */
-export function matchesListFlags(
-  flags: number,
-  d: { active: boolean; persistent: boolean; state: DomainState; autostart: boolean },
-): boolean {
-  const F = ListDomainsFlags;
-  const pick = (yes: number, no: number, value: boolean) => !(flags & (yes | no)) || (value ? flags & yes : flags & no) !== 0;
-  if (!pick(F.ACTIVE, F.INACTIVE, d.active)) return false;
-  if (!pick(F.PERSISTENT, F.TRANSIENT, d.persistent)) return false;
-  if (!pick(F.AUTOSTART, F.NO_AUTOSTART, d.autostart)) return false;
-  // Xen keeps no managed saves, snapshots or checkpoints for these domains.
-  if (!pick(F.MANAGEDSAVE, F.NO_MANAGEDSAVE, false)) return false;
-  if (!pick(F.HAS_SNAPSHOT, F.NO_SNAPSHOT, false)) return false;
-  if (!pick(F.HAS_CHECKPOINT, F.NO_CHECKPOINT, false)) return false;
-  const stateFlags = F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER;
-  if (!(flags & stateFlags)) return true;
-  // An idle (blocked) Xen guest is running as far as a user is concerned.
-  const group = d.state === DomainState.RUNNING || d.state === DomainState.BLOCKED ? F.RUNNING
-    : d.state === DomainState.PAUSED ? F.PAUSED
-      : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
-  return (flags & group) !== 0;
+/** The list filter as the Xen drivers (direct and proxy) apply it: an idle guest counts as running. */
+export function matchesListFlags(flags: number, d: ListedDomain): boolean {
+  return matchesSharedListFlags(flags, d, true);
 }

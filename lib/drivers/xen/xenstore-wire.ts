@@ -7,7 +7,6 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 
 /** xsd_sockmsg_type values used here. */
 export enum XsType {
-  DIRECTORY = 1,
   READ = 2,
   WATCH = 4,
   UNWATCH = 5,

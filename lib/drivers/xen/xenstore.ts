@@ -1,6 +1,6 @@
 /**
- * A xenstore client over xenstored's unix socket: reads, directory listings,
- * writes, removals and watches, many requests in flight on one connection.
+ * A xenstore client over xenstored's unix socket: reads, writes, removals
+ * and watches, many requests in flight on one connection.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -75,16 +75,6 @@ export class XenstoreClient {
       return (await this.#request(XsType.READ, nulStrings(path), `read ${path}`)).payload.toString('utf8');
     } catch (err) {
       if ((err as { xsErrno?: string }).xsErrno === 'ENOENT') return null;
-      throw err;
-    }
-  }
-
-  /** The children of `path` ([] when it does not exist). */
-  async directory(path: string): Promise<string[]> {
-    try {
-      return splitStrings((await this.#request(XsType.DIRECTORY, nulStrings(path), `directory ${path}`)).payload);
-    } catch (err) {
-      if ((err as { xsErrno?: string }).xsErrno === 'ENOENT') return [];
       throw err;
     }
   }
