@@ -30,16 +30,16 @@ async function listCommand(ctx: CommandContext): Promise<number> {
   const flags = all ? ListDomainsFlags.ACTIVE | ListDomainsFlags.INACTIVE
     : inactive ? ListDomainsFlags.INACTIVE : ListDomainsFlags.ACTIVE;
   const domains = await ctx.connection().listAllDomains(flags);
+  // All the states asked at once (one round trip's wait on a remote
+  // connection, not one per domain); a failure is still the first domain's
+  // in listing order, whichever answer came first.
+  const states = await Promise.allSettled(domains.map((dom) => dom.getState()));
   const rows: ListRow[] = [];
-  for (const dom of domains) {
-    try {
-      const { state } = await dom.getState();
-      rows.push({ dom, id: dom.id, name: dom.name, state });
-    } catch (err) {
-      // Undefined by someone else since the listing: it is simply no longer there.
-      if (isXvirtError(err) && err.number === ErrorNumber.NO_DOMAIN) continue;
-      throw err;
-    }
+  for (const [i, dom] of domains.entries()) {
+    const answer = states[i]!;
+    if (answer.status === 'fulfilled') rows.push({ dom, id: dom.id, name: dom.name, state: answer.value.state });
+    // Undefined by someone else since the listing: it is simply no longer there.
+    else if (!isXvirtError(answer.reason) || answer.reason.number !== ErrorNumber.NO_DOMAIN) throw answer.reason;
   }
   rows.sort(compareListRows);
   if (ctx.json) printJson(ctx, rows.map((r) => listEntryJson(r.dom.ref, r.state)));
