@@ -2,9 +2,20 @@
 // xenstore and an xl recorder: identities, the getInfo hot path, control
 // calls and their routes, definitions, listing filters, host facts.
 import t from 'tap';
-import { DomainState, ListDomainsFlags } from '../lib/constants';
+import {
+  DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ListDomainsFlags,
+} from '../lib/constants';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ErrorNumber } from '../lib/errors';
-import { FakeHypervisor, fakeDomain, rig, domainXml, UUIDS } from './xen-support';
+import { XenHypervisor } from '../lib/native';
+import { DefinitionStore } from '../lib/drivers/xen/definitions';
+import { XenDriver } from '../lib/drivers/xen/driver';
+import { ReasonBook } from '../lib/drivers/xen/reasons';
+import { XenState } from '../lib/drivers/xen/state';
+import type { DomainRef } from '../lib/types';
+import { FakeHypervisor, fakeDomain, rig, domainXml, testCodec, UUIDS } from './xen-support';
 
 t.test('lists live domains with names from xenstore and UUIDs from the hypervisor', async (t) => {
   const { driver, xs } = await rig(t);
@@ -66,7 +77,7 @@ t.test('suspend, resume, shutdown, reboot and destroy take the right route', asy
   const g1 = await driver.lookupByName('g1');
   hv.calls = [];
   await driver.domainSuspend(g1);
-  t.same(await driver.domainGetState(g1), { state: DomainState.PAUSED, reason: 0 });
+  t.same(await driver.domainGetState(g1), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
   await t.rejects(driver.domainSuspend(g1), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /already paused/ },
     'a second pause would need two unpauses (Xen counts them)');
   t.equal(hv.calls.filter((c) => c === 'pause 1').length, 1);
@@ -152,6 +163,50 @@ t.test('createXML starts a transient domain, paused on request', async (t) => {
   await t.rejects(driver.createXML(domainXml('gone', 'aaaaaaaa-bbbb-cccc-dddd-333333333333'), 0), { name: 'XvirtError', number: ErrorNumber.OPERATION_FAILED });
   xl.available = false;
   await t.rejects(driver.domainSetMemory(ref, 1024), { number: ErrorNumber.NO_SUPPORT, message: /xl/ });
+});
+
+t.test('state reasons: from the shutdown code, and for the changes this process made while they last', async (t) => {
+  const reasons = new ReasonBook();
+  const { driver, hv, xl, xs } = await rig(t, { reasons });
+  const state = (ref: DomainRef) => driver.domainGetState(ref);
+  const g1 = await driver.lookupByName('g1');
+  t.same(await state(g1), { state: DomainState.BLOCKED, reason: 0 }, 'booted by someone else: unknown');
+  await driver.domainSuspend(g1);
+  t.same(await state(g1), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
+  await driver.domainResume(g1);
+  t.same(await state(g1), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED }, 'fast path');
+  t.same(await state({ ...g1, id: 77 }), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED }, 'found by UUID');
+  // Another connection of the same process (xvirtd's clients) sees the same reasons.
+  const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-xen-reasons-'));
+  const otherStore = await DefinitionStore.open(otherDir, (xml) => testCodec.parse(xml));
+  const other = new XenDriver({ hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: xs, store: otherStore, xl, codec: testCodec, pollMs: 0, reasons });
+  t.teardown(async () => { await other.close(); fs.rmSync(otherDir, { recursive: true, force: true }); });
+  t.same(await other.domainGetState(g1), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED });
+
+  Object.assign(hv.domains[1]!, { state: DomainState.PAUSED, xenState: XenState.PAUSED }); // xl pause
+  t.same(await state(g1), { state: DomainState.PAUSED, reason: 0 }, 'paused by another tool: unknown');
+  Object.assign(hv.domains[1]!, { state: DomainState.BLOCKED, xenState: XenState.BLOCKED }); // xl unpause
+  t.same(await state(g1), { state: DomainState.BLOCKED, reason: 0 }, 'and the old reason does not come back');
+
+  await driver.domainShutdown(g1);
+  t.same(await state(g1), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.SHUTDOWN }, 'from the shutdown code');
+
+  const uuid = 'aaaaaaaa-bbbb-cccc-dddd-444444444444';
+  const web = await driver.defineXML(domainXml('web', uuid));
+  t.same(await state(web), { state: DomainState.SHUTOFF, reason: 0 }, 'never run: unknown');
+  xl.onCreate = (_c, paused) => {
+    hv.domains.push(fakeDomain(8, uuid, paused ? { state: DomainState.PAUSED, xenState: XenState.PAUSED } : {}));
+    void xs.write('/local/domain/8/name', 'web');
+  };
+  const started = await driver.domainCreate(web, 0);
+  t.same(await state(started), { state: DomainState.BLOCKED, reason: DomainRunningReason.BOOTED });
+  await driver.domainDestroy(started);
+  t.same(await state(web), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.DESTROYED });
+  const paused = await driver.domainCreate(web, 1);
+  t.same(await state(paused), { state: DomainState.PAUSED, reason: DomainPausedReason.USER }, 'started paused');
+  hv.domains = hv.domains.filter((d) => d.id !== 8);
+  hv.domains.push(fakeDomain(9, uuid)); // restarted under a new id by someone else
+  t.same(await state(paused), { state: DomainState.BLOCKED, reason: 0 });
 });
 
 t.test('host facts: version, node info, capabilities', async (t) => {

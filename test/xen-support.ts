@@ -10,6 +10,7 @@ import { RECORD_STRIDE, Slot, XenHypervisor, type NativeHypervisor } from '../li
 import { uuidToBytes } from '../lib/uuid';
 import { DefinitionStore } from '../lib/drivers/xen/definitions';
 import type { DomainXmlCodec } from '../lib/drivers/xen/domain-config';
+import { ReasonBook } from '../lib/drivers/xen/reasons';
 import type { XenstoreLike } from '../lib/drivers/xen/domains';
 import type { XlLike } from '../lib/drivers/xen/control';
 import { XenDriver } from '../lib/drivers/xen/driver';
@@ -160,7 +161,8 @@ export interface Rig {
 }
 
 /** A driver over the fakes with names g1..g3 in xenstore and an empty state directory. */
-export async function rig(t: { teardown(fn: () => unknown): void }, opts: { xenstore?: boolean; pollMs?: number } = {}): Promise<Rig> {
+export async function rig(t: { teardown(fn: () => unknown): void },
+  opts: { xenstore?: boolean; pollMs?: number; reasons?: ReasonBook } = {}): Promise<Rig> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
   xs.values.set('/local/domain/0/name', 'Domain-0');
@@ -171,7 +173,7 @@ export async function rig(t: { teardown(fn: () => unknown): void }, opts: { xens
   const store = await DefinitionStore.open(dir, (xml) => testCodec.parse(xml));
   const driver = new XenDriver({
     hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: opts.xenstore === false ? null : xs,
-    store, xl, codec: testCodec, pollMs: opts.pollMs ?? 0,
+    store, xl, codec: testCodec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
   });
   t.teardown(() => driver.close());
   return { driver, hv, xs, xl, store, dir };

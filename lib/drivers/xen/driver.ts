@@ -6,7 +6,8 @@
  */
 import * as os from 'node:os';
 import {
-  DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainState, DomainXMLFlags,
+  DomainCreateFlags, DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason,
+  DomainShutoffReason, DomainState, DomainXMLFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -20,6 +21,7 @@ import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } fro
 import { LifecycleWatcher, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
+import { processReasons, type ReasonBook } from './reasons';
 import type { XlDomainConfig } from './xl';
 
 function wrongState(detail: string): XvirtError {
@@ -36,6 +38,8 @@ export interface XenDriverDeps {
   codec: DomainXmlCodec;
   /** Rescan period for changes no watch reports (pauses by other tools); the only source without xenstore. */
   pollMs?: number;
+  /** Reasons for the state changes this process made (default: the process-wide book). */
+  reasons?: ReasonBook;
 }
 
 /** Event polling period once xenstored is gone. */
@@ -49,6 +53,7 @@ export class XenDriver implements Driver {
   readonly #dir: DomainDirectory;
   readonly #control: XenControl;
   readonly #pollMs: number;
+  readonly #reasons: ReasonBook;
   /** One record for getInfo: the hot path reuses it instead of allocating. */
   readonly #one = new DomainRecords(1);
   readonly #uuidBytes = new UuidBytesCache();
@@ -62,6 +67,7 @@ export class XenDriver implements Driver {
     this.#dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
     this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
+    this.#reasons = deps.reasons ?? processReasons;
     // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
     deps.xenstore?.onClose(() => { if (!this.#closed) this.#watcher?.watchesLost(FALLBACK_POLL_MS); });
   }
@@ -132,7 +138,8 @@ export class XenDriver implements Driver {
       // In range only: an id checkDomid refuses falls back to the lookup by UUID, as before.
       if (dom.id >= 0 && dom.id <= DOMID_MAX && this.#hv.getInfo(dom.id, this.#uuidBytes.get(dom.uuid), this.#one)) {
         // The same record fields LiveDomains copies into info.state and reason.
-        return Promise.resolve({ state: this.#one.get(0, Slot.STATE) as DomainState, reason: this.#one.get(0, Slot.REASON) });
+        const state = this.#one.get(0, Slot.STATE) as DomainState;
+        return Promise.resolve({ state, reason: this.#one.get(0, Slot.REASON) || this.#reasons.reason(dom.uuid, dom.id, state) });
       }
     } catch (err) {
       return Promise.reject(err);
@@ -142,8 +149,9 @@ export class XenDriver implements Driver {
 
   async #lookupState(dom: DomainRef): Promise<DomainStateInfo> {
     const found = await this.#dir.find(dom);
-    if (found.live) return { state: found.live.info.state, reason: found.live.reason };
-    if (found.def) return { state: DomainState.SHUTOFF, reason: 0 };
+    const live = found.live;
+    if (live) return { state: live.info.state, reason: live.reason || this.#reasons.reason(dom.uuid, live.ref.id, live.info.state) };
+    if (found.def) return { state: DomainState.SHUTOFF, reason: this.#reasons.reason(dom.uuid, -1, DomainState.SHUTOFF) };
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
@@ -189,20 +197,28 @@ export class XenDriver implements Driver {
     return this.#start(found.def.config, flags);
   }
 
-  async domainDestroy(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.destroy(d)); }
+  async domainDestroy(dom: DomainRef): Promise<void> {
+    await this.#act(dom, async (d) => {
+      await this.#control.destroy(d);
+      this.#reasons.record(d.ref.uuid, -1, DomainState.SHUTOFF, DomainShutoffReason.DESTROYED);
+    });
+  }
+
   // Xen counts pauses, so a second pause would need two unpauses; refuse it
   // (and unpausing a running domain) the way the test driver does.
   async domainSuspend(dom: DomainRef): Promise<void> {
-    await this.#act(dom, (d) => {
+    await this.#act(dom, async (d) => {
       if (d.info.state === DomainState.PAUSED) throw wrongState(`domain '${d.ref.name}' is already paused`);
-      return this.#hv.pause(d.ref.id);
+      await this.#hv.pause(d.ref.id);
+      this.#reasons.record(d.ref.uuid, d.ref.id, DomainState.PAUSED, DomainPausedReason.USER);
     });
   }
 
   async domainResume(dom: DomainRef): Promise<void> {
-    await this.#act(dom, (d) => {
+    await this.#act(dom, async (d) => {
       if (d.info.state !== DomainState.PAUSED) throw wrongState(`domain '${d.ref.name}' is not paused`);
-      return this.#hv.unpause(d.ref.id);
+      await this.#hv.unpause(d.ref.id);
+      this.#reasons.record(d.ref.uuid, d.ref.id, DomainState.RUNNING, DomainRunningReason.UNPAUSED);
     });
   }
 
@@ -299,6 +315,9 @@ export class XenDriver implements Driver {
     void this.#watcher?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
     if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl created '${config.name}' but it is gone already`);
+    const paused = (flags & DomainCreateFlags.PAUSED) !== 0;
+    this.#reasons.record(live.ref.uuid, live.ref.id, paused ? DomainState.PAUSED : DomainState.RUNNING,
+      paused ? DomainPausedReason.USER : DomainRunningReason.BOOTED);
     return live.ref;
   }
 
