@@ -1,9 +1,10 @@
 'use strict';
 /**
- * The TypeScript test harnesses (test/support/*.ts) for the benches: compiled
- * once into a temp dir and loaded, plus the `t.teardown` stand-in they expect.
+ * What the benches share: the TypeScript test harnesses (test/support/*.ts),
+ * compiled once into a temp dir and loaded, the `t.teardown` stand-in they
+ * expect, and libvirt's C client (bench/getinfo-libvirt.c).
  */
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -39,4 +40,46 @@ function teardowns() {
   };
 }
 
-module.exports = { compileHarness, teardowns };
+/**
+ * Compiles bench/getinfo-libvirt.c (libvirt's side of every getInfo bench,
+ * one program with modes) into `dir`; returns the binary's path. Throws with
+ * the reason when libvirt-dev or cc is missing.
+ */
+function buildLibvirtClient(dir) {
+  let flags;
+  try {
+    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim().split(/\s+/);
+  } catch {
+    throw new Error('libvirt-dev is missing (pkg-config libvirt failed): run scripts/install-test-deps as root');
+  }
+  const bin = path.join(dir, 'getinfo-libvirt');
+  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', bin, path.join(__dirname, 'getinfo-libvirt.c'), ...flags],
+    { stdio: 'inherit' });
+  return bin;
+}
+
+/**
+ * Runs the libvirt client: `mode` is 'interleaved' (`calls` in all, over
+ * `threads` threads) or 'rounds' (`calls` rounds of one call per guest, by 1
+ * thread or 3). Resolves with { calls, seconds } (calls: the getInfo calls made).
+ */
+function runLibvirtClient(bin, uri, calls, mode, threads) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [uri, String(calls), mode, String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('close', (code) => {
+      let result;
+      try {
+        result = JSON.parse(out);
+      } catch { /* reported below */ }
+      if (code !== 0 || !result) reject(new Error(`libvirt client (${uri}, ${mode} ${threads}) failed (${code}): ${err.trim()}`));
+      else resolve({ calls: result.total, seconds: result.elapsedNs / 1e9 });
+    });
+  });
+}
+
+module.exports = { buildLibvirtClient, compileHarness, runLibvirtClient, teardowns };

@@ -5,8 +5,8 @@
  * both serve their test driver with fixtures/bench-3-guests.xml (3 running
  * guests), over unix sockets and TCP, sequentially (one call in flight) and
  * in parallel (xvirt: many calls in flight on one connection; libvirt: 4
- * threads sharing one connection, through a small C program against
- * libvirt's own client library, compiled here at run time). Then the same C
+ * threads sharing one connection, through bench/getinfo-libvirt.c against
+ * libvirt's own client library, built by bench/harness.js). Then the same C
  * client against xvirtd, to compare the servers alone, and each daemon's
  * RSS idle and with 1,000 idle clients.
  *
@@ -22,12 +22,11 @@
  * Needs: npm run build, root (libvirtd), libvirt-dev + cc (scripts/install-test-deps).
  * The daemons come from the test harnesses (test/support/{xvirtd,libvirtd}.ts), compiled by bench/harness.js.
  */
-const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { compileHarness, teardowns } = require('./harness');
+const { buildLibvirtClient, compileHarness, runLibvirtClient, teardowns } = require('./harness');
 
 const REPO = path.resolve(__dirname, '..');
 const DIST = path.join(REPO, 'dist');
@@ -64,80 +63,8 @@ function fail(message) {
 
 // ---- the C client ----------------------------------------------------------------
 
-const C_CLIENT = String.raw`
-#include <libvirt/libvirt.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-
-static virDomainPtr *doms;
-static int ndoms;
-static long per_thread;
-
-static void *worker(void *arg) {
-  long id = (long)arg;
-  virDomainInfo info;
-  for (long i = 0; i < per_thread; i++) {
-    if (virDomainGetInfo(doms[(i + id) % ndoms], &info) < 0) { fprintf(stderr, "virDomainGetInfo failed\n"); exit(1); }
-  }
-  return NULL;
-}
-
-int main(int argc, char **argv) {
-  if (argc != 4) { fprintf(stderr, "usage: %s URI CALLS THREADS\n", argv[0]); return 2; }
-  long calls = atol(argv[2]);
-  int threads = atoi(argv[3]);
-  if (calls < 1 || threads < 1 || threads > 64) { fprintf(stderr, "bad CALLS or THREADS\n"); return 2; }
-  virConnectPtr conn = virConnectOpen(argv[1]);
-  if (!conn) return 1;
-  ndoms = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-  if (ndoms < 1) { fprintf(stderr, "no running domains\n"); return 1; }
-  per_thread = calls / threads;
-  virDomainInfo info;
-  for (int i = 0; i < 1000; i++) virDomainGetInfo(doms[i % ndoms], &info); /* warm-up */
-  pthread_t tid[64];
-  struct timespec a, b;
-  clock_gettime(CLOCK_MONOTONIC, &a);
-  for (long t = 0; t < threads; t++) pthread_create(&tid[t], NULL, worker, (void *)t);
-  for (int t = 0; t < threads; t++) pthread_join(tid[t], NULL);
-  clock_gettime(CLOCK_MONOTONIC, &b);
-  printf("%ld %.6f\n", per_thread * threads, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-  for (int i = 0; i < ndoms; i++) virDomainFree(doms[i]);
-  free(doms);
-  virConnectClose(conn);
-  return 0;
-}
-`;
-
-function buildCClient(dir) {
-  const src = path.join(dir, 'getinfo-client.c');
-  const bin = path.join(dir, 'getinfo-client');
-  fs.writeFileSync(src, C_CLIENT);
-  let flags;
-  try {
-    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' }).trim().split(/\s+/);
-  } catch {
-    fail('libvirt-dev (pkg-config libvirt) is missing: run scripts/install-test-deps as root');
-  }
-  execFileSync('cc', ['-O2', '-o', bin, src, ...flags, '-lpthread'], { stdio: 'inherit' });
-  return bin;
-}
-
-function runC(bin, uri, calls, threads) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [uri, String(calls), String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
-    child.on('close', (code) => {
-      const m = /^(\d+) ([\d.]+)/.exec(out);
-      if (code !== 0 || !m) reject(new Error(`C client (${uri}, ${threads} threads) failed: ${err}`));
-      else resolve({ calls: Number(m[1]), seconds: Number(m[2]) });
-    });
-  });
-}
+/** libvirt's C client (bench/getinfo-libvirt.c): `calls` in all, cycling through the guests, over `threads` threads on one connection. */
+const runC = (bin, uri, calls, threads) => runLibvirtClient(bin, uri, calls, 'interleaved', threads);
 
 // ---- daemons -----------------------------------------------------------------------
 
@@ -313,7 +240,7 @@ async function main() {
   });
   process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   try {
-    const cClient = buildCClient(dir);
+    const cClient = buildLibvirtClient(dir);
     const h = compileHarness(path.join(dir, 'harness'), ['xvirtd', 'libvirtd']);
     const [xd, lv] = await startDaemons(h, harness.t);
     daemons.push(xd, lv);

@@ -8,19 +8,24 @@
  *        vs  libvirt's C client → sshd → nc -U (libvirt's netcat mode) → libvirtd,
  *        same private sshd on loopback.
  * Both daemons serve their test driver with fixtures/bench-3-guests.xml (3 running guests).
- * libvirt's client makes one call at a time (virDomainGetInfo in a loop); xvirt is
- * measured the same way (sequential) and with calls pipelined on its one connection.
+ * Three forms of the same work, each row printing xvirt's time, libvirt's time and their ratio:
+ *   sequential  one call at a time (libvirt: virDomainGetInfo in a loop, one thread);
+ *   dashboard   N/3 poll rounds, each getInfo on all 3 guests: xvirt issues the 3 at once
+ *               (Promise.all on one connection); libvirt's API is synchronous, so its client
+ *               either makes the 3 calls one after another, or runs one thread per guest
+ *               (the round ends when all 3 have answered): both are printed;
+ *   pipelined   K calls in flight on xvirt's one connection, libvirt with 4 threads on its one.
+ * libvirt's side is bench/getinfo-libvirt.c (built by bench/harness.js).
  *
  *   node bench/secure.js [--calls N (300000)] [--inflight K (64)]
  *
  * Needs root (libvirtd, sshd), npm run build, and scripts/install-test-deps (libvirt-dev, sshd, openssl).
  * The test harnesses (test/support/{pki,sshd,libvirtd,ports,xvirtd}.ts) are compiled to a temp dir (bench/harness.js) and reused.
  */
-const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { compileHarness, teardowns } = require('./harness');
+const { buildLibvirtClient, compileHarness, runLibvirtClient, teardowns } = require('./harness');
 
 const REPO = path.resolve(__dirname, '..');
 const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
@@ -45,64 +50,23 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** libvirt's side: one virDomainGetInfo after another, round-robin over the running guests. */
-const LIBVIRT_LOOP = String.raw`
-#include <libvirt/libvirt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-int main(int argc, char **argv) {
-  if (argc != 3) return 2;
-  long n = atol(argv[2]);
-  virConnectPtr c = virConnectOpen(argv[1]);
-  virDomainPtr *d = NULL;
-  int k = c ? virConnectListAllDomains(c, &d, VIR_CONNECT_LIST_DOMAINS_ACTIVE) : -1;
-  if (k < 1) return 1;
-  virDomainInfo info;
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (long i = 0; i < n; i++)
-    if (virDomainGetInfo(d[i % k], &info) < 0) return 1;
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  printf("%.6f\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-  return 0;
-}
-`;
-
-function compileLibvirtLoop(dir) {
-  const src = path.join(dir, 'loop.c');
-  const bin = path.join(dir, 'loop');
-  fs.writeFileSync(src, LIBVIRT_LOOP);
-  let flags;
-  try {
-    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8' }).trim().split(/\s+/);
-  } catch {
-    fail('pkg-config libvirt failed: run scripts/install-test-deps as root (libvirt-dev)');
-  }
-  execFileSync('cc', ['-O2', '-o', bin, src, ...flags], { stdio: 'inherit' });
-  return bin;
-}
-
-function libvirtRun(bin, uri, calls) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [uri, String(calls)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
-    child.on('close', (code) => (code === 0 ? resolve({ calls, seconds: Number(out) })
-      : reject(new Error(`libvirt client on ${uri} failed (${code}): ${err}`))));
-  });
-}
-
-async function xvirtRun(connect, uri, calls, inflight) {
+/** The first 3 running guests of a fresh connection, warmed up like libvirt's side (1,000 calls each). */
+async function openGuests(connect, uri) {
   const conn = await connect(uri);
+  const doms = (await conn.listActiveDomains()).slice(0, 3);
+  if (doms.length < 3) throw new Error(`${uri} has ${doms.length} running guests; the bench needs 3`);
+  for (let i = 0; i < 3000; i++) await doms[i % 3].getInfo();
+  return { conn, doms };
+}
+
+/** `calls` getInfo calls cycling through the guests, `inflight` at a time on one connection. */
+async function xvirtRun(connect, uri, calls, inflight) {
+  const { conn, doms } = await openGuests(connect, uri);
   try {
-    const doms = await conn.listActiveDomains();
     let next = 0;
     const start = process.hrtime.bigint();
     await Promise.all(Array.from({ length: inflight }, async () => {
-      for (let i = next++; i < calls; i = next++) await doms[i % doms.length].getInfo();
+      for (let i = next++; i < calls; i = next++) await doms[i % 3].getInfo();
     }));
     return { calls, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
   } finally {
@@ -110,8 +74,41 @@ async function xvirtRun(connect, uri, calls, inflight) {
   }
 }
 
+/** A dashboard's poll: `rounds` rounds, each getInfo on the 3 guests at once. */
+async function xvirtRounds(connect, uri, rounds) {
+  const { conn, doms } = await openGuests(connect, uri);
+  const [a, b, c] = doms;
+  try {
+    const start = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) await Promise.all([a.getInfo(), b.getInfo(), c.getInfo()]);
+    return { calls: rounds * 3, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  } finally {
+    await conn.close();
+  }
+}
+
 const pad = (s, n) => String(s).padEnd(n);
 const show = (r) => `${r.seconds.toFixed(2)} s  ${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** One transport's rows: each libvirt figure is taken right before the xvirt one it is compared with. */
+async function measure(name, xUri, lUri, { calls, inflight, connect, libvirt }) {
+  const rounds = Math.max(1, Math.round(calls / 3));
+  const row = (label, x, l, target = '') =>
+    process.stdout.write(`${pad(`${name}  ${label}`, 58)}${pad(show(x), 22)}${pad(show(l), 22)}${(x.seconds / l.seconds).toFixed(2)}×${target}\n`);
+  const lSeq = await libvirt(lUri, calls, 'interleaved', 1);
+  const xSeq = await xvirtRun(connect, xUri, calls, 1);
+  row('sequential: 1 call at a time | 1 call at a time', xSeq, lSeq, '  (target ≤ 0.5×)');
+  const lRounds = await libvirt(lUri, rounds, 'rounds', 1);
+  const xRounds = await xvirtRounds(connect, xUri, rounds);
+  const lThreads = await libvirt(lUri, rounds, 'rounds', 3);
+  row(`dashboard ${rounds} rounds: 3 at once | 3 in a row`, xRounds, lRounds);
+  row(`dashboard ${rounds} rounds: 3 at once | 3 threads`, xRounds, lThreads);
+  const lPipe = await libvirt(lUri, calls, 'interleaved', 4);
+  const xPipe = await xvirtRun(connect, xUri, calls, inflight);
+  row(`pipelined: ${inflight} in flight | 4 threads`, xPipe, lPipe);
+  return lSeq;
+}
 
 async function main() {
   const { calls, inflight } = parseArgs(process.argv.slice(2));
@@ -122,7 +119,7 @@ async function main() {
   const { t, cleanup } = teardowns();
   try {
     const h = compileHarness(path.join(dir, 'harness'), ['pki', 'sshd', 'libvirtd', 'ports', 'xvirtd']);
-    const loop = compileLibvirtLoop(dir);
+    const libvirtBin = buildLibvirtClient(dir);
     const pki = await h.pki.TestPki.create();
     t.teardown(() => pki.cleanup());
     const client = await pki.client('bench', '/C=GB/O=xvirt test/CN=bench');
@@ -142,20 +139,21 @@ async function main() {
       ['TLS', `test+tls://localhost:${xPort}${FIXTURE}?${pkipath}`, `test+tls://localhost:${lPort}${FIXTURE}?${pkipath}`],
       ['ssh', `${ssh}&proxy=xvirt`, `${ssh}&netcat=nc&socket=${encodeURIComponent(lv.socket)}`],
     ];
-    process.stdout.write(`getInfo × ${calls} over 3 running guests (test driver); node ${process.version}, ${os.cpus().length} CPUs\n\n`);
-    process.stdout.write(`${pad('', 26)}${pad('xvirt', 24)}${pad('libvirt (C, sequential)', 26)}xvirt time / libvirt time\n`);
+    process.stdout.write(`getInfo over 3 running guests (test driver), ${calls} calls per row; node ${process.version}, `
+      + `${os.cpus().length} CPUs; load average ${load()}\n`
+      + 'Row labels say what xvirt does | what libvirt does. Time ratio: xvirt time / libvirt time for the same calls.\n\n');
+    process.stdout.write(`${pad('', 58)}${pad('xvirt', 22)}${pad('libvirt (C)', 22)}time ratio\n`);
+    const common = { calls, inflight, connect, libvirt: (uri, n, mode, threads) => runLibvirtClient(libvirtBin, uri, n, mode, threads) };
     for (const [name, xUri, lUri] of cases) {
-      const l = await libvirtRun(loop, lUri, calls);
-      const xs = await xvirtRun(connect, xUri, calls, 1);
-      const xp = await xvirtRun(connect, xUri, calls, inflight);
-      process.stdout.write(`${pad(`${name}  sequential`, 26)}${pad(show(xs), 24)}${pad(show(l), 26)}${(xs.seconds / l.seconds).toFixed(2)}×  (target ≤ 0.5×)\n`);
-      process.stdout.write(`${pad(`${name}  ${inflight} in flight`, 26)}${pad(show(xp), 24)}${pad('', 26)}${(xp.seconds / l.seconds).toFixed(2)}×\n`);
+      const lSeq = await measure(name, xUri, lUri, common);
       if (name === 'ssh') {
         // The far-side bridge alone: xvirt through the system's nc -U instead of xvirt-ssh-helper.
         const xn = await xvirtRun(connect, `${ssh}&netcat=nc&socket=${encodeURIComponent(xd.rwSocket)}`, calls, 1);
-        process.stdout.write(`${pad('ssh  sequential, nc -U', 26)}${pad(show(xn), 24)}${pad('', 26)}${(xn.seconds / l.seconds).toFixed(2)}×\n`);
+        process.stdout.write(`${pad(`${name}  sequential, far side nc -U | 1 call at a time`, 58)}${pad(show(xn), 22)}`
+          + `${pad(show(lSeq), 22)}${(xn.seconds / lSeq.seconds).toFixed(2)}×\n`);
       }
     }
+    process.stdout.write(`\nload average at the end ${load()}\n`);
   } finally {
     await cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
