@@ -152,7 +152,7 @@ static enum pc_status scan(struct proxy_channel *ch, size_t *scanned, size_t *do
         (*done)++;
     }
     if (*done == replies && ch->len > *scanned) {
-        return fail(ch, PC_EPROTO, "%zu bytes beyond the %zu replies due", ch->len - *scanned, replies);
+        return fail(ch, PC_EPROTO, "%zu stray bytes after the replies due (%zu)", ch->len - *scanned, replies);
     }
     return PC_OK;
 }

@@ -154,6 +154,8 @@ void xp_serve_loop(int listen_fd, struct xp_server *s)
         }
         if (fds[0].revents & POLLIN) accept_clients(listen_fd);
     }
+    /* Listener first: a client that sees its connection end must not reconnect to us. */
+    close(listen_fd);
     while (n_clients > 0) {
         flush_client(&clients[0]);
         drop_client(0);

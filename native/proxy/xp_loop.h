@@ -4,7 +4,7 @@
 
 #include "xp_serve.h"
 
-/* Serves `listen_fd` until XP_IDLE_SECONDS pass without a request, or xenstore breaks. */
+/* Serves `listen_fd` until XP_IDLE_SECONDS pass without a request, or xenstore breaks; then closes it. */
 void xp_serve_loop(int listen_fd, struct xp_server *server);
 
 #endif

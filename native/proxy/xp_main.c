@@ -130,9 +130,8 @@ int main(int argc, char **argv)
     setsid();
     if (xp_restrict_syscalls(err, sizeof err) != 0) return 1;
 
-    xp_serve_loop(listen_fd, &server);
+    xp_serve_loop(listen_fd, &server); /* closes listen_fd */
 
-    close(listen_fd);
     xp_xs_close(&server.xs);
     xp_server_close(&server);
     xc_close(hv);

@@ -4,7 +4,7 @@
  * all and reads every reply, which are then matched in order by serial and
  * decoded. The connection is opened on first use (starting the helper when
  * nothing answers) and again after the helper exits idle; every request is a
- * read, so one lost to a vanished helper is sent again once.
+ * read, so one lost to a vanished helper is sent again (twice at most).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { toXvirtError } from '../../native';
@@ -18,11 +18,18 @@ interface Pending {
   decode: (payload: Buffer) => unknown;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  /** Sent once already and lost with its connection. */
-  retried: boolean;
+  /** How many times it was lost with its connection. */
+  lost: number;
 }
 
 const BATCH_REQUESTS = 64;
+/**
+ * How often a request lost with its connection is sent again. Every request
+ * is a side-effect-free read; two races can each lose it: the helper exiting
+ * (idle, or killed) under a request, and then a dying helper still accepting
+ * the reconnect into its backlog until its listener closes.
+ */
+const RESENDS = 2;
 
 const CORE_STATUS: Record<number, string> = {
   [Status.ENOPRIVCMD]: 'XC_ENOPRIVCMD', [Status.EACCESS]: 'XC_EACCESS', [Status.EUNSUPPORTED]: 'XC_EUNSUPPORTED',
@@ -69,7 +76,7 @@ export class ProxyClient {
    */
   call<T>(req: Omit<Request, 'serial'>, decode: (payload: Buffer) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#submit({ req, serial: 0, decode, resolve: resolve as (value: unknown) => void, reject, retried: false });
+      this.#submit({ req, serial: 0, decode, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
     });
   }
 
@@ -110,11 +117,13 @@ export class ProxyClient {
     try {
       replies = decodeReplies(channel.exchange(this.#batch, batch.length * REQUEST_LEN));
       if (replies.length !== batch.length) {
-        throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy sent ${replies.length} replies to ${batch.length} requests`);
+        throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
+          `xvirt-proxy at ${this.#paths.socket} sent ${replies.length} replies to ${batch.length} requests`);
       }
       replies.forEach((r, i) => {
         if (r.serial !== batch[i]!.serial || r.command !== batch[i]!.req.command) {
-          throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy answered serial ${r.serial} command ${r.command} out of turn`);
+          throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
+            `xvirt-proxy at ${this.#paths.socket} answered serial ${r.serial} command ${r.command} out of turn`);
         }
       });
     } catch (err) {
@@ -137,13 +146,13 @@ export class ProxyClient {
     }
   };
 
-  /** A lost request goes once more (on a new connection); anything else fails the call. */
+  /** A lost request goes again (on a new connection), up to RESENDS times; anything else fails the call. */
   #failed(p: Pending, err: Error): void {
     if (!(err instanceof ConnectionLost)) return p.reject(err);
-    if (p.retried) {
-      return p.reject(XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `xvirt-proxy closed the connection twice: ${err.message}`));
+    if (++p.lost > RESENDS) {
+      return p.reject(XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
+        `xvirt-proxy at ${this.#paths.socket} closed the connection ${p.lost} times before answering: ${err.message}`));
     }
-    p.retried = true;
     this.#submit(p);
   }
 
