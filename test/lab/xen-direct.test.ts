@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect, Domain, type LifecycleEvent } from '../../lib/connection';
-import { DomainEventType as E, DomainState } from '../../lib/constants';
+import { DomainEventType as E, DomainPausedReason, DomainRunningReason, DomainState } from '../../lib/constants';
 import { ErrorNumber, XvirtError } from '../../lib/errors';
 import { RECORD_STRIDE, XenHypervisor, loadAddon } from '../../lib/native';
 
@@ -133,13 +133,18 @@ test('control calls are seen by xl and raise the right lifecycle events', async 
   assert.equal(xlList().get('xt-a')?.id, a.id, 'xl sees the domain xvirt created');
   await seen('xt-a', E.STARTED);
 
+  assert.equal((await a.getState()).reason, DomainRunningReason.BOOTED, 'xvirt started it');
   await a.suspend();
   assert.equal(xlList().get('xt-a')?.state[2], 'p', 'xl shows it paused');
-  assert.equal((await a.getState()).state, DomainState.PAUSED);
+  assert.deepEqual(await a.getState(), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
   await seen('xt-a', E.SUSPENDED, 0);
   await a.resume();
   assert.notEqual(xlList().get('xt-a')?.state[2], 'p');
+  assert.equal((await a.getState()).reason, DomainRunningReason.UNPAUSED);
   await seen('xt-a', E.RESUMED, 0);
+  execFileSync('xl', ['pause', 'xt-a']);
+  assert.deepEqual(await a.getState(), { state: DomainState.PAUSED, reason: 0 }, 'paused by xl: xvirt does not know why');
+  execFileSync('xl', ['unpause', 'xt-a']);
 
   const oldRef = a.ref;
   await a.destroy();
