@@ -2,10 +2,11 @@
 // helper installed by scripts/install-proxy at its fixed path, clients run as
 // the lab's unprivileged user. Their answers must equal what the same script
 // gets as root through the direct driver; writes are refused; the helper
-// exits when idle (30 s) and the next call starts it again.
+// exits when idle (30 s) and the next call starts it again; a listener sees
+// root pause and resume a guest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -17,8 +18,8 @@ const env = (name: string): string => {
 };
 const LOCK = '/run/xvirt/proxy.lock';
 
-/** Runs `body` as the lab user (or root); `xvirt` is the compiled library; returns what it passes to out(). */
-function asUser(body: string, timeoutMs = 120_000, root = false): Record<string, any> {
+/** A client script running `body`; `xvirt` is the compiled library, out(v) prints v as one JSON line. */
+function clientScript(body: string): string {
   const file = path.join(env('XVIRT_LAB_TMP'), `proxy-client-${process.pid}-${Date.now()}.js`);
   fs.writeFileSync(file, `
 const xvirt = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))});
@@ -26,14 +27,23 @@ const out = (v) => process.stdout.write(JSON.stringify(v, (k, x) => typeof x ===
 const errOf = (e) => ({ error: e.code || String(e), message: e.message });
 (async () => { ${body} })().catch((e) => { out({ fatal: errOf(e) }); process.exitCode = 1; });
 `, { mode: 0o644 });
-  const r = spawnSync(process.execPath, [file], {
-    uid: root ? 0 : Number(env('XVIRT_LAB_UID')), gid: root ? 0 : Number(env('XVIRT_LAB_GID')), encoding: 'utf8', timeout: timeoutMs,
-    env: { PATH: process.env.PATH, HOME: '/tmp/xvirt-user' },
-  });
+  return file;
+}
+
+const asOptions = (root: boolean) => ({
+  uid: root ? 0 : Number(env('XVIRT_LAB_UID')), gid: root ? 0 : Number(env('XVIRT_LAB_GID')),
+  env: { PATH: process.env.PATH, HOME: '/tmp/xvirt-user' },
+});
+
+const parseLine = (line: string) => JSON.parse(line, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
+
+/** Runs `body` as the lab user (or root); returns what it passes to out() last. */
+function asUser(body: string, timeoutMs = 120_000, root = false): Record<string, any> {
+  const file = clientScript(body);
+  const r = spawnSync(process.execPath, [file], { ...asOptions(root), encoding: 'utf8', timeout: timeoutMs });
   fs.rmSync(file, { force: true });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(last, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
+    return parseLine(r.stdout.trim().split('\n').pop() ?? '');
   } catch {
     throw new Error(`client as ${env('XVIRT_LAB_USER')} printed no JSON (status ${r.status}): ${r.stdout}${r.stderr}`);
   }
@@ -123,4 +133,55 @@ await c.close();`, 150_000);
   assert.ok(r.idleS >= 25, `it left after ${r.idleS} s, before its 30 s idle time`);
   assert.notEqual(r.second, r.first, 'a new helper answered the next call');
   assert.ok(r.mem > 0);
+});
+
+test('an unprivileged listener sees a guest paused and resumed by root', async () => {
+  const g = env('XVIRT_LAB_GUESTS').split(' ')[1]!;
+  const file = clientScript(`
+const c = await xvirt.connect('xen:///system');
+const mine = [];
+await c.onLifecycle((e) => {
+  if (e.domain.name !== ${JSON.stringify(g)}) return;
+  mine.push({ event: e.event, detail: e.detail, id: e.domain.id });
+  out({ seen: mine.length });
+});
+out({ armed: c.driverName });
+for (const end = Date.now() + 90000; mine.length < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+out({ events: mine });
+await c.close();`);
+  const child = spawn(process.execPath, [file], asOptions(false));
+  const lines: Array<Record<string, any>> = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    buffered += d;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      lines.push(parseLine(buffered.slice(0, nl)));
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const waitLine = async (what: string, ok: (l: Record<string, any>) => boolean) => {
+    for (const end = Date.now() + 90_000; !lines.some(ok); await new Promise((r) => setTimeout(r, 100))) {
+      assert.ok(Date.now() < end && child.exitCode === null, `no ${what} from the client: ${JSON.stringify(lines)} ${stderr}`);
+    }
+  };
+  try {
+    await waitLine('armed listener', (l) => 'armed' in l);
+    assert.equal(lines.find((l) => 'armed' in l)!.armed, 'xen-proxy');
+    execFileSync('xl', ['pause', g]);
+    await waitLine('pause event', (l) => l.seen === 1);
+    execFileSync('xl', ['unpause', g]);
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill();
+    fs.rmSync(file, { force: true });
+    spawnSync('xl', ['unpause', g]);
+  }
+  const id = Number(execFileSync('xl', ['domid', g], { encoding: 'utf8' }).trim());
+  assert.deepEqual(lines.find((l) => 'events' in l)?.events, [
+    { event: 3 /* SUSPENDED */, detail: 0 /* PAUSED */, id },
+    { event: 4 /* RESUMED */, detail: 0 /* UNPAUSED */, id },
+  ]);
 });

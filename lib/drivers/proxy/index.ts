@@ -16,6 +16,8 @@ import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen/capa
 import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
+import { LifecycleWatcher, type DomainSnapshot } from '../xen/events';
+import type { XenState } from '../xen/state';
 import { ProxyClient } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
 import {
@@ -24,6 +26,9 @@ import {
 } from './protocol';
 import { decodeInfo, domainInfo, liveDomain, refOf, toXenPhysinfo } from './records';
 
+
+/** No xenstore watches through the proxy: events come from diffing LIST this often (the direct driver's fallback). */
+const EVENT_POLL_MS = 1000;
 
 const recordOf = (p: Buffer): NamedRecord => decodeNamed(p).record;
 const namedRef = (p: Buffer): DomainRef => refOf(recordOf(p));
@@ -40,6 +45,7 @@ export class ProxyDriver implements Driver {
   #hello: Hello | null = null;
   readonly #uuidBytes = new UuidBytesCache();
   #closed = false;
+  #watcher: LifecycleWatcher | null = null;
 
   constructor(paths: ProxyPaths) {
     this.#client = new ProxyClient(paths);
@@ -168,12 +174,30 @@ export class ProxyDriver implements Driver {
   async domainSetMemory(): Promise<void> { throw denied('virDomainSetMemory'); }
   async domainSetVcpus(): Promise<void> { throw denied('virDomainSetVcpus'); }
 
-  async startLifecycleEvents(_sink: (event: DriverLifecycleEvent) => void): Promise<void> {
-    throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.PROXY,
-      'lifecycle events need xenstore watches, which xvirt-proxy does not offer: run as root or connect through xvirtd (xen+unix:///system)');
+  /** The live domains the toolstack has named (as the direct driver, it reports the others once built). */
+  async #snapshot(): Promise<Map<number, DomainSnapshot>> {
+    const snap = new Map<number, DomainSnapshot>();
+    for (const r of await this.#list()) {
+      if (r.name) snap.set(r.domid, { ref: refOf(r), xenState: r.xenState as XenState, shutdownCode: r.shutdownCode });
+    }
+    return snap;
   }
 
-  async stopLifecycleEvents(): Promise<void> { /* never started */ }
+  async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
+    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.PROXY, 'lifecycle events are already started');
+    const watcher = new LifecycleWatcher(() => this.#snapshot(), sink, null, EVENT_POLL_MS);
+    this.#watcher = watcher;
+    await watcher.start().catch((err: unknown) => {
+      this.#watcher = null; // the first scan failed: nothing was armed
+      throw err;
+    });
+  }
+
+  async stopLifecycleEvents(): Promise<void> {
+    const w = this.#watcher;
+    this.#watcher = null;
+    await w?.stop();
+  }
 
   onClosed(_listener: (reason: number) => void): void {
     // The helper may exit when idle; the client reconnects (and restarts it) on the next call.
@@ -183,6 +207,7 @@ export class ProxyDriver implements Driver {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.stopLifecycleEvents();
     this.#client.close();
   }
 }
