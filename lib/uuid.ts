@@ -1,4 +1,5 @@
 /** UUID text/bytes conversion with validation (libvirt accepts dashes anywhere; we emit 8-4-4-4-12). */
+import { BoundedCache } from './bounded-cache';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 
 const HEX32_RE = /^[0-9a-f]{32}$/;
@@ -30,21 +31,9 @@ export function uuidFromBytes(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/**
- * Canonical UUID text to bytes, memoised: the getInfo paths send the same few
- * domains' UUIDs over and over. Bounded: cleared whole when it fills up.
- */
-export class UuidBytesCache {
-  readonly #bytes = new Map<string, Buffer>();
-  constructor(readonly limit = 4096) {}
-
+/** Canonical UUID text to bytes, memoised: the getInfo paths send the same few domains' UUIDs over and over. */
+export class UuidBytesCache extends BoundedCache<string, Buffer> {
   get(uuid: string): Buffer {
-    let bytes = this.#bytes.get(uuid);
-    if (!bytes) {
-      if (this.#bytes.size >= this.limit) this.#bytes.clear();
-      bytes = uuidToBytes(uuid);
-      this.#bytes.set(uuid, bytes);
-    }
-    return bytes;
+    return this.peek(uuid) ?? this.set(uuid, uuidToBytes(uuid));
   }
 }

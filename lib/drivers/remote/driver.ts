@@ -3,6 +3,7 @@
  * libvirt-protocol daemon (xvirtd or libvirtd), made the way libvirt's own
  * remote driver makes them, so both daemons see the same conversation.
  */
+import { BoundedCache } from '../../bounded-cache';
 import { CloseReason, DomainEventId } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { CLOSE_GRACE_MS, encodeArgs, type EncodedArgs, type RpcClient } from '../../rpc/client';
@@ -36,9 +37,10 @@ export class RemoteDriver implements Driver {
   /**
    * DOMAIN_GET_INFO's args per domain, encoded once: getInfo is the call a
    * UI polls, and re-encoding the same domain (UUID text to bytes, name to
-   * UTF-8) was a measurable share of its client-side cost.
+   * UTF-8) was a measurable share of its client-side cost. Keyed by the ref
+   * itself (an identity lookup, cheaper than hashing its UUID text).
    */
-  readonly #getInfoArgs = new WeakMap<DomainRef, { dom: DomainRef; args: EncodedArgs<P.DOMAIN_GET_INFO> }>();
+  readonly #getInfoArgs = new BoundedCache<DomainRef, { dom: DomainRef; args: EncodedArgs<P.DOMAIN_GET_INFO> }>();
 
   constructor(session: RemoteSession) {
     this.#s = session;
@@ -106,15 +108,15 @@ export class RemoteDriver implements Driver {
   }
 
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
-    let cached = this.#getInfoArgs.get(dom);
+    let cached = this.#getInfoArgs.peek(dom);
     // DomainRef is readonly; the field check still guards against a caller that mutated one anyway.
     if (!cached || cached.dom.name !== dom.name || cached.dom.uuid !== dom.uuid || cached.dom.id !== dom.id) {
       try {
-        cached = { dom: { name: dom.name, uuid: dom.uuid, id: dom.id }, args: encodeArgs(P.DOMAIN_GET_INFO, { dom }) };
+        const args = encodeArgs(P.DOMAIN_GET_INFO, { dom });
+        cached = this.#getInfoArgs.set(dom, { dom: { name: dom.name, uuid: dom.uuid, id: dom.id }, args });
       } catch (err) {
         return Promise.reject(err);
       }
-      this.#getInfoArgs.set(dom, cached);
     }
     return this.#client.callEncoded(P.DOMAIN_GET_INFO, cached.args, decodeDomainInfoReply);
   }
