@@ -28,14 +28,6 @@ static int failures, checks;
 static struct fake_xen xen; /* large: keep it off the stack */
 static struct xc_dominfo list[FAKE_MAX_DOMAINS];
 
-static xc_handle *open_fake(struct xc_error *err)
-{
-    xc_handle *h = NULL;
-    memset(err, 0, sizeof *err);
-    xc_open_transport(&fake_ops, &xen, NULL, &h, err);
-    return h;
-}
-
 static void test_detection(void)
 {
     static const struct { uint32_t minor, sysctl_if, domctl_if; } cases[] = {
@@ -47,7 +39,7 @@ static void test_detection(void)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         xc_handle *h;
         fake_init(&xen, cases[i].minor, 3);
-        h = open_fake(&err);
+        h = fake_open(&xen, &err);
         CHECK(h != NULL, "Xen 4.%u opens (%s)", cases[i].minor, err.message);
         if (!h) continue;
         CHECK(xc_interface(h)->sysctl_if == cases[i].sysctl_if && xc_interface(h)->domctl_if == cases[i].domctl_if,
@@ -62,7 +54,7 @@ static void test_detection(void)
     fake_init(&xen, 17, 1);
     xen.domctl_if = 0x16;
     {
-        xc_handle *h = open_fake(&err);
+        xc_handle *h = fake_open(&xen, &err);
         CHECK(h && xc_interface(h)->domctl_if == 0x16 && xc_interface(h)->sysctl_if == 0x15,
               "EACCES on the expected domctl version leads to the one that works");
         CHECK(xen.refused_versions >= 1, "the refusal was seen (%lu)", xen.refused_versions);
@@ -70,19 +62,19 @@ static void test_detection(void)
     }
 
     fake_init(&xen, 21, 1);
-    CHECK(open_fake(&err) == NULL && err.status == XC_EUNSUPPORTED && strstr(err.message, "4.21"),
+    CHECK(fake_open(&xen, &err) == NULL && err.status == XC_EUNSUPPORTED && strstr(err.message, "4.21"),
           "unknown release refused: %s", err.message);
     CHECK(xen.closed == 1 && xen.allocs == xen.frees, "refused open releases everything");
 
     fake_init(&xen, 17, 1);
     xen.sysctl_if = 0x16; /* no known sysctl version works */
-    CHECK(open_fake(&err) == NULL && err.status == XC_EUNSUPPORTED && err.sys_errno == EACCES &&
+    CHECK(fake_open(&xen, &err) == NULL && err.status == XC_EUNSUPPORTED && err.sys_errno == EACCES &&
               strstr(err.message, "sysctl"),
           "release whose sysctl rejects every known version refused: %s", err.message);
 
     fake_init(&xen, 17, 1);
     xen.fail_alloc = 1;
-    CHECK(open_fake(&err) == NULL && err.status == XC_ESYSTEM && err.sys_errno == ENOMEM && xen.closed == 1,
+    CHECK(fake_open(&xen, &err) == NULL && err.status == XC_ESYSTEM && err.sys_errno == ENOMEM && xen.closed == 1,
           "buffer allocation failure reported: %s", err.message);
 
     fake_init(&xen, 17, 1);
@@ -143,7 +135,7 @@ static void test_queries(uint32_t minor)
 
     fake_init(&xen, minor, 3);
     xen.extraversion = "0123456789abcdefXYZ"; /* longer than 16: Xen leaves no terminator */
-    h = open_fake(&err);
+    h = fake_open(&xen, &err);
     if (!h) { CHECK(0, "4.%u opens: %s", minor, err.message); return; }
     allocs = xen.allocs;
 
@@ -212,7 +204,7 @@ static void test_large_list(void)
     xc_handle *h;
 
     fake_init(&xen, 18, 599); /* 600 domains: three batches of 256 */
-    h = open_fake(&err);
+    h = fake_open(&xen, &err);
     calls = xen.hypercalls;
     CHECK(h && xc_domain_list(h, list, FAKE_MAX_DOMAINS, &total) == XC_OK && total == 600 &&
               list[599].domid == 599 && list[256].domid == 256 && xen.hypercalls == calls + 3,

@@ -168,3 +168,11 @@ void fake_init(struct fake_xen *x, uint32_t minor, size_t guests)
         if (i > 0) { d->handle[0] = (uint8_t)i; d->handle[15] = 0x42; }
     }
 }
+
+xc_handle *fake_open(struct fake_xen *x, struct xc_error *err)
+{
+    xc_handle *h = NULL;
+    memset(err, 0, sizeof *err);
+    xc_open_transport(&fake_ops, x, NULL, &h, err);
+    return h;
+}

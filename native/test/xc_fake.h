@@ -39,4 +39,11 @@ extern const struct xc_transport_ops fake_ops;
 /* Sets up a release (16..19, or others for refusal tests) with dom0 plus `guests` domains. */
 void fake_init(struct fake_xen *x, uint32_t minor, size_t guests);
 
+/*
+ * Opens the core over `x` (set up by fake_init, then changed as a test
+ * needs) as it opens privcmd: probing the interface versions. NULL on
+ * failure, with `err` saying why.
+ */
+xc_handle *fake_open(struct fake_xen *x, struct xc_error *err);
+
 #endif
