@@ -1,7 +1,7 @@
 /**
  * xvirtd's security settings, named as in libvirtd.conf where libvirtd has
  * them: the TLS listener (listen_tls, tls_port, key/cert/ca/crl_file,
- * tls_allowed_dn_list, tls_no_verify_certificate), auth_tls, and SASL
+ * tls_allowed_dn_list, tls_no_verify_certificate, tls_priority), auth_tls, and SASL
  * (sasl_allowed_username_list, plus xvirt's own sasl_user_db: libvirtd
  * delegates user storage to Cyrus, xvirtd keeps salted SCRAM keys in a file).
  * config.ts merges these keys into its table; checkSecurityConfig() runs once
@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { auth, flag, int, str, type AuthScheme, type Fail, type Setter } from '../daemon/config-setters';
+import { DEFAULT_TLS_PRIORITY, parseTlsPriority, TlsPriorityError } from './tls-priority';
 
 export interface SecurityConfig {
   listenTls: boolean;
@@ -22,6 +23,8 @@ export interface SecurityConfig {
   /** undefined = any verified certificate; [] = nobody. */
   tlsAllowedDnList: string[] | undefined;
   tlsNoVerifyCertificate: boolean;
+  /** tls_priority: a GnuTLS priority string in the subset lib/auth/tls-priority.ts maps to OpenSSL. */
+  tlsPriority: string;
   authTls: AuthScheme;
   /** undefined = any user in the database; [] = nobody. */
   saslAllowedUsernameList: string[] | undefined;
@@ -43,6 +46,7 @@ export function defaultSecurityConfig(): SecurityConfig {
     crlFile: '',
     tlsAllowedDnList: undefined,
     tlsNoVerifyCertificate: false,
+    tlsPriority: DEFAULT_TLS_PRIORITY,
     authTls: 'none',
     saslAllowedUsernameList: undefined,
     saslUserDb: '/etc/xvirt/sasl-users',
@@ -63,6 +67,17 @@ function list(set: (s: SecurityConfig, v: string[]) => void): SecuritySetter {
   };
 }
 
+/** Why a tls_priority value is refused, or null. */
+function priorityProblem(text: string): string | null {
+  try {
+    parseTlsPriority(text);
+    return null;
+  } catch (err) {
+    if (err instanceof TlsPriorityError) return err.message;
+    throw err;
+  }
+}
+
 const absolute = (v: string): string | null => (v.startsWith('/') ? null : `expected an absolute path, got "${v}"`);
 
 export const SECURITY_KEYS: Record<string, SecuritySetter> = {
@@ -75,6 +90,7 @@ export const SECURITY_KEYS: Record<string, SecuritySetter> = {
   crl_file: str<Cfg>((v) => (v === '' ? null : absolute(v)), (c, v) => { c.security.crlFile = v; }),
   tls_allowed_dn_list: list((s, v) => { s.tlsAllowedDnList = v; }),
   tls_no_verify_certificate: flag<Cfg>((c, v) => { c.security.tlsNoVerifyCertificate = v; }),
+  tls_priority: str<Cfg>(priorityProblem, (c, v) => { c.security.tlsPriority = v; }),
   auth_tls: auth<Cfg>((c, v) => { c.security.authTls = v; }),
   sasl_allowed_username_list: list((s, v) => { s.saslAllowedUsernameList = v; }),
   sasl_user_db: str<Cfg>(absolute, (c, v) => { c.security.saslUserDb = v; }),

@@ -11,6 +11,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { compileDnAllowlist, subjectToDn, type DnAllowlist } from './dn-allowlist';
 import { TLS_CONFIRM_BYTE } from '../transports/tls';
 import { checkOwnCertificate, readPemFile } from './x509';
+import { DEFAULT_TLS_PRIORITY, parseTlsPriority, tlsServerPriorityOptions, TlsPriorityError } from './tls-priority';
 
 export interface TlsServerConfig {
   /** ca_file, cert_file, key_file, crl_file (libvirtd.conf names). */
@@ -22,6 +23,8 @@ export interface TlsServerConfig {
   allowedDnList?: readonly string[] | undefined;
   /** tls_no_verify_certificate = 1: accept clients without a valid certificate (then no DN check either). */
   noVerifyCertificate?: boolean;
+  /** tls_priority (lib/auth/tls-priority.ts); default NORMAL. */
+  priority?: string;
   /** Handshake + checks must finish within this many ms (default 10 s). */
   handshakeTimeoutMs?: number;
 }
@@ -79,12 +82,19 @@ export function createTlsServer(
   checkServerCertificate(cert, ca, config);
   const verify = config.noVerifyCertificate !== true;
   const allowed: DnAllowlist = compileDnAllowlist(config.allowedDnList);
+  let priority;
+  try {
+    priority = tlsServerPriorityOptions(parseTlsPriority(config.priority ?? DEFAULT_TLS_PRIORITY));
+  } catch (err) {
+    if (err instanceof TlsPriorityError) throw confError(`tls_priority: ${err.message}`);
+    throw err;
+  }
 
   const server = tls.createServer({
     ca, cert, key, ...(crl ? { crl } : {}),
     // Client certificates are checked below, after the handshake, as libvirtd does: Node's own
     // rejectUnauthorized would close with a bare "socket hang up" and lose the reason for the log.
-    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
+    requestCert: true, rejectUnauthorized: false, ...priority,
     handshakeTimeout: config.handshakeTimeoutMs ?? 10_000,
   });
   server.on('tlsClientError', (err, socket) => {

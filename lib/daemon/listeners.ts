@@ -128,7 +128,7 @@ async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, p
   try {
     server = createTlsServer({
       caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
-      allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate,
+      allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate, priority: sec.tlsPriority,
     }, (socket) => onConnection(socket, policy), log);
   } catch (err) {
     // Unreadable or invalid files, a key that does not match the certificate...

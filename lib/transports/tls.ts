@@ -16,6 +16,7 @@ import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
 import { checkOwnCertificate, readPemFile } from '../auth/x509';
+import { DEFAULT_TLS_PRIORITY, parseTlsPriority, tlsPriorityOptions, TlsPriorityError } from '../auth/tls-priority';
 import { uriParam, type ConnectionUri } from '../uri';
 
 export const DEFAULT_TLS_PORT = 16514;
@@ -96,6 +97,7 @@ export interface TlsConnectOptions {
  * (not yet flowing: attach a 'data' listener or pipe it).
  */
 export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions = {}): Promise<tls.TLSSocket> {
+  const priority = clientPriority(uri);
   const files = locateClientPki(uri, options.pkiLocation);
   const ca = readPem(files.ca, 'CA certificate');
   const cert = readPem(files.cert, 'client certificate');
@@ -113,7 +115,7 @@ export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions 
   const socket = tls.connect({
     host, port: uri.port ?? DEFAULT_TLS_PORT, ca, cert, key, ...(crl ? { crl } : {}),
     ...(isIP(host) ? {} : { servername: host }),
-    rejectUnauthorized: verify, minVersion: 'TLSv1.2',
+    rejectUnauthorized: verify, ...priority,
   });
   socket.setNoDelay(true);
   try {
@@ -121,6 +123,16 @@ export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions 
     return socket;
   } catch (err) {
     socket.destroy();
+    throw err;
+  }
+}
+
+/** The tls_priority URI parameter as Node TLS options (libvirt's default, NORMAL, when absent). */
+function clientPriority(uri: ConnectionUri): ReturnType<typeof tlsPriorityOptions> {
+  try {
+    return tlsPriorityOptions(parseTlsPriority(uriParam(uri, 'tls_priority') ?? DEFAULT_TLS_PRIORITY));
+  } catch (err) {
+    if (err instanceof TlsPriorityError) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `tls_priority: ${err.message}`);
     throw err;
   }
 }
