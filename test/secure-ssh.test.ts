@@ -25,10 +25,10 @@ const HELPER = join(REPO, 'bin', 'xvirt-ssh-helper.js');
 t.test('ssh argv and far-side command follow libvirt', async (t) => {
   const uri = parseUri('test+ssh://alice@example.org:2222/default?keyfile=/k&no_tty=1&no_verify=1&known_hosts=/kh');
   const args = sshArgs(uri, false);
-  t.same(args.slice(0, -1), ['-p', '2222', '-l', 'alice', '-i', '/k', '-T', '-e', 'none', '-o', 'BatchMode=yes',
+  t.same(args.slice(0, -1), ['-p', '2222', '-l', 'alice', '-i', '/k', '-T', '-e', 'none', '-x', '-a', '-o', 'BatchMode=yes',
     '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/kh', '--', 'example.org']);
   t.match(args.at(-1), /^sh -c 'if which xvirt-ssh-helper .*xvirt-ssh-helper '\\''test:\/\/\/default'\\''.*elif which virt-ssh-helper.*else .*-U '\\''\/var\/run\/libvirt\/libvirt-sock'\\''; fi'$/);
-  t.same(sshArgs(parseUri('test+ssh://h/default'), true).slice(0, 4), ['-T', '-e', 'none', '--']);
+  t.same(sshArgs(parseUri('test+ssh://h/default'), true).slice(0, 6), ['-T', '-e', 'none', '-x', '-a', '--']);
   t.match(remoteCommand(parseUri('test+ssh://h/default'), true), /xvirt-ssh-helper -r /, 'read-only asks the helper for the ro socket');
   t.match(remoteCommand(parseUri('test+ssh://h/default?netcat=/opt/nc'), false), /^sh -c 'if '\\''\/opt\/nc'\\'' -q/, 'netcat= forces netcat mode');
   t.match(remoteCommand(parseUri('test+ssh://h/default?proxy=native'), false), /^sh -c 'virt-ssh-helper /);

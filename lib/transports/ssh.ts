@@ -4,7 +4,7 @@
  * ProxyJump and certificates all apply) with a remote command that bridges to
  * the daemon's unix socket, and speak RPC over its stdin/stdout.
  *
- * argv: ssh [-p PORT] [-l USER] [-i KEYFILE] -T -e none [-o BatchMode=yes]
+ * argv: ssh [-p PORT] [-l USER] [-i KEYFILE] -T -e none -x -a [-o BatchMode=yes]
  *           [-o StrictHostKeyChecking=no] [-o UserKnownHostsFile=F] -- HOST CMD
  * URI parameters: command (the ssh binary), keyfile, known_hosts, no_tty,
  * no_verify, netcat, socket, proxy (auto | netcat | native | xvirt).
@@ -75,7 +75,8 @@ export function sshArgs(uri: ConnectionUri, readonly: boolean): string[] {
   if (uri.user !== null) args.push('-l', uri.user);
   const keyfile = uriParam(uri, 'keyfile');
   if (keyfile) args.push('-i', keyfile);
-  args.push('-T', '-e', 'none');
+  // -x -a: the tunnel carries RPC only; a user's ForwardX11/ForwardAgent would hand the far host an X display or the agent for nothing.
+  args.push('-T', '-e', 'none', '-x', '-a');
   if (uriFlag(uri, 'no_tty')) args.push('-o', 'BatchMode=yes');
   if (uriFlag(uri, 'no_verify')) args.push('-o', 'StrictHostKeyChecking=no');
   const knownHosts = uriParam(uri, 'known_hosts');
