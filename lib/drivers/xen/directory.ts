@@ -45,6 +45,28 @@ export class DomainDirectory {
     return out;
   }
 
+  async byId(id: number): Promise<DomainRef> {
+    const d = (await this.live.list(true)).find((x) => x.ref.id === id);
+    if (!d) throw noDomain(`no domain with matching id ${id}`);
+    return d.ref;
+  }
+
+  /** A running domain of that name, else a defined one. */
+  async byName(name: string): Promise<DomainRef> {
+    const d = (await this.live.list(true)).find((x) => x.ref.name === name);
+    if (d) return d.ref;
+    const def = this.store.byName(name);
+    if (!def) throw noDomain(`no domain with matching name '${name}'`);
+    return { name: def.name, uuid: def.uuid, id: -1 };
+  }
+
+  async byUuid(uuid: string): Promise<DomainRef> {
+    const found = await this.find({ name: '', uuid, id: -1 });
+    if (found.live) return found.live.ref;
+    if (found.def) return { name: found.def.name, uuid: found.def.uuid, id: -1 };
+    throw noDomain(`no domain with matching uuid '${uuid}'`);
+  }
+
   /** The live domain with the reference's UUID (wherever its id is now) and its definition. */
   async find(dom: DomainRef): Promise<Found> {
     const live = (await this.live.list(false)).find((d) => d.ref.uuid === dom.uuid);

@@ -89,26 +89,9 @@ export class XenDriver implements Driver {
 
   async listAllDomains(flags: number): Promise<DomainRef[]> { return this.#dir.list(flags); }
 
-  async lookupById(id: number): Promise<DomainRef> {
-    const d = (await this.#dir.live.list(true)).find((x) => x.ref.id === id);
-    if (!d) throw noDomain(`no domain with matching id ${id}`);
-    return d.ref;
-  }
-
-  async lookupByName(name: string): Promise<DomainRef> {
-    const d = (await this.#dir.live.list(true)).find((x) => x.ref.name === name);
-    if (d) return d.ref;
-    const def = this.#dir.store.byName(name);
-    if (!def) throw noDomain(`no domain with matching name '${name}'`);
-    return { name: def.name, uuid: def.uuid, id: -1 };
-  }
-
-  async lookupByUuid(uuid: string): Promise<DomainRef> {
-    const found = await this.#dir.find({ name: '', uuid, id: -1 });
-    if (found.live) return found.live.ref;
-    if (found.def) return { name: found.def.name, uuid: found.def.uuid, id: -1 };
-    throw noDomain(`no domain with matching uuid '${uuid}'`);
-  }
+  async lookupById(id: number): Promise<DomainRef> { return this.#dir.byId(id); }
+  async lookupByName(name: string): Promise<DomainRef> { return this.#dir.byName(name); }
+  async lookupByUuid(uuid: string): Promise<DomainRef> { return this.#dir.byUuid(uuid); }
 
   /**
    * The hot path: one getdomaininfo for the id the reference carries, checked
