@@ -3,61 +3,43 @@
 // own process as the unprivileged user; the peers are either a fake helper
 // served by this test process or the real test helper (proxy-harness.ts),
 // stopped or killed from here.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Command, REPLY_MAX, REQUEST_LEN } from '../lib/drivers/proxy/protocol';
 import { loadAddon } from '../lib/native';
-import { alive, ensureDist, ensureTestUser, helperPid, runAsUser, setupTestProxy, type TestProxy } from './proxy-harness';
+import {
+  alive, ensureDist, ensureTestUser, helperPid, replyBytes, runAsUser, setupTestProxy, sleep, waitFor, type TestProxy,
+} from './proxy-harness';
 
 let proxy: TestProxy;
-/** Where the clients and this test leave each other marks (the user may write there). */
-let marks: string;
 
 t.before(async () => {
   ensureTestUser();
   ensureDist();
   proxy = await setupTestProxy();
-  marks = path.join(proxy.dir, 'marks');
-  fs.mkdirSync(marks);
-  fs.chmodSync(marks, 0o777);
 });
 t.teardown(() => proxy?.close());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok(); await sleep(20)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-  }
-}
-
-const mark = (name: string) => fs.writeFileSync(path.join(marks, name), '');
-const marked = (name: string) => fs.existsSync(path.join(marks, name));
+const mark = (name: string) => fs.writeFileSync(path.join(proxy.marks, name), '');
+const marked = (name: string) => fs.existsSync(path.join(proxy.marks, name));
 /** Client-side helpers for the marks directory. */
 const CLIENT_MARKS = `
 const fs = require('node:fs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mark = (n) => fs.writeFileSync(process.env.MARKS + '/' + n, '');
 const marked = (n) => fs.existsSync(process.env.MARKS + '/' + n);
-const until = async (n) => { while (!marked(n)) await sleep(20); };
+const until = async (n) => {
+  for (const end = Date.now() + 30000; !marked(n); await sleep(20)) if (Date.now() > end) throw new Error('no mark ' + n);
+};
 `;
 
 type FakeMode = 'good' | 'bad-version' | 'oversized' | 'stray' | 'wrong-serial' | 'close-once' | 'close-always';
 
-/** A stand-in helper: answers HELLO properly and NODE_INFO as `mode` says. */
-function fakeHelper(socket: string) {
+/** A stand-in helper at `socket` (closed at the end of `t`): answers HELLO and LOOKUP_ID properly, the rest as `mode` says. */
+async function fakeHelper(t: Test, socket: string) {
   const state = { mode: 'good' as FakeMode, connections: 0, closed: 0 };
-  const reply = (command: number, serial: number, payload: Buffer, version = 1, length = payload.length) => {
-    const h = Buffer.alloc(16);
-    h.writeUInt16LE(version, 0);
-    h.writeUInt16LE(command, 2);
-    h.writeUInt32LE(serial, 4);
-    h.writeUInt32LE(0, 8);
-    h.writeUInt32LE(length, 12);
-    return Buffer.concat([h, payload]);
-  };
   const hello = Buffer.alloc(32);
   hello.writeUInt32LE(4, 0);
   hello.writeUInt32LE(17, 4);
@@ -75,38 +57,38 @@ function fakeHelper(socket: string) {
       for (; buf.length >= REQUEST_LEN; buf = buf.subarray(REQUEST_LEN)) {
         const command = buf.readUInt16LE(2);
         const serial = buf.readUInt32LE(4);
-        if (command === Command.HELLO) {
-          conn.write(reply(command, serial, hello));
+        if (command === Command.HELLO || command === Command.LOOKUP_ID) {
+          const noDomain = Buffer.from('no such domain');
+          conn.write(command === Command.HELLO ? replyBytes(command, serial, 0, hello) : replyBytes(command, serial, 4, noDomain));
           continue;
         }
         switch (state.mode) {
-          case 'good': conn.write(reply(command, serial, node)); break;
-          case 'bad-version': conn.write(reply(command, serial, node, 7)); break;
-          case 'oversized': conn.write(reply(command, serial, Buffer.alloc(0), 1, REPLY_MAX + 1)); break;
-          case 'stray': conn.write(Buffer.concat([reply(command, serial, node), reply(command, serial, node)])); break;
-          case 'wrong-serial': conn.write(reply(command, serial + 1, node)); break;
+          case 'good': conn.write(replyBytes(command, serial, 0, node)); break;
+          case 'bad-version': conn.write(replyBytes(command, serial, 0, node, 7)); break;
+          case 'oversized': conn.write(replyBytes(command, serial, 0, Buffer.alloc(0), 1, REPLY_MAX + 1)); break;
+          case 'stray': conn.write(Buffer.concat([replyBytes(command, serial, 0, node), replyBytes(command, serial, 0, node)])); break;
+          case 'wrong-serial': conn.write(replyBytes(command, serial + 1, 0, node)); break;
           case 'close-once':
-            if (state.closed++ === 0) conn.destroy(); else conn.write(reply(command, serial, node));
+            if (state.closed++ === 0) conn.destroy(); else conn.write(replyBytes(command, serial, 0, node));
             break;
           case 'close-always': state.closed++; conn.destroy(); break;
         }
       }
     });
   });
-  return new Promise<{ state: typeof state; server: net.Server }>((resolve) => server.listen(socket, () => {
-    fs.chmodSync(socket, 0o666);
-    resolve({ state, server });
-  }));
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  fs.chmodSync(socket, 0o666);
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  return state;
 }
 
 t.test('replies that break the protocol fail the call with a typed error naming the socket', async (t) => {
   const socket = path.join(proxy.dir, 'fake.sock');
-  const fake = await fakeHelper(socket);
-  t.teardown(() => new Promise<void>((r) => fake.server.close(() => r())));
+  const fake = await fakeHelper(t, socket);
   const body = `
 const c = await xvirt.connect('xen:///system');
 const first = await c.getNodeInfo().then((n) => n.cpus, errOf);
-out({ first, version: await c.getVersion() });
+out({ first, next: await c.lookupDomainById(5).then(() => 'found', errOf) });
 await c.close();`;
   const cases: Array<[FakeMode, RegExp]> = [
     ['bad-version', /sent a reply with protocol version 7/],
@@ -115,36 +97,35 @@ await c.close();`;
     ['wrong-serial', /answered serial \d+ command 3 out of turn/],
   ];
   for (const [mode, why] of cases) {
-    fake.state.mode = mode;
+    fake.mode = mode;
     const r = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
     t.notOk(r.fatal, `${mode}: the connection opened`, r.fatal);
     t.equal(r.first?.error, 'RPC', `${mode}: an RPC error`);
     t.match(r.first?.message, why, `${mode}: says what was wrong`);
     t.match(r.first?.message, socket, `${mode}: names the socket`);
-    t.equal(r.version, 4017003, `${mode}: the client goes on working`);
+    t.equal(r.next?.error, 'NO_DOMAIN', `${mode}: the next call gets its answer on a new connection`);
   }
-  fake.state.mode = 'good';
+  fake.mode = 'good';
   const good = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
   t.equal(good.first, 2, 'a good reply decodes');
 });
 
 t.test('a request lost with its connection is sent again, twice at most', async (t) => {
   const socket = path.join(proxy.dir, 'fake-close.sock');
-  const fake = await fakeHelper(socket);
-  t.teardown(() => new Promise<void>((r) => fake.server.close(() => r())));
+  const fake = await fakeHelper(t, socket);
   const body = `
 const c = await xvirt.connect('xen:///system');
 out(await c.getNodeInfo().then((n) => n.cpus, errOf));
 await c.close();`;
-  fake.state.mode = 'close-once';
+  fake.mode = 'close-once';
   t.equal(await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }), 2, 'closed once: the resent request is answered');
-  t.equal(fake.state.connections, 2, 'on a second connection');
-  fake.state.mode = 'close-always';
-  fake.state.closed = 0;
+  t.equal(fake.connections, 2, 'on a second connection');
+  fake.mode = 'close-always';
+  fake.closed = 0;
   const r = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
   t.equal(r.error, 'RPC', 'closed every time: the call fails');
   t.match(r.message, new RegExp(`xvirt-proxy at ${socket} closed the connection 3 times before answering`));
-  t.equal(fake.state.closed, 3, 'after exactly two resends');
+  t.equal(fake.closed, 3, 'after exactly two resends');
 });
 
 t.test('a helper killed while calls run is replaced; no call fails', async (t) => {
@@ -155,10 +136,10 @@ const errors = [];
 let calls = 0;
 const call = () => d.getInfo().then(() => { calls++; }, (e) => errors.push(errOf(e)));
 mark('kill-running');
-while (!marked('killed')) await call();
+for (const end = Date.now() + 30000; !marked('killed') && Date.now() < end;) await call();
 for (let i = 0; i < 200; i++) await call();
 out({ calls, errors, state: (await d.getInfo()).state });
-await c.close();`, { MARKS: marks });
+await c.close();`, { MARKS: proxy.marks });
   await waitFor('the client to run', () => marked('kill-running'));
   const pid = helperPid(proxy.lockFile);
   t.ok(pid > 0 && alive(pid), 'a helper serves the client');
@@ -190,7 +171,7 @@ clearInterval(timer);
 mark('timed-out');
 await until('resumed');
 out({ err, waitedMs, ticks, state: (await d.getInfo()).state });
-await c.close();`, { MARKS: marks });
+await c.close();`, { MARKS: proxy.marks });
   await waitFor('the client to connect', () => marked('stop-ready'));
   const pid = helperPid(proxy.lockFile);
   t.ok(pid > 0 && alive(pid), 'a helper serves the client');

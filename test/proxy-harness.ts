@@ -77,6 +77,8 @@ export function startFakeXenstored(socketPath: string): Promise<FakeXenstored> {
 
 export interface TestProxy {
   dir: string;
+  /** A directory the test and its unprivileged clients both write, to tell each other where they are. */
+  marks: string;
   helper: string;
   socket: string;
   lockFile: string;
@@ -104,8 +106,11 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
   const xenstored = await startFakeXenstored(xsSocket);
   const socket = path.join(runDir, 'proxy.sock');
   const lockFile = path.join(runDir, 'proxy.lock');
+  const marks = path.join(dir, 'marks');
+  fs.mkdirSync(marks, { mode: 0o777 });
+  fs.chmodSync(marks, 0o777);
   return {
-    dir, helper, socket, lockFile, bin, xenstored,
+    dir, marks, helper, socket, lockFile, bin, xenstored,
     env: { XVIRT_PROXY_HELPER: helper, XVIRT_PROXY_SOCKET: socket },
     async close() {
       const pid = helperPid(lockFile);
@@ -114,6 +119,26 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A reply framed as xvirt-proxy frames it; `version` and `length` may lie, to build broken ones. */
+export function replyBytes(command: number, serial: number, status: number, payload: Buffer, version = 1, length = payload.length): Buffer {
+  const h = Buffer.alloc(16);
+  h.writeUInt16LE(version, 0);
+  h.writeUInt16LE(command, 2);
+  h.writeUInt32LE(serial, 4);
+  h.writeUInt32LE(status, 8);
+  h.writeUInt32LE(length, 12);
+  return Buffer.concat([h, payload]);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `ok()` holds; throws naming `what` after `ms`. */
+export async function waitFor(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await sleep(20)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
 }
 
 /** The pid the serving helper wrote into its lock file (0 when none yet). */
@@ -125,10 +150,10 @@ export function helperPid(lockFile: string): number {
   }
 }
 
+/** True while `pid` runs; a zombie (dead, not yet reaped by the client that started it) does not count. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }

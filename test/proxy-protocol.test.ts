@@ -9,6 +9,7 @@ import {
   Command, FLAG_CHECK_UUID, REQUEST_LEN, decodeHello, decodeList, decodeNodeInfo, decodeRecord, decodeReplies, encodeRequest,
 } from '../lib/drivers/proxy/protocol';
 import { statusError } from '../lib/drivers/proxy/client';
+import { replyBytes } from './proxy-harness';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -22,16 +23,6 @@ t.test('a GET_INFO request with a uuid check, byte for byte', async (t) => {
   encodeRequest(hello, 0, { command: Command.HELLO, serial: 0xffffffff });
   t.equal(hello.toString('hex'), '01000100ffffffff' + '00'.repeat(24), 'unused fields zero');
 });
-
-function header(command: number, serial: number, status: number, payload: Buffer): Buffer {
-  const h = Buffer.alloc(16);
-  h.writeUInt16LE(1, 0);
-  h.writeUInt16LE(command, 2);
-  h.writeUInt32LE(serial, 4);
-  h.writeUInt32LE(status, 8);
-  h.writeUInt32LE(payload.length, 12);
-  return Buffer.concat([h, payload]);
-}
 
 function record(domid: number, name: string | null): Buffer {
   const r = Buffer.alloc(72);
@@ -61,9 +52,9 @@ t.test('a batch of replies decodes whole; any truncation is refused', async (t) 
   const count = Buffer.alloc(4);
   count.writeUInt32LE(2);
   const parts = [
-    header(Command.GET_INFO, 1, 0, record(1, null)),
-    header(Command.LIST, 2, 0, Buffer.concat([count, record(0, 'Domain-0'), record(3, 'gäst')])),
-    header(Command.LOOKUP_ID, 3, 4, Buffer.from('no domain with id 9')),
+    replyBytes(Command.GET_INFO, 1, 0, record(1, null)),
+    replyBytes(Command.LIST, 2, 0, Buffer.concat([count, record(0, 'Domain-0'), record(3, 'gäst')])),
+    replyBytes(Command.LOOKUP_ID, 3, 4, Buffer.from('no domain with id 9')),
   ];
   const stream = Buffer.concat(parts);
   const bounds = [0, parts[0]!.length, parts[0]!.length + parts[1]!.length, stream.length];
@@ -87,8 +78,8 @@ t.test('a batch of replies decodes whole; any truncation is refused', async (t) 
 });
 
 t.test('malformed replies are refused, not guessed at', async (t) => {
-  t.throws(() => decodeReplies(header(1, 1, 0, Buffer.alloc(0)).fill(2, 0, 1)), { code: 'RPC' }, 'bad version');
-  const huge = header(1, 1, 0, Buffer.alloc(0));
+  t.throws(() => decodeReplies(replyBytes(1, 1, 0, Buffer.alloc(0)).fill(2, 0, 1)), { code: 'RPC' }, 'bad version');
+  const huge = replyBytes(1, 1, 0, Buffer.alloc(0));
   huge.writeUInt32LE(0xffffffff, 12);
   t.throws(() => decodeReplies(huge), { code: 'RPC' }, 'oversized length');
   const count = Buffer.alloc(4);
