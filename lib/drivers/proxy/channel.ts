@@ -34,7 +34,11 @@ export class ProxyChannel {
 
   /** Connects without waiting (a helper with a full backlog is EAGAIN); throws the errno error. */
   static connect(socket: string): ProxyChannel {
-    const native = new (loadAddon().ProxyChannel)();
+    const { ProxyChannel: Native } = loadAddon();
+    if (typeof Native !== 'function') {
+      throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.PROXY, 'the native addon predates the proxy channel: rebuild it (npx node-gyp rebuild)');
+    }
+    const native = new Native();
     const errno = native.connect(socket, EXCHANGE_TIMEOUT_MS);
     if (errno !== 0) throw connectError(errno);
     return new ProxyChannel(native, socket);
