@@ -2,7 +2,7 @@
 /**
  * What the benches share: the TypeScript test harnesses (test/support/*.ts),
  * compiled once into a temp dir and loaded, the `t.teardown` stand-in they
- * expect, and libvirt's C client (bench/getinfo-libvirt.c).
+ * expect, libvirt's C client (bench/getinfo-libvirt.c), and alternating slices.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -82,4 +82,24 @@ function runLibvirtClient(bin, uri, calls, mode, threads) {
   });
 }
 
-module.exports = { buildLibvirtClient, compileHarness, runLibvirtClient, teardowns };
+/**
+ * Runs each measurement in `slices` alternating slices (A, B, A, B...) of
+ * `count` in all and sums them: on a shared machine, load that comes and goes
+ * then hits every side alike instead of whichever ran during the busy minute.
+ * Each run takes a slice's count and resolves with { calls, seconds }.
+ */
+async function paired(slices, count, ...runs) {
+  const totals = runs.map(() => ({ calls: 0, seconds: 0 }));
+  const slice = Math.ceil(count / slices);
+  for (let done = 0; done < count; done += slice) {
+    const n = Math.min(slice, count - done);
+    for (let i = 0; i < runs.length; i++) {
+      const r = await runs[i](n);
+      totals[i].calls += r.calls;
+      totals[i].seconds += r.seconds;
+    }
+  }
+  return totals;
+}
+
+module.exports = { buildLibvirtClient, compileHarness, paired, runLibvirtClient, teardowns };

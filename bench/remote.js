@@ -26,7 +26,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { buildLibvirtClient, compileHarness, runLibvirtClient, teardowns } = require('./harness');
+const { buildLibvirtClient, compileHarness, paired, runLibvirtClient, teardowns } = require('./harness');
 
 const REPO = path.resolve(__dirname, '..');
 const DIST = path.join(REPO, 'dist');
@@ -190,25 +190,6 @@ async function idleClients(daemon, n) {
 }
 
 // ---- main ------------------------------------------------------------------------------
-
-/**
- * Runs each measurement in `rounds` alternating slices (A, B, A, B...) and sums
- * them: on a shared machine, load that comes and goes then hits both sides
- * alike instead of whichever ran during the busy minute.
- */
-async function paired(rounds, calls, ...runs) {
-  const totals = runs.map(() => ({ calls: 0, seconds: 0 }));
-  const slice = Math.ceil(calls / rounds);
-  for (let done = 0; done < calls; done += slice) {
-    const n = Math.min(slice, calls - done);
-    for (let i = 0; i < runs.length; i++) {
-      const r = await runs[i](n);
-      totals[i].calls += r.calls;
-      totals[i].seconds += r.seconds;
-    }
-  }
-  return totals;
-}
 
 const fmtRate = (r) => `${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
 const fmtTime = (r) => `${r.seconds.toFixed(2)} s`;
