@@ -147,7 +147,8 @@ t.test('the helper exits when idle and the next call starts it again', async (t)
   const r = await runAsUser(proxy, `
 const fs = require('node:fs');
 const pidOf = () => Number(fs.readFileSync(process.env.XVIRT_PROXY_SOCKET.replace(/proxy.sock$/, 'proxy.lock'), 'utf8'));
-const up = (pid) => fs.existsSync('/proc/' + pid);
+// Running, not a zombie: a helper orphaned by an earlier client waits for init to reap it.
+const up = (pid) => { try { return !/^\\d+ \\(.*\\) Z/.test(fs.readFileSync('/proc/' + pid + '/stat', 'utf8')); } catch { return false; } };
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 await d.getInfo();
