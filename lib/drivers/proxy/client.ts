@@ -15,7 +15,7 @@ import { REQUEST_LEN, Status, decodeReplies, encodeRequest, type Reply, type Req
 interface Pending {
   req: Omit<Request, 'serial'>;
   serial: number;
-  decode: (payload: Buffer) => unknown;
+  decode: PayloadDecoder<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   /** How many times it was lost with its connection. */
@@ -37,9 +37,15 @@ const CORE_STATUS: Record<number, string> = {
   [Status.EINVAL]: 'XC_EINVAL',
 };
 
+/** Decodes the payload at bytes [start, end) of `data` (a buffer the next exchange reuses: copy what you keep). */
+export type PayloadDecoder<T> = (data: Buffer, start: number, end: number) => T;
+
+/** A PayloadDecoder for a decoder of a whole payload buffer (a view: off the getInfo path). */
+export const wholePayload = <T>(decode: (payload: Buffer) => T): PayloadDecoder<T> => (data, start, end) => decode(data.subarray(start, end));
+
 /** The error a non-zero reply status stands for (the same numbers the direct path gives). */
-export function statusError(reply: Reply): XvirtError {
-  const message = reply.payload.toString('utf8');
+export function statusError(data: Buffer, reply: Reply): XvirtError {
+  const message = data.toString('utf8', reply.start, reply.end);
   const code = CORE_STATUS[reply.status];
   if (code) return toXvirtError({ code, message });
   if (reply.status === Status.ENOXENSTORE) return XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.PROXY, message);
@@ -69,12 +75,12 @@ export class ProxyClient {
   }
 
   /**
-   * Sends `req` (its serial is assigned here) and resolves with
-   * `decode(payload)` of a successful reply; rejects with XvirtError.
+   * Sends `req` (its serial is assigned here) and resolves with what
+   * `decode` makes of a successful reply's payload; rejects with XvirtError.
    * `decode` runs before the next exchange reuses the payload's memory: it
    * must copy what it keeps.
    */
-  call<T>(req: Omit<Request, 'serial'>, decode: (payload: Buffer) => T): Promise<T> {
+  call<T>(req: Omit<Request, 'serial'>, decode: PayloadDecoder<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#submit({ req, serial: 0, decode, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
     });
@@ -113,9 +119,11 @@ export class ProxyClient {
       for (const p of batch) p.reject(closedError()); // close() came between the call and this tick
       return;
     }
+    let data: Buffer;
     let replies: Reply[];
     try {
-      replies = decodeReplies(channel.exchange(this.#batch, batch.length * REQUEST_LEN));
+      data = channel.exchange(this.#batch, batch.length * REQUEST_LEN);
+      replies = decodeReplies(data);
       if (replies.length !== batch.length) {
         throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
           `xvirt-proxy at ${this.#paths.socket} sent ${replies.length} replies to ${batch.length} requests`);
@@ -135,11 +143,11 @@ export class ProxyClient {
       const p = batch[i]!;
       const r = replies[i]!;
       if (r.status !== Status.OK) {
-        p.reject(statusError(r));
+        p.reject(statusError(data, r));
         continue;
       }
       try {
-        p.resolve(p.decode(r.payload));
+        p.resolve(p.decode(data, r.start, r.end));
       } catch (err) {
         p.reject(err as Error);
       }

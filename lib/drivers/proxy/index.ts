@@ -18,7 +18,7 @@ import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
 import { LifecycleWatcher, type DomainSnapshot } from '../xen/events';
 import type { XenState } from '../xen/state';
-import { ProxyClient } from './client';
+import { ProxyClient, wholePayload, type PayloadDecoder } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
 import {
   Command, FLAG_CHECK_UUID, decodeHello, decodeList, decodeNamed, decodeNodeInfo, decodeRecord,
@@ -30,8 +30,13 @@ import { decodeInfo, domainInfo, liveDomain, refOf, toXenPhysinfo } from './reco
 /** No xenstore watches through the proxy: events come from diffing LIST this often (the direct driver's fallback). */
 const EVENT_POLL_MS = 1000;
 
-const recordOf = (p: Buffer): NamedRecord => decodeNamed(p).record;
-const namedRef = (p: Buffer): DomainRef => refOf(recordOf(p));
+const hello = wholePayload(decodeHello);
+const nodeInfo = wholePayload(decodeNodeInfo);
+const list = wholePayload(decodeList);
+const record = wholePayload((p) => decodeRecord(p));
+const capabilities = wholePayload((p) => p.toString('latin1'));
+const recordOf = wholePayload((p): NamedRecord => decodeNamed(p).record);
+const namedRef = wholePayload((p): DomainRef => refOf(decodeNamed(p).record));
 
 function denied(api: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
@@ -52,31 +57,33 @@ export class ProxyDriver implements Driver {
   }
 
   async hello(): Promise<Hello> {
-    this.#hello ??= await this.#client.call({ command: Command.HELLO }, decodeHello);
+    this.#hello ??= await this.#client.call({ command: Command.HELLO }, hello);
     return this.#hello;
   }
 
   async #physinfo(): Promise<XenPhysinfo> {
-    return toXenPhysinfo(await this.#client.call({ command: Command.NODE_INFO }, decodeNodeInfo));
+    return toXenPhysinfo(await this.#client.call({ command: Command.NODE_INFO }, nodeInfo));
   }
 
   async #list(): Promise<NamedRecord[]> {
-    return this.#client.call({ command: Command.LIST }, decodeList);
+    return this.#client.call({ command: Command.LIST }, list);
   }
 
   /** The domain with the reference's UUID, at its id if it is still there, else wherever it runs now. */
-  async #record(dom: DomainRef): Promise<DomainRecord> {
-    const at = await this.#atId(dom, decodeRecord);
-    return at ?? this.#moved(dom);
+  #record(dom: DomainRef): Promise<DomainRecord> {
+    return this.#atId(dom, record, (r) => r);
   }
 
-  /** GET_INFO at the reference's id with its UUID checked, decoded by `decode`; null if not there. */
-  #atId<T>(dom: DomainRef, decode: (payload: Buffer) => T): Promise<T | null> {
-    if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return Promise.resolve(null);
-    return this.#client.call<T | null>({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, decode)
-      .catch((err) => {
+  /**
+   * GET_INFO at the reference's id with its UUID checked, decoded by `decode`;
+   * if the domain is not there, `moved` of its record wherever it runs now.
+   */
+  #atId<T>(dom: DomainRef, decode: PayloadDecoder<T>, moved: (r: DomainRecord) => T): Promise<T> {
+    if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return this.#moved(dom).then(moved);
+    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, decode)
+      .then(undefined, (err: unknown) => {
         if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
-        return null;
+        return this.#moved(dom).then(moved);
       });
   }
 
@@ -101,7 +108,7 @@ export class ProxyDriver implements Driver {
   async isSecure(): Promise<boolean> { return true; }
 
   async getCapabilities(): Promise<string> {
-    const caps = await this.#client.call({ command: Command.CAPABILITIES }, (p) => p.toString('latin1'));
+    const caps = await this.#client.call({ command: Command.CAPABILITIES }, capabilities);
     return capabilitiesXml(caps, await this.#physinfo());
   }
 
@@ -142,7 +149,7 @@ export class ProxyDriver implements Driver {
 
   /** The hot path: one GET_INFO decoded straight into DomainInfo; only a moved domain costs more. */
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
-    return this.#atId(dom, decodeInfo).then((info) => info ?? this.#moved(dom).then(domainInfo));
+    return this.#atId(dom, decodeInfo, domainInfo);
   }
 
   async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {

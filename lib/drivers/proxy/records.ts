@@ -49,14 +49,14 @@ export function liveDomain(r: NamedRecord): LiveDomain {
   };
 }
 
-/** DomainInfo straight from a GET_INFO payload (record offsets: docs/proxy.md), without the full record. */
-export function decodeInfo(p: Buffer): DomainInfo {
-  if (p.length < RECORD_LEN) return domainInfo(decodeRecord(p)); // throws the protocol error
+/** DomainInfo straight from a GET_INFO payload at [start, end) of `p` (record offsets: docs/proxy.md), without the full record. */
+export function decodeInfo(p: Buffer, start = 0, end = p.length): DomainInfo {
+  if (end - start < RECORD_LEN) return domainInfo(decodeRecord(p.subarray(start, end))); // throws the protocol error
   return {
-    state: p.readUInt32LE(12) as DomainState,
-    maxMemKiB: (p.readUInt32LE(40) + p.readUInt32LE(44) * 2 ** 32) * KIB_PER_PAGE,
-    memoryKiB: (p.readUInt32LE(32) + p.readUInt32LE(36) * 2 ** 32) * KIB_PER_PAGE,
-    nrVirtCpu: p.readUInt32LE(24),
-    cpuTimeNs: p.readBigUInt64LE(48),
+    state: p.readUInt32LE(start + 12) as DomainState,
+    maxMemKiB: (p.readUInt32LE(start + 40) + p.readUInt32LE(start + 44) * 2 ** 32) * KIB_PER_PAGE,
+    memoryKiB: (p.readUInt32LE(start + 32) + p.readUInt32LE(start + 36) * 2 ** 32) * KIB_PER_PAGE,
+    nrVirtCpu: p.readUInt32LE(start + 24),
+    cpuTimeNs: p.readBigUInt64LE(start + 48),
   };
 }
