@@ -93,7 +93,9 @@ async function main() {
     if (p.driver !== 'xen-proxy') throw new Error(`the unprivileged user got driver ${p.driver}, not the proxy`);
     add(totals, 'proxySeq', p.seqCalls, p.sequential);
     add(totals, 'proxyPipe', p.calls, p.pipelined);
-    add(totals, 'channelOnly', p.seqCalls, p.channelOnly);
+    add(totals, 'channelOnly', p.layers.calls, p.layers.sync);
+    add(totals, 'channelAwait', p.layers.calls, p.layers.awaited);
+    add(totals, 'clientCall', p.layers.calls, p.layers.clientCall);
     // The helper the child started is still serving (it exits after 30 s idle).
     const h = JSON.parse(execFileSync(LOOP, [String(seqRounds * n), SOCKET, firstGuest], { uid, gid, encoding: 'utf8' }));
     add(totals, 'helperC', h.calls, h.seconds);
@@ -108,6 +110,8 @@ async function main() {
   const perC = fig('loop', 'C loop: unix socket 32-byte req / 88-byte reply');
   fig('helperC', `C client -> xvirt-proxy (uid ${uid}): GET_INFO, one at a time`);
   fig('channelOnly', `node, addon channel alone (uid ${uid}): GET_INFO, one at a time`);
+  fig('channelAwait', `node, addon channel + await (uid ${uid}): GET_INFO, one at a time`);
+  fig('clientCall', `node, ProxyClient.call (uid ${uid}): GET_INFO, one at a time`);
   const perDirect = fig('directSeq', 'direct (root): getInfo, one at a time');
   const perDirectPipe = fig('directPipe', `direct (root): getInfo, ${WINDOW} in flight`);
   const perProxy = fig('proxySeq', `proxy (uid ${uid}): getInfo, one at a time`);
@@ -127,12 +131,14 @@ function pinned() {
 }
 
 /**
- * GET_INFO `calls` times through the addon's channel alone, synchronously: no driver, no
- * promises. With the C client's figure it splits the proxy's cost into the helper's, the
- * Node process's own, and the driver's JavaScript.
+ * GET_INFO `calls` times through the addon's channel alone (synchronously, then with an
+ * await per call), then through ProxyClient.call without the driver. With the C client's
+ * figure these split the proxy's cost into the helper's, the node process's, and each
+ * layer of JavaScript above the channel.
  */
-function channelOnly(calls, domid) {
+async function layers(calls, domid) {
   const { loadAddon } = require(path.join(root, 'dist/native.js'));
+  const { ProxyClient } = require(path.join(root, 'dist/drivers/proxy/client.js'));
   const ch = new (loadAddon().ProxyChannel)();
   if (ch.connect(SOCKET, 2000) !== 0) throw new Error(`cannot connect to ${SOCKET}`);
   const req = Buffer.alloc(32);
@@ -141,17 +147,34 @@ function channelOnly(calls, domid) {
   req.writeUInt32LE(domid, 8);
   const out = Buffer.alloc(4096);
   for (let i = 0; i < 300; i++) ch.exchange(req, 32, out);
-  const t0 = process.hrtime.bigint();
+  let t0 = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) ch.exchange(req, 32, out);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const sync = Number(process.hrtime.bigint() - t0) / 1e9;
+  t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) {
+    ch.exchange(req, 32, out);
+    await null;
+  }
+  const awaited = Number(process.hrtime.bigint() - t0) / 1e9;
   ch.close();
-  return seconds;
+  const client = new ProxyClient({ socket: SOCKET, helper: HELPER });
+  const r = { command: 7, domid };
+  const none = () => 0;
+  for (let i = 0; i < 300; i++) await client.call(r, none);
+  t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await client.call(r, none);
+  const clientCall = Number(process.hrtime.bigint() - t0) / 1e9;
+  client.close();
+  return { calls, sync, awaited, clientCall };
 }
 
 if (process.argv[2] === '--proxy-child') {
   measure(Number(process.argv[3]), Number(process.argv[4])).then((r) => {
-    r.channelOnly = channelOnly(r.seqCalls, Number(r.guests[0].split('=')[1]));
-    console.log(JSON.stringify(r));
+    // A tenth of the calls: these figures explain, the driver's are the measure.
+    return layers(Math.max(300, Math.floor(r.seqCalls / 10)), Number(r.guests[0].split('=')[1])).then((c) => {
+      r.layers = c;
+      console.log(JSON.stringify(r));
+    });
   }, (err) => {
     console.error(err && err.stack ? err.stack : String(err));
     process.exit(1);

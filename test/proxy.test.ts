@@ -280,3 +280,22 @@ await c.close();`, { MARKS: proxy.marks });
   t.equal(r.events.length, paused ? 2 : 1, paused ? 'then suspended, as it is paused' : 'nothing more');
   t.same(r.listed, ['Domain-0', 'guest-one', 'guest-two', 'guest-three']);
 });
+
+t.test('getInfo follows a domain that moved to another id, and fails for one that is gone', async (t) => {
+  const r = await runAsUser(proxy, `
+const { ProxyDriver } = require(${JSON.stringify(path.join(ROOT, 'dist/drivers/proxy/index.js'))});
+const c = await xvirt.connect('xen:///system');
+const d = await c.lookupDomainById(2);
+const driver = new ProxyDriver({ helper: process.env.XVIRT_PROXY_HELPER, socket: process.env.XVIRT_PROXY_SOCKET });
+const moved = await driver.domainGetInfo({ ...d.ref, id: 1 });
+const gone = await driver.domainGetInfo({ ...d.ref, id: 1, uuid: '12345678-1234-1234-1234-123456789abc' }).then(() => null, errOf);
+const state = await driver.domainGetState({ ...d.ref, id: 3 });
+out({ moved, direct: await d.getInfo(), gone, state, stateDirect: await d.getState() });
+await driver.close();
+await c.close();`) as Record<string, any>;
+  t.notOk(r.fatal, 'no failure', r.fatal);
+  t.same(r.moved, r.direct, 'a reference with a stale id is found by its UUID');
+  t.same(r.state, r.stateDirect, 'for getState too');
+  t.equal(r.gone?.error, 'NO_DOMAIN', 'a UUID no domain has is NO_DOMAIN');
+  t.match(r.gone?.message, /no longer exists/);
+});

@@ -1,8 +1,8 @@
 /**
- * One connection to xvirt-proxy. Calls made in the same tick are batched:
- * on the next tick one synchronous native exchange (./channel) writes them
- * all and reads every reply, which are then matched in order by serial and
- * decoded. The connection is opened on first use (starting the helper when
+ * One connection to xvirt-proxy. Calls are batched: the first call queues a
+ * microtask, and when it runs one synchronous native exchange (./channel)
+ * writes every call made until then and reads every reply, which are then
+ * matched in order by serial and decoded. The connection is opened on first use (starting the helper when
  * nothing answers) and again after the helper exits idle; every request is a
  * read, so one lost to a vanished helper is sent again (twice at most).
  */
@@ -16,6 +16,8 @@ interface Pending {
   req: Omit<Request, 'serial'>;
   serial: number;
   decode: PayloadDecoder<unknown>;
+  /** What a NO_DOMAIN reply resolves to instead of failing, when given. */
+  otherwise: (() => unknown) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   /** How many times it was lost with its connection. */
@@ -57,13 +59,21 @@ function isNotServed(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
+/**
+ * The flush is a plain promise job, not process.nextTick: calls made together
+ * (synchronously, or by promise chains moving in step, like many pollers
+ * awaiting the same batch) still share it, and it avoids the tick queue's
+ * per-callback bookkeeping, which under emulation costs more than the round trip.
+ */
+const QUEUED = Promise.resolve();
+
 const closedError = () => XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.PROXY, 'the proxy connection is closed');
 
 export class ProxyClient {
   readonly #paths: ProxyPaths;
   #channel: ProxyChannel | null = null;
   #connecting: Promise<ProxyChannel> | null = null;
-  /** The calls of this tick, in request order; their requests are in #batch. */
+  /** The calls waiting for the flush, in request order; their requests are in #batch. */
   #pending: Pending[] = [];
   #serial = 0;
   #closed = false;
@@ -78,11 +88,12 @@ export class ProxyClient {
    * Sends `req` (its serial is assigned here) and resolves with what
    * `decode` makes of a successful reply's payload; rejects with XvirtError.
    * `decode` runs before the next exchange reuses the payload's memory: it
-   * must copy what it keeps.
+   * must copy what it keeps. With `otherwise`, a reply saying there is no
+   * such domain resolves with `otherwise()` (a value or a promise) instead.
    */
-  call<T>(req: Omit<Request, 'serial'>, decode: PayloadDecoder<T>): Promise<T> {
+  call<T>(req: Omit<Request, 'serial'>, decode: PayloadDecoder<T>, otherwise?: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#submit({ req, serial: 0, decode, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
+      this.#submit({ req, serial: 0, decode, otherwise, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
     });
   }
 
@@ -99,7 +110,7 @@ export class ProxyClient {
       return;
     }
     const n = this.#pending.length;
-    if (n === 0) process.nextTick(this.#flushBound);
+    if (n === 0) void QUEUED.then(this.#flushBound);
     if ((n + 1) * REQUEST_LEN > this.#batch.length) {
       const bigger = Buffer.allocUnsafe(this.#batch.length * 2);
       this.#batch.copy(bigger);
@@ -110,13 +121,13 @@ export class ProxyClient {
     this.#pending.push(p);
   }
 
-  /** Sends the calls of this tick in one exchange and settles each with its reply. */
+  /** Sends the waiting calls in one exchange and settles each with its reply. */
   readonly #flushBound = (): void => {
     const batch = this.#pending;
     this.#pending = [];
     const channel = this.#channel;
     if (!channel) {
-      for (const p of batch) p.reject(closedError()); // close() came between the call and this tick
+      for (const p of batch) p.reject(closedError()); // close() came between the call and the flush
       return;
     }
     let data: Buffer;
@@ -128,12 +139,13 @@ export class ProxyClient {
         throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
           `xvirt-proxy at ${this.#paths.socket} sent ${replies.length} replies to ${batch.length} requests`);
       }
-      replies.forEach((r, i) => {
+      for (let i = 0; i < batch.length; i++) {
+        const r = replies[i]!;
         if (r.serial !== batch[i]!.serial || r.command !== batch[i]!.req.command) {
           throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
             `xvirt-proxy at ${this.#paths.socket} answered serial ${r.serial} command ${r.command} out of turn`);
         }
-      });
+      }
     } catch (err) {
       this.#drop(channel);
       for (const p of batch) this.#failed(p, err as Error);
@@ -142,12 +154,12 @@ export class ProxyClient {
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
       const r = replies[i]!;
-      if (r.status !== Status.OK) {
+      if (r.status !== Status.OK && !(r.status === Status.ENODOMAIN && p.otherwise)) {
         p.reject(statusError(data, r));
         continue;
       }
       try {
-        p.resolve(p.decode(data, r.start, r.end));
+        p.resolve(r.status === Status.OK ? p.decode(data, r.start, r.end) : p.otherwise!());
       } catch (err) {
         p.reject(err as Error);
       }

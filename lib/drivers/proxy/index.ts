@@ -79,12 +79,10 @@ export class ProxyDriver implements Driver {
    * if the domain is not there, `moved` of its record wherever it runs now.
    */
   #atId<T>(dom: DomainRef, decode: PayloadDecoder<T>, moved: (r: DomainRecord) => T): Promise<T> {
-    if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return this.#moved(dom).then(moved);
-    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, decode)
-      .then(undefined, (err: unknown) => {
-        if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
-        return this.#moved(dom).then(moved);
-      });
+    const elsewhere = () => this.#moved(dom).then(moved);
+    if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return elsewhere();
+    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) },
+      decode, elsewhere);
   }
 
   async #moved(dom: DomainRef): Promise<DomainRecord> {
