@@ -190,6 +190,19 @@ await c.close();`, { MARKS: proxy.marks });
   t.equal(typeof out.state, 'number', 'the next call is answered');
 });
 
+t.test('a batch larger than the socket buffers is written while its replies are read', async (t) => {
+  // 20,000 requests (640 KB) outgrow the socket buffer while the helper, holding 64 KB of
+  // unread replies, stops reading: the exchange must read while it waits to write.
+  const r = await runAsUser(proxy, `
+const c = await xvirt.connect('xen:///system');
+const d = await c.lookupDomainById(1);
+const infos = await Promise.all(Array.from({ length: 20000 }, () => d.getInfo()));
+out({ n: infos.length, same: infos.every((i) => i.memoryKiB === infos[0].memoryKiB && i.state === infos[0].state),
+  after: (await d.getInfo()).memoryKiB === infos[0].memoryKiB });
+await c.close();`) as Record<string, any>;
+  t.same(r, { n: 20000, same: true, after: true }, 'every call answered, and the connection still works');
+});
+
 t.test('the native channel checks its arguments', async (t) => {
   const ch = new (loadAddon().ProxyChannel)();
   t.throws(() => ch.connect('', 1000), TypeError, 'empty path');
