@@ -16,7 +16,7 @@ import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen/capa
 import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
-import { LifecycleWatcher, type DomainSnapshot } from '../xen/events';
+import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen/events';
 import type { XenState } from '../xen/state';
 import { ProxyClient, wholePayload, type PayloadDecoder } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
@@ -50,7 +50,7 @@ export class ProxyDriver implements Driver {
   #hello: Hello | null = null;
   readonly #uuidBytes = new UuidBytesCache();
   #closed = false;
-  #watcher: LifecycleWatcher | null = null;
+  readonly #events = new WatcherSlot(ErrorDomain.PROXY);
 
   constructor(paths: ProxyPaths) {
     this.#client = new ProxyClient(paths);
@@ -188,20 +188,12 @@ export class ProxyDriver implements Driver {
     return snap;
   }
 
-  async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
-    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.PROXY, 'lifecycle events are already started');
-    const watcher = new LifecycleWatcher(() => this.#snapshot(), sink, null, EVENT_POLL_MS);
-    this.#watcher = watcher;
-    await watcher.start().catch((err: unknown) => {
-      this.#watcher = null; // the first scan failed: nothing was armed
-      throw err;
-    });
+  startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
+    return this.#events.start(new LifecycleWatcher(() => this.#snapshot(), sink, null, EVENT_POLL_MS));
   }
 
-  async stopLifecycleEvents(): Promise<void> {
-    const w = this.#watcher;
-    this.#watcher = null;
-    await w?.stop();
+  stopLifecycleEvents(): Promise<void> {
+    return this.#events.stop();
   }
 
   onClosed(_listener: (reason: number) => void): void {

@@ -18,7 +18,7 @@ import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from './capabilit
 import type { DefinitionStore, StoredDefinition } from './definitions';
 import { DomainDirectory, noDomain } from './directory';
 import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
-import { LifecycleWatcher, type DomainSnapshot } from './events';
+import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
 import { processReasons, type ReasonBook } from './reasons';
@@ -57,7 +57,7 @@ export class XenDriver implements Driver {
   /** One record for getInfo: the hot path reuses it instead of allocating. */
   readonly #one = new DomainRecords(1);
   readonly #uuidBytes = new UuidBytesCache();
-  #watcher: LifecycleWatcher | null = null;
+  readonly #events = new WatcherSlot(ErrorDomain.XEN);
   #closed = false;
 
   constructor(deps: XenDriverDeps) {
@@ -69,7 +69,7 @@ export class XenDriver implements Driver {
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
     this.#reasons = deps.reasons ?? processReasons;
     // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
-    deps.xenstore?.onClose(() => { if (!this.#closed) this.#watcher?.watchesLost(FALLBACK_POLL_MS); });
+    deps.xenstore?.onClose(() => { if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS); });
   }
 
   async getType(): Promise<string> { return 'Xen'; }
@@ -161,7 +161,7 @@ export class XenDriver implements Driver {
     const config = this.#codec.parse(xml);
     const { definition, replaced } = await this.#dir.store.save(xml, config);
     const ref = await this.#dir.refFor(definition);
-    this.#watcher?.emit({ domain: ref, event: DomainEventType.DEFINED,
+    this.#events.current?.emit({ domain: ref, event: DomainEventType.DEFINED,
       detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED });
     return ref;
   }
@@ -220,7 +220,7 @@ export class XenDriver implements Driver {
     }
     await this.#dir.store.remove(found.def.uuid);
     const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
-    this.#watcher?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
+    this.#events.current?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
   }
 
   async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).live; }
@@ -242,7 +242,6 @@ export class XenDriver implements Driver {
   }
 
   async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
-    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'lifecycle events are already started');
     const scan = async () => {
       const snap = new Map<number, DomainSnapshot>();
       for (const d of await this.#dir.live.list(false)) {
@@ -251,21 +250,11 @@ export class XenDriver implements Driver {
       }
       return snap;
     };
-    const watcher = new LifecycleWatcher(scan, sink, this.#xs, this.#pollMs);
-    this.#watcher = watcher;
-    try {
-      await watcher.start();
-    } catch (err) {
-      this.#watcher = null;
-      await watcher.stop();
-      throw err;
-    }
+    await this.#events.start(new LifecycleWatcher(scan, sink, this.#xs, this.#pollMs));
   }
 
-  async stopLifecycleEvents(): Promise<void> {
-    const w = this.#watcher;
-    this.#watcher = null;
-    await w?.stop();
+  stopLifecycleEvents(): Promise<void> {
+    return this.#events.stop();
   }
 
   onClosed(_listener: (reason: number) => void): void {
@@ -289,13 +278,13 @@ export class XenDriver implements Driver {
     try {
       await action(found.live);
     } finally {
-      void this.#watcher?.trigger();
+      void this.#events.current?.trigger();
     }
   }
 
   async #start(config: XlDomainConfig, flags: number): Promise<DomainRef> {
     await this.#control.create(config, flags);
-    void this.#watcher?.trigger();
+    void this.#events.current?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
     if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl created '${config.name}' but it is gone already`);
     const paused = (flags & DomainCreateFlags.PAUSED) !== 0;

@@ -9,6 +9,7 @@ import {
   DomainEventCrashedDetail, DomainEventResumedDetail, DomainEventShutdownDetail, DomainEventStartedDetail,
   DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventType,
 } from '../../constants';
+import { ErrorNumber, XvirtError, type ErrorDomain } from '../../errors';
 import type { DomainRef, DriverLifecycleEvent } from '../../types';
 import { XenState } from './state';
 
@@ -153,5 +154,42 @@ export class LifecycleWatcher {
     if (this.#timer) clearInterval(this.#timer);
     const watches = this.#watches;
     if (watches) await Promise.allSettled(WATCHED.map((p) => watches.unwatch(p, this.#token)));
+  }
+}
+
+/**
+ * The one LifecycleWatcher a driver runs between startLifecycleEvents and
+ * stopLifecycleEvents (the Xen driver's and the proxy driver's).
+ */
+export class WatcherSlot {
+  readonly #errorDomain: ErrorDomain;
+  #watcher: LifecycleWatcher | null = null;
+
+  constructor(errorDomain: ErrorDomain) {
+    this.#errorDomain = errorDomain;
+  }
+
+  /** The running watcher; null while events are not started. */
+  get current(): LifecycleWatcher | null {
+    return this.#watcher;
+  }
+
+  /** Starts `watcher` (OPERATION_INVALID if one runs already); a failed start disarms it and leaves the slot empty. */
+  async start(watcher: LifecycleWatcher): Promise<void> {
+    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, this.#errorDomain, 'lifecycle events are already started');
+    this.#watcher = watcher;
+    try {
+      await watcher.start();
+    } catch (err) {
+      if (this.#watcher === watcher) this.#watcher = null;
+      await watcher.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const w = this.#watcher;
+    this.#watcher = null;
+    await w?.stop();
   }
 }
