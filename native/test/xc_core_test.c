@@ -1,6 +1,6 @@
 /*
  * Unit tests of the C core against the fake hypervisor (xc_fake.c). Built
- * and run under ASan/UBSan by test/native-core.test.ts. Prints one line per
+ * and run under ASan/UBSan by test/integration/native/core-sanitizers.test.ts. Prints one line per
  * check ("ok"/"not ok") and exits non-zero if any check failed.
  */
 #include <errno.h>

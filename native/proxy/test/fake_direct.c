@@ -1,7 +1,7 @@
 /*
  * What the fake hypervisor serves through the direct path (the shared core
  * called in-process, as the addon does), as JSON: the reference the proxy's
- * answers are compared with in test/proxy.test.ts.
+ * answers are compared with in test/integration/drivers/proxy/proxy.test.ts.
  */
 #include <inttypes.h>
 #include <stdio.h>
