@@ -11,6 +11,8 @@ import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEve
 import { parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
+import { checkName, checkUnsigned, invalidArg } from './api-checks';
+import { DomainMonitoring, HostMonitoring } from './monitoring';
 
 export const DEFAULT_URI = 'test:///default';
 
@@ -28,22 +30,6 @@ function closedError(): XvirtError {
   return XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.NONE, 'connection is closed');
 }
 
-function invalidArg(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, detail);
-}
-
-function checkUnsigned(value: unknown, what: string, max = 0xffffffff): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw invalidArg(`${what} must be an integer from 0 to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidArg(`${what} must be a non-empty string`);
-  return value;
-}
-
 /** Opens a connection. `uri` defaults to $XVIRT_DEFAULT_URI, then test:///default. */
 export async function connect(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
   const text = uri ?? (process.env.XVIRT_DEFAULT_URI || DEFAULT_URI);
@@ -57,7 +43,7 @@ export async function connect(uri?: string | null, options: OpenOptions = {}): P
   return new Connection(parsed, driver, options.readonly === true);
 }
 
-export class Connection {
+export class Connection extends HostMonitoring<Domain> {
   /** The parsed URI this connection was opened with. */
   readonly uri: ConnectionUri;
   readonly readonly: boolean;
@@ -69,6 +55,7 @@ export class Connection {
 
   /** Use connect(); this is public only for drivers' tests. */
   constructor(uri: ConnectionUri, driver: Driver, readonly: boolean) {
+    super();
     this.uri = uri;
     this.#driver = driver;
     this.readonly = readonly;
@@ -82,6 +69,11 @@ export class Connection {
   driver(): Driver {
     if (this.#closed) throw closedError();
     return this.#driver;
+  }
+
+  /** @internal a Domain object for a driver's reference. */
+  wrapDomain(ref: DomainRef): Domain {
+    return new Domain(this, ref);
   }
 
   /** @internal the driver, or null once closed (for the hot path). */
@@ -231,11 +223,12 @@ export class Connection {
 }
 
 /** A domain on a connection. Holds its name, UUID and current id. */
-export class Domain {
+export class Domain extends DomainMonitoring {
   readonly connection: Connection;
   #ref: DomainRef;
 
   constructor(connection: Connection, ref: DomainRef) {
+    super();
     this.connection = connection;
     this.#ref = ref;
   }
@@ -246,6 +239,9 @@ export class Domain {
   get id(): number { return this.#ref.id; }
   /** The plain identity of this domain (name, uuid, id). */
   get ref(): DomainRef { return this.#ref; }
+
+  /** @internal */ monitorDriver(): Driver { return this.connection.driver(); }
+  /** @internal */ monitorWritable(api: string): Driver { return this.connection.writable(api); }
 
   // The two polling calls skip the async wrapper (they are the hot path) but,
   // like every other method, report a closed connection as a rejection.

@@ -140,3 +140,95 @@ export function formatVersion(version: number): string {
   const minor = Math.floor((version % 1_000_000) / 1_000);
   return `${major}.${minor}.${version % 1_000}`;
 }
+
+/** virDomainStatsTypes: the groups virConnectGetAllDomainStats can report. */
+export enum DomainStatsTypes {
+  STATE = 0x1,
+  CPU_TOTAL = 0x2,
+  BALLOON = 0x4,
+  VCPU = 0x8,
+  INTERFACE = 0x10,
+  BLOCK = 0x20,
+  PERF = 0x40,
+  IOTHREAD = 0x80,
+  MEMORY = 0x100,
+  DIRTYRATE = 0x200,
+  VM = 0x400,
+}
+
+/**
+ * virConnectGetAllDomainStatsFlags. The low bits filter domains like
+ * ListDomainsFlags; ENFORCE_STATS is bit 31, so compare with `>>> 0`.
+ */
+export enum GetAllDomainStatsFlags {
+  ACTIVE = 0x1,
+  INACTIVE = 0x2,
+  PERSISTENT = 0x4,
+  TRANSIENT = 0x8,
+  RUNNING = 0x10,
+  PAUSED = 0x20,
+  SHUTOFF = 0x40,
+  OTHER = 0x80,
+  NOWAIT = 0x20000000,
+  BACKING = 0x40000000,
+  ENFORCE_STATS = 0x80000000,
+}
+
+/** virDomainMemoryStatTags: the `tag` of each virDomainMemoryStats entry. */
+export enum DomainMemoryStatTag {
+  /** KiB swapped in. */
+  SWAP_IN = 0,
+  /** KiB swapped out. */
+  SWAP_OUT = 1,
+  MAJOR_FAULT = 2,
+  MINOR_FAULT = 3,
+  /** KiB left unused by the guest. */
+  UNUSED = 4,
+  /** KiB usable by the guest. */
+  AVAILABLE = 5,
+  /** Current balloon value, KiB. */
+  ACTUAL_BALLOON = 6,
+  /** Resident set size of the domain's process, KiB. */
+  RSS = 7,
+  /** KiB the guest could use without swapping. */
+  USABLE = 8,
+  /** Time of the last update, seconds since the epoch. */
+  LAST_UPDATE = 9,
+  /** KiB of disk caches the guest could reclaim. */
+  DISK_CACHES = 10,
+  HUGETLB_PGALLOC = 11,
+  HUGETLB_PGFAIL = 12,
+}
+
+/** libvirt's VIR_DOMAIN_MEMORY_STAT_NR in 9.0: the most entries virDomainMemoryStats returns. */
+export const DOMAIN_MEMORY_STAT_NR = 13;
+
+/** virsh's name of each memory stat tag (dommemstat), indexed by tag. */
+export const DOMAIN_MEMORY_STAT_NAMES: readonly string[] = [
+  'swap_in', 'swap_out', 'major_fault', 'minor_fault', 'unused', 'available', 'actual', 'rss', 'usable',
+  'last_update', 'disk_caches', 'hugetlb_pgalloc', 'hugetlb_pgfail',
+];
+
+/** virDomainModificationImpact; setMemoryFlags also takes DomainMemoryModFlags.MAXIMUM. */
+export enum DomainModificationImpact { CURRENT = 0, LIVE = 1, CONFIG = 2 }
+
+/** virDomainMemoryModFlags */
+export enum DomainMemoryModFlags { CURRENT = 0, LIVE = 1, CONFIG = 2, MAXIMUM = 4 }
+
+/** virDomainVcpuFlags */
+export enum DomainVcpuFlags { CURRENT = 0, LIVE = 1, CONFIG = 2, MAXIMUM = 4, GUEST = 8, HOTPLUGGABLE = 16 }
+
+/** virVcpuState */
+export enum VcpuState { OFFLINE = 0, RUNNING = 1, BLOCKED = 2 }
+
+/** virsh's words for each vCPU state (vcpuinfo). */
+const VCPU_STATE_NAMES = ['offline', 'running', 'blocked'];
+
+export function vcpuStateName(state: VcpuState): string {
+  return VCPU_STATE_NAMES[state] ?? 'no state';
+}
+
+/** VIR_NODE_CPU_STATS_ALL_CPUS: nodeGetCPUStats of the whole host. */
+export const NODE_CPU_STATS_ALL_CPUS = -1;
+/** VIR_NODE_MEMORY_STATS_ALL_CELLS: nodeGetMemoryStats of the whole host. */
+export const NODE_MEMORY_STATS_ALL_CELLS = -1;

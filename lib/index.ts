@@ -5,6 +5,12 @@ export { LifecycleEventStream } from './event-stream';
 export { XvirtError, ErrorNumber, ErrorDomain, ErrorLevel, isXvirtError } from './errors';
 export * from './constants';
 export type { DomainInfo, DomainStateInfo, DomainRef, NodeInfo, OpenOptions } from './types';
+export type {
+  BlockStats, DomainStatsRecord, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
+} from './types';
+export type { DomainStats } from './monitoring';
+export { TypedParamType, findParam } from './typed-params';
+export type { TypedParam } from './typed-params';
 /** Extra open options for remote URIs (keepalive, SASL credentials): pass them to connect(). */
 export type { RemoteOpenOptions, KeepaliveSettings } from './drivers/remote';
 export { parseUri, formatUri } from './uri';

@@ -2,7 +2,8 @@
  * The data types of the connection interface, shared by the public API and
  * every driver. Units are libvirt's: memory in KiB, CPU time in nanoseconds.
  */
-import type { DomainEventType, DomainState } from './constants';
+import type { DomainEventType, DomainMemoryStatTag, DomainState, VcpuState } from './constants';
+import type { TypedParam } from './typed-params';
 
 /** What identifies a domain on a connection (libvirt's remote_nonnull_domain). */
 export interface DomainRef {
@@ -46,6 +47,75 @@ export interface NodeInfo {
   sockets: number;
   cores: number;
   threads: number;
+}
+
+/** One domain's record from virConnectGetAllDomainStats / virDomainListGetStats. */
+export interface DomainStatsRecord {
+  domain: DomainRef;
+  /**
+   * libvirt's keys and types, group by group: state.state/state.reason (INT),
+   * cpu.time/cpu.user/cpu.system (ULLONG ns), balloon.current/balloon.maximum
+   * (ULLONG KiB), vcpu.current/vcpu.maximum (UINT), vcpu.<n>.state (INT),
+   * vcpu.<n>.time (ULLONG ns), net.count, net.<n>.name, net.<n>.rx.bytes...,
+   * block.count, block.<n>.name, block.<n>.rd.reqs, block.<n>.rd.bytes...
+   * A value the backend cannot give is absent, never zero-filled.
+   */
+  params: TypedParam[];
+}
+
+/** One virDomainMemoryStats entry. Units: KiB, except faults (counts) and LAST_UPDATE (seconds). */
+export interface MemoryStat {
+  tag: DomainMemoryStatTag;
+  value: bigint;
+}
+
+/** virDomainBlockStatsStruct: counters since the disk was attached; -1n where unknown. */
+export interface BlockStats {
+  rdReq: bigint;
+  rdBytes: bigint;
+  wrReq: bigint;
+  wrBytes: bigint;
+  errs: bigint;
+}
+
+/** virDomainInterfaceStatsStruct, as seen from the guest; -1n where unknown. */
+export interface InterfaceStats {
+  rxBytes: bigint;
+  rxPackets: bigint;
+  rxErrs: bigint;
+  rxDrop: bigint;
+  txBytes: bigint;
+  txPackets: bigint;
+  txErrs: bigint;
+  txDrop: bigint;
+}
+
+/** virVcpuInfo plus the vCPU's affinity. */
+export interface VcpuInfo {
+  /** vCPU number. */
+  number: number;
+  state: VcpuState;
+  /** CPU time used, in nanoseconds. */
+  cpuTimeNs: bigint;
+  /** Host CPU it runs on (-1 when offline). */
+  cpu: number;
+  /** Affinity: cpumap[i] is true when the vCPU may run on host CPU i (one entry per host CPU). */
+  cpumap: boolean[];
+}
+
+/** virNodeGetCPUMap's result. */
+export interface NodeCPUMap {
+  /** One entry per present host CPU: true when online. */
+  cpumap: boolean[];
+  /** Number of online CPUs. */
+  online: number;
+}
+
+/** One virNodeCPUStats / virNodeMemoryStats entry: CPU fields in ns, memory fields in KiB. */
+export interface NodeStat {
+  /** e.g. 'kernel', 'user', 'idle', 'iowait' / 'total', 'free', 'buffers', 'cached'. */
+  field: string;
+  value: bigint;
 }
 
 /** A lifecycle event as a driver reports it. */
@@ -118,6 +188,49 @@ export interface Driver {
   domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void>;
   domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void>;
   domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void>;
+
+  // Monitoring (optional: the Connection rejects NO_SUPPORT naming the virXxx API when absent).
+
+  /**
+   * virConnectGetAllDomainStats (doms null) / virDomainListGetStats (doms given).
+   * stats: DomainStatsTypes (0 = every group the driver supports); flags:
+   * GetAllDomainStatsFlags (filter bits only with doms null). Unsupported groups
+   * are skipped, or rejected (ARGUMENT_UNSUPPORTED) with ENFORCE_STATS.
+   */
+  connectGetAllDomainStats?(doms: DomainRef[] | null, stats: number, flags: number): Promise<DomainStatsRecord[]>;
+  /** virDomainMemoryStats: at most `maxStats` entries. */
+  domainMemoryStats?(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]>;
+  /** virDomainBlockStats: `disk` is a target name (vda) or source path. */
+  domainBlockStats?(dom: DomainRef, disk: string): Promise<BlockStats>;
+  /** virDomainBlockStatsFlags: typed form (rd_operations, rd_bytes, ..., in libvirt's field names). */
+  domainBlockStatsFlags?(dom: DomainRef, disk: string, flags: number): Promise<TypedParam[]>;
+  /** virDomainInterfaceStats: `device` is the interface's target dev name or MAC address. */
+  domainInterfaceStats?(dom: DomainRef, device: string): Promise<InterfaceStats>;
+  /** virDomainGetVcpus: at most `maxInfo` vCPUs (running domains only). */
+  domainGetVcpus?(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]>;
+  /** virDomainGetVcpusFlags: flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM). */
+  domainGetVcpusFlags?(dom: DomainRef, flags: number): Promise<number>;
+  /**
+   * virDomainGetCPUStats: per host CPU `startCpu`..`startCpu+ncpus-1` (cut at the
+   * last CPU the driver knows), or the total with startCpu -1 (one record).
+   */
+  domainGetCPUStats?(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]>;
+  /** virDomainSetMemoryFlags: KiB; flags DomainMemoryModFlags. */
+  domainSetMemoryFlags?(dom: DomainRef, memoryKiB: number, flags: number): Promise<void>;
+  /** virDomainSetVcpusFlags: flags DomainVcpuFlags. */
+  domainSetVcpusFlags?(dom: DomainRef, nvcpus: number, flags: number): Promise<void>;
+  /** virDomainSetMaxMemory: KiB. */
+  domainSetMaxMemory?(dom: DomainRef, memoryKiB: number): Promise<void>;
+  /** virNodeGetCPUMap */
+  nodeGetCPUMap?(flags: number): Promise<NodeCPUMap>;
+  /** virNodeGetCPUStats: cpuNum -1 = all CPUs. */
+  nodeGetCPUStats?(cpuNum: number, flags: number): Promise<NodeStat[]>;
+  /** virNodeGetMemoryStats: cellNum -1 = all cells. */
+  nodeGetMemoryStats?(cellNum: number, flags: number): Promise<NodeStat[]>;
+  /** virNodeGetFreeMemory: bytes. */
+  nodeGetFreeMemory?(): Promise<bigint>;
+  /** virNodeGetCellsFreeMemory: bytes per cell from `startCell`, at most `maxCells`. */
+  nodeGetCellsFreeMemory?(startCell: number, maxCells: number): Promise<bigint[]>;
 
   /**
    * Starts delivering lifecycle events to `sink` (at most one sink per driver

@@ -1,0 +1,51 @@
+/**
+ * Argument checks shared by the public API (Connection, Domain and the
+ * monitoring calls), worded as libvirt's virCheck*Arg macros word them.
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import type { Driver } from './types';
+
+export function invalidArg(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, detail);
+}
+
+export function checkUnsigned(value: unknown, what: string, max = 0xffffffff): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw invalidArg(`${what} must be an integer from 0 to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArg(`${what} must be a non-empty string`);
+  return value;
+}
+
+/** An int (C int range), e.g. a CPU or cell number where -1 means "all". */
+export function checkInt(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 0x7fffffff) {
+    throw invalidArg(`${what} must be an integer from ${min} to ${0x7fffffff}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** libvirt's VIR_EXCLUSIVE_FLAGS: LIVE and CONFIG together are refused. */
+export function checkExclusive(flags: number, a: number, b: number, names: string): void {
+  if ((flags & a) !== 0 && (flags & b) !== 0) {
+    throw invalidArg(`Flags '${names}' are mutually exclusive`);
+  }
+}
+
+type OptionalMethods = { [K in keyof Driver]-?: undefined extends Driver[K] ? K : never }[keyof Driver];
+
+/**
+ * The driver's implementation of an optional call, bound to it, or
+ * NO_SUPPORT naming libvirt's API (as libvirt's virReportUnsupportedError).
+ */
+export function need<K extends OptionalMethods>(
+  driver: Driver, method: K, api: string, domain = ErrorDomain.DOMAIN,
+): NonNullable<Driver[K]> {
+  const fn = driver[method] as unknown as ((...args: unknown[]) => unknown) | undefined;
+  if (typeof fn !== 'function') throw XvirtError.of(ErrorNumber.NO_SUPPORT, domain, api);
+  return fn.bind(driver) as NonNullable<Driver[K]>;
+}

@@ -1,0 +1,180 @@
+/**
+ * The monitoring half of the public API: domain and host statistics and the
+ * flag-taking memory/vCPU setters. Connection and Domain extend these bases,
+ * which check arguments as libvirt does and reject NO_SUPPORT (naming the
+ * virXxx API) when the driver lacks a call.
+ */
+import { checkExclusive, checkInt, checkName, checkUnsigned, invalidArg, need } from './api-checks';
+import { DOMAIN_MEMORY_STAT_NR, DomainMemoryModFlags, DomainVcpuFlags } from './constants';
+import { ErrorDomain } from './errors';
+import type { TypedParam } from './typed-params';
+import type {
+  BlockStats, DomainRef, Driver, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
+} from './types';
+
+/** REMOTE_NODE_MAX_CELLS: the most cells one virNodeGetCellsFreeMemory call may ask for. */
+export const MAX_CELLS_PER_CALL = 1024;
+/** The largest KiB value libvirt accepts for memory (its unsigned long; 2^53-1 here). */
+const MAX_MEMORY_KIB = Number.MAX_SAFE_INTEGER;
+const HOST = ErrorDomain.NONE;
+
+/** One domain's statistics, as getAllDomainStats returns them. */
+export interface DomainStats<D> {
+  domain: D;
+  /** libvirt's typed parameters, e.g. state.state, cpu.time, net.0.rx.bytes (see DomainStatsRecord). */
+  params: TypedParam[];
+}
+
+/** The calls of virConnect/virNode* monitoring, shared by Connection. */
+export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unknown }> {
+  /** @internal */ abstract driver(): Driver;
+  /** @internal */ abstract wrapDomain(ref: DomainRef): D;
+
+  /**
+   * virConnectGetAllDomainStats. stats: DomainStatsTypes bits (0 = every group
+   * the backend supports); flags: GetAllDomainStatsFlags (filters, ENFORCE_STATS...).
+   */
+  async getAllDomainStats(stats: number = 0, flags: number = 0): Promise<DomainStats<D>[]> {
+    checkUnsigned(stats, 'stats');
+    checkUnsigned(flags, 'flags');
+    const records = await need(this.driver(), 'connectGetAllDomainStats', 'virConnectGetAllDomainStats')(null, stats, flags);
+    return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
+  }
+
+  /** virDomainListGetStats: the statistics of `domains` (all of this connection). */
+  async getDomainStats(domains: D[], stats: number = 0, flags: number = 0): Promise<DomainStats<D>[]> {
+    if (!Array.isArray(domains) || domains.length === 0) {
+      throw invalidArg('doms in virDomainListGetStats must contain at least one domain');
+    }
+    for (const d of domains) {
+      if (!d || d.connection !== this) throw invalidArg('domains in virDomainListGetStats must all belong to this connection');
+    }
+    checkUnsigned(stats, 'stats');
+    checkUnsigned(flags, 'flags');
+    const refs = domains.map((d) => d.ref);
+    const records = await need(this.driver(), 'connectGetAllDomainStats', 'virDomainListGetStats')(refs, stats, flags);
+    return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
+  }
+
+  /** virNodeGetCPUMap: which host CPUs are present and online. */
+  async getCPUMap(flags: number = 0): Promise<NodeCPUMap> {
+    checkUnsigned(flags, 'flags');
+    return need(this.driver(), 'nodeGetCPUMap', 'virNodeGetCPUMap', HOST)(flags);
+  }
+
+  /** virNodeGetCPUStats: cumulative ns per field; cpuNum -1 (NODE_CPU_STATS_ALL_CPUS) = the whole host. */
+  async getNodeCPUStats(cpuNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
+    checkInt(cpuNum, 'cpuNum', -1);
+    checkUnsigned(flags, 'flags');
+    return need(this.driver(), 'nodeGetCPUStats', 'virNodeGetCPUStats', HOST)(cpuNum, flags);
+  }
+
+  /** virNodeGetMemoryStats: KiB per field; cellNum -1 (NODE_MEMORY_STATS_ALL_CELLS) = the whole host. */
+  async getNodeMemoryStats(cellNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
+    checkInt(cellNum, 'cellNum', -1);
+    checkUnsigned(flags, 'flags');
+    return need(this.driver(), 'nodeGetMemoryStats', 'virNodeGetMemoryStats', HOST)(cellNum, flags);
+  }
+
+  /** virNodeGetFreeMemory: free host memory in bytes. */
+  async getFreeMemory(): Promise<bigint> {
+    return need(this.driver(), 'nodeGetFreeMemory', 'virNodeGetFreeMemory', HOST)();
+  }
+
+  /** virNodeGetCellsFreeMemory: free bytes of each NUMA cell from `startCell`, at most `maxCells` (≤ 1024). */
+  async getCellsFreeMemory(startCell: number = 0, maxCells: number = MAX_CELLS_PER_CALL): Promise<bigint[]> {
+    checkInt(startCell, 'startCell', 0);
+    checkInt(maxCells, 'maxCells', 1);
+    if (maxCells > MAX_CELLS_PER_CALL) throw invalidArg(`maxCells must be at most ${MAX_CELLS_PER_CALL}, got ${maxCells}`);
+    return need(this.driver(), 'nodeGetCellsFreeMemory', 'virNodeGetCellsFreeMemory', HOST)(startCell, maxCells);
+  }
+}
+
+/** The virDomain* monitoring calls, shared by Domain. */
+export abstract class DomainMonitoring {
+  abstract get ref(): DomainRef;
+  /** @internal */ abstract monitorDriver(): Driver;
+  /** @internal */ abstract monitorWritable(api: string): Driver;
+
+  /** virDomainMemoryStats: the balloon driver's figures (at most 13 entries). */
+  async memoryStats(flags: number = 0): Promise<MemoryStat[]> {
+    checkUnsigned(flags, 'flags');
+    return need(this.monitorDriver(), 'domainMemoryStats', 'virDomainMemoryStats')(this.ref, DOMAIN_MEMORY_STAT_NR, flags);
+  }
+
+  /** virDomainBlockStats: `disk` is a target (vda) or source path. */
+  async blockStats(disk: string): Promise<BlockStats> {
+    checkName(disk, 'disk');
+    return need(this.monitorDriver(), 'domainBlockStats', 'virDomainBlockStats')(this.ref, disk);
+  }
+
+  /** virDomainBlockStatsFlags: typed parameters (rd_operations, rd_bytes, wr_operations, ...). */
+  async blockStatsFlags(disk: string, flags: number = 0): Promise<TypedParam[]> {
+    checkName(disk, 'disk');
+    checkUnsigned(flags, 'flags');
+    return need(this.monitorDriver(), 'domainBlockStatsFlags', 'virDomainBlockStatsFlags')(this.ref, disk, flags);
+  }
+
+  /** virDomainInterfaceStats: `device` is the interface's target name (vnet0) or MAC address. */
+  async interfaceStats(device: string): Promise<InterfaceStats> {
+    checkName(device, 'device');
+    return need(this.monitorDriver(), 'domainInterfaceStats', 'virDomainInterfaceStats')(this.ref, device);
+  }
+
+  /** virDomainGetVcpus: per vCPU state, CPU time, host CPU and affinity (running domains). */
+  async getVcpus(maxInfo?: number): Promise<VcpuInfo[]> {
+    const driver = this.monitorDriver();
+    const call = need(driver, 'domainGetVcpus', 'virDomainGetVcpus');
+    if (maxInfo === undefined) maxInfo = (await driver.domainGetInfo(this.ref)).nrVirtCpu;
+    checkInt(maxInfo, 'maxinfo', 1);
+    return call(this.ref, maxInfo);
+  }
+
+  /** virDomainGetVcpusFlags: the vCPU count; flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM, GUEST). */
+  async getVcpusFlags(flags: number = 0): Promise<number> {
+    checkUnsigned(flags, 'flags');
+    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
+    const driver = flags & DomainVcpuFlags.GUEST ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
+    return need(driver, 'domainGetVcpusFlags', 'virDomainGetVcpusFlags')(this.ref, flags);
+  }
+
+  /**
+   * virDomainGetCPUStats: startCpu -1 with ncpus 1 gives the total (cpu_time,
+   * user_time, system_time); else one record per host CPU from startCpu.
+   */
+  async getCPUStats(startCpu: number = -1, ncpus: number = 1, flags: number = 0): Promise<TypedParam[][]> {
+    checkInt(startCpu, 'start_cpu', -1);
+    checkInt(ncpus, 'ncpus', 1);
+    if (startCpu === -1 && ncpus !== 1) throw invalidArg('ncpus in virDomainGetCPUStats must be 1 when start_cpu is -1');
+    checkUnsigned(flags, 'flags');
+    return need(this.monitorDriver(), 'domainGetCPUStats', 'virDomainGetCPUStats')(this.ref, startCpu, ncpus, flags);
+  }
+
+  /** virDomainSetMemoryFlags: KiB; flags DomainMemoryModFlags (LIVE, CONFIG, MAXIMUM). */
+  async setMemoryFlags(memoryKiB: number, flags: number = 0): Promise<void> {
+    checkUnsigned(memoryKiB, 'memory (KiB)', MAX_MEMORY_KIB);
+    if (memoryKiB === 0) throw invalidArg('memory in virDomainSetMemoryFlags must not be zero');
+    checkUnsigned(flags, 'flags');
+    checkExclusive(flags, DomainMemoryModFlags.LIVE, DomainMemoryModFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
+    const driver = this.monitorWritable('virDomainSetMemoryFlags');
+    return need(driver, 'domainSetMemoryFlags', 'virDomainSetMemoryFlags')(this.ref, memoryKiB, flags);
+  }
+
+  /** virDomainSetVcpusFlags: flags DomainVcpuFlags (LIVE, CONFIG, MAXIMUM, GUEST, HOTPLUGGABLE). */
+  async setVcpusFlags(nvcpus: number, flags: number = 0): Promise<void> {
+    checkUnsigned(nvcpus, 'nvcpus', 0xffff);
+    if (nvcpus === 0) throw invalidArg('nvcpus in virDomainSetVcpusFlags must not be zero');
+    checkUnsigned(flags, 'flags');
+    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
+    const driver = this.monitorWritable('virDomainSetVcpusFlags');
+    return need(driver, 'domainSetVcpusFlags', 'virDomainSetVcpusFlags')(this.ref, nvcpus, flags);
+  }
+
+  /** virDomainSetMaxMemory: KiB. */
+  async setMaxMemory(memoryKiB: number): Promise<void> {
+    checkUnsigned(memoryKiB, 'memory (KiB)', MAX_MEMORY_KIB);
+    if (memoryKiB === 0) throw invalidArg('memory in virDomainSetMaxMemory must not be zero');
+    const driver = this.monitorWritable('virDomainSetMaxMemory');
+    return need(driver, 'domainSetMaxMemory', 'virDomainSetMaxMemory')(this.ref, memoryKiB);
+  }
+}
