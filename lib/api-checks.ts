@@ -29,10 +29,18 @@ export function checkInt(value: unknown, what: string, min: number): number {
   return value;
 }
 
-/** libvirt's VIR_EXCLUSIVE_FLAGS: LIVE and CONFIG together are refused. */
-export function checkExclusive(flags: number, a: number, b: number, names: string): void {
+/**
+ * INVALID_ARG worded exactly as libvirt's virReportInvalidArg (no "invalid
+ * argument:" prefix), raised by libvirt's public API in `domain`.
+ */
+export function apiArgError(message: string, domain = ErrorDomain.DOMAIN): XvirtError {
+  return new XvirtError(ErrorNumber.INVALID_ARG, domain, message);
+}
+
+/** libvirt's VIR_EXCLUSIVE_FLAGS: `a` and `b` together are refused. */
+export function checkExclusive(flags: number, a: number, b: number, aName: string, bName: string): void {
   if ((flags & a) !== 0 && (flags & b) !== 0) {
-    throw invalidArg(`Flags '${names}' are mutually exclusive`);
+    throw apiArgError(`Flags '${aName}' and '${bName}' are mutually exclusive`);
   }
 }
 

@@ -4,8 +4,8 @@
  * which check arguments as libvirt does and reject NO_SUPPORT (naming the
  * virXxx API) when the driver lacks a call.
  */
-import { checkExclusive, checkInt, checkName, checkUnsigned, invalidArg, need } from './api-checks';
-import { DOMAIN_MEMORY_STAT_NR, DomainMemoryModFlags, DomainVcpuFlags } from './constants';
+import { apiArgError, checkExclusive, checkInt, checkName, checkUnsigned, invalidArg, need } from './api-checks';
+import { DOMAIN_MEMORY_STAT_NR, DomainVcpuFlags } from './constants';
 import { ErrorDomain } from './errors';
 import type { TypedParam } from './typed-params';
 import type {
@@ -44,7 +44,7 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
   /** virDomainListGetStats: the statistics of `domains` (all of this connection). */
   async getDomainStats(domains: D[], stats: number = 0, flags: number = 0): Promise<DomainStats<D>[]> {
     if (!Array.isArray(domains) || domains.length === 0) {
-      throw invalidArg('doms in virDomainListGetStats must contain at least one domain');
+      throw apiArgError('doms array in virDomainListGetStats must contain at least one domain');
     }
     for (const d of domains) {
       if (!d || d.connection !== this) throw invalidArg('domains in virDomainListGetStats must all belong to this connection');
@@ -64,14 +64,16 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
 
   /** virNodeGetCPUStats: cumulative ns per field; cpuNum -1 (NODE_CPU_STATS_ALL_CPUS) = the whole host. */
   async getNodeCPUStats(cpuNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
-    checkInt(cpuNum, 'cpuNum', -1);
+    checkInt(cpuNum, 'cpuNum', -0x80000000);
+    if (cpuNum < -1) throw apiArgError('cpuNum in virNodeGetCPUStats only accepts -1 as a negative value', HOST);
     checkUnsigned(flags, 'flags');
     return need(this.driver(), 'nodeGetCPUStats', 'virNodeGetCPUStats', HOST)(cpuNum, flags);
   }
 
   /** virNodeGetMemoryStats: KiB per field; cellNum -1 (NODE_MEMORY_STATS_ALL_CELLS) = the whole host. */
   async getNodeMemoryStats(cellNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
-    checkInt(cellNum, 'cellNum', -1);
+    checkInt(cellNum, 'cellNum', -0x80000000);
+    if (cellNum < -1) throw apiArgError('cellNum in virNodeGetMemoryStats only accepts -1 as a negative value', HOST);
     checkUnsigned(flags, 'flags');
     return need(this.driver(), 'nodeGetMemoryStats', 'virNodeGetMemoryStats', HOST)(cellNum, flags);
   }
@@ -83,8 +85,10 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
 
   /** virNodeGetCellsFreeMemory: free bytes of each NUMA cell from `startCell`, at most `maxCells` (≤ 1024). */
   async getCellsFreeMemory(startCell: number = 0, maxCells: number = MAX_CELLS_PER_CALL): Promise<bigint[]> {
-    checkInt(startCell, 'startCell', 0);
-    checkInt(maxCells, 'maxCells', 1);
+    checkInt(startCell, 'startCell', -0x80000000);
+    checkInt(maxCells, 'maxCells', -0x80000000);
+    if (maxCells <= 0) throw apiArgError('maxCells in virNodeGetCellsFreeMemory must be greater than zero', HOST);
+    if (startCell < 0) throw apiArgError('startCell in virNodeGetCellsFreeMemory must be zero or greater', HOST);
     if (maxCells > MAX_CELLS_PER_CALL) throw invalidArg(`maxCells must be at most ${MAX_CELLS_PER_CALL}, got ${maxCells}`);
     return need(this.driver(), 'nodeGetCellsFreeMemory', 'virNodeGetCellsFreeMemory', HOST)(startCell, maxCells);
   }
@@ -126,14 +130,15 @@ export abstract class DomainMonitoring {
     const driver = this.monitorDriver();
     const call = need(driver, 'domainGetVcpus', 'virDomainGetVcpus');
     if (maxInfo === undefined) maxInfo = (await driver.domainGetInfo(this.ref)).nrVirtCpu;
-    checkInt(maxInfo, 'maxinfo', 1);
+    checkInt(maxInfo, 'maxinfo', -0x80000000);
+    if (maxInfo <= 0) throw apiArgError('maxinfo in virDomainGetVcpus must be greater than zero');
     return call(this.ref, maxInfo);
   }
 
   /** virDomainGetVcpusFlags: the vCPU count; flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM, GUEST). */
   async getVcpusFlags(flags: number = 0): Promise<number> {
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
+    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE', 'VIR_DOMAIN_AFFECT_CONFIG');
     const driver = flags & DomainVcpuFlags.GUEST ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
     return need(driver, 'domainGetVcpusFlags', 'virDomainGetVcpusFlags')(this.ref, flags);
   }
@@ -143,9 +148,15 @@ export abstract class DomainMonitoring {
    * user_time, system_time); else one record per host CPU from startCpu.
    */
   async getCPUStats(startCpu: number = -1, ncpus: number = 1, flags: number = 0): Promise<TypedParam[][]> {
-    checkInt(startCpu, 'start_cpu', -1);
-    checkInt(ncpus, 'ncpus', 1);
-    if (startCpu === -1 && ncpus !== 1) throw invalidArg('ncpus in virDomainGetCPUStats must be 1 when start_cpu is -1');
+    checkInt(startCpu, 'start_cpu', -0x80000000);
+    checkInt(ncpus, 'ncpus', 0);
+    if (startCpu === -1) {
+      if (ncpus !== 1) throw apiArgError('ncpus must be 1 when start_cpu is -1');
+    } else if (startCpu < 0) {
+      throw apiArgError('start_cpu in virDomainGetCPUStats must be zero or greater');
+    } else if (ncpus === 0) {
+      throw apiArgError('ncpus in virDomainGetCPUStats must be greater than zero');
+    }
     checkUnsigned(flags, 'flags');
     return need(this.monitorDriver(), 'domainGetCPUStats', 'virDomainGetCPUStats')(this.ref, startCpu, ncpus, flags);
   }
@@ -153,9 +164,8 @@ export abstract class DomainMonitoring {
   /** virDomainSetMemoryFlags: KiB; flags DomainMemoryModFlags (LIVE, CONFIG, MAXIMUM). */
   async setMemoryFlags(memoryKiB: number, flags: number = 0): Promise<void> {
     checkUnsigned(memoryKiB, 'memory (KiB)', MAX_MEMORY_KIB);
-    if (memoryKiB === 0) throw invalidArg('memory in virDomainSetMemoryFlags must not be zero');
+    if (memoryKiB === 0) throw apiArgError('memory in virDomainSetMemoryFlags must not be zero');
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainMemoryModFlags.LIVE, DomainMemoryModFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
     const driver = this.monitorWritable('virDomainSetMemoryFlags');
     return need(driver, 'domainSetMemoryFlags', 'virDomainSetMemoryFlags')(this.ref, memoryKiB, flags);
   }
@@ -163,9 +173,8 @@ export abstract class DomainMonitoring {
   /** virDomainSetVcpusFlags: flags DomainVcpuFlags (LIVE, CONFIG, MAXIMUM, GUEST, HOTPLUGGABLE). */
   async setVcpusFlags(nvcpus: number, flags: number = 0): Promise<void> {
     checkUnsigned(nvcpus, 'nvcpus', 0xffff);
-    if (nvcpus === 0) throw invalidArg('nvcpus in virDomainSetVcpusFlags must not be zero');
+    if (nvcpus === 0) throw apiArgError('nvcpus in virDomainSetVcpusFlags must not be zero');
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE|VIR_DOMAIN_AFFECT_CONFIG');
     const driver = this.monitorWritable('virDomainSetVcpusFlags');
     return need(driver, 'domainSetVcpusFlags', 'virDomainSetVcpusFlags')(this.ref, nvcpus, flags);
   }
@@ -173,7 +182,7 @@ export abstract class DomainMonitoring {
   /** virDomainSetMaxMemory: KiB. */
   async setMaxMemory(memoryKiB: number): Promise<void> {
     checkUnsigned(memoryKiB, 'memory (KiB)', MAX_MEMORY_KIB);
-    if (memoryKiB === 0) throw invalidArg('memory in virDomainSetMaxMemory must not be zero');
+    if (memoryKiB === 0) throw apiArgError('memory in virDomainSetMaxMemory must not be zero');
     const driver = this.monitorWritable('virDomainSetMaxMemory');
     return need(driver, 'domainSetMaxMemory', 'virDomainSetMaxMemory')(this.ref, memoryKiB);
   }
