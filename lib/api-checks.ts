@@ -21,6 +21,12 @@ export function checkName(value: unknown, what: string): string {
   return value;
 }
 
+/** A string (libvirt's virCheckNonNullArg: empty is the driver's to judge). */
+export function checkString(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw invalidArg(`${what} must be a string, got ${typeof value}`);
+  return value;
+}
+
 /** An int (C int range), e.g. a CPU or cell number where -1 means "all". */
 export function checkInt(value: unknown, what: string, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 0x7fffffff) {

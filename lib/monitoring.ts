@@ -4,7 +4,7 @@
  * which check arguments as libvirt does and reject NO_SUPPORT (naming the
  * virXxx API) when the driver lacks a call.
  */
-import { apiArgError, checkExclusive, checkInt, checkName, checkUnsigned, invalidArg, need } from './api-checks';
+import { apiArgError, checkExclusive, checkInt, checkString, checkUnsigned, invalidArg, need } from './api-checks';
 import { DOMAIN_MEMORY_STAT_NR, DomainVcpuFlags } from './constants';
 import { ErrorDomain } from './errors';
 import type { TypedParam } from './typed-params';
@@ -108,20 +108,20 @@ export abstract class DomainMonitoring {
 
   /** virDomainBlockStats: `disk` is a target (vda) or source path. */
   async blockStats(disk: string): Promise<BlockStats> {
-    checkName(disk, 'disk');
+    checkString(disk, 'disk');
     return need(this.monitorDriver(), 'domainBlockStats', 'virDomainBlockStats')(this.ref, disk);
   }
 
   /** virDomainBlockStatsFlags: typed parameters (rd_operations, rd_bytes, wr_operations, ...). */
   async blockStatsFlags(disk: string, flags: number = 0): Promise<TypedParam[]> {
-    checkName(disk, 'disk');
+    checkString(disk, 'disk');
     checkUnsigned(flags, 'flags');
     return need(this.monitorDriver(), 'domainBlockStatsFlags', 'virDomainBlockStatsFlags')(this.ref, disk, flags);
   }
 
   /** virDomainInterfaceStats: `device` is the interface's target name (vnet0) or MAC address. */
   async interfaceStats(device: string): Promise<InterfaceStats> {
-    checkName(device, 'device');
+    checkString(device, 'device');
     return need(this.monitorDriver(), 'domainInterfaceStats', 'virDomainInterfaceStats')(this.ref, device);
   }
 

@@ -29,10 +29,12 @@ export const DEFAULT_NODE_INFO: Readonly<NodeInfo> = Object.freeze({
 export interface NumaCell {
   memoryKiB: number;
   cpus: number;
+  /** What libvirt's test driver sums for virNodeGetFreeMemory: (i + 1) MiB, in bytes. */
+  freeBytes: number;
 }
 export const DEFAULT_NUMA_CELLS: readonly NumaCell[] = [
-  { memoryKiB: 2 * 1024 * 1024, cpus: 8 },
-  { memoryKiB: 4 * 1024 * 1024, cpus: 8 },
+  { memoryKiB: 2 * 1024 * 1024, cpus: 8, freeBytes: 1024 * 1024 },
+  { memoryKiB: 4 * 1024 * 1024, cpus: 8, freeBytes: 2 * 1024 * 1024 },
 ];
 
 /** The running domain 'test' (id 1), as libvirt 9.0 formats it. */

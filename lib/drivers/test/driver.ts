@@ -4,9 +4,13 @@
  * may share one state (test:///default), each with its own event sink.
  */
 import { hostname } from 'node:os';
-import { DomainCreateFlags, DomainUndefineFlags, DomainXMLFlags } from '../../constants';
+import { DomainCreateFlags, DomainMemoryModFlags, DomainUndefineFlags, DomainXMLFlags } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import type {
+  BlockStats, DomainInfo, DomainRef, DomainStateInfo, DomainStatsRecord, Driver, DriverLifecycleEvent, InterfaceStats,
+  MemoryStat, NodeCPUMap, NodeInfo, NodeStat, VcpuInfo,
+} from '../../types';
+import type { TypedParam } from '../../typed-params';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
 import { formatCapabilities } from './capabilities';
@@ -14,7 +18,14 @@ import { TEST_ARCH, TEST_HYPERVISOR_TYPE, TEST_HYPERVISOR_VERSION, TEST_MAX_VCPU
 import type { TestDomain } from './domain';
 import { checkFlags } from './errors';
 import * as life from './lifecycle';
+import { allDomainStats } from './all-stats';
+import * as stats from './stats';
+import * as tuning from './tuning';
 import { LIST_FLAGS_ALL, type EventSink, type TestState } from './state';
+
+/** VIR_TYPED_PARAM_STRING_OKAY: the only flag libvirt's test virDomainGetCPUStats takes. */
+const TYPED_PARAM_STRING_OKAY = 4;
+const MEMORY_FLAGS = DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG | DomainMemoryModFlags.MAXIMUM;
 
 /** virDomainCreateXML's VALIDATE flag (schema validation; our parser always validates). */
 const CREATE_VALIDATE = 16;
@@ -143,6 +154,68 @@ export class TestDriver implements Driver {
   async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> { life.setDomainAutostart(this.#dom(dom), autostart); }
   async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> { life.setDomainMemory(this.#dom(dom), memoryKiB); }
   async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> { life.setDomainVcpus(this.#dom(dom), nvcpus); }
+
+  // Monitoring: values and errors as libvirt 9.0's test driver (see stats.ts, tuning.ts).
+
+  async connectGetAllDomainStats(doms: DomainRef[] | null, groups: number, flags: number): Promise<DomainStatsRecord[]> {
+    return allDomainStats(this.#live(), doms, groups, flags);
+  }
+
+  async domainMemoryStats(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]> {
+    checkFlags(flags, 0, 'testDomainMemoryStats');
+    return stats.memoryStats(this.#dom(dom), maxStats);
+  }
+
+  async domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> { return stats.blockStats(this.#dom(dom), disk); }
+  async domainInterfaceStats(dom: DomainRef, device: string): Promise<InterfaceStats> {
+    return stats.interfaceStats(this.#dom(dom), device);
+  }
+
+  async domainGetVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
+    return stats.vcpus(this.#live().nodeInfo, this.#dom(dom), maxInfo);
+  }
+
+  async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
+    checkFlags(flags, MEMORY_FLAGS, 'testDomainGetVcpusFlags');
+    return tuning.getVcpusFlags(this.#dom(dom), flags);
+  }
+
+  async domainGetCPUStats(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]> {
+    checkFlags(flags, TYPED_PARAM_STRING_OKAY, 'testDomainGetCPUStats');
+    return stats.cpuStats(this.#live().nodeInfo, this.#dom(dom), startCpu, ncpus);
+  }
+
+  async domainSetMemoryFlags(dom: DomainRef, memoryKiB: number, flags: number): Promise<void> {
+    checkFlags(flags, MEMORY_FLAGS, 'testDomainSetMemoryFlags');
+    tuning.setMemoryFlags(this.#dom(dom), memoryKiB, flags);
+  }
+
+  async domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags: number): Promise<void> {
+    checkFlags(flags, MEMORY_FLAGS, 'testDomainSetVcpusFlags');
+    tuning.setVcpusFlags(this.#dom(dom), nvcpus, flags);
+  }
+
+  /** libvirt's test driver implements it as setMemoryFlags(MAXIMUM). */
+  async domainSetMaxMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
+    tuning.setMemoryFlags(this.#dom(dom), memoryKiB, DomainMemoryModFlags.MAXIMUM);
+  }
+
+  async nodeGetCPUMap(flags: number): Promise<NodeCPUMap> {
+    checkFlags(flags, 0, 'testNodeGetCPUMap');
+    this.#live();
+    return stats.cpuMap();
+  }
+
+  async nodeGetCPUStats(_cpuNum: number, flags: number): Promise<NodeStat[]> {
+    checkFlags(flags, 0, 'testNodeGetCPUStats');
+    this.#live();
+    return stats.nodeCpuStats();
+  }
+
+  async nodeGetFreeMemory(): Promise<bigint> { return stats.freeMemory(this.#live().numaCells); }
+  async nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<bigint[]> {
+    return stats.cellsFreeMemory(this.#live().numaCells, startCell, maxCells);
+  }
 
   async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
     const state = this.#live();

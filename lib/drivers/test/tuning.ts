@@ -1,0 +1,74 @@
+/**
+ * The flag-taking memory and vCPU calls of the test driver, with libvirt's
+ * rules for which definition (live, persistent) each flag touches. Every
+ * check runs before the first change, so a refused call changes nothing.
+ */
+import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { DomainDefinition } from '../../xml';
+import { TEST_MAX_VCPUS } from './defaults';
+import type { TestDomain } from './domain';
+import { invalidArg, operationInvalid } from './errors';
+
+function domainLayerInvalid(detail: string): XvirtError {
+  return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, detail);
+}
+
+/** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
+function selectDefs(dom: TestDomain, flags: number): { live: DomainDefinition | null; config: DomainDefinition | null } {
+  let impact = flags & (Mem.LIVE | Mem.CONFIG);
+  if (impact === 0) impact = dom.active ? Mem.LIVE : Mem.CONFIG;
+  if (impact & Mem.LIVE && !dom.active) throw domainLayerInvalid('domain is not running');
+  if (impact & Mem.CONFIG && !dom.persistent) throw domainLayerInvalid('transient domains do not have any persistent config');
+  return { live: impact & Mem.LIVE ? dom.live : null, config: impact & Mem.CONFIG ? dom.config : null };
+}
+
+/** libvirt's virDomainObjGetOneDefState: exactly one definition, and whether it is the live one. */
+function selectOneDef(dom: TestDomain, flags: number): { def: DomainDefinition; live: boolean } {
+  if ((flags & Mem.LIVE) && (flags & Mem.CONFIG)) {
+    throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
+      "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+  }
+  const { live, config } = selectDefs(dom, flags);
+  return live ? { def: live, live: true } : { def: config!, live: false };
+}
+
+/** virDomainGetVcpusFlags */
+export function getVcpusFlags(dom: TestDomain, flags: number): number {
+  const { def } = selectOneDef(dom, flags);
+  return flags & Vcpu.MAXIMUM ? def.maxVcpus : def.vcpus;
+}
+
+/** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the (inactive) maximum. */
+export function setMemoryFlags(dom: TestDomain, memoryKiB: number, flags: number): void {
+  const { def, live } = selectOneDef(dom, flags);
+  if (flags & Mem.MAXIMUM) {
+    if (live) throw operationInvalid('cannot resize the maximum memory on an active domain');
+    def.memoryKiB = memoryKiB;
+    if (def.currentMemoryKiB > memoryKiB) def.currentMemoryKiB = memoryKiB;
+    return;
+  }
+  if (memoryKiB > def.memoryKiB) throw invalidArg('cannot set memory higher than max memory');
+  def.currentMemoryKiB = memoryKiB;
+}
+
+/** virDomainSetVcpusFlags: current vCPUs of the selected definitions, or with MAXIMUM the persistent maximum. */
+export function setVcpusFlags(dom: TestDomain, nvcpus: number, flags: number): void {
+  if (nvcpus > TEST_MAX_VCPUS) {
+    throw invalidArg(`requested cpu amount exceeds maximum supported amount (${nvcpus} > ${TEST_MAX_VCPUS})`);
+  }
+  const { live, config } = selectDefs(dom, flags);
+  if (live && live.maxVcpus < nvcpus) throw invalidArg(`requested cpu amount exceeds maximum (${nvcpus} > ${live.maxVcpus})`);
+  const maximum = (flags & Vcpu.MAXIMUM) !== 0;
+  if (config && !maximum && config.maxVcpus < nvcpus) {
+    throw invalidArg(`requested cpu amount exceeds maximum (${nvcpus} > ${config.maxVcpus})`);
+  }
+  // As libvirt's test driver: the live definition's current count changes even with MAXIMUM.
+  if (live) live.vcpus = nvcpus;
+  if (config && maximum) {
+    config.maxVcpus = nvcpus;
+    config.vcpus = Math.min(config.vcpus, nvcpus);
+  } else if (config) {
+    config.vcpus = nvcpus;
+  }
+}
