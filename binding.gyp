@@ -6,13 +6,14 @@
       "native/xc_domain.c",
       "native/xc_host.c",
       "native/xc_state.c",
+      "native/xc_stats.c",
       "native/xc_privcmd.c"
     ]
   },
   "targets": [
     {
       "target_name": "xvirt_xen",
-      "sources": ["native/addon.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc", "<@(core_sources)"],
+      "sources": ["native/addon.cc", "native/addon_stats.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc", "<@(core_sources)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": [

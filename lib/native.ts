@@ -9,6 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import { NativeStatsReader, stridesMatch, type NativeStrides, type XenNodeMemory, type XenVcpu } from './native-stats';
+
+export type { XenNodeMemory, XenVcpu } from './native-stats';
 
 /** Slots of one domain record (must match REC_* in native/addon.cc). */
 export enum Slot {
@@ -71,6 +74,12 @@ export interface NativeHypervisor {
   destroy(domid: number): Promise<void>;
   shutdown(domid: number, reboot: boolean): Promise<void>;
   close(): void;
+  /** vCPU records into `out` (lib/native-stats.ts); the vCPU count, or -1 for no such domain (or another UUID). */
+  vcpus(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
+  /** Raw uint64 idle ns per CPU into `out`; the CPU id count. */
+  cpuIdle(out: Float64Array): number;
+  /** NUMA node records into `out`; the node id count. */
+  nodeMemory(out: Float64Array): number;
 }
 
 /** The addon's xvirt-proxy connection (native/proxy_channel.c; typed facade: lib/drivers/proxy/channel.ts). */
@@ -84,7 +93,7 @@ export interface NativeProxyChannel {
   close(): void;
 }
 
-interface NativeAddon {
+interface NativeAddon extends NativeStrides {
   openHypervisor(): Promise<NativeHypervisor>;
   ProxyChannel: new () => NativeProxyChannel;
   RECORD_STRIDE: number;
@@ -119,6 +128,10 @@ export function loadAddon(): NativeAddon {
   if (loaded.RECORD_STRIDE !== RECORD_STRIDE) {
     throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN,
       `native addon record stride ${loaded.RECORD_STRIDE} does not match lib/native.ts (${RECORD_STRIDE}): rebuild it`);
+  }
+  if (!stridesMatch(loaded)) {
+    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN,
+      'native addon statistics record strides do not match lib/native-stats.ts: rebuild it');
   }
   addon = loaded;
   return addon;
@@ -185,12 +198,14 @@ export class DomainRecords {
 /** An open hypervisor: two privcmd handles (queries on this thread, control calls on the pool). */
 export class XenHypervisor {
   readonly #native: NativeHypervisor;
+  readonly #stats: NativeStatsReader;
   /** Version and interface facts, read once at open. */
   readonly version: XenVersionInfo;
   #closed = false;
 
   private constructor(native: NativeHypervisor) {
     this.#native = native;
+    this.#stats = new NativeStatsReader(native);
     this.version = native.info();
   }
 
@@ -253,6 +268,30 @@ export class XenHypervisor {
         if (total <= records.capacity) return { records, count: total };
         records = new DomainRecords(Math.min(DOMID_MAX + 1, total + 16));
       }
+    } catch (err) {
+      throw toXvirtError(err);
+    }
+  }
+
+  /** The vCPUs of domain `domid` (getvcpuinfo each); null when it is gone (or, with `expectUuid`, has another UUID). */
+  vcpus(domid: number, expectUuid: Uint8Array | null): XenVcpu[] | null {
+    this.#check();
+    checkDomid(domid);
+    if (expectUuid !== null && (!(expectUuid instanceof Uint8Array) || expectUuid.length !== UUID_BYTES)) {
+      throw invalidArg('expected UUID must be 16 bytes');
+    }
+    return this.#query(() => this.#stats.vcpus(domid, expectUuid));
+  }
+
+  /** Idle nanoseconds of each physical CPU id (XEN_SYSCTL_getcpuinfo); offline CPUs read 0. */
+  cpuIdle(): bigint[] { this.#check(); return this.#query(() => this.#stats.cpuIdle()); }
+
+  /** Memory of each NUMA node id (XEN_SYSCTL_numainfo). */
+  nodeMemory(): XenNodeMemory[] { this.#check(); return this.#query(() => this.#stats.nodeMemory()); }
+
+  #query<T>(read: () => T): T {
+    try {
+      return read();
     } catch (err) {
       throw toXvirtError(err);
     }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "addon_util.h"
+#include "addon_stats.h"
 #include "xc_core.h"
 
 Napi::Function DefineProxyChannel(Napi::Env env);  // native/proxy_channel_glue.cc
@@ -23,37 +25,6 @@ enum : size_t {
 };
 constexpr size_t kUuidLen = 16;
 constexpr double kKiBPerPage = 4;  // Xen pages are 4 KiB on every architecture it runs dom0s on
-
-Napi::Error XcError(Napi::Env env, const xc_error& err) {
-  Napi::Error e = Napi::Error::New(env, err.message);
-  e.Set("code", Napi::String::New(env, xc_status_name(err.status)));
-  e.Set("errno", Napi::Number::New(env, err.sys_errno));
-  return e;
-}
-
-void ThrowType(Napi::Env env, const char* msg) { Napi::TypeError::New(env, msg).ThrowAsJavaScriptException(); }
-
-bool DomidArg(const Napi::CallbackInfo& info, size_t i, uint32_t* out) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    ThrowType(info.Env(), "domain id must be a number");
-    return false;
-  }
-  double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!(v >= 0 && v <= XC_DOMID_MAX) || std::floor(v) != v) {
-    ThrowType(info.Env(), "domain id must be an integer from 0 to 32751");
-    return false;
-  }
-  *out = static_cast<uint32_t>(v);
-  return true;
-}
-
-// True if `v` is a typed array of `type` with exactly (`exact`) or at least `length` elements; sets *data.
-bool TypedArrayOf(napi_env env, napi_value v, napi_typedarray_type type, size_t length, void** data, bool exact) {
-  napi_typedarray_type actual;
-  size_t n;
-  if (napi_get_typedarray_info(env, v, &actual, &n, data, nullptr, nullptr) != napi_ok) return false;
-  return actual == type && (exact ? n == length : n >= length);
-}
 
 void WriteRecord(const xc_dominfo& d, double* rec) {
   rec[REC_DOMID] = d.domid;
@@ -113,6 +84,9 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
       InstanceMethod<&Hypervisor::Destroy>("destroy"),
       InstanceMethod<&Hypervisor::Shutdown>("shutdown"),
       InstanceMethod<&Hypervisor::Close>("close"),
+      InstanceMethod<&Hypervisor::Vcpus>("vcpus"),
+      InstanceMethod<&Hypervisor::CpuIdle>("cpuIdle"),
+      InstanceMethod<&Hypervisor::NodeMemory>("nodeMemory"),
     });
   }
 
@@ -278,6 +252,17 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
     return Queue(info, Op::kShutdown, info[1].As<Napi::Boolean>().Value() ? XC_REASON_REBOOT : XC_REASON_POWEROFF);
   }
 
+  // Statistics (native/addon_stats.cc): synchronous on the query handle, like getInfo.
+  Napi::Value Vcpus(const Napi::CallbackInfo& info) {
+    return CheckOpen(info.Env()) ? stats_.Vcpus(info, query_) : info.Env().Undefined();
+  }
+  Napi::Value CpuIdle(const Napi::CallbackInfo& info) {
+    return CheckOpen(info.Env()) ? stats_.CpuIdle(info, query_) : info.Env().Undefined();
+  }
+  Napi::Value NodeMemory(const Napi::CallbackInfo& info) {
+    return CheckOpen(info.Env()) ? stats_.NodeMemory(info, query_) : info.Env().Undefined();
+  }
+
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (!closed_) {
       closed_ = true;
@@ -298,6 +283,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
   bool closed_ = false;
   std::string extraversion_, capabilities_;
   std::vector<xc_dominfo> scratch_;
+  HypervisorStats stats_;
 };
 
 struct AddonData {
@@ -364,6 +350,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openHypervisor", Napi::Function::New<OpenHypervisor>(env, "openHypervisor"));
   exports.Set("Hypervisor", data->hypervisor.Value());
   exports.Set("RECORD_STRIDE", Napi::Number::New(env, REC_STRIDE));
+  exports.Set("VCPU_STRIDE", Napi::Number::New(env, VCPU_STRIDE));
+  exports.Set("NODE_STRIDE", Napi::Number::New(env, NODE_STRIDE));
   exports.Set("ProxyChannel", DefineProxyChannel(env));
   return exports;
 }

@@ -30,10 +30,13 @@
 /* sysctl and domctl commands (stable numbers across 4.15-4.22). */
 #define XC_SYSCTL_PHYSINFO 3
 #define XC_SYSCTL_GETDOMAININFOLIST 6
+#define XC_SYSCTL_GETCPUINFO 8
+#define XC_SYSCTL_NUMAINFO 17
 #define XC_DOMCTL_DESTROYDOMAIN 2
 #define XC_DOMCTL_PAUSEDOMAIN 3
 #define XC_DOMCTL_UNPAUSEDOMAIN 4
 #define XC_DOMCTL_GETDOMAININFO 5
+#define XC_DOMCTL_GETVCPUINFO 14
 
 /* Interface versions: 4.16 uses 0x14 for both; 4.17 0x15/0x15; 4.18 0x15/0x16; 4.19 0x15/0x17. */
 #define XC_SYSCTL_IF_416 0x14u
@@ -142,6 +145,33 @@ _Static_assert(offsetof(struct xc_abi_physinfo_v14, total_pages) == 32, "physinf
 _Static_assert(offsetof(struct xc_abi_physinfo_v14, free_pages) == 40, "physinfo14.free_pages");
 _Static_assert(sizeof(struct xc_abi_physinfo_v14) == 104, "physinfo14 is 104 bytes");
 
+/* XEN_SYSCTL_getcpuinfo: the idle time (ns) of CPUs 0 .. min(max_cpus, nr_cpu_ids) - 1 into `info`. */
+struct xc_abi_getcpuinfo {
+    uint32_t max_cpus;
+    uint32_t pad;
+    uint64_t info; /* guest handle: user pointer to uint64_t idletime[] */
+    uint32_t nr_cpus;
+};
+_Static_assert(offsetof(struct xc_abi_getcpuinfo, info) == 8, "getcpuinfo.info");
+_Static_assert(offsetof(struct xc_abi_getcpuinfo, nr_cpus) == 16, "getcpuinfo.nr_cpus");
+
+/* XEN_SYSCTL_numainfo: per node {memsize, memfree} in bytes; XC_NUMA_INVALID_MEM for a node that is offline. */
+struct xc_abi_numainfo {
+    uint32_t num_nodes;
+    uint32_t pad;
+    uint64_t meminfo;  /* guest handle: user pointer to struct xc_abi_meminfo[] */
+    uint64_t distance; /* guest handle: NULL (not asked for) */
+};
+_Static_assert(offsetof(struct xc_abi_numainfo, meminfo) == 8, "numainfo.meminfo");
+_Static_assert(offsetof(struct xc_abi_numainfo, distance) == 16, "numainfo.distance");
+
+struct xc_abi_meminfo {
+    uint64_t memsize, memfree;
+};
+_Static_assert(sizeof(struct xc_abi_meminfo) == 16, "meminfo is 16 bytes");
+/* XEN_INVALID_MEM_SZ is (~0U): a 32-bit all-ones stored in the 64-bit fields. */
+#define XC_NUMA_INVALID_MEM 0xffffffffull
+
 struct xc_abi_sysctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -149,11 +179,28 @@ struct xc_abi_sysctl {
         struct xc_abi_getdomaininfolist getdomaininfolist;
         struct xc_abi_physinfo_v14 physinfo_v14;
         struct xc_abi_physinfo_v15 physinfo_v15;
+        struct xc_abi_getcpuinfo getcpuinfo;
+        struct xc_abi_numainfo numainfo;
         uint8_t pad[128];
     } u;
 };
 _Static_assert(offsetof(struct xc_abi_sysctl, u) == 8, "sysctl.u");
 _Static_assert(sizeof(struct xc_abi_sysctl) == 136, "sysctl is 136 bytes");
+
+/* XEN_DOMCTL_getvcpuinfo (stable from 4.16 to 4.19): IN vcpu; OUT flags, run time (ns) and physical CPU. */
+struct xc_abi_vcpuinfo {
+    uint32_t vcpu;
+    uint8_t online, blocked, running;
+    uint8_t pad;
+    uint64_t cpu_time;
+    uint32_t cpu;
+    uint32_t pad2;
+};
+_Static_assert(offsetof(struct xc_abi_vcpuinfo, online) == 4, "vcpuinfo.online");
+_Static_assert(offsetof(struct xc_abi_vcpuinfo, running) == 6, "vcpuinfo.running");
+_Static_assert(offsetof(struct xc_abi_vcpuinfo, cpu_time) == 8, "vcpuinfo.cpu_time");
+_Static_assert(offsetof(struct xc_abi_vcpuinfo, cpu) == 16, "vcpuinfo.cpu");
+_Static_assert(sizeof(struct xc_abi_vcpuinfo) == 24, "vcpuinfo is 24 bytes");
 
 struct xc_abi_domctl {
     uint32_t cmd;
@@ -162,6 +209,7 @@ struct xc_abi_domctl {
     uint16_t pad[3];
     union {
         struct xc_abi_dominfo getdomaininfo;
+        struct xc_abi_vcpuinfo getvcpuinfo;
         uint8_t pad[128];
     } u;
 };

@@ -145,6 +145,39 @@ enum xc_shutdown_reason { XC_REASON_POWEROFF = 0, XC_REASON_REBOOT = 1 };
  */
 int xc_domain_shutdown(xc_handle *h, uint32_t domid, uint32_t reason);
 
+/* One vCPU of a domain (XEN_DOMCTL_getvcpuinfo). */
+struct xc_vcpuinfo {
+    uint64_t cpu_time_ns; /* time it spent running */
+    uint32_t cpu;         /* the physical CPU it runs on, or last ran on */
+    uint8_t present;      /* 0: Xen holds no vCPU with this id (the other fields are 0) */
+    uint8_t online, blocked, running;
+};
+
+/*
+ * The vCPUs of domain `domid`: its getdomaininfo into *dom, then vCPUs 0 ..
+ * dom->max_vcpus - 1, up to `cap` of them, into `out`; *count = dom->max_vcpus
+ * (which may exceed cap). One hypercall per vCPU; nothing allocated.
+ */
+int xc_domain_vcpus(xc_handle *h, uint32_t domid, struct xc_dominfo *dom, struct xc_vcpuinfo *out, size_t cap,
+                    size_t *count);
+
+/*
+ * Time (ns) each physical CPU spent idle since boot (XEN_SYSCTL_getcpuinfo),
+ * for CPUs 0 .. *count - 1; Xen reports its CPU id space (nr_cpu_ids), and an
+ * offline CPU reads 0. At most XC_CPU_MAX CPUs (what the arena holds).
+ */
+#define XC_CPU_MAX 3584u
+int xc_cpu_idle(xc_handle *h, uint64_t *idle_ns, size_t cap, size_t *count);
+
+/* Memory of one NUMA node (XEN_SYSCTL_numainfo), in bytes. */
+struct xc_node_memory {
+    uint64_t size_bytes, free_bytes;
+    uint32_t online; /* 0: node id not in use (sizes 0) */
+};
+/* Nodes 0 .. *count - 1 (up to `cap` written). At most XC_NODE_MAX. */
+#define XC_NODE_MAX 1024u
+int xc_numa_memory(xc_handle *h, struct xc_node_memory *out, size_t cap, size_t *count);
+
 /* Name of an xc_status, e.g. "XC_ENODOMAIN". */
 const char *xc_status_name(int status);
 

@@ -214,6 +214,65 @@ static void test_large_list(void)
     xc_close(h);
 }
 
+static void test_stats(uint32_t minor)
+{
+    struct xc_error err;
+    struct xc_dominfo d;
+    struct xc_vcpuinfo v[FAKE_MAX_VCPUS + 1];
+    struct xc_node_memory nodes[FAKE_MAX_NODES];
+    uint64_t idle[FAKE_MAX_CPUS];
+    size_t n = 99;
+    unsigned long allocs, calls;
+    xc_handle *h;
+    int i;
+
+    fake_init(&xen, minor, 3);
+    h = fake_open(&xen, &err);
+    if (!h) { CHECK(0, "4.%u opens: %s", minor, err.message); return; }
+    allocs = xen.allocs;
+
+    calls = xen.hypercalls;
+    CHECK(xc_domain_vcpus(h, 0, &d, v, FAKE_MAX_VCPUS, &n) == XC_OK && n == 2 && d.domid == 0 &&
+              xen.hypercalls == calls + 3,
+          "4.%u: dom0's two vCPUs in getdomaininfo + 2 getvcpuinfo", minor);
+    CHECK(v[0].present && v[0].online && v[0].running && !v[0].blocked && v[0].cpu == 0 &&
+              v[0].cpu_time_ns == 600000ull + (1ull << 52),
+          "4.%u: vCPU 0 running on CPU 0 with its 64-bit time", minor);
+    CHECK(v[1].present && v[1].online && v[1].blocked && !v[1].running && v[1].cpu == 1 &&
+              v[0].cpu_time_ns + v[1].cpu_time_ns == d.cpu_time_ns,
+          "4.%u: vCPU 1 blocked on CPU 1; the vCPU times add up to the domain's", minor);
+    CHECK(xc_domain_vcpus(h, 0, &d, v, 1, &n) == XC_OK && n == 2 && v[0].cpu == 0,
+          "4.%u: a short array still learns the vCPU count", minor);
+    xen.dom[0].vcpu[1].present = 0;
+    CHECK(xc_domain_vcpus(h, 0, &d, v, FAKE_MAX_VCPUS, &n) == XC_OK && n == 2 && v[0].present && !v[1].present &&
+              v[1].cpu_time_ns == 0,
+          "4.%u: a vCPU id Xen never allocated reads absent", minor);
+    CHECK(xc_domain_vcpus(h, 7, &d, v, FAKE_MAX_VCPUS, &n) == XC_ENODOMAIN, "4.%u: vCPUs of a missing domain", minor);
+    CHECK(xc_domain_vcpus(h, 0x7ff0, &d, v, FAKE_MAX_VCPUS, &n) == XC_EINVAL,
+          "4.%u: vCPUs of a reserved id refused", minor);
+
+    CHECK(xc_cpu_idle(h, idle, FAKE_MAX_CPUS, &n) == XC_OK && n == 4 && idle[0] == 7000000000000ull &&
+              idle[1] == (1ull << 53) + 3 && idle[2] == 0 && idle[3] == 0,
+          "4.%u: idle time of 4 CPU ids, offline ones 0", minor);
+    idle[1] = 42;
+    CHECK(xc_cpu_idle(h, idle, 1, &n) == XC_OK && n == 4 && idle[1] == 42, "4.%u: cap respected", minor);
+
+    CHECK(xc_numa_memory(h, nodes, FAKE_MAX_NODES, &n) == XC_OK && n == 2 && nodes[0].online &&
+              nodes[0].size_bytes == 524158ull * 4096 && nodes[0].free_bytes == 256039ull * 4096 && !nodes[1].online &&
+              nodes[1].size_bytes == 0 && nodes[1].free_bytes == 0,
+          "4.%u: node 0 memory, node 1 offline (XEN_INVALID_MEM_SZ)", minor);
+
+    xen.sysctl_if = 0x99; /* the hypervisor now refuses: errors carry the errno */
+    CHECK(xc_cpu_idle(h, idle, FAKE_MAX_CPUS, &n) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EACCES &&
+              strstr(xc_last_error(h)->message, "getcpuinfo"),
+          "4.%u: getcpuinfo refusal: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_numa_memory(h, nodes, FAKE_MAX_NODES, &n) == XC_EHYPERCALL, "4.%u: numainfo refusal", minor);
+
+    for (i = 0; i < 1000; i++) xc_domain_vcpus(h, 0, &d, v, FAKE_MAX_VCPUS, &n);
+    CHECK(xen.allocs == allocs, "4.%u: no buffer allocation for statistics", minor);
+    xc_close(h);
+}
+
 static void test_privcmd_missing(void)
 {
     struct xc_error err = { 0, 0, "" };
@@ -235,6 +294,8 @@ int main(void)
     test_queries(18);
     test_queries(19);
     test_large_list();
+    test_stats(16);
+    test_stats(19);
     test_privcmd_missing();
     CHECK(strcmp(xc_status_name(XC_ENODOMAIN), "XC_ENODOMAIN") == 0 && strcmp(xc_status_name(99), "XC_EUNKNOWN") == 0,
           "status names");

@@ -56,6 +56,24 @@ static long sysctl(struct fake_xen *x, uint8_t *s)
         put64(s, 8 + u64base + 8, 256039); /* free_pages */
         return 0;
     }
+    if (cmd == 8) { /* getcpuinfo: {u32 max_cpus @0; handle info @8; u32 nr_cpus @16} */
+        uint32_t max = get32(s, 8), n = max < x->nr_cpu_ids ? max : x->nr_cpu_ids, i;
+        uint8_t *buf = (uint8_t *)(uintptr_t)get64(s, 16);
+        for (i = 0; i < n; i++) put64(buf, 8 * i, x->cpu_idle[i]);
+        put32(s, 24, n);
+        return 0;
+    }
+    if (cmd == 17) { /* numainfo: {u32 num_nodes @0; handle meminfo @8; handle distance @16} */
+        uint32_t max = get32(s, 8), n = max < x->nr_nodes ? max : x->nr_nodes, i;
+        uint8_t *buf = (uint8_t *)(uintptr_t)get64(s, 16);
+        if (!buf || get64(s, 24)) return -EINVAL; /* the core asks for memory only */
+        for (i = 0; i < n; i++) {
+            put64(buf, 16 * i, x->node[i].online ? x->node[i].size : 0xffffffffu);
+            put64(buf, 16 * i + 8, x->node[i].online ? x->node[i].free : 0xffffffffu);
+        }
+        put32(s, 8, n);
+        return 0;
+    }
     if (cmd == 6) { /* getdomaininfolist */
         uint16_t first = get16(s, 8);
         uint32_t max = get32(s, 12), n = 0;
@@ -87,6 +105,19 @@ static long domctl(struct fake_xen *x, uint8_t *d)
     case 3: if (id == 0) return -EINVAL; dom->flags |= 0x8; return 0;
     case 4: dom->flags &= ~0x8u; return 0;
     case 5: put16(d, 8, dom->id); write_dominfo(d + 16, dom); return 0;
+    case 14: { /* getvcpuinfo: IN u32 vcpu @0; OUT u8 online @4, blocked @5, running @6, u64 time @8, u32 cpu @16 */
+        uint32_t v = get32(d, 16);
+        const struct fake_vcpu *vc;
+        if (v > dom->max_vcpu_id || v >= FAKE_MAX_VCPUS) return -EINVAL;
+        vc = &dom->vcpu[v];
+        if (!vc->present) return -ESRCH;
+        d[16 + 4] = vc->online;
+        d[16 + 5] = vc->blocked;
+        d[16 + 6] = vc->running;
+        put64(d, 16 + 8, vc->cpu_time);
+        put32(d, 16 + 16, vc->cpu);
+        return 0;
+    }
     default: return -ENOSYS;
     }
 }
@@ -166,7 +197,19 @@ void fake_init(struct fake_xen *x, uint32_t minor, size_t guests)
         d->online_vcpus = i == 0 ? 2 : 1;
         d->max_vcpu_id = i == 0 ? 1 : 0;
         if (i > 0) { d->handle[0] = (uint8_t)i; d->handle[15] = 0x42; }
+        /* dom0: vCPU 0 running on CPU 0, vCPU 1 blocked on CPU 1; guests: one blocked vCPU on CPU 1. The vCPU
+         * times add up to the domain's. */
+        d->vcpu[0] = (struct fake_vcpu){ 1, 1, i != 0, i == 0, i ? d->cpu_time : 600000ull + (1ull << 52), i ? 1 : 0 };
+        if (i == 0) d->vcpu[1] = (struct fake_vcpu){ 1, 1, 1, 0, 400000ull + (1ull << 52), 1 };
     }
+    /* Two CPUs online out of four ids (2 and 3 offline: idle 0); one node online out of two ids. */
+    x->nr_cpu_ids = 4;
+    x->cpu_idle[0] = 7000000000000ull;
+    x->cpu_idle[1] = (1ull << 53) + 3; /* beyond a double's exact range */
+    x->nr_nodes = 2;
+    x->node[0].online = 1;
+    x->node[0].size = 524158ull * 4096;
+    x->node[0].free = 256039ull * 4096;
 }
 
 xc_handle *fake_open(struct fake_xen *x, struct xc_error *err)

@@ -8,6 +8,15 @@
 #include "../xc_core.h"
 
 #define FAKE_MAX_DOMAINS 600
+#define FAKE_MAX_VCPUS 4
+#define FAKE_MAX_CPUS 8
+#define FAKE_MAX_NODES 4
+
+struct fake_vcpu {
+    uint8_t present, online, blocked, running; /* present 0: getvcpuinfo answers ESRCH */
+    uint64_t cpu_time;
+    uint32_t cpu;
+};
 
 struct fake_domain {
     uint16_t id;
@@ -15,6 +24,7 @@ struct fake_domain {
     uint64_t tot_pages, max_pages, cpu_time;
     uint32_t online_vcpus, max_vcpu_id;
     uint8_t handle[16];
+    struct fake_vcpu vcpu[FAKE_MAX_VCPUS]; /* vCPUs 0 .. max_vcpu_id (getvcpuinfo beyond: EINVAL) */
 };
 
 struct fake_xen {
@@ -25,6 +35,12 @@ struct fake_xen {
     const char *extraversion;   /* may fill all 16 bytes without a terminator */
     const char *capabilities;
     int destroy_eagain;         /* destroydomain answers EAGAIN this many times first */
+    /* Physical CPUs: XEN_SYSCTL_getcpuinfo answers nr_cpu_ids idle times (0 for offline ones). */
+    uint32_t nr_cpu_ids;
+    uint64_t cpu_idle[FAKE_MAX_CPUS];
+    /* NUMA nodes: XEN_SYSCTL_numainfo; an offline node reads XEN_INVALID_MEM_SZ. */
+    uint32_t nr_nodes;
+    struct { int online; uint64_t size, free; } node[FAKE_MAX_NODES];
     /* The domains, sorted by id. */
     struct fake_domain dom[FAKE_MAX_DOMAINS];
     size_t n_dom;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DomainState } from '../../lib/constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../lib/errors';
 import { RECORD_STRIDE, Slot, XenHypervisor, type NativeHypervisor } from '../../lib/native';
+import { NODE_STRIDE, NodeSlot, VCPU_STRIDE, VcpuSlot } from '../../lib/native-stats';
 import { uuidToBytes } from '../../lib/uuid';
 import { DefinitionStore } from '../../lib/drivers/xen/definitions';
 import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-config';
@@ -28,6 +29,18 @@ export interface FakeDomain {
   vcpus: number;
   cpuTimeNs: bigint;
   flags: number;
+  /** What getvcpuinfo answers per vCPU id (default: `vcpus` online vCPUs sharing cpuTimeNs). */
+  vcpuInfo: FakeVcpu[];
+}
+
+export interface FakeVcpu { present: boolean; online: boolean; blocked: boolean; running: boolean; cpu: number; cpuTimeNs: bigint }
+
+/** `n` online vCPUs whose times add up to `total`, on CPUs 0, 1, 0, ... */
+export function fakeVcpus(n: number, total: bigint, running = false): FakeVcpu[] {
+  return Array.from({ length: n }, (_, i) => ({
+    present: true, online: true, blocked: !running, running, cpu: i % 2,
+    cpuTimeNs: total / BigInt(n) + (i === 0 ? total % BigInt(n) : 0n),
+  }));
 }
 
 export const UUIDS = [
@@ -40,7 +53,9 @@ export const UUIDS = [
 export function fakeDomain(id: number, uuid: string, extra: Partial<FakeDomain> = {}): FakeDomain {
   return {
     id, uuid, state: DomainState.BLOCKED, xenState: XenState.BLOCKED, shutdownCode: 255,
-    memKiB: 16384, maxMemKiB: 17408, vcpus: 1, cpuTimeNs: 1_000_000n * BigInt(id + 1), flags: 0xffff0010, ...extra,
+    memKiB: 16384, maxMemKiB: 17408, vcpus: 1, cpuTimeNs: 1_000_000n * BigInt(id + 1), flags: 0xffff0010,
+    vcpuInfo: fakeVcpus(extra.vcpus ?? 1, extra.cpuTimeNs ?? 1_000_000n * BigInt(id + 1), extra.state === DomainState.RUNNING),
+    ...extra,
   };
 }
 
@@ -101,6 +116,38 @@ export class FakeHypervisor implements NativeHypervisor {
     Object.assign(this.#dom(domid), { state: DomainState.SHUTOFF, xenState: XenState.SHUTOFF, shutdownCode: reboot ? 1 : 0, flags: reboot ? 0x10004 : 0x4 });
   }
   close() { this.calls.push('close'); }
+
+  /** Idle ns per physical CPU id (0: offline) and NUMA node memory, as getcpuinfo and numainfo answer. */
+  cpuIdleNs: bigint[] = [7_000_000_000_000n, 2n ** 53n + 3n, 0n, 0n];
+  nodes = [{ online: true, sizeKiB: 2096632, freeKiB: 1024156 }, { online: false, sizeKiB: 0, freeKiB: 0 }];
+
+  vcpus(domid: number, expect: Uint8Array | null, out: Float64Array): number {
+    this.calls.push(`vcpus ${domid}`);
+    const d = this.domains.find((x) => x.id === domid);
+    if (!d || (expect && Buffer.compare(Buffer.from(expect), uuidToBytes(d.uuid)) !== 0)) return -1;
+    const u64 = new BigUint64Array(out.buffer, out.byteOffset, out.length);
+    d.vcpuInfo.slice(0, out.length / VCPU_STRIDE).forEach((v, i) => {
+      const o = i * VCPU_STRIDE;
+      out[o + VcpuSlot.PRESENT] = +v.present; out[o + VcpuSlot.ONLINE] = +v.online; out[o + VcpuSlot.BLOCKED] = +v.blocked;
+      out[o + VcpuSlot.RUNNING] = +v.running; out[o + VcpuSlot.CPU] = v.cpu; u64[o + VcpuSlot.CPU_TIME] = v.cpuTimeNs;
+    });
+    return d.vcpuInfo.length;
+  }
+
+  cpuIdle(out: Float64Array): number {
+    this.calls.push('cpuIdle');
+    new BigUint64Array(out.buffer, out.byteOffset, out.length).set(this.cpuIdleNs.slice(0, out.length));
+    return this.cpuIdleNs.length;
+  }
+
+  nodeMemory(out: Float64Array): number {
+    this.calls.push('nodeMemory');
+    this.nodes.slice(0, out.length / NODE_STRIDE).forEach((n, i) => {
+      const o = i * NODE_STRIDE;
+      out[o + NodeSlot.ONLINE] = +n.online; out[o + NodeSlot.SIZE_KIB] = n.sizeKiB; out[o + NodeSlot.FREE_KIB] = n.freeKiB;
+    });
+    return this.nodes.length;
+  }
 }
 
 /** In-memory xenstore: values by path, watches fired by `fire`. */

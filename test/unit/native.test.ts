@@ -7,6 +7,7 @@ import {
   DomainRecords, RECORD_STRIDE, Slot, XenHypervisor, loadAddon, packageRoot, toXvirtError,
   type NativeHypervisor,
 } from '../../lib/native';
+import { VCPU_STRIDE, VcpuSlot } from '../../lib/native-stats';
 
 const onXen = fs.existsSync('/dev/xen/privcmd') || fs.existsSync('/proc/xen/privcmd');
 
@@ -51,6 +52,31 @@ function standIn(): { native: NativeHypervisor; calls: string[] } {
     shutdown: async (d, reboot) => { calls.push(`shutdown ${d} ${reboot}`); },
     destroy: async (d) => { calls.push(`destroy ${d}`); throw Object.assign(new Error(`no domain with id ${d}`), { code: 'XC_ENODOMAIN', errno: 3 }); },
     close: () => { calls.push('close'); },
+    // 20 vCPUs (more than the reader's first buffer holds), vCPU 3 absent; domain 2 is gone; 9 fails.
+    vcpus: (domid, _uuid, out) => {
+      calls.push(`vcpus ${domid} ${out.length}`);
+      if (domid === 9) throw Object.assign(new Error('getvcpuinfo of vCPU 0 of domain 9 failed: Permission denied'), { code: 'XC_EHYPERCALL', errno: 1 });
+      if (domid !== 1) return -1;
+      const u64 = new BigUint64Array(out.buffer);
+      for (let i = 0; i < Math.min(20, out.length / VCPU_STRIDE); i++) {
+        const o = i * VCPU_STRIDE;
+        out[o + VcpuSlot.PRESENT] = i === 3 ? 0 : 1; out[o + VcpuSlot.ONLINE] = i === 3 ? 0 : 1;
+        out[o + VcpuSlot.RUNNING] = i === 0 ? 1 : 0; out[o + VcpuSlot.BLOCKED] = i === 0 ? 0 : 1;
+        out[o + VcpuSlot.CPU] = i % 4; u64[o + VcpuSlot.CPU_TIME] = i === 0 ? 2n ** 60n + 7n : BigInt(i);
+      }
+      return 20;
+    },
+    cpuIdle: (out) => {
+      calls.push(`cpuIdle ${out.length}`);
+      const u64 = new BigUint64Array(out.buffer);
+      for (let i = 0; i < Math.min(100, out.length); i++) u64[i] = i === 99 ? 2n ** 63n + 1n : BigInt(i * 1000);
+      return 100;
+    },
+    nodeMemory: (out) => {
+      calls.push(`nodeMemory ${out.length}`);
+      out.set([1, 2096632, 1024156, 0, 0, 0].slice(0, out.length));
+      return 2;
+    },
   };
   return { native, calls };
 }
@@ -69,6 +95,10 @@ t.test('bad arguments never reach the native layer', async (t) => {
   t.throws(() => hv.getInfo(1, null, new Float64Array(RECORD_STRIDE) as unknown as DomainRecords), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
   t.throws(() => hv.list([] as unknown as DomainRecords), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
   t.throws(() => new DomainRecords(0), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  for (const bad of [-1, 1.5, 0x7ff0, NaN, '1', null]) {
+    t.throws(() => hv.vcpus(bad as number, null), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /domain id/ }, `vcpus ${String(bad)}`);
+  }
+  t.throws(() => hv.vcpus(1, new Uint8Array(17)), { number: ErrorNumber.INVALID_ARG, message: /16 bytes/ });
   t.same(calls, [], 'nothing was called');
 });
 
@@ -98,9 +128,31 @@ t.test('results come back through the record views', async (t) => {
   t.same(calls.filter((c) => c === 'close'), ['close'], 'closed once');
 });
 
+t.test('statistics: vCPUs, CPU idle times and node memory, buffers grown as needed, 64-bit times kept', async (t) => {
+  const { native, calls } = standIn();
+  const hv = await XenHypervisor.over(Promise.resolve(native));
+  const vcpus = hv.vcpus(1, new Uint8Array(16))!;
+  t.equal(vcpus.length, 20, 'every vCPU, after growing the buffer');
+  t.same(calls.filter((c) => c.startsWith('vcpus')), [`vcpus 1 ${8 * VCPU_STRIDE}`, `vcpus 1 ${32 * VCPU_STRIDE}`], 'read again into room for all');
+  t.same(vcpus[0], { id: 0, present: true, online: true, blocked: false, running: true, cpu: 0, cpuTimeNs: 2n ** 60n + 7n });
+  t.same(vcpus[3], { id: 3, present: false, online: false, blocked: true, running: false, cpu: 3, cpuTimeNs: 3n });
+  t.equal(hv.vcpus(2, null), null, 'a vanished domain is null, not an error');
+  t.throws(() => hv.vcpus(9, null), { name: 'XvirtError', number: ErrorNumber.XEN_CALL, message: /Permission denied/ });
+  const idle = hv.cpuIdle();
+  t.equal(idle.length, 100);
+  t.equal(idle[99], 2n ** 63n + 1n, 'idle time keeps all 64 bits');
+  t.equal(idle[5], 5000n);
+  t.same(hv.nodeMemory(), [
+    { node: 0, online: true, sizeKiB: 2096632, freeKiB: 1024156 }, { node: 1, online: false, sizeKiB: 0, freeKiB: 0 },
+  ]);
+  hv.close();
+  t.throws(() => hv.cpuIdle(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
+  t.throws(() => hv.nodeMemory(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
+});
+
 t.test('the built addon exposes every call the facade makes', async (t) => {
   const addon = loadAddon() as unknown as { Hypervisor: { prototype: Record<string, (...a: unknown[]) => unknown> } };
-  for (const m of ['getInfo', 'list', 'pause', 'shutdown', 'destroy']) {
+  for (const m of ['getInfo', 'list', 'pause', 'shutdown', 'destroy', 'vcpus', 'cpuIdle', 'nodeMemory']) {
     t.type(addon.Hypervisor.prototype[m], 'function', `Hypervisor.${m}`);
   }
 });
