@@ -22,10 +22,13 @@ enum xp_command {
     XP_CMD_LOOKUP_ID = 5,    /* domid -> one named record */
     XP_CMD_LOOKUP_UUID = 6,  /* uuid -> one named record */
     XP_CMD_GET_INFO = 7,     /* domid [+ uuid check] -> one record (no name: the hot path) */
-    XP_CMD_MAX = 7,
+    XP_CMD_VCPUS = 8,        /* domid [+ uuid check] -> u32 count, then count vCPU records */
+    XP_CMD_CPU_IDLE = 9,     /* -> u32 count, then count u64 idle ns (one per physical CPU id) */
+    XP_CMD_NODE_MEMORY = 10, /* -> u32 count, then count node memory records */
+    XP_CMD_MAX = 10,
 };
 
-/* Request flags (GET_INFO only): the domain at domid must carry this uuid. */
+/* Request flags (GET_INFO and VCPUS only): the domain at domid must carry this uuid. */
 #define XP_FLAG_CHECK_UUID 1u
 
 /* Reply status: 0, an xc_status (1..7), or one of these. */
@@ -62,6 +65,14 @@ enum xp_status {
  */
 #define XP_RECORD_LEN 72u
 #define XP_NAME_MAX 1024u
+
+/* A vCPU record (16 bytes): u8 present, online, blocked, running; u32 cpu; u64 cpu_time_ns. */
+#define XP_VCPU_LEN 16u
+/* Most vCPUs a VCPUS reply carries (a domain with more answers XP_ETOOBIG). */
+#define XP_VCPU_MAX 4096u
+
+/* A node memory record (24 bytes): u32 online, u32 zero, u64 size_bytes, u64 free_bytes. */
+#define XP_NODE_LEN 24u
 
 /* Largest reply (header included); LIST beyond it answers XP_ETOOBIG. */
 #define XP_REPLY_MAX (4u << 20)

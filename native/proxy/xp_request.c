@@ -25,8 +25,8 @@ int xp_parse_request(const uint8_t raw[XP_REQUEST_LEN], struct xp_request *out)
     memcpy(out->uuid, raw + XP_REQ_UUID, sizeof out->uuid);
     if (out->command < XP_CMD_HELLO || out->command > XP_CMD_MAX) return -1;
 
-    uses_domid = out->command == XP_CMD_LOOKUP_ID || out->command == XP_CMD_GET_INFO;
-    allowed_flags = out->command == XP_CMD_GET_INFO ? XP_FLAG_CHECK_UUID : 0;
+    uses_domid = out->command == XP_CMD_LOOKUP_ID || out->command == XP_CMD_GET_INFO || out->command == XP_CMD_VCPUS;
+    allowed_flags = out->command == XP_CMD_GET_INFO || out->command == XP_CMD_VCPUS ? XP_FLAG_CHECK_UUID : 0;
     uses_uuid = out->command == XP_CMD_LOOKUP_UUID || (out->flags & XP_FLAG_CHECK_UUID) != 0;
 
     if (out->flags & ~allowed_flags) return -1;

@@ -34,8 +34,11 @@ int xp_server_init(struct xp_server *s, xc_handle *hv, char *err, size_t err_len
 {
     s->hv = hv;
     s->domains = calloc(XC_DOMID_MAX + 1, sizeof *s->domains);
-    if (!s->domains) {
-        snprintf(err, err_len, "cannot allocate the domain list");
+    s->vcpus = calloc(XP_VCPU_MAX, sizeof *s->vcpus);
+    s->cpu_idle = calloc(XC_CPU_MAX, sizeof *s->cpu_idle);
+    s->nodes = calloc(XC_NODE_MAX, sizeof *s->nodes);
+    if (!s->domains || !s->vcpus || !s->cpu_idle || !s->nodes) {
+        snprintf(err, err_len, "cannot allocate the scratch arrays");
         return -1;
     }
     if (xc_version_strings(hv, s->extraversion, s->capabilities) != XC_OK) {
@@ -48,7 +51,13 @@ int xp_server_init(struct xp_server *s, xc_handle *hv, char *err, size_t err_len
 void xp_server_close(struct xp_server *s)
 {
     free(s->domains);
+    free(s->vcpus);
+    free(s->cpu_idle);
+    free(s->nodes);
     s->domains = NULL;
+    s->vcpus = NULL;
+    s->cpu_idle = NULL;
+    s->nodes = NULL;
 }
 
 /* One reply being built: where its header sits in the buffer. */
@@ -252,6 +261,62 @@ static int get_info(struct reply *r, struct xp_server *s)
     return finish(r, XP_OK);
 }
 
+static int vcpus(struct reply *r, struct xp_server *s)
+{
+    struct xc_dominfo d;
+    size_t count, i;
+    uint8_t *p;
+    int rc = xc_domain_vcpus(s->hv, r->req->domid, &d, s->vcpus, XP_VCPU_MAX, &count);
+
+    if (rc != XC_OK) return fail_core(r, s, rc);
+    if ((r->req->flags & XP_FLAG_CHECK_UUID) && memcmp(d.handle, r->req->uuid, 16) != 0)
+        return fail(r, XC_ENODOMAIN, "domain %u now has another uuid", r->req->domid);
+    if (count > XP_VCPU_MAX) return fail(r, XP_ETOOBIG, "domain %u has %zu vCPUs, more than %u", d.domid, count, XP_VCPU_MAX);
+    if (!(p = append(r, 4 + count * XP_VCPU_LEN))) return -1;
+    xp_put32(p, (uint32_t)count);
+    for (i = 0, p += 4; i < count; i++, p += XP_VCPU_LEN) {
+        const struct xc_vcpuinfo *v = &s->vcpus[i];
+        p[0] = v->present;
+        p[1] = v->online;
+        p[2] = v->blocked;
+        p[3] = v->running;
+        xp_put32(p + 4, v->cpu);
+        xp_put64(p + 8, v->cpu_time_ns);
+    }
+    return finish(r, XP_OK);
+}
+
+static int cpu_idle(struct reply *r, struct xp_server *s)
+{
+    size_t count, i;
+    uint8_t *p;
+    int rc = xc_cpu_idle(s->hv, s->cpu_idle, XC_CPU_MAX, &count);
+
+    if (rc != XC_OK) return fail_core(r, s, rc);
+    if (!(p = append(r, 4 + count * 8))) return -1;
+    xp_put32(p, (uint32_t)count);
+    for (i = 0; i < count; i++) xp_put64(p + 4 + 8 * i, s->cpu_idle[i]);
+    return finish(r, XP_OK);
+}
+
+static int node_memory(struct reply *r, struct xp_server *s)
+{
+    size_t count, i;
+    uint8_t *p;
+    int rc = xc_numa_memory(s->hv, s->nodes, XC_NODE_MAX, &count);
+
+    if (rc != XC_OK) return fail_core(r, s, rc);
+    if (!(p = append(r, 4 + count * XP_NODE_LEN))) return -1;
+    xp_put32(p, (uint32_t)count);
+    for (i = 0, p += 4; i < count; i++, p += XP_NODE_LEN) {
+        xp_put32(p, s->nodes[i].online);
+        xp_put32(p + 4, 0);
+        xp_put64(p + 8, s->nodes[i].size_bytes);
+        xp_put64(p + 16, s->nodes[i].free_bytes);
+    }
+    return finish(r, XP_OK);
+}
+
 int xp_serve(struct xp_server *s, const struct xp_request *req, struct xp_buf *out)
 {
     struct reply r;
@@ -265,6 +330,9 @@ int xp_serve(struct xp_server *s, const struct xp_request *req, struct xp_buf *o
     case XP_CMD_LOOKUP_ID: return lookup_id(&r, s);
     case XP_CMD_LOOKUP_UUID: return lookup_uuid(&r, s);
     case XP_CMD_GET_INFO: return get_info(&r, s);
+    case XP_CMD_VCPUS: return vcpus(&r, s);
+    case XP_CMD_CPU_IDLE: return cpu_idle(&r, s);
+    case XP_CMD_NODE_MEMORY: return node_memory(&r, s);
     default: return fail(&r, XC_EINVAL, "unknown command %u", req->command);
     }
 }

@@ -25,9 +25,12 @@ struct xp_server {
     char extraversion[XC_EXTRAVERSION_LEN];
     char capabilities[XC_CAPABILITIES_LEN];
     struct xc_dominfo *domains; /* scratch for LIST and LOOKUP_UUID: XC_DOMID_MAX + 1 entries */
+    struct xc_vcpuinfo *vcpus;  /* scratch for VCPUS: XP_VCPU_MAX entries */
+    uint64_t *cpu_idle;         /* scratch for CPU_IDLE: XC_CPU_MAX entries */
+    struct xc_node_memory *nodes; /* scratch for NODE_MEMORY: XC_NODE_MAX entries */
 };
 
-/* Reads the version strings and allocates the scratch list; 0 or -1 with `err` filled. */
+/* Reads the version strings and allocates the scratch arrays; 0 or -1 with `err` filled. */
 int xp_server_init(struct xp_server *s, xc_handle *hv, char *err, size_t err_len);
 void xp_server_close(struct xp_server *s);
 

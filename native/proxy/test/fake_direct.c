@@ -10,6 +10,37 @@
 
 static struct fake_xen fake;
 static struct xc_dominfo doms[XC_DOMID_MAX + 1];
+static struct xc_vcpuinfo vcpus[FAKE_MAX_VCPUS];
+static uint64_t idle[XC_CPU_MAX];
+static struct xc_node_memory nodes[XC_NODE_MAX];
+
+/* The statistics: each domain's vCPUs, then the CPU idle times and node memory. Returns 0 or 1 on a failure. */
+static int print_stats(xc_handle *h, size_t total)
+{
+    struct xc_dominfo d;
+    size_t i, k, n;
+
+    printf(",\n\"vcpus\":{");
+    for (i = 0; i < total; i++) {
+        if (xc_domain_vcpus(h, doms[i].domid, &d, vcpus, FAKE_MAX_VCPUS, &n) != XC_OK) return 1;
+        printf("%s\"%u\":[", i ? "," : "", doms[i].domid);
+        for (k = 0; k < n; k++)
+            printf("%s{\"present\":%u,\"online\":%u,\"blocked\":%u,\"running\":%u,\"cpu\":%u,\"cpuTimeNs\":\"%" PRIu64 "\"}",
+                   k ? "," : "", vcpus[k].present, vcpus[k].online, vcpus[k].blocked, vcpus[k].running, vcpus[k].cpu,
+                   vcpus[k].cpu_time_ns);
+        printf("]");
+    }
+    if (xc_cpu_idle(h, idle, XC_CPU_MAX, &n) != XC_OK) return 1;
+    printf("},\n\"cpuIdle\":[");
+    for (k = 0; k < n; k++) printf("%s\"%" PRIu64 "\"", k ? "," : "", idle[k]);
+    if (xc_numa_memory(h, nodes, XC_NODE_MAX, &n) != XC_OK) return 1;
+    printf("],\n\"nodes\":[");
+    for (k = 0; k < n; k++)
+        printf("%s{\"online\":%u,\"sizeBytes\":%" PRIu64 ",\"freeBytes\":%" PRIu64 "}", k ? "," : "", nodes[k].online,
+               nodes[k].size_bytes, nodes[k].free_bytes);
+    printf("]");
+    return 0;
+}
 
 int main(void)
 {
@@ -41,7 +72,12 @@ int main(void)
         for (k = 0; k < 16; k++) printf("%02x", d->handle[k]);
         printf("\"}");
     }
-    printf("]}\n");
+    printf("]");
+    if (print_stats(h, total)) {
+        fprintf(stderr, "fake_direct: the core failed: %s\n", xc_last_error(h)->message);
+        return 1;
+    }
+    printf("}\n");
     xc_close(h);
     return 0;
 }

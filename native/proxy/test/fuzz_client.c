@@ -35,9 +35,10 @@ static void valid_request(uint8_t *p, uint32_t serial)
     xp_put16(p, XP_PROTO_VERSION);
     xp_put16(p + XP_REQ_COMMAND, cmd);
     xp_put32(p + XP_REQ_SERIAL, serial);
-    if (cmd == XP_CMD_LOOKUP_ID || cmd == XP_CMD_GET_INFO) xp_put32(p + XP_REQ_DOMID, rnd() % 6);
-    if (cmd == XP_CMD_LOOKUP_UUID || (cmd == XP_CMD_GET_INFO && rnd() % 2)) {
-        if (cmd == XP_CMD_GET_INFO) xp_put32(p + XP_REQ_FLAGS, XP_FLAG_CHECK_UUID);
+    int checks_uuid = cmd == XP_CMD_GET_INFO || cmd == XP_CMD_VCPUS;
+    if (cmd == XP_CMD_LOOKUP_ID || checks_uuid) xp_put32(p + XP_REQ_DOMID, rnd() % 6);
+    if (cmd == XP_CMD_LOOKUP_UUID || (checks_uuid && rnd() % 2)) {
+        if (checks_uuid) xp_put32(p + XP_REQ_FLAGS, XP_FLAG_CHECK_UUID);
         memcpy(p + XP_REQ_UUID, dom3_uuid, 16);
         if (rnd() % 2) p[XP_REQ_UUID + rnd() % 16] ^= (uint8_t)(1 + rnd() % 255);
     }
