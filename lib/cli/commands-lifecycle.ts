@@ -1,15 +1,14 @@
 /**
  * Commands that change domains: start, destroy, suspend, resume, shutdown,
- * reboot, define, create, undefine, autostart, setmem, setvcpus.
+ * reboot, define, create, undefine, autostart (setmem, setvcpus: commands-tuning.ts).
  */
 import { promises as fs } from 'node:fs';
 import { DomainCreateFlags } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { errnoText } from '../errno-text';
-import { boolOption, stringOption, usageError } from './args';
+import { boolOption, stringOption } from './args';
 import { INACTIVE_DOMAIN, domainArgument } from './lookup';
-import { parseScaledKiB, parseUnsigned } from './numbers';
 import { DOMAIN_OPTION, describeFailure, reportAction } from './print';
 import type { CommandSpec, OptionSpec } from './spec';
 
@@ -117,29 +116,6 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
       await describeFailure(`Failed to ${mark} domain '${dom.name}' as autostarted`, () => dom.setAutostart(enable));
       return reportAction(ctx, dom, enable ? 'autostart-enabled' : 'autostart-disabled',
         `Domain '${dom.name}' ${mark}ed as autostarted`);
-    },
-  },
-  {
-    name: 'setmem', group: 'domain', summary: 'change memory allocation',
-    description: 'Change the current memory allocation in the guest domain.',
-    options: [DOMAIN_OPTION, { name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)' }],
-    async run(ctx) {
-      const kib = parseScaledKiB(stringOption(ctx.options, 'size')!, 'size');
-      const dom = await domainArgument(ctx);
-      await dom.setMemory(kib);
-      return reportAction(ctx, dom, 'memory-set', null);
-    },
-  },
-  {
-    name: 'setvcpus', group: 'domain', summary: 'change number of virtual CPUs',
-    description: 'Change the number of virtual CPUs in the guest domain.',
-    options: [DOMAIN_OPTION, { name: 'count', type: 'int', positional: true, required: true, help: 'number of virtual CPUs' }],
-    async run(ctx) {
-      const count = parseUnsigned(stringOption(ctx.options, 'count')!, 'count');
-      if (count === 0) throw usageError("Can't set 0 processors for a VM");
-      const dom = await domainArgument(ctx);
-      await dom.setVcpus(count);
-      return reportAction(ctx, dom, 'vcpus-set', null);
     },
   },
 ];

@@ -2,7 +2,11 @@
 import { EVENT_COMMAND } from './commands-event';
 import { HOST_COMMANDS } from './commands-host';
 import { LIFECYCLE_COMMANDS } from './commands-lifecycle';
+import { NODE_STATS_COMMANDS } from './commands-node-stats';
 import { QUERY_COMMANDS } from './commands-query';
+import { STATS_COMMANDS } from './commands-stats';
+import { TUNING_COMMANDS } from './commands-tuning';
+import { VCPU_COMMANDS } from './commands-vcpu';
 import { helpCommand } from './help';
 import type { CommandSpec, OptionSpec } from './spec';
 
@@ -17,6 +21,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...LIFECYCLE_COMMANDS,
   EVENT_COMMAND,
   ...HOST_COMMANDS,
+  ...STATS_COMMANDS,
+  ...VCPU_COMMANDS,
+  ...TUNING_COMMANDS,
+  ...NODE_STATS_COMMANDS,
 ].map(withCommonOptions).concat(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -1,0 +1,157 @@
+/** Domain statistics commands: domstats, dommemstat, domblkstat, domifstat. */
+import { DomainStatsTypes as S, GetAllDomainStatsFlags as F } from '../constants';
+import type { Domain } from '../connection';
+import { ErrorNumber, isXvirtError } from '../errors';
+import type { BlockStats, InterfaceStats } from '../types';
+import type { TypedParam } from '../typed-params';
+import { boolOption, stringOption } from './args';
+import { domainJson } from './json';
+import { domainArgument, lookupDomain } from './lookup';
+import { DOMAIN_OPTION, printJson } from './print';
+import type { CommandContext, CommandSpec, OptionSpec } from './spec';
+import { formatMemoryStats, formatStatsRecord, memoryStatName, paramsJson } from './stats-format';
+
+/**
+ * Runs `op`; when it fails, first prints virsh's own context line
+ * (`error: Failed to get block stats ...`), then lets the error's line follow.
+ */
+export async function withContext<T>(ctx: CommandContext, line: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isXvirtError(err)) ctx.output.err(`error: ${line}\n`);
+    throw err;
+  }
+}
+
+const GROUPS: [string, number, string][] = [
+  ['state', S.STATE, 'report domain state'], ['cpu-total', S.CPU_TOTAL, 'report domain physical cpu usage'],
+  ['balloon', S.BALLOON, 'report domain balloon statistics'], ['vcpu', S.VCPU, 'report domain virtual cpu information'],
+  ['interface', S.INTERFACE, 'report domain network interface information'],
+  ['block', S.BLOCK, 'report domain block device statistics'], ['perf', S.PERF, 'report domain perf event statistics'],
+  ['iothread', S.IOTHREAD, 'report domain IOThread information'], ['memory', S.MEMORY, 'report domain memory usage'],
+  ['dirtyrate', S.DIRTYRATE, 'report domain dirty rate information'], ['vm', S.VM, 'report hypervisor-specific statistics'],
+];
+const FILTERS: [string, number][] = [
+  ['list-active', F.ACTIVE], ['list-inactive', F.INACTIVE], ['list-persistent', F.PERSISTENT],
+  ['list-transient', F.TRANSIENT], ['list-running', F.RUNNING], ['list-paused', F.PAUSED],
+  ['list-shutoff', F.SHUTOFF], ['list-other', F.OTHER],
+];
+const MODIFIERS: [string, number, string][] = [
+  ['backing', F.BACKING, 'add backing chain information to block stats'],
+  ['enforce', F.ENFORCE_STATS, 'enforce requested stats parameters'],
+  ['nowait', F.NOWAIT, "report only stats that are accessible instantly"],
+];
+
+async function domstatsCommand(ctx: CommandContext): Promise<number> {
+  let stats = 0;
+  let flags = 0;
+  for (const [name, bit] of GROUPS) if (boolOption(ctx.options, name)) stats |= bit;
+  for (const [name, bit] of [...FILTERS, ...MODIFIERS]) if (boolOption(ctx.options, name)) flags = (flags | bit) >>> 0;
+  const conn = ctx.connection();
+  const named = stringOption(ctx.options, 'domain');
+  const records = named === undefined ? await conn.getAllDomainStats(stats, flags)
+    : await conn.getDomainStats([await lookupDomain(conn, named)], stats, flags);
+  if (ctx.json) {
+    printJson(ctx, records.map((r) => ({ domain: domainJson(r.domain.ref), params: paramsJson(r.params) })));
+  } else {
+    const raw = boolOption(ctx.options, 'raw');
+    ctx.output.out(records.map((r) => formatStatsRecord(r.domain.name, r.params, raw)).join('\n'));
+  }
+  return 0;
+}
+
+async function dommemstatCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArgument(ctx);
+  const stats = await withContext(ctx, `Failed to get memory statistics for domain ${dom.name}`, () => dom.memoryStats());
+  if (ctx.json) printJson(ctx, Object.fromEntries(stats.map((s) => [memoryStatName(s.tag), s.value])));
+  else ctx.output.out(formatMemoryStats(stats));
+  return 0;
+}
+
+/** virsh's names for virDomainBlockStatsFlags fields, in its order. */
+const BLOCK_FIELDS: [string, string][] = [
+  ['rd_operations', 'rd_req'], ['rd_bytes', 'rd_bytes'], ['wr_operations', 'wr_req'], ['wr_bytes', 'wr_bytes'],
+  ['flush_operations', 'flush_operations'], ['rd_total_times', 'rd_total_times'], ['wr_total_times', 'wr_total_times'],
+  ['flush_total_times', 'flush_total_times'], ['errs', 'errs'],
+];
+
+function blockStatsParams(s: BlockStats): [string, bigint][] {
+  return [['rd_req', s.rdReq], ['rd_bytes', s.rdBytes], ['wr_req', s.wrReq], ['wr_bytes', s.wrBytes], ['errs', s.errs]];
+}
+
+/** virDomainBlockStatsFlags first, as virsh: drivers without it fall back to virDomainBlockStats. */
+async function blockFigures(device: string, dom: Domain): Promise<[string, bigint | string][]> {
+  try {
+    const params: TypedParam[] = await dom.blockStatsFlags(device);
+    const out: [string, bigint | string][] = [];
+    for (const [field, label] of BLOCK_FIELDS) {
+      const p = params.find((x) => x.name === field);
+      if (p) out.push([label, typeof p.value === 'bigint' ? p.value : String(p.value)]);
+    }
+    return out;
+  } catch (err) {
+    if (!isXvirtError(err) || err.number !== ErrorNumber.NO_SUPPORT) throw err;
+    return blockStatsParams(await dom.blockStats(device)).filter(([, v]) => v >= 0n);
+  }
+}
+
+async function domblkstatCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArgument(ctx);
+  const device = stringOption(ctx.options, 'device') ?? '';
+  const figures = await withContext(ctx, `Failed to get block stats ${dom.name} ${device}`, () => blockFigures(device, dom));
+  if (ctx.json) printJson(ctx, Object.fromEntries(figures));
+  else ctx.output.out(figures.map(([k, v]) => `${device} ${k} ${v}\n`).join(''));
+  return 0;
+}
+
+function interfaceParams(s: InterfaceStats): [string, bigint][] {
+  return [
+    ['rx_bytes', s.rxBytes], ['rx_packets', s.rxPackets], ['rx_errs', s.rxErrs], ['rx_drop', s.rxDrop],
+    ['tx_bytes', s.txBytes], ['tx_packets', s.txPackets], ['tx_errs', s.txErrs], ['tx_drop', s.txDrop],
+  ];
+}
+
+async function domifstatCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArgument(ctx);
+  const device = stringOption(ctx.options, 'interface')!;
+  const stats = await withContext(ctx, `Failed to get interface stats ${dom.name} ${device}`, () => dom.interfaceStats(device));
+  const figures = interfaceParams(stats).filter(([, v]) => v >= 0n);
+  if (ctx.json) printJson(ctx, Object.fromEntries(figures));
+  else ctx.output.out(figures.map(([k, v]) => `${device} ${k} ${v}\n`).join(''));
+  return 0;
+}
+
+const flag = (name: string, help: string): OptionSpec => ({ name, type: 'bool', help });
+
+export const STATS_COMMANDS: CommandSpec[] = [
+  {
+    name: 'domstats', group: 'monitor', summary: 'get statistics about one or multiple domains',
+    description: 'Gets statistics about one or more (or all) domains: libvirt\'s typed parameters, group by group.',
+    options: [
+      ...GROUPS.map(([n, , h]) => flag(n, h)),
+      ...FILTERS.map(([n]) => flag(n, `list only ${n.slice(5)} domains`)),
+      flag('raw', 'do not pretty-print the fields'),
+      ...MODIFIERS.map(([n, , h]) => flag(n, h)),
+      { name: 'domain', type: 'string', positional: true, help: 'list of domains to get stats for' },
+    ],
+    run: domstatsCommand,
+  },
+  {
+    name: 'dommemstat', group: 'monitor', summary: 'get memory statistics for a domain',
+    description: 'Get memory statistics for a running domain.',
+    options: [DOMAIN_OPTION], run: dommemstatCommand,
+  },
+  {
+    name: 'domblkstat', group: 'monitor', summary: 'get device block stats for a domain',
+    description: 'Get device block stats for a running domain.',
+    options: [DOMAIN_OPTION, { name: 'device', type: 'string', positional: true, help: 'block device' }],
+    run: domblkstatCommand,
+  },
+  {
+    name: 'domifstat', group: 'monitor', summary: 'get network interface stats for a domain',
+    description: 'Get network interface stats for a running domain.',
+    options: [DOMAIN_OPTION, { name: 'interface', type: 'string', positional: true, required: true, help: 'interface device specified by name or MAC Address' }],
+    run: domifstatCommand,
+  },
+];

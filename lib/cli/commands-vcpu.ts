@@ -1,0 +1,141 @@
+/** vCPU and CPU-time commands: vcpuinfo, vcpucount, cpu-stats. */
+import { DomainState, DomainVcpuFlags as V } from '../constants';
+import type { Connection, Domain } from '../connection';
+import { isXvirtError } from '../errors';
+import { boolOption, exclusive, stringOption, usageError } from './args';
+import { withContext } from './commands-stats';
+import { domainArgument } from './lookup';
+import { parseUnsigned } from './numbers';
+import { DOMAIN_OPTION, printJson } from './print';
+import type { CommandContext, CommandSpec } from './spec';
+import { affinityText, formatCpuStats, formatOfflineVcpu, formatVcpu, paramsJson } from './stats-format';
+
+/** How many host CPUs virsh shows affinity for: virNodeGetCPUMap's count, else the node's CPU count. */
+async function hostCpuCount(conn: Connection): Promise<number> {
+  try {
+    return (await conn.getCPUMap()).cpumap.length;
+  } catch (err) {
+    if (!isXvirtError(err)) throw err;
+    return (await conn.getNodeInfo()).cpus;
+  }
+}
+
+async function vcpuinfoCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArgument(ctx);
+  const [info, width] = await Promise.all([dom.getInfo(), hostCpuCount(ctx.connection())]);
+  if (info.state !== DomainState.SHUTOFF) {
+    const vcpus = await dom.getVcpus(info.nrVirtCpu);
+    if (ctx.json) {
+      printJson(ctx, vcpus.map((v) => ({ vcpu: v.number, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs, affinity: affinityText(v.cpumap, width) })));
+    } else ctx.output.out(vcpus.map((v) => formatVcpu(v, affinityText(v.cpumap, width))).join('\n'));
+    return 0;
+  }
+  // Not running: no placement to report. xvirt keeps no vCPU pinning, so every host CPU is allowed.
+  const all = affinityText(new Array<boolean>(width).fill(true), width);
+  const numbers = [...Array(info.nrVirtCpu).keys()];
+  if (ctx.json) printJson(ctx, numbers.map((n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: all })));
+  else ctx.output.out(numbers.map((n) => formatOfflineVcpu(n, all)).join('\n'));
+  return 0;
+}
+
+async function vcpucountCommand(ctx: CommandContext): Promise<number> {
+  const o = (n: string): boolean => boolOption(ctx.options, n);
+  exclusive(ctx.options, 'live', 'config');
+  exclusive(ctx.options, 'maximum', 'active');
+  exclusive(ctx.options, 'current', 'live');
+  exclusive(ctx.options, 'current', 'config');
+  const dom = await domainArgument(ctx);
+  const anyFlag = o('maximum') || o('active') || o('live') || o('config') || o('current');
+  if (anyFlag) {
+    let flags = o('maximum') ? V.MAXIMUM : 0;
+    if (o('live')) flags |= V.LIVE;
+    if (o('config')) flags |= V.CONFIG;
+    const count = await dom.getVcpusFlags(flags);
+    if (ctx.json) printJson(ctx, { count });
+    else ctx.output.out(`${count}\n`);
+    return 0;
+  }
+  const rows: [string, string, number][] = [];
+  for (const [what, max] of [['maximum', V.MAXIMUM], ['current', 0]] as const) {
+    for (const [where, impact] of [['config', V.CONFIG], ['live', V.LIVE]] as const) {
+      if (where === 'live' && !(await dom.isActive())) continue;
+      rows.push([what, where, await dom.getVcpusFlags(max | impact)]);
+    }
+  }
+  if (ctx.json) printJson(ctx, Object.fromEntries(rows.map(([w, p, n]) => [`${w}-${p}`, n])));
+  else ctx.output.out(rows.map(([w, p, n]) => `${w.padEnd(12)} ${p.padEnd(12)} ${String(n).padStart(3)}\n`).join(''));
+  return 0;
+}
+
+/** How many CPUs the domain has statistics for (virsh asks with ncpus 0; xvirt's API answers with every record). */
+async function cpuCount(dom: Domain): Promise<number> {
+  return (await dom.getCPUStats(0, 4096)).length;
+}
+
+async function cpuStatsCommand(ctx: CommandContext): Promise<number> {
+  const dom = await domainArgument(ctx);
+  const startText = stringOption(ctx.options, 'start');
+  const countText = stringOption(ctx.options, 'count');
+  const total = boolOption(ctx.options, 'total');
+  const perCpu = !total || startText !== undefined || countText !== undefined;
+  const failure = `Failed to retrieve CPU statistics for domain '${dom.name}'`;
+  const out: { cpu: number | null; params: Awaited<ReturnType<Domain['getCPUStats']>>[number] }[] = [];
+  let text = '';
+  if (perCpu) {
+    const max = await withContext(ctx, failure, () => cpuCount(dom));
+    const start = startText === undefined ? 0 : parseUnsigned(startText, 'start', 0x7fffffff);
+    if (start > max - 1) throw usageError(`Start CPU ${start} is out of range (min: 0, max: ${max - 1})`);
+    let count = countText === undefined ? max : parseUnsigned(countText, 'count', 0x7fffffff);
+    if (start + count > max) {
+      count = max - start;
+      if (countText !== undefined) text += `Only ${count} CPUs available to show\n`;
+    }
+    const records = count > 0 ? await withContext(ctx, failure, () => dom.getCPUStats(start, count)) : [];
+    records.forEach((params, i) => {
+      out.push({ cpu: start + i, params });
+      text += formatCpuStats(`CPU${start + i}`, params);
+    });
+  }
+  if (total || (startText === undefined && countText === undefined)) {
+    const [params] = await withContext(ctx, failure, () => dom.getCPUStats(-1, 1));
+    if (params) {
+      out.push({ cpu: null, params });
+      text += formatCpuStats('Total', params);
+    }
+  }
+  if (ctx.json) printJson(ctx, out.map((r) => ({ cpu: r.cpu, stats: paramsJson(r.params) })));
+  else ctx.output.out(text);
+  return 0;
+}
+
+export const VCPU_COMMANDS: CommandSpec[] = [
+  {
+    name: 'vcpuinfo', group: 'domain', summary: 'detailed domain vcpu information',
+    description: 'Returns basic information about the domain virtual CPUs.',
+    options: [DOMAIN_OPTION], run: vcpuinfoCommand,
+  },
+  {
+    name: 'vcpucount', group: 'domain', summary: 'domain vcpu counts',
+    description: 'Returns the number of virtual CPUs used by the domain.',
+    options: [
+      DOMAIN_OPTION,
+      { name: 'maximum', type: 'bool', help: 'get maximum count of vcpus' },
+      { name: 'active', type: 'bool', help: 'get number of currently active vcpus' },
+      { name: 'live', type: 'bool', help: 'get value from running domain' },
+      { name: 'config', type: 'bool', help: 'get value to be used on next boot' },
+      { name: 'current', type: 'bool', help: 'get value according to current domain state' },
+    ],
+    run: vcpucountCommand,
+  },
+  {
+    name: 'cpu-stats', group: 'domain', summary: 'show domain cpu statistics',
+    description: 'Display per-CPU and total statistics about the domain\'s CPUs.',
+    options: [
+      DOMAIN_OPTION,
+      { name: 'total', type: 'bool', help: 'Show total statistics only' },
+      { name: 'start', type: 'int', help: 'Show statistics from this CPU' },
+      { name: 'count', type: 'int', help: 'Number of shown CPUs at most' },
+    ],
+    run: cpuStatsCommand,
+  },
+];
