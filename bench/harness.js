@@ -55,11 +55,11 @@ function teardowns() {
 }
 
 /**
- * Compiles bench/getinfo-libvirt.c (libvirt's side of every getInfo bench,
- * one program with modes) into `dir`; returns the binary's path. Throws with
+ * Compiles bench/<name>.c (default getinfo-libvirt.c: libvirt's side of every
+ * getInfo bench, one program with modes) into `dir`; returns the binary's path. Throws with
  * the reason when libvirt-dev or cc is missing.
  */
-function buildLibvirtClient(dir) {
+function buildLibvirtClient(dir, name = 'getinfo-libvirt') {
   let flags;
   try {
     flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
@@ -67,8 +67,8 @@ function buildLibvirtClient(dir) {
   } catch {
     throw new Error('libvirt-dev is missing (pkg-config libvirt failed): run scripts/install-test-deps as root');
   }
-  const bin = path.join(dir, 'getinfo-libvirt');
-  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', bin, path.join(__dirname, 'getinfo-libvirt.c'), ...flags],
+  const bin = path.join(dir, name);
+  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', bin, path.join(__dirname, `${name}.c`), ...flags],
     { stdio: 'inherit' });
   return bin;
 }

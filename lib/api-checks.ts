@@ -54,7 +54,8 @@ type OptionalMethods = { [K in keyof Driver]-?: undefined extends Driver[K] ? K 
 
 /**
  * The driver's implementation of an optional call, bound to it, or
- * NO_SUPPORT naming libvirt's API (as libvirt's virReportUnsupportedError).
+ * NO_SUPPORT naming libvirt's API (as libvirt's virReportUnsupportedError,
+ * in the DOMAIN error domain for host calls too, as libvirtd 9.0 reports them).
  */
 export function need<K extends OptionalMethods>(
   driver: Driver, method: K, api: string, domain = ErrorDomain.DOMAIN,

@@ -6,7 +6,6 @@
  */
 import { apiArgError, checkExclusive, checkInt, checkString, checkUnsigned, invalidArg, need } from './api-checks';
 import { DOMAIN_MEMORY_STAT_NR, DomainVcpuFlags } from './constants';
-import { ErrorDomain } from './errors';
 import type { TypedParam } from './typed-params';
 import type {
   BlockStats, DomainRef, Driver, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
@@ -16,7 +15,6 @@ import type {
 export const MAX_CELLS_PER_CALL = 1024;
 /** The largest KiB value libvirt accepts for memory (its unsigned long; 2^53-1 here). */
 const MAX_MEMORY_KIB = Number.MAX_SAFE_INTEGER;
-const HOST = ErrorDomain.NONE;
 
 /** One domain's statistics, as getAllDomainStats returns them. */
 export interface DomainStats<D> {
@@ -59,38 +57,38 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
   /** virNodeGetCPUMap: which host CPUs are present and online. */
   async getCPUMap(flags: number = 0): Promise<NodeCPUMap> {
     checkUnsigned(flags, 'flags');
-    return need(this.driver(), 'nodeGetCPUMap', 'virNodeGetCPUMap', HOST)(flags);
+    return need(this.driver(), 'nodeGetCPUMap', 'virNodeGetCPUMap')(flags);
   }
 
   /** virNodeGetCPUStats: cumulative ns per field; cpuNum -1 (NODE_CPU_STATS_ALL_CPUS) = the whole host. */
   async getNodeCPUStats(cpuNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
     checkInt(cpuNum, 'cpuNum', -0x80000000);
-    if (cpuNum < -1) throw apiArgError('cpuNum in virNodeGetCPUStats only accepts -1 as a negative value', HOST);
+    if (cpuNum < -1) throw apiArgError('cpuNum in virNodeGetCPUStats only accepts -1 as a negative value');
     checkUnsigned(flags, 'flags');
-    return need(this.driver(), 'nodeGetCPUStats', 'virNodeGetCPUStats', HOST)(cpuNum, flags);
+    return need(this.driver(), 'nodeGetCPUStats', 'virNodeGetCPUStats')(cpuNum, flags);
   }
 
   /** virNodeGetMemoryStats: KiB per field; cellNum -1 (NODE_MEMORY_STATS_ALL_CELLS) = the whole host. */
   async getNodeMemoryStats(cellNum: number = -1, flags: number = 0): Promise<NodeStat[]> {
     checkInt(cellNum, 'cellNum', -0x80000000);
-    if (cellNum < -1) throw apiArgError('cellNum in virNodeGetMemoryStats only accepts -1 as a negative value', HOST);
+    if (cellNum < -1) throw apiArgError('cellNum in virNodeGetMemoryStats only accepts -1 as a negative value');
     checkUnsigned(flags, 'flags');
-    return need(this.driver(), 'nodeGetMemoryStats', 'virNodeGetMemoryStats', HOST)(cellNum, flags);
+    return need(this.driver(), 'nodeGetMemoryStats', 'virNodeGetMemoryStats')(cellNum, flags);
   }
 
   /** virNodeGetFreeMemory: free host memory in bytes. */
   async getFreeMemory(): Promise<bigint> {
-    return need(this.driver(), 'nodeGetFreeMemory', 'virNodeGetFreeMemory', HOST)();
+    return need(this.driver(), 'nodeGetFreeMemory', 'virNodeGetFreeMemory')();
   }
 
   /** virNodeGetCellsFreeMemory: free bytes of each NUMA cell from `startCell`, at most `maxCells` (≤ 1024). */
   async getCellsFreeMemory(startCell: number = 0, maxCells: number = MAX_CELLS_PER_CALL): Promise<bigint[]> {
     checkInt(startCell, 'startCell', -0x80000000);
     checkInt(maxCells, 'maxCells', -0x80000000);
-    if (maxCells <= 0) throw apiArgError('maxCells in virNodeGetCellsFreeMemory must be greater than zero', HOST);
-    if (startCell < 0) throw apiArgError('startCell in virNodeGetCellsFreeMemory must be zero or greater', HOST);
+    if (maxCells <= 0) throw apiArgError('maxCells in virNodeGetCellsFreeMemory must be greater than zero');
+    if (startCell < 0) throw apiArgError('startCell in virNodeGetCellsFreeMemory must be zero or greater');
     if (maxCells > MAX_CELLS_PER_CALL) throw invalidArg(`maxCells must be at most ${MAX_CELLS_PER_CALL}, got ${maxCells}`);
-    return need(this.driver(), 'nodeGetCellsFreeMemory', 'virNodeGetCellsFreeMemory', HOST)(startCell, maxCells);
+    return need(this.driver(), 'nodeGetCellsFreeMemory', 'virNodeGetCellsFreeMemory')(startCell, maxCells);
   }
 }
 

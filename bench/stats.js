@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * The dashboard poll of a fleet-sized host: getAllDomainStats (every group)
+ * for 100 running domains, repeated, on a generated test-driver node file
+ * served by a private xvirtd and a private libvirtd side by side, in one run,
+ * the parts taking turns in slices. Rows:
+ *
+ *   libvirt C client -> libvirtd   the baseline (bench/stats-libvirt.c)
+ *   libvirt C client -> xvirtd     the daemons compared with the same client
+ *   xvirt client     -> xvirtd     xvirt end to end
+ *   xvirt in-process               the embedded test driver, no wire
+ *
+ * and each row's time per poll as a multiple of the baseline's. xvirtd's
+ * RSS is sampled after every slice: it must stay bounded while polling.
+ *
+ *   node bench/stats.js [--polls N] [--domains N] [--slices N]
+ *
+ * Needs root (the private libvirtd), cc and libvirt-dev, and npm run build.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { connect } = require('../dist/index.js');
+const { buildLibvirtClient, compileHarness, paired, teardowns } = require('./harness');
+const { spawn } = require('node:child_process');
+
+/** Every group bit libvirt 9.0 knows: each backend reports those it supports. */
+const ALL_GROUPS = 0x7ff;
+
+function parseArgs(argv) {
+  const opts = { polls: 2000, domains: 100, slices: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, '');
+    if (!(name in opts) || i + 1 >= argv.length) {
+      process.stderr.write('usage: node bench/stats.js [--polls N] [--domains N] [--slices N]\n');
+      process.exit(2);
+    }
+    opts[name] = Number(argv[++i]);
+  }
+  return opts;
+}
+
+/** A node file with `n` running domains, each with a disk, an interface and a balloon. */
+function writeNodeFile(dir, n) {
+  const doms = Array.from({ length: n }, (_, i) => {
+    const hex = (i + 1).toString(16).padStart(12, '0');
+    const mac = `52:54:00:${[16, 8, 0].map((s) => ((i >> s) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+    return `<domain type='test'><name>guest${i}</name><uuid>6c0f1c2e-0000-4000-8000-${hex}</uuid>
+  <memory unit='KiB'>1048576</memory><currentMemory unit='KiB'>524288</currentMemory><vcpu>2</vcpu><os><type>hvm</type></os>
+  <devices><disk type='file' device='disk'><source file='/var/lib/guest${i}.img'/><target dev='vda' bus='virtio'/></disk>
+  <interface type='ethernet'><mac address='${mac}'/><target dev='vnet${i}'/></interface><memballoon model='virtio'/></devices>
+  <test:runstate>1</test:runstate></domain>`;
+  });
+  const file = path.join(dir, 'fleet.xml');
+  fs.writeFileSync(file, `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+<cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>2</sockets><cores>8</cores><threads>2</threads><active>32</active></cpu>
+<memory>268435456</memory>
+${doms.join('\n')}
+</node>
+`);
+  return file;
+}
+
+function rssKiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** libvirt's C client: `polls` polls; resolves with { calls, seconds, records, params }. */
+function runC(bin, uri, polls) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [uri, String(polls), String(ALL_GROUPS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('close', (code) => {
+      try {
+        const r = JSON.parse(out);
+        resolve({ calls: r.polls, seconds: r.elapsedNs / 1e9, records: r.records, params: r.params });
+      } catch {
+        reject(new Error(`stats-libvirt ${uri} failed (${code}): ${err.trim()}`));
+      }
+    });
+  });
+}
+
+/** xvirt's API on an open connection: `polls` polls after a warm-up. */
+async function runXvirt(conn, polls) {
+  let last = [];
+  for (let i = 0; i < 20; i++) last = await conn.getAllDomainStats(ALL_GROUPS);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < polls; i++) last = await conn.getAllDomainStats(ALL_GROUPS);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { calls: polls, seconds, records: last.length, params: last.reduce((n, r) => n + r.params.length, 0) };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-bench-stats-'));
+  const { t, cleanup } = teardowns();
+  try {
+    const file = writeNodeFile(dir, opts.domains);
+    const driverUri = `test://${file}`;
+    const h = compileHarness(path.join(dir, 'harness'), ['xvirtd', 'libvirtd']);
+    const bin = buildLibvirtClient(dir, 'stats-libvirt');
+    const x = await h.xvirtd.startXvirtd(t, { extraConfig: ['log_level = 3'] });
+    const l = await h.libvirtd.startLibvirtd(t);
+    const xUri = x.uri('unix', driverUri);
+    const lUri = l.unixUri({ path: file });
+    const remote = await connect(xUri);
+    const local = await connect(driverUri);
+    t.teardown(() => remote.close());
+    t.teardown(() => local.close());
+    const rss = [rssKiB(x.proc.pid)];
+    const rows = [
+      ['libvirt C client -> libvirtd', (n) => runC(bin, lUri, n)],
+      ['libvirt C client -> xvirtd', (n) => runC(bin, xUri, n)],
+      ['xvirt client -> xvirtd', (n) => runXvirt(remote, n)],
+      ['xvirt in-process', (n) => runXvirt(local, n)],
+    ];
+    const shapes = [];
+    const totals = await paired(opts.slices, opts.polls, ...rows.map(([, run], i) => async (n) => {
+      const r = await run(n);
+      shapes[i] = `${r.records} records, ${r.params} params`;
+      if (i === rows.length - 1) rss.push(rssKiB(x.proc.pid));
+      return r;
+    }));
+    const base = totals[0].seconds / totals[0].calls;
+    process.stdout.write(`getAllDomainStats(0x${ALL_GROUPS.toString(16)}) of ${opts.domains} running domains, `
+      + `${opts.polls} polls per row in ${opts.slices} slices (node ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})\n`);
+    totals.forEach((r, i) => {
+      const per = r.seconds / r.calls;
+      process.stdout.write(`  ${rows[i][0].padEnd(30)} ${(per * 1e6).toFixed(1).padStart(9)} us/poll  `
+        + `${(per / base).toFixed(2).padStart(5)}x  (${shapes[i]})\n`);
+    });
+    process.stdout.write(`  xvirtd RSS after each slice (KiB): ${rss.join(' ')}\n`);
+    process.stdout.write(`  in-process heap after the run: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MiB\n`);
+  } finally {
+    await cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench/stats.js: ${err.stack ?? err}\n`);
+  process.exit(1);
+});
