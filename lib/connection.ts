@@ -12,7 +12,8 @@ import { parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
 import { checkName, checkUnsigned, invalidArg } from './api-checks';
-import { DomainMonitoring, HostMonitoring } from './monitoring';
+import { DomainMonitoring } from './monitoring';
+import { NetworkStorageHost } from './netstore-connection';
 
 export const DEFAULT_URI = 'test:///default';
 
@@ -43,7 +44,7 @@ export async function connect(uri?: string | null, options: OpenOptions = {}): P
   return new Connection(parsed, driver, options.readonly === true);
 }
 
-export class Connection extends HostMonitoring<Domain> {
+export class Connection extends NetworkStorageHost<Domain> {
   /** The parsed URI this connection was opened with. */
   readonly uri: ConnectionUri;
   readonly readonly: boolean;
@@ -192,6 +193,7 @@ export class Connection extends HostMonitoring<Domain> {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.clearNetStoreListeners();
     try {
       await this.#driver.close();
     } finally {

@@ -1,13 +1,13 @@
-/** A bounded queue of lifecycle events consumed with `for await`. */
+/** A bounded queue of events (domain lifecycle events by default) consumed with `for await`. */
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import type { LifecycleEvent } from './connection';
 
 /** Events kept for a consumer that is not reading; past this the stream fails rather than eat memory. */
 const MAX_QUEUED = 65536;
 
-export class LifecycleEventStream implements AsyncIterable<LifecycleEvent> {
-  readonly #queue: LifecycleEvent[] = [];
-  #waiter: ((r: IteratorResult<LifecycleEvent>) => void) | null = null;
+export class LifecycleEventStream<E = LifecycleEvent> implements AsyncIterable<E> {
+  readonly #queue: E[] = [];
+  #waiter: ((r: IteratorResult<E>) => void) | null = null;
   #failWaiter: ((err: Error) => void) | null = null;
   #ended = false;
   #error: Error | null = null;
@@ -21,7 +21,7 @@ export class LifecycleEventStream implements AsyncIterable<LifecycleEvent> {
   }
 
   /** @internal */
-  push(event: LifecycleEvent): void {
+  push(event: E): void {
     if (this.#ended) return;
     if (this.#waiter) {
       const w = this.#waiter;
@@ -59,7 +59,7 @@ export class LifecycleEventStream implements AsyncIterable<LifecycleEvent> {
 
   close(): void { this.end(); }
 
-  next(): Promise<IteratorResult<LifecycleEvent>> {
+  next(): Promise<IteratorResult<E>> {
     const queued = this.#queue.shift();
     if (queued) return Promise.resolve({ value: queued, done: false });
     if (this.#ended) return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
@@ -69,7 +69,7 @@ export class LifecycleEventStream implements AsyncIterable<LifecycleEvent> {
     });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<LifecycleEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<E> {
     return {
       next: () => this.next(),
       return: async () => {

@@ -16,3 +16,11 @@ export type { RemoteOpenOptions, KeepaliveSettings } from './drivers/remote';
 export { parseUri, formatUri } from './uri';
 export type { ConnectionUri } from './uri';
 export { XVIRT_VERSION, XVIRT_LIB_VERSION } from './version';
+export { Network } from './network';
+export { StoragePool, StorageVolume } from './storage';
+export { NodeDevice, HostInterface } from './host-devices';
+export type { NetworkLifecycleEvent, StoragePoolLifecycleEvent } from './netstore-connection';
+export * from './netstore-constants';
+export type {
+  NetworkRef, StoragePoolRef, StorageVolRef, NodeDeviceRef, InterfaceRef, StoragePoolInfo, StorageVolInfo, NetworkDHCPLease,
+} from './netstore-types';

@@ -4,6 +4,7 @@
  */
 import type { DomainEventType, DomainMemoryStatTag, DomainState, VcpuState } from './constants';
 import type { TypedParam } from './typed-params';
+import type { NetworkStorageDriver } from './netstore-types';
 
 /** What identifies a domain on a connection (libvirt's remote_nonnull_domain). */
 export interface DomainRef {
@@ -142,7 +143,7 @@ export interface OpenOptions {
  * read-only access and arguments; a driver implements the calls themselves.
  * Every method rejects with XvirtError.
  */
-export interface Driver {
+export interface Driver extends NetworkStorageDriver {
   /** Short driver name, e.g. 'test', 'xen', 'remote'. */
   readonly name: string;
 

@@ -22,6 +22,8 @@ import { allDomainStats } from './all-stats';
 import * as stats from './stats';
 import * as tuning from './tuning';
 import { LIST_FLAGS_ALL, type EventSink, type TestState } from './state';
+import { TestNetStoreDriver } from './netstore-driver';
+import type { NetStoreState } from './netstore-state';
 
 /** VIR_TYPED_PARAM_STRING_OKAY: the only flag libvirt's test virDomainGetCPUStats takes. */
 const TYPED_PARAM_STRING_OKAY = 4;
@@ -46,7 +48,7 @@ export function completeTestDefinition(def: DomainDefinition): DomainDefinition 
   return def;
 }
 
-export class TestDriver implements Driver {
+export class TestDriver extends TestNetStoreDriver implements Driver {
   readonly name = 'test';
   #state: TestState | null;
   readonly #uri: string;
@@ -54,6 +56,7 @@ export class TestDriver implements Driver {
   #sink: EventSink | null = null;
 
   constructor(state: TestState, uri: string, release: () => void) {
+    super();
     this.#state = state;
     this.#uri = uri;
     this.#release = release;
@@ -62,6 +65,10 @@ export class TestDriver implements Driver {
   #live(): TestState {
     if (!this.#state) throw XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.TEST, 'connection is closed');
     return this.#state;
+  }
+
+  protected netstore(): NetStoreState {
+    return this.#live().netstore;
   }
 
   #dom(ref: DomainRef): TestDomain {
@@ -240,6 +247,7 @@ export class TestDriver implements Driver {
     const state = this.#state;
     if (!state) return;
     if (this.#sink) state.unsubscribe(this.#sink);
+    this.releaseNetStore(state.netstore);
     this.#sink = null;
     this.#state = null;
     this.#release();

@@ -12,13 +12,14 @@ import { DEFAULT_DOMAIN_XML, DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, DEFAULT_URI_
 import { TestDriver, completeTestDefinition } from './driver';
 import { loadNodeFile, type NodeFile } from './node-file';
 import { TestState } from './state';
+import { defaultNetStoreState } from './netstore-state';
 
 export { TestDriver } from './driver';
 
 let defaultState: TestState | null = null;
 
 function createDefaultState(): TestState {
-  const state = new TestState(DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS);
+  const state = new TestState(DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, defaultNetStoreState());
   const dom = state.add(parseDomainXml(DEFAULT_DOMAIN_XML), null);
   // libvirt loads it as "running" with reason 0 (unknown), not "booted".
   state.reindex(dom, () => dom.start(state.allocateId(), DomainState.RUNNING, 0));
@@ -27,7 +28,7 @@ function createDefaultState(): TestState {
 
 function createFileState(file: string, node: NodeFile): TestState {
   // File-described nodes have no NUMA topology, as in libvirt.
-  const state = new TestState(node.nodeInfo, []);
+  const state = new TestState(node.nodeInfo, [], node.netstore);
   for (const { def, runstate, transient, autostart } of node.domains) {
     try {
       completeTestDefinition(def);

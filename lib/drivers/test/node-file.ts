@@ -11,8 +11,8 @@
  * Supported subset: node CPU and memory, domains inline or by file with the
  * test:runstate and test:transient extensions, plus xvirt's own
  * test:autostart (marks a persistent domain autostart, for trying xvirtd's
- * autostart). Networks, pools, interfaces and devices are ignored;
- * authentication (<auth>) is refused.
+ * autostart). Networks, pools (with volumes), interfaces and devices:
+ * see netstore-node-file.ts. Authentication (<auth>) is refused.
  */
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -23,6 +23,8 @@ import type { NodeInfo } from '../../types';
 import { attr, childElement, childElements, childText, MAX_XML_LENGTH, parseXmlRoot } from '../../xml/dom';
 import { parseDomainElement, type DomainDefinition } from '../../xml';
 import { DEFAULT_NODE_INFO } from './defaults';
+import { loadNetStore } from './netstore-node-file';
+import type { NetStoreState } from './netstore-state';
 
 export const TEST_NAMESPACE = 'http://libvirt.org/schemas/domain/test/1.0';
 
@@ -37,6 +39,7 @@ export interface NodeFileDomain {
 export interface NodeFile {
   nodeInfo: NodeInfo;
   domains: NodeFileDomain[];
+  netstore: NetStoreState;
 }
 
 function fileError(file: string, detail: string): XvirtError {
@@ -174,5 +177,5 @@ export async function loadNodeFile(file: string): Promise<NodeFile> {
     seenNames.add(def.name);
     seenUuids.add(def.uuid);
   }
-  return { nodeInfo, domains };
+  return { nodeInfo, domains, netstore: await loadNetStore(root, file) };
 }

@@ -10,6 +10,7 @@ import type { DomainDefinition } from '../../xml';
 import { TestDomain } from './domain';
 import type { NumaCell } from './defaults';
 import { noDomain } from './errors';
+import type { NetStoreState } from './netstore-state';
 
 export type EventSink = (event: DriverLifecycleEvent) => void;
 
@@ -27,9 +28,13 @@ export class TestState {
   /** Connections holding this state (the shared default state is dropped at 0). */
   openCount = 0;
 
-  constructor(nodeInfo: NodeInfo, numaCells: readonly NumaCell[]) {
+  /** Networks, storage pools, node devices and host interfaces. */
+  readonly netstore: NetStoreState;
+
+  constructor(nodeInfo: NodeInfo, numaCells: readonly NumaCell[], netstore: NetStoreState) {
     this.nodeInfo = Object.freeze({ ...nodeInfo });
     this.numaCells = numaCells;
+    this.netstore = netstore;
   }
 
   allocateId(): number {

@@ -1,0 +1,37 @@
+/**
+ * Fan-out of one kind of event to every connection sharing a test state.
+ * Delivery is deferred to a microtask, so listeners never run in the middle
+ * of a state change, and one queue keeps the order the changes happened in.
+ */
+export class EventHub<E> {
+  readonly #sinks = new Set<(event: E) => void>();
+  #queue: E[] = [];
+  #scheduled = false;
+
+  subscribe(sink: (event: E) => void): void { this.#sinks.add(sink); }
+  unsubscribe(sink: (event: E) => void): void { this.#sinks.delete(sink); }
+
+  emit(event: E): void {
+    if (this.#sinks.size === 0) return;
+    this.#queue.push(event);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const events = this.#queue;
+    this.#queue = [];
+    for (const ev of events) {
+      for (const sink of this.#sinks) {
+        try {
+          sink(ev);
+        } catch (err) {
+          process.emitWarning(`xvirt test driver event sink threw: ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+    }
+  }
+}
