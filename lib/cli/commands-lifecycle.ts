@@ -35,7 +35,7 @@ const MAX_XML_FILE = 10 * 1024 * 1024;
  * Reads a domain XML file. Any readable file will do, pipes too
  * (`define /dev/stdin`), but reading stops past MAX_XML_FILE bytes.
  */
-async function readXmlFile(path: string): Promise<string> {
+export async function readXmlFile(path: string): Promise<string> {
   const failed = (why: string): XvirtError =>
     new XvirtError(ErrorNumber.SYSTEM_ERROR, ErrorDomain.NONE, `Failed to open file '${path}': ${why}`);
   let handle: fs.FileHandle | undefined;

@@ -7,6 +7,9 @@ import { QUERY_COMMANDS } from './commands-query';
 import { STATS_COMMANDS } from './commands-stats';
 import { TUNING_COMMANDS } from './commands-tuning';
 import { VCPU_COMMANDS } from './commands-vcpu';
+import { NETWORK_COMMANDS } from './commands-network';
+import { POOL_COMMANDS } from './commands-pool';
+import { VOLUME_COMMANDS } from './commands-volume';
 import { helpCommand } from './help';
 import type { CommandSpec, OptionSpec } from './spec';
 
@@ -25,6 +28,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...VCPU_COMMANDS,
   ...TUNING_COMMANDS,
   ...NODE_STATS_COMMANDS,
+  ...NETWORK_COMMANDS,
+  ...POOL_COMMANDS,
+  ...VOLUME_COMMANDS,
 ].map(withCommonOptions).concat(helpCommand(() => COMMANDS));
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -7,6 +7,9 @@ const GROUP_TITLES: Record<CommandSpec['group'], string> = {
   monitor: 'Domain Monitoring',
   events: 'Domain Events',
   host: 'Host and Hypervisor',
+  network: 'Networking',
+  pool: 'Storage Pool',
+  volume: 'Storage Volume',
   shell: 'Shell Commands',
 };
 

@@ -46,7 +46,7 @@ export interface CommandSpec {
   summary: string;
   /** Longer text for `help COMMAND`. */
   description: string;
-  group: 'domain' | 'monitor' | 'host' | 'events' | 'shell';
+  group: 'domain' | 'monitor' | 'host' | 'events' | 'network' | 'pool' | 'volume' | 'shell';
   options: OptionSpec[];
   /** False for commands that work without a hypervisor connection (help). */
   connect?: boolean;

@@ -21,6 +21,7 @@ export function invalidArg(detail: string): XvirtError {
 export function checkFlags(flags: number, allowed: number, fn: string): void {
   const unknown = flags & ~allowed;
   if (unknown !== 0) {
-    throw invalidArg(`unsupported flags (0x${(unknown >>> 0).toString(16)}) in function ${fn}`);
+    // libvirt's virReportInvalidArg: its own text, without the "invalid argument:" prefix.
+    throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, `unsupported flags (0x${(unknown >>> 0).toString(16)}) in function ${fn}`);
   }
 }
