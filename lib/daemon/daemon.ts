@@ -8,6 +8,7 @@ import { closeListeners, openListeners, type Listener, type ListenerPolicy } fro
 import { Dispatcher } from './dispatch';
 import { CONNECT_HANDLERS } from './handlers-connect';
 import { DOMAIN_HANDLERS } from './handlers-domain';
+import { HOST_DEVICE_HANDLERS, NETWORK_HANDLERS, STORAGE_HANDLERS } from './handlers-netstore';
 import { SESSION_HANDLERS } from './handlers-session';
 import { AUTH_HANDLERS } from '../auth/daemon-handlers';
 import { overAnonymousLimit } from '../auth/daemon-config';
@@ -25,7 +26,8 @@ export interface DaemonStats {
 }
 
 /** The procedures xvirtd serves. */
-export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, AUTH_HANDLERS);
+export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, AUTH_HANDLERS,
+  NETWORK_HANDLERS, STORAGE_HANDLERS, HOST_DEVICE_HANDLERS);
 
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;

@@ -15,6 +15,7 @@ import {
 } from '../rpc/procedures';
 import { decode, encode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
+import type { NetStoreEventRegistrations } from './netstore-events';
 import type { SessionAuth } from '../auth/session-auth';
 
 /** What handlers may do to the client session that called them. */
@@ -35,6 +36,8 @@ export interface SessionControl {
   /** A handler failed with something other than an XvirtError: a bug worth logging. */
   internalError(procedure: number, err: unknown): void;
   readonly events: EventRegistrations;
+  /** Network and storage pool event registrations. */
+  readonly netstoreEvents: NetStoreEventRegistrations;
   closeCallbackRegistered: boolean;
 }
 

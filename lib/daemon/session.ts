@@ -19,6 +19,7 @@ import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
 import { notOpenError, type Dispatcher, type SessionControl } from './dispatch';
 import { EventRegistrations } from './events';
+import { NetStoreEventRegistrations } from './netstore-events';
 import { SessionAuth } from '../auth/session-auth';
 import { peerIdentity } from '../auth/peer-identity';
 import type { ListenerPolicy } from './listeners';
@@ -47,6 +48,7 @@ export class ClientSession implements SessionControl {
   readonly id: number;
   readonly policy: ListenerPolicy;
   readonly events: EventRegistrations;
+  readonly netstoreEvents = new NetStoreEventRegistrations((proc, codec, msg) => this.#sendEvent(proc, codec, msg));
   readonly auth: SessionAuth;
   closeCallbackRegistered = false;
   readonly #host: SessionHost;
@@ -289,6 +291,7 @@ export class ClientSession implements SessionControl {
     this.#conn = null;
     this.closeCallbackRegistered = false;
     await this.events.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
+    await this.netstoreEvents.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
     if (!conn) return;
     this.#host.counters.connections--;
     await conn.close().catch((err) => this.#host.log.warn(`client ${this.id}: closing connection: ${err}`));

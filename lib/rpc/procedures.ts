@@ -6,6 +6,7 @@
  * otherwise. Add procedures at will; never change an existing entry.
  */
 import type { DomainInfo, NodeInfo } from '../types';
+import { NETSTORE_PROCEDURES, NetStoreProcedure } from './netstore-procedures';
 import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from '../auth/sasl-protocol';
 import {
   AuthType, nonnullDomain, nonnullString, remoteDomain, remoteString, remoteUuid, REMOTE_AUTH_TYPE_LIST_MAX,
@@ -131,6 +132,8 @@ const nodeInfo: Codec<NodeInfo> = struct({
 
 /** Every procedure xvirt sends or serves, by number. */
 export const PROCEDURES = {
+  // Networks, storage, node devices and interfaces: lib/rpc/netstore-procedures.ts.
+  ...NETSTORE_PROCEDURES,
   [RemoteProcedure.CONNECT_OPEN]: spec(struct({ name: remoteString, flags: uint }), xdrVoid),
   [RemoteProcedure.CONNECT_CLOSE]: spec(xdrVoid, xdrVoid),
   [RemoteProcedure.CONNECT_GET_TYPE]: spec(xdrVoid, struct({ type: nonnullString })),
@@ -228,5 +231,5 @@ export function procedureSpec(n: number): ProcedureSpec | undefined {
 
 /** 'DOMAIN_GET_INFO' for 16; 'procedure 999' for numbers xvirt has no name for. */
 export function procedureName(n: number): string {
-  return RemoteProcedure[n] ?? `procedure ${n}`;
+  return RemoteProcedure[n] ?? NetStoreProcedure[n] ?? `procedure ${n}`;
 }

@@ -11,6 +11,7 @@ import { EVENT_MESSAGES, RemoteProcedure as P } from '../../rpc/procedures';
 import { decodeDomainInfoReply } from './domain-info';
 import { decode } from '../../rpc/xdr';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import { RemoteNetStoreDriver } from './netstore';
 
 export interface RemoteSession {
   client: RpcClient;
@@ -24,7 +25,7 @@ export interface RemoteSession {
 
 type Sink = (event: DriverLifecycleEvent) => void;
 
-export class RemoteDriver implements Driver {
+export class RemoteDriver extends RemoteNetStoreDriver implements Driver {
   readonly name = 'remote';
   readonly #s: RemoteSession;
   readonly #client: RpcClient;
@@ -43,8 +44,13 @@ export class RemoteDriver implements Driver {
   readonly #getInfoArgs = new BoundedCache<DomainRef, { dom: DomainRef; args: EncodedArgs<P.DOMAIN_GET_INFO> }>();
 
   constructor(session: RemoteSession) {
+    super();
     this.#s = session;
     this.#client = session.client;
+  }
+
+  protected rpc(): RpcClient {
+    return this.#client;
   }
 
   // ---- wiring called by openRemoteDriver ----
@@ -52,6 +58,7 @@ export class RemoteDriver implements Driver {
   /** Routes an event MESSAGE from the client; other event kinds were never registered for. */
   handleEvent(procedure: number, payload: Buffer): void {
     try {
+      if (this.handleNetStoreEvent(procedure, payload)) return;
       if (procedure === P.DOMAIN_EVENT_CALLBACK_LIFECYCLE) {
         const m = decode(EVENT_MESSAGES[P.DOMAIN_EVENT_CALLBACK_LIFECYCLE], payload, 'DOMAIN_EVENT_CALLBACK_LIFECYCLE msg');
         const event = { domain: m.dom, event: m.event, detail: m.detail };
