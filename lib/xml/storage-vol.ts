@@ -4,7 +4,8 @@
  * (no '/', not '.' or '..'), so it can never reach outside its pool.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { attr, childElement, childText, escapeAttr, escapeText, parseXmlRoot, xmlError } from './dom';
+import type { Element } from '@xmldom/xmldom';
+import { attr, childElement, childElements, childText, escapeAttr, escapeText, parseXmlRoot, xmlError } from './dom';
 import { formatPermissions, parsePermissions, type StoragePermissions } from './storage-perms';
 import type { PoolType } from './storage-pool';
 import { checkKnownChildren, checkPathText, parseObjectName, parseScaledBytes } from './xml-common';
@@ -14,6 +15,8 @@ const STORAGE = ErrorDomain.STORAGE;
 export const FILE_VOLUME_FORMATS = [
   'raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk',
 ];
+/** The qcow2 features libvirt knows (virStorageFileFeature), in its order. */
+const VOLUME_FEATURES = ['lazy_refcounts', 'extended_l2'];
 const VOLUME_ELEMENTS = new Set(['name', 'key', 'capacity', 'allocation', 'physical', 'source', 'target', 'backingStore']);
 
 export interface StorageVolDefinition {
@@ -24,6 +27,10 @@ export interface StorageVolDefinition {
   /** Target format; null in pools whose volumes have none (logical). */
   format: string | null;
   permissions: StoragePermissions | null;
+  /** qcow2 compatibility level ('0.10', '1.1'); set to '1.1' when features are given without it, as libvirt does. */
+  compat: string | null;
+  /** qcow2 features, in libvirt's order. */
+  features: string[];
   backingStore: { path: string; format: string | null } | null;
 }
 
@@ -40,6 +47,22 @@ function parseFormat(el: ReturnType<typeof childElement>, poolType: PoolType, wh
     throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, STORAGE, `unknown ${what} format type ${type}`);
   }
   return type;
+}
+
+function parseCompat(target: Element | null): { compat: string | null; features: string[] } {
+  if (!target) return { compat: null, features: [] };
+  let compat = childText(target, 'compat');
+  if (compat !== null && !/^[0-9]+\.[0-9]+$/.test(compat)) throw xmlError("forbidden characters in 'compat' attribute", STORAGE);
+  const featuresEl = childElement(target, 'features');
+  const features: string[] = [];
+  for (const f of featuresEl ? childElements(featuresEl) : []) {
+    if (!VOLUME_FEATURES.includes(f.nodeName)) {
+      throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, STORAGE, `unsupported feature ${f.nodeName}`);
+    }
+    if (!features.includes(f.nodeName)) features.push(f.nodeName);
+  }
+  if (featuresEl) compat ??= '1.1';
+  return { compat, features: VOLUME_FEATURES.filter((f) => features.includes(f)) };
 }
 
 /** Refuses volume names that are not one plain path component. */
@@ -72,6 +95,7 @@ export function parseStorageVolXml(xml: string, poolType: PoolType): StorageVolD
     name, capacity, allocation,
     format: parseFormat(target, poolType, 'volume') ?? (hasFileFormats(poolType) ? 'raw' : null),
     permissions: target ? parsePermissions(target) : null,
+    ...parseCompat(target),
     backingStore,
   };
 }
@@ -87,6 +111,8 @@ export function formatStorageVolXml(def: StorageVolDefinition, at: VolumePlaceme
     '  <target>', `    <path>${escapeText(at.path)}</path>`,
     ...(def.format !== null ? [`    <format type='${def.format}'/>`] : []),
     ...formatPermissions(def.permissions, '    '),
+    ...(def.compat !== null ? [`    <compat>${def.compat}</compat>`] : []),
+    ...(def.features.length ? ['    <features>', ...def.features.map((f) => `      <${f}/>`), '    </features>'] : []),
     '  </target>',
   ];
   if (def.backingStore) {

@@ -138,6 +138,11 @@ t.test('storage volume: units, defaults, backing store', async (t) => {
   t.equal(plain.allocation, 1000n, 'allocation defaults to the capacity');
   t.equal(plain.format, 'raw', 'dir-pool volumes default to raw');
   t.equal(parseStorageVolXml('<volume><name>lv</name><capacity>1</capacity></volume>', 'logical').format, null);
+  const lazy = parseStorageVolXml("<volume><name>q</name><capacity>1</capacity><target><format type='qcow2'/>"
+    + '<features><lazy_refcounts/></features></target></volume>', 'dir');
+  t.equal(lazy.compat, '1.1', 'features without compat imply 1.1, as libvirt');
+  t.match(formatStorageVolXml(lazy, { key: 'k', path: 'p' }),
+    /<format type='qcow2'\/>\n    <compat>1.1<\/compat>\n    <features>\n      <lazy_refcounts\/>\n    <\/features>\n  <\/target>/);
 });
 
 t.test('storage volume: names are one path component; bad sizes and formats', async (t) => {
@@ -151,4 +156,8 @@ t.test('storage volume: names are one path component; bad sizes and formats', as
   fails(t, vol("<name>v</name><capacity unit='E'>99</capacity>"), ErrorNumber.XML_ERROR, /larger than 2\^64-1/, 'overflow');
   fails(t, vol("<name>v</name><capacity>1</capacity><target><format type='bogus'/></target>"), ErrorNumber.CONFIG_UNSUPPORTED,
     /unknown volume format type bogus/, 'format');
+  fails(t, vol('<name>v</name><capacity>1</capacity><target><compat>x</compat></target>'), ErrorNumber.XML_ERROR,
+    /forbidden characters in 'compat'/, 'compat');
+  fails(t, vol('<name>v</name><capacity>1</capacity><target><features><bogus/></features></target>'), ErrorNumber.CONFIG_UNSUPPORTED,
+    /unsupported feature bogus/, 'feature');
 });
