@@ -27,7 +27,8 @@ const log = fs.openSync(cfg.serialLog, 'w');
 const output = fs.openSync(cfg.outputLog, 'w');
 // QEMU gets its own process group (killed as a whole) and an absolute bound
 // from coreutils' timeout, which holds even if this process is SIGKILLed.
-const lifetime = cfg.readyTimeout + cfg.jobTimeout + 90;
+// dom0 scales the job's bound by its calibration (at most x10, see dom0-init).
+const lifetime = cfg.readyTimeout + cfg.jobTimeout * 10 + 90;
 const qemu = spawn('timeout', ['-s', 'KILL', String(lifetime), qemuBin, ...qemuArgs],
   { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 const state = { up: null, ready: null, done: null, rc: null, fatal: null, killedFor: null, lines: [] };
@@ -60,9 +61,12 @@ function onLine(line) {
       state.up = secs();
       arm(cfg.readyTimeout, 'toolstack and guests were not up');
     }
-  } else if (line === 'XENLAB-READY') {
+  } else if (line.startsWith('XENLAB-READY')) {
     state.ready = secs();
-    arm(cfg.jobTimeout + 30, 'the job did not finish');
+    const scaled = Number(/ job-timeout=(\d+)$/.exec(line)?.[1]);
+    const jobTimeout = scaled > 0 ? Math.min(scaled, cfg.jobTimeout * 10) : cfg.jobTimeout;
+    note(`dom0 ready; the job may take ${jobTimeout} s`);
+    arm(jobTimeout + 30, 'the job did not finish');
   } else if (line.startsWith('XENLAB-DONE rc=')) {
     state.done = secs();
     state.rc = Number(line.slice(15));

@@ -2,7 +2,7 @@
 // what the CLI prints agrees with xl, its state changes are seen by xl, and
 // `event` reports changes that xl makes. Guests are shared: whatever this file
 // pauses it unpauses again.
-import { test } from 'node:test';
+import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ const env = { ...process.env, XVIRT_XEN_STATE_DIR: fs.mkdtempSync(path.join(labT
 interface Run { code: number | null; stdout: string; stderr: string }
 
 function xvirt(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, '-c', URI, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, '-c', URI, ...args], { encoding: 'utf8', env, timeout: labBudget(120) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,7 +47,7 @@ function xlInfo(): Map<string, string> {
   return info;
 }
 
-async function waitFor(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, ms = labBudget(30)): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
@@ -55,7 +55,7 @@ async function waitFor(what: string, check: () => boolean, ms = 30_000): Promise
   }
 }
 
-test('list --all: the ids and names xl lists, in the virsh table and as JSON', () => {
+labTest('list --all: the ids and names xl lists, in the virsh table and as JSON', 60, () => {
   const rows = xl('list').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
   const listed = JSON.parse(ok('list', '--all', '--json')) as Array<{ id: number; name: string; state: string }>;
   assert.deepEqual(listed.map((d) => [d.id, d.name]), rows.map((r) => [Number(r[1]), r[0]]).sort((a, b) => Number(a[0]) - Number(b[0])));
@@ -66,7 +66,7 @@ test('list --all: the ids and names xl lists, in the virsh table and as JSON', (
   assert.ok(table.endsWith('\n\n'), 'virsh ends with a blank line');
 });
 
-test('dominfo of a guest: xl\'s id, UUID, memory and vCPUs', () => {
+labTest('dominfo of a guest: xl\'s id, UUID, memory and vCPUs', 60, () => {
   const id = Number(xl('domid', 'g1').trim());
   const long = JSON.parse(xl('list', '-l', 'g1')) as Array<{ config: { c_info: { uuid: string } } }>;
   const uuid = long[0]!.config.c_info.uuid;
@@ -83,7 +83,7 @@ test('dominfo of a guest: xl\'s id, UUID, memory and vCPUs', () => {
   assert.equal(ok('domname', uuid), 'g1\n\n', 'looked up by UUID');
 });
 
-test('nodeinfo and version: what xl info reports', () => {
+labTest('nodeinfo and version: what xl info reports', 60, () => {
   const info = xlInfo();
   const node = JSON.parse(ok('nodeinfo', '--json')) as Record<string, number>;
   assert.equal(node.cpus, Number(info.get('nr_cpus')));
@@ -102,7 +102,7 @@ function unpauseFully(name: string): void {
   for (let i = 0; i < 16 && xlState(name).includes('p'); i++) xl('unpause', name);
 }
 
-test('suspend and resume: xl sees the guest paused, then running again', (t) => {
+labTest('suspend and resume: xl sees the guest paused, then running again', 60, (t) => {
   t.after(() => unpauseFully('g2'));
   assert.equal(ok('suspend', 'g2'), "Domain 'g2' suspended\n\n");
   assert.match(xlState('g2'), /p/);
@@ -111,7 +111,7 @@ test('suspend and resume: xl sees the guest paused, then running again', (t) => 
   assert.doesNotMatch(xlState('g2'), /p/);
 });
 
-test('suspending a paused guest twice, then one resume: it runs again (as with libvirt)', (t) => {
+labTest('suspending a paused guest twice, then one resume: it runs again (as with libvirt)', 60, (t) => {
   t.after(() => unpauseFully('g2'));
   ok('suspend', 'g2');
   const again = xvirt('suspend', 'g2');
@@ -121,7 +121,7 @@ test('suspending a paused guest twice, then one resume: it runs again (as with l
   assert.doesNotMatch(xlState('g2'), /p/, 'one resume undoes what the user sees as one paused state');
 });
 
-test('bad input: an unknown domain, a read-only connection', () => {
+labTest('bad input: an unknown domain, a read-only connection', 60, () => {
   const nope = xvirt('dominfo', 'nope');
   assert.deepEqual([nope.code, nope.stderr], [1, "error: failed to get domain 'nope'\n"]);
   const ro = xvirt('-r', 'destroy', 'g1');
@@ -130,7 +130,7 @@ test('bad input: an unknown domain, a read-only connection', () => {
   assert.doesNotMatch(xlState('g1'), /[pds]/, 'g1 still runs');
 });
 
-test('event --loop prints the pause and unpause that xl makes', async (t) => {
+labTest('event --loop prints the pause and unpause that xl makes', 60, async (t) => {
   const child = spawn(process.execPath, [BIN, '-d', '1', '-c', URI, 'event', '--all', '--loop', '--timeout', '120'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';

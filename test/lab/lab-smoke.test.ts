@@ -1,6 +1,6 @@
 // Checks of the lab itself (scripts/xen-lab), run inside dom0 under the real
 // Xen: if one of these fails, the xen/proxy lab tests cannot be trusted.
-import { test } from 'node:test';
+import { labDiagnostics, labSlowdown, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +12,7 @@ const env = (name: string): string => {
   return v;
 };
 
-test('runs as root in a Xen dom0 with the privcmd device', () => {
+labTest('runs as root in a Xen dom0 with the privcmd device', 20, () => {
   assert.equal(process.getuid?.(), 0);
   assert.ok(fs.statSync('/dev/xen/privcmd').isCharacterDevice(), '/dev/xen/privcmd is not a character device');
   // privcmd-buf: where libxencall (and the C core) get hypercall buffers
@@ -23,7 +23,7 @@ test('runs as root in a Xen dom0 with the privcmd device', () => {
   assert.equal(fs.readFileSync('/sys/hypervisor/version/minor', 'utf8').trim(), '17');
 });
 
-test('xl list shows Domain-0 and the lab guests alive', () => {
+labTest('xl list shows Domain-0 and the lab guests alive', 20, () => {
   const out = execFileSync('xl', ['list'], { encoding: 'utf8' });
   // Name ID Mem VCPUs State Time(s)
   const rows = out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
@@ -43,19 +43,19 @@ test('xl list shows Domain-0 and the lab guests alive', () => {
   assert.equal(rows.length, 1 + guests.length, `unexpected domains:\n${out}`);
 });
 
-test('xenstored serves the toolstack\'s view of dom0', () => {
+labTest('xenstored serves the toolstack\'s view of dom0', 20, () => {
   assert.equal(execFileSync('xenstore-read', ['/local/domain/0/name'], { encoding: 'utf8' }).trim(), 'Domain-0');
   assert.equal(execFileSync('xenstore-read', ['domid'], { encoding: 'utf8' }).trim(), '0');
 });
 
-test('every guest announced itself on its console', () => {
+labTest('every guest announced itself on its console', 20, () => {
   for (const name of env('XVIRT_LAB_GUESTS').split(' ')) {
     const log = fs.readFileSync(`/var/log/xen/guest-${name}.log`, 'utf8');
     assert.match(log, new RegExp(`GUEST-UP tinypv nr_pages=4096 cmdline=xvirt_lab_guest=${name}\\b`));
   }
 });
 
-test('the project is read-only and the scratch dir writable', () => {
+labTest('the project is read-only and the scratch dir writable', 20, () => {
   assert.ok(fs.existsSync('/xvirt/package.json'));
   assert.throws(() => fs.writeFileSync('/xvirt/lab-smoke-write', 'x'), { code: 'EROFS' });
   const dir = fs.mkdtempSync(path.join(env('XVIRT_LAB_TMP'), 'smoke-'));
@@ -64,7 +64,7 @@ test('the project is read-only and the scratch dir writable', () => {
   fs.rmSync(dir, { recursive: true });
 });
 
-test('the unprivileged user exists and runs node', () => {
+labTest('the unprivileged user exists and runs node', 20, () => {
   const user = env('XVIRT_LAB_USER');
   const uid = Number(env('XVIRT_LAB_UID'));
   const gid = Number(env('XVIRT_LAB_GID'));
@@ -84,4 +84,15 @@ test('the unprivileged user exists and runs node', () => {
   const denied = spawnSync('run-as-user', [user, process.execPath, '-e', "require('fs').openSync('/dev/xen/privcmd', 'r+')"], { encoding: 'utf8' });
   assert.notEqual(denied.status, 0);
   assert.match(denied.stderr, /EACCES|EPERM/);
+});
+
+labTest('dom0 measured the emulation speed, and failures can show the guests\' consoles', 20, () => {
+  const given = env('XVIRT_LAB_SLOWDOWN');
+  assert.match(given, /^[1-9]\.[0-9]$|^[1-9]$/);
+  assert.equal(labSlowdown(), Number(given));
+  const diag = labDiagnostics();
+  assert.match(diag, /^xl list \(status 0\):\nName +ID/);
+  for (const name of env('XVIRT_LAB_GUESTS').split(' ')) {
+    assert.match(diag, new RegExp(`console guest-${name}\\.log \\(last \\d+ lines\\):\\n(.*\\n)*.*GUEST-UP tinypv`));
+  }
 });

@@ -4,7 +4,7 @@
 // gets as root through the direct driver; writes are refused; the helper
 // exits when idle (30 s) and the next call starts it again; a listener sees
 // root pause and resume a guest.
-import { test } from 'node:test';
+import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,7 +38,7 @@ const asOptions = (root: boolean) => ({
 const parseLine = (line: string) => JSON.parse(line, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
 
 /** Runs `body` as the lab user (or root); returns what it passes to out() last. */
-function asUser(body: string, timeoutMs = 120_000, root = false): Record<string, any> {
+function asUser(body: string, timeoutMs = labBudget(120), root = false): Record<string, any> {
   const file = clientScript(body);
   const r = spawnSync(process.execPath, [file], { ...asOptions(root), encoding: 'utf8', timeout: timeoutMs });
   fs.rmSync(file, { force: true });
@@ -65,7 +65,7 @@ out({ driver: c.driverName, type: await c.getType(), version: await c.getVersion
 await c.close();
 `;
 
-test('install the helper with scripts/install-proxy', () => {
+labTest('install the helper with scripts/install-proxy', 60, () => {
   const built = path.join(ROOT, 'native/proxy/build/xvirt-proxy');
   assert.ok(fs.existsSync(built), `${built} is missing: build it on the host first (make -C native/proxy)`);
   execFileSync(path.join(ROOT, 'scripts/install-proxy'), ['--no-build'], { encoding: 'utf8' });
@@ -74,7 +74,7 @@ test('install the helper with scripts/install-proxy', () => {
   assert.equal(st.mode & 0o7777, 0o4755);
 });
 
-test('the unprivileged user gets exactly what root reads directly', async () => {
+labTest('the unprivileged user gets exactly what root reads directly', 60, async () => {
   const before = asUser(READ_ALL, 120_000, true);
   assert.equal(before.driver, 'xen', 'root uses the direct driver');
   const proxied = asUser(READ_ALL);
@@ -95,7 +95,7 @@ test('the unprivileged user gets exactly what root reads directly', async () => 
   assert.ok(proxied.per.some((d: any) => d.name === 'Domain-0' && d.id === 0));
 });
 
-test('state changes are refused and leave the guests alone', async () => {
+labTest('state changes are refused and leave the guests alone', 60, async () => {
   const g = env('XVIRT_LAB_GUESTS').split(' ')[0];
   const r = asUser(`
 const c = await xvirt.connect('xen:///system');
@@ -114,7 +114,7 @@ await c.close();`);
   assert.match(list, /(r-----|-b----)/, `${g} still runs:\n${list}`);
 });
 
-test('the helper exits after 30 s idle and the next call starts a new one', () => {
+labTest('the helper exits after 30 s idle and the next call starts a new one', 120, () => {
   const r = asUser(`
 const fs = require('node:fs');
 const pid = () => Number(fs.readFileSync(${JSON.stringify(LOCK)}, 'utf8'));
@@ -137,7 +137,7 @@ await c.close();`, 150_000);
   assert.ok(r.mem > 0);
 });
 
-test('an unprivileged listener sees a guest paused and resumed by root', async () => {
+labTest('an unprivileged listener sees a guest paused and resumed by root', 60, async () => {
   const g = env('XVIRT_LAB_GUESTS').split(' ')[1]!;
   const file = clientScript(`
 const c = await xvirt.connect('xen:///system');
@@ -165,7 +165,7 @@ await c.close();`);
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const waitLine = async (what: string, ok: (l: Record<string, any>) => boolean) => {
-    for (const end = Date.now() + 90_000; !lines.some(ok); await new Promise((r) => setTimeout(r, 100))) {
+    for (const end = Date.now() + labBudget(90); !lines.some(ok); await new Promise((r) => setTimeout(r, 100))) {
       assert.ok(Date.now() < end && child.exitCode === null, `no ${what} from the client: ${JSON.stringify(lines)} ${stderr}`);
     }
   };

@@ -1,6 +1,6 @@
 // Domain XML that xvirt hands to Xen's toolstack, checked by the real xl in
 // dom0, and xvirtd's autostart starting real Xen domains.
-import { test } from 'node:test';
+import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ function guestXml(name: string, uuid: string, devices = '', kernel = '/guest/tin
     `<on_poweroff>preserve</on_poweroff><on_crash>preserve</on_crash><devices>${devices}</devices></domain>`;
 }
 
-async function waitFor<T>(what: () => string, fn: () => T | undefined, ms = 90_000): Promise<T> {
+async function waitFor<T>(what: () => string, fn: () => T | undefined, ms = labBudget(90)): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -31,7 +31,7 @@ async function waitFor<T>(what: () => string, fn: () => T | undefined, ms = 90_0
   }
 }
 
-test("xl parses the disk and vif specs xvirt writes into the devices the XML asked for", async (t) => {
+labTest("xl parses the disk and vif specs xvirt writes into the devices the XML asked for", 60, async (t) => {
   const dir = fs.mkdtempSync(path.join(labTmp, 'xen-config-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const image = path.join(dir, 'data disk.img');
@@ -48,7 +48,7 @@ test("xl parses the disk and vif specs xvirt writes into the devices the XML ask
   const cfg = path.join(dir, 'xc-dev.cfg');
   fs.writeFileSync(cfg, toXlConfig(loadDomainXmlCodec().parse(xml)));
   // -N: a dry run; xl parses the config and prints the libxl domain config as JSON without building anything.
-  const r = spawnSync('xl', ['-N', 'create', cfg], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('xl', ['-N', 'create', cfg], { encoding: 'utf8', timeout: labBudget(60) });
   assert.equal(r.status, 0, `xl -N create failed: ${r.stderr}\nconfig:\n${fs.readFileSync(cfg, 'utf8')}`);
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
     disks: Array<Record<string, unknown>>; nics: Array<Record<string, unknown>>;
@@ -70,7 +70,7 @@ test("xl parses the disk and vif specs xvirt writes into the devices the XML ask
   assert.equal(json.nics[0]!.ifname, 'vif-xc.0', detail);
 });
 
-test('xvirtd starts the autostart domains of xen:///system, logs the one that fails, and serves', async (t) => {
+labTest('xvirtd starts the autostart domains of xen:///system, logs the one that fails, and serves', 120, async (t) => {
   const dir = fs.mkdtempSync(path.join(labTmp, 'xvirtd-'));
   const conn = await connect('xen:///system');
   let daemon: ChildProcess | null = null;

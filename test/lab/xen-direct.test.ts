@@ -1,7 +1,7 @@
 // xen:///system against the real Xen 4.17 in the lab (dom0, as root): what the
 // direct driver reports must agree with `xl list`, its control calls must be
 // seen by xl and produce the right lifecycle events.
-import { test } from 'node:test';
+import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,7 +31,7 @@ function xlLetter(state: DomainState): string {
   return { [DomainState.RUNNING]: 'r', [DomainState.BLOCKED]: 'b', [DomainState.PAUSED]: 'p', [DomainState.SHUTOFF]: 's', [DomainState.CRASHED]: 'c' }[state as number] ?? '?';
 }
 
-async function waitFor<T>(what: string | (() => string), fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+async function waitFor<T>(what: string | (() => string), fn: () => T | undefined | Promise<T | undefined>, ms = labBudget(30)): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -47,7 +47,7 @@ function guestXml(name: string, uuid: string): string {
     '<on_poweroff>preserve</on_poweroff><on_crash>preserve</on_crash></domain>';
 }
 
-test('the core detects the interface versions Xen 4.17 speaks', async () => {
+labTest('the core detects the interface versions Xen 4.17 speaks', 40, async () => {
   const hv = await XenHypervisor.open();
   try {
     assert.equal(hv.version.major, 4);
@@ -61,7 +61,7 @@ test('the core detects the interface versions Xen 4.17 speaks', async () => {
   }
 });
 
-test('the addon itself refuses bad arguments before any hypercall', async () => {
+labTest('the addon itself refuses bad arguments before any hypercall', 40, async () => {
   const native = await loadAddon().openHypervisor();
   try {
     const out = new Float64Array(RECORD_STRIDE);
@@ -84,7 +84,7 @@ test('the addon itself refuses bad arguments before any hypercall', async () => 
   }
 });
 
-test('domains, ids, names, memory, vCPUs and states agree with xl list', async (t) => {
+labTest('domains, ids, names, memory, vCPUs and states agree with xl list', 40, async (t) => {
   const conn = await connect('xen:///system');
   t.after(() => conn.close());
   const before = xlList();
@@ -113,7 +113,7 @@ test('domains, ids, names, memory, vCPUs and states agree with xl list', async (
   assert.equal(await conn.getVersion(), 4_017_007);
 });
 
-test('control calls are seen by xl and raise the right lifecycle events', async (t) => {
+labTest('control calls are seen by xl and raise the right lifecycle events', 60, async (t) => {
   const conn = await connect('xen:///system');
   const events: LifecycleEvent[] = [];
   const off = await conn.onLifecycle((e) => events.push(e));
@@ -184,7 +184,7 @@ test('control calls are seen by xl and raise the right lifecycle events', async 
   await waitFor('STARTED of xt-c under its new id', () => events.find((e) => e.domain.name === 'xt-c' && e.event === E.STARTED && e.domain.id === again.id));
 });
 
-test('an unprivileged caller gets the proxy, or an error that says how to get it', async () => {
+labTest('an unprivileged caller gets the proxy, or an error that says how to get it', 40, async () => {
   const uid = Number(process.env.XVIRT_LAB_UID), gid = Number(process.env.XVIRT_LAB_GID);
   assert.ok(uid > 0, 'XVIRT_LAB_UID is not set: is this running inside scripts/xen-lab?');
   const script = `require(${JSON.stringify(path.resolve(__dirname, '../../lib/connection.js'))}).connect('xen:///system')
