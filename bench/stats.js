@@ -11,8 +11,11 @@
  *   xvirt client     -> xvirtd     xvirt end to end
  *   xvirt in-process               the embedded test driver, no wire
  *
- * and each row's time per poll as a multiple of the baseline's. xvirtd's
- * RSS is sampled after every slice: it must stay bounded while polling.
+ * and each row's time per poll as a multiple of the baseline's. For the two
+ * C-client rows the serving daemon's own CPU time per poll (all its threads,
+ * from /proc) is printed too: the cost of a poll to the host, without the
+ * client's share. xvirtd's RSS is sampled after every slice: it must stay
+ * bounded while polling.
  *
  *   node bench/stats.js [--polls N] [--domains N] [--slices N]
  *
@@ -60,6 +63,17 @@ ${doms.join('\n')}
 </node>
 `);
   return file;
+}
+
+/** CPU time a process (all its threads) has used so far, in ns (each of /proc/PID/task/TID/schedstat). */
+function cpuNs(pid) {
+  let total = 0n;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += BigInt(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch { /* a thread that ended meanwhile */ }
+  }
+  return total;
 }
 
 function rssKiB(pid) {
@@ -114,9 +128,17 @@ async function main() {
     t.teardown(() => remote.close());
     t.teardown(() => local.close());
     const rss = [rssKiB(x.proc.pid)];
+    const daemonCpu = [0n, 0n];
+    /** Runs the C client against `pid`'s daemon and adds the daemon's CPU time (warm-up included, as for both) to slot `i`. */
+    const measured = (i, pid, uri) => async (n) => {
+      const before = cpuNs(pid);
+      const r = await runC(bin, uri, n);
+      daemonCpu[i] += cpuNs(pid) - before;
+      return r;
+    };
     const rows = [
-      ['libvirt C client -> libvirtd', (n) => runC(bin, lUri, n)],
-      ['libvirt C client -> xvirtd', (n) => runC(bin, xUri, n)],
+      ['libvirt C client -> libvirtd', measured(0, l.pid, lUri)],
+      ['libvirt C client -> xvirtd', measured(1, x.proc.pid, xUri)],
       ['xvirt client -> xvirtd', (n) => runXvirt(remote, n)],
       ['xvirt in-process', (n) => runXvirt(local, n)],
     ];
@@ -135,6 +157,11 @@ async function main() {
       process.stdout.write(`  ${rows[i][0].padEnd(30)} ${(per * 1e6).toFixed(1).padStart(9)} us/poll  `
         + `${(per / base).toFixed(2).padStart(5)}x  (${shapes[i]})\n`);
     });
+    // Each C run also makes 20 warm-up polls (bench/stats-libvirt.c): count them in.
+    const cRuns = Math.ceil(opts.polls / Math.ceil(opts.polls / opts.slices));
+    const perPoll = daemonCpu.map((ns) => Number(ns) / 1000 / (opts.polls + 20 * cRuns));
+    process.stdout.write(`  daemon CPU per poll (C client): libvirtd ${perPoll[0].toFixed(1)} us, xvirtd ${perPoll[1].toFixed(1)} us`
+      + ` = ${(perPoll[1] / perPoll[0]).toFixed(2)}x\n`);
     process.stdout.write(`  xvirtd RSS after each slice (KiB): ${rss.join(' ')}\n`);
     process.stdout.write(`  in-process heap after the run: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MiB\n`);
   } finally {

@@ -15,7 +15,7 @@ export type { TypedParam } from './typed-params';
 export type { RemoteOpenOptions, KeepaliveSettings } from './drivers/remote';
 export { parseUri, formatUri } from './uri';
 export type { ConnectionUri } from './uri';
-export { XVIRT_VERSION, XVIRT_LIB_VERSION } from './version';
+export { XVIRT_VERSION, XVIRT_LIB_VERSION, LIBVIRT_PROTOCOL_VERSION } from './version';
 export { Network } from './network';
 export { StoragePool, StorageVolume } from './storage';
 export { NodeDevice, HostInterface } from './host-devices';

@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatch';
 import { CONNECT_HANDLERS } from './handlers-connect';
 import { DOMAIN_HANDLERS } from './handlers-domain';
 import { HOST_DEVICE_HANDLERS, NETWORK_HANDLERS, STORAGE_HANDLERS } from './handlers-netstore';
+import { STATS_HANDLERS } from './handlers-stats';
 import { SESSION_HANDLERS } from './handlers-session';
 import { AUTH_HANDLERS } from '../auth/daemon-handlers';
 import { overAnonymousLimit } from '../auth/daemon-config';
@@ -26,7 +27,7 @@ export interface DaemonStats {
 }
 
 /** The procedures xvirtd serves. */
-export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, AUTH_HANDLERS,
+export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, STATS_HANDLERS, AUTH_HANDLERS,
   NETWORK_HANDLERS, STORAGE_HANDLERS, HOST_DEVICE_HANDLERS);
 
 export class Daemon implements SessionHost {

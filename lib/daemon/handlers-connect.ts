@@ -8,6 +8,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { protocolError, REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_NAME_LIST_MAX } from '../rpc/protocol';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import { unsupportedFlags, type HandlerTable } from './dispatch';
+import { LIBVIRT_PROTOCOL_VERSION } from '../version';
 
 /** virDomainDefineFlags: VALIDATE is all there is, and xvirt always validates. */
 const DEFINE_VALIDATE = 1;
@@ -26,7 +27,10 @@ async function domains(conn: Connection, flags: number, max: number): Promise<Do
 export const CONNECT_HANDLERS: HandlerTable = {
   [P.CONNECT_GET_TYPE]: { api: 'virConnectGetType', run: async (s) => ({ type: await s.conn().getType() }) },
   [P.CONNECT_GET_VERSION]: { api: 'virConnectGetVersion', run: async (s) => ({ hv_ver: await s.conn().getVersion() }) },
-  [P.CONNECT_GET_LIB_VERSION]: { api: 'virConnectGetLibVersion', run: async (s) => ({ lib_ver: await s.conn().getLibVersion() }) },
+  // The protocol's libvirt version, not xvirt's: clients gate features on it (lib/version.ts).
+  [P.CONNECT_GET_LIB_VERSION]: {
+    api: 'virConnectGetLibVersion', run: (s) => { s.conn(); return { lib_ver: LIBVIRT_PROTOCOL_VERSION }; },
+  },
   [P.CONNECT_GET_HOSTNAME]: { api: 'virConnectGetHostname', run: async (s) => ({ hostname: await s.conn().getHostname() }) },
   [P.CONNECT_GET_URI]: { api: 'virConnectGetURI', run: async (s) => ({ uri: await s.conn().getUri() }) },
   [P.CONNECT_GET_CAPABILITIES]: {

@@ -10,17 +10,6 @@ import { unsupportedFlags, type HandlerTable, type SessionControl } from './disp
 
 /** virDomainDestroyFlags GRACEFUL: a plain destroy is already as graceful as xvirt's drivers get. */
 const DESTROY_GRACEFUL = 1;
-/**
- * virDomainModificationImpact: xvirt's setMemory/setVcpus change the running
- * domain, which is AFFECT_CURRENT (0) or AFFECT_LIVE (1, what virsh sends);
- * AFFECT_CONFIG and the MAXIMUM bits have no API yet.
- */
-const AFFECT_LIVE = 1;
-
-function liveOnly(flags: number, api: string): void {
-  if (flags & ~AFFECT_LIVE) throw unsupportedFlags(flags, api);
-}
-
 function domain(s: SessionControl, ref: DomainRef): Domain {
   return new Domain(s.conn(), ref);
 }
@@ -116,19 +105,5 @@ export const DOMAIN_HANDLERS: HandlerTable = {
     api: 'virDomainSetAutostart', write: true, run: (s, a) => domain(s, a.dom).setAutostart(a.autostart),
   },
   [P.DOMAIN_SET_MEMORY]: { api: 'virDomainSetMemory', write: true, run: (s, a) => domain(s, a.dom).setMemory(a.memory) },
-  [P.DOMAIN_SET_MEMORY_FLAGS]: {
-    api: 'virDomainSetMemoryFlags', write: true,
-    run: (s, a) => {
-      liveOnly(a.flags, 'virDomainSetMemoryFlags');
-      return domain(s, a.dom).setMemory(a.memory);
-    },
-  },
   [P.DOMAIN_SET_VCPUS]: { api: 'virDomainSetVcpus', write: true, run: (s, a) => domain(s, a.dom).setVcpus(a.nvcpus) },
-  [P.DOMAIN_SET_VCPUS_FLAGS]: {
-    api: 'virDomainSetVcpusFlags', write: true,
-    run: (s, a) => {
-      liveOnly(a.flags, 'virDomainSetVcpusFlags');
-      return domain(s, a.dom).setVcpus(a.nvcpus);
-    },
-  },
 };

@@ -7,6 +7,7 @@
  */
 import type { DomainInfo, NodeInfo } from '../types';
 import { NETSTORE_PROCEDURES, NetStoreProcedure } from './netstore-procedures';
+import * as S from './stats-codecs';
 import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from '../auth/sasl-protocol';
 import {
   AuthType, nonnullDomain, nonnullString, remoteDomain, remoteString, remoteUuid, REMOTE_AUTH_TYPE_LIST_MAX,
@@ -37,6 +38,7 @@ export enum RemoteProcedure {
   DOMAIN_GET_MAX_MEMORY = 17,
   DOMAIN_GET_MAX_VCPUS = 18,
   DOMAIN_GET_OS_TYPE = 19,
+  DOMAIN_GET_VCPUS = 20,
   CONNECT_LIST_DEFINED_DOMAINS = 21,
   DOMAIN_LOOKUP_BY_ID = 22,
   DOMAIN_LOOKUP_BY_NAME = 23,
@@ -52,6 +54,8 @@ export enum RemoteProcedure {
   DOMAIN_SUSPEND = 34,
   DOMAIN_UNDEFINE = 35,
   CONNECT_LIST_DOMAINS = 37,
+  DOMAIN_BLOCK_STATS = 64,
+  DOMAIN_INTERFACE_STATS = 65,
   CONNECT_NUM_OF_DOMAINS = 51,
   CONNECT_GET_HOSTNAME = 59,
   CONNECT_SUPPORTS_FEATURE = 60,
@@ -72,6 +76,7 @@ export enum RemoteProcedure {
   DOMAIN_IS_ACTIVE = 150,
   DOMAIN_IS_PERSISTENT = 151,
   CONNECT_GET_LIB_VERSION = 157,
+  DOMAIN_MEMORY_STATS = 159,
   CONNECT_DOMAIN_EVENT_REGISTER_ANY = 167,
   CONNECT_DOMAIN_EVENT_DEREGISTER_ANY = 168,
   DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
@@ -81,14 +86,20 @@ export enum RemoteProcedure {
   DOMAIN_GET_VCPUS_FLAGS = 200,
   DOMAIN_SET_MEMORY_FLAGS = 204,
   DOMAIN_GET_STATE = 212,
+  NODE_GET_CPU_STATS = 227,
+  NODE_GET_MEMORY_STATS = 228,
   DOMAIN_UNDEFINE_FLAGS = 231,
   DOMAIN_DESTROY_FLAGS = 234,
+  DOMAIN_BLOCK_STATS_FLAGS = 243,
   DOMAIN_SHUTDOWN_FLAGS = 258,
+  DOMAIN_GET_CPU_STATS = 262,
   CONNECT_LIST_ALL_DOMAINS = 273,
+  NODE_GET_CPU_MAP = 293,
   CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
   CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
   /** MESSAGE, routed by callbackID. */
   DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
+  CONNECT_GET_ALL_DOMAIN_STATS = 344,
   DOMAIN_DEFINE_XML_FLAGS = 350,
   CONNECT_REGISTER_CLOSE_CALLBACK = 360,
   CONNECT_UNREGISTER_CLOSE_CALLBACK = 361,
@@ -210,6 +221,17 @@ export const PROCEDURES = {
   [RemoteProcedure.DOMAIN_DEFINE_XML_FLAGS]: spec(struct({ xml: nonnullString, flags: uint }), retDom),
   [RemoteProcedure.CONNECT_REGISTER_CLOSE_CALLBACK]: spec(xdrVoid, xdrVoid),
   [RemoteProcedure.CONNECT_UNREGISTER_CLOSE_CALLBACK]: spec(xdrVoid, xdrVoid),
+  // Monitoring (codecs in stats-codecs.ts).
+  [RemoteProcedure.DOMAIN_GET_VCPUS]: spec(S.getVcpusArgs, S.getVcpusRet),
+  [RemoteProcedure.DOMAIN_BLOCK_STATS]: spec(S.blockStatsArgs, S.blockStatsRet),
+  [RemoteProcedure.DOMAIN_INTERFACE_STATS]: spec(S.interfaceStatsArgs, S.interfaceStatsRet),
+  [RemoteProcedure.DOMAIN_MEMORY_STATS]: spec(S.memoryStatsArgs, S.memoryStatsRet),
+  [RemoteProcedure.NODE_GET_CPU_STATS]: spec(S.nodeGetCpuStatsArgs, S.nodeGetCpuStatsRet),
+  [RemoteProcedure.NODE_GET_MEMORY_STATS]: spec(S.nodeGetMemoryStatsArgs, S.nodeGetMemoryStatsRet),
+  [RemoteProcedure.DOMAIN_BLOCK_STATS_FLAGS]: spec(S.blockStatsFlagsArgs, S.blockStatsFlagsRet),
+  [RemoteProcedure.DOMAIN_GET_CPU_STATS]: spec(S.getCpuStatsArgs, S.getCpuStatsRet),
+  [RemoteProcedure.NODE_GET_CPU_MAP]: spec(S.nodeGetCpuMapArgs, S.nodeGetCpuMapRet),
+  [RemoteProcedure.CONNECT_GET_ALL_DOMAIN_STATS]: spec(S.getAllDomainStatsArgs, S.getAllDomainStatsRet),
   [RemoteProcedure.DOMAIN_GET_MESSAGES]: spec(domFlags, struct({ msgs: array(nonnullString, REMOTE_DOMAIN_MESSAGES_MAX) })),
 } satisfies Partial<Record<RemoteProcedure, ProcedureSpec<any, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

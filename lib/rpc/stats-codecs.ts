@@ -3,6 +3,7 @@
  * as libvirt's remote_protocol.x (9.0) declares them, with its limits.
  */
 import { nonnullDomain, nonnullString, REMOTE_DOMAIN_LIST_MAX } from './protocol';
+import { statsRecords } from './stats-records-xdr';
 import { typedParams } from './typed-param-xdr';
 import { array, hyper, int, opaqueVar, struct, uhyper, uhyperNumber, uint } from './xdr';
 
@@ -20,8 +21,7 @@ export const REMOTE_NODE_MEMORY_STATS_MAX = 16;
 export const REMOTE_NODE_MAX_CELLS = 1024;
 
 export const getAllDomainStatsArgs = struct({ doms: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX), stats: uint, flags: uint });
-export const domainStatsRecord = struct({ dom: nonnullDomain, params: typedParams(REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX) });
-export const getAllDomainStatsRet = struct({ retStats: array(domainStatsRecord, REMOTE_DOMAIN_LIST_MAX) });
+export const getAllDomainStatsRet = struct({ retStats: statsRecords(REMOTE_DOMAIN_LIST_MAX, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX) });
 
 export const memoryStatsArgs = struct({ dom: nonnullDomain, maxStats: uint, flags: uint });
 export const memoryStatsRet = struct({ stats: array(struct({ tag: int, val: uhyper }), REMOTE_DOMAIN_MEMORY_STATS_MAX) });

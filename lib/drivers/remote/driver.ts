@@ -9,9 +9,9 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { CLOSE_GRACE_MS, encodeArgs, type EncodedArgs, type RpcClient } from '../../rpc/client';
 import { EVENT_MESSAGES, RemoteProcedure as P } from '../../rpc/procedures';
 import { decodeDomainInfoReply } from './domain-info';
+import { RemoteMonitoring } from './monitoring';
 import { decode } from '../../rpc/xdr';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
-import { RemoteNetStoreDriver } from './netstore';
 
 export interface RemoteSession {
   client: RpcClient;
@@ -25,7 +25,7 @@ export interface RemoteSession {
 
 type Sink = (event: DriverLifecycleEvent) => void;
 
-export class RemoteDriver extends RemoteNetStoreDriver implements Driver {
+export class RemoteDriver extends RemoteMonitoring implements Driver {
   readonly name = 'remote';
   readonly #s: RemoteSession;
   readonly #client: RpcClient;

@@ -17,7 +17,7 @@ export function invalidArg(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, detail);
 }
 
-/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does. */
+/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does (INVALID_ARG without the usual prefix). */
 export function checkFlags(flags: number, allowed: number, fn: string): void {
   const unknown = flags & ~allowed;
   if (unknown !== 0) {

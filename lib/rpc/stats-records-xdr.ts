@@ -1,0 +1,78 @@
+/**
+ * remote_domain_stats_record<>: the reply of the dashboard poll, written the
+ * fast way. A poller asks for the same domains and the same parameter names
+ * over and over, so each domain's encoded identity and each parameter name's
+ * encoded bytes are kept and copied in; values are written directly. The
+ * bytes are exactly those of the generic codecs (and they decode the reply).
+ */
+import { BoundedCache } from '../bounded-cache';
+import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '../typed-params';
+import type { DomainRef } from '../types';
+import { nonnullDomain } from './protocol';
+import { typedParam } from './typed-param-xdr';
+import { array, encode, struct, xdrError, type Codec, type XdrWriter } from './xdr';
+
+/** A domain's encoded remote_nonnull_domain, with what it was made from (refs are compared, never trusted). */
+interface EncodedDomain { ref: DomainRef; name: string; uuid: string; id: number; bytes: Buffer }
+const domains = new WeakMap<DomainRef, EncodedDomain>();
+/** Parameter names, encoded as remote_nonnull_string (length, bytes, padding). */
+const names = new BoundedCache<string, Buffer>(8192);
+
+function domainBytes(ref: DomainRef, f: string): Buffer {
+  const hit = typeof ref === 'object' && ref !== null ? domains.get(ref) : undefined;
+  if (hit && hit.name === ref.name && hit.uuid === ref.uuid && hit.id === ref.id) return hit.bytes;
+  const bytes = encode(nonnullDomain, ref, f);
+  domains.set(ref, { ref, name: ref.name, uuid: ref.uuid, id: ref.id, bytes });
+  return bytes;
+}
+
+function nameBytes(name: unknown, f: string): Buffer {
+  const hit = typeof name === 'string' ? names.peek(name) : undefined;
+  if (hit) return hit;
+  if (typeof name !== 'string' || Buffer.byteLength(name) >= TYPED_PARAM_FIELD_LENGTH) {
+    throw xdrError(f, `parameter name must be a string shorter than ${TYPED_PARAM_FIELD_LENGTH} bytes`);
+  }
+  const text = Buffer.from(name, 'utf8');
+  const out = Buffer.alloc(4 + ((text.length + 3) & ~3));
+  out.writeUInt32BE(text.length, 0);
+  text.copy(out, 4);
+  return names.set(name, out);
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** The common value types straight to the writer; the rest through the generic typed-param codec. */
+function writeParam(w: XdrWriter, p: TypedParam, f: string): void {
+  if (p.type === T.ULLONG && typeof p.value === 'bigint' && p.value >= 0n && p.value <= U64_MAX) {
+    w.bytes(nameBytes(p.name, f));
+    w.int32(T.ULLONG);
+    w.uint64(p.value);
+  } else if (p.type === T.INT && Number.isInteger(p.value) && (p.value as number) >= -0x80000000 && (p.value as number) <= 0x7fffffff) {
+    w.bytes(nameBytes(p.name, f));
+    w.int32(T.INT);
+    w.int32(p.value as number);
+  } else {
+    typedParam.write(w, p, f);
+  }
+}
+
+/** `remote_domain_stats_record retStats<maxRecords>`, each with at most `maxParams` parameters. */
+export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom: DomainRef; params: TypedParam[] }[]> {
+  const generic = array(struct({ dom: nonnullDomain, params: array(typedParam, maxParams) }), maxRecords);
+  return {
+    read: generic.read,
+    write: (w, records, f) => {
+      if (!Array.isArray(records)) throw xdrError(f, 'expected an array');
+      if (records.length > maxRecords) throw xdrError(f, `${records.length} records exceed maximum ${maxRecords}`);
+      w.uint32(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        w.bytes(domainBytes(r.dom, `${f}[${i}].dom`));
+        const params = r.params;
+        if (!Array.isArray(params) || params.length > maxParams) throw xdrError(`${f}[${i}].params`, `at most ${maxParams} parameters`);
+        w.uint32(params.length);
+        for (let j = 0; j < params.length; j++) writeParam(w, params[j]!, `${f}[${i}].params[${j}]`);
+      }
+    },
+  };
+}
