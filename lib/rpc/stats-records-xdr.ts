@@ -10,7 +10,7 @@ import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '
 import type { DomainRef } from '../types';
 import { nonnullDomain } from './protocol';
 import { typedParam } from './typed-param-xdr';
-import { array, encode, struct, xdrError, type Codec, type XdrWriter } from './xdr';
+import { encode, xdrError, type Codec, type XdrWriter } from './xdr';
 
 /** A domain's encoded remote_nonnull_domain, with what it was made from (refs are compared, never trusted). */
 interface EncodedDomain { ref: DomainRef; name: string; uuid: string; id: number; bytes: Buffer }
@@ -58,9 +58,24 @@ function writeParam(w: XdrWriter, p: TypedParam, f: string): void {
 
 /** `remote_domain_stats_record retStats<maxRecords>`, each with at most `maxParams` parameters. */
 export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom: DomainRef; params: TypedParam[] }[]> {
-  const generic = array(struct({ dom: nonnullDomain, params: array(typedParam, maxParams) }), maxRecords);
   return {
-    read: generic.read,
+    // The generic readers' checks, with one field label per list rather than one built per element.
+    read: (r, f) => {
+      const n = r.uint32(f);
+      if (n > maxRecords) throw xdrError(f, `${n} records exceed maximum ${maxRecords}`);
+      if (n * 28 > r.remaining) throw xdrError(f, `${n} records cannot fit in ${r.remaining} bytes`);
+      const out = new Array<{ dom: DomainRef; params: TypedParam[] }>(n);
+      for (let i = 0; i < n; i++) {
+        const dom = nonnullDomain.read(r, `${f}.dom`);
+        const count = r.uint32(`${f}.params`);
+        if (count > maxParams) throw xdrError(`${f}.params`, `${count} parameters exceed maximum ${maxParams}`);
+        if (count * 12 > r.remaining) throw xdrError(`${f}.params`, `${count} parameters cannot fit in ${r.remaining} bytes`);
+        const params = new Array<TypedParam>(count);
+        for (let j = 0; j < count; j++) params[j] = typedParam.read(r, `${f}.params`);
+        out[i] = { dom, params };
+      }
+      return out;
+    },
     write: (w, records, f) => {
       if (!Array.isArray(records)) throw xdrError(f, 'expected an array');
       if (records.length > maxRecords) throw xdrError(f, `${records.length} records exceed maximum ${maxRecords}`);

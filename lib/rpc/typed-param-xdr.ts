@@ -49,12 +49,13 @@ export const typedParam: Codec<TypedParam> = {
     w.int32(v.type);
     codec.write(w, v.value, `${f}.value`);
   },
+  // Labels are built only on failure: this runs for every parameter of every poll.
   read: (r, f) => {
-    const name = checkName(nonnullString.read(r, `${f}.field`), `${f}.field`);
-    const type = r.int32(`${f}.type`) as T;
+    const name = checkName(nonnullString.read(r, f), f);
+    const type = r.int32(f) as T;
     const codec = VALUE_CODECS[type];
     if (!codec) throw xdrError(f, `typed parameter '${name}' has unknown type ${type}`);
-    return { name, type, value: codec.read(r, `${f}.value`) } as TypedParam;
+    return { name, type, value: codec.read(r, f) } as TypedParam;
   },
 };
 
