@@ -78,3 +78,22 @@ t.test('typed parameters: every type round-trips; libvirt\'s limits hold both wa
   t.throws(() => decode(typedParams(1), badType), /unknown type 9/);
   t.throws(() => encode(codec, [p('x', T.ULLONG, -1n)]), /out of range/);
 });
+
+t.test('truncated or corrupted replies are refused with an XDR error, never a crash or a partial value', async (t) => {
+  const codecs: [string, Codec<unknown>][] = [
+    ['getAllDomainStats', C.getAllDomainStatsRet], ['memoryStats', C.memoryStatsRet], ['cpuStatsPerCpu', C.getCpuStatsRet],
+    ['nodeCpuStats', C.nodeGetCpuStatsRet], ['getVcpus', C.getVcpusRet], ['nodeCpuMap', C.nodeGetCpuMapRet],
+  ];
+  let refused = 0;
+  for (const [name, codec] of codecs) {
+    const bytes = Buffer.from(calls[name]!.reply, 'hex');
+    for (let cut = 0; cut < bytes.length; cut += 4) {
+      t.throws(() => decode(codec, bytes.subarray(0, cut), name), { name: 'XvirtError' });
+      refused++;
+    }
+    const huge = Buffer.from(bytes);
+    huge.writeUInt32BE(0x7fffffff, 0); // a count no reply can hold
+    t.throws(() => decode(codec, huge, name), { name: 'XvirtError' }, `${name}: absurd count`);
+  }
+  t.ok(refused > 50, `${refused} truncations refused`);
+});
