@@ -37,3 +37,13 @@ export function matchesListFlags(flags: number, d: ListedDomain, blockedIsRunnin
       : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
   return (stateFlags & group) !== 0;
 }
+
+/**
+ * Whether a network or storage pool passes libvirt's ACTIVE/INACTIVE,
+ * PERSISTENT/TRANSIENT, AUTOSTART/NO_AUTOSTART filters (bits 0-5 of
+ * ListNetworksFlags and ListStoragePoolsFlags, which agree).
+ */
+export function matchesStateFlags(flags: number, o: { active: boolean; persistent: boolean; autostart: boolean }): boolean {
+  const pair = (yes: number, no: number, value: boolean) => !(flags & (yes | no)) || (flags & (value ? yes : no)) !== 0;
+  return pair(2, 1, o.active) && pair(4, 8, o.persistent) && pair(16, 32, o.autostart);
+}

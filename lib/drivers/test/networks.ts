@@ -8,7 +8,8 @@ import { NetworkEventType } from '../../netstore-constants';
 import type { DriverNetworkEvent, NetworkRef } from '../../netstore-types';
 import type { NetworkDefinition } from '../../xml';
 import { EventHub } from './event-hub';
-import { matchesStateFlags, ObjectList } from './object-list';
+import { matchesStateFlags } from '../list-flags';
+import { ObjectList } from './object-list';
 
 export class TestNetwork {
   /** The definition in effect (the live one while running). */

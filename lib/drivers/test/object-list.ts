@@ -56,9 +56,3 @@ export class ObjectList<T extends Listed> {
     this.#byUuid.delete(obj.uuid);
   }
 }
-
-/** Whether an object passes libvirt's ACTIVE/INACTIVE, PERSISTENT/TRANSIENT, AUTOSTART/NO_AUTOSTART filters (bits 0-5). */
-export function matchesStateFlags(flags: number, o: { active: boolean; persistent: boolean; autostart: boolean }): boolean {
-  const pair = (yes: number, no: number, value: boolean) => !(flags & (yes | no)) || (flags & (value ? yes : no)) !== 0;
-  return pair(2, 1, o.active) && pair(4, 8, o.persistent) && pair(16, 32, o.autostart);
-}

@@ -8,7 +8,8 @@ import { StoragePoolEventId, StoragePoolEventType, StoragePoolState, StorageVolT
 import type { DriverStoragePoolEvent, StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
 import type { StoragePoolDefinition, StorageVolDefinition } from '../../xml';
 import { EventHub } from './event-hub';
-import { matchesStateFlags, ObjectList } from './object-list';
+import { matchesStateFlags } from '../list-flags';
+import { ObjectList } from './object-list';
 
 /** libvirt's test driver gives every pool 100 GiB, none of it allocated. */
 export const TEST_POOL_CAPACITY = 100n * 1024n ** 3n;

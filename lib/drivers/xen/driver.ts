@@ -23,6 +23,8 @@ import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
 import { processReasons, type ReasonBook } from './reasons';
 import type { XlDomainConfig } from './xl';
+import { HostStorageDriver } from '../host-storage/driver';
+import type { HostDirPools } from '../host-storage/dir-pools';
 
 function wrongState(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
@@ -40,12 +42,14 @@ export interface XenDriverDeps {
   pollMs?: number;
   /** Reasons for the state changes this process made (default: the process-wide book). */
   reasons?: ReasonBook;
+  /** Storage pools of this host (dir pools); absent: storage calls fail NO_SUPPORT. */
+  storage?: HostDirPools;
 }
 
 /** Event polling period once xenstored is gone. */
 const FALLBACK_POLL_MS = 1000;
 
-export class XenDriver implements Driver {
+export class XenDriver extends HostStorageDriver implements Driver {
   readonly name = 'xen';
   readonly #hv: XenHypervisor;
   readonly #xs: XenstoreLike | null;
@@ -59,8 +63,14 @@ export class XenDriver implements Driver {
   readonly #uuidBytes = new UuidBytesCache();
   readonly #events = new WatcherSlot(ErrorDomain.XEN);
   #closed = false;
+  /** Host `dir` storage pools (lib/drivers/host-storage), when the opener set them up. */
+  readonly #storage: HostDirPools | null;
+
+  protected hostPools(): HostDirPools | null { return this.#storage; }
 
   constructor(deps: XenDriverDeps) {
+    super();
+    this.#storage = deps.storage ?? null;
     this.#hv = deps.hv;
     this.#xs = deps.xenstore;
     this.#codec = deps.codec;

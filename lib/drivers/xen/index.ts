@@ -14,6 +14,8 @@ import type { XenstoreLike } from './domains';
 import { XenDriver } from './driver';
 import { XlRunner, findXl } from './xl';
 import { XenstoreClient } from './xenstore';
+import { DEFAULT_STORAGE_ROOTS, HostDirPools } from '../host-storage/dir-pools';
+import * as path from 'node:path';
 
 export { XenDriver } from './driver';
 
@@ -53,9 +55,13 @@ export const openXenDriver: DriverOpener = async (uri, options) => {
     const codec = loadDomainXmlCodec();
     const stateDir = process.env.XVIRT_XEN_STATE_DIR || DEFAULT_STATE_DIR;
     const store = await DefinitionStore.open(stateDir, (xml) => codec.parse(xml));
+    // Pool definitions beside the domains'; pool directories only under the allowed roots.
+    const rootsEnv = process.env.XVIRT_STORAGE_ROOTS;
+    const roots = rootsEnv ? rootsEnv.split(':').filter((r) => r.startsWith('/')) : DEFAULT_STORAGE_ROOTS;
+    const storage = await HostDirPools.shared(path.join(stateDir, 'storage'), roots);
     xenstore = await connectXenstore();
     const xl = new XlRunner(findXl(hv.version.major, hv.version.minor));
-    return new XenDriver({ hv, xenstore, store, xl, codec });
+    return new XenDriver({ hv, xenstore, store, xl, codec, storage });
   } catch (err) {
     xenstore?.close();
     hv.close();

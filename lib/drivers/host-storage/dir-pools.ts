@@ -1,0 +1,217 @@
+/**
+ * Storage pools of type `dir` on a real host (xen:///system): each pool is a
+ * directory under one of the allowed storage roots, each volume a file in it
+ * (volume-files.ts). Definitions persist atomically as `<uuid>.xml` (plus an
+ * `<uuid>.autostart` marker) in the driver's state directory; autostart pools
+ * start when the driver opens. Which pools run is kept in memory.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { StoragePoolState } from '../../netstore-constants';
+import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
+import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml';
+import { DefinitionStore } from '../xen/definitions';
+import { systemError } from './volume-files';
+
+/** Where pool directories may live unless XVIRT_STORAGE_ROOTS says otherwise (colon-separated). */
+export const DEFAULT_STORAGE_ROOTS = ['/var/lib/xvirt/images', '/var/lib/libvirt/images'];
+
+function storageError(number: ErrorNumber, detail: string): XvirtError {
+  return XvirtError.of(number, ErrorDomain.STORAGE, detail);
+}
+
+/** Pool XML as this host accepts it: type dir, target an absolute path without '..' inside an allowed root. */
+export function parseHostPoolXml(xml: string, roots: readonly string[]): StoragePoolDefinition {
+  const def = parseStoragePoolXml(xml);
+  if (def.type !== 'dir') {
+    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, `storage pool type '${def.type}' is not supported on this host (only 'dir')`);
+  }
+  const target = def.targetPath;
+  if (!path.isAbsolute(target) || target.split('/').some((c) => c === '..' || c === '.')) {
+    throw storageError(ErrorNumber.XML_ERROR, `storage pool target path '${target}' must be absolute, without '.' or '..'`);
+  }
+  if (!roots.some((r) => target.startsWith(r.endsWith('/') ? r : `${r}/`))) {
+    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED,
+      `storage pool target path '${target}' is outside the allowed storage roots (${roots.join(', ')})`);
+  }
+  return def;
+}
+
+const SHARED = new Map<string, Promise<HostDirPools>>();
+
+export class HostDirPools {
+  readonly roots: readonly string[];
+  readonly #store: DefinitionStore<StoragePoolDefinition>;
+  readonly #active = new Set<string>();
+
+  private constructor(store: DefinitionStore<StoragePoolDefinition>, roots: readonly string[]) {
+    this.#store = store;
+    this.roots = roots;
+  }
+
+  /**
+   * The one instance for `stateDir` in this process (which pools run is
+   * process state, shared by every connection), opened on first use.
+   */
+  static shared(stateDir: string, roots: readonly string[]): Promise<HostDirPools> {
+    let opened = SHARED.get(stateDir);
+    if (!opened) {
+      opened = HostDirPools.open(stateDir, roots);
+      SHARED.set(stateDir, opened);
+      opened.catch(() => SHARED.delete(stateDir));
+    }
+    return opened;
+  }
+
+  /** Loads the definitions in `stateDir` and starts the autostart pools whose directory exists. */
+  static async open(stateDir: string, roots: readonly string[] = DEFAULT_STORAGE_ROOTS): Promise<HostDirPools> {
+    const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots));
+    const pools = new HostDirPools(store, roots);
+    for (const d of store.all()) {
+      if (d.autostart && await isDirectory(d.config.targetPath)) pools.#active.add(d.uuid);
+    }
+    return pools;
+  }
+
+  #def(ref: { name: string }): { uuid: string; config: StoragePoolDefinition; autostart: boolean } {
+    const d = this.#store.byName(ref.name);
+    if (!d) throw storageError(ErrorNumber.NO_STORAGE_POOL, `no storage pool with matching name '${ref.name}'`);
+    return d;
+  }
+
+  byName(name: string): StoragePoolRef { return this.#ref(this.#def({ name }).config); }
+
+  byUuid(uuid: string): StoragePoolRef {
+    const d = this.#store.byUuid(uuid);
+    if (!d) throw storageError(ErrorNumber.NO_STORAGE_POOL, `no storage pool with matching uuid '${uuid}'`);
+    return this.#ref(d.config);
+  }
+
+  #ref(def: StoragePoolDefinition): StoragePoolRef { return { name: def.name, uuid: def.uuid }; }
+
+  list(): Array<{ ref: StoragePoolRef; active: boolean; autostart: boolean }> {
+    return this.#store.all().map((d) => ({ ref: this.#ref(d.config), active: this.#active.has(d.uuid), autostart: d.autostart }))
+      .sort((a, b) => (a.ref.name < b.ref.name ? -1 : 1));
+  }
+
+  isActive(ref: StoragePoolRef): boolean { return this.#active.has(this.#def(ref).uuid); }
+
+  /** The pool's directory, the pool running (`want` true) or stopped. */
+  dir(ref: StoragePoolRef, want: boolean | null = true): string {
+    const d = this.#def(ref);
+    if (want !== null && this.#active.has(d.uuid) !== want) {
+      throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${ref.name}' is ${want ? 'not ' : ''}active`);
+    }
+    return d.config.targetPath;
+  }
+
+  config(ref: StoragePoolRef): StoragePoolDefinition { return this.#def(ref).config; }
+
+  async define(xml: string): Promise<StoragePoolRef> {
+    const def = parseHostPoolXml(xml, this.roots);
+    const sameUuid = this.#store.byUuid(def.uuid);
+    const sameName = this.#store.byName(def.name);
+    if (sameUuid && sameUuid.name !== def.name) {
+      throw storageError(ErrorNumber.OPERATION_FAILED, `pool '${sameUuid.name}' is already defined with uuid ${def.uuid}`);
+    }
+    if (sameName && sameName.uuid !== def.uuid) {
+      throw storageError(ErrorNumber.OPERATION_FAILED, `pool '${def.name}' already exists with uuid ${sameName.uuid}`);
+    }
+    const clash = this.#store.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
+    if (clash) throw storageError(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${clash.name}'`);
+    if (sameUuid && this.#active.has(def.uuid) && sameUuid.config.targetPath !== def.targetPath) {
+      throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${def.name}' is active: its target cannot change`);
+    }
+    // Saved as formatted, with its UUID, so that reloading yields the same pool.
+    await this.#store.save(formatStoragePoolXml(def, { capacity: 0n, allocation: 0n, available: 0n }), def);
+    return this.#ref(def);
+  }
+
+  async undefine(ref: StoragePoolRef): Promise<void> {
+    this.dir(ref, false);
+    await this.#store.remove(this.#def(ref).uuid);
+  }
+
+  /** Creates the directory (and missing parents), with the configured mode and owner. */
+  async build(ref: StoragePoolRef): Promise<void> {
+    const def = this.config(ref);
+    this.dir(ref, false);
+    const mode = def.permissions?.mode ?? 0o711;
+    try {
+      await fs.mkdir(def.targetPath, { recursive: true, mode });
+      await fs.chmod(def.targetPath, mode);
+      const owner = def.permissions?.owner ?? -1;
+      const group = def.permissions?.group ?? -1;
+      if (owner >= 0 || group >= 0) await fs.chown(def.targetPath, owner, group);
+    } catch (err) {
+      throw systemError(`cannot create path '${def.targetPath}'`, err);
+    }
+  }
+
+  async start(ref: StoragePoolRef): Promise<void> {
+    const dir = this.dir(ref, false);
+    if (!await isDirectory(dir)) {
+      throw systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
+    }
+    this.#active.add(this.#def(ref).uuid);
+  }
+
+  stop(ref: StoragePoolRef): void {
+    this.dir(ref, true);
+    this.#active.delete(this.#def(ref).uuid);
+  }
+
+  /** Removes the (empty) directory of a stopped pool. */
+  async deleteStorage(ref: StoragePoolRef): Promise<void> {
+    const dir = this.dir(ref, false);
+    try {
+      await fs.rmdir(dir);
+    } catch (err) {
+      throw systemError(`failed to remove pool '${dir}'`, err);
+    }
+  }
+
+  async setAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> {
+    await this.#store.setAutostart(this.#def(ref).uuid, autostart);
+  }
+
+  autostart(ref: StoragePoolRef): boolean { return this.#def(ref).autostart; }
+
+  /** Sizes of the file system holding a running pool (zeros while stopped, as libvirt). */
+  async info(ref: StoragePoolRef): Promise<StoragePoolInfo> {
+    if (!this.isActive(ref)) return { state: StoragePoolState.INACTIVE, capacity: 0n, allocation: 0n, available: 0n };
+    const st = await fs.statfs(this.dir(ref), { bigint: true });
+    const capacity = st.blocks * st.bsize;
+    return { state: StoragePoolState.RUNNING, capacity, allocation: capacity - st.bfree * st.bsize, available: st.bavail * st.bsize };
+  }
+
+  /** Volume names: the regular files of a running pool's directory (no hidden or temp files). */
+  async volumeNames(ref: StoragePoolRef): Promise<string[]> {
+    const dir = this.dir(ref);
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  }
+
+  /** The running pool whose directory holds `file`. */
+  poolOfPath(file: string): StoragePoolRef {
+    const dir = path.dirname(path.resolve(file));
+    const d = this.#store.all().find((x) => this.#active.has(x.uuid) && x.config.targetPath === dir);
+    if (!d) throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching path '${file}'`);
+    return this.#ref(d.config);
+  }
+
+  volRef(pool: StoragePoolRef, name: string): StorageVolRef {
+    const key = path.join(this.dir(pool), name);
+    return { pool: pool.name, name, key };
+  }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    const st = await fs.lstat(dir);
+    return st.isDirectory();
+  } catch {
+    return false;
+  }
+}
