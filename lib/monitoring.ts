@@ -35,7 +35,8 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
   async getAllDomainStats(stats: number = 0, flags: number = 0): Promise<DomainStats<D>[]> {
     checkUnsigned(stats, 'stats');
     checkUnsigned(flags, 'flags');
-    const records = await need(this.driver(), 'connectGetAllDomainStats', 'virConnectGetAllDomainStats')(null, stats, flags);
+    const call = need(this.driver(), 'connectGetAllDomainStats', 'virConnectGetAllDomainStats');
+    const records = await call(null, stats, flags);
     return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
   }
 
@@ -45,7 +46,9 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
       throw apiArgError('doms array in virDomainListGetStats must contain at least one domain');
     }
     for (const d of domains) {
-      if (!d || d.connection !== this) throw invalidArg('domains in virDomainListGetStats must all belong to this connection');
+      if (!d || d.connection !== this) {
+        throw invalidArg('domains in virDomainListGetStats must all belong to this connection');
+      }
     }
     checkUnsigned(stats, 'stats');
     checkUnsigned(flags, 'flags');
@@ -87,7 +90,9 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
     checkInt(maxCells, 'maxCells', -0x80000000);
     if (maxCells <= 0) throw apiArgError('maxCells in virNodeGetCellsFreeMemory must be greater than zero');
     if (startCell < 0) throw apiArgError('startCell in virNodeGetCellsFreeMemory must be zero or greater');
-    if (maxCells > MAX_CELLS_PER_CALL) throw invalidArg(`maxCells must be at most ${MAX_CELLS_PER_CALL}, got ${maxCells}`);
+    if (maxCells > MAX_CELLS_PER_CALL) {
+      throw invalidArg(`maxCells must be at most ${MAX_CELLS_PER_CALL}, got ${maxCells}`);
+    }
     return need(this.driver(), 'nodeGetCellsFreeMemory', 'virNodeGetCellsFreeMemory')(startCell, maxCells);
   }
 }
@@ -101,7 +106,8 @@ export abstract class DomainMonitoring {
   /** virDomainMemoryStats: the balloon driver's figures (at most 13 entries). */
   async memoryStats(flags: number = 0): Promise<MemoryStat[]> {
     checkUnsigned(flags, 'flags');
-    return need(this.monitorDriver(), 'domainMemoryStats', 'virDomainMemoryStats')(this.ref, DOMAIN_MEMORY_STAT_NR, flags);
+    const call = need(this.monitorDriver(), 'domainMemoryStats', 'virDomainMemoryStats');
+    return call(this.ref, DOMAIN_MEMORY_STAT_NR, flags);
   }
 
   /** virDomainBlockStats: `disk` is a target (vda) or source path. */
@@ -136,8 +142,10 @@ export abstract class DomainMonitoring {
   /** virDomainGetVcpusFlags: the vCPU count; flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM, GUEST). */
   async getVcpusFlags(flags: number = 0): Promise<number> {
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE', 'VIR_DOMAIN_AFFECT_CONFIG');
-    const driver = flags & DomainVcpuFlags.GUEST ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
+    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE',
+      'VIR_DOMAIN_AFFECT_CONFIG');
+    const driver = flags & DomainVcpuFlags.GUEST
+      ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
     return need(driver, 'domainGetVcpusFlags', 'virDomainGetVcpusFlags')(this.ref, flags);
   }
 

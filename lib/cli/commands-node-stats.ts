@@ -13,7 +13,9 @@ function cellOrCpu(ctx: CommandContext, name: string): number {
 }
 
 async function nodecpustatsCommand(ctx: CommandContext): Promise<number> {
-  if (boolOption(ctx.options, 'percent')) throw usageError('--percent is not supported by xvirt (it samples twice, a second apart)');
+  if (boolOption(ctx.options, 'percent')) {
+    throw usageError('--percent is not supported by xvirt (it samples twice, a second apart)');
+  }
   const cpu = cellOrCpu(ctx, 'cpu');
   const stats = await withContext(ctx, 'Unable to get node cpu stats', () => ctx.connection().getNodeCPUStats(cpu));
   if (ctx.json) printJson(ctx, nodeStatsJson(stats));
@@ -23,7 +25,8 @@ async function nodecpustatsCommand(ctx: CommandContext): Promise<number> {
 
 async function nodememstatsCommand(ctx: CommandContext): Promise<number> {
   const cell = cellOrCpu(ctx, 'cell');
-  const stats = await withContext(ctx, 'Unable to get number of memory stats', () => ctx.connection().getNodeMemoryStats(cell));
+  const conn = ctx.connection();
+  const stats = await withContext(ctx, 'Unable to get number of memory stats', () => conn.getNodeMemoryStats(cell));
   if (ctx.json) printJson(ctx, nodeStatsJson(stats));
   else ctx.output.out(formatNodeMemoryStats(stats));
   return 0;
@@ -49,8 +52,10 @@ async function freecellCommand(ctx: CommandContext): Promise<number> {
     if (ctx.json) {
       printJson(ctx, { cells: rows.map(([id, b]) => ({ cell: id, freeKiB: b / 1024n })), totalKiB: total / 1024n });
     } else {
-      const line = (label: string, b: bigint): string => `${label.padStart(5)}: ${String(b / 1024n).padStart(10)} KiB\n`;
-      ctx.output.out(rows.map(([id, b]) => line(String(id), b)).join('') + '-'.repeat(20) + '\n' + line('Total', total));
+      const line = (label: string, bytes: bigint): string =>
+        `${label.padStart(5)}: ${String(bytes / 1024n).padStart(10)} KiB\n`;
+      const cells = rows.map(([id, b]) => line(String(id), b)).join('');
+      ctx.output.out(cells + '-'.repeat(20) + '\n' + line('Total', total));
     }
     return 0;
   }
@@ -68,10 +73,11 @@ async function freecellCommand(ctx: CommandContext): Promise<number> {
 
 async function nodecpumapCommand(ctx: CommandContext): Promise<number> {
   const map = await withContext(ctx, 'Unable to get cpu map', () => ctx.connection().getCPUMap());
-  if (ctx.json) printJson(ctx, { present: map.cpumap.length, online: map.online, map: affinityText(map.cpumap, map.cpumap.length) });
+  const text = affinityText(map.cpumap, map.cpumap.length);
+  if (ctx.json) printJson(ctx, { present: map.cpumap.length, online: map.online, map: text });
   else {
     ctx.output.out(`CPUs present:   ${map.cpumap.length}\nCPUs online:    ${map.online}\n`
-      + `CPU map:        ${affinityText(map.cpumap, map.cpumap.length)}\n`);
+      + `CPU map:        ${text}\n`);
   }
   return 0;
 }

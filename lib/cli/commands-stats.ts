@@ -30,7 +30,8 @@ const GROUPS: [string, number, string][] = [
   ['interface', S.INTERFACE, 'report domain network interface information'],
   ['block', S.BLOCK, 'report domain block device statistics'], ['perf', S.PERF, 'report domain perf event statistics'],
   ['iothread', S.IOTHREAD, 'report domain IOThread information'], ['memory', S.MEMORY, 'report domain memory usage'],
-  ['dirtyrate', S.DIRTYRATE, 'report domain dirty rate information'], ['vm', S.VM, 'report hypervisor-specific statistics'],
+  ['dirtyrate', S.DIRTYRATE, 'report domain dirty rate information'],
+  ['vm', S.VM, 'report hypervisor-specific statistics'],
 ];
 const FILTERS: [string, number][] = [
   ['list-active', F.ACTIVE], ['list-inactive', F.INACTIVE], ['list-persistent', F.PERSISTENT],
@@ -63,7 +64,8 @@ async function domstatsCommand(ctx: CommandContext): Promise<number> {
 
 async function dommemstatCommand(ctx: CommandContext): Promise<number> {
   const dom = await domainArgument(ctx);
-  const stats = await withContext(ctx, `Failed to get memory statistics for domain ${dom.name}`, () => dom.memoryStats());
+  const failure = `Failed to get memory statistics for domain ${dom.name}`;
+  const stats = await withContext(ctx, failure, () => dom.memoryStats());
   if (ctx.json) printJson(ctx, Object.fromEntries(stats.map((s) => [memoryStatName(s.tag), s.value])));
   else ctx.output.out(formatMemoryStats(stats));
   return 0;
@@ -99,7 +101,8 @@ async function blockFigures(device: string, dom: Domain): Promise<[string, bigin
 async function domblkstatCommand(ctx: CommandContext): Promise<number> {
   const dom = await domainArgument(ctx);
   const device = stringOption(ctx.options, 'device') ?? '';
-  const figures = await withContext(ctx, `Failed to get block stats ${dom.name} ${device}`, () => blockFigures(device, dom));
+  const failure = `Failed to get block stats ${dom.name} ${device}`;
+  const figures = await withContext(ctx, failure, () => blockFigures(device, dom));
   if (ctx.json) printJson(ctx, Object.fromEntries(figures));
   else ctx.output.out(figures.map(([k, v]) => `${device} ${k} ${v}\n`).join(''));
   return 0;
@@ -115,7 +118,8 @@ function interfaceParams(s: InterfaceStats): [string, bigint][] {
 async function domifstatCommand(ctx: CommandContext): Promise<number> {
   const dom = await domainArgument(ctx);
   const device = stringOption(ctx.options, 'interface')!;
-  const stats = await withContext(ctx, `Failed to get interface stats ${dom.name} ${device}`, () => dom.interfaceStats(device));
+  const failure = `Failed to get interface stats ${dom.name} ${device}`;
+  const stats = await withContext(ctx, failure, () => dom.interfaceStats(device));
   const figures = interfaceParams(stats).filter(([, v]) => v >= 0n);
   if (ctx.json) printJson(ctx, Object.fromEntries(figures));
   else ctx.output.out(figures.map(([k, v]) => `${device} ${k} ${v}\n`).join(''));
@@ -151,7 +155,10 @@ export const STATS_COMMANDS: CommandSpec[] = [
   {
     name: 'domifstat', group: 'monitor', summary: 'get network interface stats for a domain',
     description: 'Get network interface stats for a running domain.',
-    options: [DOMAIN_OPTION, { name: 'interface', type: 'string', positional: true, required: true, help: 'interface device specified by name or MAC Address' }],
+    options: [DOMAIN_OPTION, {
+      name: 'interface', type: 'string', positional: true, required: true,
+      help: 'interface device specified by name or MAC Address',
+    }],
     run: domifstatCommand,
   },
 ];

@@ -26,7 +26,9 @@ function impact(ctx: CommandContext): number | null {
   return (o('config') ? M.CONFIG : 0) | (o('live') ? M.LIVE : 0);
 }
 
-const SIZE_OPTION: OptionSpec = { name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)' };
+const SIZE_OPTION: OptionSpec = {
+  name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)',
+};
 
 export const TUNING_COMMANDS: CommandSpec[] = [
   {

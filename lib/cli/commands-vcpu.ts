@@ -26,14 +26,18 @@ async function vcpuinfoCommand(ctx: CommandContext): Promise<number> {
   if (info.state !== DomainState.SHUTOFF) {
     const vcpus = await dom.getVcpus(info.nrVirtCpu);
     if (ctx.json) {
-      printJson(ctx, vcpus.map((v) => ({ vcpu: v.number, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs, affinity: affinityText(v.cpumap, width) })));
+      printJson(ctx, vcpus.map((v) => ({
+        vcpu: v.number, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs, affinity: affinityText(v.cpumap, width),
+      })));
     } else ctx.output.out(vcpus.map((v) => formatVcpu(v, affinityText(v.cpumap, width))).join('\n'));
     return 0;
   }
   // Not running: no placement to report. xvirt keeps no vCPU pinning, so every host CPU is allowed.
   const all = affinityText(new Array<boolean>(width).fill(true), width);
   const numbers = [...Array(info.nrVirtCpu).keys()];
-  if (ctx.json) printJson(ctx, numbers.map((n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: all })));
+  if (ctx.json) {
+    printJson(ctx, numbers.map((n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: all })));
+  }
   else ctx.output.out(numbers.map((n) => formatOfflineVcpu(n, all)).join('\n'));
   return 0;
 }

@@ -54,7 +54,8 @@ export function formatVcpu(v: VcpuInfo, map: string): string {
 
 /** vcpuinfo's block for a vCPU of a domain that is not running (virsh's N/A form, its missing colon included). */
 export function formatOfflineVcpu(n: number, map: string): string {
-  return `VCPU:           ${n}\nCPU:            N/A\nState:          N/A\nCPU time        N/A\nCPU Affinity:   ${map}\n`;
+  return `VCPU:           ${n}\nCPU:            N/A\nState:          N/A\n`
+    + `CPU time        N/A\nCPU Affinity:   ${map}\n`;
 }
 
 export function affinityText(map: readonly boolean[], width: number): string {
@@ -64,7 +65,9 @@ export function affinityText(map: readonly boolean[], width: number): string {
 }
 
 /** virsh's nodecpustats names for the driver's fields, in its order. */
-const NODE_CPU_FIELDS: [string, string][] = [['user', 'user'], ['kernel', 'system'], ['idle', 'idle'], ['iowait', 'iowait']];
+const NODE_CPU_FIELDS: [string, string][] = [
+  ['user', 'user'], ['kernel', 'system'], ['idle', 'idle'], ['iowait', 'iowait'],
+];
 
 export function formatNodeCpuStats(stats: readonly NodeStat[]): string {
   let text = '';

@@ -47,7 +47,9 @@ function paramsReply<T>(all: T[], nparams: number): { params: T[]; nparams: numb
 async function cpuStatsReply(dom: Domain, nparams: number, startCpu: number, ncpus: number, flags: number):
   Promise<{ params: TypedParam[]; nparams: number }> {
   if (nparams === 0) {
-    if (startCpu !== -1 && ncpus === 0) return { params: [], nparams: (await dom.getCPUStats(0, CPU_COUNT_PROBE, flags)).length };
+    if (startCpu !== -1 && ncpus === 0) {
+      return { params: [], nparams: (await dom.getCPUStats(0, CPU_COUNT_PROBE, flags)).length };
+    }
     const [first] = await dom.getCPUStats(startCpu, 1, flags);
     return { params: [], nparams: first?.length ?? 0 };
   }
@@ -60,7 +62,8 @@ async function orPlain(flags: number, flagged: () => Promise<void>, plain: () =>
   try {
     await flagged();
   } catch (err) {
-    if (!isXvirtError(err) || err.number !== ErrorNumber.NO_SUPPORT || (flags & ~DomainMemoryModFlags.LIVE) !== 0) throw err;
+    const liveOnly = (flags & ~DomainMemoryModFlags.LIVE) === 0;
+    if (!isXvirtError(err) || err.number !== ErrorNumber.NO_SUPPORT || !liveOnly) throw err;
     await plain();
   }
 }
@@ -115,11 +118,15 @@ export const STATS_HANDLERS: HandlerTable = {
     run: async (s, a) => {
       if (a.maxinfo > REMOTE_VCPUINFO_MAX) throw dispatchLimit('maxinfo > REMOTE_VCPUINFO_MAX');
       if (a.maxinfo * a.maplen > REMOTE_CPUMAPS_MAX) throw dispatchLimit('maxinfo * maplen > REMOTE_CPUMAPS_MAX');
-      if (a.maplen <= 0) throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, 'maplen in virDomainGetVcpus must be greater than zero');
+      if (a.maplen <= 0) {
+        throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
+          'maplen in virDomainGetVcpus must be greater than zero');
+      }
       const vcpus = await domain(s, a.dom).getVcpus(a.maxinfo);
       const cpumaps = Buffer.alloc(Math.max(0, a.maxinfo) * a.maplen);
       vcpus.forEach((v, i) => packCpuMap(v.cpumap, cpumaps, i * a.maplen, a.maplen));
-      return { info: vcpus.map((v) => ({ number: v.number, state: v.state, cpu_time: v.cpuTimeNs, cpu: v.cpu })), cpumaps };
+      const info = vcpus.map((v) => ({ number: v.number, state: v.state, cpu_time: v.cpuTimeNs, cpu: v.cpu }));
+      return { info, cpumaps };
     },
   },
   [P.DOMAIN_GET_VCPUS_FLAGS]: {
@@ -149,7 +156,9 @@ export const STATS_HANDLERS: HandlerTable = {
       return orPlain(a.flags, () => d.setVcpusFlags(a.nvcpus, a.flags), () => d.setVcpus(a.nvcpus));
     },
   },
-  [P.DOMAIN_SET_MAX_MEMORY]: { api: 'virDomainSetMaxMemory', write: true, run: (s, a) => domain(s, a.dom).setMaxMemory(a.memory) },
+  [P.DOMAIN_SET_MAX_MEMORY]: {
+    api: 'virDomainSetMaxMemory', write: true, run: (s, a) => domain(s, a.dom).setMaxMemory(a.memory),
+  },
   [P.NODE_GET_CPU_MAP]: {
     api: 'virNodeGetCPUMap',
     run: async (s, a) => {
@@ -176,9 +185,13 @@ export const STATS_HANDLERS: HandlerTable = {
   [P.NODE_GET_CELLS_FREE_MEMORY]: {
     api: 'virNodeGetCellsFreeMemory',
     run: async (s, a) => {
-      if (a.maxcells > REMOTE_NODE_MAX_CELLS) throw new XvirtError(ErrorNumber.RPC, ErrorDomain.RPC, 'maxcells > REMOTE_NODE_MAX_CELLS');
+      if (a.maxcells > REMOTE_NODE_MAX_CELLS) {
+        throw new XvirtError(ErrorNumber.RPC, ErrorDomain.RPC, 'maxcells > REMOTE_NODE_MAX_CELLS');
+      }
       return { cells: await s.conn().getCellsFreeMemory(a.startCell, a.maxcells) };
     },
   },
-  [P.NODE_GET_FREE_MEMORY]: { api: 'virNodeGetFreeMemory', run: async (s) => ({ freeMem: await s.conn().getFreeMemory() }) },
+  [P.NODE_GET_FREE_MEMORY]: {
+    api: 'virNodeGetFreeMemory', run: async (s) => ({ freeMem: await s.conn().getFreeMemory() }),
+  },
 };

@@ -20,16 +20,24 @@ export const REMOTE_NODE_CPU_STATS_MAX = 16;
 export const REMOTE_NODE_MEMORY_STATS_MAX = 16;
 export const REMOTE_NODE_MAX_CELLS = 1024;
 
-export const getAllDomainStatsArgs = struct({ doms: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX), stats: uint, flags: uint });
-export const getAllDomainStatsRet = struct({ retStats: statsRecords(REMOTE_DOMAIN_LIST_MAX, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX) });
+export const getAllDomainStatsArgs = struct({
+  doms: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX), stats: uint, flags: uint,
+});
+export const getAllDomainStatsRet = struct({
+  retStats: statsRecords(REMOTE_DOMAIN_LIST_MAX, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX),
+});
 
 export const memoryStatsArgs = struct({ dom: nonnullDomain, maxStats: uint, flags: uint });
-export const memoryStatsRet = struct({ stats: array(struct({ tag: int, val: uhyper }), REMOTE_DOMAIN_MEMORY_STATS_MAX) });
+export const memoryStatsRet = struct({
+  stats: array(struct({ tag: int, val: uhyper }), REMOTE_DOMAIN_MEMORY_STATS_MAX),
+});
 
 export const blockStatsArgs = struct({ dom: nonnullDomain, path: nonnullString });
 export const blockStatsRet = struct({ rd_req: hyper, rd_bytes: hyper, wr_req: hyper, wr_bytes: hyper, errs: hyper });
 export const blockStatsFlagsArgs = struct({ dom: nonnullDomain, path: nonnullString, nparams: int, flags: uint });
-export const blockStatsFlagsRet = struct({ params: typedParams(REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX), nparams: int });
+export const blockStatsFlagsRet = struct({
+  params: typedParams(REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX), nparams: int,
+});
 
 export const interfaceStatsArgs = struct({ dom: nonnullDomain, device: nonnullString });
 export const interfaceStatsRet = struct({
@@ -39,7 +47,9 @@ export const interfaceStatsRet = struct({
 
 export const getVcpusArgs = struct({ dom: nonnullDomain, maxinfo: int, maplen: int });
 export const vcpuInfo = struct({ number: uint, state: int, cpu_time: uhyper, cpu: int });
-export const getVcpusRet = struct({ info: array(vcpuInfo, REMOTE_VCPUINFO_MAX), cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX) });
+export const getVcpusRet = struct({
+  info: array(vcpuInfo, REMOTE_VCPUINFO_MAX), cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX),
+});
 
 export const getCpuStatsArgs = struct({ dom: nonnullDomain, nparams: uint, start_cpu: int, ncpus: uint, flags: uint });
 export const getCpuStatsRet = struct({ params: typedParams(REMOTE_DOMAIN_GET_CPU_STATS_MAX), nparams: int });

@@ -47,7 +47,7 @@ function writeParam(w: XdrWriter, p: TypedParam, f: string): void {
     w.bytes(nameBytes(p.name, f));
     w.int32(T.ULLONG);
     w.uint64(p.value);
-  } else if (p.type === T.INT && Number.isInteger(p.value) && (p.value as number) >= -0x80000000 && (p.value as number) <= 0x7fffffff) {
+  } else if (p.type === T.INT && Number.isInteger(p.value) && p.value >= -0x80000000 && p.value <= 0x7fffffff) {
     w.bytes(nameBytes(p.name, f));
     w.int32(T.INT);
     w.int32(p.value as number);
@@ -69,7 +69,9 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
         const dom = nonnullDomain.read(r, `${f}.dom`);
         const count = r.uint32(`${f}.params`);
         if (count > maxParams) throw xdrError(`${f}.params`, `${count} parameters exceed maximum ${maxParams}`);
-        if (count * 12 > r.remaining) throw xdrError(`${f}.params`, `${count} parameters cannot fit in ${r.remaining} bytes`);
+        if (count * 12 > r.remaining) {
+          throw xdrError(`${f}.params`, `${count} parameters cannot fit in ${r.remaining} bytes`);
+        }
         const params = new Array<TypedParam>(count);
         for (let j = 0; j < count; j++) params[j] = typedParam.read(r, `${f}.params`);
         out[i] = { dom, params };
@@ -84,7 +86,9 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
         const r = records[i]!;
         w.bytes(domainBytes(r.dom, `${f}[${i}].dom`));
         const params = r.params;
-        if (!Array.isArray(params) || params.length > maxParams) throw xdrError(`${f}[${i}].params`, `at most ${maxParams} parameters`);
+        if (!Array.isArray(params) || params.length > maxParams) {
+          throw xdrError(`${f}[${i}].params`, `at most ${maxParams} parameters`);
+        }
         w.uint32(params.length);
         for (let j = 0; j < params.length; j++) writeParam(w, params[j]!, `${f}[${i}].params[${j}]`);
       }

@@ -41,7 +41,9 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
       throw badReply(`too many memory stats requested: ${maxStats} > ${REMOTE_DOMAIN_MEMORY_STATS_MAX}`);
     }
     const { stats } = await this.rpc().call(P.DOMAIN_MEMORY_STATS, { dom, maxStats, flags });
-    if (stats.length > maxStats) throw badReply(`daemon returned ${stats.length} memory stats, more than the ${maxStats} asked for`);
+    if (stats.length > maxStats) {
+      throw badReply(`daemon returned ${stats.length} memory stats, more than the ${maxStats} asked for`);
+    }
     return stats.map((s) => ({ tag: s.tag, value: s.val }));
   }
 
@@ -73,10 +75,15 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
       throw badReply(`vCPU information requested (${maxInfo} × ${maplen} map bytes) exceeds the protocol's limits`);
     }
     const { info, cpumaps } = await this.rpc().call(P.DOMAIN_GET_VCPUS, { dom, maxinfo: maxInfo, maplen });
-    if (info.length > maxInfo) throw badReply(`daemon returned ${info.length} vCPUs, more than the ${maxInfo} asked for`);
-    if (cpumaps.length > maxInfo * maplen) throw badReply(`daemon returned ${cpumaps.length} map bytes, more than ${maxInfo * maplen}`);
+    if (info.length > maxInfo) {
+      throw badReply(`daemon returned ${info.length} vCPUs, more than the ${maxInfo} asked for`);
+    }
+    if (cpumaps.length > maxInfo * maplen) {
+      throw badReply(`daemon returned ${cpumaps.length} map bytes, more than ${maxInfo * maplen}`);
+    }
     return info.map((v, i) => ({
-      number: v.number, state: v.state, cpuTimeNs: v.cpu_time, cpu: v.cpu, cpumap: unpackCpuMap(cpumaps, i * maplen, hostCpus),
+      number: v.number, state: v.state, cpuTimeNs: v.cpu_time, cpu: v.cpu,
+      cpumap: unpackCpuMap(cpumaps, i * maplen, hostCpus),
     }));
   }
 
@@ -86,7 +93,8 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
 
   /** First how many parameters each CPU has (nparams 0), then the records, at most 128 CPUs per call. */
   async domainGetCPUStats(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]> {
-    const count = await this.rpc().call(P.DOMAIN_GET_CPU_STATS, { dom, nparams: 0, start_cpu: startCpu, ncpus: 1, flags });
+    const query = { dom, nparams: 0, start_cpu: startCpu, ncpus: 1, flags };
+    const count = await this.rpc().call(P.DOMAIN_GET_CPU_STATS, query);
     const nparams = count.nparams;
     if (nparams <= 0) return [];
     const out: TypedParam[][] = [];
@@ -120,7 +128,9 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
 
   async nodeGetCPUMap(flags: number): Promise<NodeCPUMap> {
     const r = await this.rpc().call(P.NODE_GET_CPU_MAP, { need_map: 1, need_online: 1, flags });
-    if (r.ret < 0 || r.cpumap.length < Math.ceil(r.ret / 8)) throw badReply(`CPU map of ${r.cpumap.length} bytes for ${r.ret} CPUs`);
+    if (r.ret < 0 || r.cpumap.length < Math.ceil(r.ret / 8)) {
+      throw badReply(`CPU map of ${r.cpumap.length} bytes for ${r.ret} CPUs`);
+    }
     return { cpumap: unpackCpuMap(r.cpumap, 0, r.ret), online: r.online };
   }
 
@@ -136,7 +146,9 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
     const { nparams } = await this.rpc().call(P.NODE_GET_MEMORY_STATS, { nparams: 0, cellNum, flags });
     if (nparams <= 0) return [];
     const r = await this.rpc().call(P.NODE_GET_MEMORY_STATS, { nparams, cellNum, flags });
-    if (r.params.length > nparams) throw badReply(`daemon returned ${r.params.length} memory stats, more than ${nparams}`);
+    if (r.params.length > nparams) {
+      throw badReply(`daemon returned ${r.params.length} memory stats, more than ${nparams}`);
+    }
     return r.params.map((p) => ({ field: p.field, value: p.value }));
   }
 
@@ -146,7 +158,9 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
 
   async nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<bigint[]> {
     const { cells } = await this.rpc().call(P.NODE_GET_CELLS_FREE_MEMORY, { startCell, maxcells: maxCells });
-    if (cells.length > maxCells) throw badReply(`daemon returned ${cells.length} cells, more than the ${maxCells} asked for`);
+    if (cells.length > maxCells) {
+      throw badReply(`daemon returned ${cells.length} cells, more than the ${maxCells} asked for`);
+    }
     return cells;
   }
 }

@@ -17,7 +17,8 @@ const SUPPORTED = DomainStatsTypes.STATE | DomainStatsTypes.IOTHREAD;
 const FILTERS = 0xff;
 const ALLOWED_FLAGS = (FILTERS | F.NOWAIT | F.BACKING | F.ENFORCE_STATS) >>> 0;
 
-export function allDomainStats(state: TestState, doms: DomainRef[] | null, stats: number, flags: number): DomainStatsRecord[] {
+export function allDomainStats(state: TestState, doms: DomainRef[] | null, stats: number, flags: number):
+  DomainStatsRecord[] {
   checkFlags(flags >>> 0, ALLOWED_FLAGS, 'testConnectGetAllDomainStats');
   const unsupported = (stats & ~SUPPORTED) >>> 0;
   if ((flags >>> 0) & F.ENFORCE_STATS && unsupported !== 0) {
@@ -36,6 +37,7 @@ export function allDomainStats(state: TestState, doms: DomainRef[] | null, stats
   }
   return selected.map((d) => ({
     domain: d.ref,
-    params: wanted & DomainStatsTypes.STATE ? [intParam('state.state', d.state), intParam('state.reason', d.reason)] : [],
+    params: wanted & DomainStatsTypes.STATE
+      ? [intParam('state.state', d.state), intParam('state.reason', d.reason)] : [],
   }));
 }

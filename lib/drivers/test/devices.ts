@@ -37,11 +37,13 @@ function parseDevices(text: string | null): TestDevices {
       const target = childElement(el, 'target');
       const source = childElement(el, 'source');
       const dev = target ? attr(target, 'dev') : null;
-      if (dev) devices.disks.push({ target: dev, source: source ? attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'name') : null });
+      const from = source ? attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'name') : null;
+      if (dev) devices.disks.push({ target: dev, source: from });
     } else if (el.nodeName === 'interface') {
       const target = childElement(el, 'target');
       const mac = childElement(el, 'mac');
-      devices.nets.push({ ifname: target ? attr(target, 'dev') : null, mac: mac ? attr(mac, 'address')?.toLowerCase() ?? null : null });
+      const address = mac ? attr(mac, 'address')?.toLowerCase() ?? null : null;
+      devices.nets.push({ ifname: target ? attr(target, 'dev') : null, mac: address });
     } else if (el.nodeName === 'memballoon') {
       devices.memballoon = attr(el, 'model') !== 'none';
     }
@@ -71,5 +73,6 @@ export function findNet(devices: TestDevices, device: string): TestNet | undefin
 
 /** libvirt's virDomainDiskIndexByName: by target dev or by source path. */
 export function findDisk(devices: TestDevices, disk: string): TestDisk | undefined {
-  return devices.disks.find((d) => d.target === disk) ?? devices.disks.find((d) => d.source !== null && d.source === disk);
+  return devices.disks.find((d) => d.target === disk)
+    ?? devices.disks.find((d) => d.source !== null && d.source === disk);
 }

@@ -47,7 +47,8 @@ export function memoryStats(dom: TestDomain, maxStats: number): MemoryStat[] {
 
 export function blockStats(dom: TestDomain, disk: string): BlockStats {
   if (disk === '') {
-    throw XvirtError.of(ErrorNumber.OPERATION_UNSUPPORTED, ErrorDomain.TEST, 'summary statistics are not supported yet');
+    throw XvirtError.of(ErrorNumber.OPERATION_UNSUPPORTED, ErrorDomain.TEST,
+      'summary statistics are not supported yet');
   }
   requireRunning(dom);
   if (!findDisk(devicesOf(dom.def), disk)) throw invalidArg(`invalid path: ${disk}`);
@@ -75,7 +76,8 @@ export function vcpus(node: Readonly<NodeInfo>, dom: TestDomain, maxInfo: number
   const count = Math.min(maxInfo, dom.def.vcpus);
   const out: VcpuInfo[] = [];
   for (let i = 0; i < count; i++) {
-    out.push({ number: i, state: VcpuState.RUNNING, cpuTimeNs, cpu: hostCpus - 1, cpumap: new Array<boolean>(hostCpus).fill(true) });
+    const cpumap = new Array<boolean>(hostCpus).fill(true);
+    out.push({ number: i, state: VcpuState.RUNNING, cpuTimeNs, cpu: hostCpus - 1, cpumap });
   }
   return out;
 }
@@ -117,7 +119,9 @@ export function nodeCpuStats(): NodeStat[] {
  */
 export function freeMemory(cells: readonly NumaCell[]): bigint {
   const sum = cells.reduce((acc, c) => acc + BigInt(c.freeBytes), 0n);
-  if (sum === 0n) throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, 'An error occurred, but the cause is unknown');
+  if (sum === 0n) {
+    throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, 'An error occurred, but the cause is unknown');
+  }
   return sum;
 }
 

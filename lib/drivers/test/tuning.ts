@@ -15,11 +15,14 @@ function domainLayerInvalid(detail: string): XvirtError {
 }
 
 /** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
-function selectDefs(dom: TestDomain, flags: number): { live: DomainDefinition | null; config: DomainDefinition | null } {
+function selectDefs(dom: TestDomain, flags: number):
+  { live: DomainDefinition | null; config: DomainDefinition | null } {
   let impact = flags & (Mem.LIVE | Mem.CONFIG);
   if (impact === 0) impact = dom.active ? Mem.LIVE : Mem.CONFIG;
   if (impact & Mem.LIVE && !dom.active) throw domainLayerInvalid('domain is not running');
-  if (impact & Mem.CONFIG && !dom.persistent) throw domainLayerInvalid('transient domains do not have any persistent config');
+  if (impact & Mem.CONFIG && !dom.persistent) {
+    throw domainLayerInvalid('transient domains do not have any persistent config');
+  }
   return { live: impact & Mem.LIVE ? dom.live : null, config: impact & Mem.CONFIG ? dom.config : null };
 }
 
@@ -58,7 +61,9 @@ export function setVcpusFlags(dom: TestDomain, nvcpus: number, flags: number): v
     throw invalidArg(`requested cpu amount exceeds maximum supported amount (${nvcpus} > ${TEST_MAX_VCPUS})`);
   }
   const { live, config } = selectDefs(dom, flags);
-  if (live && live.maxVcpus < nvcpus) throw invalidArg(`requested cpu amount exceeds maximum (${nvcpus} > ${live.maxVcpus})`);
+  if (live && live.maxVcpus < nvcpus) {
+    throw invalidArg(`requested cpu amount exceeds maximum (${nvcpus} > ${live.maxVcpus})`);
+  }
   const maximum = (flags & Vcpu.MAXIMUM) !== 0;
   if (config && !maximum && config.maxVcpus < nvcpus) {
     throw invalidArg(`requested cpu amount exceeds maximum (${nvcpus} > ${config.maxVcpus})`);
