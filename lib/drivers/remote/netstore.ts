@@ -47,8 +47,14 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.CONNECT_LIST_ALL_NETWORKS, { need_results: 1, flags })).nets;
   }
 
-  async networkLookupByName(name: string): Promise<NetworkRef> { return (await this.rpc().call(P.NETWORK_LOOKUP_BY_NAME, { name })).net; }
-  async networkLookupByUuid(uuid: string): Promise<NetworkRef> { return (await this.rpc().call(P.NETWORK_LOOKUP_BY_UUID, { uuid })).net; }
+  async networkLookupByName(name: string): Promise<NetworkRef> {
+    return (await this.rpc().call(P.NETWORK_LOOKUP_BY_NAME, { name })).net;
+  }
+
+  async networkLookupByUuid(uuid: string): Promise<NetworkRef> {
+    return (await this.rpc().call(P.NETWORK_LOOKUP_BY_UUID, { uuid })).net;
+  }
+
 
   /** NETWORK_DEFINE_XML carries no flags: VALIDATE (our parser always validates) travels nowhere. */
   async networkDefineXML(xml: string, _flags: number): Promise<NetworkRef> {
@@ -67,7 +73,10 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.NETWORK_GET_XML_DESC, { net, flags })).xml;
   }
 
-  async networkIsActive(net: NetworkRef): Promise<boolean> { return (await this.rpc().call(P.NETWORK_IS_ACTIVE, { net })).active; }
+  async networkIsActive(net: NetworkRef): Promise<boolean> {
+    return (await this.rpc().call(P.NETWORK_IS_ACTIVE, { net })).active;
+  }
+
   async networkIsPersistent(net: NetworkRef): Promise<boolean> {
     return (await this.rpc().call(P.NETWORK_IS_PERSISTENT, { net })).persistent;
   }
@@ -80,7 +89,10 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     await this.rpc().call(P.NETWORK_SET_AUTOSTART, { net, autostart });
   }
 
-  async networkGetBridgeName(net: NetworkRef): Promise<string> { return (await this.rpc().call(P.NETWORK_GET_BRIDGE_NAME, { net })).name; }
+  async networkGetBridgeName(net: NetworkRef): Promise<string> {
+    return (await this.rpc().call(P.NETWORK_GET_BRIDGE_NAME, { net })).name;
+  }
+
 
   async networkGetDHCPLeases(net: NetworkRef, mac: string | null, flags: number): Promise<NetworkDHCPLease[]> {
     return (await this.rpc().call(P.NETWORK_GET_DHCP_LEASES, { net, mac, need_results: 1, flags })).leases;
@@ -110,19 +122,43 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.STORAGE_POOL_CREATE_XML, { xml, flags })).pool;
   }
 
-  async storagePoolBuild(pool: StoragePoolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_POOL_BUILD, { pool, flags }); }
-  async storagePoolCreate(pool: StoragePoolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_POOL_CREATE, { pool, flags }); }
-  async storagePoolDestroy(pool: StoragePoolRef): Promise<void> { await this.rpc().call(P.STORAGE_POOL_DESTROY, { pool }); }
-  async storagePoolDelete(pool: StoragePoolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_POOL_DELETE, { pool, flags }); }
-  async storagePoolUndefine(pool: StoragePoolRef): Promise<void> { await this.rpc().call(P.STORAGE_POOL_UNDEFINE, { pool }); }
-  async storagePoolRefresh(pool: StoragePoolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_POOL_REFRESH, { pool, flags }); }
-  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> { return this.rpc().call(P.STORAGE_POOL_GET_INFO, { pool }); }
+  async storagePoolBuild(pool: StoragePoolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_BUILD, { pool, flags });
+  }
+
+  async storagePoolCreate(pool: StoragePoolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_CREATE, { pool, flags });
+  }
+
+  async storagePoolDestroy(pool: StoragePoolRef): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_DESTROY, { pool });
+  }
+
+  async storagePoolDelete(pool: StoragePoolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_DELETE, { pool, flags });
+  }
+
+  async storagePoolUndefine(pool: StoragePoolRef): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_UNDEFINE, { pool });
+  }
+
+  async storagePoolRefresh(pool: StoragePoolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_POOL_REFRESH, { pool, flags });
+  }
+
+  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> {
+    return this.rpc().call(P.STORAGE_POOL_GET_INFO, { pool });
+  }
+
 
   async storagePoolGetXMLDesc(pool: StoragePoolRef, flags: number): Promise<string> {
     return (await this.rpc().call(P.STORAGE_POOL_GET_XML_DESC, { pool, flags })).xml;
   }
 
-  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> { return (await this.rpc().call(P.STORAGE_POOL_IS_ACTIVE, { pool })).active; }
+  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> {
+    return (await this.rpc().call(P.STORAGE_POOL_IS_ACTIVE, { pool })).active;
+  }
+
   async storagePoolIsPersistent(pool: StoragePoolRef): Promise<boolean> {
     return (await this.rpc().call(P.STORAGE_POOL_IS_PERSISTENT, { pool })).persistent;
   }
@@ -143,7 +179,10 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.STORAGE_VOL_LOOKUP_BY_NAME, { pool, name })).vol;
   }
 
-  async storageVolLookupByKey(key: string): Promise<StorageVolRef> { return (await this.rpc().call(P.STORAGE_VOL_LOOKUP_BY_KEY, { key })).vol; }
+  async storageVolLookupByKey(key: string): Promise<StorageVolRef> {
+    return (await this.rpc().call(P.STORAGE_VOL_LOOKUP_BY_KEY, { key })).vol;
+  }
+
   async storageVolLookupByPath(path: string): Promise<StorageVolRef> {
     return (await this.rpc().call(P.STORAGE_VOL_LOOKUP_BY_PATH, { path })).vol;
   }
@@ -156,15 +195,27 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.STORAGE_VOL_CREATE_XML_FROM, { pool, xml, clonevol: clone, flags })).vol;
   }
 
-  async storageVolDelete(vol: StorageVolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_VOL_DELETE, { vol, flags }); }
-  async storageVolWipe(vol: StorageVolRef, flags: number): Promise<void> { await this.rpc().call(P.STORAGE_VOL_WIPE, { vol, flags }); }
-  async storageVolGetInfo(vol: StorageVolRef): Promise<StorageVolInfo> { return this.rpc().call(P.STORAGE_VOL_GET_INFO, { vol }); }
+  async storageVolDelete(vol: StorageVolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_VOL_DELETE, { vol, flags });
+  }
+
+  async storageVolWipe(vol: StorageVolRef, flags: number): Promise<void> {
+    await this.rpc().call(P.STORAGE_VOL_WIPE, { vol, flags });
+  }
+
+  async storageVolGetInfo(vol: StorageVolRef): Promise<StorageVolInfo> {
+    return this.rpc().call(P.STORAGE_VOL_GET_INFO, { vol });
+  }
+
 
   async storageVolGetXMLDesc(vol: StorageVolRef, flags: number): Promise<string> {
     return (await this.rpc().call(P.STORAGE_VOL_GET_XML_DESC, { vol, flags })).xml;
   }
 
-  async storageVolGetPath(vol: StorageVolRef): Promise<string> { return (await this.rpc().call(P.STORAGE_VOL_GET_PATH, { vol })).name; }
+  async storageVolGetPath(vol: StorageVolRef): Promise<string> {
+    return (await this.rpc().call(P.STORAGE_VOL_GET_PATH, { vol })).name;
+  }
+
 
   async storageVolResize(vol: StorageVolRef, capacity: bigint, flags: number): Promise<void> {
     await this.rpc().call(P.STORAGE_VOL_RESIZE, { vol, capacity, flags });
@@ -194,7 +245,10 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.CONNECT_LIST_ALL_INTERFACES, { need_results: 1, flags })).ifaces;
   }
 
-  async interfaceLookupByName(name: string): Promise<InterfaceRef> { return (await this.rpc().call(P.INTERFACE_LOOKUP_BY_NAME, { name })).iface; }
+  async interfaceLookupByName(name: string): Promise<InterfaceRef> {
+    return (await this.rpc().call(P.INTERFACE_LOOKUP_BY_NAME, { name })).iface;
+  }
+
   async interfaceLookupByMACString(mac: string): Promise<InterfaceRef> {
     return (await this.rpc().call(P.INTERFACE_LOOKUP_BY_MAC_STRING, { mac })).iface;
   }
@@ -203,7 +257,10 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.INTERFACE_GET_XML_DESC, { iface, flags })).xml;
   }
 
-  async interfaceIsActive(iface: InterfaceRef): Promise<boolean> { return (await this.rpc().call(P.INTERFACE_IS_ACTIVE, { iface })).active; }
+  async interfaceIsActive(iface: InterfaceRef): Promise<boolean> {
+    return (await this.rpc().call(P.INTERFACE_IS_ACTIVE, { iface })).active;
+  }
+
 
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
     this.#nets.sink = sink;
