@@ -57,6 +57,16 @@ export class XdrWriter {
     this.#buf.fill(0, at + b.length, this.#len);
   }
 
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** Forgets what was written, keeping the buffer. */
+  reset(): void {
+    this.#len = 0;
+  }
+
   /** The bytes written so far (a copy, safe to keep). */
   finish(): Buffer {
     return Buffer.from(this.#buf.subarray(0, this.#len));
@@ -114,11 +124,23 @@ export class XdrReader {
   }
 }
 
+/** The largest scratch buffer kept between encodes (a bigger one is dropped, not held forever). */
+const SCRATCH_KEEP = 1024 * 1024;
+/** One writer reused by encode() (finish() copies out): no growing buffers left behind for every reply. */
+let scratch: XdrWriter | null = null;
+
 /** Encodes one value into a fresh buffer. */
 export function encode<T>(codec: Codec<T>, value: T, what = ''): Buffer {
-  const w = new XdrWriter();
-  codec.write(w, value, what);
-  return w.finish();
+  // A codec may call encode() while writing (a cached sub-part): that inner call gets its own writer.
+  const w = scratch ?? new XdrWriter();
+  scratch = null;
+  w.reset();
+  try {
+    codec.write(w, value, what);
+    return w.finish();
+  } finally {
+    if (w.capacity <= SCRATCH_KEEP) scratch = w;
+  }
 }
 
 /** Decodes exactly one value: every byte of `bytes` must be consumed. */
