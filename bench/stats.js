@@ -50,14 +50,18 @@ function writeNodeFile(dir, n) {
     const hex = (i + 1).toString(16).padStart(12, '0');
     const mac = `52:54:00:${[16, 8, 0].map((s) => ((i >> s) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
     return `<domain type='test'><name>guest${i}</name><uuid>6c0f1c2e-0000-4000-8000-${hex}</uuid>
-  <memory unit='KiB'>1048576</memory><currentMemory unit='KiB'>524288</currentMemory><vcpu>2</vcpu><os><type>hvm</type></os>
-  <devices><disk type='file' device='disk'><source file='/var/lib/guest${i}.img'/><target dev='vda' bus='virtio'/></disk>
-  <interface type='ethernet'><mac address='${mac}'/><target dev='vnet${i}'/></interface><memballoon model='virtio'/></devices>
+  <memory unit='KiB'>1048576</memory><currentMemory unit='KiB'>524288</currentMemory>
+  <vcpu>2</vcpu><os><type>hvm</type></os>
+  <devices><disk type='file' device='disk'>
+    <source file='/var/lib/guest${i}.img'/><target dev='vda' bus='virtio'/></disk>
+  <interface type='ethernet'><mac address='${mac}'/><target dev='vnet${i}'/></interface>
+  <memballoon model='virtio'/></devices>
   <test:runstate>1</test:runstate></domain>`;
   });
   const file = path.join(dir, 'fleet.xml');
   fs.writeFileSync(file, `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-<cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>2</sockets><cores>8</cores><threads>2</threads><active>32</active></cpu>
+<cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>2</sockets><cores>8</cores><threads>2</threads>
+<active>32</active></cpu>
 <memory>268435456</memory>
 ${doms.join('\n')}
 </node>
@@ -129,7 +133,7 @@ async function main() {
     t.teardown(() => local.close());
     const rss = [rssKiB(x.proc.pid)];
     const daemonCpu = [0n, 0n];
-    /** Runs the C client against `pid`'s daemon and adds the daemon's CPU time (warm-up included, as for both) to slot `i`. */
+    /** Runs the C client against `pid`'s daemon; adds the daemon's CPU time (warm-up included) to slot `i`. */
     const measured = (i, pid, uri) => async (n) => {
       const before = cpuNs(pid);
       const r = await runC(bin, uri, n);
@@ -151,7 +155,8 @@ async function main() {
     }));
     const base = totals[0].seconds / totals[0].calls;
     process.stdout.write(`getAllDomainStats(0x${ALL_GROUPS.toString(16)}) of ${opts.domains} running domains, `
-      + `${opts.polls} polls per row in ${opts.slices} slices (node ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})\n`);
+      + `${opts.polls} polls per row in ${opts.slices} slices `
+      + `(node ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})\n`);
     totals.forEach((r, i) => {
       const per = r.seconds / r.calls;
       process.stdout.write(`  ${rows[i][0].padEnd(30)} ${(per * 1e6).toFixed(1).padStart(9)} us/poll  `
@@ -160,10 +165,12 @@ async function main() {
     // Each C run also makes 20 warm-up polls (bench/stats-libvirt.c): count them in.
     const cRuns = Math.ceil(opts.polls / Math.ceil(opts.polls / opts.slices));
     const perPoll = daemonCpu.map((ns) => Number(ns) / 1000 / (opts.polls + 20 * cRuns));
-    process.stdout.write(`  daemon CPU per poll (C client): libvirtd ${perPoll[0].toFixed(1)} us, xvirtd ${perPoll[1].toFixed(1)} us`
+    process.stdout.write(`  daemon CPU per poll (C client): libvirtd ${perPoll[0].toFixed(1)} us, `
+      + `xvirtd ${perPoll[1].toFixed(1)} us`
       + ` = ${(perPoll[1] / perPoll[0]).toFixed(2)}x\n`);
     process.stdout.write(`  xvirtd RSS after each slice (KiB): ${rss.join(' ')}\n`);
-    process.stdout.write(`  in-process heap after the run: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MiB\n`);
+    const heapMiB = process.memoryUsage().heapUsed / 1024 / 1024;
+    process.stdout.write(`  in-process heap after the run: ${heapMiB.toFixed(1)} MiB\n`);
   } finally {
     await cleanup();
     fs.rmSync(dir, { recursive: true, force: true });

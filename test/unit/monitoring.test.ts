@@ -52,7 +52,8 @@ t.test('a driver without the call: NO_SUPPORT naming the virXxx API', async (t) 
 t.test('arguments are checked before the driver is called, naming the argument', async (t) => {
   const record = (name: string) => async (...args: unknown[]) => { calls.push([name, ...args]); return [] as never; };
   const conn = open({
-    connectGetAllDomainStats: record('stats'), domainGetCPUStats: record('cpu'), nodeGetCellsFreeMemory: record('cells'),
+    connectGetAllDomainStats: record('stats'), domainGetCPUStats: record('cpu'),
+    nodeGetCellsFreeMemory: record('cells'),
     nodeGetCPUStats: record('nodecpu'), domainSetMemoryFlags: record('mem'), domainSetVcpusFlags: record('vcpus'),
     domainGetVcpus: record('vcpus'), domainGetVcpusFlags: record('count'), domainBlockStats: record('blk'),
   });
@@ -86,8 +87,9 @@ t.test('arguments are checked before the driver is called, naming the argument',
 t.test('read-only connections refuse the setters and GUEST vCPU counts', async (t) => {
   const conn = open({ domainSetMemoryFlags: async () => {}, domainGetVcpusFlags: async () => 2 }, true);
   const dom = await conn.lookupDomainByName('d');
-  await t.rejects(dom.setMemoryFlags(1024), { number: ErrorNumber.OPERATION_DENIED, message: /virDomainSetMemoryFlags/ });
+  const denied = (api: RegExp) => ({ number: ErrorNumber.OPERATION_DENIED, message: api });
+  await t.rejects(dom.setMemoryFlags(1024), denied(/virDomainSetMemoryFlags/));
   await t.rejects(dom.setMaxMemory(1024), { number: ErrorNumber.OPERATION_DENIED, message: /virDomainSetMaxMemory/ });
-  await t.rejects(dom.getVcpusFlags(V.GUEST), { number: ErrorNumber.OPERATION_DENIED, message: /virDomainGetVcpusFlags/ });
+  await t.rejects(dom.getVcpusFlags(V.GUEST), denied(/virDomainGetVcpusFlags/));
   t.equal(await dom.getVcpusFlags(V.MAXIMUM), 2);
 });

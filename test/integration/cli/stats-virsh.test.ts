@@ -39,24 +39,30 @@ t.test('test:///default: every statistics command and its failures', async (t) =
   virshPath();
   const uri = 'test:///default';
   for (const args of [
-    ['domstats'], ['domstats', '--raw'], ['domstats', 'test'], ['domstats', '--list-inactive'], ['domstats', '--list-running', '--state'],
+    ['domstats'], ['domstats', '--raw'], ['domstats', 'test'], ['domstats', '--list-inactive'],
+    ['domstats', '--list-running', '--state'],
     ['domstats', '--vcpu', '--balloon', '--block', '--interface', '--cpu-total'], ['domstats', '--enforce', '--vcpu'],
     ['domstats', '--enforce', '--state', '--iothread'], ['domstats', 'nope'],
     ['dommemstat', 'test'], ['dommemstat', 'nope'],
     ['domblkstat', 'test', 'hda'], ['domifstat', 'test', 'vnet0'], ['domifstat', 'test', 'aa:bb:cc:dd:ee:fe'],
-    ['vcpucount', 'test'], ['vcpucount', 'test', '--maximum'], ['vcpucount', 'test', '--live'], ['vcpucount', 'test', '--config', '--maximum'],
+    ['vcpucount', 'test'], ['vcpucount', 'test', '--maximum'], ['vcpucount', 'test', '--live'],
+    ['vcpucount', 'test', '--config', '--maximum'],
     ['vcpucount', 'test', '--live', '--config'],
-    ['cpu-stats', 'test'], ['cpu-stats', 'test', '--total'], ['cpu-stats', 'test', '--start', '1'], ['cpu-stats', 'test', '--count', '5'],
+    ['cpu-stats', 'test'], ['cpu-stats', 'test', '--total'], ['cpu-stats', 'test', '--start', '1'],
+    ['cpu-stats', 'test', '--count', '5'],
     ['cpu-stats', 'test', '--start', '5'], ['cpu-stats', 'test', '--start', '0', '--count', '1'],
     ['nodecpustats'], ['nodecpustats', '1'], ['nodememstats'], ['nodecpumap'],
     ['freecell'], ['freecell', '1'], ['freecell', '2'], ['freecell', '--all'],
     ['setmem', 'test', '1024'], ['setmem', 'test', '1024', '--config'], ['setmem', 'test', '99999999', '--live'],
     ['setmem', 'test', '1024', '--live', '--config'], ['setmem', 'test', '1024', '--current', '--live'],
-    ['setmaxmem', 'test', '1000'], ['setmaxmem', 'test', '1000', '--live'], ['setmaxmem', 'test', '4000000', '--config'],
+    ['setmaxmem', 'test', '1000'], ['setmaxmem', 'test', '1000', '--live'],
+    ['setmaxmem', 'test', '4000000', '--config'],
     ['setvcpus', 'test', '1', '--live', '--config'], ['setvcpus', 'test', '3'], ['setvcpus', 'test', '40', '--config'],
-    ['setvcpus', 'test', '2', '--maximum'], ['setvcpus', 'test', '4', '--maximum', '--config'], ['setvcpus', 'test', '0'],
+    ['setvcpus', 'test', '2', '--maximum'], ['setvcpus', 'test', '4', '--maximum', '--config'],
+    ['setvcpus', 'test', '0'],
   ]) await compare(t, uri, args);
-  for (const args of [['domblkstat', 'test', 'vda'], ['domblkstat', 'test', '/guest/diskimage1'], ['domifstat', 'test', 'testnet0'],
+  for (const args of [
+    ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', '/guest/diskimage1'], ['domifstat', 'test', 'testnet0'],
     ['domifstat', 'test', 'aa:bb:cc:dd:ee:ff'], ['vcpuinfo', 'test']]) await compare(t, uri, args, true);
 });
 

@@ -32,7 +32,8 @@ t.test('virsh through xvirtd prints what it prints through libvirtd', async (t) 
   const theirs = lv.unixUri();
   for (const args of [
     ['domstats'], ['domstats', '--raw', 'test'], ['domstats', '--enforce', '--vcpu'], ['domstats', '--list-inactive'],
-    ['dommemstat', 'test'], ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', 'hda'], ['domifstat', 'test', 'testnet0'],
+    ['dommemstat', 'test'], ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', 'hda'],
+    ['domifstat', 'test', 'testnet0'],
     ['domifstat', 'test', 'vnet0'], ['vcpuinfo', 'test'], ['vcpucount', 'test'], ['cpu-stats', 'test'],
     ['cpu-stats', 'test', '--start', '1', '--count', '3'], ['nodecpustats'], ['nodecpustats', '1'], ['nodememstats'],
     ['nodecpumap'], ['freecell'], ['freecell', '--all'], ['freecell', '3'], ['setmaxmem', 'test', '1000'],

@@ -7,7 +7,8 @@
 // deterministic calls, and its read-only socket refuses what libvirtd's refuses.
 import t, { type Test } from 'tap';
 import {
-  connect, DomainMemoryModFlags as M, DomainStatsTypes as S, DomainVcpuFlags as V, DomainXMLFlags, GetAllDomainStatsFlags as F,
+  connect, DomainMemoryModFlags as M, DomainStatsTypes as S, DomainVcpuFlags as V, DomainXMLFlags,
+  GetAllDomainStatsFlags as F,
   isXvirtError, type Connection, type Domain,
 } from '../../../lib';
 import { RemoteProcedure as P } from '../../../lib/rpc/procedures';
@@ -48,7 +49,9 @@ function close(t: Test, ours: unknown, theirs: unknown, what: string): void {
   const b = flat(theirs);
   const same = a.length === b.length && a.every((x, i) => {
     const y = b[i];
-    if (typeof x === 'bigint' && typeof y === 'bigint' && x > 10n ** 8n) return (x > y ? x - y : y - x) * 1_000_000n <= x;
+    if (typeof x === 'bigint' && typeof y === 'bigint' && x > 10n ** 8n) {
+      return (x > y ? x - y : y - x) * 1_000_000n <= x;
+    }
     return x === y;
   });
   t.ok(same, what) || t.same(ours, theirs, `${what} (details)`);
@@ -214,7 +217,8 @@ t.test("xvirtd's replies are libvirtd's bytes; the read-only socket refuses only
   t.teardown(() => clients.forEach((c) => c.socket.destroy()));
   for (const [proc, args] of GOLDEN) {
     const [theirs, ours] = await Promise.all(clients.map(async (c) => c.reply(c.sendCall(proc, args))));
-    t.equal(ours!.header.status, theirs!.header.status, `${P[proc]} ${JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}: same status`);
+    const label = JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    t.equal(ours!.header.status, theirs!.header.status, `${P[proc]} ${label}: same status`);
     t.equal(comparable(ours!), comparable(theirs!), `${P[proc]}: same reply`);
   }
   const readOnly = await Promise.all([lv.socketRo, xd.roSocket].map((s) => RawClient.opened(s, 'test:///default', 1)));
