@@ -8,9 +8,10 @@
 import { BoundedCache } from '../bounded-cache';
 import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '../typed-params';
 import type { DomainRef } from '../types';
-import { nonnullDomain } from './protocol';
+import { nonnullDomain, REMOTE_STRING_MAX } from './protocol';
+import { uuidFromBytes } from '../uuid';
 import { typedParam } from './typed-param-xdr';
-import { encode, xdrError, type Codec, type XdrWriter } from './xdr';
+import { encode, xdrError, type Codec, type XdrReader, type XdrWriter } from './xdr';
 
 /** A domain's encoded remote_nonnull_domain, with what it was made from (refs are compared, never trusted). */
 interface EncodedDomain { ref: DomainRef; name: string; uuid: string; id: number; bytes: Buffer }
@@ -56,6 +57,45 @@ function writeParam(w: XdrWriter, p: TypedParam, f: string): void {
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A remote_nonnull_string of at most `max` bytes. Names are ASCII nearly
+ * always, and latin1 decoding of ASCII is UTF-8's and much cheaper for short
+ * strings; anything else goes through the strict UTF-8 decoder.
+ */
+function readText(r: XdrReader, max: number, f: string): string {
+  const n = r.uint32(f);
+  if (n > max) throw xdrError(f, `string of ${n} bytes exceeds maximum ${max}`);
+  const b = r.view(n, f);
+  for (let i = 0; i < n; i++) {
+    if (b[i]! >= 0x80) {
+      try {
+        return utf8.decode(b);
+      } catch {
+        throw xdrError(f, 'string is not valid UTF-8');
+      }
+    }
+  }
+  return b.toString('latin1');
+}
+
+/** One typed parameter; the common types read directly, the rest through the generic codec's value readers. */
+function readParam(r: XdrReader, f: string): TypedParam {
+  const name = readText(r, TYPED_PARAM_FIELD_LENGTH - 1, f);
+  const type = r.int32(f);
+  switch (type) {
+    case T.INT: return { name, type, value: r.int32(f) };
+    case T.UINT: return { name, type, value: r.uint32(f) };
+    case T.LLONG: return { name, type, value: r.int64(f) };
+    case T.ULLONG: return { name, type, value: r.uint64(f) };
+    case T.BOOLEAN: return { name, type, value: r.int32(f) !== 0 };
+    case T.DOUBLE: return { name, type, value: r.view(8, f).readDoubleBE(0) };
+    case T.STRING: return { name, type, value: readText(r, REMOTE_STRING_MAX, f) };
+    default: throw xdrError(f, `typed parameter '${name}' has unknown type ${type}`);
+  }
+}
+
 /** `remote_domain_stats_record retStats<maxRecords>`, each with at most `maxParams` parameters. */
 export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom: DomainRef; params: TypedParam[] }[]> {
   return {
@@ -66,14 +106,14 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
       if (n * 28 > r.remaining) throw xdrError(f, `${n} records cannot fit in ${r.remaining} bytes`);
       const out = new Array<{ dom: DomainRef; params: TypedParam[] }>(n);
       for (let i = 0; i < n; i++) {
-        const dom = nonnullDomain.read(r, `${f}.dom`);
+        const dom = { name: readText(r, REMOTE_STRING_MAX, f), uuid: uuidFromBytes(r.view(16, f)), id: r.int32(f) };
         const count = r.uint32(`${f}.params`);
         if (count > maxParams) throw xdrError(`${f}.params`, `${count} parameters exceed maximum ${maxParams}`);
         if (count * 12 > r.remaining) {
           throw xdrError(`${f}.params`, `${count} parameters cannot fit in ${r.remaining} bytes`);
         }
         const params = new Array<TypedParam>(count);
-        for (let j = 0; j < count; j++) params[j] = typedParam.read(r, `${f}.params`);
+        for (let j = 0; j < count; j++) params[j] = readParam(r, f);
         out[i] = { dom, params };
       }
       return out;
