@@ -13,7 +13,8 @@
   "targets": [
     {
       "target_name": "xvirt_xen",
-      "sources": ["native/addon.cc", "native/addon_stats.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc", "<@(core_sources)"],
+      "sources": ["native/addon.cc", "native/addon_stats.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc",
+                  "native/sock_admin.c", "native/sock_admin_glue.cc", "<@(core_sources)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": [

@@ -15,6 +15,7 @@
 #include "xc_core.h"
 
 Napi::Function DefineProxyChannel(Napi::Env env);  // native/proxy_channel_glue.cc
+void AddSocketAdmin(Napi::Env env, Napi::Object exports);  // native/sock_admin_glue.cc
 
 namespace {
 
@@ -353,6 +354,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("VCPU_STRIDE", Napi::Number::New(env, VCPU_STRIDE));
   exports.Set("NODE_STRIDE", Napi::Number::New(env, NODE_STRIDE));
   exports.Set("ProxyChannel", DefineProxyChannel(env));
+  AddSocketAdmin(env, exports);
   return exports;
 }
 

@@ -14,6 +14,8 @@ import type { UnixPeer } from './peercred';
 import { compileGlobAllowlist, type DnAllowlist } from './dn-allowlist';
 
 export interface PeerIdentity {
+  /** The daemon's number for this client (log lines carry it). */
+  client: number;
   /** 'unix-rw', 'unix-ro', 'tcp', 'tls'. */
   listener: string;
   /** Where the client came from: socket path, or address:port. */
@@ -22,10 +24,8 @@ export interface PeerIdentity {
   x509dn?: string;
   /** Set once SASL succeeded. */
   saslUser?: string;
-  /** Unix sockets: the peer process, once lib/auth/peercred.ts found it (null: could not tell). */
+  /** Unix sockets: the peer process from SO_PEERCRED (lib/auth/peercred.ts; null: could not tell). */
   unixPeer?: UnixPeer | null;
-  /** The pending peer lookup for unix sockets. */
-  peerLookup?: Promise<UnixPeer | null>;
   /** Drops the connection (the session notices the socket closing and cleans up). */
   hangUp(): void;
 }
@@ -92,20 +92,15 @@ export class SessionAuth {
     this.#authenticated = scheme === 'none';
     if (!this.#authenticated && security.authTimeout > 0) {
       this.#deadline = setTimeout(() => {
-        log.warn(`${identity.listener} client ${identity.address}: not authenticated within auth_timeout (${security.authTimeout} s), disconnecting`);
+        log.warn(`client ${identity.client} (${identity.listener} ${identity.address}): not authenticated within auth_timeout (${security.authTimeout} s), disconnecting`);
         identity.hangUp();
       }, security.authTimeout * 1000);
       this.#deadline.unref();
     }
-    identity.peerLookup?.then((peer) => {
-      identity.unixPeer = peer;
-      log.info(peer ? `${identity.listener} client: pid ${peer.pid} uid ${peer.uid} (${peer.command})`
-        : `${identity.listener} client: peer process unknown (peer credentials are read through ss -xp as root)`);
-    });
     const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
     this.sasl = cache
       ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: usernameAllowlist(security) }, log,
-        `${identity.listener} ${identity.address}`)
+        `client ${identity.client} (${identity.listener} ${identity.address})`)
       : null;
   }
 
@@ -115,7 +110,8 @@ export class SessionAuth {
   refused(procedure: string, why: string): void {
     const who = this.identity.unixPeer ? ` pid ${this.identity.unixPeer.pid} uid ${this.identity.unixPeer.uid}`
       : this.identity.x509dn ? ` '${this.identity.x509dn}'` : '';
-    this.#log.warn(`${this.identity.listener} client ${this.identity.address}${who}: ${procedure} refused: ${why}`);
+    this.#log.warn(`client ${this.identity.client} (${this.identity.listener} ${this.identity.address}${who}): `
+      + `${procedure} refused: ${why}`);
   }
 
   /** AUTH_LIST's answer: the listener's one scheme, as libvirtd answers. */

@@ -80,7 +80,9 @@ export class Daemon implements SessionHost {
     }
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
-    this.log.debug(`client ${session.id} connected on ${policy.kind}`);
+    const peer = session.auth.identity.unixPeer;
+    if (peer) this.log.info(`client ${session.id} connected on ${policy.kind}: pid ${peer.pid} uid ${peer.uid} gid ${peer.gid}`);
+    else this.log.debug(`client ${session.id} connected on ${policy.kind}`);
   }
 
   #unauthenticated(): number {

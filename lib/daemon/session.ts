@@ -74,7 +74,8 @@ export class ClientSession implements SessionControl {
     this.#host = host;
     this.#socket = socket;
     this.#readonly = policy.readonly;
-    this.auth = new SessionAuth(policy.auth, peerIdentity(socket, policy), host.config.security, host.log);
+    this.auth = new SessionAuth(policy.auth, peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
+      host.config.security, host.log);
     this.#out = new Outbound(socket, host.config.maxClientOutput,
       () => void this.close(`client is not reading: more than ${host.config.maxClientOutput} bytes queued`),
       () => this.#afterFlush());
