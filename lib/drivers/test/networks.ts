@@ -68,8 +68,21 @@ export class TestNetworks {
     return net;
   }
 
+  /**
+   * Refuses a bridge another network uses, as libvirt's network driver does
+   * ("bridge name '%s' already in use."); libvirt's test driver accepts it.
+   */
+  #checkBridge(def: NetworkDefinition): void {
+    if (def.bridge === null) return;
+    const uses = (n: TestNetwork): boolean => n.def.bridge === def.bridge || n.nextDef?.bridge === def.bridge;
+    if (this.#list.all().some((n) => n.uuid !== def.uuid && uses(n))) {
+      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.TEST, `bridge name '${def.bridge}' already in use.`);
+    }
+  }
+
   define(def: NetworkDefinition): TestNetwork {
     let net = this.#list.existingFor(def.name, def.uuid, false);
+    this.#checkBridge(def);
     if (net) {
       if (net.active) net.nextDef = def;
       else net.def = def;
@@ -84,6 +97,7 @@ export class TestNetworks {
 
   createTransient(def: NetworkDefinition): TestNetwork {
     let net = this.#list.existingFor(def.name, def.uuid, true);
+    this.#checkBridge(def);
     if (net) {
       net.nextDef = net.def;
       net.def = def;

@@ -54,6 +54,8 @@ t.test('network lifecycle, duplicates and events', async (t) => {
     ErrorNumber.OPERATION_FAILED, /network 'n1' already exists with uuid/, 'same name, other uuid');
   await rejects(t, conn.defineNetworkXML(`<network><name>n2</name><uuid>${net.uuid}</uuid></network>`),
     ErrorNumber.OPERATION_FAILED, /network 'n1' is already defined with uuid/, 'same uuid, other name');
+  await rejects(t, conn.defineNetworkXML(NET_XML('n3').replace('br-n3', 'virbr0')), ErrorNumber.INTERNAL_ERROR,
+    /bridge name 'virbr0' already in use/, "another network's bridge (libvirt's network driver refuses it; its test driver does not)");
   await net.create();
   await rejects(t, net.create(), ErrorNumber.OPERATION_INVALID, /Network 'n1' is already running/, 'start twice');
   await rejects(t, net.undefine(), ErrorNumber.OPERATION_INVALID, /Network 'n1' is still running/, 'undefine running');
