@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { StoragePoolState } from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
-import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml';
+import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml/storage-pool';
 import { DefinitionStore } from '../xen/definitions';
 import { systemError } from './volume-files';
 

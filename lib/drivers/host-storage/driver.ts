@@ -6,7 +6,8 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { LIST_STORAGE_POOLS_FILTERS_ALL, ListStoragePoolsFlags as F, StorageVolResizeFlags as R } from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef } from '../../netstore-types';
-import { formatStoragePoolXml, formatStorageVolXml, parseStorageVolXml } from '../../xml';
+import { formatStoragePoolXml } from '../../xml/storage-pool';
+import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { matchesStateFlags } from '../list-flags';
 import type { HostDirPools } from './dir-pools';
 import * as files from './volume-files';

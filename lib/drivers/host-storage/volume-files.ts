@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { StorageVolType } from '../../netstore-constants';
-import { checkVolumeName, type StorageVolDefinition } from '../../xml';
+import { checkVolumeName, type StorageVolDefinition } from '../../xml/storage-vol';
 
 const run = promisify(execFile);
 const QCOW2_MAGIC = 0x514649fb;

@@ -10,7 +10,9 @@ import type {
 } from '../../netstore-types';
 import { LIST_NETWORKS_FILTERS_ALL, LIST_NODE_DEVICES_FILTERS_CAP, LIST_STORAGE_POOLS_FILTERS_ALL, StoragePoolEventId, StoragePoolEventType } from '../../netstore-constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { formatNetworkXml, formatStoragePoolXml, formatStorageVolXml, parseNetworkXml, parseStoragePoolXml, parseStorageVolXml } from '../../xml';
+import { formatNetworkXml, parseNetworkXml } from '../../xml/network';
+import { formatStoragePoolXml, parseStoragePoolXml } from '../../xml/storage-pool';
+import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { checkFlags } from './errors';
 import type { NetStoreState } from './netstore-state';
 import type { TestPool } from './pools';

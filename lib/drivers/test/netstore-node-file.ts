@@ -11,7 +11,9 @@ import type { Element } from '@xmldom/xmldom';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../../errors';
 import { ListNodeDevicesFlags as F } from '../../netstore-constants';
 import { attr, childElement, childElements, childText, MAX_XML_LENGTH, parseXmlRoot, serializeElement } from '../../xml/dom';
-import { parseNetworkXml, parseStoragePoolXml, parseStorageVolXml } from '../../xml';
+import { parseNetworkXml } from '../../xml/network';
+import { parseStoragePoolXml } from '../../xml/storage-pool';
+import { parseStorageVolXml } from '../../xml/storage-vol';
 import { TestHostDevices, type TestInterface, type TestNodeDevice } from './host-devices';
 import { NetStoreState } from './netstore-state';
 

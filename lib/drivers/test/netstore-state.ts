@@ -1,5 +1,6 @@
 /** Everything network- and storage-related one test hypervisor holds. */
-import { parseNetworkXml, parseStoragePoolXml } from '../../xml';
+import { parseNetworkXml } from '../../xml/network';
+import { parseStoragePoolXml } from '../../xml/storage-pool';
 import { defaultInterfaces, defaultNodeDevices, TestHostDevices } from './host-devices';
 import { TestNetworks } from './networks';
 import { TestPools } from './pools';

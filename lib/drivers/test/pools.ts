@@ -6,7 +6,8 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { StoragePoolEventId, StoragePoolEventType, StoragePoolState, StorageVolType } from '../../netstore-constants';
 import type { DriverStoragePoolEvent, StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
-import type { StoragePoolDefinition, StorageVolDefinition } from '../../xml';
+import type { StoragePoolDefinition } from '../../xml/storage-pool';
+import type { StorageVolDefinition } from '../../xml/storage-vol';
 import { EventHub } from './event-hub';
 import { matchesStateFlags } from '../list-flags';
 import { ObjectList } from './object-list';

@@ -3,9 +3,9 @@
 // formatting is in test/integration/drivers/test-netstore.test.ts.
 import t, { type Test } from 'tap';
 import { ErrorDomain, ErrorNumber, type XvirtError } from '../../../lib/errors';
-import {
-  formatNetworkXml, formatStoragePoolXml, formatStorageVolXml, parseNetworkXml, parseStoragePoolXml, parseStorageVolXml,
-} from '../../../lib/xml';
+import { formatNetworkXml, parseNetworkXml } from '../../../lib/xml/network';
+import { formatStoragePoolXml, parseStoragePoolXml } from '../../../lib/xml/storage-pool';
+import { formatStorageVolXml, parseStorageVolXml } from '../../../lib/xml/storage-vol';
 
 const UUID = 'dd8fe884-6c02-601e-7551-cca97df1c5df';
 
