@@ -11,7 +11,7 @@ import { DOMAIN_HANDLERS } from './handlers-domain';
 import { HOST_DEVICE_HANDLERS, NETWORK_HANDLERS, STORAGE_HANDLERS } from './handlers-netstore';
 import { STATS_HANDLERS } from './handlers-stats';
 import { SESSION_HANDLERS } from './handlers-session';
-import { AUTH_HANDLERS } from '../auth/daemon-handlers';
+import { AUTH_HANDLERS } from './handlers-auth';
 import { overAnonymousLimit } from '../auth/daemon-config';
 import { Logger } from './log';
 import { ClientSession, type SessionHost } from './session';

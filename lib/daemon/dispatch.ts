@@ -10,8 +10,10 @@ import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { errorReplyHeader, frameLength, replyHeader } from '../rpc/framing';
 import { protocolError, remoteError, remoteErrorFrom, type MessageHeader } from '../rpc/protocol';
+import { isLibvirtCall } from '../rpc/libvirt-procedures';
+import { needsWrite, type AnyEntry } from '../rpc/procedure-table';
 import {
-  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet, type ProcedureSpec,
+  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet,
 } from '../rpc/procedures';
 import { decode, encode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
@@ -41,29 +43,16 @@ export interface SessionControl {
   closeCallbackRegistered: boolean;
 }
 
+/**
+ * What the daemon adds to a procedure's table entry (lib/rpc/procedures.ts):
+ * how to run it. Its API name, access class, kind and codecs come from the entry.
+ */
 export interface Handler<P extends CallableProcedure> {
-  /** libvirt's public API name (virDomainDestroy...), used in error messages. */
-  api: string;
-  /** State-changing: refused on read-only connections before anything runs. */
-  write?: boolean | ((args: ProcedureArgs<P>) => boolean);
-  /** May be called before CONNECT_OPEN. */
-  beforeOpen?: boolean;
-  /** May be called before authentication completes. */
-  beforeAuth?: boolean;
   run(s: SessionControl, args: ProcedureArgs<P>): Promise<ProcedureRet<P>> | ProcedureRet<P>;
 }
 
+/** Handlers keyed by the table's numbers: naming a procedure the table lacks is a type error. */
 export type HandlerTable = { [P in CallableProcedure]?: Handler<P> };
-
-/** Highest procedure number libvirt has assigned (NIC_MAC_CHANGE); above it a number is unknown. */
-const LIBVIRT_LAST_PROCEDURE = 453;
-/** Server-to-client event messages: never valid as calls. */
-const EVENT_PROCEDURES = new Set([
-  107, 169, 170, 171, 172, 173, 195, 224, 241, 248, 268, 269, 270, 276, 292, 311,
-  ...Array.from({ length: 16 }, (_, i) => 318 + i), 339, 346, 348, 354, 359, 362, 363, 367, 379, 385, 423, 438, 453,
-]);
-/** Authentication procedures (AUTH_LIST, SASL, polkit): allowed before open. */
-const AUTH_PROCEDURES = new Set([66, 67, 68, 69, 70]);
 
 export function notOpenError(): XvirtError {
   return new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'internal error: connection not open');
@@ -78,17 +67,26 @@ export function unsupportedFlags(flags: number, api: string): XvirtError {
   return new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
 }
 
+/** A served procedure: its table entry, the 'DOMAIN_GET_INFO args' label for decoding errors, its run. */
+interface Served {
+  entry: AnyEntry;
+  argsLabel: string;
+  run: Handler<CallableProcedure>['run'];
+}
+
 /** Receives a reply: its header and its XDR payload. */
 export type ReplySink = (header: MessageHeader, payload: Buffer) => void;
 
 export class Dispatcher {
-  readonly #handlers = new Map<number, Handler<CallableProcedure>>();
-  /** Per served procedure, on its first call: its spec and the 'DOMAIN_GET_INFO args' label for decoding errors. */
-  readonly #specs = new Map<number, { spec: ProcedureSpec; argsLabel: string }>();
+  readonly #handlers = new Map<number, Served>();
 
   constructor(...tables: HandlerTable[]) {
     for (const table of tables) {
-      for (const [n, h] of Object.entries(table)) this.#handlers.set(Number(n), h as Handler<CallableProcedure>);
+      for (const [n, h] of Object.entries(table)) {
+        const entry = procedureSpec(Number(n))!;
+        const argsLabel = `${procedureName(Number(n))} args`;
+        this.#handlers.set(Number(n), { entry, argsLabel, run: (h as Handler<CallableProcedure>).run });
+      }
     }
   }
 
@@ -102,19 +100,17 @@ export class Dispatcher {
       if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
       done(errorReplyHeader(header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
     };
-    let spec: ProcedureSpec;
+    let served: Served;
     let result: unknown;
     try {
-      const handler = this.#check(s, header.procedure);
-      const prepared = this.#prepared(header.procedure);
-      spec = prepared.spec;
-      const args = decode(spec.args, payload, prepared.argsLabel) as ProcedureArgs<CallableProcedure>;
-      const write = typeof handler.write === 'function' ? handler.write(args) : handler.write === true;
-      if (write && s.readonly) {
-        s.auth.refused(handler.api, 'read-only connection');
-        throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${handler.api}`);
+      served = this.#check(s, header.procedure);
+      const { entry } = served;
+      const args = decode(entry.args, payload, served.argsLabel) as ProcedureArgs<CallableProcedure>;
+      if (s.readonly && needsWrite(entry, args)) {
+        s.auth.refused(entry.api, 'read-only connection');
+        throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${entry.api}`);
       }
-      result = handler.run(s, args);
+      result = served.run(s, args);
     } catch (err) {
       queueMicrotask(() => fail(err));
       return;
@@ -122,7 +118,7 @@ export class Dispatcher {
     const finish = (ret: unknown): void => {
       let reply: Buffer;
       try {
-        reply = encode(spec.ret, ret, 'ret');
+        reply = encode(served.entry.ret, ret, 'ret');
         frameLength(reply.length); // too large for one message: the caller gets the RPC error instead
       } catch (err) {
         fail(err);
@@ -134,27 +130,17 @@ export class Dispatcher {
     else queueMicrotask(() => finish(result));
   }
 
-  /** Built once per procedure, not once per call; only for procedures #check let through (so bounded by the handler table). */
-  #prepared(proc: number): { spec: ProcedureSpec; argsLabel: string } {
-    let prepared = this.#specs.get(proc);
-    if (prepared === undefined) {
-      prepared = { spec: procedureSpec(proc)!, argsLabel: `${procedureName(proc)} args` };
-      this.#specs.set(proc, prepared);
-    }
-    return prepared;
-  }
-
   /** libvirtd's order: known procedure, authenticated, connection open, implemented. */
-  #check(s: SessionControl, proc: number): Handler<CallableProcedure> {
+  #check(s: SessionControl, proc: number): Served {
     const handler = this.#handlers.get(proc);
-    const known = handler !== undefined || (proc >= 1 && proc <= LIBVIRT_LAST_PROCEDURE && !EVENT_PROCEDURES.has(proc));
-    if (!known) throw protocolError(`unknown procedure: ${proc}`);
-    const isAuth = AUTH_PROCEDURES.has(proc);
-    if (!s.authenticated && !(handler?.beforeAuth ?? isAuth)) {
+    if (handler === undefined && !isLibvirtCall(proc)) throw protocolError(`unknown procedure: ${proc}`);
+    // Numbers libvirt knows but xvirt's table lacks are plain calls: after authentication and open.
+    const entry = procedureSpec(proc);
+    if (!s.authenticated && entry?.kind !== 'auth') {
       s.auth.refused(procedureName(proc), 'not authenticated');
       throw protocolError('authentication required');
     }
-    if (!s.isOpen() && !(handler?.beforeOpen ?? isAuth)) throw notOpenError();
+    if (!s.isOpen() && !(entry?.beforeOpen ?? false)) throw notOpenError();
     // Known to libvirt but not served by xvirt: NO_SUPPORT, so clients take their fallbacks.
     if (!handler) throw noSupport(procedureName(proc), ErrorDomain.RPC);
     return handler;

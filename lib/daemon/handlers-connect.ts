@@ -25,27 +25,26 @@ async function domains(conn: Connection, flags: number, max: number): Promise<Do
 }
 
 export const CONNECT_HANDLERS: HandlerTable = {
-  [P.CONNECT_GET_TYPE]: { api: 'virConnectGetType', run: async (s) => ({ type: await s.conn().getType() }) },
-  [P.CONNECT_GET_VERSION]: { api: 'virConnectGetVersion', run: async (s) => ({ hv_ver: await s.conn().getVersion() }) },
+  [P.CONNECT_GET_TYPE]: { run: async (s) => ({ type: await s.conn().getType() }) },
+  [P.CONNECT_GET_VERSION]: { run: async (s) => ({ hv_ver: await s.conn().getVersion() }) },
   // The protocol's libvirt version, not xvirt's: clients gate features on it (lib/version.ts).
   [P.CONNECT_GET_LIB_VERSION]: {
-    api: 'virConnectGetLibVersion', run: (s) => { s.conn(); return { lib_ver: LIBVIRT_PROTOCOL_VERSION }; },
+    run: (s) => { s.conn(); return { lib_ver: LIBVIRT_PROTOCOL_VERSION }; },
   },
-  [P.CONNECT_GET_HOSTNAME]: { api: 'virConnectGetHostname', run: async (s) => ({ hostname: await s.conn().getHostname() }) },
-  [P.CONNECT_GET_URI]: { api: 'virConnectGetURI', run: async (s) => ({ uri: await s.conn().getUri() }) },
+  [P.CONNECT_GET_HOSTNAME]: { run: async (s) => ({ hostname: await s.conn().getHostname() }) },
+  [P.CONNECT_GET_URI]: { run: async (s) => ({ uri: await s.conn().getUri() }) },
   [P.CONNECT_GET_CAPABILITIES]: {
-    api: 'virConnectGetCapabilities', run: async (s) => ({ capabilities: await s.conn().getCapabilities() }),
+    run: async (s) => ({ capabilities: await s.conn().getCapabilities() }),
   },
   [P.CONNECT_GET_MAX_VCPUS]: {
-    api: 'virConnectGetMaxVcpus', run: async (s, a) => ({ max_vcpus: await s.conn().getMaxVcpus(a.type) }),
+    run: async (s, a) => ({ max_vcpus: await s.conn().getMaxVcpus(a.type) }),
   },
-  [P.CONNECT_IS_SECURE]: { api: 'virConnectIsSecure', run: async (s) => ({ secure: await s.conn().isSecure() }) },
-  [P.NODE_GET_INFO]: { api: 'virNodeGetInfo', run: (s) => s.conn().getNodeInfo() },
+  [P.CONNECT_IS_SECURE]: { run: async (s) => ({ secure: await s.conn().isSecure() }) },
+  [P.NODE_GET_INFO]: { run: (s) => s.conn().getNodeInfo() },
   // xvirt has no security driver: an empty model, which clients read as "none".
-  [P.NODE_GET_SECURITY_MODEL]: { api: 'virNodeGetSecurityModel', run: (s) => { s.conn(); return { model: '', doi: '' }; } },
+  [P.NODE_GET_SECURITY_MODEL]: { run: (s) => { s.conn(); return { model: '', doi: '' }; } },
 
   [P.CONNECT_LIST_ALL_DOMAINS]: {
-    api: 'virConnectListAllDomains',
     run: async (s, a) => {
       const list = await s.conn().listAllDomains(a.flags);
       if (list.length > REMOTE_DOMAIN_LIST_MAX) throw protocolError(`too many domains: ${list.length} > ${REMOTE_DOMAIN_LIST_MAX}`);
@@ -53,22 +52,18 @@ export const CONNECT_HANDLERS: HandlerTable = {
     },
   },
   [P.CONNECT_NUM_OF_DOMAINS]: {
-    api: 'virConnectNumOfDomains',
     run: async (s) => ({ num: (await s.conn().listAllDomains(ListDomainsFlags.ACTIVE)).length }),
   },
   [P.CONNECT_LIST_DOMAINS]: {
-    api: 'virConnectListDomains',
     run: async (s, a) => {
       const max = checkMax(a.maxids, REMOTE_DOMAIN_ID_LIST_MAX, 'maxids');
       return { ids: (await domains(s.conn(), ListDomainsFlags.ACTIVE, max)).map((d) => d.id) };
     },
   },
   [P.CONNECT_NUM_OF_DEFINED_DOMAINS]: {
-    api: 'virConnectNumOfDefinedDomains',
     run: async (s) => ({ num: (await s.conn().listAllDomains(ListDomainsFlags.INACTIVE)).length }),
   },
   [P.CONNECT_LIST_DEFINED_DOMAINS]: {
-    api: 'virConnectListDefinedDomains',
     run: async (s, a) => {
       const max = checkMax(a.maxnames, REMOTE_DOMAIN_NAME_LIST_MAX, 'maxnames');
       return { names: (await domains(s.conn(), ListDomainsFlags.INACTIVE, max)).map((d) => d.name) };
@@ -76,28 +71,25 @@ export const CONNECT_HANDLERS: HandlerTable = {
   },
 
   [P.DOMAIN_LOOKUP_BY_ID]: {
-    api: 'virDomainLookupByID', run: async (s, a) => ({ dom: (await s.conn().lookupDomainById(a.id)).ref }),
+    run: async (s, a) => ({ dom: (await s.conn().lookupDomainById(a.id)).ref }),
   },
   [P.DOMAIN_LOOKUP_BY_NAME]: {
-    api: 'virDomainLookupByName', run: async (s, a) => ({ dom: (await s.conn().lookupDomainByName(a.name)).ref }),
+    run: async (s, a) => ({ dom: (await s.conn().lookupDomainByName(a.name)).ref }),
   },
   [P.DOMAIN_LOOKUP_BY_UUID]: {
-    api: 'virDomainLookupByUUID', run: async (s, a) => ({ dom: (await s.conn().lookupDomainByUUID(a.uuid)).ref }),
+    run: async (s, a) => ({ dom: (await s.conn().lookupDomainByUUID(a.uuid)).ref }),
   },
 
   [P.DOMAIN_DEFINE_XML]: {
-    api: 'virDomainDefineXML', write: true,
     run: async (s, a) => ({ dom: (await s.conn().defineXML(a.xml)).ref }),
   },
   [P.DOMAIN_DEFINE_XML_FLAGS]: {
-    api: 'virDomainDefineXMLFlags', write: true,
     run: async (s, a) => {
       if (a.flags & ~DEFINE_VALIDATE) throw unsupportedFlags(a.flags, 'virDomainDefineXMLFlags');
       return { dom: (await s.conn().defineXML(a.xml)).ref };
     },
   },
   [P.DOMAIN_CREATE_XML]: {
-    api: 'virDomainCreateXML', write: true,
     run: async (s, a) => ({ dom: (await s.conn().createXML(a.xml_desc, a.flags)).ref }),
   },
 };

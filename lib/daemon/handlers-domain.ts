@@ -3,7 +3,6 @@
  * id) as libvirtd's virGetDomain does; the driver resolves it on each call.
  */
 import { Domain } from '../connection';
-import { DomainXMLFlags } from '../constants';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import type { DomainRef } from '../types';
 import { unsupportedFlags, type HandlerTable, type SessionControl } from './dispatch';
@@ -26,33 +25,29 @@ async function existing(s: SessionControl, ref: DomainRef): Promise<Domain> {
 }
 
 export const DOMAIN_HANDLERS: HandlerTable = {
-  [P.DOMAIN_GET_INFO]: { api: 'virDomainGetInfo', run: (s, a) => domain(s, a.dom).getInfo() },
+  [P.DOMAIN_GET_INFO]: { run: (s, a) => domain(s, a.dom).getInfo() },
   [P.DOMAIN_GET_STATE]: {
-    api: 'virDomainGetState',
     run: (s, a) => {
       noFlags(a.flags, 'virDomainGetState');
       return domain(s, a.dom).getState();
     },
   },
-  [P.DOMAIN_GET_OS_TYPE]: { api: 'virDomainGetOSType', run: async (s, a) => ({ type: await domain(s, a.dom).getOSType() }) },
+  [P.DOMAIN_GET_OS_TYPE]: { run: async (s, a) => ({ type: await domain(s, a.dom).getOSType() }) },
   [P.DOMAIN_GET_MAX_MEMORY]: {
-    api: 'virDomainGetMaxMemory', run: async (s, a) => ({ memory: await domain(s, a.dom).getMaxMemory() }),
+    run: async (s, a) => ({ memory: await domain(s, a.dom).getMaxMemory() }),
   },
   [P.DOMAIN_GET_AUTOSTART]: {
-    api: 'virDomainGetAutostart', run: async (s, a) => ({ autostart: await domain(s, a.dom).getAutostart() }),
+    run: async (s, a) => ({ autostart: await domain(s, a.dom).getAutostart() }),
   },
-  [P.DOMAIN_IS_ACTIVE]: { api: 'virDomainIsActive', run: async (s, a) => ({ active: await domain(s, a.dom).isActive() }) },
+  [P.DOMAIN_IS_ACTIVE]: { run: async (s, a) => ({ active: await domain(s, a.dom).isActive() }) },
   [P.DOMAIN_IS_PERSISTENT]: {
-    api: 'virDomainIsPersistent', run: async (s, a) => ({ persistent: await domain(s, a.dom).isPersistent() }),
+    run: async (s, a) => ({ persistent: await domain(s, a.dom).isPersistent() }),
   },
   [P.DOMAIN_GET_XML_DESC]: {
-    // SECURE and MIGRATABLE output may expose secrets: libvirt reserves them to read-write clients.
-    api: 'virDomainGetXMLDesc', write: (a) => (a.flags & (DomainXMLFlags.SECURE | DomainXMLFlags.MIGRATABLE)) !== 0,
     run: async (s, a) => ({ xml: await domain(s, a.dom).getXMLDesc(a.flags) }),
   },
   // No managed save, snapshots, security labels or messages in xvirt: the honest answers are "none".
   [P.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: {
-    api: 'virDomainHasManagedSaveImage',
     run: async (s, a) => {
       noFlags(a.flags, 'virDomainHasManagedSaveImage');
       await existing(s, a.dom);
@@ -60,50 +55,47 @@ export const DOMAIN_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_SNAPSHOT_NUM]: {
-    api: 'virDomainSnapshotNum', run: async (s, a) => { await existing(s, a.dom); return { num: 0 }; },
+    run: async (s, a) => { await existing(s, a.dom); return { num: 0 }; },
   },
   [P.DOMAIN_GET_SECURITY_LABEL]: {
-    api: 'virDomainGetSecurityLabel', run: async (s, a) => { await existing(s, a.dom); return { label: '', enforcing: 0 }; },
+    run: async (s, a) => { await existing(s, a.dom); return { label: '', enforcing: 0 }; },
   },
   [P.DOMAIN_GET_MESSAGES]: {
-    api: 'virDomainGetMessages', run: async (s, a) => { await existing(s, a.dom); return { msgs: [] }; },
+    run: async (s, a) => { await existing(s, a.dom); return { msgs: [] }; },
   },
 
-  [P.DOMAIN_CREATE]: { api: 'virDomainCreate', write: true, run: (s, a) => domain(s, a.dom).create(0) },
+  [P.DOMAIN_CREATE]: { run: (s, a) => domain(s, a.dom).create(0) },
   [P.DOMAIN_CREATE_WITH_FLAGS]: {
-    api: 'virDomainCreateWithFlags', write: true,
     run: async (s, a) => {
       const d = domain(s, a.dom);
       await d.create(a.flags);
       return { dom: d.ref };
     },
   },
-  [P.DOMAIN_DESTROY]: { api: 'virDomainDestroy', write: true, run: (s, a) => domain(s, a.dom).destroy() },
+  [P.DOMAIN_DESTROY]: { run: (s, a) => domain(s, a.dom).destroy() },
   [P.DOMAIN_DESTROY_FLAGS]: {
-    api: 'virDomainDestroyFlags', write: true,
     run: (s, a) => {
       if (a.flags & ~DESTROY_GRACEFUL) throw unsupportedFlags(a.flags, 'virDomainDestroyFlags');
       return domain(s, a.dom).destroy();
     },
   },
-  [P.DOMAIN_SUSPEND]: { api: 'virDomainSuspend', write: true, run: (s, a) => domain(s, a.dom).suspend() },
-  [P.DOMAIN_RESUME]: { api: 'virDomainResume', write: true, run: (s, a) => domain(s, a.dom).resume() },
-  [P.DOMAIN_SHUTDOWN]: { api: 'virDomainShutdown', write: true, run: (s, a) => domain(s, a.dom).shutdown() },
+  [P.DOMAIN_SUSPEND]: { run: (s, a) => domain(s, a.dom).suspend() },
+  [P.DOMAIN_RESUME]: { run: (s, a) => domain(s, a.dom).resume() },
+  [P.DOMAIN_SHUTDOWN]: { run: (s, a) => domain(s, a.dom).shutdown() },
   [P.DOMAIN_SHUTDOWN_FLAGS]: {
-    api: 'virDomainShutdownFlags', write: true,
     run: (s, a) => {
       noFlags(a.flags, 'virDomainShutdownFlags');
       return domain(s, a.dom).shutdown();
     },
   },
-  [P.DOMAIN_REBOOT]: { api: 'virDomainReboot', write: true, run: (s, a) => domain(s, a.dom).reboot(a.flags) },
-  [P.DOMAIN_UNDEFINE]: { api: 'virDomainUndefine', write: true, run: (s, a) => domain(s, a.dom).undefine(0) },
+  [P.DOMAIN_REBOOT]: { run: (s, a) => domain(s, a.dom).reboot(a.flags) },
+  [P.DOMAIN_UNDEFINE]: { run: (s, a) => domain(s, a.dom).undefine(0) },
   [P.DOMAIN_UNDEFINE_FLAGS]: {
-    api: 'virDomainUndefineFlags', write: true, run: (s, a) => domain(s, a.dom).undefine(a.flags),
+    run: (s, a) => domain(s, a.dom).undefine(a.flags),
   },
   [P.DOMAIN_SET_AUTOSTART]: {
-    api: 'virDomainSetAutostart', write: true, run: (s, a) => domain(s, a.dom).setAutostart(a.autostart),
+    run: (s, a) => domain(s, a.dom).setAutostart(a.autostart),
   },
-  [P.DOMAIN_SET_MEMORY]: { api: 'virDomainSetMemory', write: true, run: (s, a) => domain(s, a.dom).setMemory(a.memory) },
-  [P.DOMAIN_SET_VCPUS]: { api: 'virDomainSetVcpus', write: true, run: (s, a) => domain(s, a.dom).setVcpus(a.nvcpus) },
+  [P.DOMAIN_SET_MEMORY]: { run: (s, a) => domain(s, a.dom).setMemory(a.memory) },
+  [P.DOMAIN_SET_VCPUS]: { run: (s, a) => domain(s, a.dom).setVcpus(a.nvcpus) },
 };

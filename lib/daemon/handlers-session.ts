@@ -25,20 +25,16 @@ function setCloseCallback(s: SessionControl, on: boolean): void {
 
 export const SESSION_HANDLERS: HandlerTable = {
   [P.CONNECT_OPEN]: {
-    api: 'virConnectOpen', beforeOpen: true,
     run: async (s, a) => { await s.open(a.name, a.flags); },
   },
   [P.CONNECT_CLOSE]: {
-    api: 'virConnectClose', beforeOpen: true,
     run: (s) => s.closeAfterReply(),
   },
   [P.AUTH_LIST]: {
-    api: 'virConnectAuthList', beforeOpen: true, beforeAuth: true,
     run: (s) => ({ types: s.authTypes() }),
   },
   [P.CONNECT_SUPPORTS_FEATURE]: {
     // Only the keepalive probe may precede CONNECT_OPEN (virsh sends it first).
-    api: 'virConnectSupportsFeature', beforeOpen: true,
     run: (s, a) => {
       if (a.feature === DrvFeature.PROGRAM_KEEPALIVE) {
         s.startKeepalive();
@@ -49,39 +45,33 @@ export const SESSION_HANDLERS: HandlerTable = {
     },
   },
   [P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY]: {
-    api: 'virConnectDomainEventRegisterAny',
     run: async (s, a) => ({ callbackID: await s.events.registerCallback(s.conn(), a.eventID, a.dom) }),
   },
   [P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY]: {
-    api: 'virConnectDomainEventDeregisterAny',
     run: (s, a) => s.events.deregisterCallback(s.conn(), a.callbackID),
   },
   [P.CONNECT_DOMAIN_EVENT_REGISTER_ANY]: {
-    api: 'virConnectDomainEventRegisterAny',
     run: (s, a) => s.events.registerLegacy(s.conn(), a.eventID),
   },
   [P.CONNECT_DOMAIN_EVENT_DEREGISTER_ANY]: {
-    api: 'virConnectDomainEventDeregisterAny',
     run: (s, a) => s.events.deregisterLegacy(s.conn(), a.eventID),
   },
   [P.CONNECT_DOMAIN_EVENT_REGISTER]: {
-    api: 'virConnectDomainEventRegister',
     run: async (s) => {
       await s.events.registerLegacy(s.conn(), 0);
       return { cb_registered: true };
     },
   },
   [P.CONNECT_DOMAIN_EVENT_DEREGISTER]: {
-    api: 'virConnectDomainEventDeregister',
     run: async (s) => {
       await s.events.deregisterLegacy(s.conn(), 0);
       return { cb_registered: false };
     },
   },
   [P.CONNECT_REGISTER_CLOSE_CALLBACK]: {
-    api: 'virConnectRegisterCloseCallback', run: (s) => setCloseCallback(s, true),
+    run: (s) => setCloseCallback(s, true),
   },
   [P.CONNECT_UNREGISTER_CLOSE_CALLBACK]: {
-    api: 'virConnectUnregisterCloseCallback', run: (s) => setCloseCallback(s, false),
+    run: (s) => setCloseCallback(s, false),
   },
 };

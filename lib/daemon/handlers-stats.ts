@@ -5,7 +5,7 @@
  * count-only queries when nparams is 0).
  */
 import { Domain } from '../connection';
-import { DomainMemoryModFlags, DomainVcpuFlags } from '../constants';
+import { DomainMemoryModFlags } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import {
@@ -70,7 +70,6 @@ async function orPlain(flags: number, flagged: () => Promise<void>, plain: () =>
 
 export const STATS_HANDLERS: HandlerTable = {
   [P.CONNECT_GET_ALL_DOMAIN_STATS]: {
-    api: 'virConnectGetAllDomainStats',
     run: async (s, a) => {
       const conn = s.conn();
       const records = a.doms.length > 0
@@ -80,7 +79,6 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_MEMORY_STATS]: {
-    api: 'virDomainMemoryStats',
     run: async (s, a) => {
       if (a.maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX) throw dispatchLimit('maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX');
       // libvirt's API answers nothing, without asking the driver, when no room is given.
@@ -90,21 +88,18 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_BLOCK_STATS]: {
-    api: 'virDomainBlockStats',
     run: async (s, a) => {
       const b = await domain(s, a.dom).blockStats(a.path);
       return { rd_req: b.rdReq, rd_bytes: b.rdBytes, wr_req: b.wrReq, wr_bytes: b.wrBytes, errs: b.errs };
     },
   },
   [P.DOMAIN_BLOCK_STATS_FLAGS]: {
-    api: 'virDomainBlockStatsFlags',
     run: async (s, a) => {
       if (a.nparams > REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX) throw dispatchLimit('nparams too large');
       return paramsReply(await domain(s, a.dom).blockStatsFlags(a.path, a.flags), a.nparams);
     },
   },
   [P.DOMAIN_INTERFACE_STATS]: {
-    api: 'virDomainInterfaceStats',
     run: async (s, a) => {
       const i = await domain(s, a.dom).interfaceStats(a.device);
       return {
@@ -114,7 +109,6 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_GET_VCPUS]: {
-    api: 'virDomainGetVcpus',
     run: async (s, a) => {
       if (a.maxinfo > REMOTE_VCPUINFO_MAX) throw dispatchLimit('maxinfo > REMOTE_VCPUINFO_MAX');
       if (a.maxinfo * a.maplen > REMOTE_CPUMAPS_MAX) throw dispatchLimit('maxinfo * maplen > REMOTE_CPUMAPS_MAX');
@@ -130,12 +124,9 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_GET_VCPUS_FLAGS]: {
-    api: 'virDomainGetVcpusFlags',
-    write: (a) => (a.flags & DomainVcpuFlags.GUEST) !== 0,
     run: async (s, a) => ({ num: await domain(s, a.dom).getVcpusFlags(a.flags) }),
   },
   [P.DOMAIN_GET_CPU_STATS]: {
-    api: 'virDomainGetCPUStats',
     run: (s, a) => {
       if (a.nparams > REMOTE_NODE_CPU_STATS_MAX) throw dispatchLimit('nparams too large');
       if (a.ncpus > REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX) throw dispatchLimit('ncpus too large');
@@ -143,24 +134,21 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_SET_MEMORY_FLAGS]: {
-    api: 'virDomainSetMemoryFlags', write: true,
     run: (s, a) => {
       const d = domain(s, a.dom);
       return orPlain(a.flags, () => d.setMemoryFlags(a.memory, a.flags), () => d.setMemory(a.memory));
     },
   },
   [P.DOMAIN_SET_VCPUS_FLAGS]: {
-    api: 'virDomainSetVcpusFlags', write: true,
     run: (s, a) => {
       const d = domain(s, a.dom);
       return orPlain(a.flags, () => d.setVcpusFlags(a.nvcpus, a.flags), () => d.setVcpus(a.nvcpus));
     },
   },
   [P.DOMAIN_SET_MAX_MEMORY]: {
-    api: 'virDomainSetMaxMemory', write: true, run: (s, a) => domain(s, a.dom).setMaxMemory(a.memory),
+    run: (s, a) => domain(s, a.dom).setMaxMemory(a.memory),
   },
   [P.NODE_GET_CPU_MAP]: {
-    api: 'virNodeGetCPUMap',
     run: async (s, a) => {
       const m = await s.conn().getCPUMap(a.flags);
       const cpumap = Buffer.alloc(a.need_map ? Math.ceil(m.cpumap.length / 8) : 0);
@@ -169,21 +157,18 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.NODE_GET_CPU_STATS]: {
-    api: 'virNodeGetCPUStats',
     run: async (s, a) => {
       if (a.nparams > REMOTE_NODE_CPU_STATS_MAX) throw dispatchLimit('nparams too large');
       return paramsReply(await s.conn().getNodeCPUStats(a.cpuNum, a.flags), a.nparams);
     },
   },
   [P.NODE_GET_MEMORY_STATS]: {
-    api: 'virNodeGetMemoryStats',
     run: async (s, a) => {
       if (a.nparams > REMOTE_NODE_MEMORY_STATS_MAX) throw dispatchLimit('nparams too large');
       return paramsReply(await s.conn().getNodeMemoryStats(a.cellNum, a.flags), a.nparams);
     },
   },
   [P.NODE_GET_CELLS_FREE_MEMORY]: {
-    api: 'virNodeGetCellsFreeMemory',
     run: async (s, a) => {
       if (a.maxcells > REMOTE_NODE_MAX_CELLS) {
         throw new XvirtError(ErrorNumber.RPC, ErrorDomain.RPC, 'maxcells > REMOTE_NODE_MAX_CELLS');
@@ -192,6 +177,6 @@ export const STATS_HANDLERS: HandlerTable = {
     },
   },
   [P.NODE_GET_FREE_MEMORY]: {
-    api: 'virNodeGetFreeMemory', run: async (s) => ({ freeMem: await s.conn().getFreeMemory() }),
+    run: async (s) => ({ freeMem: await s.conn().getFreeMemory() }),
   },
 };

@@ -47,7 +47,7 @@ declare const encodedFor: unique symbol;
 
 /** Encodes `args` for `procedure`; throws the codec's XvirtError if they do not fit its schema. */
 export function encodeArgs<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): EncodedArgs<P> {
-  const spec = PROCEDURES[procedure] as { args: Codec<ProcedureArgs<P>>; ret: Codec<unknown> };
+  const spec = PROCEDURES[procedure] as unknown as { args: Codec<ProcedureArgs<P>> };
   return encode(spec.args, args, 'args') as EncodedArgs<P>;
 }
 

@@ -8,7 +8,9 @@
 import type { DomainInfo, NodeInfo } from '../types';
 import { NETSTORE_PROCEDURES, NetStoreProcedure } from './netstore-procedures';
 import * as S from './stats-codecs';
-import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from '../auth/sasl-protocol';
+import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from './sasl-codecs';
+import { DomainXMLFlags } from '../constants';
+import { auth, call, callsOf, event, eventBodiesOf, type AnyEntry, type Table } from './procedure-table';
 import {
   AuthType, nonnullDomain, nonnullString, remoteDomain, remoteString, remoteUuid, REMOTE_AUTH_TYPE_LIST_MAX,
   REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_MESSAGES_MAX, REMOTE_DOMAIN_NAME_LIST_MAX,
@@ -63,6 +65,7 @@ export enum RemoteProcedure {
   AUTH_SASL_INIT = 67,
   AUTH_SASL_START = 68,
   AUTH_SASL_STEP = 69,
+  AUTH_POLKIT = 70,
   NODE_GET_CELLS_FREE_MEMORY = 101,
   NODE_GET_FREE_MEMORY = 102,
   CONNECT_DOMAIN_EVENT_REGISTER = 105,
@@ -108,12 +111,11 @@ export enum RemoteProcedure {
   DOMAIN_GET_MESSAGES = 426,
 }
 
-export interface ProcedureSpec<A = unknown, R = unknown> {
-  args: Codec<A>;
-  ret: Codec<R>;
-}
+const P = RemoteProcedure;
 
-const spec = <A, R>(args: Codec<A>, ret: Codec<R>): ProcedureSpec<A, R> => ({ args, ret });
+/** SECURE and MIGRATABLE output may expose secrets: libvirt reserves them to read-write clients. */
+const secureXml = (a: { flags: number }): 'read' | 'write' =>
+  (a.flags & (DomainXMLFlags.SECURE | DomainXMLFlags.MIGRATABLE)) !== 0 ? 'write' : 'read';
 
 const dom = struct({ dom: nonnullDomain });
 const domFlags = struct({ dom: nonnullDomain, flags: uint });
@@ -141,114 +143,200 @@ const nodeInfo: Codec<NodeInfo> = struct({
   threads: int,
 });
 
-/** Every procedure xvirt sends or serves, by number. */
-export const PROCEDURES = {
+/** Every procedure xvirt knows, by libvirt's number: the one table (see docs/architecture.md). */
+export const PROCEDURE_TABLE = {
   // Networks, storage, node devices and interfaces: lib/rpc/netstore-procedures.ts.
   ...NETSTORE_PROCEDURES,
-  [RemoteProcedure.CONNECT_OPEN]: spec(struct({ name: remoteString, flags: uint }), xdrVoid),
-  [RemoteProcedure.CONNECT_CLOSE]: spec(xdrVoid, xdrVoid),
-  [RemoteProcedure.CONNECT_GET_TYPE]: spec(xdrVoid, struct({ type: nonnullString })),
-  [RemoteProcedure.CONNECT_GET_VERSION]: spec(xdrVoid, struct({ hv_ver: uhyperNumber })),
-  [RemoteProcedure.CONNECT_GET_MAX_VCPUS]: spec(struct({ type: remoteString }), struct({ max_vcpus: int })),
-  [RemoteProcedure.NODE_GET_INFO]: spec(xdrVoid, nodeInfo),
-  [RemoteProcedure.CONNECT_GET_CAPABILITIES]: spec(xdrVoid, struct({ capabilities: nonnullString })),
-  [RemoteProcedure.DOMAIN_CREATE]: spec(dom, xdrVoid),
-  [RemoteProcedure.DOMAIN_CREATE_XML]: spec(struct({ xml_desc: nonnullString, flags: uint }), retDom),
-  [RemoteProcedure.DOMAIN_DEFINE_XML]: spec(struct({ xml: nonnullString }), retDom),
-  [RemoteProcedure.DOMAIN_DESTROY]: spec(dom, xdrVoid),
-  [RemoteProcedure.DOMAIN_GET_XML_DESC]: spec(domFlags, struct({ xml: nonnullString })),
-  [RemoteProcedure.DOMAIN_GET_AUTOSTART]: spec(dom, struct({ autostart: intBool })),
-  [RemoteProcedure.DOMAIN_GET_INFO]: spec(dom, domainInfo),
-  [RemoteProcedure.DOMAIN_GET_MAX_MEMORY]: spec(dom, struct({ memory: uhyperNumber })),
-  [RemoteProcedure.DOMAIN_GET_MAX_VCPUS]: spec(dom, num),
-  [RemoteProcedure.DOMAIN_GET_OS_TYPE]: spec(dom, struct({ type: nonnullString })),
-  [RemoteProcedure.CONNECT_LIST_DEFINED_DOMAINS]: spec(struct({ maxnames: int }), struct({ names: array(nonnullString, REMOTE_DOMAIN_NAME_LIST_MAX) })),
-  [RemoteProcedure.DOMAIN_LOOKUP_BY_ID]: spec(struct({ id: int }), retDom),
-  [RemoteProcedure.DOMAIN_LOOKUP_BY_NAME]: spec(struct({ name: nonnullString }), retDom),
-  [RemoteProcedure.DOMAIN_LOOKUP_BY_UUID]: spec(struct({ uuid: remoteUuid }), retDom),
-  [RemoteProcedure.CONNECT_NUM_OF_DEFINED_DOMAINS]: spec(xdrVoid, num),
-  [RemoteProcedure.DOMAIN_REBOOT]: spec(domFlags, xdrVoid),
-  [RemoteProcedure.DOMAIN_RESUME]: spec(dom, xdrVoid),
-  [RemoteProcedure.DOMAIN_SET_AUTOSTART]: spec(struct({ dom: nonnullDomain, autostart: intBool }), xdrVoid),
-  [RemoteProcedure.DOMAIN_SET_MAX_MEMORY]: spec(struct({ dom: nonnullDomain, memory: uhyperNumber }), xdrVoid),
-  [RemoteProcedure.DOMAIN_SET_MEMORY]: spec(struct({ dom: nonnullDomain, memory: uhyperNumber }), xdrVoid),
-  [RemoteProcedure.DOMAIN_SET_VCPUS]: spec(struct({ dom: nonnullDomain, nvcpus: uint }), xdrVoid),
-  [RemoteProcedure.DOMAIN_SHUTDOWN]: spec(dom, xdrVoid),
-  [RemoteProcedure.DOMAIN_SUSPEND]: spec(dom, xdrVoid),
-  [RemoteProcedure.DOMAIN_UNDEFINE]: spec(dom, xdrVoid),
-  [RemoteProcedure.CONNECT_LIST_DOMAINS]: spec(struct({ maxids: int }), struct({ ids: array(int, REMOTE_DOMAIN_ID_LIST_MAX) })),
-  [RemoteProcedure.CONNECT_NUM_OF_DOMAINS]: spec(xdrVoid, num),
-  [RemoteProcedure.CONNECT_GET_HOSTNAME]: spec(xdrVoid, struct({ hostname: nonnullString })),
-  [RemoteProcedure.CONNECT_SUPPORTS_FEATURE]: spec(struct({ feature: int }), struct({ supported: intBool })),
-  [RemoteProcedure.AUTH_LIST]: spec(xdrVoid, struct({
+  [P.CONNECT_OPEN]: call({ api: 'virConnectOpen', access: 'read', priority: 'high', beforeOpen: true },
+    struct({ name: remoteString, flags: uint }), xdrVoid),
+  [P.CONNECT_CLOSE]: call({ api: 'virConnectClose', access: 'read', priority: 'high', beforeOpen: true },
+    xdrVoid, xdrVoid),
+  [P.CONNECT_GET_TYPE]: call({ api: 'virConnectGetType', access: 'read', priority: 'high' },
+    xdrVoid, struct({ type: nonnullString })),
+  [P.CONNECT_GET_VERSION]: call({ api: 'virConnectGetVersion', access: 'read', priority: 'high' },
+    xdrVoid, struct({ hv_ver: uhyperNumber })),
+  [P.CONNECT_GET_MAX_VCPUS]: call({ api: 'virConnectGetMaxVcpus', access: 'read', priority: 'high' },
+    struct({ type: remoteString }), struct({ max_vcpus: int })),
+  [P.NODE_GET_INFO]: call({ api: 'virNodeGetInfo', access: 'read', priority: 'high' }, xdrVoid, nodeInfo),
+  [P.CONNECT_GET_CAPABILITIES]: call({ api: 'virConnectGetCapabilities', access: 'read', priority: 'low' },
+    xdrVoid, struct({ capabilities: nonnullString })),
+  [P.DOMAIN_CREATE]: call({ api: 'virDomainCreate', access: 'write', priority: 'low' }, dom, xdrVoid),
+  [P.DOMAIN_CREATE_XML]: call({ api: 'virDomainCreateXML', access: 'write', priority: 'low' },
+    struct({ xml_desc: nonnullString, flags: uint }), retDom),
+  [P.DOMAIN_DEFINE_XML]: call({ api: 'virDomainDefineXML', access: 'write', priority: 'high' },
+    struct({ xml: nonnullString }), retDom),
+  [P.DOMAIN_DESTROY]: call({ api: 'virDomainDestroy', access: 'write', priority: 'high' }, dom, xdrVoid),
+  [P.DOMAIN_GET_XML_DESC]: call({ api: 'virDomainGetXMLDesc', access: secureXml, priority: 'low' },
+    domFlags, struct({ xml: nonnullString })),
+  [P.DOMAIN_GET_AUTOSTART]: call({ api: 'virDomainGetAutostart', access: 'read', priority: 'high' },
+    dom, struct({ autostart: intBool })),
+  [P.DOMAIN_GET_INFO]: call({ api: 'virDomainGetInfo', access: 'read', priority: 'low' }, dom, domainInfo),
+  [P.DOMAIN_GET_MAX_MEMORY]: call({ api: 'virDomainGetMaxMemory', access: 'read', priority: 'high' },
+    dom, struct({ memory: uhyperNumber })),
+  [P.DOMAIN_GET_MAX_VCPUS]: call({ api: 'virDomainGetMaxVcpus', access: 'read', priority: 'high' }, dom, num),
+  [P.DOMAIN_GET_OS_TYPE]: call({ api: 'virDomainGetOSType', access: 'read', priority: 'high' },
+    dom, struct({ type: nonnullString })),
+  [P.CONNECT_LIST_DEFINED_DOMAINS]: call({ api: 'virConnectListDefinedDomains', access: 'read', priority: 'high' },
+    struct({ maxnames: int }), struct({ names: array(nonnullString, REMOTE_DOMAIN_NAME_LIST_MAX) })),
+  [P.DOMAIN_LOOKUP_BY_ID]: call({ api: 'virDomainLookupByID', access: 'read', priority: 'high' },
+    struct({ id: int }), retDom),
+  [P.DOMAIN_LOOKUP_BY_NAME]: call({ api: 'virDomainLookupByName', access: 'read', priority: 'high' },
+    struct({ name: nonnullString }), retDom),
+  [P.DOMAIN_LOOKUP_BY_UUID]: call({ api: 'virDomainLookupByUUID', access: 'read', priority: 'high' },
+    struct({ uuid: remoteUuid }), retDom),
+  [P.CONNECT_NUM_OF_DEFINED_DOMAINS]: call({ api: 'virConnectNumOfDefinedDomains', access: 'read', priority: 'high' },
+    xdrVoid, num),
+  [P.DOMAIN_REBOOT]: call({ api: 'virDomainReboot', access: 'write', priority: 'low' }, domFlags, xdrVoid),
+  [P.DOMAIN_RESUME]: call({ api: 'virDomainResume', access: 'write', priority: 'low' }, dom, xdrVoid),
+  [P.DOMAIN_SET_AUTOSTART]: call({ api: 'virDomainSetAutostart', access: 'write', priority: 'high' },
+    struct({ dom: nonnullDomain, autostart: intBool }), xdrVoid),
+  [P.DOMAIN_SET_MAX_MEMORY]: call({ api: 'virDomainSetMaxMemory', access: 'write', priority: 'high' },
+    struct({ dom: nonnullDomain, memory: uhyperNumber }), xdrVoid),
+  [P.DOMAIN_SET_MEMORY]: call({ api: 'virDomainSetMemory', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, memory: uhyperNumber }), xdrVoid),
+  [P.DOMAIN_SET_VCPUS]: call({ api: 'virDomainSetVcpus', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, nvcpus: uint }), xdrVoid),
+  [P.DOMAIN_SHUTDOWN]: call({ api: 'virDomainShutdown', access: 'write', priority: 'low' }, dom, xdrVoid),
+  [P.DOMAIN_SUSPEND]: call({ api: 'virDomainSuspend', access: 'write', priority: 'low' }, dom, xdrVoid),
+  [P.DOMAIN_UNDEFINE]: call({ api: 'virDomainUndefine', access: 'write', priority: 'high' }, dom, xdrVoid),
+  [P.CONNECT_LIST_DOMAINS]: call({ api: 'virConnectListDomains', access: 'read', priority: 'high' },
+    struct({ maxids: int }), struct({ ids: array(int, REMOTE_DOMAIN_ID_LIST_MAX) })),
+  [P.CONNECT_NUM_OF_DOMAINS]: call({ api: 'virConnectNumOfDomains', access: 'read', priority: 'high' }, xdrVoid, num),
+  [P.CONNECT_GET_HOSTNAME]: call({ api: 'virConnectGetHostname', access: 'read', priority: 'high' },
+    xdrVoid, struct({ hostname: nonnullString })),
+  // Only the keepalive probe may precede CONNECT_OPEN (virsh sends it first); the handler checks the rest.
+  [P.CONNECT_SUPPORTS_FEATURE]: call(
+    { api: 'virConnectSupportsFeature', access: 'read', priority: 'high', beforeOpen: true },
+    struct({ feature: int }), struct({ supported: intBool })),
+  [P.AUTH_LIST]: auth({ api: 'virConnectAuthList', priority: 'high' }, xdrVoid, struct({
     types: array(enumOf('remote_auth_type', [AuthType.NONE, AuthType.SASL, AuthType.POLKIT]), REMOTE_AUTH_TYPE_LIST_MAX),
   })),
-  // SASL data is char<65536> (4 wire bytes per byte); the codecs live with the SASL code.
-  [RemoteProcedure.AUTH_SASL_INIT]: AUTH_SASL_INIT,
-  [RemoteProcedure.AUTH_SASL_START]: AUTH_SASL_START,
-  [RemoteProcedure.AUTH_SASL_STEP]: AUTH_SASL_STEP,
-  [RemoteProcedure.NODE_GET_CELLS_FREE_MEMORY]: spec(struct({ startCell: int, maxcells: int }), struct({ cells: array(uhyper, 1024) })),
-  [RemoteProcedure.NODE_GET_FREE_MEMORY]: spec(xdrVoid, struct({ freeMem: uhyper })),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_REGISTER]: spec(xdrVoid, struct({ cb_registered: intBool })),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_DEREGISTER]: spec(xdrVoid, struct({ cb_registered: intBool })),
-  [RemoteProcedure.CONNECT_GET_URI]: spec(xdrVoid, struct({ uri: nonnullString })),
-  [RemoteProcedure.DOMAIN_GET_SECURITY_LABEL]: spec(dom, struct({ label: charArrayVar(REMOTE_SECURITY_LABEL_MAX), enforcing: int })),
-  [RemoteProcedure.NODE_GET_SECURITY_MODEL]: spec(xdrVoid, struct({
+  // SASL data is char<65536> (4 wire bytes per byte): lib/rpc/sasl-codecs.ts.
+  [P.AUTH_SASL_INIT]: auth({ api: 'virConnectAuthSaslInit', priority: 'high' },
+    AUTH_SASL_INIT.args, AUTH_SASL_INIT.ret),
+  [P.AUTH_SASL_START]: auth({ api: 'virConnectAuthSaslStart', priority: 'high' },
+    AUTH_SASL_START.args, AUTH_SASL_START.ret),
+  [P.AUTH_SASL_STEP]: auth({ api: 'virConnectAuthSaslStep', priority: 'high' },
+    AUTH_SASL_STEP.args, AUTH_SASL_STEP.ret),
+  // xvirtd offers no polkit: known, so clients get NO_SUPPORT rather than a protocol error.
+  [P.AUTH_POLKIT]: auth({ api: 'virConnectAuthPolkit', priority: 'high' }, xdrVoid, struct({ complete: intBool })),
+  [P.NODE_GET_CELLS_FREE_MEMORY]: call({ api: 'virNodeGetCellsFreeMemory', access: 'read', priority: 'high' },
+    struct({ startCell: int, maxcells: int }), struct({ cells: array(uhyper, 1024) })),
+  [P.NODE_GET_FREE_MEMORY]: call({ api: 'virNodeGetFreeMemory', access: 'read', priority: 'high' },
+    xdrVoid, struct({ freeMem: uhyper })),
+  [P.CONNECT_DOMAIN_EVENT_REGISTER]: call({ api: 'virConnectDomainEventRegister', access: 'read', priority: 'high' },
+    xdrVoid, struct({ cb_registered: intBool })),
+  [P.CONNECT_DOMAIN_EVENT_DEREGISTER]: call(
+    { api: 'virConnectDomainEventDeregister', access: 'read', priority: 'high' },
+    xdrVoid, struct({ cb_registered: intBool })),
+  [P.CONNECT_GET_URI]: call({ api: 'virConnectGetURI', access: 'read', priority: 'high' },
+    xdrVoid, struct({ uri: nonnullString })),
+  [P.DOMAIN_GET_SECURITY_LABEL]: call({ api: 'virDomainGetSecurityLabel', access: 'read', priority: 'high' },
+    dom, struct({ label: charArrayVar(REMOTE_SECURITY_LABEL_MAX), enforcing: int })),
+  [P.NODE_GET_SECURITY_MODEL]: call({ api: 'virNodeGetSecurityModel', access: 'read', priority: 'high' },
+    xdrVoid, struct({
     model: charArrayVar(REMOTE_SECURITY_MODEL_MAX), doi: charArrayVar(REMOTE_SECURITY_MODEL_MAX),
   })),
-  [RemoteProcedure.CONNECT_IS_SECURE]: spec(xdrVoid, struct({ secure: intBool })),
-  [RemoteProcedure.DOMAIN_IS_ACTIVE]: spec(dom, struct({ active: intBool })),
-  [RemoteProcedure.DOMAIN_IS_PERSISTENT]: spec(dom, struct({ persistent: intBool })),
-  [RemoteProcedure.CONNECT_GET_LIB_VERSION]: spec(xdrVoid, struct({ lib_ver: uhyperNumber })),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_REGISTER_ANY]: spec(struct({ eventID: int }), xdrVoid),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_DEREGISTER_ANY]: spec(struct({ eventID: int }), xdrVoid),
-  [RemoteProcedure.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: spec(domFlags, struct({ result: intBool })),
-  [RemoteProcedure.DOMAIN_SNAPSHOT_NUM]: spec(domFlags, num),
-  [RemoteProcedure.DOMAIN_CREATE_WITH_FLAGS]: spec(domFlags, retDom),
-  [RemoteProcedure.DOMAIN_SET_VCPUS_FLAGS]: spec(struct({ dom: nonnullDomain, nvcpus: uint, flags: uint }), xdrVoid),
-  [RemoteProcedure.DOMAIN_GET_VCPUS_FLAGS]: spec(domFlags, num),
-  [RemoteProcedure.DOMAIN_SET_MEMORY_FLAGS]: spec(struct({ dom: nonnullDomain, memory: uhyperNumber, flags: uint }), xdrVoid),
-  [RemoteProcedure.DOMAIN_GET_STATE]: spec(domFlags, struct({ state: int, reason: int })),
-  [RemoteProcedure.DOMAIN_UNDEFINE_FLAGS]: spec(domFlags, xdrVoid),
-  [RemoteProcedure.DOMAIN_DESTROY_FLAGS]: spec(domFlags, xdrVoid),
-  [RemoteProcedure.DOMAIN_SHUTDOWN_FLAGS]: spec(domFlags, xdrVoid),
-  [RemoteProcedure.CONNECT_LIST_ALL_DOMAINS]: spec(
+  [P.CONNECT_IS_SECURE]: call({ api: 'virConnectIsSecure', access: 'read', priority: 'high' },
+    xdrVoid, struct({ secure: intBool })),
+  [P.DOMAIN_IS_ACTIVE]: call({ api: 'virDomainIsActive', access: 'read', priority: 'high' },
+    dom, struct({ active: intBool })),
+  [P.DOMAIN_IS_PERSISTENT]: call({ api: 'virDomainIsPersistent', access: 'read', priority: 'high' },
+    dom, struct({ persistent: intBool })),
+  [P.CONNECT_GET_LIB_VERSION]: call({ api: 'virConnectGetLibVersion', access: 'read', priority: 'high' },
+    xdrVoid, struct({ lib_ver: uhyperNumber })),
+  [P.CONNECT_DOMAIN_EVENT_REGISTER_ANY]: call(
+    { api: 'virConnectDomainEventRegisterAny', access: 'read', priority: 'high' },
+    struct({ eventID: int }), xdrVoid),
+  [P.CONNECT_DOMAIN_EVENT_DEREGISTER_ANY]: call(
+    { api: 'virConnectDomainEventDeregisterAny', access: 'read', priority: 'high' },
+    struct({ eventID: int }), xdrVoid),
+  [P.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: call({ api: 'virDomainHasManagedSaveImage', access: 'read', priority: 'low' },
+    domFlags, struct({ result: intBool })),
+  [P.DOMAIN_SNAPSHOT_NUM]: call({ api: 'virDomainSnapshotNum', access: 'read', priority: 'high' }, domFlags, num),
+  [P.DOMAIN_CREATE_WITH_FLAGS]: call({ api: 'virDomainCreateWithFlags', access: 'write', priority: 'low' },
+    domFlags, retDom),
+  [P.DOMAIN_SET_VCPUS_FLAGS]: call({ api: 'virDomainSetVcpusFlags', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, nvcpus: uint, flags: uint }), xdrVoid),
+  [P.DOMAIN_GET_VCPUS_FLAGS]: call({ api: 'virDomainGetVcpusFlags', access: 'read', priority: 'low' }, domFlags, num),
+  [P.DOMAIN_SET_MEMORY_FLAGS]: call({ api: 'virDomainSetMemoryFlags', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, memory: uhyperNumber, flags: uint }), xdrVoid),
+  [P.DOMAIN_GET_STATE]: call({ api: 'virDomainGetState', access: 'read', priority: 'high' },
+    domFlags, struct({ state: int, reason: int })),
+  [P.DOMAIN_UNDEFINE_FLAGS]: call({ api: 'virDomainUndefineFlags', access: 'write', priority: 'high' },
+    domFlags, xdrVoid),
+  [P.DOMAIN_DESTROY_FLAGS]: call({ api: 'virDomainDestroyFlags', access: 'write', priority: 'high' },
+    domFlags, xdrVoid),
+  [P.DOMAIN_SHUTDOWN_FLAGS]: call({ api: 'virDomainShutdownFlags', access: 'write', priority: 'low' },
+    domFlags, xdrVoid),
+  [P.CONNECT_LIST_ALL_DOMAINS]: call({ api: 'virConnectListAllDomains', access: 'read', priority: 'high' }, 
     struct({ need_results: int, flags: uint }),
     struct({ domains: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX), ret: uint }),
   ),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY]: spec(struct({ eventID: int, dom: remoteDomain }), struct({ callbackID: int })),
-  [RemoteProcedure.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY]: spec(struct({ callbackID: int }), xdrVoid),
-  [RemoteProcedure.DOMAIN_DEFINE_XML_FLAGS]: spec(struct({ xml: nonnullString, flags: uint }), retDom),
-  [RemoteProcedure.CONNECT_REGISTER_CLOSE_CALLBACK]: spec(xdrVoid, xdrVoid),
-  [RemoteProcedure.CONNECT_UNREGISTER_CLOSE_CALLBACK]: spec(xdrVoid, xdrVoid),
+  [P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY]: call(
+    { api: 'virConnectDomainEventRegisterAny', access: 'read', priority: 'high' },
+    struct({ eventID: int, dom: remoteDomain }), struct({ callbackID: int })),
+  [P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY]: call(
+    { api: 'virConnectDomainEventDeregisterAny', access: 'read', priority: 'high' },
+    struct({ callbackID: int }), xdrVoid),
+  [P.DOMAIN_DEFINE_XML_FLAGS]: call({ api: 'virDomainDefineXMLFlags', access: 'write', priority: 'high' },
+    struct({ xml: nonnullString, flags: uint }), retDom),
+  [P.CONNECT_REGISTER_CLOSE_CALLBACK]: call(
+    { api: 'virConnectRegisterCloseCallback', access: 'read', priority: 'high' },
+    xdrVoid, xdrVoid),
+  [P.CONNECT_UNREGISTER_CLOSE_CALLBACK]: call(
+    { api: 'virConnectUnregisterCloseCallback', access: 'read', priority: 'high' },
+    xdrVoid, xdrVoid),
   // Monitoring (codecs in stats-codecs.ts).
-  [RemoteProcedure.DOMAIN_GET_VCPUS]: spec(S.getVcpusArgs, S.getVcpusRet),
-  [RemoteProcedure.DOMAIN_BLOCK_STATS]: spec(S.blockStatsArgs, S.blockStatsRet),
-  [RemoteProcedure.DOMAIN_INTERFACE_STATS]: spec(S.interfaceStatsArgs, S.interfaceStatsRet),
-  [RemoteProcedure.DOMAIN_MEMORY_STATS]: spec(S.memoryStatsArgs, S.memoryStatsRet),
-  [RemoteProcedure.NODE_GET_CPU_STATS]: spec(S.nodeGetCpuStatsArgs, S.nodeGetCpuStatsRet),
-  [RemoteProcedure.NODE_GET_MEMORY_STATS]: spec(S.nodeGetMemoryStatsArgs, S.nodeGetMemoryStatsRet),
-  [RemoteProcedure.DOMAIN_BLOCK_STATS_FLAGS]: spec(S.blockStatsFlagsArgs, S.blockStatsFlagsRet),
-  [RemoteProcedure.DOMAIN_GET_CPU_STATS]: spec(S.getCpuStatsArgs, S.getCpuStatsRet),
-  [RemoteProcedure.NODE_GET_CPU_MAP]: spec(S.nodeGetCpuMapArgs, S.nodeGetCpuMapRet),
-  [RemoteProcedure.CONNECT_GET_ALL_DOMAIN_STATS]: spec(S.getAllDomainStatsArgs, S.getAllDomainStatsRet),
-  [RemoteProcedure.DOMAIN_GET_MESSAGES]: spec(domFlags, struct({ msgs: array(nonnullString, REMOTE_DOMAIN_MESSAGES_MAX) })),
-} satisfies Partial<Record<RemoteProcedure, ProcedureSpec<any, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  [P.DOMAIN_GET_VCPUS]: call({ api: 'virDomainGetVcpus', access: 'read', priority: 'high' },
+    S.getVcpusArgs, S.getVcpusRet),
+  [P.DOMAIN_BLOCK_STATS]: call({ api: 'virDomainBlockStats', access: 'read', priority: 'low' },
+    S.blockStatsArgs, S.blockStatsRet),
+  [P.DOMAIN_INTERFACE_STATS]: call({ api: 'virDomainInterfaceStats', access: 'read', priority: 'high' },
+    S.interfaceStatsArgs, S.interfaceStatsRet),
+  [P.DOMAIN_MEMORY_STATS]: call({ api: 'virDomainMemoryStats', access: 'read', priority: 'low' },
+    S.memoryStatsArgs, S.memoryStatsRet),
+  [P.NODE_GET_CPU_STATS]: call({ api: 'virNodeGetCPUStats', access: 'read', priority: 'high' },
+    S.nodeGetCpuStatsArgs, S.nodeGetCpuStatsRet),
+  [P.NODE_GET_MEMORY_STATS]: call({ api: 'virNodeGetMemoryStats', access: 'read', priority: 'high' },
+    S.nodeGetMemoryStatsArgs, S.nodeGetMemoryStatsRet),
+  [P.DOMAIN_BLOCK_STATS_FLAGS]: call({ api: 'virDomainBlockStatsFlags', access: 'read', priority: 'low' },
+    S.blockStatsFlagsArgs, S.blockStatsFlagsRet),
+  [P.DOMAIN_GET_CPU_STATS]: call({ api: 'virDomainGetCPUStats', access: 'read', priority: 'low' },
+    S.getCpuStatsArgs, S.getCpuStatsRet),
+  [P.NODE_GET_CPU_MAP]: call({ api: 'virNodeGetCPUMap', access: 'read', priority: 'low' },
+    S.nodeGetCpuMapArgs, S.nodeGetCpuMapRet),
+  [P.CONNECT_GET_ALL_DOMAIN_STATS]: call({ api: 'virConnectGetAllDomainStats', access: 'read', priority: 'low' },
+    S.getAllDomainStatsArgs, S.getAllDomainStatsRet),
+  [P.DOMAIN_GET_MESSAGES]: call({ api: 'virDomainGetMessages', access: 'read', priority: 'low' },
+    domFlags, struct({ msgs: array(nonnullString, REMOTE_DOMAIN_MESSAGES_MAX) })),
+  // Event messages (type MESSAGE), server to client.
+  [P.DOMAIN_EVENT_LIFECYCLE]: event('virConnectDomainEventCallback',
+    struct({ dom: nonnullDomain, event: int, detail: int })),
+  [P.DOMAIN_EVENT_CALLBACK_LIFECYCLE]: event('virConnectDomainEventCallback',
+    struct({ callbackID: int, dom: nonnullDomain, event: int, detail: int })),
+  [P.CONNECT_EVENT_CONNECTION_CLOSED]: event('virConnectCloseFunc', struct({ reason: int })),
+} satisfies Table;
+
+/** Calls and auth steps by number: what the client may send and the dispatcher may serve. */
+export const PROCEDURES = callsOf(PROCEDURE_TABLE);
+/** Event message bodies by number. */
+export const EVENT_MESSAGES = eventBodiesOf(PROCEDURE_TABLE);
 
 export type CallableProcedure = keyof typeof PROCEDURES;
 export type ProcedureArgs<P extends CallableProcedure> = CodecType<(typeof PROCEDURES)[P]['args']>;
 export type ProcedureRet<P extends CallableProcedure> = CodecType<(typeof PROCEDURES)[P]['ret']>;
+export type ProcedureSpec = AnyEntry;
 
-/** Event messages (type MESSAGE) by procedure number. */
-export const EVENT_MESSAGES = {
-  [RemoteProcedure.DOMAIN_EVENT_LIFECYCLE]: struct({ dom: nonnullDomain, event: int, detail: int }),
-  [RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE]: struct({ callbackID: int, dom: nonnullDomain, event: int, detail: int }),
-  [RemoteProcedure.CONNECT_EVENT_CONNECTION_CLOSED]: struct({ reason: int }),
-};
+/** The table entry of procedure `n` (call, auth step or event), or undefined when xvirt does not know it. */
+export function procedureEntry(n: number): AnyEntry | undefined {
+  return (PROCEDURE_TABLE as Partial<Record<number, AnyEntry>>)[n];
+}
 
-/** The spec for procedure `n`, or undefined when xvirt does not know it. */
-export function procedureSpec(n: number): ProcedureSpec | undefined {
-  return (PROCEDURES as Partial<Record<number, ProcedureSpec>>)[n];
+/** The entry of callable procedure `n`, or undefined when xvirt cannot call or serve it. */
+export function procedureSpec(n: number): AnyEntry | undefined {
+  const entry = procedureEntry(n);
+  return entry?.kind === 'event' ? undefined : entry;
 }
 
 /** 'DOMAIN_GET_INFO' for 16; 'procedure 999' for numbers xvirt has no name for. */

@@ -4,10 +4,10 @@
  * session handlers; it answers from SessionAuth.types().
  */
 import { RemoteProcedure as P } from '../rpc/procedures';
-import type { HandlerTable, SessionControl } from '../daemon/dispatch';
-import { authFailedError } from './sasl-server';
-import { fromWire, toWire } from './sasl-protocol';
-import type { SaslStepResult } from './sasl-server';
+import type { HandlerTable, SessionControl } from './dispatch';
+import { authFailedError } from '../auth/sasl-server';
+import { fromWire, toWire } from '../auth/sasl-protocol';
+import type { SaslStepResult } from '../auth/sasl-server';
 
 /** Runs one SASL step; a client that used up its attempts is disconnected after this reply. */
 function saslStep(s: SessionControl, step: (sasl: NonNullable<SessionControl['auth']['sasl']>) => SaslStepResult):
@@ -27,18 +27,15 @@ function saslStep(s: SessionControl, step: (sasl: NonNullable<SessionControl['au
 
 export const AUTH_HANDLERS: HandlerTable = {
   [P.AUTH_SASL_INIT]: {
-    api: 'virConnectAuthSaslInit', beforeOpen: true, beforeAuth: true,
     run: (s) => {
       if (!s.auth.sasl) throw authFailedError();
       return { mechlist: s.auth.sasl.init() };
     },
   },
   [P.AUTH_SASL_START]: {
-    api: 'virConnectAuthSaslStart', beforeOpen: true, beforeAuth: true,
     run: (s, a) => saslStep(s, (sasl) => sasl.start(a.mech, fromWire(a))),
   },
   [P.AUTH_SASL_STEP]: {
-    api: 'virConnectAuthSaslStep', beforeOpen: true, beforeAuth: true,
     run: (s, a) => saslStep(s, (sasl) => sasl.step(fromWire(a))),
   },
 };
