@@ -7,9 +7,9 @@
  */
 import type { Codec, CodecType } from './xdr';
 
-/** libvirt's @priority: high procedures never block on a hypervisor monitor; libvirtd runs them on its priority workers. */
+/** libvirt's @priority: high procedures never block on a hypervisor monitor (libvirtd's priority workers run them). */
 export type Priority = 'high' | 'low';
-/** 'read': allowed on read-only connections; 'write': read-write clients only; or decided per call from the arguments. */
+/** 'read': allowed on read-only connections; 'write': read-write clients only; or decided from the arguments. */
 export type Access<A> = 'read' | 'write' | ((args: A) => 'read' | 'write');
 /** call: a client's request; auth: an authentication step (allowed before auth and open); event: a server message. */
 export type Kind = 'call' | 'auth' | 'event';
@@ -36,11 +36,14 @@ interface CallFacts<A> {
 }
 
 export function call<A, R>(facts: CallFacts<A>, args: Codec<A>, ret: Codec<R>): ProcedureEntry<A, R, 'call'> {
-  return { kind: 'call', args, ret, api: facts.api, access: facts.access, priority: facts.priority, beforeOpen: facts.beforeOpen ?? false };
+  const { api, access, priority } = facts;
+  return { kind: 'call', args, ret, api, access, priority, beforeOpen: facts.beforeOpen ?? false };
 }
 
 /** Authentication steps: callable before authentication and before CONNECT_OPEN, on any connection. */
-export function auth<A, R>(facts: { api: string; priority: Priority }, args: Codec<A>, ret: Codec<R>): ProcedureEntry<A, R, 'auth'> {
+export function auth<A, R>(
+  facts: { api: string; priority: Priority }, args: Codec<A>, ret: Codec<R>,
+): ProcedureEntry<A, R, 'auth'> {
   return { kind: 'auth', args, ret, api: facts.api, access: 'read', priority: facts.priority, beforeOpen: true };
 }
 
@@ -67,7 +70,8 @@ export function callsOf<T extends Table>(table: T): CallsOf<T> {
 }
 
 export function eventBodiesOf<T extends Table>(table: T): EventBodiesOf<T> {
-  return Object.fromEntries(Object.entries(table).filter(([, e]) => e.kind === 'event').map(([n, e]) => [n, e.args])) as EventBodiesOf<T>;
+  const events = Object.entries(table).filter(([, e]) => e.kind === 'event');
+  return Object.fromEntries(events.map(([n, e]) => [n, e.args])) as EventBodiesOf<T>;
 }
 
 /** Whether a call with these (decoded) arguments needs a read-write connection. */

@@ -209,7 +209,8 @@ export const PROCEDURE_TABLE = {
     { api: 'virConnectSupportsFeature', access: 'read', priority: 'high', beforeOpen: true },
     struct({ feature: int }), struct({ supported: intBool })),
   [P.AUTH_LIST]: auth({ api: 'virConnectAuthList', priority: 'high' }, xdrVoid, struct({
-    types: array(enumOf('remote_auth_type', [AuthType.NONE, AuthType.SASL, AuthType.POLKIT]), REMOTE_AUTH_TYPE_LIST_MAX),
+    types: array(enumOf('remote_auth_type', [AuthType.NONE, AuthType.SASL, AuthType.POLKIT]),
+      REMOTE_AUTH_TYPE_LIST_MAX),
   })),
   // SASL data is char<65536> (4 wire bytes per byte): lib/rpc/sasl-codecs.ts.
   [P.AUTH_SASL_INIT]: auth({ api: 'virConnectAuthSaslInit', priority: 'high' },

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { isLibvirtCall, LIBVIRT_EVENT_PROCEDURES, LIBVIRT_LAST_PROCEDURE } from '../../../lib/rpc/libvirt-procedures';
 import { NetStoreProcedure } from '../../../lib/rpc/netstore-procedures';
 import type { AnyEntry } from '../../../lib/rpc/procedure-table';
-import { EVENT_MESSAGES, PROCEDURE_TABLE, PROCEDURES, procedureName, RemoteProcedure } from '../../../lib/rpc/procedures';
+import {
+  EVENT_MESSAGES, PROCEDURE_TABLE, PROCEDURES, procedureName, RemoteProcedure,
+} from '../../../lib/rpc/procedures';
 
 const root = join(__dirname, '..', '..', '..');
 const libvirt = JSON.parse(readFileSync(join(root, 'test/fixtures/libvirt-9.0-procedures.json'), 'utf8')) as {
@@ -16,7 +18,8 @@ const libvirt = JSON.parse(readFileSync(join(root, 'test/fixtures/libvirt-9.0-pr
 const libvirtName = new Map(libvirt.procedures);
 const libvirtHigh = new Set(libvirt.highPriority);
 /** libvirt's naming: event messages are *_EVENT_* procedures other than the (de)registration calls. */
-const isEventName = (name: string): boolean => /(^|_)EVENT_/.test(name) && !/_EVENT_(CALLBACK_)?(DE)?REGISTER/.test(name);
+const isEventName = (name: string): boolean =>
+  /(^|_)EVENT_/.test(name) && !/_EVENT_(CALLBACK_)?(DE)?REGISTER/.test(name);
 const entries = Object.entries(PROCEDURE_TABLE).map(([n, e]) => [Number(n), e as AnyEntry] as const);
 
 t.test('the fixture is libvirt 9.0: numbers 1..443 without gaps', async (t) => {
@@ -67,10 +70,10 @@ const END = '<!-- end of procedure table -->';
 function docsTable(): string {
   const access = (e: AnyEntry): string => (typeof e.access === 'function' ? 'by flags' : e.access);
   const rows = entries.sort(([a], [b]) => a - b).map(([n, e]) =>
-    `| ${n} | ${procedureName(n)} | ${e.api} | ${e.kind} | ${e.kind === 'event' ? '–' : access(e)} | ${e.priority} |` +
-    ` ${e.beforeOpen ? 'yes' : ''} |`);
-  return [BEGIN, '', '| # | procedure | API | kind | access | priority | before open |', '|---|---|---|---|---|---|---|',
-    ...rows, '', END].join('\n');
+    `| ${n} | ${procedureName(n)} | ${e.api} | ${e.kind} | ${e.kind === 'event' ? '–' : access(e)} |` +
+    ` ${e.priority} | ${e.beforeOpen ? 'yes' : ''} |`);
+  const head = ['| # | procedure | API | kind | access | priority | before open |', '|---|---|---|---|---|---|---|'];
+  return [BEGIN, '', ...head, ...rows, '', END].join('\n');
 }
 
 t.test('docs/protocol.md carries the generated procedure table', async (t) => {
@@ -80,6 +83,7 @@ t.test('docs/protocol.md carries the generated procedure table', async (t) => {
   const end = doc.indexOf(END);
   t.ok(start >= 0 && end > start, 'the generated section is there');
   const current = doc.slice(start, end + END.length);
-  if (process.env.UPDATE_DOCS === '1') writeFileSync(path, doc.slice(0, start) + docsTable() + doc.slice(end + END.length));
+  const updated = doc.slice(0, start) + docsTable() + doc.slice(end + END.length);
+  if (process.env.UPDATE_DOCS === '1') writeFileSync(path, updated);
   else t.equal(current, docsTable(), 'up to date (UPDATE_DOCS=1 npx tap test/unit/rpc/procedure-table.test.ts)');
 });
