@@ -29,23 +29,5 @@
         ["OS!='linux'", { "sources!": ["native/xc_privcmd.c"] }]
       ]
     }
-  ],
-  "conditions": [
-    ["OS=='linux'", {
-      "targets": [
-        {
-          "target_name": "getinfo_loop",
-          "type": "executable",
-          "sources": ["native/bench/getinfo_loop.c", "<@(core_sources)"],
-          "cflags": [
-            "-Wall", "-Wextra", "-Werror", "-O2",
-            "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=2",
-            "-fstack-protector-strong", "-fPIE"
-          ],
-          "cflags_c": ["-std=c11"],
-          "ldflags": ["-pie", "-Wl,-z,relro,-z,now", "-Wl,-z,noexecstack"]
-        }
-      ]
-    }]
   ]
 }

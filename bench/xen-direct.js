@@ -21,11 +21,11 @@ if (!Number.isInteger(TOTAL) || TOTAL < 3) {
   process.exit(2);
 }
 const BLOCKS = Number(process.env.XVIRT_BENCH_BLOCKS || 30);
-const LOOP = path.join(root, 'build/Release/getinfo_loop');
+const LOOP = path.join(root, 'native/bench/build/getinfo_loop');
 
 /** The C loop in serve mode: one measurement per command line, so blocks interleave without process start-up. */
 function startCLoop() {
-  if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it with 'npx node-gyp rebuild' on the host`);
+  if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it with 'npm run build:bench' on the host`);
   const child = spawn(LOOP, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = [];
   readline.createInterface({ input: child.stdout }).on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));

@@ -172,7 +172,7 @@ export class Connection extends NetworkStorageHost<Domain> {
    * Lifecycle events as an async iterable. Resolves once delivery is armed;
    * ends when `signal` aborts, `stream.close()` is called or the connection closes.
    */
-  async lifecycleEvents(options: { signal?: AbortSignal } = {}): Promise<LifecycleEventStream> {
+  async lifecycleEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream> {
     const stream = new LifecycleEventStream(options.signal);
     const off = await this.onLifecycle((ev) => stream.push(ev));
     // Ending the stream deregisters; a failed deregistration (say, the daemon

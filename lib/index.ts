@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// The public types name Node.js types (AbortSignal, streams): @types/node is a dependency.
 /** xvirt's public API. */
 export { connect, Connection, Domain, DEFAULT_URI } from './connection';
 export type { LifecycleEvent, LifecycleListener } from './connection';

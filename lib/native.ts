@@ -122,7 +122,9 @@ export function loadAddon(): NativeAddon {
     loaded = nodeGypBuild(root) as NativeAddon;
   } catch (err) {
     throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
-      `the native Xen addon is not built in ${root} (run 'npm install' or 'npx node-gyp rebuild'): ${(err as Error).message}`,
+      `the native Xen addon is missing: no prebuild for ${process.platform}-${process.arch} and no local build in ${root}; ` +
+      `build it with python3, make and a C/C++ compiler: cd ${root} && npx node-gyp rebuild ` +
+      `(docs/xen-direct.md) [${(err as Error).message}]`,
       { cause: err });
   }
   if (loaded.RECORD_STRIDE !== RECORD_STRIDE) {

@@ -151,7 +151,7 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   }
 
   /** Network lifecycle events as an async iterable (ends with `signal`, close() or the connection). */
-  async networkEvents(options: { signal?: AbortSignal } = {}): Promise<LifecycleEventStream<NetworkLifecycleEvent>> {
+  async networkEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<NetworkLifecycleEvent>> {
     this.driver();
     return this.#networkEvents.stream(options.signal);
   }
@@ -162,7 +162,7 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
     return this.#poolEvents.listen(listener);
   }
 
-  async storagePoolEvents(options: { signal?: AbortSignal } = {}): Promise<LifecycleEventStream<StoragePoolLifecycleEvent>> {
+  async storagePoolEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<StoragePoolLifecycleEvent>> {
     this.driver();
     return this.#poolEvents.stream(options.signal);
   }

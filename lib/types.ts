@@ -129,13 +129,13 @@ export interface DriverLifecycleEvent {
 
 export interface OpenOptions {
   /** Open read-only: every state-changing call fails with OPERATION_DENIED. */
-  readonly?: boolean;
-  signal?: AbortSignal;
+  readonly?: boolean | undefined;
+  signal?: AbortSignal | undefined;
   /**
    * Remote connections whose daemon asks for SASL (SCRAM-SHA-256): the user
    * and password. Without them libvirt's auth.conf is consulted (docs/security.md).
    */
-  credentials?: { username: string; password: string };
+  credentials?: { username: string; password: string } | undefined;
 }
 
 /**
