@@ -16,6 +16,35 @@ export function checkUnsigned(value: unknown, what: string, max = 0xffffffff): n
   return value;
 }
 
+/** An options object: undefined (use the defaults) or a plain object. */
+export function checkOptions(value: unknown, what: string): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw invalidArg(`${what} must be an object, got ${value === null ? 'null' : typeof value}`);
+  }
+}
+
+/** An optional AbortSignal (anything with `aborted` and `addEventListener`, as other realms' signals too). */
+export function checkSignal(value: unknown, what: string): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  const s = value as Partial<AbortSignal> | null;
+  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    throw invalidArg(`${what} must be an AbortSignal, got ${s === null ? 'null' : typeof s}`);
+  }
+  return value as AbortSignal;
+}
+
+export function checkListener(value: unknown, what: string): void {
+  if (typeof value !== 'function') throw invalidArg(`${what} must be a function, got ${value === null ? 'null' : typeof value}`);
+}
+
+/** What an aborted signal makes of the call: libvirt's OPERATION_ABORTED, the reason as its cause. */
+export function abortedError(signal: AbortSignal, what: string): XvirtError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+  return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `operation aborted: ${what}: ${why}`,
+    { cause: reason });
+}
+
 export function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw invalidArg(`${what} must be a non-empty string`);
   return value;

@@ -11,7 +11,9 @@ import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEve
 import { parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
-import { checkName, checkUnsigned, invalidArg } from './api-checks';
+import {
+  abortedError, checkListener, checkName, checkOptions, checkSignal, checkUnsigned, invalidArg,
+} from './api-checks';
 import { DomainMonitoring } from './monitoring';
 import { NetworkStorageHost } from './netstore-connection';
 
@@ -33,15 +35,37 @@ function closedError(): XvirtError {
 
 /** Opens a connection. `uri` defaults to $XVIRT_DEFAULT_URI, then test:///default. */
 export async function connect(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
+  if (uri !== undefined && uri !== null && typeof uri !== 'string') throw invalidArg(`uri must be a string, got ${typeof uri}`);
+  checkOptions(options, 'options');
+  const signal = checkSignal(options.signal, 'options.signal');
+  if (options.readonly !== undefined && typeof options.readonly !== 'boolean') {
+    throw invalidArg(`options.readonly must be a boolean, got ${typeof options.readonly}`);
+  }
   const text = uri ?? (process.env.XVIRT_DEFAULT_URI || DEFAULT_URI);
   const parsed = parseUri(text);
-  options.signal?.throwIfAborted();
-  const driver = await openDriver(parsed, options);
-  if (options.signal?.aborted) {
-    await driver.close();
-    options.signal.throwIfAborted();
+  if (signal?.aborted) throw abortedError(signal, `connect to ${text}`);
+  let driver: Driver;
+  try {
+    driver = await openDriver(parsed, options);
+  } catch (err) {
+    // Whatever an abandoned open failed with (a transport's AbortError, a reset socket), the cause is the abort.
+    if (signal?.aborted) throw abortedError(signal, `connect to ${text}`);
+    throw err;
+  }
+  if (signal?.aborted) {
+    await driver.close().catch(() => undefined);
+    throw abortedError(signal, `connect to ${text}`);
   }
   return new Connection(parsed, driver, options.readonly === true);
+}
+
+/** Calls one close listener; a throwing one is reported, never passed on to close() or the other listeners. */
+function notifyClose(listener: (reason: number) => void, reason: number): void {
+  try {
+    listener(reason);
+  } catch (err) {
+    process.emitWarning(`xvirt close listener threw: ${(err as Error)?.stack ?? String(err)}`);
+  }
 }
 
 export class Connection extends NetworkStorageHost<Domain> {
@@ -62,7 +86,7 @@ export class Connection extends NetworkStorageHost<Domain> {
     this.readonly = readonly;
     driver.onClosed((reason) => {
       this.#closed = true;
-      for (const l of this.#closeListeners) l(reason);
+      for (const l of this.#closeListeners) notifyClose(l, reason);
     });
   }
 
@@ -151,7 +175,7 @@ export class Connection extends NetworkStorageHost<Domain> {
    * delivery is armed, with a function that removes the listener.
    */
   async onLifecycle(listener: LifecycleListener): Promise<() => Promise<void>> {
-    if (typeof listener !== 'function') throw invalidArg('listener must be a function');
+    checkListener(listener, 'listener');
     this.driver();
     this.#listeners.add(listener);
     try {
@@ -173,6 +197,7 @@ export class Connection extends NetworkStorageHost<Domain> {
    * ends when `signal` aborts, `stream.close()` is called or the connection closes.
    */
   async lifecycleEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream> {
+    checkOptions(options, 'options');
     const stream = new LifecycleEventStream(options.signal);
     const off = await this.onLifecycle((ev) => stream.push(ev));
     // Ending the stream deregisters; a failed deregistration (say, the daemon
@@ -186,6 +211,7 @@ export class Connection extends NetworkStorageHost<Domain> {
 
   /** Calls `listener` with a CloseReason if the connection dies on its own. */
   onClose(listener: (reason: number) => void): void {
+    checkListener(listener, 'listener');
     this.#closeListeners.add(listener);
   }
 
@@ -197,7 +223,7 @@ export class Connection extends NetworkStorageHost<Domain> {
     try {
       await this.#driver.close();
     } finally {
-      for (const l of this.#closeListeners) l(3 /* CloseReason.CLIENT */);
+      for (const l of this.#closeListeners) notifyClose(l, 3 /* CloseReason.CLIENT */);
       this.#closeListeners.clear();
     }
   }

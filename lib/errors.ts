@@ -62,6 +62,7 @@ export enum ErrorNumber {
   CONFIG_UNSUPPORTED = 67,
   OPERATION_TIMEOUT = 68,
   ARGUMENT_UNSUPPORTED = 74,
+  OPERATION_ABORTED = 78,
   STORAGE_POOL_BUILT = 76,
   OPERATION_UNSUPPORTED = 84,
   ACCESS_DENIED = 88,
@@ -133,6 +134,7 @@ const MESSAGE_PREFIX: Partial<Record<ErrorNumber, string>> = {
   [ErrorNumber.CONFIG_UNSUPPORTED]: 'unsupported configuration',
   [ErrorNumber.OPERATION_TIMEOUT]: 'Timed out during operation',
   [ErrorNumber.ARGUMENT_UNSUPPORTED]: 'argument unsupported',
+  [ErrorNumber.OPERATION_ABORTED]: 'operation aborted',
   [ErrorNumber.OPERATION_UNSUPPORTED]: 'Operation not supported',
   [ErrorNumber.ACCESS_DENIED]: 'access denied',
 };

@@ -1,5 +1,6 @@
 /** A bounded queue of events (domain lifecycle events by default) consumed with `for await`. */
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import { checkSignal } from './api-checks';
 import type { LifecycleEvent } from './connection';
 
 /** Events kept for a consumer that is not reading; past this the stream fails rather than eat memory. */
@@ -13,7 +14,9 @@ export class LifecycleEventStream<E = LifecycleEvent> implements AsyncIterable<E
   #error: Error | null = null;
   readonly #endHooks: Array<() => void> = [];
 
+  /** `signal` ends the stream when it aborts; anything but an AbortSignal or undefined is INVALID_ARG. */
   constructor(signal?: AbortSignal) {
+    checkSignal(signal, 'options.signal');
     if (signal) {
       if (signal.aborted) this.end();
       else signal.addEventListener('abort', () => this.end(), { once: true });

@@ -4,7 +4,7 @@
  * *Interface*), and network/pool events on the same machinery as domain
  * events (listener + AsyncIterable). Connection extends this base.
  */
-import { checkName, checkString, checkUnsigned } from './api-checks';
+import { checkName, checkOptions, checkString, checkUnsigned } from './api-checks';
 import { ErrorDomain } from './errors';
 import { EventFanout } from './event-fanout';
 import type { LifecycleEventStream } from './event-stream';
@@ -152,6 +152,7 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
 
   /** Network lifecycle events as an async iterable (ends with `signal`, close() or the connection). */
   async networkEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<NetworkLifecycleEvent>> {
+    checkOptions(options, 'options');
     this.driver();
     return this.#networkEvents.stream(options.signal);
   }
@@ -163,6 +164,7 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   }
 
   async storagePoolEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<StoragePoolLifecycleEvent>> {
+    checkOptions(options, 'options');
     this.driver();
     return this.#poolEvents.stream(options.signal);
   }

@@ -25,7 +25,7 @@ export interface GlobalOptions {
 const GLOBAL_WITH_VALUE: Record<string, 'uri' | 'debug'> = { '-c': 'uri', '--connect': 'uri', '-d': 'debug', '--debug': 'debug' };
 const GLOBAL_FLAGS: Record<string, 'readonly' | 'quiet' | 'help' | 'version'> = {
   '-r': 'readonly', '--readonly': 'readonly', '-q': 'quiet', '--quiet': 'quiet',
-  '-h': 'help', '--help': 'help', '-v': 'version', '--version': 'version',
+  '-h': 'help', '--help': 'help', '-v': 'version', '-V': 'version', '--version': 'version',
 };
 
 /** Parses the options before the command name. */

@@ -53,7 +53,7 @@ export function programHelp(commands: readonly CommandSpec[]): string {
     '    -h | --help             this help\n' +
     '    -q | --quiet            quiet mode\n' +
     '    -r | --readonly         connect readonly\n' +
-    '    -v | --version          program version\n\n' +
+    '    -v | -V | --version     program version\n\n' +
     '  Every command accepts --json (machine-readable output) and --help.\n\n' +
     '  commands:\n\n' + commandList(commands);
 }

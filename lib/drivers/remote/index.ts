@@ -26,9 +26,9 @@ export interface KeepaliveSettings {
 
 export interface RemoteOpenOptions extends OpenOptions {
   /** Keepalive toward the server (used only if the server supports it); false disables. Default 5 s × 5. */
-  keepalive?: KeepaliveSettings | false;
+  keepalive?: KeepaliveSettings | false | undefined;
   /** SASL credentials; without them libvirt's auth.conf is consulted. */
-  credentials?: SaslCredentials;
+  credentials?: SaslCredentials | undefined;
 }
 
 export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalMs: 5000, count: 5 };

@@ -34,6 +34,7 @@ t.test('global options come before the command', async (t) => {
   t.equal(parseGlobalOptions(['--connect=test:///default', 'uri']).uri, 'test:///default');
   t.equal(parseGlobalOptions(['-d', '0', 'uri']).debugLevel, 0);
   t.equal(parseGlobalOptions(['--version']).version, true);
+  t.equal(parseGlobalOptions(['-V']).version, true, '-V as xvirtd takes it');
   t.same(parseGlobalOptions([]).rest, []);
   t.equal(errorOf(t, () => parseGlobalOptions(['-x', 'list'])), "unsupported option '-x'. See --help.");
   t.equal(errorOf(t, () => parseGlobalOptions(['-c'])), "option '-c' requires an argument. See --help.");
