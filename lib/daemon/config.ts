@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_URI } from '../connection';
 import { checkSecurityConfig, defaultSecurityConfig, SECURITY_KEYS, type SecurityConfig } from '../auth/daemon-config';
+import { LogLevel, parseLogOutputs, type LogOutputSpec } from './log';
 import { auth, int, str, type AuthScheme, type Setter as GenericSetter, type Value } from './config-setters';
 
 export { AUTH_SCHEMES, type AuthScheme } from './config-setters';
@@ -37,6 +38,8 @@ export interface DaemonConfig {
   keepaliveCount: number;
   /** libvirt's levels: 1 debug, 2 info, 3 warning, 4 error. */
   logLevel: number;
+  /** Where log lines go (log_outputs, lib/daemon/log.ts); default: stderr. */
+  logOutputs: LogOutputSpec[];
   /** URI opened when a client's CONNECT_OPEN names none (empty or absent). */
   defaultUri: string;
   /** TLS listener, auth_tls, SASL settings (lib/auth/daemon-config.ts). */
@@ -71,6 +74,7 @@ export function defaultConfig(): DaemonConfig {
     keepaliveInterval: 5,
     keepaliveCount: 5,
     logLevel: 3,
+    logOutputs: [{ level: LogLevel.DEBUG, target: 'stderr' }],
     defaultUri: DEFAULT_URI,
     security: defaultSecurityConfig(),
   };
@@ -112,6 +116,14 @@ const KEYS: Record<string, Setter> = {
   keepalive_interval: int(-1, 86400, (c, v) => { c.keepaliveInterval = v; }),
   keepalive_count: int(0, 1000, (c, v) => { c.keepaliveCount = v; }),
   log_level: int(1, 4, (c, v) => { c.logLevel = v; }),
+  log_outputs: (cfg, value, fail) => {
+    if (typeof value !== 'string') return fail('expected a "quoted string" like "1:file:/var/log/xvirt/xvirtd.log 3:stderr"');
+    try {
+      cfg.logOutputs = parseLogOutputs(value);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  },
   default_uri: str((s) => (s.includes('://') ? null : `expected a URI like "test:///default", got "${s}"`),
     (c, v) => { c.defaultUri = v; }),
   ...SECURITY_KEYS,

@@ -5,7 +5,7 @@
 import { ConfigError, defaultConfig, loadConfigFile } from './config';
 import { Daemon } from './daemon';
 import { ListenError } from './listeners';
-import { Logger } from './log';
+import { Logger, openLogOutputs } from './log';
 import { autostartOnStartup } from './autostart';
 import { XVIRT_VERSION } from '../version';
 
@@ -67,7 +67,13 @@ export async function main(argv: string[]): Promise<number> {
   let daemon: Daemon;
   try {
     const config = args.config ? loadConfigFile(args.config) : defaultConfig();
-    daemon = new Daemon(config, new Logger(config.logLevel));
+    let outputs;
+    try {
+      outputs = openLogOutputs(config.logOutputs);
+    } catch (err) {
+      throw new ConfigError(`log_outputs: cannot open the log file: ${(err as Error).message}`);
+    }
+    daemon = new Daemon(config, new Logger(config.logLevel, outputs));
     await daemon.start();
     // One line on stdout when every listener is up: supervisors and tests wait for it (it names TCP port 0's pick).
     process.stdout.write(`xvirtd ready: ${daemon.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}\n`);
@@ -85,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       daemon.log.info(`${signal} received, shutting down`);
-      daemon.stop().then(() => resolve(0), (err) => {
+      daemon.stop().finally(() => daemon.log.close()).then(() => resolve(0), (err) => {
         process.stderr.write(`xvirtd: shutdown failed: ${(err as Error).stack ?? err}\n`);
         resolve(1);
       });
