@@ -41,7 +41,7 @@ export function checkListener(value: unknown, what: string): void {
 export function abortedError(signal: AbortSignal, what: string): XvirtError {
   const reason: unknown = signal.reason;
   const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
-  return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `operation aborted: ${what}: ${why}`,
+  return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `${what}: ${why}`,
     { cause: reason });
 }
 

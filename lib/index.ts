@@ -1,4 +1,4 @@
-/// <reference types="node" />
+/// <reference types="node" preserve="true" />
 // The public types name Node.js types (AbortSignal, streams): @types/node is a dependency.
 /** xvirt's public API. */
 export { connect, Connection, Domain, DEFAULT_URI } from './connection';
