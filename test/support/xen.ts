@@ -198,6 +198,24 @@ export function domainXml(name: string, uuid: string): string {
   return `<domain type='xen'><name>${name}</name><uuid>${uuid}</uuid><kernel>/guest/vmlinuz</kernel></domain>`;
 }
 
+/**
+ * A fake sysfs tree under `root`: blkback statistics for `vbds` ([domid, devid,
+ * {rd_req: 1, ...}]) and netdev statistics for `vifs` (['vif1.0', {tx_bytes: 5, ...}]).
+ */
+export function fakeSysfs(root: string, vbds: Array<[number, number, Record<string, number>]>,
+  vifs: Array<[string, Record<string, number>]>): void {
+  for (const [domid, devid, counters] of vbds) {
+    const dir = path.join(root, 'bus/xen-backend/devices', `vbd-${domid}-${devid}`, 'statistics');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [k, v] of Object.entries(counters)) fs.writeFileSync(path.join(dir, k), `${v}\n`);
+  }
+  for (const [name, counters] of vifs) {
+    const dir = path.join(root, 'class/net', name, 'statistics');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [k, v] of Object.entries(counters)) fs.writeFileSync(path.join(dir, k), `${v}\n`);
+  }
+}
+
 export interface Rig {
   driver: XenDriver;
   hv: FakeHypervisor;
@@ -209,7 +227,7 @@ export interface Rig {
 
 /** A driver over the fakes with names g1..g3 in xenstore and an empty state directory. */
 export async function rig(t: { teardown(fn: () => unknown): void },
-  opts: { xenstore?: boolean; pollMs?: number; reasons?: ReasonBook } = {}): Promise<Rig> {
+  opts: { xenstore?: boolean; pollMs?: number; reasons?: ReasonBook; sysfsRoot?: string } = {}): Promise<Rig> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
   xs.values.set('/local/domain/0/name', 'Domain-0');
@@ -221,6 +239,7 @@ export async function rig(t: { teardown(fn: () => unknown): void },
   const driver = new XenDriver({
     hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: opts.xenstore === false ? null : xs,
     store, xl, codec: testCodec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
+    ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}),
   });
   t.teardown(() => driver.close());
   return { driver, hv, xs, xl, store, dir };

@@ -25,6 +25,9 @@ import { processReasons, type ReasonBook } from './reasons';
 import type { XlDomainConfig } from './xl';
 import { HostStorageDriver } from '../host-storage/driver';
 import type { HostDirPools } from '../host-storage/dir-pools';
+import { BackendCounters } from './stats/backend-counters';
+import { attachXenStats, withXenStats } from './stats/calls';
+import { DirectStatsSource } from './stats/direct-source';
 
 function wrongState(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
@@ -44,12 +47,14 @@ export interface XenDriverDeps {
   reasons?: ReasonBook;
   /** Storage pools of this host (dir pools); absent: storage calls fail NO_SUPPORT. */
   storage?: HostDirPools;
+  /** Where sysfs is mounted, for the disk and vif counters (default /sys; a fake tree in tests). */
+  sysfsRoot?: string;
 }
 
 /** Event polling period once xenstored is gone. */
 const FALLBACK_POLL_MS = 1000;
 
-export class XenDriver extends HostStorageDriver implements Driver {
+export class XenDriver extends withXenStats(HostStorageDriver) implements Driver {
   readonly name = 'xen';
   readonly #hv: XenHypervisor;
   readonly #xs: XenstoreLike | null;
@@ -71,13 +76,16 @@ export class XenDriver extends HostStorageDriver implements Driver {
   constructor(deps: XenDriverDeps) {
     super();
     this.#storage = deps.storage ?? null;
+    const dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
+    const reasons = deps.reasons ?? processReasons;
+    attachXenStats(this, new DirectStatsSource(deps.hv, dir, reasons, new BackendCounters(deps.sysfsRoot)));
     this.#hv = deps.hv;
     this.#xs = deps.xenstore;
     this.#codec = deps.codec;
-    this.#dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
+    this.#dir = dir;
     this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
-    this.#reasons = deps.reasons ?? processReasons;
+    this.#reasons = reasons;
     // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
     deps.xenstore?.onClose(() => { if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS); });
   }

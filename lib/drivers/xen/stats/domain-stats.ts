@@ -1,0 +1,137 @@
+/**
+ * The per-domain statistics calls of the Xen drivers (direct and proxy), as
+ * libvirt's Xen driver (libxl) answers them: vCPUs from getvcpuinfo, memory
+ * from the domain record, disks and vifs from dom0's backend counters.
+ * Figures Xen does not keep are left out, never reported as zero.
+ */
+import { DomainMemoryStatTag, DomainVcpuFlags as Vcpu, VcpuState } from '../../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../../errors';
+import type { XenVcpu } from '../../../native';
+import { llongParam, ullongParam, type TypedParam } from '../../../typed-params';
+import type { BlockStats, DomainRef, InterfaceStats, MemoryStat, VcpuInfo } from '../../../types';
+import type { VbdCounters, VifCounters } from './backend-counters';
+import { checkFlags, invalidArg, operationInvalid, requireActive, type StatsDomain, type XenStatsSource } from './source';
+
+/** VIR_TYPED_PARAM_STRING_OKAY: the only flag the typed-parameter getters take. */
+const TYPED_PARAM_STRING_OKAY = 1 << 2;
+
+/** libvirt's vCPU state for a getvcpuinfo record: up and not waiting counts as running (it may be queued for a CPU). */
+export function vcpuState(v: XenVcpu): VcpuState {
+  if (!v.present || !v.online) return VcpuState.OFFLINE;
+  return v.blocked && !v.running ? VcpuState.BLOCKED : VcpuState.RUNNING;
+}
+
+export class XenDomainStats {
+  readonly #src: XenStatsSource;
+
+  constructor(source: XenStatsSource) {
+    this.#src = source;
+  }
+
+  get #domain(): ErrorDomain { return this.#src.errorDomain; }
+
+  async #running(dom: DomainRef): Promise<StatsDomain & { info: NonNullable<StatsDomain['info']> }> {
+    const d = await this.#src.find(dom);
+    requireActive(d);
+    return d;
+  }
+
+  /** The vCPUs of a running domain; NO_DOMAIN if it stopped between the lookup and the hypercalls. */
+  async vcpus(d: StatsDomain): Promise<XenVcpu[]> {
+    const vcpus = await this.#src.vcpus(d.ref);
+    if (!vcpus) throw XvirtError.of(ErrorNumber.NO_DOMAIN, this.#domain, `domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`);
+    return vcpus;
+  }
+
+  /** virDomainMemoryStats: the current allocation (actual) and the maximum (available), as libxl reports them. */
+  async memoryStats(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]> {
+    checkFlags(this.#domain, flags, 0, 'virDomainMemoryStats');
+    const d = await this.#running(dom);
+    const all: MemoryStat[] = [
+      { tag: DomainMemoryStatTag.ACTUAL_BALLOON, value: BigInt(d.info.memoryKiB) },
+      { tag: DomainMemoryStatTag.AVAILABLE, value: BigInt(d.info.maxMemKiB) },
+    ];
+    return all.slice(0, maxStats);
+  }
+
+  /** The counters of `disk` (a guest name, e.g. xvda), or of every disk summed when `disk` is ''. */
+  async #disk(dom: DomainRef, disk: string): Promise<VbdCounters> {
+    const d = await this.#running(dom);
+    const counters = this.#src.counters;
+    const disks = await counters.disks(d.ref.id);
+    const chosen = disk === '' ? disks : disks.filter((x) => x.name === disk);
+    if (disk !== '' && chosen.length === 0) throw invalidArg(this.#domain, `invalid path: ${disk}`);
+    const sum: VbdCounters = { rdReq: 0n, rdBytes: 0n, wrReq: 0n, wrBytes: 0n, flReq: 0n, errs: 0n };
+    for (const x of chosen) {
+      const c = await counters.disk(d.ref.id, x.devid);
+      if (!c) throw invalidArg(this.#domain, `invalid path: ${disk || x.name} (its block backend went away)`);
+      for (const k of Object.keys(sum) as (keyof VbdCounters)[]) sum[k] += c[k];
+    }
+    return sum;
+  }
+
+  async blockStats(dom: DomainRef, disk: string): Promise<BlockStats> {
+    const c = await this.#disk(dom, disk);
+    return { rdReq: c.rdReq, rdBytes: c.rdBytes, wrReq: c.wrReq, wrBytes: c.wrBytes, errs: c.errs };
+  }
+
+  /** virDomainBlockStatsFlags, in libxl's order and types. */
+  async blockStatsFlags(dom: DomainRef, disk: string, flags: number): Promise<TypedParam[]> {
+    checkFlags(this.#domain, flags, TYPED_PARAM_STRING_OKAY, 'virDomainBlockStatsFlags');
+    const c = await this.#disk(dom, disk);
+    return [
+      llongParam('wr_bytes', c.wrBytes), llongParam('wr_operations', c.wrReq), llongParam('rd_bytes', c.rdBytes),
+      llongParam('rd_operations', c.rdReq), llongParam('flush_operations', c.flReq), llongParam('errs', c.errs),
+    ];
+  }
+
+  /** virDomainInterfaceStats of a vif by its dom0 name (vif<domid>.<n>), as the guest sees the traffic. */
+  async interfaceStats(dom: DomainRef, device: string): Promise<InterfaceStats> {
+    const d = await this.#running(dom);
+    const names = await this.#src.counters.interfaces(d.ref.id);
+    const c: VifCounters | null = names.includes(device) ? await this.#src.counters.vif(device) : null;
+    if (!c) throw invalidArg(this.#domain, `'${device}' is not a known interface`);
+    return c;
+  }
+
+  /**
+   * virDomainGetVcpus: state, run time and physical CPU of the first
+   * `maxInfo` vCPUs. Affinity is not read from Xen (getvcpuaffinity is not
+   * implemented), so each cpumap is empty rather than invented.
+   */
+  async getVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
+    const d = await this.#running(dom);
+    return (await this.vcpus(d)).slice(0, maxInfo).map((v) => {
+      const state = vcpuState(v);
+      return { number: v.id, state, cpuTimeNs: v.cpuTimeNs, cpu: state === VcpuState.OFFLINE ? -1 : v.cpu, cpumap: [] };
+    });
+  }
+
+  /** virDomainGetVcpusFlags: live counts from the hypervisor, persistent ones from the definition. */
+  async getVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
+    checkFlags(this.#domain, flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'virDomainGetVcpusFlags');
+    const d = await this.#src.find(dom);
+    let impact = flags & (Vcpu.LIVE | Vcpu.CONFIG);
+    if (impact === 0) impact = d.active ? Vcpu.LIVE : Vcpu.CONFIG;
+    if (impact & Vcpu.LIVE) {
+      requireActive(d);
+      return flags & Vcpu.MAXIMUM ? (await this.vcpus(d)).length : d.info.nrVirtCpu;
+    }
+    if (!d.config) throw operationInvalid(ErrorDomain.DOMAIN, 'transient domains do not have any persistent config');
+    return d.config.vcpus;
+  }
+
+  /**
+   * virDomainGetCPUStats. The total is the domain's cpu_time. Xen does not
+   * split a domain's time by physical CPU, so per-CPU records come back
+   * without fields (one per CPU asked for, cut at the last CPU).
+   */
+  async getCPUStats(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]> {
+    checkFlags(this.#domain, flags, TYPED_PARAM_STRING_OKAY, 'virDomainGetCPUStats');
+    const d = await this.#running(dom);
+    if (startCpu === -1) return [[ullongParam('cpu_time', d.info.cpuTimeNs)]];
+    const cpus = (await this.#src.cpuIdle()).length;
+    if (startCpu >= cpus) throw invalidArg(this.#domain, `start_cpu ${startCpu} larger than maximum of ${cpus - 1}`);
+    return Array.from({ length: Math.min(ncpus, cpus - startCpu) }, () => []);
+  }
+}
