@@ -7,9 +7,8 @@
 import * as os from 'node:os';
 import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { DOMID_MAX, type XenPhysinfo } from '../../native';
+import { DOMID_MAX } from '../../native';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
-import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import type { DriverOpener } from '../registry';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen/capabilities';
@@ -17,25 +16,21 @@ import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
 import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen/events';
+import { XenStatsCalls } from '../xen/stats/calls';
 import type { XenState } from '../xen/state';
-import { ProxyClient, wholePayload, type PayloadDecoder } from './client';
+import { ProxyClient, wholePayload } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
-import {
-  Command, FLAG_CHECK_UUID, decodeHello, decodeList, decodeNamed, decodeNodeInfo, decodeRecord,
-  type DomainRecord, type Hello, type NamedRecord,
-} from './protocol';
-import { decodeInfo, domainInfo, liveDomain, refOf, toXenPhysinfo } from './records';
+import { Command, decodeHello, decodeNamed, type Hello } from './protocol';
+import { ProxyQueries } from './queries';
+import { decodeInfo, domainInfo, liveDomain, refOf } from './records';
+import { ProxyStatsSource } from './stats-source';
 
 
 /** No xenstore watches through the proxy: events come from diffing LIST this often (the direct driver's fallback). */
 const EVENT_POLL_MS = 1000;
 
 const hello = wholePayload(decodeHello);
-const nodeInfo = wholePayload(decodeNodeInfo);
-const list = wholePayload(decodeList);
-const record = wholePayload((p) => decodeRecord(p));
 const capabilities = wholePayload((p) => p.toString('latin1'));
-const recordOf = wholePayload((p): NamedRecord => decodeNamed(p).record);
 const namedRef = wholePayload((p): DomainRef => refOf(decodeNamed(p).record));
 
 function denied(api: string): XvirtError {
@@ -44,54 +39,25 @@ function denied(api: string): XvirtError {
     'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it');
 }
 
-export class ProxyDriver implements Driver {
+export class ProxyDriver extends XenStatsCalls implements Driver {
   readonly name = 'xen-proxy';
   readonly #client: ProxyClient;
+  readonly #q: ProxyQueries;
   #hello: Hello | null = null;
-  readonly #uuidBytes = new UuidBytesCache();
   #closed = false;
   readonly #events = new WatcherSlot(ErrorDomain.PROXY);
 
-  constructor(paths: ProxyPaths) {
-    this.#client = new ProxyClient(paths);
+  /** `sysfsRoot`: where sysfs is mounted, for the disk and vif counters read without the helper (tests: a fake tree). */
+  constructor(paths: ProxyPaths, sysfsRoot?: string) {
+    const queries = new ProxyQueries(new ProxyClient(paths));
+    super(new ProxyStatsSource(queries, sysfsRoot));
+    this.#q = queries;
+    this.#client = queries.client;
   }
 
   async hello(): Promise<Hello> {
     this.#hello ??= await this.#client.call({ command: Command.HELLO }, hello);
     return this.#hello;
-  }
-
-  async #physinfo(): Promise<XenPhysinfo> {
-    return toXenPhysinfo(await this.#client.call({ command: Command.NODE_INFO }, nodeInfo));
-  }
-
-  async #list(): Promise<NamedRecord[]> {
-    return this.#client.call({ command: Command.LIST }, list);
-  }
-
-  /** The domain with the reference's UUID, at its id if it is still there, else wherever it runs now. */
-  #record(dom: DomainRef): Promise<DomainRecord> {
-    return this.#atId(dom, record, (r) => r);
-  }
-
-  /**
-   * GET_INFO at the reference's id with its UUID checked, decoded by `decode`;
-   * if the domain is not there, `moved` of its record wherever it runs now.
-   */
-  #atId<T>(dom: DomainRef, decode: PayloadDecoder<T>, moved: (r: DomainRecord) => T): Promise<T> {
-    const elsewhere = () => this.#moved(dom).then(moved);
-    if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return elsewhere();
-    return this.#client.call({ command: Command.GET_INFO, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.#uuidBytes.get(dom.uuid) },
-      decode, elsewhere);
-  }
-
-  async #moved(dom: DomainRef): Promise<DomainRecord> {
-    try {
-      return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(dom.uuid) }, recordOf);
-    } catch (err) {
-      if ((err as XvirtError).number !== ErrorNumber.NO_DOMAIN) throw err;
-      throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
-    }
   }
 
   async getType(): Promise<string> { return 'Xen'; }
@@ -107,15 +73,15 @@ export class ProxyDriver implements Driver {
 
   async getCapabilities(): Promise<string> {
     const caps = await this.#client.call({ command: Command.CAPABILITIES }, capabilities);
-    return capabilitiesXml(caps, await this.#physinfo());
+    return capabilitiesXml(caps, await this.#q.physinfo());
   }
 
-  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(await this.#physinfo()); }
-  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(await this.#physinfo(), type); }
+  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(await this.#q.physinfo()); }
+  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(await this.#q.physinfo(), type); }
 
   async listAllDomains(flags: number): Promise<DomainRef[]> {
     // The proxy sees running domains only: their stored definitions are root's (docs/proxy.md).
-    return (await this.#list())
+    return (await this.#q.list())
       .filter((d) => matchesListFlags(flags, { active: true, persistent: false, state: d.state as DomainState, autostart: false }))
       .map(refOf);
   }
@@ -131,14 +97,14 @@ export class ProxyDriver implements Driver {
   }
 
   async lookupByName(name: string): Promise<DomainRef> {
-    const d = (await this.#list()).map(refOf).find((r) => r.name === name);
+    const d = (await this.#q.list()).map(refOf).find((r) => r.name === name);
     if (!d) throw noDomain(`no domain with matching name '${name}'`);
     return d;
   }
 
   async lookupByUuid(uuid: string): Promise<DomainRef> {
     try {
-      return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#uuidBytes.get(uuid) }, namedRef);
+      return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#q.uuidBytes(uuid) }, namedRef);
     } catch (err) {
       if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching uuid '${uuid}'`);
       throw err;
@@ -147,24 +113,24 @@ export class ProxyDriver implements Driver {
 
   /** The hot path: one GET_INFO decoded straight into DomainInfo; only a moved domain costs more. */
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
-    return this.#atId(dom, decodeInfo, domainInfo);
+    return this.#q.atId(dom, decodeInfo, domainInfo);
   }
 
   async domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
-    const r = await this.#record(dom);
+    const r = await this.#q.record(dom);
     return { state: r.state as DomainState, reason: r.reason };
   }
 
   async domainGetXMLDesc(dom: DomainRef, _flags: number): Promise<string> {
-    const r = await this.#record(dom);
+    const r = await this.#q.record(dom);
     return describeLiveDomain(liveDomain({ ...r, name: dom.name }));
   }
 
-  async domainGetOSType(dom: DomainRef): Promise<string> { return osTypeOf((await this.#record(dom)).flags); }
+  async domainGetOSType(dom: DomainRef): Promise<string> { return osTypeOf((await this.#q.record(dom)).flags); }
   async domainGetMaxMemory(dom: DomainRef): Promise<number> { return (await this.domainGetInfo(dom)).maxMemKiB; }
-  async domainIsActive(dom: DomainRef): Promise<boolean> { await this.#record(dom); return true; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { await this.#record(dom); return false; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { await this.#record(dom); return false; }
+  async domainIsActive(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return true; }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return false; }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return false; }
 
   async defineXML(): Promise<DomainRef> { throw denied('virDomainDefineXML'); }
   async createXML(): Promise<DomainRef> { throw denied('virDomainCreateXML'); }
@@ -182,7 +148,7 @@ export class ProxyDriver implements Driver {
   /** The live domains the toolstack has named (as the direct driver, it reports the others once built). */
   async #snapshot(): Promise<Map<number, DomainSnapshot>> {
     const snap = new Map<number, DomainSnapshot>();
-    for (const r of await this.#list()) {
+    for (const r of await this.#q.list()) {
       if (r.name) snap.set(r.domid, { ref: refOf(r), xenState: r.xenState as XenState, shutdownCode: r.shutdownCode });
     }
     return snap;

@@ -4,11 +4,14 @@
  * Little-endian, fixed 32-byte requests, replies = 16-byte header + payload.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { XenNodeMemory, XenVcpu } from '../../native';
 
 export const PROTO_VERSION = 1;
 export const REQUEST_LEN = 32;
 export const REPLY_HEADER_LEN = 16;
 export const RECORD_LEN = 72;
+export const VCPU_LEN = 16;
+export const NODE_LEN = 24;
 /** Largest reply payload the server sends (XP_REPLY_MAX). */
 export const REPLY_MAX = 4 << 20;
 
@@ -20,6 +23,9 @@ export enum Command {
   LOOKUP_ID = 5,
   LOOKUP_UUID = 6,
   GET_INFO = 7,
+  VCPUS = 8,
+  CPU_IDLE = 9,
+  NODE_MEMORY = 10,
 }
 
 export const FLAG_CHECK_UUID = 1;
@@ -200,4 +206,33 @@ export function decodeList(p: Buffer): NamedRecord[] {
   }
   if (off !== p.length) throw protocolError(`${p.length - off} stray bytes after a LIST reply`);
   return out;
+}
+
+/** A counted array payload: u32 count, then count records of `len` bytes, and nothing after them. */
+function counted<T>(p: Buffer, len: number, what: string, decode: (off: number, i: number) => T): T[] {
+  need(p, 0, 4, `${what} reply`);
+  const count = p.readUInt32LE(0);
+  if (p.length !== 4 + count * len) throw protocolError(`a ${what} reply of ${p.length} bytes for ${count} records`);
+  return Array.from({ length: count }, (_, i) => decode(4 + i * len, i));
+}
+
+/** VCPUS: per vCPU u8 present, online, blocked, running; u32 cpu; u64 cpu_time_ns. */
+export function decodeVcpus(p: Buffer): XenVcpu[] {
+  return counted(p, VCPU_LEN, 'VCPUS', (o, id) => ({
+    id, present: p[o] === 1, online: p[o + 1] === 1, blocked: p[o + 2] === 1, running: p[o + 3] === 1,
+    cpu: p.readUInt32LE(o + 4), cpuTimeNs: p.readBigUInt64LE(o + 8),
+  }));
+}
+
+/** CPU_IDLE: u64 idle ns per physical CPU id. */
+export function decodeCpuIdle(p: Buffer): bigint[] {
+  return counted(p, 8, 'CPU_IDLE', (o) => p.readBigUInt64LE(o));
+}
+
+/** NODE_MEMORY: per node u32 online, u32 zero, u64 size and free bytes (reported in KiB, as the direct path). */
+export function decodeNodeMemory(p: Buffer): XenNodeMemory[] {
+  return counted(p, NODE_LEN, 'NODE_MEMORY', (o, node) => ({
+    node, online: p.readUInt32LE(o) === 1,
+    sizeKiB: Number(p.readBigUInt64LE(o + 8) / 1024n), freeKiB: Number(p.readBigUInt64LE(o + 16) / 1024n),
+  }));
 }
