@@ -16,7 +16,7 @@ import { noDomain } from '../xen/directory';
 import { describeLiveDomain } from '../xen/domain-config';
 import { matchesListFlags, osTypeOf } from '../xen/domains';
 import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen/events';
-import { XenStatsCalls } from '../xen/stats/calls';
+import { XenStatsCalls, attachXenStats } from '../xen/stats/calls';
 import type { XenState } from '../xen/state';
 import { ProxyClient, wholePayload } from './client';
 import { proxyPaths, type ProxyPaths } from './helper';
@@ -50,7 +50,8 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
   /** `sysfsRoot`: where sysfs is mounted, for the disk and vif counters read without the helper (tests: a fake tree). */
   constructor(paths: ProxyPaths, sysfsRoot?: string) {
     const queries = new ProxyQueries(new ProxyClient(paths));
-    super(new ProxyStatsSource(queries, sysfsRoot));
+    super();
+    attachXenStats(this, new ProxyStatsSource(queries, sysfsRoot));
     this.#q = queries;
     this.#client = queries.client;
   }
