@@ -100,15 +100,6 @@ export const SECURITY_KEYS: Record<string, SecuritySetter> = {
 };
 
 /**
- * libvirtd's max_anonymous_clients: true when a new client on a listener
- * that requires authentication must be refused because `pending` clients
- * are already connected without having authenticated.
- */
-export function overAnonymousLimit(security: SecurityConfig, auth: string, pending: number): boolean {
-  return auth !== 'none' && pending >= security.maxAnonymousClients;
-}
-
-/**
  * Cross-key checks once the file is read. `authOf` lists every listener's
  * scheme (auth_unix_rw, auth_unix_ro, auth_tcp, auth_tls) by key name.
  */

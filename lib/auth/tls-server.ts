@@ -99,6 +99,8 @@ export function createTlsServer(
   });
   server.on('tlsClientError', (err, socket) => {
     log.warn(`TLS client ${socket.remoteAddress ?? '?'} refused during handshake: ${err.message}`);
+    // Node only reports a handshake timeout (and leaves the socket open): close it here, whatever the error.
+    socket.destroy();
   });
   server.on('secureConnection', (socket) => {
     const peer = tlsPeerIdentity(socket);

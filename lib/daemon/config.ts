@@ -28,6 +28,10 @@ export interface DaemonConfig {
   authUnixRo: AuthScheme;
   authTcp: AuthScheme;
   maxClients: number;
+  /** Slots of max_clients only the unix sockets may use: a TCP/TLS flood never takes them. */
+  unixClientsReserve: number;
+  /** Calls in flight across all clients (libvirtd's max_workers); past it, calls wait their turn. */
+  maxWorkers: number;
   /** Calls one client may have in flight; past it, its socket is not read until one finishes. */
   maxClientRequests: number;
   /** Bytes queued towards one client before it counts as a dead reader and is dropped. */
@@ -69,6 +73,8 @@ export function defaultConfig(): DaemonConfig {
     authUnixRo: 'none',
     authTcp: 'none',
     maxClients: 5000,
+    unixClientsReserve: 100,
+    maxWorkers: 500,
     maxClientRequests: 64,
     maxClientOutput: 64 * 1024 * 1024,
     keepaliveInterval: 5,
@@ -111,6 +117,8 @@ const KEYS: Record<string, Setter> = {
   auth_unix_ro: auth((c, v) => { c.authUnixRo = v; }),
   auth_tcp: auth((c, v) => { c.authTcp = v; }),
   max_clients: int(1, 1_000_000, (c, v) => { c.maxClients = v; }),
+  unix_clients_reserve: int(0, 1_000_000, (c, v) => { c.unixClientsReserve = v; }),
+  max_workers: int(1, 1_000_000, (c, v) => { c.maxWorkers = v; }),
   max_client_requests: int(1, 65536, (c, v) => { c.maxClientRequests = v; }),
   max_client_output: int(65536, 2 ** 31, (c, v) => { c.maxClientOutput = v; }),
   keepalive_interval: int(-1, 86400, (c, v) => { c.keepaliveInterval = v; }),

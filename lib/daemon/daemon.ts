@@ -12,7 +12,8 @@ import { HOST_DEVICE_HANDLERS, NETWORK_HANDLERS, STORAGE_HANDLERS } from './hand
 import { STATS_HANDLERS } from './handlers-stats';
 import { SESSION_HANDLERS } from './handlers-session';
 import { AUTH_HANDLERS } from './handlers-auth';
-import { overAnonymousLimit } from '../auth/daemon-config';
+import { Admission } from './admission';
+import { raiseFileLimit } from '../native-sockets';
 import { Logger } from './log';
 import { ClientSession, type SessionHost } from './session';
 
@@ -20,6 +21,10 @@ export interface DaemonStats {
   clients: number;
   /** Calls being served. */
   inflight: number;
+  /** Calls decoded and ready but waiting for one of max_workers. */
+  waitingForWorker: number;
+  /** TLS connections accepted whose handshake has not finished. */
+  tlsHandshakes: number;
   /** Open hypervisor connections (one per client that called CONNECT_OPEN). */
   connections: number;
   /** Connections subscribed to lifecycle events on behalf of a client. */
@@ -39,6 +44,11 @@ export class Daemon implements SessionHost {
   #listeners: Listener[] = [];
   #nextClientId = 1;
   #stopping: Promise<void> | null = null;
+  #admission: Admission | null = null;
+  /** Calls running across all clients, against max_workers. */
+  #workers = 0;
+  /** Clients with calls waiting for a worker, in the order they asked. */
+  readonly #waiting = new Set<ClientSession>();
 
   constructor(config: DaemonConfig, log: Logger = new Logger(config.logLevel)) {
     this.config = config;
@@ -51,7 +61,14 @@ export class Daemon implements SessionHost {
   }
 
   async start(): Promise<void> {
-    this.#listeners = await openListeners(this.config, (socket, policy) => this.#accept(socket, policy), this.log);
+    this.#admission = new Admission({
+      maxClients: this.config.maxClients, unixClientsReserve: this.config.unixClientsReserve,
+      maxAnonymousClients: this.config.security.maxAnonymousClients, fileLimit: this.#raiseFileLimit(),
+    }, this.log);
+    this.#listeners = await openListeners(this.config, {
+      onConnection: (socket, policy) => this.#accept(socket, policy),
+      gate: (raw, policy) => this.#gateTls(raw, policy),
+    }, this.log);
     this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
   }
 
@@ -59,24 +76,78 @@ export class Daemon implements SessionHost {
   stats(): DaemonStats {
     let inflight = 0;
     for (const c of this.clients) inflight += c.inflight;
-    return { clients: this.clients.size, inflight, ...this.counters };
+    return {
+      clients: this.clients.size, inflight, waitingForWorker: this.#waiting.size,
+      tlsHandshakes: this.#admission?.handshakes ?? 0, ...this.counters,
+    };
+  }
+
+  /** Raises RLIMIT_NOFILE to its hard limit; returns the soft limit the clients must fit in (Infinity: unknown). */
+  #raiseFileLimit(): number {
+    try {
+      const lim = raiseFileLimit();
+      if (lim) {
+        this.log.info(`open-file limit ${lim.soft} (hard ${lim.hard})`);
+        return lim.soft;
+      }
+      this.log.warn('cannot raise the open-file limit: the native addon is not loaded');
+    } catch (err) {
+      this.log.warn(`cannot read the open-file limit: ${(err as Error).message}`);
+    }
+    return Infinity;
+  }
+
+  /** SessionHost: a call may start when fewer than max_workers run; else the session is woken later. */
+  startCall(session: ClientSession): boolean {
+    if (this.#workers < this.config.maxWorkers) {
+      this.#workers++;
+      this.#waiting.delete(session);
+      return true;
+    }
+    this.#waiting.add(session);
+    return false;
+  }
+
+  /** SessionHost: a call finished; the longest-waiting client may start its next one. */
+  callDone(): void {
+    this.#workers--;
+    for (const next of this.#waiting) {
+      if (this.#workers >= this.config.maxWorkers) return;
+      this.#waiting.delete(next);
+      next.resumeCalls();
+    }
+  }
+
+  /** A TLS socket at TCP accept: held (as a handshake, which counts as anonymous) or refused. */
+  #gateTls(raw: net.Socket, policy: ListenerPolicy): boolean {
+    const admission = this.#admission!;
+    const why = this.#stopping ? 'daemon shutting down' : admission.refusal(policy.kind, this.#unauthenticated());
+    if (why) {
+      admission.refuse(raw, policy.kind, why);
+      return false;
+    }
+    admission.hold(raw, policy.kind, true);
+    return true;
   }
 
   #accept(socket: net.Socket, policy: ListenerPolicy): void {
-    if (this.#stopping) {
-      socket.destroy();
-      return;
-    }
-    if (this.clients.size >= this.config.maxClients) {
-      this.log.warn(`refusing ${policy.kind} client: max_clients (${this.config.maxClients}) reached`);
-      socket.destroy();
-      return;
-    }
-    // overAnonymousLimit never refuses on an auth=none listener (the default): count the unauthenticated only when it can.
-    if (policy.auth !== 'none' && overAnonymousLimit(this.config.security, policy.auth, this.#unauthenticated())) {
-      this.log.warn(`refusing ${policy.kind} client: max_anonymous_clients (${this.config.security.maxAnonymousClients}) not yet authenticated`);
-      socket.destroy();
-      return;
+    const admission = this.#admission!;
+    if (policy.kind === 'tls') {
+      // Held since its TCP accept (#gateTls); the TLSSocket wraps that raw socket.
+      admission.handshakeDone((socket as unknown as { _parent: net.Socket })._parent);
+      if (this.#stopping) {
+        socket.destroy();
+        return;
+      }
+    } else {
+      // The unauthenticated are counted only on a listener that requires authentication (libvirtd's rule).
+      const why = this.#stopping ? 'daemon shutting down'
+        : admission.refusal(policy.kind, policy.auth === 'none' ? null : this.#unauthenticated());
+      if (why) {
+        admission.refuse(socket, policy.kind, why);
+        return;
+      }
+      admission.hold(socket, policy.kind);
     }
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
@@ -93,6 +164,7 @@ export class Daemon implements SessionHost {
 
   /** Called by a session once it has closed and freed its resources. */
   clientClosed(session: ClientSession, reason: string): void {
+    this.#waiting.delete(session);
     if (this.clients.delete(session)) this.log.debug(`client ${session.id} closed: ${reason}`);
   }
 

@@ -31,6 +31,18 @@ export interface Listener {
   cleanup(): void;
 }
 
+/** What the daemon does with sockets: `gate` sees a TLS socket at TCP accept, before its handshake. */
+export interface ConnectionHandlers {
+  onConnection(socket: net.Socket, policy: ListenerPolicy): void;
+  /** False when the raw socket was refused (and closed). */
+  gate(raw: net.Socket, policy: ListenerPolicy): boolean;
+}
+
+/** The listen backlog: room for max_clients connections waiting to be accepted, within what the kernel allows. */
+export function listenBacklog(cfg: DaemonConfig): number {
+  return Math.max(511, Math.min(cfg.maxClients, 65535));
+}
+
 export class ListenError extends Error {
   constructor(message: string) {
     super(message);
@@ -74,14 +86,14 @@ function listen(server: net.Server, options: net.ListenOptions, what = ''): Prom
 }
 
 async function listenUnix(socketPath: string, mode: number, policy: ListenerPolicy,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener> {
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, backlog: number): Promise<Listener> {
   await prepareSocketPath(socketPath);
   const server = net.createServer({ pauseOnConnect: false }, (s) => onConnection(s, policy));
   // The bind happens synchronously inside listen(): hold a umask so the file never exists with wider permissions.
   const oldMask = process.umask(0o777 & ~mode);
   let listening: Promise<void>;
   try {
-    listening = listen(server, { path: socketPath, backlog: 511 });
+    listening = listen(server, { path: socketPath, backlog });
   } finally {
     process.umask(oldMask);
   }
@@ -100,12 +112,12 @@ async function listenUnix(socketPath: string, mode: number, policy: ListenerPoli
 }
 
 async function listenTcp(host: string, port: number, policy: ListenerPolicy,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void): Promise<Listener> {
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, backlog: number): Promise<Listener> {
   const server = net.createServer((s) => {
     s.setNoDelay(true);
     onConnection(s, policy);
   });
-  await listen(server, { host, port, backlog: 511 });
+  await listen(server, { host, port, backlog });
   return { policy, server, address: shownAddress(server), cleanup: () => undefined };
 }
 
@@ -118,45 +130,51 @@ function shownAddress(server: net.Server): string {
 /**
  * The TLS listener (listen_tls = 1): lib/auth/tls-server.ts with the daemon's
  * config and logger. Clients reach the daemon's session code only after every
- * certificate check passed and the 0x01 byte was sent.
+ * certificate check passed and the 0x01 byte was sent. A plain TCP server accepts and
+ * passes each socket through `gate` first, so a refused one costs no TLS state at all.
  */
-async function listenTls(cfg: DaemonConfig, onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
-  log: SecurityLogger): Promise<Listener> {
+async function listenTls(cfg: DaemonConfig, handlers: ConnectionHandlers, log: SecurityLogger): Promise<Listener> {
   const sec = cfg.security;
   const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
-  let server: ReturnType<typeof createTlsServer>;
+  let tlsServer: ReturnType<typeof createTlsServer>;
   try {
-    server = createTlsServer({
+    tlsServer = createTlsServer({
       caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
       allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate, priority: sec.tlsPriority,
-    }, (socket) => onConnection(socket, policy), log);
+    }, (socket) => handlers.onConnection(socket, policy), log);
   } catch (err) {
     // Unreadable or invalid files, a key that does not match the certificate...
     throw new ListenError(`cannot start the TLS listener: ${(err as Error).message}`);
   }
-  await listen(server, { host: sec.tlsListenAddr, port: sec.tlsPort, backlog: 511 }, ' (TLS)');
+  const server = net.createServer((raw) => {
+    if (handlers.gate(raw, policy)) tlsServer.emit('connection', raw);
+  });
+  await listen(server, { host: sec.tlsListenAddr, port: sec.tlsPort, backlog: listenBacklog(cfg) }, ' (TLS)');
   return { policy, server, address: shownAddress(server), cleanup: () => undefined };
 }
 
 /** Opens every listener the config asks for; on failure closes the ones already open. */
-export async function openListeners(cfg: DaemonConfig,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, log?: SecurityLogger): Promise<Listener[]> {
+export async function openListeners(cfg: DaemonConfig, handlers: ConnectionHandlers,
+  log?: SecurityLogger): Promise<Listener[]> {
   const opened: Listener[] = [];
+  const onConnection = (s: net.Socket, p: ListenerPolicy): void => handlers.onConnection(s, p);
+  const backlog = listenBacklog(cfg);
   try {
     if (cfg.unixSockRwPath) {
       opened.push(await listenUnix(cfg.unixSockRwPath, cfg.unixSockRwPerms,
-        { kind: 'unix-rw', readonly: false, auth: cfg.authUnixRw, secure: true }, onConnection));
+        { kind: 'unix-rw', readonly: false, auth: cfg.authUnixRw, secure: true }, onConnection, backlog));
     }
     if (cfg.unixSockRoPath) {
       opened.push(await listenUnix(cfg.unixSockRoPath, cfg.unixSockRoPerms,
-        { kind: 'unix-ro', readonly: true, auth: cfg.authUnixRo, secure: true }, onConnection));
+        { kind: 'unix-ro', readonly: true, auth: cfg.authUnixRo, secure: true }, onConnection, backlog));
     }
     if (cfg.listenTcp) {
       opened.push(await listenTcp(cfg.tcpListenAddr, cfg.tcpPort,
-        { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false }, onConnection));
+        { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false }, onConnection, backlog));
     }
     if (cfg.security.listenTls) {
-      opened.push(await listenTls(cfg, onConnection, log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }));
+      opened.push(await listenTls(cfg, handlers,
+        log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }));
     }
   } catch (err) {
     await closeListeners(opened);

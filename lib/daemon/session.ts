@@ -42,6 +42,10 @@ export interface SessionHost {
   /** Live resources across all clients (kept exact so tests can prove a dropped client freed its own). */
   readonly counters: { connections: number; eventSubscriptions: number };
   clientClosed(session: ClientSession, reason: string): void;
+  /** True when a call may start now (max_workers); false: `resumeCalls()` is called once one may. */
+  startCall(session: ClientSession): boolean;
+  /** A call started with startCall finished. */
+  callDone(): void;
 }
 
 export class ClientSession implements SessionControl {
@@ -216,9 +220,19 @@ export class ClientSession implements SessionControl {
         this.#backlog.unshift(msg);
         return;
       }
+      if (!this.#host.startCall(this)) {
+        this.#backlog.unshift(msg);
+        return;
+      }
       this.#barrier = barrier;
       this.#dispatch(msg);
     }
+  }
+
+  /** The daemon has a worker free again for this client's waiting calls. */
+  resumeCalls(): void {
+    this.#drain();
+    this.#updateFlow();
   }
 
   #dispatch(msg: Message): void {
@@ -228,6 +242,7 @@ export class ClientSession implements SessionControl {
 
   readonly #onReply = (header: MessageHeader, payload: Buffer): void => {
     this.#inflight--;
+    this.#host.callDone();
     this.#barrier = false;
     this.#out.send(header, payload);
     this.#drain();

@@ -151,8 +151,9 @@ function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConn
       // Dropping the 'readable' listener leaves the stream neither flowing nor paused, so
       // whoever attaches a 'data' listener next receives every byte after the confirmation.
       socket.off('readable', onReadable).off('error', onError).off('end', onEnd).off('close', onEnd).off('secureConnect', onSecure);
-      // Until the RPC layer attaches its own listeners, an error must not be unhandled (it still sees 'close').
-      if (!err) socket.on('error', () => undefined);
+      // Until the RPC layer attaches its own listeners, an error must not be unhandled (it still sees 'close');
+      // after a failure either: a server that closes during the handshake may report 'end' and then an error.
+      socket.on('error', () => undefined);
       if (err) reject(err); else resolve();
     }
     function onSecure(): void { handshaken = true; }
