@@ -139,6 +139,19 @@ export abstract class DomainMonitoring {
     return call(this.ref, maxInfo);
   }
 
+  /** virDomainGetVcpuPinInfo: each vCPU's allowed host CPUs (defaults to every vCPU of the selected definition). */
+  async getVcpuPinInfo(flags: number = 0, ncpumaps?: number): Promise<boolean[][]> {
+    checkUnsigned(flags, 'flags');
+    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE',
+      'VIR_DOMAIN_AFFECT_CONFIG');
+    const driver = this.monitorDriver();
+    const call = need(driver, 'domainGetVcpuPinInfo', 'virDomainGetVcpuPinInfo');
+    const count = ncpumaps ?? await this.getVcpusFlags(DomainVcpuFlags.MAXIMUM | flags);
+    checkInt(count, 'ncpumaps', -0x80000000);
+    if (count <= 0) throw apiArgError('ncpumaps in virDomainGetVcpuPinInfo must be greater than zero');
+    return call(this.ref, count, flags);
+  }
+
   /** virDomainGetVcpusFlags: the vCPU count; flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM, GUEST). */
   async getVcpusFlags(flags: number = 0): Promise<number> {
     checkUnsigned(flags, 'flags');

@@ -209,6 +209,11 @@ export interface Driver extends NetworkStorageDriver {
   domainInterfaceStats?(dom: DomainRef, device: string): Promise<InterfaceStats>;
   /** virDomainGetVcpus: at most `maxInfo` vCPUs (running domains only). */
   domainGetVcpus?(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]>;
+  /**
+   * virDomainGetVcpuPinInfo: the affinity of at most `ncpumaps` vCPUs of the live or persistent
+   * definition (flags LIVE/CONFIG), one entry per host CPU; works on inactive domains.
+   */
+  domainGetVcpuPinInfo?(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]>;
   /** virDomainGetVcpusFlags: flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM). */
   domainGetVcpusFlags?(dom: DomainRef, flags: number): Promise<number>;
   /**

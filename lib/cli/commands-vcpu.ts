@@ -32,13 +32,12 @@ async function vcpuinfoCommand(ctx: CommandContext): Promise<number> {
     } else ctx.output.out(vcpus.map((v) => formatVcpu(v, affinityText(v.cpumap, width))).join('\n'));
     return 0;
   }
-  // Not running: no placement to report. xvirt keeps no vCPU pinning, so every host CPU is allowed.
-  const all = affinityText(new Array<boolean>(width).fill(true), width);
-  const numbers = [...Array(info.nrVirtCpu).keys()];
+  // Not running: no placement, only the configured affinity (virsh asks virDomainGetVcpuPinInfo too).
+  const maps = (await dom.getVcpuPinInfo(V.CONFIG, info.nrVirtCpu)).map((m) => affinityText(m, width));
   if (ctx.json) {
-    printJson(ctx, numbers.map((n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: all })));
+    printJson(ctx, maps.map((a, n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: a })));
   }
-  else ctx.output.out(numbers.map((n) => formatOfflineVcpu(n, all)).join('\n'));
+  else ctx.output.out(maps.map((a, n) => formatOfflineVcpu(n, a)).join('\n'));
   return 0;
 }
 

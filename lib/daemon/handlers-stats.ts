@@ -123,6 +123,20 @@ export const STATS_HANDLERS: HandlerTable = {
       return { info, cpumaps };
     },
   },
+  [P.DOMAIN_GET_VCPU_PIN_INFO]: {
+    run: async (s, a) => {
+      if (a.ncpumaps > REMOTE_VCPUINFO_MAX) throw dispatchLimit('ncpumaps > REMOTE_VCPUINFO_MAX');
+      if (a.ncpumaps * a.maplen > REMOTE_CPUMAPS_MAX) throw dispatchLimit('maxinfo * maplen > REMOTE_CPUMAPS_MAX');
+      if (a.maplen <= 0) {
+        throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
+          'maplen in virDomainGetVcpuPinInfo must be greater than zero');
+      }
+      const maps = await domain(s, a.dom).getVcpuPinInfo(a.flags, a.ncpumaps);
+      const cpumaps = Buffer.alloc(Math.max(0, a.ncpumaps) * a.maplen);
+      maps.forEach((m, i) => packCpuMap(m, cpumaps, i * a.maplen, a.maplen));
+      return { cpumaps, num: maps.length };
+    },
+  },
   [P.DOMAIN_GET_VCPUS_FLAGS]: {
     run: async (s, a) => ({ num: await domain(s, a.dom).getVcpusFlags(a.flags) }),
   },

@@ -91,6 +91,7 @@ export enum RemoteProcedure {
   DOMAIN_GET_STATE = 212,
   NODE_GET_CPU_STATS = 227,
   NODE_GET_MEMORY_STATS = 228,
+  DOMAIN_GET_VCPU_PIN_INFO = 230,
   DOMAIN_UNDEFINE_FLAGS = 231,
   DOMAIN_DESTROY_FLAGS = 234,
   DOMAIN_BLOCK_STATS_FLAGS = 243,
@@ -291,6 +292,8 @@ export const PROCEDURE_TABLE = {
   // Monitoring (codecs in stats-codecs.ts).
   [P.DOMAIN_GET_VCPUS]: call({ api: 'virDomainGetVcpus', access: 'read', priority: 'high' },
     S.getVcpusArgs, S.getVcpusRet),
+  [P.DOMAIN_GET_VCPU_PIN_INFO]: call({ api: 'virDomainGetVcpuPinInfo', access: 'read', priority: 'low' },
+    S.getVcpuPinInfoArgs, S.getVcpuPinInfoRet),
   [P.DOMAIN_BLOCK_STATS]: call({ api: 'virDomainBlockStats', access: 'read', priority: 'low' },
     S.blockStatsArgs, S.blockStatsRet),
   [P.DOMAIN_INTERFACE_STATS]: call({ api: 'virDomainInterfaceStats', access: 'read', priority: 'high' },

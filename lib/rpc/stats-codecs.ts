@@ -51,6 +51,9 @@ export const getVcpusRet = struct({
   info: array(vcpuInfo, REMOTE_VCPUINFO_MAX), cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX),
 });
 
+export const getVcpuPinInfoArgs = struct({ dom: nonnullDomain, ncpumaps: int, maplen: int, flags: uint });
+export const getVcpuPinInfoRet = struct({ cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX), num: int });
+
 export const getCpuStatsArgs = struct({ dom: nonnullDomain, nparams: uint, start_cpu: int, ncpus: uint, flags: uint });
 export const getCpuStatsRet = struct({ params: typedParams(REMOTE_DOMAIN_GET_CPU_STATS_MAX), nparams: int });
 

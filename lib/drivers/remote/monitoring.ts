@@ -87,6 +87,17 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
     }));
   }
 
+  async domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
+    const node = await this.getNodeInfo();
+    const hostCpus = node.nodes * node.sockets * node.cores * node.threads;
+    const maplen = Math.max(1, Math.ceil(hostCpus / 8));
+    const { cpumaps, num } = await this.rpc().call(P.DOMAIN_GET_VCPU_PIN_INFO, { dom, ncpumaps, maplen, flags });
+    if (num < 0 || num > ncpumaps || cpumaps.length < num * maplen) {
+      throw badReply(`daemon returned ${num} vCPU maps in ${cpumaps.length} bytes for ${ncpumaps} asked`);
+    }
+    return Array.from({ length: num }, (_, i) => unpackCpuMap(cpumaps, i * maplen, hostCpus));
+  }
+
   async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
     return (await this.rpc().call(P.DOMAIN_GET_VCPUS_FLAGS, { dom, flags })).num;
   }

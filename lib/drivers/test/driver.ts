@@ -182,6 +182,11 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return stats.vcpus(this.#live().nodeInfo, this.#dom(dom), maxInfo);
   }
 
+  async domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
+    checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG, 'testDomainGetVcpuPinInfo');
+    return tuning.vcpuPinInfo(this.#dom(dom), stats.maxHostCpus(this.#live().nodeInfo), ncpumaps, flags);
+  }
+
   async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
     checkFlags(flags, MEMORY_FLAGS, 'testDomainGetVcpusFlags');
     return tuning.getVcpusFlags(this.#dom(dom), flags);

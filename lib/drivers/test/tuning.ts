@@ -42,6 +42,13 @@ export function getVcpusFlags(dom: TestDomain, flags: number): number {
   return flags & Vcpu.MAXIMUM ? def.maxVcpus : def.vcpus;
 }
 
+/** virDomainGetVcpuPinInfo: test domains pin nothing, so every vCPU may run on every host CPU. */
+export function vcpuPinInfo(dom: TestDomain, hostCpus: number, ncpumaps: number, flags: number): boolean[][] {
+  const { def } = selectOneDef(dom, flags);
+  const n = Math.min(def.maxVcpus, ncpumaps);
+  return Array.from({ length: n }, () => new Array<boolean>(hostCpus).fill(true));
+}
+
 /** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the (inactive) maximum. */
 export function setMemoryFlags(dom: TestDomain, memoryKiB: number, flags: number): void {
   const { def, live } = selectOneDef(dom, flags);

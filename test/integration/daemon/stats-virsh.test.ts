@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { startLibvirtd } from '../../support/libvirtd';
 import { runVirsh, virshPath } from '../../support/virsh';
 import { startXvirtd } from '../../support/xvirtd';
+import { nodeFileUri, tempDir } from '../../support/cli';
 
 function split(text: string): { shape: string; numbers: number[] } {
   const numbers: number[] = [];
@@ -39,4 +40,19 @@ t.test('virsh through xvirtd prints what it prints through libvirtd', async (t) 
     ['nodecpumap'], ['freecell'], ['freecell', '--all'], ['freecell', '3'], ['setmaxmem', 'test', '1000'],
     ['setvcpus', 'test', '40', '--config'], ['setmem', 'test', '1024', '--live', '--config'], ['version', '--daemon'],
   ]) await compare(t, ours, theirs, args);
+});
+
+t.test('inactive domains: vcpuinfo falls back to the configured affinity (virDomainGetVcpuPinInfo)', async (t) => {
+  virshPath();
+  const lv = await startLibvirtd(t);
+  const xd = await startXvirtd(t);
+  const file = nodeFileUri(tempDir(t), [
+    { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 3 },
+    { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 2 },
+  ]);
+  const ours = xd.uri('unix', file);
+  const theirs = lv.unixUri({ path: file.slice('test://'.length) });
+  for (const args of [['vcpuinfo', 'cold'], ['vcpuinfo', 'web'], ['vcpupin', 'cold'], ['vcpupin', 'web', '--config']]) {
+    await compare(t, ours, theirs, args);
+  }
 });
