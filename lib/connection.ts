@@ -4,6 +4,7 @@
  * read-only enforcement, Domain objects, and fanning lifecycle events out to
  * listeners and async iterators.
  */
+import type { Duplex } from 'node:stream';
 import { DomainEventType, ListDomainsFlags } from './constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import { openDriver } from './drivers/registry';
@@ -12,7 +13,7 @@ import { parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
 import {
-  abortedError, checkListener, checkName, checkOptions, checkSignal, checkUnsigned, invalidArg,
+  abortedError, checkListener, checkName, checkOptions, checkSignal, checkUnsigned, invalidArg, need,
 } from './api-checks';
 import { DomainMonitoring } from './monitoring';
 import { NetworkStorageHost } from './netstore-connection';
@@ -161,6 +162,13 @@ export class Connection extends NetworkStorageHost<Domain> {
   async defineXML(xml: string): Promise<Domain> {
     checkName(xml, 'domain XML');
     return new Domain(this, await this.writable('virDomainDefineXML').defineXML(xml));
+  }
+
+  /** virDomainRestoreFlags: starts the domain saved in `file` (absolute path) by Domain.save. */
+  async restore(file: string, flags: number = 0): Promise<Domain> {
+    checkName(file, 'file');
+    checkUnsigned(flags, 'flags');
+    return new Domain(this, await need(this.writable('virDomainRestoreFlags'), 'domainRestore', 'virDomainRestoreFlags')(file, flags));
   }
 
   /** Creates and starts a transient domain from libvirt domain XML. */
@@ -319,6 +327,42 @@ export class Domain extends DomainMonitoring {
   async undefine(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
     return this.connection.writable('virDomainUndefineFlags').domainUndefine(this.#ref, flags);
+  }
+
+  /** virDomainSaveFlags: saves the running domain's state to `file` (absolute path); the domain stops. */
+  async save(file: string, flags: number = 0): Promise<void> {
+    checkName(file, 'file');
+    checkUnsigned(flags, 'flags');
+    await need(this.connection.writable('virDomainSaveFlags'), 'domainSave', 'virDomainSaveFlags')(this.#ref, file, flags);
+    this.#ref = { ...this.#ref, id: -1 };
+  }
+
+  /**
+   * virDomainOpenConsole: the guest's console (devName null: the first one)
+   * as a byte stream. flags: DomainConsoleFlags (FORCE ends another session).
+   */
+  async openConsole(devName: string | null = null, flags: number = 0): Promise<Duplex> {
+    if (devName !== null) checkName(devName, 'devname');
+    checkUnsigned(flags, 'flags');
+    return need(this.connection.writable('virDomainOpenConsole'), 'domainOpenConsole', 'virDomainOpenConsole')(this.#ref, devName, flags);
+  }
+
+  /** virDomainManagedSave: saves the domain into an image the next create() restores. */
+  async managedSave(flags: number = 0): Promise<void> {
+    checkUnsigned(flags, 'flags');
+    await need(this.connection.writable('virDomainManagedSave'), 'domainManagedSave', 'virDomainManagedSave')(this.#ref, flags);
+    this.#ref = { ...this.#ref, id: -1 };
+  }
+
+  async hasManagedSaveImage(flags: number = 0): Promise<boolean> {
+    checkUnsigned(flags, 'flags');
+    return need(this.connection.driver(), 'domainHasManagedSaveImage', 'virDomainHasManagedSaveImage')(this.#ref, flags);
+  }
+
+  async managedSaveRemove(flags: number = 0): Promise<void> {
+    checkUnsigned(flags, 'flags');
+    const driver = this.connection.writable('virDomainManagedSaveRemove');
+    return need(driver, 'domainManagedSaveRemove', 'virDomainManagedSaveRemove')(this.#ref, flags);
   }
 
   async setAutostart(autostart: boolean): Promise<void> {

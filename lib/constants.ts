@@ -121,6 +121,9 @@ export enum ConnectFlags { RO = 1, NO_ALIASES = 2 }
 /** virDomainXMLFlags */
 export enum DomainXMLFlags { SECURE = 1, INACTIVE = 2, UPDATE_CPU = 4, MIGRATABLE = 8 }
 
+/** virDomainConsoleFlags */
+export enum DomainConsoleFlags { FORCE = 1, SAFE = 2 }
+
 /** virDomainCreateFlags */
 export enum DomainCreateFlags { PAUSED = 1, AUTODESTROY = 2, BYPASS_CACHE = 4, FORCE_BOOT = 8, VALIDATE = 16, RESET_NVRAM = 32 }
 

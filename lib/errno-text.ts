@@ -16,6 +16,9 @@ const ERRNO_TEXT: ReadonlyMap<string, string> = new Map(Object.entries({
   ETIMEDOUT: 'Connection timed out',
   EHOSTUNREACH: 'No route to host',
   ENOTSOCK: 'Socket operation on non-socket',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  ENODEV: 'No such device',
 }));
 
 /** strerror()'s text for the error's code, or node's own message for a code not in the table. */

@@ -5,6 +5,7 @@
 import type { DomainEventType, DomainMemoryStatTag, DomainState, VcpuState } from './constants';
 import type { TypedParam } from './typed-params';
 import type { NetworkStorageDriver } from './netstore-types';
+import type { Duplex } from 'node:stream';
 
 /** What identifies a domain on a connection (libvirt's remote_nonnull_domain). */
 export interface DomainRef {
@@ -183,6 +184,16 @@ export interface Driver extends NetworkStorageDriver {
   domainShutdown(dom: DomainRef): Promise<void>;
   domainReboot(dom: DomainRef, flags: number): Promise<void>;
   domainUndefine(dom: DomainRef, flags: number): Promise<void>;
+  /** virDomainSaveFlags: the running domain's state goes to `file` (absolute path) and it stops. */
+  domainSave?(dom: DomainRef, file: string, flags: number): Promise<void>;
+  /** virDomainRestoreFlags: starts the domain saved in `file`; resolves with its reference. */
+  domainRestore?(file: string, flags: number): Promise<DomainRef>;
+  /** virDomainManagedSave: saves into the driver's own image, which the next domainCreate restores. */
+  domainManagedSave?(dom: DomainRef, flags: number): Promise<void>;
+  domainHasManagedSaveImage?(dom: DomainRef, flags: number): Promise<boolean>;
+  domainManagedSaveRemove?(dom: DomainRef, flags: number): Promise<void>;
+  /** virDomainOpenConsole: the guest's console as a byte stream (flags: DomainConsoleFlags). */
+  domainOpenConsole?(dom: DomainRef, devName: string | null, flags: number): Promise<Duplex>;
   domainIsActive(dom: DomainRef): Promise<boolean>;
   domainIsPersistent(dom: DomainRef): Promise<boolean>;
   domainGetAutostart(dom: DomainRef): Promise<boolean>;

@@ -1,9 +1,11 @@
 /** The command table: every command `xvirt` knows, each with the options all commands share. */
+import { CONSOLE_COMMAND } from './commands-console';
 import { EVENT_COMMAND } from './commands-event';
 import { HOST_COMMANDS } from './commands-host';
 import { LIFECYCLE_COMMANDS } from './commands-lifecycle';
 import { NODE_STATS_COMMANDS } from './commands-node-stats';
 import { QUERY_COMMANDS } from './commands-query';
+import { SAVE_COMMANDS } from './commands-save';
 import { STATS_COMMANDS } from './commands-stats';
 import { TUNING_COMMANDS } from './commands-tuning';
 import { VCPU_COMMANDS } from './commands-vcpu';
@@ -22,6 +24,8 @@ function withCommonOptions(c: CommandSpec): CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   ...QUERY_COMMANDS,
   ...LIFECYCLE_COMMANDS,
+  ...SAVE_COMMANDS,
+  CONSOLE_COMMAND,
   EVENT_COMMAND,
   ...HOST_COMMANDS,
   ...STATS_COMMANDS,

@@ -9,6 +9,7 @@ import { DomainCreateFlags } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { XenHypervisor } from '../../native';
 import type { LiveDomain, XenstoreLike } from './domains';
+import { checkHostResources } from './host-checks';
 import { toXlConfig, type XlDomainConfig } from './xl';
 
 /** What the driver needs from xl (XlRunner, or a recorder in tests). */
@@ -66,12 +67,32 @@ export class XenControl {
   }
 
   async create(config: XlDomainConfig, flags: number): Promise<void> {
-    if ((flags & ~DomainCreateFlags.PAUSED) !== 0) {
+    if ((flags & ~(DomainCreateFlags.PAUSED | DomainCreateFlags.FORCE_BOOT)) !== 0) {
       throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN,
-        `unsupported create flags 0x${flags.toString(16)} (only PAUSED is supported)`);
+        `unsupported create flags 0x${flags.toString(16)} (only PAUSED and FORCE_BOOT are supported)`);
     }
     this.#needXl('start a domain');
+    await checkHostResources(config);
     await this.#xl.create(toXlConfig(config), (flags & DomainCreateFlags.PAUSED) !== 0);
+  }
+
+  /** `xl save`: the guest suspends, its memory goes to `file`, the domain is destroyed. */
+  async save(id: number, file: string): Promise<void> {
+    this.#needXl('save a domain');
+    await this.#xl.run(['save', String(id), file]);
+  }
+
+  /** `xl restore`: builds the domain `file` holds and resumes it. */
+  async restore(file: string): Promise<void> {
+    this.#needXl('restore a domain');
+    try {
+      await this.#xl.run(['restore', file]);
+    } catch (err) {
+      // xl's own lines name the domain it half-built, not the image: say which file failed.
+      const xlSays = (err as Error).message.replace(/^operation failed: /, '');
+      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `cannot restore from '${file}': ${xlSays}`,
+        { cause: err });
+    }
   }
 
   async setMemory(id: number, memoryKiB: number): Promise<void> {

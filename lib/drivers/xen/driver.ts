@@ -6,8 +6,8 @@
  */
 import * as os from 'node:os';
 import {
-  DomainCreateFlags, DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason,
-  DomainShutoffReason, DomainState, DomainXMLFlags,
+  DomainConsoleFlags, DomainCreateFlags, DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason,
+  DomainEventStartedDetail, DomainEventStoppedDetail, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -22,6 +22,9 @@ import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
 import { describeLiveDomain, type DomainXmlCodec } from './domain-config';
 import { processReasons, type ReasonBook } from './reasons';
+import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
+import { checkConsoleName, processConsoles } from './console';
+import type { Duplex } from 'node:stream';
 import type { XlDomainConfig } from './xl';
 import { HostStorageDriver } from '../host-storage/driver';
 import type { HostDirPools } from '../host-storage/dir-pools';
@@ -31,6 +34,10 @@ import { DirectStatsSource } from './stats/direct-source';
 
 function wrongState(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
+}
+
+function noFlags(flags: number, what: string): void {
+  if (flags !== 0) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported ${what} flags 0x${flags.toString(16)}`);
 }
 
 export interface XenDriverDeps {
@@ -67,6 +74,7 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
   readonly #one = new DomainRecords(1);
   readonly #uuidBytes = new UuidBytesCache();
   readonly #events = new WatcherSlot(ErrorDomain.XEN);
+  readonly #managed: ManagedSaveImages;
   #closed = false;
   /** Host `dir` storage pools (lib/drivers/host-storage), when the opener set them up. */
   readonly #storage: HostDirPools | null;
@@ -86,6 +94,7 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
     this.#reasons = reasons;
+    this.#managed = new ManagedSaveImages(deps.store.dir);
     // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
     deps.xenstore?.onClose(() => { if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS); });
   }
@@ -195,7 +204,45 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     const found = await this.#dir.find(dom);
     if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${found.live.ref.name}' is already running`);
     if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
+    if (await this.#managed.has(found.def.uuid)) {
+      if ((flags & DomainCreateFlags.FORCE_BOOT) !== 0) {
+        await this.#managed.remove(found.def.uuid);
+      } else {
+        const ref = await this.#restore(this.#managed.pathOf(found.def.uuid));
+        await this.#managed.remove(found.def.uuid); // as libvirt: the image served its one start
+        return ref;
+      }
+    }
     return this.#start(found.def.config, flags);
+  }
+
+  async domainSave(dom: DomainRef, file: string, flags: number): Promise<void> {
+    noFlags(flags, 'save');
+    await checkSaveTarget(file);
+    await this.#save(dom, file);
+  }
+
+  async domainRestore(file: string, flags: number): Promise<DomainRef> {
+    noFlags(flags, 'restore');
+    return this.#restore(file);
+  }
+
+  async domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
+    noFlags(flags, 'managed save');
+    const found = await this.#dir.existing(dom);
+    if (!found.def) throw wrongState('cannot do managed save for transient domain');
+    if (!found.live) throw wrongState(`domain '${dom.name}' is not running`);
+    await this.#save(dom, await this.#managed.prepare(found.def.uuid));
+  }
+
+  async domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
+    noFlags(flags, 'managed save image');
+    return this.#managed.has((await this.#dir.existing(dom)).def?.uuid ?? dom.uuid);
+  }
+
+  async domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
+    noFlags(flags, 'managed save image');
+    await this.#managed.remove((await this.#dir.existing(dom)).def?.uuid ?? dom.uuid);
   }
 
   async domainDestroy(dom: DomainRef): Promise<void> {
@@ -230,15 +277,33 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, true));
   }
 
-  async domainUndefine(dom: DomainRef, _flags: number): Promise<void> {
+  async domainUndefine(dom: DomainRef, flags: number): Promise<void> {
     const found = await this.#dir.find(dom);
     if (!found.def) {
       if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot undefine transient domain');
       throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     }
+    if (await this.#managed.has(found.def.uuid)) {
+      if ((flags & DomainUndefineFlags.MANAGED_SAVE) === 0) throw wrongState('Refusing to undefine while domain managed save image exists');
+      await this.#managed.remove(found.def.uuid);
+    }
     await this.#dir.store.remove(found.def.uuid);
     const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
     this.#events.current?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
+  }
+
+  async domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<Duplex> {
+    if ((flags & ~(DomainConsoleFlags.FORCE | DomainConsoleFlags.SAFE)) !== 0) noFlags(flags, 'console');
+    checkConsoleName(devName);
+    const found = await this.#dir.existing(dom);
+    if (!found.live) throw wrongState('domain is not running');
+    const id = found.live.ref.id;
+    const pty = this.#xs && id !== 0 ? await this.#xs.read(`/local/domain/${id}/console/tty`).catch(() => null) : null;
+    if (!pty) {
+      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN,
+        `domain '${found.live.ref.name}' has no console pty in xenstore (is xenconsoled running?)`);
+    }
+    return processConsoles.open(found.live.ref.uuid, pty, flags);
   }
 
   async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).live; }
@@ -298,6 +363,40 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     } finally {
       void this.#events.current?.trigger();
     }
+  }
+
+  /** xl save of a running domain; the STOPPED event says SAVED, the state reason too. */
+  async #save(dom: DomainRef, file: string): Promise<void> {
+    await this.#act(dom, async (d) => {
+      const cancel = this.#events.current?.expect(d.ref.uuid, DomainEventType.STOPPED, DomainEventStoppedDetail.SAVED);
+      try {
+        await this.#control.save(d.ref.id, file);
+      } catch (err) {
+        cancel?.();
+        throw err;
+      }
+      this.#reasons.record(d.ref.uuid, -1, DomainState.SHUTOFF, DomainShutoffReason.SAVED);
+    });
+  }
+
+  /** xl restore of an image whose header xvirt has checked; the STARTED event says RESTORED. */
+  async #restore(file: string): Promise<DomainRef> {
+    const image = await readSaveImage(file);
+    const running = (await this.#dir.live.list(false)).find((d) => d.ref.uuid === image.uuid || d.ref.name === image.name);
+    if (running) throw wrongState(`domain '${running.ref.name}' is already active`);
+    const cancel = this.#events.current?.expect(image.uuid, DomainEventType.STARTED, DomainEventStartedDetail.RESTORED);
+    try {
+      await this.#control.restore(file);
+    } catch (err) {
+      cancel?.();
+      throw err;
+    } finally {
+      void this.#events.current?.trigger();
+    }
+    const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === image.uuid);
+    if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl restored '${image.name}' but it is gone already`);
+    this.#reasons.record(live.ref.uuid, live.ref.id, DomainState.RUNNING, DomainRunningReason.RESTORED);
+    return live.ref;
   }
 
   async #start(config: XlDomainConfig, flags: number): Promise<DomainRef> {

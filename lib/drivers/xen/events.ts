@@ -79,6 +79,8 @@ export class LifecycleWatcher {
   #again = false;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** Details for changes a scan cannot tell apart (a restore looks like a boot): uuid -> event -> detail. */
+  readonly #expected = new Map<string, Map<DomainEventType, number>>();
 
   constructor(scan: () => Promise<Map<number, DomainSnapshot>>, sink: (ev: DriverLifecycleEvent) => void,
               watches: WatchSource | null, pollMs: number) {
@@ -119,6 +121,32 @@ export class LifecycleWatcher {
     return this.#running;
   }
 
+  /**
+   * The next `event` of domain `uuid` carries `detail` instead of the one the
+   * scan guesses (STARTED after a restore, STOPPED after a save). Returns a
+   * cancel function for when the change did not happen.
+   */
+  expect(uuid: string, event: DomainEventType, detail: number): () => void {
+    let byEvent = this.#expected.get(uuid);
+    if (!byEvent) this.#expected.set(uuid, (byEvent = new Map()));
+    byEvent.set(event, detail);
+    return () => {
+      if (byEvent!.get(event) === detail) byEvent!.delete(event);
+      if (byEvent!.size === 0 && this.#expected.get(uuid) === byEvent) this.#expected.delete(uuid);
+    };
+  }
+
+  #deliver(ev: DriverLifecycleEvent): void {
+    const byEvent = this.#expected.get(ev.domain.uuid);
+    const detail = byEvent?.get(ev.event);
+    if (detail !== undefined) {
+      byEvent!.delete(ev.event);
+      if (byEvent!.size === 0) this.#expected.delete(ev.domain.uuid);
+      ev = { ...ev, detail };
+    }
+    this.#sink(ev);
+  }
+
   /** Delivers an event that no scan can see (defined, undefined). */
   emit(ev: DriverLifecycleEvent): void {
     if (!this.#stopped) this.#sink(ev);
@@ -139,12 +167,12 @@ export class LifecycleWatcher {
       for (const [id, p] of prev) {
         const n = next.get(id);
         if (n && n.ref.uuid !== p.ref.uuid) {
-          for (const e of [...diffDomain(p, undefined), ...diffDomain(undefined, n)]) this.#sink(e);
+          for (const e of [...diffDomain(p, undefined), ...diffDomain(undefined, n)]) this.#deliver(e);
         } else {
-          for (const e of diffDomain(p, n)) this.#sink(e);
+          for (const e of diffDomain(p, n)) this.#deliver(e);
         }
       }
-      for (const [id, n] of next) if (!prev.has(id)) for (const e of diffDomain(undefined, n)) this.#sink(e);
+      for (const [id, n] of next) if (!prev.has(id)) for (const e of diffDomain(undefined, n)) this.#deliver(e);
     } while (this.#again && !this.#stopped);
   }
 
