@@ -5,13 +5,20 @@
 #                 emulated decompression per boot)
 #   base.cpio     an uncompressed initramfs: busybox, the 5 Xen modules, the toolstack
 #                 (cxenstored, xenconsoled, xen-init-dom0, xl, xenstore-*) with its libs,
-#                 node with its libs, tinypv guest, run-as-user, passwd/group.
+#                 node with its libs, tinypv guest, run-as-user, passwd/group;
+#                 the backends (blkback, netback, bridge, loop) with the lab's
+#                 hotplug scripts (hotplug/), and a Linux PV guest: dom0's
+#                 kernel as /guest/vmlinux + /guest/linux-initrd.cpio (linuxpv/).
 #                 Uncompressed on purpose: dom0 would gunzip it under TCG.
 # The cache key covers package versions, the node binary and these sources, so
 # a rerun with nothing changed reuses the directory as is.
 
 XEN_BIN=/usr/lib/xen-4.17/bin
 XEN_MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc) # load order: xenfs needs privcmd
+# dom0's backends for real guests (load order: bridge needs stp needs llc)
+BACKEND_MODULES=(llc stp bridge loop xen-blkback xen-netback)
+# the Linux PV guest's frontends (its kernel is dom0's)
+FRONTEND_MODULES=(xen-blkfront xen-netfront)
 
 lab_kernel_version() {
   local v
@@ -26,7 +33,7 @@ base_key() {
     dpkg-query -W -f='${Package} ${Version}\n' xen-hypervisor-4.17-amd64 xen-utils-4.17 \
       xenstore-utils busybox-static libc6 "linux-image-$kver" 2>/dev/null
     stat -L -c '%s %Y %n' "$(command -v node)"
-    cat "$LAB_SRC/base.sh" "$LAB_SRC/run-as-user.c" "$LAB_SRC"/tinypv/*
+    cat "$LAB_SRC/base.sh" "$LAB_SRC/run-as-user.c" "$LAB_SRC"/tinypv/* "$LAB_SRC"/hotplug/* "$LAB_SRC"/linuxpv/*
   } | sha256sum | cut -c1-16
 }
 
@@ -70,6 +77,35 @@ build_tinypv() {
      -o "$out" "$b/head.o" "$b/tinypv.o"
 }
 
+# Copies kernel modules by name (uncompressed .ko, flat in /lib/modules).
+copy_modules() {
+  local root=$1 kver=$2 m f; shift 2
+  mkdir -p "$root/lib/modules"
+  for m in "$@"; do
+    f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" | head -1)
+    [ -n "$f" ] || lab_die "kernel module $m missing in /lib/modules/$kver"
+    case $f in *.ko) ;; *) lab_die "$f is compressed; busybox insmod needs plain .ko";; esac
+    cp "$f" "$root/lib/modules/$m.ko"
+  done
+}
+
+# The Linux PV guest's initramfs (uncompressed; the guest would gunzip it
+# under TCG): busybox with its init, the frontends, linuxpv/{inittab,rc,rc.shutdown}.
+build_guest_initrd() {
+  local out=$1 kver=$2 g=$3 f
+  mkdir -p "$g"/{bin,sbin,etc,proc,sys,dev,tmp,root}
+  cp /bin/busybox "$g/bin/busybox"
+  for f in $(/bin/busybox --list); do [ "$f" = busybox ] || ln -s busybox "$g/bin/$f"; done
+  for f in init poweroff reboot halt; do ln -s ../bin/busybox "$g/sbin/$f"; done
+  ln -s bin/busybox "$g/init"
+  copy_modules "$g" "$kver" "${FRONTEND_MODULES[@]}"
+  cp "$LAB_SRC/linuxpv/inittab" "$LAB_SRC/linuxpv/rc" "$LAB_SRC/linuxpv/rc.shutdown" "$g/etc/"
+  chmod 755 "$g/etc/rc" "$g/etc/rc.shutdown"
+  (cd "$g" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out" ||
+    lab_die "cpio of the guest initramfs failed"
+  rm -rf "$g"
+}
+
 extract_vmlinux() {
   local bz=$1 out=$2 off
   # The bzImage payload is an xz stream; find its magic (FD 37 7A 58 5A 00).
@@ -86,15 +122,13 @@ build_base_root() {
   ln -s usr/lib "$root/lib" && ln -s usr/lib64 "$root/lib64" && ln -s ../run "$root/var/run"
   cp /bin/busybox "$root/bin/busybox"
   for f in $(/bin/busybox --list); do [ "$f" = busybox ] || ln -s busybox "$root/bin/$f"; done
-  mkdir -p "$root/lib/modules"
-  for m in "${XEN_MODULES[@]}"; do
-    f=$(find "/lib/modules/$kver/kernel/drivers/xen" -name "$m.ko*" | head -1)
-    [ -n "$f" ] || lab_die "kernel module $m missing in /lib/modules/$kver"
-    case $f in *.ko) ;; *) lab_die "$f is compressed; busybox insmod needs plain .ko";; esac
-    cp "$f" "$root/lib/modules/$m.ko"
-  done
+  copy_modules "$root" "$kver" "${XEN_MODULES[@]}" "${BACKEND_MODULES[@]}"
   mkdir -p "$root$XEN_BIN"
-  copy_with_libs "$root" "$XEN_BIN"/{xl,xenstored,xenconsoled,xen-init-dom0,xenstore-control} /usr/bin/xenstore
+  # libxl-save-helper: xl save/restore run it for the memory stream
+  copy_with_libs "$root" "$XEN_BIN"/{xl,xenstored,xenconsoled,xen-init-dom0,xenstore-control,libxl-save-helper} \
+    /usr/bin/xenstore
+  mkdir -p "$root/etc/xen/scripts"
+  cp "$LAB_SRC"/hotplug/* "$root/etc/xen/scripts/" # xl's default hotplug scripts: block, vif-bridge
   # xl's pthread_cancel dlopen()s libgcc_s; ldd does not list it.
   copy_in "$root" /lib/x86_64-linux-gnu/libgcc_s.so.1
   for f in read write ls list rm exists chmod watch; do ln -s xenstore "$root/usr/bin/xenstore-$f"; done
@@ -104,6 +138,8 @@ build_base_root() {
   gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/run-as-user" "$LAB_SRC/run-as-user.c"
   copy_libs_of "$root" "$root/usr/bin/run-as-user"
   build_tinypv "$root/guest/tinypv.elf" "$work"
+  cp "$work/vmlinux" "$root/guest/vmlinux" # uncompressed: xl would un-xz a bzImage under TCG at every start
+  build_guest_initrd "$root/guest/linux-initrd.cpio" "$kver" "$work/guest-root"
   : > "$root/etc/xen/xl.conf"
   printf 'root:x:0:0:root:/root:/bin/sh\nxvirt-user:x:1000:1000:xvirt lab user:/tmp/xvirt-user:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nxvirt-user:x:1000:\nnogroup:x:65534:\n' > "$root/etc/group"

@@ -81,6 +81,7 @@ write_job() {
     echo "NGUESTS=$LAB_GUESTS"
     echo "GUEST_WAIT=$LAB_GUEST_WAIT"
     echo "JOB_TIMEOUT=$LAB_JOB_TIMEOUT"
+    echo "export LAB_BRIDGE_IP=10.77.0.1" # dom0 on xenbr0; guests take 10.77.0.2-254
     echo "export XVIRT_LAB=1 XVIRT_LAB_USER=xvirt-user XVIRT_LAB_UID=1000 XVIRT_LAB_GID=1000"
     echo "export XVIRT_LAB_TMP=/tmp/xvirt-lab XVIRT_LAB_GUESTS='$(seq -f 'g%g' -s ' ' 1 "$LAB_GUESTS")'"
     [ -n "$LAB_SLOWDOWN" ] && echo "XVIRT_LAB_SLOWDOWN=$LAB_SLOWDOWN"

@@ -7,7 +7,7 @@
 // is written as the time it needs on a quiet machine with a wide margin.
 // A test over budget fails by name, with the guests' console tails and `xl
 // list` in the message, so a failure shows what the guests were doing.
-import { test, type TestContext } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -51,6 +51,16 @@ export function labDiagnostics(): string {
 
 type Body = (t: TestContext) => void | Promise<void>;
 
+/**
+ * A body that went over budget may still hold the event loop (a pending
+ * wait, a child process), which would keep this file's process alive until
+ * the job's bound. Once the file's tests are done, such a process exits.
+ */
+let overBudget = 0;
+after(() => {
+  if (overBudget > 0) setTimeout(() => process.exit(1), 2000).unref();
+});
+
 function withDiagnostics(err: unknown): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   e.message += `\n--- lab state at the failure ---\n${labDiagnostics()}`;
@@ -71,7 +81,9 @@ export function labTest(name: string, budgetSeconds: number, fn: Body): void {
   test(name, { timeout: ms + 60_000 }, async (t) => {
     const start = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(over()), ms); });
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => { overBudget++; reject(over()); }, ms);
+    });
     try {
       await Promise.race([Promise.resolve().then(() => fn(t)), expired]);
       if (Date.now() - start > ms) throw over();
