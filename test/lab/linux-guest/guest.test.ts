@@ -7,15 +7,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { connect, type Connection, type Domain, type LifecycleEvent } from '../../lib/connection';
+import { connect, type Connection, type Domain, type LifecycleEvent } from '../../../lib/connection';
 import {
   DomainEventStartedDetail, DomainEventStoppedDetail, DomainEventType as E, DomainRunningReason, DomainShutoffReason, DomainState,
-} from '../../lib/constants';
-import { ErrorNumber, XvirtError } from '../../lib/errors';
-import { labBudget, labTest } from '../support/lab';
+} from '../../../lib/constants';
+import { ErrorNumber, XvirtError } from '../../../lib/errors';
+import { labBudget, labTest } from '../../support/lab';
 
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'xvirt.js');
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'xvirt.js');
 process.env.XVIRT_XEN_STATE_DIR = fs.mkdtempSync(path.join(labTmp, 'guest-state-'));
 const NAME = 'lg1';
 const UUID = '7a7a7a7a-0000-4000-8000-000000000001';
