@@ -18,6 +18,30 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** True while process `pid` exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporaries of `file` that writeFileAtomic left when its process was killed mid-write
+ * (`.<name>.<pid>.<hex>.tmp` whose pid no longer runs), so no copy of the content lingers.
+ */
+export async function removeStaleTemporaries(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  for (const name of await fs.readdir(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
 /**
  * Replaces `file` with `data` atomically and durably. On failure the temporary
  * file is removed and the underlying error is rethrown (callers wrap it in

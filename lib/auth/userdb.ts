@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { writeFileAtomic } from '../atomic-file';
+import { removeStaleTemporaries, writeFileAtomic } from '../atomic-file';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { deriveCredentials, MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_SHA_256, type ScramCredentials } from './scram';
 
@@ -95,6 +95,7 @@ function readUserDatabase(path: string, missingIsEmpty: boolean): UserDatabase {
 /** Writes the database atomically (lib/atomic-file.ts) with mode 0600. */
 export async function saveUserDatabase(path: string, db: UserDatabase): Promise<void> {
   try {
+    await removeStaleTemporaries(path);
     await writeFileAtomic(path, formatUserDatabase(db), 0o600);
   } catch (err) {
     throw dbError(`cannot write SASL user database '${path}': ${(err as Error).message}`);
