@@ -10,8 +10,8 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { errorReplyHeader, eventHeader, FrameDecoder, isKeepalive, keepaliveHeader, type Message } from '../rpc/framing';
 import { Keepalive } from '../rpc/keepalive';
 import {
-  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
-  RemoteOpenFlags, remoteError, remoteErrorFrom, type MessageHeader,
+  KEEPALIVE_PROGRAM, KeepaliveProcedure, MAX_FRAME_LENGTH, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION, RemoteOpenFlags, remoteError, remoteErrorFrom, type MessageHeader,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
 import { encode, type Codec } from '../rpc/xdr';
@@ -57,7 +57,8 @@ export class ClientSession implements SessionControl {
   closeCallbackRegistered = false;
   readonly #host: SessionHost;
   readonly #socket: net.Socket;
-  readonly #decoder = new FrameDecoder();
+  /** Refuses, from the length word alone, a message over PRE_OPEN_MESSAGE_MAX until CONNECT_OPEN succeeds. */
+  readonly #decoder = new FrameDecoder(PRE_OPEN_MESSAGE_MAX);
   /** Calls decoded but not started: max_client_requests are in flight, or an open/close must finish first. */
   readonly #backlog: Message[] = [];
   /** A CONNECT_OPEN or CONNECT_CLOSE is running: later calls wait, so they see its outcome (as on libvirtd). */
@@ -126,6 +127,7 @@ export class ClientSession implements SessionControl {
         return;
       }
       this.#conn = conn;
+      this.#decoder.maxLength = MAX_FRAME_LENGTH;
       this.#host.counters.connections++;
       this.#readonly = readonly;
       conn.onClose((reason) => this.#connectionClosed(reason));
@@ -165,16 +167,12 @@ export class ClientSession implements SessionControl {
       messages = this.#decoder.push(chunk);
     } catch (err) {
       // A bad length word leaves no way to find the next message: drop this client only.
-      void this.close(`protocol error: ${(err as Error).message}`);
+      void this.close(`protocol error: ${(err as Error).message}${this.#conn ? '' : ' (before CONNECT_OPEN)'}`);
       return;
     }
     // Any complete message is traffic for keepalive: once per chunk, as the client does (a partial one is not).
     if (messages.length > 0) this.#keepalive?.received();
     for (const m of messages) this.#handle(m);
-    if (this.#decoder.buffered > PRE_OPEN_MESSAGE_MAX && !this.#conn) {
-      void this.close(`protocol error: a message over ${PRE_OPEN_MESSAGE_MAX} bytes before CONNECT_OPEN`);
-      return;
-    }
     this.#updateFlow();
   }
 

@@ -1,33 +1,19 @@
 /**
  * Message framing for libvirt's RPC, shared by client and server: a 4-byte
  * big-endian length that counts itself, the 24-byte header, then the XDR
- * payload. FrameDecoder turns any split of a byte stream back into messages;
- * the encoders build complete messages. No I/O here.
+ * payload. The encoders here build complete messages; FrameDecoder
+ * (lib/rpc/frame-decoder.ts, re-exported) turns any split of a stream back into them. No I/O here.
  */
 import {
   EVENT_SERIAL, HEADER_SIZE, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KEEPALIVE_SERIAL, KeepaliveProcedure,
-  LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MessageStatus, MessageType, MIN_FRAME_LENGTH, protocolError, REMOTE_PROGRAM,
+  LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
   REMOTE_PROTOCOL_VERSION, remoteError, type MessageHeader, type RemoteError,
 } from './protocol';
 import { encode, type Codec } from './xdr';
 
-/** One decoded message: its header and its raw payload (XDR, or stream bytes). */
-export interface Message {
-  header: MessageHeader;
-  payload: Buffer;
-}
+import type { Message } from './frame-decoder';
 
-/** Reads the 24 header bytes at `offset`. */
-export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
-  return {
-    program: buf.readUInt32BE(offset),
-    version: buf.readUInt32BE(offset + 4),
-    procedure: buf.readInt32BE(offset + 8),
-    type: buf.readInt32BE(offset + 12),
-    serial: buf.readUInt32BE(offset + 16),
-    status: buf.readInt32BE(offset + 20),
-  };
-}
+export { decodeHeader, FrameDecoder, type Message } from './frame-decoder';
 
 /** Writes the length word and the 24-byte header at `offset` of `out`. */
 function writeFrameHead(out: Buffer, offset: number, length: number, header: MessageHeader): void {
@@ -121,90 +107,6 @@ export class OutgoingFrames {
     const at = this.#end;
     this.#end += n;
     return at;
-  }
-}
-
-/**
- * Incremental decoder. push() takes whatever the socket delivered and
- * returns every message completed by it, keeping any partial tail. A bad
- * length word throws (RPC error) before anything is buffered for it, and
- * the decoder stays failed: the stream cannot be resynchronised.
- */
-export class FrameDecoder {
-  readonly #maxLength: number;
-  /**
-   * Received bytes: the unread part of #chunks[0] starts at #offset. Reading
-   * through an offset (not by re-slicing the chunk after every message) keeps
-   * a chunk holding many small replies down to one Buffer view per message,
-   * its payload.
-   */
-  #chunks: Buffer[] = [];
-  #offset = 0;
-  #buffered = 0;
-  #failed: Error | null = null;
-
-  /** `maxLength`: largest acceptable length word (defaults to the protocol's). */
-  constructor(maxLength = MAX_FRAME_LENGTH) {
-    this.#maxLength = maxLength;
-  }
-
-  /** Bytes held for an incomplete message. */
-  get buffered(): number {
-    return this.#buffered;
-  }
-
-  push(chunk: Uint8Array): Message[] {
-    if (this.#failed) throw this.#failed;
-    if (chunk.length > 0) {
-      this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      this.#buffered += chunk.length;
-    }
-    const out: Message[] = [];
-    try {
-      for (let m = this.#next(); m; m = this.#next()) out.push(m);
-    } catch (err) {
-      this.#failed = err as Error;
-      this.#chunks = [];
-      this.#offset = 0;
-      this.#buffered = 0;
-      throw err;
-    }
-    return out;
-  }
-
-  #next(): Message | null {
-    if (this.#buffered < LENGTH_WORD_SIZE) return null;
-    const length = this.#contiguous(LENGTH_WORD_SIZE).readUInt32BE(this.#offset);
-    if (length < MIN_FRAME_LENGTH) {
-      throw protocolError(`message length ${length} is shorter than the ${MIN_FRAME_LENGTH}-byte minimum`);
-    }
-    if (length > this.#maxLength) {
-      throw protocolError(`message length ${length} exceeds the maximum of ${this.#maxLength}`);
-    }
-    if (this.#buffered < length) return null;
-    const buf = this.#contiguous(length);
-    const at = this.#offset;
-    const message = {
-      header: decodeHeader(buf, at + LENGTH_WORD_SIZE),
-      payload: buf.subarray(at + LENGTH_WORD_SIZE + HEADER_SIZE, at + length),
-    };
-    this.#offset += length;
-    this.#buffered -= length;
-    if (this.#offset === buf.length) {
-      this.#chunks.shift();
-      this.#offset = 0;
-    }
-    return message;
-  }
-
-  /** #chunks[0], holding at least `n` unread bytes from #offset: chunks are joined only when a message spans them. */
-  #contiguous(n: number): Buffer {
-    const first = this.#chunks[0]!;
-    if (first.length - this.#offset >= n) return first;
-    this.#chunks[0] = first.subarray(this.#offset);
-    this.#chunks = [Buffer.concat(this.#chunks)];
-    this.#offset = 0;
-    return this.#chunks[0]!;
   }
 }
 

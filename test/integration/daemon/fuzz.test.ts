@@ -90,7 +90,7 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     b.writeUInt32BE(1 << 20, 0);
     early.send(b);
     await early.waitClosed();
-    t.pass(`a 1 MiB message before open: dropped once ${PRE_OPEN_MESSAGE_MAX} bytes of it arrived`);
+    t.pass(`a 1 MiB message before open: dropped from its length word (limit ${PRE_OPEN_MESSAGE_MAX})`);
     const late = await opened(rwSocket);
     const xml = `<domain type='test'><name>big</name><description>${'x'.repeat(1 << 20)}</description></domain>`;
     const serial = late.sendCall(P.DOMAIN_DEFINE_XML, { xml });

@@ -1,0 +1,171 @@
+/**
+ * The receiving half of libvirt RPC framing (lib/rpc/framing.ts has the
+ * format): turns any split of a byte stream back into messages, holding
+ * about one byte of memory per byte of an incomplete message. No I/O here.
+ */
+import { HEADER_SIZE, LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MIN_FRAME_LENGTH, protocolError, type MessageHeader } from './protocol';
+
+/** One decoded message: its header and its raw payload (XDR, or stream bytes). */
+export interface Message {
+  header: MessageHeader;
+  payload: Buffer;
+}
+
+/** Reads the 24 header bytes at `offset`. */
+export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
+  return {
+    program: buf.readUInt32BE(offset),
+    version: buf.readUInt32BE(offset + 4),
+    procedure: buf.readInt32BE(offset + 8),
+    type: buf.readInt32BE(offset + 12),
+    serial: buf.readUInt32BE(offset + 16),
+    status: buf.readInt32BE(offset + 20),
+  };
+}
+
+/** Smallest buffer started for a frame that arrives in pieces; it doubles as bytes come, up to the announced length. */
+const FIRST_PIECE_CAPACITY = 1024;
+
+/**
+ * Incremental decoder. push() takes whatever the socket delivered and
+ * returns every message completed by it. A bad length word throws (RPC
+ * error) before anything is buffered for it, and the decoder stays failed:
+ * the stream cannot be resynchronised.
+ *
+ * Memory: messages wholly inside one chunk are views of that chunk (no
+ * copy). A message split across chunks is copied into ONE buffer of its
+ * own, which grows by doubling up to the announced length: a peer that
+ * dribbles a frame one byte per write costs at most ~2 bytes held per byte
+ * sent (never an object per chunk), and announcing a large length costs
+ * nothing until the bytes come. The buffer is dropped when the message is
+ * returned.
+ */
+export class FrameDecoder {
+  #maxLength: number;
+  /** The length word of the split message, as far as received (#wordBytes of 4 bytes). */
+  #word = 0;
+  #wordBytes = 0;
+  /** The split message's bytes so far (length word included) once its length is known; null otherwise. */
+  #partial: Buffer | null = null;
+  #filled = 0;
+  #length = 0;
+  #failed: Error | null = null;
+
+  /** `maxLength`: largest acceptable length word (defaults to the protocol's). */
+  constructor(maxLength = MAX_FRAME_LENGTH) {
+    this.#maxLength = maxLength;
+  }
+
+  /** Largest acceptable length word from now on (a session raises it once the client has opened a connection). */
+  set maxLength(n: number) {
+    this.#maxLength = n;
+  }
+
+  get maxLength(): number {
+    return this.#maxLength;
+  }
+
+  /** Bytes received for an incomplete message. */
+  get buffered(): number {
+    return this.#partial ? this.#filled : this.#wordBytes;
+  }
+
+  /** Bytes of memory held for an incomplete message (its buffer's capacity). */
+  get retained(): number {
+    return this.#partial ? this.#partial.length : 0;
+  }
+
+  push(chunk: Uint8Array): Message[] {
+    if (this.#failed) throw this.#failed;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const out: Message[] = [];
+    try {
+      let pos = this.#continuePartial(buf, out);
+      while (pos < buf.length) {
+        const left = buf.length - pos;
+        if (left < LENGTH_WORD_SIZE) {
+          for (; pos < buf.length; pos++) this.#word = (this.#word * 256) + buf[pos]!;
+          this.#wordBytes = left;
+          break;
+        }
+        const length = this.#checkLength(buf.readUInt32BE(pos));
+        if (left < length) {
+          this.#startPartial(length);
+          this.#append(buf, pos, buf.length);
+          break;
+        }
+        out.push(frameAt(buf, pos, length));
+        pos += length;
+      }
+    } catch (err) {
+      this.#failed = err as Error;
+      this.#partial = null;
+      this.#wordBytes = 0;
+      throw err;
+    }
+    return out;
+  }
+
+  /** Feeds the start of `buf` to the split message, if one is pending; returns where the rest of `buf` begins. */
+  #continuePartial(buf: Buffer, out: Message[]): number {
+    let pos = 0;
+    if (this.#wordBytes > 0) {
+      while (this.#wordBytes < LENGTH_WORD_SIZE && pos < buf.length) {
+        this.#word = (this.#word * 256) + buf[pos++]!;
+        this.#wordBytes++;
+      }
+      if (this.#wordBytes < LENGTH_WORD_SIZE) return pos;
+      const length = this.#checkLength(this.#word);
+      this.#word = 0;
+      this.#wordBytes = 0;
+      this.#startPartial(length);
+      this.#partial!.writeUInt32BE(length, 0);
+      this.#filled = LENGTH_WORD_SIZE;
+    }
+    if (!this.#partial) return pos;
+    const end = Math.min(buf.length, pos + this.#length - this.#filled);
+    this.#append(buf, pos, end);
+    if (this.#filled === this.#length) {
+      out.push(frameAt(this.#partial, 0, this.#length));
+      this.#partial = null;
+    }
+    return end;
+  }
+
+  #checkLength(length: number): number {
+    if (length < MIN_FRAME_LENGTH) {
+      throw protocolError(`message length ${length} is shorter than the ${MIN_FRAME_LENGTH}-byte minimum`);
+    }
+    if (length > this.#maxLength) {
+      throw protocolError(`message length ${length} exceeds the maximum of ${this.#maxLength}`);
+    }
+    return length;
+  }
+
+  #startPartial(length: number): void {
+    this.#length = length;
+    this.#filled = 0;
+    this.#partial = Buffer.allocUnsafe(Math.min(length, FIRST_PIECE_CAPACITY));
+  }
+
+  /** Copies buf[from, to) after the split message's bytes, doubling its buffer (capped at the frame) when full. */
+  #append(buf: Buffer, from: number, to: number): void {
+    const need = this.#filled + (to - from);
+    let partial = this.#partial!;
+    if (need > partial.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.#length, Math.max(need, 2 * partial.length)));
+      partial.copy(grown, 0, 0, this.#filled);
+      this.#partial = partial = grown;
+    }
+    buf.copy(partial, this.#filled, from, to);
+    this.#filled = need;
+  }
+}
+
+/** The message of `length` bytes at `at` of `buf`, as views of it. */
+function frameAt(buf: Buffer, at: number, length: number): Message {
+  return {
+    header: decodeHeader(buf, at + LENGTH_WORD_SIZE),
+    payload: buf.subarray(at + LENGTH_WORD_SIZE + HEADER_SIZE, at + length),
+  };
+}
