@@ -190,8 +190,13 @@ export class RawClient {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  /** Waits until `pred` holds (re-checked on every input), or fails after `timeoutMs`. */
-  async until<T>(pred: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  /**
+   * Waits until `pred` holds (re-checked on every input), or fails after `timeoutMs`.
+   * The default only bounds a failure: on a loaded 2-core machine the first
+   * CONNECT_OPEN of an in-process daemon (loading its drivers) held the event
+   * loop for over 5 s, and the replies queued behind it.
+   */
+  async until<T>(pred: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = pred();
@@ -236,7 +241,7 @@ export class RawClient {
     return decode(remoteError, m.payload);
   }
 
-  waitClosed(timeoutMs = 5000): Promise<void> {
+  waitClosed(timeoutMs = 60_000): Promise<void> {
     return this.until(() => (this.closed ? true : undefined), 'the daemon to close the connection', timeoutMs).then(() => this.#closedPromise);
   }
 
