@@ -191,7 +191,7 @@ export class RawClient {
   }
 
   /**
-   * Waits until `pred` holds (re-checked on every input), or fails after `timeoutMs`.
+   * Waits until `pred` holds (re-checked on every input and every 50 ms), or fails after `timeoutMs`.
    * The default only bounds a failure: on a loaded 2-core machine the first
    * CONNECT_OPEN of an in-process daemon (loading its drivers) held the event
    * loop for over 5 s, and the replies queued behind it.
@@ -203,7 +203,8 @@ export class RawClient {
       if (v !== undefined) return v;
       if (Date.now() > deadline) throw new Error(`raw client: timed out waiting for ${what}`);
       await new Promise<void>((r) => {
-        const timer = setTimeout(r, Math.max(1, deadline - Date.now()));
+        // Also re-checked every 50 ms: `pred` may watch the daemon's state, which changes without input here.
+        const timer = setTimeout(r, Math.min(50, Math.max(1, deadline - Date.now())));
         this.#waiters.push(() => { clearTimeout(timer); r(); });
       });
     }
