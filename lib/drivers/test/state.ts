@@ -10,6 +10,7 @@ import type { DomainDefinition } from '../../xml';
 import { TestDomain } from './domain';
 import type { NumaCell } from './defaults';
 import { noDomain } from './errors';
+import { EventHub } from './event-hub';
 import type { NetStoreState } from './netstore-state';
 
 export type EventSink = (event: DriverLifecycleEvent) => void;
@@ -22,9 +23,7 @@ export class TestState {
   readonly #byId = new Map<number, TestDomain>();
   /** Ids only grow, as in libvirt: a restarted domain gets a new one. */
   #nextId = 1;
-  readonly #sinks = new Set<EventSink>();
-  #queue: DriverLifecycleEvent[] = [];
-  #flushScheduled = false;
+  readonly #events = new EventHub<DriverLifecycleEvent>();
   /** Connections holding this state (the shared default state is dropped at 0). */
   openCount = 0;
 
@@ -105,40 +104,16 @@ export class TestState {
   }
 
   subscribe(sink: EventSink): void {
-    this.#sinks.add(sink);
+    this.#events.subscribe(sink);
   }
 
   unsubscribe(sink: EventSink): void {
-    this.#sinks.delete(sink);
+    this.#events.unsubscribe(sink);
   }
 
-  /**
-   * Queues a lifecycle event for every subscribed connection. Delivery is
-   * deferred to a microtask so listeners never run in the middle of a state
-   * change, and a single queue keeps the order the changes happened in.
-   */
+  /** Queues a lifecycle event for every subscribed connection (delivered as EventHub does: later, in order). */
   emit(dom: TestDomain, event: DomainEventType, detail: number): void {
-    if (this.#sinks.size === 0) return;
-    this.#queue.push({ domain: dom.ref, event, detail });
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const events = this.#queue;
-    this.#queue = [];
-    for (const ev of events) {
-      for (const sink of this.#sinks) {
-        try {
-          sink(ev);
-        } catch (err) {
-          process.emitWarning(`xvirt test driver event sink threw: ${(err as Error)?.stack ?? String(err)}`);
-        }
-      }
-    }
+    this.#events.emit({ domain: dom.ref, event, detail });
   }
 }
 
