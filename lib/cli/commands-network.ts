@@ -3,12 +3,11 @@
  * net-dumpxml, net-define, net-create, net-start, net-destroy, net-undefine,
  * net-autostart, net-dhcp-leases.
  */
-import { ListNetworksFlags as F } from '../netstore-constants';
 import type { Network } from '../network';
 import { boolOption, exclusive, stringOption, usageError } from './args';
 import { withContext } from './commands-stats';
-import { readXmlFile } from './commands-lifecycle';
 import { formatTable, labelled } from './format';
+import { lifecycleListFlags, objectCommands } from './netstore-commands';
 import { networkArgument } from './netstore-lookup';
 import { optional, yesNo } from './netstore-format';
 import { printJson } from './print';
@@ -21,28 +20,15 @@ function netJson(net: Network): { name: string; uuid: string } {
   return { name: net.name, uuid: net.uuid };
 }
 
-/** virsh's sentence for a finished change (unless -q), or `{"action", "network"}` with --json. */
-function report(ctx: CommandContext, net: Network, action: string, sentence: string): number {
-  if (ctx.json) printJson(ctx, { action, network: netJson(net) });
-  else if (!ctx.quiet) ctx.output.out(sentence + '\n');
-  return 0;
-}
-
-function listFlags(ctx: CommandContext): number {
-  const o = ctx.options;
-  let flags = boolOption(o, 'all') ? F.ACTIVE | F.INACTIVE : boolOption(o, 'inactive') ? F.INACTIVE : F.ACTIVE;
-  if (boolOption(o, 'persistent')) flags |= F.PERSISTENT;
-  if (boolOption(o, 'transient')) flags |= F.TRANSIENT;
-  if (boolOption(o, 'autostart')) flags |= F.AUTOSTART;
-  if (boolOption(o, 'no-autostart')) flags |= F.NO_AUTOSTART;
-  return flags;
-}
+const NETWORKS = objectCommands<Network>({
+  group: 'network', title: 'Network', argument: NETWORK_OPTION, file: FILE_OPTION, lookup: networkArgument,
+});
 
 async function netList(ctx: CommandContext): Promise<number> {
   const shown = ['table', 'name', 'uuid'].filter((f) => boolOption(ctx.options, f));
   if (shown.length > 1) throw usageError('Only one argument from --table, --name and --uuid may be specified.');
   exclusive(ctx.options, 'all', 'inactive');
-  const flags = listFlags(ctx);
+  const flags = lifecycleListFlags(ctx);
   const nets = (await withContext(ctx, 'Failed to list networks', () => ctx.connection().listAllNetworks(flags)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rows = await Promise.all(nets.map(async (n) => ({
@@ -79,30 +65,6 @@ async function netInfo(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** A command that looks a network up and does one thing to it. */
-function action(name: string, verb: string, done: string, summary: string, act: (net: Network) => Promise<void>): CommandSpec {
-  return {
-    name, summary, group: 'network', options: [NETWORK_OPTION], description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
-    async run(ctx) {
-      const net = await networkArgument(ctx);
-      await withContext(ctx, `Failed to ${verb} network ${net.name}`, () => act(net));
-      return report(ctx, net, done.split(' ').pop()!, `Network ${net.name} ${done}`);
-    },
-  };
-}
-
-function fromFile(name: string, verb: string, done: string, summary: string, write: (ctx: CommandContext, xml: string) => Promise<Network>): CommandSpec {
-  return {
-    name, summary, group: 'network', options: [FILE_OPTION], description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
-    async run(ctx) {
-      const file = stringOption(ctx.options, 'file')!;
-      const xml = await readXmlFile(file);
-      const net = await withContext(ctx, `Failed to ${verb} network from ${file}`, () => write(ctx, xml));
-      return report(ctx, net, done, `Network ${net.name} ${done} from ${file}`);
-    },
-  };
-}
-
 export const NETWORK_COMMANDS: CommandSpec[] = [
   {
     name: 'net-list', group: 'network', summary: 'list networks', description: 'Returns list of networks.',
@@ -121,36 +83,14 @@ export const NETWORK_COMMANDS: CommandSpec[] = [
   },
   { name: 'net-info', group: 'network', summary: 'network information', description: 'Returns basic information about the network.',
     options: [NETWORK_OPTION], run: netInfo },
-  {
-    name: 'net-dumpxml', group: 'network', summary: 'network information in XML',
-    description: 'Output the network information as an XML dump to stdout.',
-    options: [NETWORK_OPTION, { name: 'inactive', type: 'bool', help: 'show inactive defined XML' }],
-    async run(ctx) {
-      const net = await networkArgument(ctx);
-      const xml = await net.getXMLDesc(boolOption(ctx.options, 'inactive') ? 1 : 0);
-      if (ctx.json) printJson(ctx, { xml });
-      else ctx.output.out(xml.endsWith('\n') ? xml : xml + '\n');
-      return 0;
-    },
-  },
-  fromFile('net-define', 'define', 'defined', 'define an inactive persistent virtual network from an XML file',
+  NETWORKS.dumpxml('net-dumpxml', 'network information in XML', 'Output the network information as an XML dump to stdout.'),
+  NETWORKS.fromFile('net-define', 'define', 'defined', 'define an inactive persistent virtual network from an XML file',
     (ctx, xml) => ctx.connection().defineNetworkXML(xml)),
-  fromFile('net-create', 'create', 'created', 'create a network from an XML file', (ctx, xml) => ctx.connection().createNetworkXML(xml)),
-  action('net-start', 'start', 'started', 'start a (previously defined) inactive network', (n) => n.create()),
-  action('net-destroy', 'destroy', 'destroyed', 'destroy (stop) a network', (n) => n.destroy()),
-  action('net-undefine', 'undefine', 'has been undefined', 'undefine a persistent network', (n) => n.undefine()),
-  {
-    name: 'net-autostart', group: 'network', summary: 'autostart a network',
-    description: 'Configure a network to be automatically started at boot.',
-    options: [NETWORK_OPTION, { name: 'disable', type: 'bool', help: 'disable autostarting' }],
-    async run(ctx) {
-      const net = await networkArgument(ctx);
-      const enable = !boolOption(ctx.options, 'disable');
-      const mark = enable ? 'mark' : 'unmark';
-      await withContext(ctx, `failed to ${mark} network ${net.name} as autostarted`, () => net.setAutostart(enable));
-      return report(ctx, net, enable ? 'autostart-enabled' : 'autostart-disabled', `Network ${net.name} ${mark}ed as autostarted`);
-    },
-  },
+  NETWORKS.fromFile('net-create', 'create', 'created', 'create a network from an XML file', (ctx, xml) => ctx.connection().createNetworkXML(xml)),
+  NETWORKS.action('net-start', 'start', 'started', 'start a (previously defined) inactive network', (n) => n.create()),
+  NETWORKS.action('net-destroy', 'destroy', 'destroyed', 'destroy (stop) a network', (n) => n.destroy()),
+  NETWORKS.action('net-undefine', 'undefine', 'has been undefined', 'undefine a persistent network', (n) => n.undefine()),
+  NETWORKS.autostart('net-autostart', 'autostart a network', 'Configure a network to be automatically started at boot.'),
   {
     name: 'net-dhcp-leases', group: 'network', summary: 'print lease info for a given network',
     description: 'Print lease info for a given network.',

@@ -8,8 +8,8 @@ import type { StoragePoolInfo } from '../netstore-types';
 import type { StoragePool } from '../storage';
 import { boolOption, exclusive, stringOption, usageError } from './args';
 import { withContext } from './commands-stats';
-import { readXmlFile } from './commands-lifecycle';
 import { formatTable, labelled } from './format';
+import { lifecycleListFlags, objectCommands } from './netstore-commands';
 import { poolArgument } from './netstore-lookup';
 import { optional, poolInfoJson, prettyCapacity, yesNo } from './netstore-format';
 import { printJson } from './print';
@@ -26,20 +26,14 @@ function poolJson(pool: StoragePool): { name: string; uuid: string } {
   return { name: pool.name, uuid: pool.uuid };
 }
 
-function report(ctx: CommandContext, pool: StoragePool, action: string, sentence: string): number {
-  if (ctx.json) printJson(ctx, { action, pool: poolJson(pool) });
-  else if (!ctx.quiet) ctx.output.out(sentence + '\n');
-  return 0;
-}
+const POOLS = objectCommands<StoragePool>({
+  group: 'pool', title: 'Pool', argument: POOL_OPTION, file: FILE_OPTION, lookup: (ctx) => poolArgument(ctx),
+});
 
+/** The shared lifecycle filters plus --type's pool-type bits. */
 function listFlags(ctx: CommandContext): number {
-  const o = ctx.options;
-  let flags = boolOption(o, 'all') ? F.ACTIVE | F.INACTIVE : boolOption(o, 'inactive') ? F.INACTIVE : F.ACTIVE;
-  if (boolOption(o, 'persistent')) flags |= F.PERSISTENT;
-  if (boolOption(o, 'transient')) flags |= F.TRANSIENT;
-  if (boolOption(o, 'autostart')) flags |= F.AUTOSTART;
-  if (boolOption(o, 'no-autostart')) flags |= F.NO_AUTOSTART;
-  for (const type of (stringOption(o, 'type') ?? '').split(',').filter((t) => t !== '')) {
+  let flags = lifecycleListFlags(ctx);
+  for (const type of (stringOption(ctx.options, 'type') ?? '').split(',').filter((t) => t !== '')) {
     const bit = TYPE_FLAGS[type];
     if (bit === undefined) throw usageError(`Invalid pool type '${type}'`);
     flags |= bit;
@@ -108,31 +102,6 @@ async function poolInfo(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-function action(name: string, verb: string, done: string, summary: string, act: (pool: StoragePool, ctx: CommandContext) => Promise<void>,
-  extra: OptionSpec[] = []): CommandSpec {
-  return {
-    name, summary, group: 'pool', options: [POOL_OPTION, ...extra], description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
-    async run(ctx) {
-      const pool = await poolArgument(ctx);
-      await withContext(ctx, `Failed to ${verb} pool ${pool.name}`, () => act(pool, ctx));
-      return report(ctx, pool, done.split(' ').pop()!, `Pool ${pool.name} ${done}`);
-    },
-  };
-}
-
-function fromFile(name: string, verb: string, done: string, summary: string,
-  write: (ctx: CommandContext, xml: string) => Promise<StoragePool>): CommandSpec {
-  return {
-    name, summary, group: 'pool', options: [FILE_OPTION], description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
-    async run(ctx) {
-      const file = stringOption(ctx.options, 'file')!;
-      const xml = await readXmlFile(file);
-      const pool = await withContext(ctx, `Failed to ${verb} pool from ${file}`, () => write(ctx, xml));
-      return report(ctx, pool, done, `Pool ${pool.name} ${done} from ${file}`);
-    },
-  };
-}
-
 const BUILD_OPTIONS: OptionSpec[] = [
   { name: 'no-overwrite', type: 'bool', help: 'do not overwrite any existing data' },
   { name: 'overwrite', type: 'bool', help: 'overwrite any existing data' },
@@ -169,36 +138,16 @@ export const POOL_COMMANDS: CommandSpec[] = [
   },
   { name: 'pool-info', group: 'pool', summary: 'storage pool information', description: 'Returns basic information about the storage pool.',
     options: [POOL_OPTION, { name: 'bytes', type: 'bool', help: 'Reture pool info in bytes' }], run: poolInfo },
-  {
-    name: 'pool-dumpxml', group: 'pool', summary: 'pool information in XML', description: 'Output the pool information as an XML dump to stdout.',
-    options: [POOL_OPTION, { name: 'inactive', type: 'bool', help: 'show inactive defined XML' }],
-    async run(ctx) {
-      const pool = await poolArgument(ctx);
-      const xml = await pool.getXMLDesc(boolOption(ctx.options, 'inactive') ? 1 : 0);
-      if (ctx.json) printJson(ctx, { xml });
-      else ctx.output.out(xml.endsWith('\n') ? xml : xml + '\n');
-      return 0;
-    },
-  },
-  fromFile('pool-define', 'define', 'defined', 'define an inactive persistent storage pool or modify an existing persistent one from an XML file',
+  POOLS.dumpxml('pool-dumpxml', 'pool information in XML', 'Output the pool information as an XML dump to stdout.'),
+  POOLS.fromFile('pool-define', 'define', 'defined', 'define an inactive persistent storage pool or modify an existing persistent one from an XML file',
     (ctx, xml) => ctx.connection().defineStoragePoolXML(xml)),
-  fromFile('pool-create', 'create', 'created', 'create a pool from an XML file', (ctx, xml) => ctx.connection().createStoragePoolXML(xml)),
-  action('pool-build', 'build', 'built', 'build a pool', (p, ctx) => p.build(buildFlags(ctx)), BUILD_OPTIONS),
-  action('pool-start', 'start', 'started', 'start a (previously defined) inactive pool', (p, ctx) => p.create(startFlags(ctx)),
+  POOLS.fromFile('pool-create', 'create', 'created', 'create a pool from an XML file', (ctx, xml) => ctx.connection().createStoragePoolXML(xml)),
+  POOLS.action('pool-build', 'build', 'built', 'build a pool', (p, ctx) => p.build(buildFlags(ctx)), BUILD_OPTIONS),
+  POOLS.action('pool-start', 'start', 'started', 'start a (previously defined) inactive pool', (p, ctx) => p.create(startFlags(ctx)),
     [{ name: 'build', type: 'bool', help: 'build the pool as normal' }, ...BUILD_OPTIONS]),
-  action('pool-destroy', 'destroy', 'destroyed', 'destroy (stop) a pool', (p) => p.destroy()),
-  action('pool-delete', 'delete', 'deleted', 'delete a pool', (p) => p.delete()),
-  action('pool-undefine', 'undefine', 'has been undefined', 'undefine an inactive pool', (p) => p.undefine()),
-  action('pool-refresh', 'refresh', 'refreshed', 'refresh a pool', (p) => p.refresh()),
-  {
-    name: 'pool-autostart', group: 'pool', summary: 'autostart a pool', description: 'Configure a pool to be automatically started at boot.',
-    options: [POOL_OPTION, { name: 'disable', type: 'bool', help: 'disable autostarting' }],
-    async run(ctx) {
-      const pool = await poolArgument(ctx);
-      const enable = !boolOption(ctx.options, 'disable');
-      const mark = enable ? 'mark' : 'unmark';
-      await withContext(ctx, `failed to ${mark} pool ${pool.name} as autostarted`, () => pool.setAutostart(enable));
-      return report(ctx, pool, enable ? 'autostart-enabled' : 'autostart-disabled', `Pool ${pool.name} ${mark}ed as autostarted`);
-    },
-  },
+  POOLS.action('pool-destroy', 'destroy', 'destroyed', 'destroy (stop) a pool', (p) => p.destroy()),
+  POOLS.action('pool-delete', 'delete', 'deleted', 'delete a pool', (p) => p.delete()),
+  POOLS.action('pool-undefine', 'undefine', 'has been undefined', 'undefine an inactive pool', (p) => p.undefine()),
+  POOLS.action('pool-refresh', 'refresh', 'refreshed', 'refresh a pool', (p) => p.refresh()),
+  POOLS.autostart('pool-autostart', 'autostart a pool', 'Configure a pool to be automatically started at boot.'),
 ];

@@ -4,9 +4,10 @@
 // Each run starts from the URI's initial state, in virsh and in xvirt alike.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { requireBuild, tempDir, xvirt, type RunResult } from '../../support/cli';
-import { runVirsh, virshPath } from '../../support/virsh';
+import t from 'tap';
+import { requireBuild, tempDir, xvirt } from '../../support/cli';
+import { virshPath } from '../../support/virsh';
+import { compareAllWithVirsh } from '../../support/virsh-compare';
 
 requireBuild(t);
 
@@ -21,19 +22,6 @@ const FILES: Record<string, string> = {
   'bigvol.xml': "<volume><name>big</name><capacity unit='G'>200</capacity></volume>",
 };
 
-async function compare(t: Test, uri: string, args: string[]): Promise<void> {
-  const [theirs, ours]: RunResult[] = await Promise.all([runVirsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
-  const what = args.join(' ');
-  t.equal(ours.code, theirs.code, `${what}: same exit status (virsh stderr: ${theirs.stderr})`);
-  t.equal(ours.stderr, theirs.stderr, `${what}: same stderr`);
-  t.equal(ours.stdout, theirs.stdout, `${what}: same stdout`);
-}
-
-/** Compares every command line, three at a time (each run is its own fresh state, so order does not matter). */
-async function compareAll(t: Test, uri: string, all: string[][]): Promise<void> {
-  for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map((args) => compare(t, uri, args)));
-}
-
 t.test('virsh is installed (scripts/install-test-deps)', async (t) => {
   t.doesNotThrow(() => virshPath(), 'the comparison runs against the real virsh; it never skips');
 });
@@ -43,7 +31,7 @@ t.test('test:///default: every command, its messages and its failures', async (t
   for (const [name, text] of Object.entries(FILES)) writeFileSync(path.join(dir, name), text);
   const f = (name: string): string => path.join(dir, name);
   const uri = 'test:///default';
-  await compareAll(t, uri, [
+  await compareAllWithVirsh(t, uri, [
     ['net-list'], ['net-list', '--all', '--name'], ['net-list', '--uuid'], ['net-list', '--name', '--uuid'], ['net-list', '--inactive'],
     ['net-list', '--transient'], ['net-list', '--autostart'], ['net-info', 'default'], ['net-info', 'dd8fe884-6c02-601e-7551-cca97df1c5df'],
     ['net-info', 'nope'], ['net-dumpxml', 'default'], ['net-dumpxml', 'default', '--inactive'],

@@ -5,9 +5,10 @@
 // Each run starts from the URI's initial state, in virsh and in xvirt alike.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { requireBuild, tempDir, xvirt, type RunResult } from '../../support/cli';
-import { runVirsh, virshPath } from '../../support/virsh';
+import t from 'tap';
+import { requireBuild, tempDir } from '../../support/cli';
+import { virshPath } from '../../support/virsh';
+import { compareAllWithVirsh } from '../../support/virsh-compare';
 
 requireBuild(t);
 
@@ -50,19 +51,6 @@ const NODE_XML = `<node>
 </node>
 `;
 
-async function compare(t: Test, uri: string, args: string[]): Promise<void> {
-  const [theirs, ours]: RunResult[] = await Promise.all([runVirsh(['-c', uri, ...args]), xvirt(['-c', uri, ...args])]);
-  const what = args.join(' ');
-  t.equal(ours.code, theirs.code, `${what}: same exit status (virsh stderr: ${theirs.stderr})`);
-  t.equal(ours.stderr, theirs.stderr, `${what}: same stderr`);
-  t.equal(ours.stdout, theirs.stdout, `${what}: same stdout`);
-}
-
-/** Compares every command line, three at a time (each run is its own fresh state, so order does not matter). */
-async function compareAll(t: Test, uri: string, all: string[][]): Promise<void> {
-  for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map((args) => compare(t, uri, args)));
-}
-
 t.test('virsh is installed (scripts/install-test-deps)', async (t) => {
   t.doesNotThrow(() => virshPath(), 'the comparison runs against the real virsh; it never skips');
 });
@@ -72,7 +60,7 @@ t.test('a node file with networks, pools and volumes: listings, info and XML', a
   const file = path.join(dir, 'node.xml');
   writeFileSync(file, NODE_XML);
   const uri = `test://${file}`;
-  await compareAll(t, uri, [
+  await compareAllWithVirsh(t, uri, [
     ['net-list', '--all'], ['net-list', '--name'], ['net-info', 'lab'], ['net-info', 'iso'], ['net-dumpxml', 'lab'], ['net-dumpxml', 'iso'],
     ['pool-list', '--all', '--details'], ['pool-list', '--type', 'logical,fs'], ['pool-info', 'images'], ['pool-info', 'vg0', '--bytes'],
     ['pool-dumpxml', 'images'], ['pool-dumpxml', 'mnt'], ['pool-dumpxml', 'vg0'],
