@@ -11,6 +11,7 @@ import { NODE_STRIDE, NodeSlot, VCPU_STRIDE, VcpuSlot } from '../../lib/native-s
 import { uuidToBytes } from '../../lib/uuid';
 import { DefinitionStore } from '../../lib/drivers/xen/definitions';
 import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-config';
+import type { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
 import { ReasonBook } from '../../lib/drivers/xen/reasons';
 import type { XenstoreLike } from '../../lib/drivers/xen/domains';
 import type { XlLike } from '../../lib/drivers/xen/control';
@@ -227,7 +228,9 @@ export interface Rig {
 
 /** A driver over the fakes with names g1..g3 in xenstore and an empty state directory. */
 export async function rig(t: { teardown(fn: () => unknown): void },
-  opts: { xenstore?: boolean; pollMs?: number; reasons?: ReasonBook; sysfsRoot?: string } = {}): Promise<Rig> {
+  opts: {
+    xenstore?: boolean; pollMs?: number; reasons?: ReasonBook; sysfsRoot?: string; codec?: DomainXmlCodec; storage?: HostDirPools;
+  } = {}): Promise<Rig> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
   xs.values.set('/local/domain/0/name', 'Domain-0');
@@ -235,11 +238,12 @@ export async function rig(t: { teardown(fn: () => unknown): void },
   const xl = new FakeXl();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-xen-test-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const store = await DefinitionStore.open(dir, (xml) => testCodec.parse(xml));
+  const codec = opts.codec ?? testCodec;
+  const store = await DefinitionStore.open(dir, (xml) => codec.parse(xml));
   const driver = new XenDriver({
     hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: opts.xenstore === false ? null : xs,
-    store, xl, codec: testCodec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
-    ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}),
+    store, xl, codec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
+    ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}), ...(opts.storage ? { storage: opts.storage } : {}),
   });
   t.teardown(() => driver.close());
   return { driver, hv, xs, xl, store, dir };

@@ -201,9 +201,32 @@ export class HostDirPools {
     return this.#ref(d.config);
   }
 
+  /**
+   * The file of volume `name` in pool `poolName`, for a domain's volume disk
+   * at start: the pool must be running and the volume a regular file in it.
+   */
+  async volumePath(poolName: string, name: string): Promise<string> {
+    const pool = this.byName(poolName);
+    if (!this.isActive(pool)) {
+      throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${poolName}' containing volume '${name}' is not active`);
+    }
+    if (name.includes('/') || name === '.' || name === '..' || !(await isFile(path.join(this.dir(pool), name)))) {
+      throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching name '${name}'`);
+    }
+    return path.join(this.dir(pool), name);
+  }
+
   volRef(pool: StoragePoolRef, name: string): StorageVolRef {
     const key = path.join(this.dir(pool), name);
     return { pool: pool.name, name, key };
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(file)).isFile();
+  } catch {
+    return false;
   }
 }
 

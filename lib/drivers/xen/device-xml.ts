@@ -1,6 +1,6 @@
 /**
- * The <devices> of domain XML that xl can build: file and block disks
- * (disk or cdrom, raw or qcow2, on the xen bus) and bridged or routed
+ * The <devices> of domain XML that xl can build: file, block and storage
+ * volume disks (disk or cdrom, raw or qcow2, on the xen bus) and bridged or routed
  * (ethernet) interfaces. Everything else, down to a single attribute, is
  * refused by name rather than silently dropped: a guest that boots without
  * the disk its XML asked for is worse than one that does not boot.
@@ -51,33 +51,50 @@ function oneOf<T extends string>(value: string | null, fallback: T, allowed: rea
 const DRIVER_BACKENDS: Record<string, XlDisk['backend']> = { phy: 'phy', qemu: 'qdisk' };
 
 function diskOf(el: Element, index: number): XlDisk {
-  const type = oneOf(attr(el, 'type'), 'file', ['file', 'block'], '<disk type>');
+  const type = oneOf(attr(el, 'type'), 'file', ['file', 'block', 'volume'], '<disk type>');
   const device = oneOf(attr(el, 'device'), 'disk', ['disk', 'cdrom'], '<disk device>');
   const parts = shape(el, `<disk> #${index + 1}`, ['type', 'device'], {
-    driver: ['name', 'type'], source: ['file', 'dev'], target: ['dev', 'bus'], readonly: [],
+    driver: ['name', 'type'], source: type === 'volume' ? ['pool', 'volume'] : ['file', 'dev'], target: ['dev', 'bus'], readonly: [],
   });
   const target = parts.get('target');
   const vdev = target ? attr(target, 'dev') : null;
   if (!vdev) throw unsupported(`<disk> #${index + 1}: <target dev> is required`);
   const where = `<disk> ${vdev}`;
   oneOf(attr(target!, 'bus'), 'xen', ['xen'], `${where} <target bus>`);
-  const sourceAttr = type === 'file' ? 'file' : 'dev';
   const source = parts.get('source');
-  const path = source ? attr(source, sourceAttr) : null;
-  if (!path) throw unsupported(`${where}: <source ${sourceAttr}> is required (xvirt's Xen driver has no empty drives)`);
-  if (source && attr(source, type === 'file' ? 'dev' : 'file') !== null) {
-    throw unsupported(`${where}: a ${type} disk takes <source ${sourceAttr}>, not <source ${type === 'file' ? 'dev' : 'file'}>`);
-  }
+  const located = type === 'volume' ? volumeSource(source, where) : pathSource(source, type, where);
   const driver = parts.get('driver');
   const driverName = driver ? attr(driver, 'name') : null;
   if (driverName !== null && !(driverName in DRIVER_BACKENDS)) {
     throw unsupported(`${where} <driver name='${driverName}'> is not supported by xvirt's Xen driver (phy or qemu)`);
   }
   return {
-    target: path, vdev, cdrom: device === 'cdrom', readonly: parts.has('readonly'),
+    ...located, vdev, cdrom: device === 'cdrom', readonly: parts.has('readonly'),
     format: oneOf(driver ? attr(driver, 'type') : null, 'raw', ['raw', 'qcow2'], `${where} <driver type>`),
     backend: driverName === null ? null : DRIVER_BACKENDS[driverName]!,
   };
+}
+
+/** A file or block disk's <source file> or <source dev>. */
+function pathSource(source: Element | undefined, type: 'file' | 'block', where: string): Pick<XlDisk, 'target'> {
+  const sourceAttr = type === 'file' ? 'file' : 'dev';
+  const path = source ? attr(source, sourceAttr) : null;
+  if (!path) throw unsupported(`${where}: <source ${sourceAttr}> is required (xvirt's Xen driver has no empty drives)`);
+  if (source && attr(source, type === 'file' ? 'dev' : 'file') !== null) {
+    throw unsupported(`${where}: a ${type} disk takes <source ${sourceAttr}>, not <source ${type === 'file' ? 'dev' : 'file'}>`);
+  }
+  return { target: path };
+}
+
+/** A volume disk's <source pool volume>; the path comes from the pool when the domain starts. */
+function volumeSource(source: Element | undefined, where: string): Pick<XlDisk, 'target' | 'volume'> {
+  const pool = source ? attr(source, 'pool') : null;
+  const name = source ? attr(source, 'volume') : null;
+  if (!pool || !name) throw unsupported(`${where}: a volume disk needs <source pool='...' volume='...'>`);
+  if (name.includes('/') || name === '.' || name === '..') {
+    throw unsupported(`${where}: volume name '${name}' is not a plain file name`);
+  }
+  return { target: '', volume: { pool, name } };
 }
 
 function vifOf(el: Element, index: number): XlVif {

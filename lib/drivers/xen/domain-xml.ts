@@ -28,7 +28,9 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
     kernel: def.os.kernel, ramdisk: def.os.initrd, cmdline: def.os.cmdline,
     onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash, disks, vifs,
   };
-  toXlConfig(config); // refuse at define time what xl could not build later
+  // Refuse at define time what xl could not build later; a volume's path is only known at start,
+  // so a stand-in path lets the rest of its disk spec be checked now.
+  toXlConfig({ ...config, disks: disks.map((d) => (d.volume ? { ...d, target: `/volume/${d.volume.name}` } : d)) });
   return config;
 }
 

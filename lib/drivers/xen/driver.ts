@@ -379,6 +379,21 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     });
   }
 
+  /** The config with each volume disk's file from its pool, resolved at every start as libvirt does. */
+  async #withVolumePaths(config: XlDomainConfig): Promise<XlDomainConfig> {
+    if (!config.disks?.some((d) => d.volume)) return config;
+    const pools = this.#storage;
+    const disks = await Promise.all(config.disks.map(async (d) => {
+      if (!d.volume) return d;
+      if (!pools) {
+        throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
+          `disk ${d.vdev} uses storage volume '${d.volume.name}', but this connection has no storage pools`);
+      }
+      return { ...d, target: await pools.volumePath(d.volume.pool, d.volume.name) };
+    }));
+    return { ...config, disks };
+  }
+
   /** xl restore of an image whose header xvirt has checked; the STARTED event says RESTORED. */
   async #restore(file: string): Promise<DomainRef> {
     const image = await readSaveImage(file);
@@ -399,7 +414,8 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     return live.ref;
   }
 
-  async #start(config: XlDomainConfig, flags: number): Promise<DomainRef> {
+  async #start(defined: XlDomainConfig, flags: number): Promise<DomainRef> {
+    const config = await this.#withVolumePaths(defined);
     await this.#control.create(config, flags);
     void this.#events.current?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);

@@ -9,8 +9,14 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 
 export interface XlDisk {
-  /** The backing file or block device (absolute path). */
+  /** The backing file or block device (absolute path); for a volume disk, set when the domain starts. */
   target: string;
+  /**
+   * A storage volume (<disk type='volume'>): resolved to its file in the
+   * pool's directory at each start, as libvirt does, so the pool may be
+   * defined or started after the domain.
+   */
+  volume?: { pool: string; name: string };
   format: 'raw' | 'qcow2';
   /** The guest's name for it (xvda, xvdb1...). */
   vdev: string;
