@@ -93,6 +93,8 @@ export enum ErrorDomain {
   URI = 45,
   AUTH = 46,
   SSH = 50,
+  /** VIR_FROM_STREAMS: libvirt's stream layer (virStream*). */
+  STREAMS = 38,
   ACCESS = 55,
   ADMIN = 62,
 }
