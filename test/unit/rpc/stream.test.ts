@@ -26,7 +26,7 @@ t.test('golden bytes: virnetprotocol.x header, type STREAM (3), raw data payload
 });
 
 t.test('a data message larger than a chunk is refused; streamChunks splits at STREAM_CHUNK_MAX', async (t) => {
-  t.throws(() => encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX + 1)), { number: ErrorNumber.RPC });
+  t.throws(() => encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX + 1)), { name: 'XvirtError', number: ErrorNumber.RPC });
   t.equal(encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX)).length, 28 + STREAM_CHUNK_MAX);
   const big = Buffer.alloc(2 * STREAM_CHUNK_MAX + 3, 7);
   t.same(streamChunks(big).map((c) => c.length), [STREAM_CHUNK_MAX, STREAM_CHUNK_MAX, 3]);
@@ -68,7 +68,7 @@ t.test('decoding: what each message means from the server, and from a client', a
   const msgs = new FrameDecoder().push(WIRE);
   t.equal(msgs.length, SESSION.length);
   // An abort's empty body read as a server error is a malformed remote_error: only the last one is well formed.
-  t.throws(() => decodeServerPacket(msgs[4]!), { number: ErrorNumber.RPC }, 'a server ERROR must carry remote_error');
+  t.throws(() => decodeServerPacket(msgs[4]!), { name: 'XvirtError', number: ErrorNumber.RPC }, 'a server ERROR must carry remote_error');
   const fromServer = [...msgs.slice(0, 4), msgs[5]!];
   t.same(server(fromServer), AS_SERVER);
   t.same(client(msgs), AS_CLIENT);
@@ -101,7 +101,7 @@ t.test('malformed stream messages are RPC errors', async (t) => {
   t.throws(() => decodeClientPacket(new FrameDecoder().push(bad)[0]!), { number: ErrorNumber.RPC, message: /status 7/ });
   const okWithBody = encodeStreamData(ID, Buffer.from('x'));
   okWithBody.writeInt32BE(MessageStatus.OK, 24);
-  t.throws(() => decodeServerPacket(new FrameDecoder().push(okWithBody)[0]!), { number: ErrorNumber.RPC });
+  t.throws(() => decodeServerPacket(new FrameDecoder().push(okWithBody)[0]!), { name: 'XvirtError', number: ErrorNumber.RPC });
   const call = encodeStreamOk(ID);
   call.writeInt32BE(MessageType.CALL, 16);
   t.throws(() => decodeServerPacket(new FrameDecoder().push(call)[0]!), { message: /not a stream message/ });
