@@ -36,6 +36,8 @@ export interface DaemonConfig {
   maxClientRequests: number;
   /** Bytes queued towards one client before it counts as a dead reader and is dropped. */
   maxClientOutput: number;
+  /** Messages (replies and events) queued towards one client before it is dropped the same way. */
+  maxClientOutputMessages: number;
   /** Seconds of silence before a PING; <= 0 disables keepalive. */
   keepaliveInterval: number;
   /** Unanswered PINGs before the peer is dropped. */
@@ -76,7 +78,9 @@ export function defaultConfig(): DaemonConfig {
     unixClientsReserve: 100,
     maxWorkers: 500,
     maxClientRequests: 64,
-    maxClientOutput: 64 * 1024 * 1024,
+    // A client that does not read is owed little: 4 MiB or 4096 messages (a lone larger reply still goes out).
+    maxClientOutput: 4 * 1024 * 1024,
+    maxClientOutputMessages: 4096,
     keepaliveInterval: 5,
     keepaliveCount: 5,
     logLevel: 3,
@@ -121,6 +125,7 @@ const KEYS: Record<string, Setter> = {
   max_workers: int(1, 1_000_000, (c, v) => { c.maxWorkers = v; }),
   max_client_requests: int(1, 65536, (c, v) => { c.maxClientRequests = v; }),
   max_client_output: int(65536, 2 ** 31, (c, v) => { c.maxClientOutput = v; }),
+  max_client_output_messages: int(16, 1_000_000, (c, v) => { c.maxClientOutputMessages = v; }),
   keepalive_interval: int(-1, 86400, (c, v) => { c.keepaliveInterval = v; }),
   keepalive_count: int(0, 1000, (c, v) => { c.keepaliveCount = v; }),
   log_level: int(1, 4, (c, v) => { c.logLevel = v; }),

@@ -2,7 +2,9 @@
  * One client's outgoing messages. Everything queued during one turn of the
  * event loop leaves in a single write (pipelined replies cost one syscall,
  * not one each), and what the socket has not yet taken is bounded: past
- * `limit` bytes the client counts as not reading and `onOverflow` runs.
+ * `limits` (bytes or messages) the client counts as not reading and
+ * `onOverflow` runs. A message that finds nothing pending always goes, so a
+ * reading client can receive a reply larger than the byte cap.
  * Frames are built in place (OutgoingFrames): a reply's payload is copied
  * once, into the bytes that are written.
  */
@@ -18,18 +20,27 @@ export const OUTPUT_HIGH_WATER = 1 << 20;
  */
 const CLIENT_SLAB_SIZE = 2048;
 
+export interface OutputLimits {
+  bytes: number;
+  messages: number;
+}
+
 export class Outbound {
   readonly #socket: net.Socket;
-  readonly #limit: number;
-  readonly #onOverflow: () => void;
+  readonly #limits: OutputLimits;
+  readonly #onOverflow: (reason: string) => void;
   readonly #afterFlush: () => void;
   readonly #frames = new OutgoingFrames(CLIENT_SLAB_SIZE);
+  /** Messages queued here or handed to the socket and not yet flushed to the kernel. */
+  #pendingMessages = 0;
+  /** Of those, the ones already handed to the socket. */
+  #writtenMessages = 0;
   #scheduled = false;
   #closed = false;
 
-  constructor(socket: net.Socket, limit: number, onOverflow: () => void, afterFlush: () => void) {
+  constructor(socket: net.Socket, limits: OutputLimits, onOverflow: (reason: string) => void, afterFlush: () => void) {
     this.#socket = socket;
-    this.#limit = limit;
+    this.#limits = limits;
     this.#onOverflow = onOverflow;
     this.#afterFlush = afterFlush;
   }
@@ -42,11 +53,19 @@ export class Outbound {
   /** Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing. */
   send(header: MessageHeader, payload: Uint8Array): void {
     if (this.#closed) return;
-    if (this.#socket.writableLength + this.#frames.queued + frameLength(payload.length) > this.#limit) {
-      this.#onOverflow();
-      return;
+    const pending = this.#socket.writableLength + this.#frames.queued;
+    if (pending > 0) {
+      if (pending + frameLength(payload.length) > this.#limits.bytes) {
+        this.#onOverflow(`more than ${this.#limits.bytes} bytes queued`);
+        return;
+      }
+      if (this.#pendingMessages >= this.#limits.messages) {
+        this.#onOverflow(`more than ${this.#limits.messages} messages queued`);
+        return;
+      }
     }
     this.#frames.push(header, payload);
+    this.#pendingMessages++;
     if (!this.#scheduled) {
       this.#scheduled = true;
       // setImmediate runs after the I/O callbacks of this turn: replies to every call read in it batch up.
@@ -58,7 +77,12 @@ export class Outbound {
     this.#scheduled = false;
     if (this.#closed) return;
     const bytes = this.#frames.take();
-    if (bytes) this.#socket.write(bytes);
+    if (bytes) {
+      // One callback per write (not per message) tells when its messages have left.
+      const taken = this.#pendingMessages - this.#writtenMessages;
+      this.#writtenMessages += taken;
+      this.#socket.write(bytes, () => { this.#pendingMessages -= taken; this.#writtenMessages -= taken; });
+    }
     this.#afterFlush();
   }
 

@@ -81,8 +81,9 @@ export class ClientSession implements SessionControl {
     this.#readonly = policy.readonly;
     this.auth = new SessionAuth(policy.auth, peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
       host.config.security, host.log);
-    this.#out = new Outbound(socket, host.config.maxClientOutput,
-      () => void this.close(`client is not reading: more than ${host.config.maxClientOutput} bytes queued`),
+    this.#out = new Outbound(socket,
+      { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
+      (why) => void this.close(`client is not reading: ${why}`),
       () => this.#afterFlush());
     this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
       (delta) => { host.counters.eventSubscriptions += delta; });

@@ -1,0 +1,46 @@
+/** Outbound's caps: a client that does not read is dropped at its byte or message cap, with the reason. */
+import t from 'tap';
+import type * as net from 'node:net';
+import { Outbound } from '../../../lib/daemon/outbound';
+import { eventHeader } from '../../../lib/rpc/framing';
+
+/** A socket that takes writes but never flushes them (a peer that stopped reading), unless `flush()` is called. */
+function stuckSocket() {
+  const writes: Array<{ bytes: Buffer; done: () => void }> = [];
+  const socket = {
+    get writableLength() { return writes.reduce((n, w) => n + w.bytes.length, 0); },
+    write(bytes: Buffer, done: () => void) { writes.push({ bytes, done }); return false; },
+  };
+  const flush = (): void => { for (const w of writes.splice(0)) w.done(); };
+  return { socket: socket as unknown as net.Socket, writes, flush };
+}
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+t.test('message cap: dropped once more than `messages` are pending, counted across writes', async (t) => {
+  const { socket, flush } = stuckSocket();
+  const reasons: string[] = [];
+  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {});
+  for (let i = 0; i < 6; i++) out.send(eventHeader(100), Buffer.alloc(8));
+  await turn();
+  for (let i = 0; i < 4; i++) out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, [], '10 pending: still fine');
+  out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, ['more than 10 messages queued'], 'the 11th overflows with the reason');
+  await turn();
+  flush();
+  reasons.length = 0;
+  out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, [], 'once the socket took them, the count is back down');
+});
+
+t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still goes', async (t) => {
+  const { socket, writes } = stuckSocket();
+  const reasons: string[] = [];
+  const out = new Outbound(socket, { bytes: 1000, messages: 1000 }, (why) => reasons.push(why), () => {});
+  out.send(eventHeader(100), Buffer.alloc(5000));
+  t.same(reasons, [], 'nothing pending: a 5 KB message is queued');
+  await turn();
+  t.equal(writes.length, 1);
+  out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, ['more than 1000 bytes queued'], 'with 5 KB unread, the next one overflows');
+});
