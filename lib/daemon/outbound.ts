@@ -15,6 +15,13 @@ import type { MessageHeader } from '../rpc/protocol';
 /** Queued bytes past which the session stops reading the client (its replies back up). */
 export const OUTPUT_HIGH_WATER = 1 << 20;
 /**
+ * Reading also stops once a quarter of the message cap is pending: one 64 KiB
+ * read holds at most ~2,340 header-only calls (PINGs), whose replies then still
+ * fit under the default 4096, so a client that pipelines without reading is
+ * throttled, and only unsolicited events can push it over its cap.
+ */
+const MESSAGE_HIGH_WATER_SHARE = 4;
+/**
  * Each client keeps its last slab of frames: small enough to come from Node's
  * shared buffer pool, so an idle client holds about 2 KiB, not 64.
  */
@@ -30,6 +37,7 @@ export class Outbound {
   readonly #limits: OutputLimits;
   readonly #onOverflow: (reason: string) => void;
   readonly #afterFlush: () => void;
+  readonly #afterWrite: () => void;
   readonly #frames = new OutgoingFrames(CLIENT_SLAB_SIZE);
   /** Messages queued here or handed to the socket and not yet flushed to the kernel. */
   #pendingMessages = 0;
@@ -38,16 +46,24 @@ export class Outbound {
   #scheduled = false;
   #closed = false;
 
-  constructor(socket: net.Socket, limits: OutputLimits, onOverflow: (reason: string) => void, afterFlush: () => void) {
+  /**
+   * `afterFlush`: a turn's messages were handed to the socket; `afterWrite`: the
+   * socket passed a write to the kernel, so `backedUp` may have turned false (the
+   * socket's 'drain' comes before the write's callback, too early to tell).
+   */
+  constructor(socket: net.Socket, limits: OutputLimits, onOverflow: (reason: string) => void,
+    afterFlush: () => void, afterWrite: () => void) {
     this.#socket = socket;
     this.#limits = limits;
     this.#onOverflow = onOverflow;
     this.#afterFlush = afterFlush;
+    this.#afterWrite = afterWrite;
   }
 
   /** Whether enough is waiting that reading more requests would only add to it. */
   get backedUp(): boolean {
-    return this.#socket.writableLength + this.#frames.queued >= OUTPUT_HIGH_WATER;
+    return this.#socket.writableLength + this.#frames.queued >= OUTPUT_HIGH_WATER
+      || this.#pendingMessages * MESSAGE_HIGH_WATER_SHARE >= this.#limits.messages;
   }
 
   /** Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing. */
@@ -81,7 +97,11 @@ export class Outbound {
       // One callback per write (not per message) tells when its messages have left.
       const taken = this.#pendingMessages - this.#writtenMessages;
       this.#writtenMessages += taken;
-      this.#socket.write(bytes, () => { this.#pendingMessages -= taken; this.#writtenMessages -= taken; });
+      this.#socket.write(bytes, () => {
+        this.#pendingMessages -= taken;
+        this.#writtenMessages -= taken;
+        this.#afterWrite();
+      });
     }
     this.#afterFlush();
   }

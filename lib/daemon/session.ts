@@ -84,11 +84,10 @@ export class ClientSession implements SessionControl {
     this.#out = new Outbound(socket,
       { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
       (why) => void this.close(`client is not reading: ${why}`),
-      () => this.#afterFlush());
+      () => this.#afterFlush(), () => this.#updateFlow());
     this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
       (delta) => { host.counters.eventSubscriptions += delta; });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#updateFlow());
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
     socket.on('close', () => void this.close('peer disconnected'));
   }

@@ -36,7 +36,8 @@ t.test('parseConfig reads every key and keeps defaults for the rest', async (t) 
   t.match(cfg, {
     unixSockRwPath: '/tmp/x/sock', unixSockRoPath: '', unixSockRwPerms: 0o770, unixSockRoPerms: 0o777,
     listenTcp: true, tcpListenAddr: '::1', tcpPort: 16600, maxClients: 20, maxClientRequests: 8,
-    maxClientOutput: 1048576, maxClientOutputMessages: 100, keepaliveInterval: -1, keepaliveCount: 0, logLevel: 1, defaultUri: 'xen:///system',
+    maxClientOutput: 1048576, maxClientOutputMessages: 100, keepaliveInterval: -1, keepaliveCount: 0, logLevel: 1,
+    defaultUri: 'xen:///system',
   });
   t.same(parseConfig('', 'empty.conf'), defaultConfig(), 'an empty file is the defaults');
   t.match(defaultConfig(), { listenTcp: false, unixSockRwPerms: 0o700, unixSockRoPerms: 0o777, defaultUri: 'test:///default' },

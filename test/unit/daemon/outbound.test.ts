@@ -19,7 +19,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 t.test('message cap: dropped once more than `messages` are pending, counted across writes', async (t) => {
   const { socket, flush } = stuckSocket();
   const reasons: string[] = [];
-  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {});
+  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {}, () => {});
   for (let i = 0; i < 6; i++) out.send(eventHeader(100), Buffer.alloc(8));
   await turn();
   for (let i = 0; i < 4; i++) out.send(eventHeader(100), Buffer.alloc(8));
@@ -36,11 +36,27 @@ t.test('message cap: dropped once more than `messages` are pending, counted acro
 t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still goes', async (t) => {
   const { socket, writes } = stuckSocket();
   const reasons: string[] = [];
-  const out = new Outbound(socket, { bytes: 1000, messages: 1000 }, (why) => reasons.push(why), () => {});
+  const out = new Outbound(socket, { bytes: 1000, messages: 1000 }, (why) => reasons.push(why), () => {}, () => {});
   out.send(eventHeader(100), Buffer.alloc(5000));
   t.same(reasons, [], 'nothing pending: a 5 KB message is queued');
   await turn();
   t.equal(writes.length, 1);
   out.send(eventHeader(100), Buffer.alloc(8));
   t.same(reasons, ['more than 1000 bytes queued'], 'with 5 KB unread, the next one overflows');
+});
+
+t.test('backedUp: at a quarter of the message cap, until the socket has taken the writes', async (t) => {
+  const { socket, flush } = stuckSocket();
+  let writesDone = 0;
+  const out = new Outbound(socket, { bytes: 1 << 20, messages: 40 }, () => t.fail('no overflow'), () => {},
+    () => { writesDone++; });
+  for (let i = 0; i < 9; i++) out.send(eventHeader(100), Buffer.alloc(8));
+  t.notOk(out.backedUp, '9 of 40 pending: keep reading');
+  out.send(eventHeader(100), Buffer.alloc(8));
+  t.ok(out.backedUp, '10 of 40 pending: stop reading');
+  await turn();
+  t.ok(out.backedUp, 'handed to the socket but not flushed: still backed up');
+  flush();
+  t.equal(writesDone, 1, 'afterWrite runs once per write, when the socket took it');
+  t.notOk(out.backedUp, 'flushed: read again');
 });
