@@ -193,6 +193,7 @@ export const testCodec: DomainXmlCodec = {
     return { name, uuid, type: 'pv', memoryKiB: 32768, maxMemoryKiB: 65536, vcpus: 2, kernel: get('kernel') ?? '/boot/k' };
   },
   format: (xml, id) => (id >= 0 ? xml.replace("<domain type='xen'>", `<domain type='xen' id='${id}'>`) : xml),
+  edit: () => { throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN, 'the stand-in codec cannot edit; use loadDomainXmlCodec()'); },
 };
 
 export function domainXml(name: string, uuid: string): string {

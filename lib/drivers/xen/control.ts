@@ -100,6 +100,11 @@ export class XenControl {
     await this.#xl.run(['mem-set', String(id), `${memoryKiB}k`]);
   }
 
+  async setMaxMemory(id: number, memoryKiB: number): Promise<void> {
+    this.#needXl('change maximum memory');
+    await this.#xl.run(['mem-max', String(id), `${memoryKiB}k`]);
+  }
+
   async setVcpus(id: number, nvcpus: number): Promise<void> {
     this.#needXl('change vCPUs');
     await this.#xl.run(['vcpu-set', String(id), String(nvcpus)]);

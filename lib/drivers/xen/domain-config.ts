@@ -3,7 +3,7 @@
  * over lib/xml; a stand-in in unit tests) and the description of live
  * domains that have no stored definition.
  */
-import { formatDomainXml } from '../../xml';
+import { formatDomainXml, type DomainDefinition } from '../../xml';
 import type { LiveDomain } from './domains';
 import { liveDefinition } from './domain-xml';
 import type { XlDomainConfig } from './xl';
@@ -13,6 +13,8 @@ export interface DomainXmlCodec {
   parse(xml: string): XlDomainConfig;
   /** Reformats a stored definition; `id` >= 0 for a running domain, -1 for the inactive form. */
   format(xml: string, id: number): string;
+  /** The stored definition `xml` with `change` applied, as inactive XML (for CONFIG changes). */
+  edit(xml: string, change: (def: DomainDefinition) => void): string;
 }
 
 /** The XML of a running domain xvirt holds no definition for (built by xl directly, or Domain-0). */

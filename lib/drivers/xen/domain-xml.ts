@@ -21,10 +21,9 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
   const type = GUEST_TYPES[def.os.type];
   if (!type) throw unsupported(`OS type '${def.os.type}' is not a Xen guest type (xen, xenpvh or hvm)`);
   const { disks, vifs } = devicesOf(def.devicesXml);
-  if (def.vcpus !== def.maxVcpus) throw unsupported('vCPU hotplug limits (<vcpu current=...>) are not supported yet');
   const config: XlDomainConfig = {
     name: def.name, uuid: def.uuid, type,
-    memoryKiB: def.currentMemoryKiB, maxMemoryKiB: def.memoryKiB, vcpus: def.vcpus,
+    memoryKiB: def.currentMemoryKiB, maxMemoryKiB: def.memoryKiB, vcpus: def.vcpus, maxVcpus: def.maxVcpus,
     kernel: def.os.kernel, ramdisk: def.os.initrd, cmdline: def.os.cmdline,
     onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash, disks, vifs,
   };
@@ -38,6 +37,11 @@ export function loadDomainXmlCodec(): DomainXmlCodec {
   return {
     parse: (xml) => xlConfigOf(parseDomainXml(xml)),
     format: (xml, id) => formatDomainXml(parseDomainXml(xml), id >= 0 ? { id } : { inactive: true }),
+    edit: (xml, change) => {
+      const def = parseDomainXml(xml);
+      change(def);
+      return formatDomainXml(def, { inactive: true });
+    },
   };
 }
 

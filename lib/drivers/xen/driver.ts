@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import {
   DomainConsoleFlags, DomainCreateFlags, DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason,
   DomainEventStartedDetail, DomainEventStoppedDetail, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags,
+  DomainMemoryModFlags, DomainVcpuFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -16,7 +17,7 @@ import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from './capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
-import { DomainDirectory, noDomain } from './directory';
+import { DomainDirectory, noDomain, type Found } from './directory';
 import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
 import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from './events';
 import { XenControl, type XlLike } from './control';
@@ -25,6 +26,7 @@ import { processReasons, type ReasonBook } from './reasons';
 import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
 import { checkConsoleName, processConsoles } from './console';
 import type { Duplex } from 'node:stream';
+import { setMemoryFlags, setVcpusFlags, type TuningTarget } from './tuning';
 import type { XlDomainConfig } from './xl';
 import { HostStorageDriver } from '../host-storage/driver';
 import type { HostDirPools } from '../host-storage/dir-pools';
@@ -322,6 +324,38 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
 
   async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> {
     await this.#act(dom, (d) => this.#control.setVcpus(d.ref.id, nvcpus));
+  }
+
+  async domainSetMemoryFlags(dom: DomainRef, memoryKiB: number, flags: number): Promise<void> {
+    await this.#tune(dom, (found) => setMemoryFlags(this.#tuning, found, memoryKiB, flags));
+  }
+
+  /** As libvirt's libxl driver: setMemoryFlags(MAXIMUM), on the running guest or the definition (CURRENT). */
+  async domainSetMaxMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
+    await this.#tune(dom, (found) => setMemoryFlags(this.#tuning, found, memoryKiB, DomainMemoryModFlags.MAXIMUM));
+  }
+
+  async domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags: number): Promise<void> {
+    await this.#tune(dom, (found) => setVcpusFlags(this.#tuning, found, nvcpus, flags));
+  }
+
+  readonly #tuning: TuningTarget = {
+    setLiveMemory: (d, kib) => this.#control.setMemory(d.ref.id, kib),
+    setLiveMaxMemory: (d, kib) => this.#control.setMaxMemory(d.ref.id, kib),
+    setLiveVcpus: (d, n) => this.#control.setVcpus(d.ref.id, n),
+    liveMaxVcpus: (d) => this.domainGetVcpusFlags(d.ref, DomainVcpuFlags.LIVE | DomainVcpuFlags.MAXIMUM),
+    editConfig: async (found, change) => {
+      await this.#dir.store.save(this.#codec.edit(found.def!.xml, change));
+    },
+  };
+
+  /** A tuning call on the domain as it is now; event watchers rescan afterwards (a live change may show). */
+  async #tune(dom: DomainRef, call: (found: Found) => Promise<void>): Promise<void> {
+    try {
+      await call(await this.#dir.existing(dom));
+    } finally {
+      void this.#events.current?.trigger();
+    }
   }
 
   async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {

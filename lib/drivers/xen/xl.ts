@@ -21,6 +21,8 @@ export interface XlDomainConfig {
   memoryKiB: number;
   maxMemoryKiB: number;
   vcpus: number;
+  /** vCPUs the guest may bring online later (xl's maxvcpus); default: `vcpus`. */
+  maxVcpus?: number;
   kernel?: string | null;
   ramdisk?: string | null;
   cmdline?: string | null;
@@ -48,9 +50,13 @@ export function toXlConfig(c: XlDomainConfig): string {
   if (!/^[A-Za-z0-9_.:+-]{1,64}$/.test(c.name)) {
     throw configError(`domain name '${c.name}' is not usable with xl (letters, digits and _.:+- only, at most 64)`);
   }
-  for (const [v, what] of [[c.memoryKiB, 'memory'], [c.maxMemoryKiB, 'maximum memory'], [c.vcpus, 'vCPU count']] as const) {
+  const maxVcpus = c.maxVcpus ?? c.vcpus;
+  for (const [v, what] of [
+    [c.memoryKiB, 'memory'], [c.maxMemoryKiB, 'maximum memory'], [c.vcpus, 'vCPU count'], [maxVcpus, 'maximum vCPU count'],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw configError(`${what} must be a positive integer, got ${v}`);
   }
+  if (c.vcpus > maxVcpus) throw configError(`${c.vcpus} vCPUs exceed the maximum of ${maxVcpus}`);
   if (c.type !== 'hvm' && !c.kernel) throw configError(`a ${c.type} guest needs an <os><kernel> path`);
   const lines = [
     `name = ${xlString(c.name, 'name')}`,
@@ -60,6 +66,7 @@ export function toXlConfig(c: XlDomainConfig): string {
     `maxmem = ${Math.ceil(Math.max(c.maxMemoryKiB, c.memoryKiB) / 1024)}`,
     `vcpus = ${c.vcpus}`,
   ];
+  if (maxVcpus > c.vcpus) lines.push(`maxvcpus = ${maxVcpus}`);
   if (c.kernel) lines.push(`kernel = ${xlString(c.kernel, 'kernel')}`);
   if (c.ramdisk) lines.push(`ramdisk = ${xlString(c.ramdisk, 'ramdisk')}`);
   if (c.cmdline) lines.push(`extra = ${xlString(c.cmdline, 'kernel command line')}`);

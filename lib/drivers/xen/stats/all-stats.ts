@@ -77,7 +77,7 @@ async function liveVcpus(domainStats: XenDomainStats, d: StatsDomain): Promise<T
 
 function configVcpus(d: StatsDomain): TypedParam[] {
   if (!d.config) return [];
-  return [uintParam('vcpu.current', d.config.vcpus), uintParam('vcpu.maximum', d.config.vcpus)];
+  return [uintParam('vcpu.current', d.config.vcpus), uintParam('vcpu.maximum', d.config.maxVcpus)];
 }
 
 async function interfaces(src: XenStatsSource, domid: number): Promise<TypedParam[]> {

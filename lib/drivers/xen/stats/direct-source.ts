@@ -26,7 +26,10 @@ export class DirectStatsSource implements XenStatsSource {
 
   #of(found: Found): StatsDomain | null {
     const { live, def } = found;
-    const config = def ? { vcpus: def.config.vcpus, memoryKiB: def.config.memoryKiB, maxMemoryKiB: def.config.maxMemoryKiB } : null;
+    const config = def ? {
+      vcpus: def.config.vcpus, maxVcpus: def.config.maxVcpus ?? def.config.vcpus,
+      memoryKiB: def.config.memoryKiB, maxMemoryKiB: def.config.maxMemoryKiB,
+    } : null;
     const persistence = { persistent: !!def, autostart: def?.autostart ?? false, config };
     if (live) {
       const { state } = live.info;

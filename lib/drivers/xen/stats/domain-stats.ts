@@ -118,7 +118,7 @@ export class XenDomainStats {
       return flags & Vcpu.MAXIMUM ? (await this.vcpus(d)).length : d.info.nrVirtCpu;
     }
     if (!d.config) throw operationInvalid(ErrorDomain.DOMAIN, 'transient domains do not have any persistent config');
-    return d.config.vcpus;
+    return flags & Vcpu.MAXIMUM ? d.config.maxVcpus : d.config.vcpus;
   }
 
   /**

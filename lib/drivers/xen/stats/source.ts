@@ -22,7 +22,7 @@ export interface StatsDomain {
   /** The hypervisor's record while it runs. */
   info: DomainInfo | null;
   /** From its stored definition (null for a transient domain). */
-  config: { vcpus: number; memoryKiB: number; maxMemoryKiB: number } | null;
+  config: { vcpus: number; maxVcpus: number; memoryKiB: number; maxMemoryKiB: number } | null;
 }
 
 export interface XenStatsSource {

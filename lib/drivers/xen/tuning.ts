@@ -1,0 +1,99 @@
+/**
+ * The flag-taking memory and vCPU setters on Xen (virDomainSetMemoryFlags,
+ * virDomainSetVcpusFlags, virDomainSetMaxMemory) with libvirt's rules for
+ * which definition each flag touches: LIVE changes the running guest through
+ * xl, CONFIG rewrites the stored definition (atomically, through the
+ * definitions store), CURRENT means LIVE when running and CONFIG when not.
+ * Every check runs before the first change, so a refused call changes nothing.
+ */
+import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu } from '../../constants';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { DomainDefinition } from '../../xml';
+import type { Found } from './directory';
+import type { LiveDomain } from './domains';
+
+/** What the setters change: the running guest (through xl) and the stored definition. */
+export interface TuningTarget {
+  setLiveMemory(d: LiveDomain, memoryKiB: number): Promise<void>;
+  setLiveMaxMemory(d: LiveDomain, memoryKiB: number): Promise<void>;
+  setLiveVcpus(d: LiveDomain, nvcpus: number): Promise<void>;
+  /** The guest's maximum vCPU count as the hypervisor reports it. */
+  liveMaxVcpus(d: LiveDomain): Promise<number>;
+  /** Rewrites the stored definition with `change` applied (validated and durable before it resolves). */
+  editConfig(found: Found, change: (def: DomainDefinition) => void): Promise<void>;
+}
+
+function invalid(number: ErrorNumber, detail: string): XvirtError {
+  return XvirtError.of(number, ErrorDomain.XEN, detail);
+}
+
+function checkFlags(flags: number, allowed: number, api: string): void {
+  if ((flags & ~allowed) !== 0 || flags < 0) {
+    throw invalid(ErrorNumber.INVALID_ARG, `unsupported flags (0x${(flags & ~allowed).toString(16)}) in function ${api}`);
+  }
+}
+
+/** virDomainObjUpdateModificationImpact: which of the running guest and the definition `flags` select. */
+function selected(found: Found, flags: number): { live: LiveDomain | null; config: Found['def'] | null } {
+  let impact = flags & (Mem.LIVE | Mem.CONFIG);
+  if (impact === 0) impact = found.live ? Mem.LIVE : Mem.CONFIG;
+  if (impact & Mem.LIVE && !found.live) throw invalid(ErrorNumber.OPERATION_INVALID, 'domain is not running');
+  if (impact & Mem.CONFIG && !found.def) {
+    throw invalid(ErrorNumber.OPERATION_INVALID, 'transient domains do not have any persistent config');
+  }
+  return { live: impact & Mem.LIVE ? found.live! : null, config: impact & Mem.CONFIG ? found.def! : null };
+}
+
+function positive(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalid(ErrorNumber.INVALID_ARG, `${what} must be a positive integer`);
+}
+
+/** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the maximum (KiB). */
+export async function setMemoryFlags(target: TuningTarget, found: Found, memoryKiB: number, flags: number): Promise<void> {
+  checkFlags(flags, Mem.LIVE | Mem.CONFIG | Mem.MAXIMUM, 'virDomainSetMemoryFlags');
+  positive(memoryKiB, 'memory');
+  const { live, config } = selected(found, flags);
+  if (flags & Mem.MAXIMUM) {
+    if (live) await target.setLiveMaxMemory(live, memoryKiB);
+    if (config) {
+      await target.editConfig(found, (def) => {
+        def.memoryKiB = memoryKiB;
+        def.currentMemoryKiB = Math.min(def.currentMemoryKiB, memoryKiB);
+      });
+    }
+    return;
+  }
+  if (live && memoryKiB > live.info.maxMemKiB) throw invalid(ErrorNumber.INVALID_ARG, 'cannot set memory higher than max memory');
+  if (config && memoryKiB > config.config.maxMemoryKiB) {
+    throw invalid(ErrorNumber.INVALID_ARG, 'cannot set memory higher than max memory');
+  }
+  if (live) await target.setLiveMemory(live, memoryKiB);
+  if (config) await target.editConfig(found, (def) => { def.currentMemoryKiB = memoryKiB; });
+}
+
+/** virDomainSetVcpusFlags: vCPUs online, or with MAXIMUM (CONFIG only) the most the guest may have. */
+export async function setVcpusFlags(target: TuningTarget, found: Found, nvcpus: number, flags: number): Promise<void> {
+  checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'virDomainSetVcpusFlags');
+  positive(nvcpus, 'vCPU count');
+  const { live, config } = selected(found, flags);
+  const maximum = (flags & Vcpu.MAXIMUM) !== 0;
+  if (maximum && live) throw invalid(ErrorNumber.INVALID_ARG, 'cannot change the maximum vCPU count of a running domain');
+  if (live) {
+    const max = await target.liveMaxVcpus(live);
+    if (nvcpus > max) throw invalid(ErrorNumber.INVALID_ARG, `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`);
+  }
+  if (config && !maximum) {
+    const max = config.config.maxVcpus ?? config.config.vcpus;
+    if (nvcpus > max) throw invalid(ErrorNumber.INVALID_ARG, `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`);
+  }
+  if (live) await target.setLiveVcpus(live, nvcpus);
+  if (!config) return;
+  await target.editConfig(found, (def) => {
+    if (maximum) {
+      def.maxVcpus = nvcpus;
+      def.vcpus = Math.min(def.vcpus, nvcpus);
+    } else {
+      def.vcpus = nvcpus;
+    }
+  });
+}
