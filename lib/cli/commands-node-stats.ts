@@ -4,7 +4,8 @@ import { withContext } from './commands-stats';
 import { parseUnsigned } from './numbers';
 import { printJson } from './print';
 import type { CommandContext, CommandSpec } from './spec';
-import { affinityText, formatNodeCpuStats, formatNodeMemoryStats, nodeStatsJson } from './stats-format';
+import { setTimeout as delay } from 'node:timers/promises';
+import { affinityText, formatNodeCpuPercent, formatNodeCpuStats, nodeCpuPercent, formatNodeMemoryStats, nodeStatsJson } from './stats-format';
 
 /** The optional CPU/cell number of nodecpustats/nodememstats/freecell; -1 (all) when absent. */
 function cellOrCpu(ctx: CommandContext, name: string): number {
@@ -13,11 +14,17 @@ function cellOrCpu(ctx: CommandContext, name: string): number {
 }
 
 async function nodecpustatsCommand(ctx: CommandContext): Promise<number> {
-  if (boolOption(ctx.options, 'percent')) {
-    throw usageError('--percent is not supported by xvirt (it samples twice, a second apart)');
-  }
   const cpu = cellOrCpu(ctx, 'cpu');
-  const stats = await withContext(ctx, 'Unable to get node cpu stats', () => ctx.connection().getNodeCPUStats(cpu));
+  const sample = () => withContext(ctx, 'Unable to get node cpu stats', () => ctx.connection().getNodeCPUStats(cpu));
+  const stats = await sample();
+  if (boolOption(ctx.options, 'percent')) {
+    // As virsh: a second sample one second later, unless the driver reports utilization itself.
+    const whole = stats.some((s) => s.field === 'utilization');
+    const figures = nodeCpuPercent(stats, whole ? stats : await delay(1000).then(sample));
+    if (ctx.json) printJson(ctx, Object.fromEntries(figures.map(([label, v]) => [label, Number.isNaN(v) ? null : v])));
+    else ctx.output.out(formatNodeCpuPercent(figures, whole));
+    return 0;
+  }
   if (ctx.json) printJson(ctx, nodeStatsJson(stats));
   else ctx.output.out(formatNodeCpuStats(stats));
   return 0;

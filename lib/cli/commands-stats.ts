@@ -71,31 +71,48 @@ async function dommemstatCommand(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** virsh's names for virDomainBlockStatsFlags fields, in its order. */
-const BLOCK_FIELDS: [string, string][] = [
-  ['rd_operations', 'rd_req'], ['rd_bytes', 'rd_bytes'], ['wr_operations', 'wr_req'], ['wr_bytes', 'wr_bytes'],
-  ['flush_operations', 'flush_operations'], ['rd_total_times', 'rd_total_times'], ['wr_total_times', 'wr_total_times'],
-  ['flush_total_times', 'flush_total_times'], ['errs', 'errs'],
+/**
+ * virsh's table for virDomainBlockStatsFlags fields, in its order: the field,
+ * its legacy spelling (the field's own when null) and its --human label.
+ */
+const BLOCK_FIELDS: [string, string | null, string][] = [
+  ['rd_operations', 'rd_req', 'number of read operations:'], ['rd_bytes', 'rd_bytes', 'number of bytes read:'],
+  ['wr_operations', 'wr_req', 'number of write operations:'], ['wr_bytes', 'wr_bytes', 'number of bytes written:'],
+  ['errs', 'errs', 'error count:'], ['flush_operations', null, 'number of flush operations:'],
+  ['rd_total_times', null, 'total duration of reads (ns):'], ['wr_total_times', null, 'total duration of writes (ns):'],
+  ['flush_total_times', null, 'total duration of flushes (ns):'],
 ];
 
-function blockStatsParams(s: BlockStats): [string, bigint][] {
-  return [['rd_req', s.rdReq], ['rd_bytes', s.rdBytes], ['wr_req', s.wrReq], ['wr_bytes', s.wrBytes], ['errs', s.errs]];
+/** One printed figure: its legacy name, its --human label (null: printed as named), its value. */
+type BlockFigure = [string, string | null, bigint | string];
+
+function blockStatsParams(s: BlockStats): BlockFigure[] {
+  const legacy: [string, bigint][] = [['rd_req', s.rdReq], ['rd_bytes', s.rdBytes], ['wr_req', s.wrReq], ['wr_bytes', s.wrBytes],
+    ['errs', s.errs]];
+  return legacy.filter(([, v]) => v >= 0n).map(([name, v]) => [name, BLOCK_FIELDS.find(([, l]) => l === name)![2], v]);
 }
 
-/** virDomainBlockStatsFlags first, as virsh: drivers without it fall back to virDomainBlockStats. */
-async function blockFigures(device: string, dom: Domain): Promise<[string, bigint | string][]> {
+/**
+ * virDomainBlockStatsFlags first, as virsh: the fields it knows in its order,
+ * then any others as the driver named them; drivers without it fall back to
+ * virDomainBlockStats.
+ */
+async function blockFigures(device: string, dom: Domain): Promise<BlockFigure[]> {
+  let params: TypedParam[];
   try {
-    const params: TypedParam[] = await dom.blockStatsFlags(device);
-    const out: [string, bigint | string][] = [];
-    for (const [field, label] of BLOCK_FIELDS) {
-      const p = params.find((x) => x.name === field);
-      if (p) out.push([label, typeof p.value === 'bigint' ? p.value : String(p.value)]);
-    }
-    return out;
+    params = await dom.blockStatsFlags(device);
   } catch (err) {
     if (!isXvirtError(err) || err.number !== ErrorNumber.NO_SUPPORT) throw err;
-    return blockStatsParams(await dom.blockStats(device)).filter(([, v]) => v >= 0n);
+    return blockStatsParams(await dom.blockStats(device));
   }
+  const text = (p: TypedParam): bigint | string => (typeof p.value === 'bigint' ? p.value : String(p.value));
+  const out: BlockFigure[] = [];
+  for (const [field, legacy, human] of BLOCK_FIELDS) {
+    const p = params.find((x) => x.name === field);
+    if (p) out.push([legacy ?? field, human, text(p)]);
+  }
+  for (const p of params) if (!BLOCK_FIELDS.some(([field]) => field === p.name)) out.push([p.name, null, text(p)]);
+  return out;
 }
 
 async function domblkstatCommand(ctx: CommandContext): Promise<number> {
@@ -103,8 +120,15 @@ async function domblkstatCommand(ctx: CommandContext): Promise<number> {
   const device = stringOption(ctx.options, 'device') ?? '';
   const failure = `Failed to get block stats ${dom.name} ${device}`;
   const figures = await withContext(ctx, failure, () => blockFigures(device, dom));
-  if (ctx.json) printJson(ctx, Object.fromEntries(figures));
-  else ctx.output.out(figures.map(([k, v]) => `${device} ${k} ${v}\n`).join(''));
+  if (ctx.json) {
+    printJson(ctx, Object.fromEntries(figures.map(([name, , v]) => [name, v])));
+  } else if (boolOption(ctx.options, 'human')) {
+    // virsh names the device once, then prints each line after an empty device column.
+    ctx.output.out(`Device: ${device}\n` + figures.map(([name, human, v]) =>
+      (human === null ? ` ${name} ${v}\n` : ` ${human.padEnd(31)} ${v}\n`)).join(''));
+  } else {
+    ctx.output.out(figures.map(([name, , v]) => `${device} ${name} ${v}\n`).join(''));
+  }
   return 0;
 }
 
@@ -149,7 +173,10 @@ export const STATS_COMMANDS: CommandSpec[] = [
   {
     name: 'domblkstat', group: 'monitor', summary: 'get device block stats for a domain',
     description: 'Get device block stats for a running domain.',
-    options: [DOMAIN_OPTION, { name: 'device', type: 'string', positional: true, help: 'block device' }],
+    options: [
+      DOMAIN_OPTION, { name: 'device', type: 'string', positional: true, help: 'block device' },
+      { name: 'human', type: 'bool', help: 'print a more human readable output' },
+    ],
     run: domblkstatCommand,
   },
   {

@@ -66,8 +66,39 @@ export function affinityText(map: readonly boolean[], width: number): string {
 
 /** virsh's nodecpustats names for the driver's fields, in its order. */
 const NODE_CPU_FIELDS: [string, string][] = [
-  ['user', 'user'], ['kernel', 'system'], ['idle', 'idle'], ['iowait', 'iowait'],
+  ['user', 'user'], ['kernel', 'system'], ['idle', 'idle'], ['iowait', 'iowait'], ['intr', 'intr'],
 ];
+
+/**
+ * virsh's `nodecpustats --percent` figures from two samples a second apart:
+ * the driver's own utilization when it gives one (usage and idle, whole
+ * numbers), else each time's share of the total that passed, usage being
+ * user + system. [label, percent] in virsh's order; NaN when no time passed.
+ */
+export function nodeCpuPercent(first: readonly NodeStat[], second: readonly NodeStat[]): [string, number][] {
+  const utilization = first.find((s) => s.field === 'utilization');
+  if (utilization) return [['usage', Number(utilization.value)], ['idle', 100 - Number(utilization.value)]];
+  const deltas: [string, number][] = [];
+  for (const [field, label] of NODE_CPU_FIELDS) {
+    const a = first.find((x) => x.field === field);
+    const b = second.find((x) => x.field === field);
+    if (a && b) deltas.push([label, Number(BigInt(b.value) - BigInt(a.value))]);
+  }
+  const total = deltas.reduce((sum, [, d]) => sum + d, 0);
+  const busy = deltas.filter(([label]) => label === 'user' || label === 'system').reduce((sum, [, d]) => sum + d, 0);
+  return [['usage', (busy / total) * 100], ...deltas.map(([label, d]): [string, number] => [label, (d / total) * 100])];
+}
+
+/**
+ * The lines virsh prints for them: "%5.1lf%%" (utilization: a whole number);
+ * 0/0 is the x86 default NaN, whose sign bit glibc's printf shows as "-nan".
+ */
+export function formatNodeCpuPercent(figures: readonly [string, number][], whole: boolean): string {
+  return figures.map(([label, v]) => {
+    const text = Number.isNaN(v) ? '-nan' : whole ? String(v) : v.toFixed(1);
+    return `${(label + ':').padEnd(15)} ${text.padStart(5)}%\n`;
+  }).join('');
+}
 
 export function formatNodeCpuStats(stats: readonly NodeStat[]): string {
   let text = '';

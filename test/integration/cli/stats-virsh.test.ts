@@ -51,7 +51,7 @@ t.test('test:///default: every statistics command and its failures', async (t) =
     ['cpu-stats', 'test'], ['cpu-stats', 'test', '--total'], ['cpu-stats', 'test', '--start', '1'],
     ['cpu-stats', 'test', '--count', '5'],
     ['cpu-stats', 'test', '--start', '5'], ['cpu-stats', 'test', '--start', '0', '--count', '1'],
-    ['nodecpustats'], ['nodecpustats', '1'], ['nodememstats'], ['nodecpumap'],
+    ['nodecpustats'], ['nodecpustats', '1'], ['nodecpustats', '--percent'], ['nodememstats'], ['nodecpumap'],
     ['freecell'], ['freecell', '1'], ['freecell', '2'], ['freecell', '--all'],
     ['setmem', 'test', '1024'], ['setmem', 'test', '1024', '--config'], ['setmem', 'test', '99999999', '--live'],
     ['setmem', 'test', '1024', '--live', '--config'], ['setmem', 'test', '1024', '--current', '--live'],
@@ -62,7 +62,8 @@ t.test('test:///default: every statistics command and its failures', async (t) =
     ['setvcpus', 'test', '0'],
   ]) await compare(t, uri, args);
   for (const args of [
-    ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', '/guest/diskimage1'], ['domifstat', 'test', 'testnet0'],
+    ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', 'vda', '--human'], ['domblkstat', 'test', '/guest/diskimage1'],
+    ['domifstat', 'test', 'testnet0'],
     ['domifstat', 'test', 'aa:bb:cc:dd:ee:ff'], ['vcpuinfo', 'test']]) await compare(t, uri, args, true);
 });
 
