@@ -8,9 +8,12 @@
  * threads sharing one connection, through bench/getinfo-libvirt.c against
  * libvirt's own client library, built by bench/harness.js). Then the same C
  * client against xvirtd, to compare the servers alone, and each daemon's
- * RSS idle and with 1,000 idle clients.
+ * RSS idle and with 1,000 idle clients. xvirtd's memory is read after a
+ * forced GC (bench/daemon-probe.js), so it shows what the clients hold, not
+ * garbage not yet collected; libvirtd (C) has no garbage to collect.
  *
  *   node bench/remote.js [--calls N] [--inflight K] [--idle-clients M] [--rounds R] [--baseline-client DIR]
+ *   node bench/remote.js --memory-only [--idle-clients M]     # the memory figures alone
  *
  * --baseline-client DIR: also drive xvirtd with the client compiled in DIR
  * (a copy of an earlier dist/), in the same alternating slices, so a client
@@ -27,6 +30,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { buildLibvirtClient, compileHarness, paired, runLibvirtClient, teardowns } = require('./harness');
+const { probe, probeEnv } = require('./daemon-probe');
 
 const REPO = path.resolve(__dirname, '..');
 const DIST = path.join(REPO, 'dist');
@@ -34,7 +38,7 @@ const FIXTURE = path.join(REPO, 'fixtures', 'bench-3-guests.xml');
 const SERVER_URI_PATH = FIXTURE; // test:///<abs path>: each connection gets the file's 3 running guests
 
 function parseArgs(argv) {
-  const opts = { calls: 300000, inflight: 128, idleClients: 1000, rounds: 5, baselineClient: null };
+  const opts = { calls: 300000, inflight: 128, idleClients: 1000, rounds: 5, baselineClient: null, memoryOnly: false };
   const names = { '--calls': 'calls', '--inflight': 'inflight', '--idle-clients': 'idleClients', '--rounds': 'rounds' };
   for (let i = 0; i < argv.length; i++) {
     const key = names[argv[i]];
@@ -42,8 +46,13 @@ function parseArgs(argv) {
       opts.baselineClient = path.resolve(argv[++i]);
       continue;
     }
+    if (argv[i] === '--memory-only') {
+      opts.memoryOnly = true;
+      continue;
+    }
     if (argv[i] === '--help' || argv[i] === '-h') {
-      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] [--rounds R (5)] [--baseline-client DIST_DIR]\n');
+      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] '
+        + '[--rounds R (5)] [--baseline-client DIST_DIR] [--memory-only]\n');
       process.exit(0);
     }
     const value = Number(argv[++i]);
@@ -69,11 +78,12 @@ const runC = (bin, uri, calls, threads) => runLibvirtClient(bin, uri, calls, 'in
 // ---- daemons -----------------------------------------------------------------------
 
 /** The test harness's daemons (test/support/{xvirtd,libvirtd}.ts), as the bench needs them. */
-async function startDaemons(h, t) {
-  const x = await h.xvirtd.startXvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'log_level = 3'] });
+async function startDaemons(h, t, probeFile) {
+  const x = await h.xvirtd.startXvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'log_level = 3'],
+    env: probeEnv(probeFile) });
   const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000'] });
   return [
-    { name: 'xvirtd', pid: x.proc.pid, dir: x.dir, sock: x.rwSocket, port: x.tcpPort },
+    { name: 'xvirtd', pid: x.proc.pid, dir: x.dir, sock: x.rwSocket, port: x.tcpPort, probeFile },
     { name: 'libvirtd', pid: l.pid, dir: l.dir, sock: l.socket, port: l.tcpPort },
   ];
 }
@@ -189,6 +199,45 @@ async function idleClients(daemon, n) {
   return sockets;
 }
 
+// ---- memory ----------------------------------------------------------------------------
+
+/** The daemon's RSS in KiB; xvirtd's after a forced GC (with its heap figures), libvirtd's as it is. */
+async function settledMemory(daemon) {
+  await new Promise((r) => setTimeout(r, 500));
+  if (!daemon.probeFile) return { rss: rssKiB(daemon.pid) };
+  const p = await probe(daemon.pid, daemon.probeFile);
+  return { rss: p.rss / 1024, heap: (p.heapUsed + p.external) / 1024 };
+}
+
+/** RSS idle, with `n` idle clients that opened test:///default, and after they closed. */
+async function idleMemory(daemon, n, hold) {
+  const idle = await settledMemory(daemon);
+  const sockets = await idleClients(daemon, n);
+  hold(sockets);
+  const busy = await settledMemory(daemon);
+  for (const s of sockets) s.destroy();
+  hold([]);
+  const after = await settledMemory(daemon);
+  return { idle, busy, after };
+}
+
+function printMemory(rss, n) {
+  const mib = (k) => `${(k / 1024).toFixed(1)} MiB`;
+  const per = (m, key) => `${((m.busy[key] - m.idle[key]) * 1024 / n / 1000).toFixed(1)} KB`;
+  process.stdout.write(`\nDaemon RSS (xvirtd after a forced GC)  idle        ${n} idle clients (each opened test:///default)`
+    + '  per client  after they closed\n');
+  for (const name of ['xvirtd', 'libvirtd']) {
+    const m = rss[name];
+    process.stdout.write(`${pad(name, 39)}${pad(mib(m.idle.rss), 12)}${pad(mib(m.busy.rss), 46)}${pad(per(m, 'rss'), 12)}`
+      + `${mib(m.after.rss)}\n`);
+  }
+  const x = rss.xvirtd;
+  process.stdout.write(`xvirtd heap+external (V8)              ${pad(mib(x.idle.heap), 12)}${pad(mib(x.busy.heap), 46)}`
+    + `${pad(per(x, 'heap'), 12)}${mib(x.after.heap)}\n`);
+  process.stdout.write(`idle RSS xvirtd/libvirtd: ${(x.idle.rss / rss.libvirtd.idle.rss).toFixed(2)}×  (target ≤ 2.5×); `
+    + 'per idle client target ≤ 10 KB\n');
+}
+
 // ---- main ------------------------------------------------------------------------------
 
 const fmtRate = (r) => `${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
@@ -221,21 +270,18 @@ async function main() {
   });
   process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   try {
-    const cClient = buildLibvirtClient(dir);
     const h = compileHarness(path.join(dir, 'harness'), ['xvirtd', 'libvirtd']);
-    const [xd, lv] = await startDaemons(h, harness.t);
+    const [xd, lv] = await startDaemons(h, harness.t, path.join(dir, 'probe.json'));
     daemons.push(xd, lv);
 
     const rss = {};
     await new Promise((r) => setTimeout(r, 500));
-    for (const d of [xd, lv]) {
-      rss[d.name] = { idle: rssKiB(d.pid) };
-      idle = await idleClients(d, opts.idleClients);
-      await new Promise((r) => setTimeout(r, 500));
-      rss[d.name].busy = rssKiB(d.pid);
-      for (const s of idle) s.destroy();
-      idle = [];
+    for (const d of [xd, lv]) rss[d.name] = await idleMemory(d, opts.idleClients, (s) => { idle = s; });
+    if (opts.memoryOnly) {
+      printMemory(rss, opts.idleClients);
+      return;
     }
+    const cClient = buildLibvirtClient(dir);
 
     const { calls } = opts;
     process.stdout.write(`getInfo × ${calls} over 3 running guests (test driver, ${path.relative(REPO, FIXTURE)}); `
@@ -279,11 +325,7 @@ async function main() {
         row(`${transport}  ${threads === 1 ? 'sequential' : '4 threads'}`, x, l, `time ${(x.seconds / l.seconds).toFixed(2)}×`);
       }
     }
-    const mib = (k) => `${(k / 1024).toFixed(1)} MiB`;
-    process.stdout.write(`\nDaemon RSS          idle        ${opts.idleClients} idle clients (each opened test:///default)\n`);
-    for (const name of ['xvirtd', 'libvirtd']) {
-      process.stdout.write(`${pad(name, 20)}${pad(mib(rss[name].idle), 12)}${mib(rss[name].busy)}\n`);
-    }
+    printMemory(rss, opts.idleClients);
   } finally {
     await cleanup();
   }

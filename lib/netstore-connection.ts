@@ -29,19 +29,27 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   abstract onClose(listener: (reason: number) => void): void;
   abstract get closed(): boolean;
 
-  readonly #networkEvents = new EventFanout<DriverNetworkEvent, NetworkLifecycleEvent>({
-    start: (sink) => driverCall(this, 'startNetworkEvents', 'virConnectNetworkEventRegisterAny', NET)(sink),
-    stop: () => driverCall(this, 'stopNetworkEvents', 'virConnectNetworkEventDeregisterAny', NET)(),
-    closed: () => this.closed,
-    onClose: (hook) => this.onClose(hook),
-  }, (ev) => ({ network: new Network(this, ev.network), event: ev.event, detail: ev.detail }));
+  // Made on first use: a connection that never listens (most of a daemon's clients) holds neither.
+  #networkFanout: EventFanout<DriverNetworkEvent, NetworkLifecycleEvent> | null = null;
+  #poolFanout: EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent> | null = null;
 
-  readonly #poolEvents = new EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent>({
-    start: (sink) => driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
-    stop: () => driverCall(this, 'stopStoragePoolEvents', 'virConnectStoragePoolEventDeregisterAny', STORAGE)(),
-    closed: () => this.closed,
-    onClose: (hook) => this.onClose(hook),
-  }, (ev) => ({ pool: new StoragePool(this, ev.pool), eventId: ev.eventId, event: ev.event, detail: ev.detail }));
+  get #networkEvents(): EventFanout<DriverNetworkEvent, NetworkLifecycleEvent> {
+    return this.#networkFanout ??= new EventFanout<DriverNetworkEvent, NetworkLifecycleEvent>({
+      start: (sink) => driverCall(this, 'startNetworkEvents', 'virConnectNetworkEventRegisterAny', NET)(sink),
+      stop: () => driverCall(this, 'stopNetworkEvents', 'virConnectNetworkEventDeregisterAny', NET)(),
+      closed: () => this.closed,
+      onClose: (hook) => this.onClose(hook),
+    }, (ev) => ({ network: new Network(this, ev.network), event: ev.event, detail: ev.detail }));
+  }
+
+  get #poolEvents(): EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent> {
+    return this.#poolFanout ??= new EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent>({
+      start: (sink) => driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
+      stop: () => driverCall(this, 'stopStoragePoolEvents', 'virConnectStoragePoolEventDeregisterAny', STORAGE)(),
+      closed: () => this.closed,
+      onClose: (hook) => this.onClose(hook),
+    }, (ev) => ({ pool: new StoragePool(this, ev.pool), eventId: ev.eventId, event: ev.event, detail: ev.detail }));
+  }
 
   /** Networks matching `flags` (ListNetworksFlags; 0 = all). */
   async listAllNetworks(flags: number = 0): Promise<Network[]> {
@@ -171,7 +179,7 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
 
   /** @internal drops every network/pool listener (the connection is closing). */
   protected clearNetStoreListeners(): void {
-    this.#networkEvents.clear();
-    this.#poolEvents.clear();
+    this.#networkFanout?.clear();
+    this.#poolFanout?.clear();
   }
 }

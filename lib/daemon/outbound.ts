@@ -22,8 +22,8 @@ export const OUTPUT_HIGH_WATER = 1 << 20;
  */
 const MESSAGE_HIGH_WATER_SHARE = 4;
 /**
- * Each client keeps its last slab of frames: small enough to come from Node's
- * shared buffer pool, so an idle client holds about 2 KiB, not 64.
+ * A turn's frames start in a slab this small (from Node's shared buffer pool),
+ * released once written, so an idle client holds none.
  */
 const CLIENT_SLAB_SIZE = 2048;
 
@@ -93,6 +93,7 @@ export class Outbound {
     this.#scheduled = false;
     if (this.#closed) return;
     const bytes = this.#frames.take();
+    this.#frames.release();
     if (bytes) {
       // One callback per write (not per message) tells when its messages have left.
       const taken = this.#pendingMessages - this.#writtenMessages;

@@ -51,8 +51,9 @@ export interface SessionHost {
 export class ClientSession implements SessionControl {
   readonly id: number;
   readonly policy: ListenerPolicy;
-  readonly events: EventRegistrations;
-  readonly netstoreEvents = new NetStoreEventRegistrations((proc, codec, msg) => this.#sendEvent(proc, codec, msg));
+  // Event registrations are made on a client's first register call: most clients never make one.
+  #events: EventRegistrations | null = null;
+  #netstoreEvents: NetStoreEventRegistrations | null = null;
   readonly auth: SessionAuth;
   closeCallbackRegistered = false;
   readonly #host: SessionHost;
@@ -85,14 +86,21 @@ export class ClientSession implements SessionControl {
       { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
       (why) => void this.close(`client is not reading: ${why}`),
       () => this.#afterFlush(), () => this.#updateFlow());
-    this.events = new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
-      (delta) => { host.counters.eventSubscriptions += delta; });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
     socket.on('close', () => void this.close('peer disconnected'));
   }
 
   // ---- SessionControl ---------------------------------------------------------
+
+  get events(): EventRegistrations {
+    return this.#events ??= new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
+      (delta) => { this.#host.counters.eventSubscriptions += delta; });
+  }
+
+  get netstoreEvents(): NetStoreEventRegistrations {
+    return this.#netstoreEvents ??= new NetStoreEventRegistrations((proc, codec, msg) => this.#sendEvent(proc, codec, msg));
+  }
 
   get readonly(): boolean { return this.#readonly; }
   /** A listener whose scheme is not 'none' starts unauthenticated (lib/auth/session-auth.ts). */
@@ -304,8 +312,9 @@ export class ClientSession implements SessionControl {
     const conn = this.#conn;
     this.#conn = null;
     this.closeCallbackRegistered = false;
-    await this.events.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
-    await this.netstoreEvents.clear().catch((err) => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`));
+    const dropFailed = (err: unknown): void => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`);
+    await this.#events?.clear().catch(dropFailed);
+    await this.#netstoreEvents?.clear().catch(dropFailed);
     if (!conn) return;
     this.#host.counters.connections--;
     await conn.close().catch((err) => this.#host.log.warn(`client ${this.id}: closing connection: ${err}`));

@@ -47,6 +47,8 @@ export function encodeMessage(header: MessageHeader, payload: Uint8Array = Buffe
 /** Default slab size for OutgoingFrames: a tick's worth of small calls (128 getInfo calls are ~10 KiB). */
 const SLAB_SIZE = 64 * 1024;
 
+const EMPTY_SLAB = Buffer.alloc(0);
+
 /**
  * Messages queued for one write. A client with many calls in flight makes
  * them in bursts (one reply's callback issues the next call); writing each
@@ -58,7 +60,7 @@ const SLAB_SIZE = 64 * 1024;
  */
 export class OutgoingFrames {
   readonly #slabSize: number;
-  #slab = Buffer.allocUnsafe(0);
+  #slab = EMPTY_SLAB;
   /** Start of the bytes not yet taken. */
   #start = 0;
   #end = 0;
@@ -91,6 +93,17 @@ export class OutgoingFrames {
     const bytes = this.#slab.subarray(this.#start, this.#end);
     this.#start = this.#end;
     return bytes;
+  }
+
+  /**
+   * Lets go of the slab when nothing is queued, so an idle owner holds none;
+   * the next push() starts a fresh one. (Bytes already taken stay valid.)
+   */
+  release(): void {
+    if (this.#end !== this.#start) return;
+    this.#slab = EMPTY_SLAB;
+    this.#start = 0;
+    this.#end = 0;
   }
 
   #reserve(n: number): number {

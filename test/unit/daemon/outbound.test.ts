@@ -2,7 +2,7 @@
 import t from 'tap';
 import type * as net from 'node:net';
 import { Outbound } from '../../../lib/daemon/outbound';
-import { eventHeader } from '../../../lib/rpc/framing';
+import { eventHeader, OutgoingFrames } from '../../../lib/rpc/framing';
 
 /** A socket that takes writes but never flushes them (a peer that stopped reading), unless `flush()` is called. */
 function stuckSocket() {
@@ -59,4 +59,19 @@ t.test('backedUp: at a quarter of the message cap, until the socket has taken th
   flush();
   t.equal(writesDone, 1, 'afterWrite runs once per write, when the socket took it');
   t.notOk(out.backedUp, 'flushed: read again');
+});
+
+t.test('an idle client holds no output slab; bytes already written stay intact', async (t) => {
+  const frames = new OutgoingFrames(64);
+  frames.push(eventHeader(100), Buffer.from('first'));
+  const first = frames.take()!;
+  const copy = Buffer.from(first);
+  frames.push(eventHeader(100), Buffer.from('second'));
+  frames.release();
+  t.equal(frames.queued, first.length + 1, 'release() keeps a slab that still has frames queued');
+  frames.take();
+  frames.release();
+  frames.push(eventHeader(100), Buffer.from('third'));
+  t.same(first, copy, 'the first write is untouched by later frames');
+  t.equal(frames.take()!.subarray(28).toString(), 'third', 'a fresh slab after release()');
 });

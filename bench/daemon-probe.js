@@ -1,0 +1,54 @@
+'use strict';
+/**
+ * Loaded into xvirtd by the benches only (NODE_OPTIONS="--expose-gc --require
+ * bench/daemon-probe.js", see `probeEnv`), never by the daemon itself. On
+ * SIGUSR2 it collects garbage (twice: weak and finalised objects go in the
+ * second pass) and writes one JSON line to $XVIRT_BENCH_PROBE: the process's
+ * memory after that GC and the longest event-loop stall since the previous
+ * probe (perf_hooks.monitorEventLoopDelay, 5 ms resolution), then resets the
+ * stall figures. `probe(pid, file)` is the bench's side.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+function install() {
+  const out = process.env.XVIRT_BENCH_PROBE;
+  if (!out || typeof globalThis.gc !== 'function') return;
+  const { monitorEventLoopDelay } = require('node:perf_hooks');
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  process.on('SIGUSR2', () => {
+    globalThis.gc();
+    globalThis.gc();
+    const m = process.memoryUsage();
+    const line = {
+      rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
+      // The histogram counts delays beyond the 5 ms timer; max is the longest stall seen.
+      loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6,
+    };
+    loop.reset();
+    fs.writeFileSync(`${out}.tmp`, JSON.stringify(line) + '\n');
+    fs.renameSync(`${out}.tmp`, out);
+  });
+}
+
+/** Environment for a daemon the bench probes: its answers go to `file`. */
+function probeEnv(file) {
+  const existing = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';
+  return { NODE_OPTIONS: `${existing}--expose-gc --require ${path.resolve(__filename)}`, XVIRT_BENCH_PROBE: file };
+}
+
+/** Asks the daemon `pid` for a probe and resolves with its answer (rejects after 10 s). */
+async function probe(pid, file) {
+  fs.rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 10000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+  throw new Error(`daemon ${pid} did not answer the probe (was it started with probeEnv?)`);
+}
+
+if (require.main !== module && process.env.XVIRT_BENCH_PROBE) install();
+
+module.exports = { probe, probeEnv };
