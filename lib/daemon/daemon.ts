@@ -21,6 +21,8 @@ export interface DaemonStats {
   clients: number;
   /** Calls being served. */
   inflight: number;
+  /** Open streams (consoles) across all clients. */
+  streams: number;
   /** Calls decoded and ready but waiting for one of max_workers. */
   waitingForWorker: number;
   /** TLS connections accepted whose handshake has not finished. */
@@ -75,9 +77,13 @@ export class Daemon implements SessionHost {
   /** What the daemon holds right now, for tests and the log. */
   stats(): DaemonStats {
     let inflight = 0;
-    for (const c of this.clients) inflight += c.inflight;
+    let streams = 0;
+    for (const c of this.clients) {
+      inflight += c.inflight;
+      streams += c.streams.size;
+    }
     return {
-      clients: this.clients.size, inflight, waitingForWorker: this.#waiting.size,
+      clients: this.clients.size, inflight, streams, waitingForWorker: this.#waiting.size,
       tlsHandshakes: this.#admission?.handshakes ?? 0, ...this.counters,
     };
   }

@@ -6,6 +6,7 @@
  * failure, ours or the driver's, becomes a remote_error body with libvirt's
  * numbers.
  */
+import type { Duplex } from 'node:stream';
 import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { errorReplyHeader, frameLength, replyHeader } from '../rpc/framing';
@@ -41,6 +42,8 @@ export interface SessionControl {
   /** Network and storage pool event registrations. */
   readonly netstoreEvents: NetStoreEventRegistrations;
   closeCallbackRegistered: boolean;
+  /** `source` is the stream the call `call` opens: its data flows once the call's reply is out. */
+  openStream(call: MessageHeader, source: Duplex): void;
 }
 
 /**
@@ -48,7 +51,8 @@ export interface SessionControl {
  * how to run it. Its API name, access class, kind and codecs come from the entry.
  */
 export interface Handler<P extends CallableProcedure> {
-  run(s: SessionControl, args: ProcedureArgs<P>): Promise<ProcedureRet<P>> | ProcedureRet<P>;
+  /** `call`: the header of the call being served (a stream procedure's stream is identified by it). */
+  run(s: SessionControl, args: ProcedureArgs<P>, call: MessageHeader): Promise<ProcedureRet<P>> | ProcedureRet<P>;
 }
 
 /** Handlers keyed by the table's numbers: naming a procedure the table lacks is a type error. */
@@ -110,7 +114,7 @@ export class Dispatcher {
         s.auth.refused(entry.api, 'read-only connection');
         throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.DOMAIN, `read only access prevents ${entry.api}`);
       }
-      result = served.run(s, args);
+      result = served.run(s, args, header);
     } catch (err) {
       queueMicrotask(() => fail(err));
       return;

@@ -98,4 +98,10 @@ export const DOMAIN_HANDLERS: HandlerTable = {
   },
   [P.DOMAIN_SET_MEMORY]: { run: (s, a) => domain(s, a.dom).setMemory(a.memory) },
   [P.DOMAIN_SET_VCPUS]: { run: (s, a) => domain(s, a.dom).setVcpus(a.nvcpus) },
+  // libvirtd's remoteDispatchDomainOpenConsole: the console's bytes become this call's stream.
+  [P.DOMAIN_OPEN_CONSOLE]: {
+    run: async (s, a, call) => {
+      s.openStream(call, await domain(s, a.dom).openConsole(a.dev_name, a.flags));
+    },
+  },
 };

@@ -5,6 +5,7 @@
  * alone; whatever it held is freed on the way out.
  */
 import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect, type Connection, type LifecycleEvent } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { errorReplyHeader, eventHeader, FrameDecoder, isKeepalive, keepaliveHeader, type Message } from '../rpc/framing';
@@ -25,6 +26,7 @@ import { peerIdentity } from '../auth/peer-identity';
 import type { ListenerPolicy } from './listeners';
 import { LogLevel, type Logger } from './log';
 import { Outbound } from './outbound';
+import { SessionStreams } from './streams';
 
 /**
  * Largest message a client may be part-way through sending before CONNECT_OPEN.
@@ -71,6 +73,8 @@ export class ClientSession implements SessionControl {
   #paused = false;
   #keepalive: Keepalive | null = null;
   readonly #out: Outbound;
+  /** Streams this client opened (consoles): lib/daemon/streams.ts. */
+  readonly streams: SessionStreams;
   #endAfterFlush = false;
   #closed: Promise<void> | null = null;
 
@@ -86,6 +90,12 @@ export class ClientSession implements SessionControl {
       { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
       (why) => void this.close(`client is not reading: ${why}`),
       () => this.#afterFlush(), () => this.#updateFlow());
+    this.streams = new SessionStreams({
+      send: (header, payload) => this.#out.send(header, payload),
+      backedUp: () => this.#out.backedUp,
+      flowChanged: () => this.#updateFlow(),
+      debug: (m) => host.log.debug(`client ${id}: ${m}`),
+    });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
     socket.on('close', () => void this.close('peer disconnected'));
@@ -150,6 +160,10 @@ export class ClientSession implements SessionControl {
     await this.#releaseConnection();
   }
 
+  openStream(call: MessageHeader, source: Duplex): void {
+    this.streams.attach(call, source);
+  }
+
   startKeepalive(): void {
     const { keepaliveInterval, keepaliveCount } = this.#host.config;
     if (this.#keepalive || keepaliveInterval <= 0 || this.#closed) return;
@@ -194,6 +208,13 @@ export class ClientSession implements SessionControl {
     }
     if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {
       this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
+    } else if (h.type === MessageType.STREAM || h.type === MessageType.STREAM_HOLE) {
+      try {
+        this.streams.handle(msg);
+      } catch (err) {
+        // libvirtd drops a client that sends what its stream cannot take (a hole in a plain stream).
+        void this.close(`protocol error: ${(err as Error).message}`);
+      }
     } else if (h.type !== MessageType.CALL) {
       this.#reject(msg, protocolError(`Unexpected message type ${h.type}`));
     } else if (h.status !== MessageStatus.OK) {
@@ -251,6 +272,7 @@ export class ClientSession implements SessionControl {
     this.#host.callDone();
     this.#barrier = false;
     this.#out.send(header, payload);
+    this.streams.replied(header);
     this.#drain();
     this.#updateFlow();
   };
@@ -259,7 +281,8 @@ export class ClientSession implements SessionControl {
   #updateFlow(): void {
     if (this.#closed) return;
     const busy = this.#inflight >= this.#host.config.maxClientRequests || this.#backlog.length > 0
-      || this.#out.backedUp;
+      || this.#out.backedUp || this.streams.blocked;
+    this.streams.resume();
     if (busy && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
@@ -309,6 +332,7 @@ export class ClientSession implements SessionControl {
   // ---- teardown -----------------------------------------------------------------
 
   async #releaseConnection(): Promise<void> {
+    this.streams.closeAll();
     const conn = this.#conn;
     this.#conn = null;
     this.closeCallbackRegistered = false;

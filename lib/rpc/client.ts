@@ -2,14 +2,16 @@
  * The client end of a libvirt RPC connection over any duplex byte stream
  * (unix socket, TCP, later TLS or an ssh pipe): numbers calls, keeps many in
  * flight, matches replies by serial, hands event messages to a callback,
- * answers and sends keepalives. When the stream dies every pending call is
- * rejected with an error naming the endpoint.
+ * answers and sends keepalives, carries libvirt streams (openStream). When
+ * the connection dies every pending call is rejected, and every open stream
+ * destroyed, with an error naming the endpoint.
  */
 import type { Duplex } from 'node:stream';
 import { CloseReason } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { FrameDecoder, isKeepalive, keepaliveHeader, OutgoingFrames, type Message } from './framing';
 import { Keepalive } from './keepalive';
+import { ClientStreams, type RemoteStream } from './client-stream';
 import { PROCEDURES, procedureName, type CallableProcedure, type ProcedureArgs, type ProcedureRet } from './procedures';
 import {
   errorFromRemote, KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
@@ -78,6 +80,17 @@ export class RpcClient {
   /** Messages queued for the next write (see #scheduleFlush). */
   readonly #out = new OutgoingFrames();
   #flushScheduled = false;
+  /** Run once the next flush is handed to the stream (stream data's write callbacks). */
+  #afterFlush: Array<() => void> = [];
+  readonly #streams = new ClientStreams((header, payload, sent) => {
+    if (this.#deadError) {
+      sent();
+      return;
+    }
+    this.#out.push(header, payload);
+    this.#afterFlush.push(sent);
+    this.#scheduleFlush();
+  });
   #nextSerial = 0;
   #keepalive: Keepalive | null = null;
   /** Set once the connection is finished, by us or by the peer. */
@@ -136,6 +149,23 @@ export class RpcClient {
     });
   }
 
+  /**
+   * Calls a stream-opening `procedure` (DOMAIN_OPEN_CONSOLE...) and resolves
+   * with the stream once the server accepted it. The stream is registered
+   * before the call goes out, as libvirt's client does: data the server sends
+   * right after its reply is never lost.
+   */
+  openStream<P extends CallableProcedure>(procedure: P, args: ProcedureArgs<P>): Promise<RemoteStream> {
+    const serial = this.#nextSerial;
+    const reply = this.call(procedure, args);
+    // Not registered when the call failed at once (dead connection, bad args): nothing went out.
+    const stream = this.#streams.open({ procedure, serial }, this.#pending.has(serial));
+    return reply.then(() => stream, (err: unknown) => {
+      stream.abandon();
+      throw err;
+    });
+  }
+
   /** Starts pinging an idle server (only once it said it supports keepalive). */
   startKeepalive(intervalMs: number, count: number): void {
     if (this.#keepalive || this.#deadError) return;
@@ -186,7 +216,15 @@ export class RpcClient {
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     const bytes = this.#out.take();
-    if (bytes && !this.#deadError && this.#stream.writable) this.#stream.write(bytes);
+    const sent = this.#afterFlush;
+    this.#afterFlush = [];
+    const run = (): void => { for (const cb of sent) cb(); };
+    // Stream writers wait for the socket to take their bytes: a fast writer cannot queue without bound.
+    if (bytes && !this.#deadError && this.#stream.writable && !this.#stream.write(bytes) && sent.length > 0) {
+      this.#stream.once('drain', run);
+    } else {
+      run();
+    }
   };
 
   #systemError(detail: string, cause?: unknown): XvirtError {
@@ -225,8 +263,10 @@ export class RpcClient {
       this.#opts.onEvent?.(h.procedure, msg.payload);
     } else if (h.type === MessageType.REPLY) {
       this.#reply(msg);
+    } else if (h.type === MessageType.STREAM || h.type === MessageType.STREAM_HOLE) {
+      this.#streams.deliver(msg);
     } else {
-      // We send no fds and open no streams, so nothing else can be an answer to us.
+      // We send no fds, so nothing else can be an answer to us.
       this.#violation(`unexpected message type ${h.type} for ${procedureName(h.procedure)}`);
     }
   }
@@ -271,5 +311,7 @@ export class RpcClient {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const call of pending) call.reject(error);
+    this.#streams.lost(error);
+    for (const cb of this.#afterFlush.splice(0)) cb();
   }
 }

@@ -87,6 +87,8 @@ export enum RemoteProcedure {
   DOMAIN_CREATE_WITH_FLAGS = 196,
   DOMAIN_SET_VCPUS_FLAGS = 199,
   DOMAIN_GET_VCPUS_FLAGS = 200,
+  /** Opens a stream (lib/rpc/stream.ts): the reply, then STREAM messages with this call's serial. */
+  DOMAIN_OPEN_CONSOLE = 201,
   DOMAIN_SET_MEMORY_FLAGS = 204,
   DOMAIN_GET_STATE = 212,
   NODE_GET_CPU_STATS = 227,
@@ -256,6 +258,9 @@ export const PROCEDURE_TABLE = {
   [P.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: call({ api: 'virDomainHasManagedSaveImage', access: 'read', priority: 'low' },
     domFlags, struct({ result: intBool })),
   [P.DOMAIN_SNAPSHOT_NUM]: call({ api: 'virDomainSnapshotNum', access: 'read', priority: 'high' }, domFlags, num),
+  // A stream procedure: its void reply opens the console stream (libvirt's @acl domain:open_device).
+  [P.DOMAIN_OPEN_CONSOLE]: call({ api: 'virDomainOpenConsole', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, dev_name: remoteString, flags: uint }), xdrVoid),
   [P.DOMAIN_CREATE_WITH_FLAGS]: call({ api: 'virDomainCreateWithFlags', access: 'write', priority: 'low' },
     domFlags, retDom),
   [P.DOMAIN_SET_VCPUS_FLAGS]: call({ api: 'virDomainSetVcpusFlags', access: 'write', priority: 'low' },

@@ -30,7 +30,7 @@ const HOME = mkdtempSync(join(tmpdir(), 'virsh-home-'));
 process.on('exit', () => rmSync(HOME, { recursive: true, force: true }));
 
 /** The C locale, the private HOME and no default URI from the host; then `extra`. */
-function virshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function virshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env, LC_ALL: 'C', HOME, XDG_CONFIG_HOME: join(HOME, '.config'), XDG_CACHE_HOME: join(HOME, '.cache'), ...extra,
   };

@@ -3,6 +3,7 @@
  * libvirt-protocol daemon (xvirtd or libvirtd), made the way libvirt's own
  * remote driver makes them, so both daemons see the same conversation.
  */
+import type { Duplex } from 'node:stream';
 import { BoundedCache } from '../../bounded-cache';
 import { CloseReason, DomainEventId } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
@@ -177,6 +178,11 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
 
   async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> {
     await this.#client.call(P.DOMAIN_SET_VCPUS, { dom, nvcpus });
+  }
+
+  /** DOMAIN_OPEN_CONSOLE: the console as the call's stream (lib/rpc/client-stream.ts). */
+  domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<Duplex> {
+    return this.#client.openStream(P.DOMAIN_OPEN_CONSOLE, { dom, dev_name: devName, flags });
   }
 
   // ---- events ----
