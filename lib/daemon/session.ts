@@ -209,12 +209,7 @@ export class ClientSession implements SessionControl {
     if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {
       this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
     } else if (h.type === MessageType.STREAM || h.type === MessageType.STREAM_HOLE) {
-      try {
-        this.streams.handle(msg);
-      } catch (err) {
-        // libvirtd drops a client that sends what its stream cannot take (a hole in a plain stream).
-        void this.close(`protocol error: ${(err as Error).message}`);
-      }
+      this.#streamMessage(msg);
     } else if (h.type !== MessageType.CALL) {
       this.#reject(msg, protocolError(`Unexpected message type ${h.type}`));
     } else if (h.status !== MessageStatus.OK) {
@@ -225,10 +220,23 @@ export class ClientSession implements SessionControl {
     }
   }
 
+  /** Stream data goes to its stream (lib/daemon/streams.ts); a stray one is dropped, a stray hole refused (libvirtd). */
+  #streamMessage(msg: Message): void {
+    try {
+      if (!this.streams.handle(msg) && msg.header.type === MessageType.STREAM_HOLE) {
+        this.#reject(msg, protocolError(`Unexpected message type ${msg.header.type}`));
+      }
+    } catch (err) {
+      // libvirtd drops a client that sends what its stream cannot take (a hole in a plain stream).
+      void this.close(`protocol error: ${(err as Error).message}`);
+    }
+  }
+
   /** Answers a message we cannot serve; only calls get answers (a reply to a reply would confuse the peer). */
   #reject(msg: Message, err: XvirtError): void {
     const t = msg.header.type;
-    if (t === MessageType.CALL || t === MessageType.CALL_WITH_FDS || t === MessageType.STREAM) {
+    const answered = [MessageType.CALL, MessageType.CALL_WITH_FDS, MessageType.STREAM, MessageType.STREAM_HOLE];
+    if (answered.includes(t)) {
       this.#out.send(errorReplyHeader(msg.header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
     } else {
       this.#host.log.debug(`client ${this.id}: ignoring message type ${t}: ${err.message}`);

@@ -109,12 +109,15 @@ export class SessionStreams {
     for (const s of this.#open.values()) if (s.started && !s.closed && s.source.isPaused()) s.source.resume();
   }
 
-  /** A STREAM or STREAM_HOLE message from the client. Throws (RPC error) on one the client may not send. */
-  handle(msg: Message): void {
+  /**
+   * A STREAM or STREAM_HOLE message from the client; false if it is for no
+   * open stream (dropped). Throws (RPC error) on one its stream cannot take.
+   */
+  handle(msg: Message): boolean {
     const stream = this.#open.get(msg.header.serial);
     if (!stream || stream.id.procedure !== msg.header.procedure || !stream.started) {
       this.#host.debug(`dropping a stream message for no open stream (serial ${msg.header.serial})`);
-      return;
+      return false;
     }
     const packet = decodeClientPacket(msg);
     if (packet.kind === 'data') {
@@ -125,6 +128,7 @@ export class SessionStreams {
       this.#drop(stream);
       this.#host.send(streamHeader(stream.id, MessageStatus.OK), EMPTY);
     }
+    return true;
   }
 
   /** The client is gone or its connection closed: every source is destroyed. */

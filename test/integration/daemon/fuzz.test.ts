@@ -105,7 +105,7 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
   await t.test('wrong program, version, type, status: error replies, connection kept', async (t) => {
     const c = await opened(rwSocket);
     const cases: Array<[string, Partial<{ program: number; version: number; type: number; status: number }>]> = [
-      ['program', { program: 0x12345678 }], ['version', { version: 2 }], ['type STREAM', { type: MessageType.STREAM }],
+      ['program', { program: 0x12345678 }], ['version', { version: 2 }], ['type STREAM_HOLE', { type: MessageType.STREAM_HOLE }],
       ['type CALL_WITH_FDS', { type: MessageType.CALL_WITH_FDS }], ['status ERROR', { status: 1 }], ['status 77', { status: 77 }],
     ];
     let serial = 5000;
@@ -114,9 +114,11 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
       const reply = await c.until(() => c.messages.find((m) => m.header.serial === serial), `reply to ${what}`);
       serial++;
       t.equal(reply.header.status, 1, `${what}: error reply`);
-      t.equal(reply.header.type, h.type === MessageType.STREAM ? MessageType.STREAM : MessageType.REPLY, `${what}: reply type`);
+      t.equal(reply.header.type, MessageType.REPLY, `${what}: reply type`);
     }
-    // Replies and messages from a client are not answered, just ignored.
+    // Replies and messages from a client are not answered, just ignored; so is stream data for no
+    // open stream (libvirtd drops it: data is never acknowledged, and may trail a closed stream).
+    c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 201, type: MessageType.STREAM, serial: 7, status: 2 }));
     c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 3, type: MessageType.REPLY, serial: 1, status: 0 }));
     c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 3, type: MessageType.MESSAGE, serial: 1, status: 0 }));
     t.same(await c.call(P.CONNECT_GET_TYPE), { type: 'TEST' }, 'the connection still works');
@@ -264,7 +266,7 @@ t.test('a client that stops reading its events is dropped at max_client_output; 
   slow.resume();
   await slowClosed;
   t.same(daemon.stats(), {
-    clients: 1, inflight: 0, connections: 1, eventSubscriptions: 0, waitingForWorker: 0, tlsHandshakes: 0,
+    clients: 1, inflight: 0, connections: 1, eventSubscriptions: 0, waitingForWorker: 0, tlsHandshakes: 0, streams: 0,
   }, 'its connection and subscription freed');
   t.same(await actor.call(P.DOMAIN_GET_STATE, { dom: TEST_DOM, flags: 0 }), { state: 1, reason: 5 }, 'the actor carries on');
 });
