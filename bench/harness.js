@@ -48,7 +48,7 @@ function teardowns() {
   const fns = [];
   return {
     t: { teardown: (fn) => { fns.unshift(fn); } },
-    async cleanup() {
+    cleanup: async () => {
       for (const fn of fns.splice(0)) await Promise.resolve().then(fn).catch(() => undefined);
     },
   };

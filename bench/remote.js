@@ -259,7 +259,9 @@ async function main() {
     daemons.length = 0;
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  process.on('SIGINT', () => { cleanup().then(() => process.exit(130)); });
+  process.on('SIGINT', () => {
+    cleanup().catch((err) => console.error(`bench: cleanup failed: ${err}`)).finally(() => process.exit(130));
+  });
   // Whatever ends this process (a crash, a reader closing our stdout), the daemons it started end with it.
   process.on('exit', () => {
     for (const d of daemons) {

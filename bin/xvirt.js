@@ -11,4 +11,7 @@ try {
   }
   throw err;
 }
-cli.main();
+cli.main().catch((err) => {
+  process.stderr.write(`xvirt: ${(err && err.stack) || String(err)}\n`);
+  process.exit(1);
+});

@@ -40,6 +40,8 @@ export function checkListener(value: unknown, what: string): void {
 /** What an aborted signal makes of the call: libvirt's OPERATION_ABORTED, the reason as its cause. */
 export function abortedError(signal: AbortSignal, what: string): XvirtError {
   const reason: unknown = signal.reason;
+  // A reason is whatever the caller aborted with: String() is what it says of itself.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
   return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `${what}: ${why}`,
     { cause: reason });

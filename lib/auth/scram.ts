@@ -48,6 +48,7 @@ function xor(a: Buffer, b: Buffer): Buffer {
  */
 export function saslPrep(text: string): string {
   const mapped = text.replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
+    // eslint-disable-next-line no-misleading-character-class -- each listed code point is removed on its own
     .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
     .normalize('NFKC');
   // eslint-disable-next-line no-control-regex

@@ -52,7 +52,8 @@ export interface SessionControl {
  */
 export interface Handler<P extends CallableProcedure> {
   /** `call`: the header of the call being served (a stream procedure's stream is identified by it). */
-  run(s: SessionControl, args: ProcedureArgs<P>, call: MessageHeader): Promise<ProcedureRet<P>> | ProcedureRet<P>;
+  run(this: void, s: SessionControl, args: ProcedureArgs<P>, call: MessageHeader):
+    Promise<ProcedureRet<P>> | ProcedureRet<P>;
 }
 
 /** Handlers keyed by the table's numbers: naming a procedure the table lacks is a type error. */

@@ -92,7 +92,7 @@ function checkStream(msg: Message): void {
   if (type === MessageType.STREAM_HOLE) throw protocolError('unexpected stream hole (the stream is not sparse)');
   if (type !== MessageType.STREAM) throw protocolError(`message type ${type} is not a stream message`);
   if (status !== MessageStatus.OK && status !== MessageStatus.ERROR && status !== MessageStatus.CONTINUE) {
-    throw protocolError(`stream message with unknown status ${status}`);
+    throw protocolError(`stream message with unknown status ${status as number}`); // any number off the wire
   }
 }
 

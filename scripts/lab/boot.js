@@ -37,6 +37,7 @@ function kill(reason) {
   if (state.killedFor) return;
   state.killedFor = reason;
   note(`stopping QEMU: ${reason}`);
+  if (qemu.pid === undefined) return; // never started: spawn reports that through 'error'
   try { process.kill(-qemu.pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 

@@ -36,7 +36,7 @@ export interface XvirtdInstance {
   tcpPort: number | null;
   proc: ChildProcess;
   /** Everything the daemon wrote to stderr so far. */
-  stderr(): string;
+  stderr: () => string;
   /** A virsh URI for `driverUri` (e.g. test:///default) through this daemon. */
   uri(transport: 'unix' | 'unix-ro' | 'tcp', driverUri?: string): string;
   /** SIGTERM and wait; resolves with the exit code (null if killed by a signal). */
@@ -171,7 +171,8 @@ export class RawClient {
   }
 
   /** Connects, then AUTH_LIST and CONNECT_OPEN `name` (the handshake every test needs). */
-  static async opened(target: string | number, name: string | null = 'test:///default', flags = 0): Promise<RawClient> {
+  static async opened(this: void, target: string | number, name: string | null = 'test:///default', flags = 0,
+  ): Promise<RawClient> {
     const c = await RawClient.connect(target);
     await c.call(RemoteProcedure.AUTH_LIST);
     await c.call(RemoteProcedure.CONNECT_OPEN, { name, flags });
@@ -229,7 +230,7 @@ export class RawClient {
   }
 
   /** Calls and decodes: resolves with the result, or rejects with the remote error body. */
-  async call<T = any>(proc: number, args: unknown = undefined): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async call<T = any>(proc: number, args: unknown = undefined): Promise<T> {
     const m = await this.reply(this.sendCall(proc, args));
     if (m.header.status === MessageStatus.ERROR) throw Object.assign(new Error('remote error'), { remote: decode(remoteError, m.payload) });
     return decode(procedureSpec(proc)!.ret, m.payload) as T;

@@ -128,7 +128,7 @@ export class LifecycleWatcher {
    */
   expect(uuid: string, event: DomainEventType, detail: number): () => void {
     let byEvent = this.#expected.get(uuid);
-    if (!byEvent) this.#expected.set(uuid, (byEvent = new Map()));
+    if (!byEvent) this.#expected.set(uuid, (byEvent = new Map<DomainEventType, number>()));
     byEvent.set(event, detail);
     return () => {
       if (byEvent!.get(event) === detail) byEvent!.delete(event);

@@ -29,6 +29,7 @@ t.test('a short run prints TLS and ssh rows for xvirt and libvirt', async (t) =>
 });
 
 t.test('the libvirt client: every mode makes the calls it says, bad arguments are refused', async (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, no types
   const { buildLibvirtClient, runLibvirtClient } = require(join(REPO, 'bench', 'harness.js'));
   const dir = mkdtempSync(join(tmpdir(), 'xvirt-bench-c-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

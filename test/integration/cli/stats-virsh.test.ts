@@ -28,7 +28,8 @@ async function compare(t: Test, uri: string, args: string[], clocked = false): P
   const b = split(theirs.stdout);
   t.equal(a.shape, b.shape, `${what}: same lines, clock-derived figures aside`);
   t.ok(a.numbers.every((n, i) => Math.abs(n - b.numbers[i]!) <= Math.max(1e-6 * n, 2)),
-    `${what}: clock-derived figures agree with libvirt's (${a.numbers.slice(0, 3)} vs ${b.numbers.slice(0, 3)})`);
+    `${what}: clock-derived figures agree with libvirt's ` +
+      `(${a.numbers.slice(0, 3).join()} vs ${b.numbers.slice(0, 3).join()})`);
 }
 
 t.test('virsh is installed (scripts/install-test-deps)', async (t) => {

@@ -74,9 +74,9 @@ t.test('refusals are logged at a bounded rate', async (t) => {
   const d = await startDaemonInProcess(t, { listenTcp: true, maxClients: 2, unixClientsReserve: 1, logLevel: 3 });
   await hold(t, d.tcpPort!);
   await until(() => d.daemon.clients.size === 1, 'one TCP client');
-  const refused = [];
+  const refused: ({ closed: Promise<void> } | null)[] = [];
   for (let i = 0; i < 30; i++) refused.push(await hold(t, d.tcpPort!).catch(() => null));
-  const closed = await Promise.all(refused.map((r) => (r ? closedWithin(r, 5000) : true)));
+  const closed = await Promise.all(refused.map((r) => (r ? closedWithin(r, 5000) : Promise.resolve(true))));
   t.ok(closed.every(Boolean), 'all 30 closed');
   const lines = d.log.filter((l) => /refusing tcp client/.test(l));
   t.ok(lines.length >= 1 && lines.length < 30, `30 refusals, ${lines.length} lines`);

@@ -31,7 +31,7 @@ t.before(async () => {
 });
 t.teardown(() => pki?.cleanup());
 
-interface TlsDaemon { daemon: XvirtdInstance; port: number; uri(client: ClientCert, extra?: string): string }
+interface TlsDaemon { daemon: XvirtdInstance; port: number; uri: (client: ClientCert, extra?: string) => string }
 
 async function tlsDaemon(t: Test, extra: string[] = []): Promise<TlsDaemon> {
   const port = await freePort();

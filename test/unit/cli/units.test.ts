@@ -155,7 +155,8 @@ t.test('nodeinfo and version layouts (virsh 9.0)', async (t) => {
 t.test('JSON lines keep 64-bit counters exact and strings intact', async (t) => {
   const line = toJsonLine({ cpuTimeNs: 2n ** 64n - 1n, small: 5n, neg: -3n, s: 'a\n"\u0000', list: [1n, null, true, 1.5], o: {} });
   t.equal(line, '{"cpuTimeNs":18446744073709551615,"small":5,"neg":-3,"s":"a\\n\\"\\u0000","list":[1,null,true,1.5],"o":{}}\n');
-  t.same(JSON.parse(line), { cpuTimeNs: 18446744073709551615, small: 5, neg: -3, s: 'a\n"\u0000', list: [1, null, true, 1.5], o: {} });
+  // 2 ** 64: the double nearest 2^64 - 1, which is what JSON.parse reads.
+  t.same(JSON.parse(line), { cpuTimeNs: 2 ** 64, small: 5, neg: -3, s: 'a\n"\u0000', list: [1, null, true, 1.5], o: {} });
 });
 
 t.test('command help reads like virsh', async (t) => {
