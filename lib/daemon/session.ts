@@ -344,7 +344,7 @@ export class ClientSession implements SessionControl {
     const conn = this.#conn;
     this.#conn = null;
     this.closeCallbackRegistered = false;
-    const dropFailed = (err: unknown): void => this.#host.log.warn(`client ${this.id}: dropping events: ${err}`);
+    const dropFailed = (err: unknown): void => this.#host.log.warn(`client ${this.id}: dropping events: ${String(err)}`);
     await this.#events?.clear().catch(dropFailed);
     await this.#netstoreEvents?.clear().catch(dropFailed);
     if (!conn) return;
