@@ -205,4 +205,13 @@ export abstract class DomainMonitoring {
     const driver = this.monitorWritable('virDomainSetMaxMemory');
     return need(driver, 'domainSetMaxMemory', 'virDomainSetMaxMemory')(this.ref, memoryKiB);
   }
+
+  /** virDomainSetMemoryStatsPeriod: seconds between balloon statistics updates, 0 to stop; flags LIVE/CONFIG. */
+  async setMemoryStatsPeriod(period: number, flags: number = 0): Promise<void> {
+    checkInt(period, 'period', -0x80000000);
+    if (period < 0) throw apiArgError('period in virDomainSetMemoryStatsPeriod must be zero or greater');
+    checkUnsigned(flags, 'flags');
+    const driver = this.monitorWritable('virDomainSetMemoryStatsPeriod');
+    return need(driver, 'domainSetMemoryStatsPeriod', 'virDomainSetMemoryStatsPeriod')(this.ref, period, flags);
+  }
 }

@@ -238,6 +238,8 @@ export interface Driver extends NetworkStorageDriver {
   domainSetVcpusFlags?(dom: DomainRef, nvcpus: number, flags: number): Promise<void>;
   /** virDomainSetMaxMemory: KiB. */
   domainSetMaxMemory?(dom: DomainRef, memoryKiB: number): Promise<void>;
+  /** virDomainSetMemoryStatsPeriod: seconds between balloon statistics updates (0: off); flags LIVE/CONFIG. */
+  domainSetMemoryStatsPeriod?(dom: DomainRef, period: number, flags: number): Promise<void>;
   /** virNodeGetCPUMap */
   nodeGetCPUMap?(flags: number): Promise<NodeCPUMap>;
   /** virNodeGetCPUStats: cpuNum -1 = all CPUs. */

@@ -1,10 +1,12 @@
 /** Domain statistics commands: domstats, dommemstat, domblkstat, domifstat. */
-import { DomainStatsTypes as S, GetAllDomainStatsFlags as F } from '../constants';
+import { DomainMemoryModFlags, DomainStatsTypes as S, GetAllDomainStatsFlags as F } from '../constants';
 import type { Domain } from '../connection';
 import { ErrorNumber, isXvirtError } from '../errors';
 import type { BlockStats, InterfaceStats } from '../types';
 import type { TypedParam } from '../typed-params';
-import { boolOption, stringOption } from './args';
+import { boolOption, stringOption, usageError } from './args';
+import { IMPACT_OPTIONS, impactFlags } from './impact';
+import { parseInt32 } from './numbers';
 import { domainJson } from './json';
 import { domainArgument, lookupDomain } from './lookup';
 import { DOMAIN_OPTION, printJson } from './print';
@@ -63,7 +65,17 @@ async function domstatsCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function dommemstatCommand(ctx: CommandContext): Promise<number> {
+  const impact = impactFlags(ctx);
   const dom = await domainArgument(ctx);
+  const periodText = stringOption(ctx.options, 'period');
+  if (periodText !== undefined) {
+    // As virsh: the period is changed instead of printing statistics; no option and a running domain mean LIVE.
+    const period = parseInt32(periodText, 'period');
+    if (period < 0) throw usageError(`Invalid collection period value '${period}'`);
+    const flags = impact ?? ((await dom.isActive()) ? DomainMemoryModFlags.LIVE : 0);
+    await withContext(ctx, 'Unable to change balloon collection period.', () => dom.setMemoryStatsPeriod(period, flags));
+    return ctx.json ? (printJson(ctx, { action: 'memory-stats-period-set', period }), 0) : 0;
+  }
   const failure = `Failed to get memory statistics for domain ${dom.name}`;
   const stats = await withContext(ctx, failure, () => dom.memoryStats());
   if (ctx.json) printJson(ctx, Object.fromEntries(stats.map((s) => [memoryStatName(s.tag), s.value])));
@@ -168,7 +180,10 @@ export const STATS_COMMANDS: CommandSpec[] = [
   {
     name: 'dommemstat', group: 'monitor', summary: 'get memory statistics for a domain',
     description: 'Get memory statistics for a running domain.',
-    options: [DOMAIN_OPTION], run: dommemstatCommand,
+    options: [
+      DOMAIN_OPTION, { name: 'period', type: 'int', help: 'period in seconds to set collection' }, ...IMPACT_OPTIONS,
+    ],
+    run: dommemstatCommand,
   },
   {
     name: 'domblkstat', group: 'monitor', summary: 'get device block stats for a domain',

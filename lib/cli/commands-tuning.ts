@@ -4,27 +4,13 @@
  * plain virDomainSetMemory/virDomainSetVcpus call is made, as virsh makes it.
  */
 import { DomainMemoryModFlags as M, DomainVcpuFlags as V } from '../constants';
-import { boolOption, exclusive, stringOption, usageError } from './args';
+import { boolOption, stringOption, usageError } from './args';
 import { withContext } from './commands-stats';
+import { IMPACT_OPTIONS, impactFlags } from './impact';
 import { domainArgument } from './lookup';
 import { parseScaledKiB, parseUnsigned } from './numbers';
 import { DOMAIN_OPTION, reportAction } from './print';
-import type { CommandContext, CommandSpec, OptionSpec } from './spec';
-
-const IMPACT_OPTIONS: OptionSpec[] = [
-  { name: 'config', type: 'bool', help: 'affect next boot' },
-  { name: 'live', type: 'bool', help: 'affect running domain' },
-  { name: 'current', type: 'bool', help: 'affect current domain' },
-];
-
-/** LIVE/CONFIG bits from the options, or null when none of --config/--live/--current was given. */
-function impact(ctx: CommandContext): number | null {
-  exclusive(ctx.options, 'current', 'live');
-  exclusive(ctx.options, 'current', 'config');
-  const o = (n: string): boolean => boolOption(ctx.options, n);
-  if (!o('config') && !o('live') && !o('current')) return null;
-  return (o('config') ? M.CONFIG : 0) | (o('live') ? M.LIVE : 0);
-}
+import type { CommandSpec, OptionSpec } from './spec';
 
 const SIZE_OPTION: OptionSpec = {
   name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)',
@@ -36,7 +22,7 @@ export const TUNING_COMMANDS: CommandSpec[] = [
     description: 'Change the current memory allocation in the guest domain.',
     options: [DOMAIN_OPTION, SIZE_OPTION, ...IMPACT_OPTIONS],
     async run(ctx) {
-      const flags = impact(ctx);
+      const flags = impactFlags(ctx);
       const kib = parseScaledKiB(stringOption(ctx.options, 'size')!, 'size');
       const dom = await domainArgument(ctx);
       if (flags === null) await dom.setMemory(kib);
@@ -49,7 +35,7 @@ export const TUNING_COMMANDS: CommandSpec[] = [
     description: 'Change the maximum memory allocation limit in the guest domain.',
     options: [DOMAIN_OPTION, SIZE_OPTION, ...IMPACT_OPTIONS],
     async run(ctx) {
-      const flags = (impact(ctx) ?? 0) | M.MAXIMUM;
+      const flags = (impactFlags(ctx) ?? 0) | M.MAXIMUM;
       const kib = parseScaledKiB(stringOption(ctx.options, 'size')!, 'size');
       const dom = await domainArgument(ctx);
       await withContext(ctx, 'Unable to change MaxMemorySize', () => dom.setMemoryFlags(kib, flags));
@@ -66,7 +52,7 @@ export const TUNING_COMMANDS: CommandSpec[] = [
       ...IMPACT_OPTIONS,
     ],
     async run(ctx) {
-      let flags = impact(ctx);
+      let flags = impactFlags(ctx);
       if (boolOption(ctx.options, 'maximum')) {
         if (!boolOption(ctx.options, 'config')) throw usageError('Option --config is required by option --maximum');
         flags = (flags ?? 0) | V.MAXIMUM;

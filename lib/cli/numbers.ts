@@ -14,6 +14,15 @@ export function parseUnsigned(text: string, option: string, max = 0xffffffff): n
   return value;
 }
 
+/** A signed 32-bit integer option (virsh's vshCommandOptInt). */
+export function parseInt32(text: string, option: string): number {
+  const value = /^-?[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
+    throw usageError(`Numeric value '${text}' for <${option}> option is malformed or out of range`);
+  }
+  return value;
+}
+
 /**
  * A size with an optional unit suffix, returned in KiB (rounded up), like
  * virsh's setmem: no suffix means KiB; `b`/`bytes`; `k`, `KiB`, `M`, `MiB`...

@@ -162,6 +162,9 @@ export const STATS_HANDLERS: HandlerTable = {
   [P.DOMAIN_SET_MAX_MEMORY]: {
     run: (s, a) => domain(s, a.dom).setMaxMemory(a.memory),
   },
+  [P.DOMAIN_SET_MEMORY_STATS_PERIOD]: {
+    run: (s, a) => domain(s, a.dom).setMemoryStatsPeriod(a.period, a.flags),
+  },
   [P.NODE_GET_CPU_MAP]: {
     run: async (s, a) => {
       const m = await s.conn().getCPUMap(a.flags);

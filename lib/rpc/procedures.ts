@@ -101,6 +101,7 @@ export enum RemoteProcedure {
   DOMAIN_GET_CPU_STATS = 262,
   CONNECT_LIST_ALL_DOMAINS = 273,
   NODE_GET_CPU_MAP = 293,
+  DOMAIN_SET_MEMORY_STATS_PERIOD = 308,
   CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = 316,
   CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = 317,
   /** MESSAGE, routed by callbackID. */
@@ -315,6 +316,8 @@ export const PROCEDURE_TABLE = {
     S.getCpuStatsArgs, S.getCpuStatsRet),
   [P.NODE_GET_CPU_MAP]: call({ api: 'virNodeGetCPUMap', access: 'read', priority: 'low' },
     S.nodeGetCpuMapArgs, S.nodeGetCpuMapRet),
+  [P.DOMAIN_SET_MEMORY_STATS_PERIOD]: call({ api: 'virDomainSetMemoryStatsPeriod', access: 'write', priority: 'low' },
+    S.setMemoryStatsPeriodArgs, xdrVoid),
   [P.CONNECT_GET_ALL_DOMAIN_STATS]: call({ api: 'virConnectGetAllDomainStats', access: 'read', priority: 'low' },
     S.getAllDomainStatsArgs, S.getAllDomainStatsRet),
   [P.DOMAIN_GET_MESSAGES]: call({ api: 'virDomainGetMessages', access: 'read', priority: 'low' },

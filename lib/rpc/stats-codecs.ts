@@ -72,4 +72,5 @@ export const nodeGetFreeMemoryRet = struct({ freeMem: uhyper });
 
 export const setMaxMemoryArgs = struct({ dom: nonnullDomain, memory: uhyperNumber });
 export const setMemoryFlagsArgs = struct({ dom: nonnullDomain, memory: uhyperNumber, flags: uint });
+export const setMemoryStatsPeriodArgs = struct({ dom: nonnullDomain, period: int, flags: uint });
 export const setVcpusFlagsArgs = struct({ dom: nonnullDomain, nvcpus: uint, flags: uint });

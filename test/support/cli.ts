@@ -66,6 +66,8 @@ export interface GuestSpec {
   runstate: number;
   memoryKiB?: number;
   vcpus?: number;
+  /** A <devices> element, verbatim. */
+  devices?: string;
 }
 
 export function domainXml(g: Omit<GuestSpec, 'runstate'>): string {
@@ -78,7 +80,7 @@ export function domainXml(g: Omit<GuestSpec, 'runstate'>): string {
   <vcpu placement='static'>${g.vcpus ?? 1}</vcpu>
   <os>
     <type arch='i686'>hvm</type>
-  </os>
+  </os>${g.devices ? `\n  ${g.devices}` : ''}
 </domain>
 `;
 }

@@ -137,6 +137,10 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
     await this.rpc().call(P.DOMAIN_SET_MAX_MEMORY, { dom, memory: memoryKiB });
   }
 
+  async domainSetMemoryStatsPeriod(dom: DomainRef, period: number, flags: number): Promise<void> {
+    await this.rpc().call(P.DOMAIN_SET_MEMORY_STATS_PERIOD, { dom, period, flags });
+  }
+
   async nodeGetCPUMap(flags: number): Promise<NodeCPUMap> {
     const r = await this.rpc().call(P.NODE_GET_CPU_MAP, { need_map: 1, need_online: 1, flags });
     if (r.ret < 0 || r.cpumap.length < Math.ceil(r.ret / 8)) {

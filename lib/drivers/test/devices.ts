@@ -4,7 +4,7 @@
  * is configured. Parsed once per definition's devices text.
  */
 import type { DomainDefinition } from '../../xml';
-import { attr, childElement, childElements, parseXmlRoot } from '../../xml/dom';
+import { attr, childElement, childElements, parseXmlRoot, serializeElement } from '../../xml/dom';
 
 export interface TestDisk {
   /** Target dev, e.g. 'vda'. */
@@ -75,4 +75,21 @@ export function findNet(devices: TestDevices, device: string): TestNet | undefin
 export function findDisk(devices: TestDevices, disk: string): TestDisk | undefined {
   return devices.disks.find((d) => d.target === disk)
     ?? devices.disks.find((d) => d.source !== null && d.source === disk);
+}
+
+/**
+ * `devicesXml` with its memory balloon's statistics period set to `period`
+ * seconds: libvirt writes `<stats period='N'/>` as the balloon's first child,
+ * and nothing for 0. The caller has checked that a balloon exists.
+ */
+export function withBalloonPeriod(devicesXml: string, period: number): string {
+  const devices = parseXmlRoot(devicesXml, 'devices', 'domain devices');
+  const balloon = childElements(devices).find((el) => el.nodeName === 'memballoon')!;
+  for (const old of childElements(balloon).filter((el) => el.nodeName === 'stats')) balloon.removeChild(old);
+  if (period > 0) {
+    const stats = balloon.ownerDocument!.createElement('stats');
+    stats.setAttribute('period', String(period));
+    balloon.insertBefore(stats, balloon.firstChild);
+  }
+  return serializeElement(devices, '  ');
 }

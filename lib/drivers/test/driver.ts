@@ -207,6 +207,11 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     tuning.setVcpusFlags(this.#dom(dom), nvcpus, flags);
   }
 
+  async domainSetMemoryStatsPeriod(dom: DomainRef, period: number, flags: number): Promise<void> {
+    checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG, 'testDomainSetMemoryStatsPeriod');
+    tuning.setMemoryStatsPeriod(this.#dom(dom), period, flags);
+  }
+
   /** libvirt's test driver implements it as setMemoryFlags(MAXIMUM). */
   async domainSetMaxMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
     tuning.setMemoryFlags(this.#dom(dom), memoryKiB, DomainMemoryModFlags.MAXIMUM);

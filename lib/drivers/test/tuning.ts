@@ -7,6 +7,7 @@ import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu } from '../../cons
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainDefinition } from '../../xml';
 import { TEST_MAX_VCPUS } from './defaults';
+import { devicesOf, withBalloonPeriod } from './devices';
 import type { TestDomain } from './domain';
 import { invalidArg, operationInvalid } from './errors';
 
@@ -60,6 +61,15 @@ export function setMemoryFlags(dom: TestDomain, memoryKiB: number, flags: number
   }
   if (memoryKiB > def.memoryKiB) throw invalidArg('cannot set memory higher than max memory');
   def.currentMemoryKiB = memoryKiB;
+}
+
+/** virDomainSetMemoryStatsPeriod: the balloon's statistics period in the one selected definition. */
+export function setMemoryStatsPeriod(dom: TestDomain, period: number, flags: number): void {
+  const { def } = selectOneDef(dom, flags);
+  if (!devicesOf(def).memballoon) {
+    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.TEST, 'No memory balloon device configured, can not set the collection period');
+  }
+  def.devicesXml = withBalloonPeriod(def.devicesXml!, period);
 }
 
 /** virDomainSetVcpusFlags: current vCPUs of the selected definitions, or with MAXIMUM the persistent maximum. */

@@ -101,7 +101,10 @@ const READS: Probe[] = [
 ];
 
 const GUESTS: readonly GuestSpec[] = [
-  { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, memoryKiB: 524288, vcpus: 2 },
+  {
+    name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, memoryKiB: 524288, vcpus: 2,
+    devices: "<devices><memballoon model='virtio'/></devices>",
+  },
   { name: 'Db', uuid: '21111111-2222-3333-4444-555555555555', runstate: 3, vcpus: 3 },
   { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 2 },
 ];
@@ -125,6 +128,10 @@ async function setterRun(c: Connection): Promise<Outcome[]> {
     () => web.setMemoryFlags(200000, M.MAXIMUM | M.CONFIG), () => look(web), () => web.setMaxMemory(1000),
     () => web.setVcpusFlags(1, V.LIVE | V.CONFIG), () => look(web), () => web.getVcpusFlags(V.LIVE),
     () => web.setVcpusFlags(3, V.LIVE), () => web.setMemoryFlags(1024, 0x10),
+    () => web.setMemoryStatsPeriod(5), () => web.getXMLDesc(0), () => web.setMemoryStatsPeriod(7, M.CONFIG), () => look(web),
+    () => web.setMemoryStatsPeriod(0, M.CONFIG), () => look(web), () => web.setMemoryStatsPeriod(5, M.LIVE | M.CONFIG),
+    () => web.setMemoryStatsPeriod(5, 4), () => web.setMemoryStatsPeriod(-1), () => cold.setMemoryStatsPeriod(5, M.LIVE),
+    () => cold.setMemoryStatsPeriod(5, M.CONFIG),
     () => cold.memoryStats(), () => cold.blockStats('vda'), () => cold.interfaceStats('vnet0'), () => cold.getVcpus(),
     () => cold.getCPUStats(), () => cold.getVcpusFlags(V.LIVE), () => web.memoryStats(), () => web.getCPUStats(0, 8),
     () => c.getCellsFreeMemory(0, 1), () => c.getFreeMemory(), () => c.getAllDomainStats(S.STATE, F.SHUTOFF),
