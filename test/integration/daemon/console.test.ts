@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { connect, type Connection } from '../../../lib';
 import { DomainConsoleFlags } from '../../../lib/constants';
-import { ErrorNumber } from '../../../lib/errors';
-import { ESCAPE, fakeXenconsoled, serveFakeXen, virshConsole } from '../../support/console';
+import { ErrorNumber, type XvirtError } from '../../../lib/errors';
+import { BIN } from '../../support/cli';
+import { ESCAPE, fakeXenconsoled, runInPty, serveFakeXen, virshConsole } from '../../support/console';
+import { startLibvirtd } from '../../support/libvirtd';
 import { startDaemonInProcess } from '../../support/xvirtd';
+import { domainXml } from '../../support/xen';
 
 async function setup(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'xvirt-console-'));
@@ -137,4 +140,43 @@ t.test('xvirt\'s remote client streams a console: write, read, finish', async (t
   t.pass('end() is libvirt\'s finish, answered OK');
   t.equal(daemon.stats().streams, 0, 'the daemon holds no stream');
   await t.rejects(dom.openConsole('serial7', 0), { message: /cannot find character device serial7/ });
+  const stopped = await conn.defineXML(domainXml('g9', '11111111-2222-3333-4444-555555555509'));
+  await t.rejects(stopped.openConsole(), { number: ErrorNumber.OPERATION_INVALID, message: /domain is not running/ },
+    'a stopped domain has no console');
+  t.equal(daemon.stats().streams, 0, 'failed opens leave no stream behind');
+});
+
+t.test('xvirt console (the CLI, on a terminal) through xvirtd: both directions, Ctrl+] leaves', async (t) => {
+  const { guest, uri } = await setup(t);
+  const cli = runInPty([process.execPath, BIN, '-c', uri, 'console', 'g1']);
+  await cli.waitFor('Escape character is ^] (Ctrl + ])');
+  guest.write('banner-for-xvirt');
+  await cli.waitFor('banner-for-xvirt');
+  cli.write('typed-in-xvirt\r');
+  await guest.waitFor('typed-in-xvirt\r');
+  cli.write(ESCAPE);
+  const r = await cli.done;
+  t.equal(r.code, 0, `xvirt console exits 0 after Ctrl+] (${r.stderr})`);
+  t.notMatch(guest.output(), /\x1d/, 'the escape byte never reaches the guest');
+});
+
+t.test('test:///default has no console: xvirtd answers as libvirtd 9.0 does', async (t) => {
+  const lvd = await startLibvirtd(t);
+  const d = await startDaemonInProcess(t);
+  const xvirtdUri = `test+unix:///default?socket=${d.rwSocket}`;
+  const [theirs, ours] = await Promise.all([virshConsole(lvd.unixUri(), 'test').done, virshConsole(xvirtdUri, 'test').done]);
+  const errorLine = (out: string) => out.split(/\r?\n/).find((l) => l.startsWith('error:'));
+  t.equal(errorLine(theirs.stdout), 'error: this function is not supported by the connection driver: virDomainOpenConsole',
+    'libvirtd: NO_SUPPORT');
+  t.equal(errorLine(ours.stdout), errorLine(theirs.stdout), 'xvirtd: the same words');
+  t.equal(ours.code, theirs.code);
+  // xvirt's remote client gets the same error from either daemon.
+  const fromEach = await Promise.all([lvd.unixUri(), xvirtdUri].map(async (uri) => {
+    const conn = await open(t, uri);
+    const err = await (await conn.lookupDomainByName('test')).openConsole().then(() => null, (e: XvirtError) => e);
+    return err && { number: err.number, message: err.message };
+  }));
+  t.same(fromEach[0], { number: ErrorNumber.NO_SUPPORT,
+    message: 'this function is not supported by the connection driver: virDomainOpenConsole' });
+  t.same(fromEach[1], fromEach[0]);
 });
