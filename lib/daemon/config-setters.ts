@@ -1,17 +1,15 @@
 /**
  * The value checkers behind xvirtd's config keys, shared by lib/daemon/config.ts
- * and lib/auth/daemon-config.ts (which config.ts imports, so it cannot import
+ * and lib/daemon/security-keys.ts (which config.ts imports, so it cannot import
  * them from config.ts). A setter checks one parsed value, reports a bad one
  * through `fail` (config.ts prefixes file, line and key), and stores it.
  */
+import { AUTH_SCHEMES, type AuthScheme } from '../auth/daemon-config';
 
 /** A parsed value: integer, "string" or [ "list" ]. */
 export type Value = number | string | string[];
 export type Fail = (why: string) => never;
 export type Setter<C> = (cfg: C, value: Value, fail: Fail) => void;
-
-export type AuthScheme = 'none' | 'sasl';
-export const AUTH_SCHEMES: readonly AuthScheme[] = ['none', 'sasl'];
 
 /**
  * An integer from min to max. Errors say "expected an integer from min to max"

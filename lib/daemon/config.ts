@@ -8,11 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_URI } from '../connection';
-import { checkSecurityConfig, defaultSecurityConfig, SECURITY_KEYS, type SecurityConfig } from '../auth/daemon-config';
+import { defaultSecurityConfig, type AuthScheme, type SecurityConfig } from '../auth/daemon-config';
+import { checkSecurityConfig, SECURITY_KEYS } from './security-keys';
 import { LogLevel, parseLogOutputs, type LogOutputSpec } from './log';
-import { auth, int, str, type AuthScheme, type Setter as GenericSetter, type Value } from './config-setters';
+import { auth, int, str, type Setter as GenericSetter, type Value } from './config-setters';
 
-export { AUTH_SCHEMES, type AuthScheme } from './config-setters';
+export { AUTH_SCHEMES, type AuthScheme } from '../auth/daemon-config';
 
 export interface DaemonConfig {
   /** Read-write unix socket; '' disables it. */
@@ -48,7 +49,7 @@ export interface DaemonConfig {
   logOutputs: LogOutputSpec[];
   /** URI opened when a client's CONNECT_OPEN names none (empty or absent). */
   defaultUri: string;
-  /** TLS listener, auth_tls, SASL settings (lib/auth/daemon-config.ts). */
+  /** TLS listener, auth_tls, SASL settings (lib/auth/daemon-config.ts; keys: security-keys.ts). */
   security: SecurityConfig;
 }
 
