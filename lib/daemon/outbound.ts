@@ -75,7 +75,9 @@ export class Outbound {
         this.#onOverflow(`more than ${this.#limits.bytes} bytes queued`);
         return;
       }
-      if (this.#pendingMessages >= this.#limits.messages) {
+      // Messages count only while the socket holds bytes the kernel did not take: a burst queued in one
+      // turn for a client that keeps up (many events at once) is not a backlog.
+      if (this.#socket.writableLength > 0 && this.#pendingMessages >= this.#limits.messages) {
         this.#onOverflow(`more than ${this.#limits.messages} messages queued`);
         return;
       }

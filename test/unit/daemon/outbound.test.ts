@@ -33,6 +33,20 @@ t.test('message cap: dropped once more than `messages` are pending, counted acro
   t.same(reasons, [], 'once the socket took them, the count is back down');
 });
 
+t.test('message cap: a burst in one turn to a client whose socket is flushed is not a backlog', async (t) => {
+  const { socket, flush } = stuckSocket();
+  const reasons: string[] = [];
+  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {}, () => {});
+  for (let i = 0; i < 100; i++) out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, [], '100 events queued in one turn, nothing unsent in the socket: all go');
+  await turn();
+  flush();
+  for (let i = 0; i < 100; i++) out.send(eventHeader(100), Buffer.alloc(8));
+  await turn();
+  out.send(eventHeader(100), Buffer.alloc(8));
+  t.same(reasons, ['more than 10 messages queued'], 'once they sit unsent in the socket, the cap applies');
+});
+
 t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still goes', async (t) => {
   const { socket, writes } = stuckSocket();
   const reasons: string[] = [];
