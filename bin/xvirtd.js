@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 'use strict';
-// xvirtd: the compiled daemon lives in dist/ (npm run build).
+// xvirtd: the compiled daemon lives in dist/ (npm run build). The node flag above (also in
+// packaging/xvirtd.service and test/support/xvirtd.ts) keeps the young generation at 1 MiB: see docs/xvirtd.md.
 const path = require('node:path');
 const main = path.join(__dirname, '..', 'dist', 'daemon', 'main.js');
 try {

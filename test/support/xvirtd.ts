@@ -18,6 +18,8 @@ import { Logger } from '../../lib/daemon/log';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const XVIRTD_BIN = join(REPO, 'bin', 'xvirtd.js');
+/** node flags xvirtd runs with when installed (bin/xvirtd.js's #! line, packaging/xvirtd.service). */
+export const XVIRTD_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 export interface XvirtdOptions {
   tcp?: boolean;
@@ -79,7 +81,7 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
     ...(options.extraConfig ?? []),
   ];
   writeFileSync(configFile, lines.join('\n') + '\n');
-  const proc = spawn(process.execPath, [XVIRTD_BIN, '--config', configFile], {
+  const proc = spawn(process.execPath, [...XVIRTD_NODE_FLAGS, XVIRTD_BIN, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, XVIRT_DEFAULT_URI: '', ...options.env },
   });
