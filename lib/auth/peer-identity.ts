@@ -5,13 +5,15 @@
  */
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { ListenerPolicy } from '../daemon/listeners';
 import { readUnixPeer } from './peercred';
 import type { PeerIdentity } from './session-auth';
 import { tlsPeerIdentity } from './tls-server';
 
+/** The daemon's kinds of listening socket (lib/daemon/listeners.ts). */
+export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
+
 /** `client` is the daemon's number for the client, carried by every log line about it. */
-export function peerIdentity(socket: net.Socket, policy: ListenerPolicy, client: number,
+export function peerIdentity(socket: net.Socket, policy: { readonly kind: ListenerKind }, client: number,
   warn: (message: string) => void): PeerIdentity {
   const hangUp = (): void => { socket.destroy(); };
   // A TLS client reaches the daemon only after tls-server.ts accepted it; its socket still holds the certificate.

@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AuthScheme, DaemonConfig } from './config';
+import type { ListenerKind } from '../auth/peer-identity';
 import { createTlsServer, type SecurityLogger } from '../auth/tls-server';
 
-export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
+export type { ListenerKind } from '../auth/peer-identity';
 
 /** What a client's listener decides about it before any RPC. */
 export interface ListenerPolicy {
