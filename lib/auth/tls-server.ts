@@ -9,8 +9,7 @@
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { compileDnAllowlist, subjectToDn, type DnAllowlist } from './dn-allowlist';
-import { TLS_CONFIRM_BYTE } from '../transports/tls';
-import { checkOwnCertificate, readPemFile } from './x509';
+import { checkOwnCertificate, readPemFile, TLS_CONFIRM_BYTE } from './x509';
 import { DEFAULT_TLS_PRIORITY, parseTlsPriority, tlsServerPriorityOptions, TlsPriorityError } from './tls-priority';
 
 export interface TlsServerConfig {

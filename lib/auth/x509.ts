@@ -1,12 +1,16 @@
 /**
- * Reading PEM files and the startup "sanity" checks of our own certificate,
- * shared by the daemon's TLS listener (lib/auth/tls-server.ts) and the TLS
- * client transport (lib/transports/tls.ts). Each side keeps its own error
- * number, domain and wording through the `makeError` it passes.
+ * Reading PEM files, the startup "sanity" checks of our own certificate and
+ * the byte by which a server confirms the client's, shared by the daemon's TLS
+ * listener (lib/auth/tls-server.ts) and the TLS client transport
+ * (lib/transports/tls.ts). Each side keeps its own error number, domain and
+ * wording through the `makeError` it passes.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { XvirtError } from '../errors';
+
+/** The byte a libvirt server sends inside TLS once it has accepted the client. */
+export const TLS_CONFIRM_BYTE = 0x01;
 
 /**
  * Reads a PEM file. On failure throws makeError(detail, cause) with detail =

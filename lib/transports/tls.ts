@@ -15,13 +15,11 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
-import { checkOwnCertificate, readPemFile } from '../auth/x509';
+import { checkOwnCertificate, readPemFile, TLS_CONFIRM_BYTE } from '../auth/x509';
 import { DEFAULT_TLS_PRIORITY, parseTlsPriority, tlsPriorityOptions, TlsPriorityError } from '../auth/tls-priority';
 import { uriParam, type ConnectionUri } from '../uri';
 
 export const DEFAULT_TLS_PORT = 16514;
-/** The byte a libvirt server sends inside TLS once it has accepted the client. */
-export const TLS_CONFIRM_BYTE = 0x01;
 
 export interface ClientPkiFiles {
   ca: string;
