@@ -121,5 +121,5 @@ t.test('the connection dying fails open streams with its error', async (t) => {
   const failed = new Promise<Error>((r) => stream.once('error', r));
   s.serverEnd.end(); // the server hangs up
   t.match(await failed, { number: ErrorNumber.SYSTEM_ERROR, message: /connection to scripted lost/ });
-  await t.rejects(s.client.openStream(P.DOMAIN_OPEN_CONSOLE, ARGS), { number: ErrorNumber.SYSTEM_ERROR });
+  await t.rejects(s.client.openStream(P.DOMAIN_OPEN_CONSOLE, ARGS), { name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR });
 });
