@@ -1,8 +1,8 @@
 /**
- * Plugs the secure transports into the remote driver's transport table
- * (unix and tcp live with the driver). Imported once by the remote driver.
+ * Plugs the secure transports into the transport registry (unix and tcp live
+ * in registry.ts). Imported once by the remote driver.
  */
-import { hostPortEndpoint, registerTransport } from '../drivers/remote/transport';
+import { hostPortEndpoint, registerTransport } from './registry';
 import { connectSsh } from './ssh';
 import { connectTls, DEFAULT_TLS_PORT } from './tls';
 

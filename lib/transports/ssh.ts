@@ -14,7 +14,7 @@ import { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { uriFlag } from './params';
 import { serverSideName, uriParam, type ConnectionUri } from '../uri';
-import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO } from '../drivers/remote/transport';
+import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO } from './registry';
 
 const PROXY_MODES = ['auto', 'netcat', 'native', 'xvirt'] as const;
 export type ProxyMode = (typeof PROXY_MODES)[number];

@@ -10,12 +10,12 @@ import { AuthType, DrvFeature, RemoteOpenFlags } from '../../rpc/protocol';
 import type { Driver, OpenOptions } from '../../types';
 import { serverSideName, type ConnectionUri } from '../../uri';
 import { RemoteDriver } from './driver';
-import { openTransport } from './transport';
+import { openTransport } from '../../transports/registry';
 import '../../transports/register';
 import { authenticate as authenticateWith } from '../../auth/sasl-client';
 import type { SaslCredentials } from '../../auth/auth-file';
 
-export { registerTransport, type TransportFactory, type TransportRequest, type TransportStream } from './transport';
+export { registerTransport, type TransportFactory, type TransportRequest, type TransportStream } from '../../transports/registry';
 
 export interface KeepaliveSettings {
   /** Idle time before pinging the server, ms. */

@@ -19,7 +19,7 @@ import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure as P, type CallableProcedur
 import { AuthType, DrvFeature, KeepaliveProcedure, MessageType, remoteErrorFrom } from '../../../lib/rpc/protocol';
 import { decode } from '../../../lib/rpc/xdr';
 import { CLOSE_GRACE_MS } from '../../../lib/rpc/client';
-import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, sessionSocketPath, transportOf, unixSocketPath } from '../../../lib/drivers/remote/transport';
+import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, sessionSocketPath, transportOf, unixSocketPath } from '../../../lib/transports/registry';
 import { parseUri } from '../../../lib/uri';
 
 const DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };

@@ -1,15 +1,16 @@
 /**
- * Transports for the remote driver: each turns a connection URI into a
- * connected duplex byte stream. unix and tcp live here; tls, ssh and friends
- * plug in through registerTransport() without touching the driver.
+ * The transport registry of the remote driver (lib/drivers/remote): each
+ * transport turns a connection URI into a connected duplex byte stream. unix
+ * and tcp live here; tls and ssh plug in through registerTransport()
+ * (register.ts), and so can others, without touching the driver.
  */
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { errnoText } from '../../errno-text';
-import { uriParam, type ConnectionUri, type Transport } from '../../uri';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { errnoText } from '../errno-text';
+import { uriParam, type ConnectionUri, type Transport } from '../uri';
 
 /** Where libvirt's clients look for the system daemon (deliberately /var/run, as libvirt does). */
 export const DEFAULT_SOCKET = '/var/run/libvirt/libvirt-sock';
