@@ -204,9 +204,11 @@ export class Connection extends NetworkStorageHost<Domain> {
    * Lifecycle events as an async iterable. Resolves once delivery is armed;
    * ends when `signal` aborts, `stream.close()` is called or the connection closes.
    */
-  async lifecycleEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream> {
+  async lifecycleEvents(
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<LifecycleEventStream<LifecycleEvent>> {
     checkOptions(options, 'options');
-    const stream = new LifecycleEventStream(options.signal);
+    const stream = new LifecycleEventStream<LifecycleEvent>(options.signal);
     const off = await this.onLifecycle((ev) => stream.push(ev));
     // Ending the stream deregisters; a failed deregistration (say, the daemon
     // already gone) must not become an unhandled rejection.

@@ -1,12 +1,15 @@
-/** A bounded queue of events (domain lifecycle events by default) consumed with `for await`. */
+/**
+ * A bounded queue of events (domain lifecycle events, network and pool events)
+ * consumed with `for await`. `E` is the event type: the stream knows nothing of
+ * connection.ts, which imports it.
+ */
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import { checkSignal } from './api-checks';
-import type { LifecycleEvent } from './connection';
 
 /** Events kept for a consumer that is not reading; past this the stream fails rather than eat memory. */
 const MAX_QUEUED = 65536;
 
-export class LifecycleEventStream<E = LifecycleEvent> implements AsyncIterable<E> {
+export class LifecycleEventStream<E> implements AsyncIterable<E> {
   readonly #queue: E[] = [];
   #waiter: ((r: IteratorResult<E>) => void) | null = null;
   #failWaiter: ((err: Error) => void) | null = null;
