@@ -12,6 +12,7 @@ import { uuidToBytes } from '../../lib/uuid';
 import { DefinitionStore } from '../../lib/drivers/xen/definitions';
 import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-config';
 import type { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
+import type { HostBridgeNetworks } from '../../lib/drivers/host-network/bridge-networks';
 import { ReasonBook } from '../../lib/drivers/xen/reasons';
 import type { XenstoreLike } from '../../lib/drivers/xen/domains';
 import type { XlLike } from '../../lib/drivers/xen/control';
@@ -231,6 +232,7 @@ export interface Rig {
 export async function rig(t: { teardown(fn: () => unknown): void },
   opts: {
     xenstore?: boolean; pollMs?: number; reasons?: ReasonBook; sysfsRoot?: string; codec?: DomainXmlCodec; storage?: HostDirPools;
+    networks?: HostBridgeNetworks;
   } = {}): Promise<Rig> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
@@ -245,6 +247,7 @@ export async function rig(t: { teardown(fn: () => unknown): void },
     hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: opts.xenstore === false ? null : xs,
     store, xl, codec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
     ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}), ...(opts.storage ? { storage: opts.storage } : {}),
+    ...(opts.networks ? { networks: opts.networks } : {}),
   });
   t.teardown(() => driver.close());
   return { driver, hv, xs, xl, store, dir };

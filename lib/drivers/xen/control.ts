@@ -24,11 +24,14 @@ export class XenControl {
   readonly #hv: XenHypervisor;
   readonly #xs: XenstoreLike | null;
   readonly #xl: XlLike;
+  /** Where sysfs is mounted ('/sys'; a fake tree in tests): bridges are checked under its class/net. */
+  readonly #sysfsRoot: string;
 
-  constructor(hv: XenHypervisor, xenstore: XenstoreLike | null, xl: XlLike) {
+  constructor(hv: XenHypervisor, xenstore: XenstoreLike | null, xl: XlLike, sysfsRoot = '/sys') {
     this.#hv = hv;
     this.#xs = xenstore;
     this.#xl = xl;
+    this.#sysfsRoot = sysfsRoot;
   }
 
   /**
@@ -72,7 +75,7 @@ export class XenControl {
         `unsupported create flags 0x${flags.toString(16)} (only PAUSED and FORCE_BOOT are supported)`);
     }
     this.#needXl('start a domain');
-    await checkHostResources(config);
+    await checkHostResources(config, `${this.#sysfsRoot}/class/net`);
     await this.#xl.create(toXlConfig(config), (flags & DomainCreateFlags.PAUSED) !== 0);
   }
 

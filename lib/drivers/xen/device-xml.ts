@@ -1,7 +1,7 @@
 /**
  * The <devices> of domain XML that xl can build: file, block and storage
- * volume disks (disk or cdrom, raw or qcow2, on the xen bus) and bridged or routed
- * (ethernet) interfaces. Everything else, down to a single attribute, is
+ * volume disks (disk or cdrom, raw or qcow2, on the xen bus) and bridged,
+ * virtual network or routed (ethernet) interfaces. Everything else, down to a single attribute, is
  * refused by name rather than silently dropped: a guest that boots without
  * the disk its XML asked for is worse than one that does not boot.
  * Values are checked when they become xl specs (xl-devices.ts).
@@ -98,17 +98,20 @@ function volumeSource(source: Element | undefined, where: string): Pick<XlDisk, 
 }
 
 function vifOf(el: Element, index: number): XlVif {
-  const type = oneOf(attr(el, 'type'), 'bridge', ['bridge', 'ethernet'], '<interface type>');
+  const type = oneOf(attr(el, 'type'), 'bridge', ['bridge', 'network', 'ethernet'], '<interface type>');
   const where = `<interface> #${index + 1}`;
+  const sourceAttrs: Record<typeof type, string[]> = { bridge: ['bridge'], network: ['network'], ethernet: [] };
   const parts = shape(el, where, ['type'], {
-    mac: ['address'], source: type === 'bridge' ? ['bridge'] : [], script: ['path'], model: ['type'], target: ['dev'],
+    mac: ['address'], source: sourceAttrs[type], script: ['path'], model: ['type'], target: ['dev'],
   });
-  const bridge = parts.has('source') ? attr(parts.get('source')!, 'bridge') : null;
+  const bridge = type === 'bridge' && parts.has('source') ? attr(parts.get('source')!, 'bridge') : null;
   if (type === 'bridge' && !bridge) throw unsupported(`${where}: a bridge interface needs <source bridge='...'>`);
+  const network = type === 'network' && parts.has('source') ? attr(parts.get('source')!, 'network') : null;
+  if (type === 'network' && !network) throw unsupported(`${where}: a network interface needs <source network='...'>`);
   const get = (name: string, attribute: string) => (parts.has(name) ? attr(parts.get(name)!, attribute) : null);
   const model = get('model', 'type');
   return {
-    mac: get('mac', 'address'), bridge, script: get('script', 'path'),
+    mac: get('mac', 'address'), bridge, ...(network ? { network } : {}), script: get('script', 'path'),
     // netfront is the PV NIC itself; any other model is emulated (vifSpec allows those for HVM only).
     model: model === 'netfront' ? null : model, vifname: get('target', 'dev'),
   };

@@ -26,9 +26,11 @@ import { processReasons, type ReasonBook } from './reasons';
 import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
 import { checkConsoleName, processConsoles } from './console';
 import type { Duplex } from 'node:stream';
+import { resolveDeviceSources } from './device-sources';
 import { setMemoryFlags, setVcpusFlags, type TuningTarget } from './tuning';
 import type { XlDomainConfig } from './xl';
-import { HostStorageDriver } from '../host-storage/driver';
+import { HostNetworkDriver } from '../host-network/driver';
+import type { HostBridgeNetworks } from '../host-network/bridge-networks';
 import type { HostDirPools } from '../host-storage/dir-pools';
 import { BackendCounters } from './stats/backend-counters';
 import { attachXenStats, withXenStats } from './stats/calls';
@@ -56,6 +58,8 @@ export interface XenDriverDeps {
   reasons?: ReasonBook;
   /** Storage pools of this host (dir pools); absent: storage calls fail NO_SUPPORT. */
   storage?: HostDirPools;
+  /** Virtual networks of this host (existing bridges); absent: network calls fail NO_SUPPORT. */
+  networks?: HostBridgeNetworks;
   /** Where sysfs is mounted, for the disk and vif counters (default /sys; a fake tree in tests). */
   sysfsRoot?: string;
 }
@@ -63,7 +67,7 @@ export interface XenDriverDeps {
 /** Event polling period once xenstored is gone. */
 const FALLBACK_POLL_MS = 1000;
 
-export class XenDriver extends withXenStats(HostStorageDriver) implements Driver {
+export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver {
   readonly name = 'xen';
   readonly #hv: XenHypervisor;
   readonly #xs: XenstoreLike | null;
@@ -80,12 +84,15 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
   #closed = false;
   /** Host `dir` storage pools (lib/drivers/host-storage), when the opener set them up. */
   readonly #storage: HostDirPools | null;
+  readonly #networks: HostBridgeNetworks | null;
 
   protected hostPools(): HostDirPools | null { return this.#storage; }
+  protected hostNetworks(): HostBridgeNetworks | null { return this.#networks; }
 
   constructor(deps: XenDriverDeps) {
     super();
     this.#storage = deps.storage ?? null;
+    this.#networks = deps.networks ?? null;
     const dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
     const reasons = deps.reasons ?? processReasons;
     attachXenStats(this, new DirectStatsSource(deps.hv, dir, reasons, new BackendCounters(deps.sysfsRoot)));
@@ -93,7 +100,7 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     this.#xs = deps.xenstore;
     this.#codec = deps.codec;
     this.#dir = dir;
-    this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl);
+    this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl, deps.sysfsRoot);
     this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
     this.#reasons = reasons;
     this.#managed = new ManagedSaveImages(deps.store.dir);
@@ -413,21 +420,6 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
     });
   }
 
-  /** The config with each volume disk's file from its pool, resolved at every start as libvirt does. */
-  async #withVolumePaths(config: XlDomainConfig): Promise<XlDomainConfig> {
-    if (!config.disks?.some((d) => d.volume)) return config;
-    const pools = this.#storage;
-    const disks = await Promise.all(config.disks.map(async (d) => {
-      if (!d.volume) return d;
-      if (!pools) {
-        throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
-          `disk ${d.vdev} uses storage volume '${d.volume.name}', but this connection has no storage pools`);
-      }
-      return { ...d, target: await pools.volumePath(d.volume.pool, d.volume.name) };
-    }));
-    return { ...config, disks };
-  }
-
   /** xl restore of an image whose header xvirt has checked; the STARTED event says RESTORED. */
   async #restore(file: string): Promise<DomainRef> {
     const image = await readSaveImage(file);
@@ -449,7 +441,7 @@ export class XenDriver extends withXenStats(HostStorageDriver) implements Driver
   }
 
   async #start(defined: XlDomainConfig, flags: number): Promise<DomainRef> {
-    const config = await this.#withVolumePaths(defined);
+    const config = await resolveDeviceSources(defined, this.#storage, this.#networks);
     await this.#control.create(config, flags);
     void this.#events.current?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);

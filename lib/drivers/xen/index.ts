@@ -15,6 +15,7 @@ import { XenDriver } from './driver';
 import { XlRunner, findXl } from './xl';
 import { XenstoreClient } from './xenstore';
 import { DEFAULT_STORAGE_ROOTS, HostDirPools } from '../host-storage/dir-pools';
+import { HostBridgeNetworks } from '../host-network/bridge-networks';
 import * as path from 'node:path';
 
 export { XenDriver } from './driver';
@@ -59,9 +60,10 @@ export const openXenDriver: DriverOpener = async (uri, options) => {
     const rootsEnv = process.env.XVIRT_STORAGE_ROOTS;
     const roots = rootsEnv ? rootsEnv.split(':').filter((r) => r.startsWith('/')) : DEFAULT_STORAGE_ROOTS;
     const storage = await HostDirPools.shared(path.join(stateDir, 'storage'), roots);
+    const networks = await HostBridgeNetworks.shared(path.join(stateDir, 'networks'));
     xenstore = await connectXenstore();
     const xl = new XlRunner(findXl(hv.version.major, hv.version.minor));
-    return new XenDriver({ hv, xenstore, store, xl, codec, storage });
+    return new XenDriver({ hv, xenstore, store, xl, codec, storage, networks });
   } catch (err) {
     xenstore?.close();
     hv.close();

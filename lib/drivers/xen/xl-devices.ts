@@ -28,7 +28,10 @@ export interface XlDisk {
 
 export interface XlVif {
   mac: string | null;
+  /** For an <interface type='network'>, set from the network's bridge when the domain starts. */
   bridge: string | null;
+  /** The virtual network of an <interface type='network'>, resolved at each start (as libvirt does). */
+  network?: string;
   /** Hotplug script: a name under xl's script directory, or an absolute path. */
   script: string | null;
   /** An emulated NIC model (HVM guests only); null for the PV netfront. */

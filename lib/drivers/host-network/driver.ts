@@ -1,0 +1,72 @@
+/**
+ * The network calls of a real-host driver (xen:///system) over
+ * HostBridgeNetworks, on top of the host storage calls (a real host has
+ * both). Transient networks, network events and DHCP leases are not offered
+ * (the Connection reports NO_SUPPORT).
+ */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { LIST_NETWORKS_FILTERS_ALL } from '../../netstore-constants';
+import type { NetworkRef } from '../../netstore-types';
+import { formatNetworkXml } from '../../xml/network';
+import { HostStorageDriver } from '../host-storage/driver';
+import { matchesStateFlags } from '../list-flags';
+import type { HostBridgeNetworks } from './bridge-networks';
+
+function badFlags(flags: number, allowed: number, fn: string): void {
+  const unknown = flags & ~allowed;
+  if (unknown) throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.NETWORK, `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`);
+}
+
+/** virNetworkDefineFlags VALIDATE: the XML is always checked here. */
+const DEFINE_VALIDATE = 1;
+
+export abstract class HostNetworkDriver extends HostStorageDriver {
+  /** The host's networks; null when this driver instance has none (NO_SUPPORT for every network call). */
+  protected abstract hostNetworks(): HostBridgeNetworks | null;
+
+  #nets(api: string): HostBridgeNetworks {
+    const nets = this.hostNetworks();
+    if (!nets) throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.NETWORK, api);
+    return nets;
+  }
+
+  async connectListAllNetworks(flags: number): Promise<NetworkRef[]> {
+    badFlags(flags, LIST_NETWORKS_FILTERS_ALL, 'networkConnectListAllNetworks');
+    return this.#nets('virConnectListAllNetworks').list()
+      .filter((n) => matchesStateFlags(flags, { ...n, persistent: true })).map((n) => n.ref);
+  }
+
+  async networkLookupByName(name: string): Promise<NetworkRef> { return this.#nets('virNetworkLookupByName').byName(name); }
+  async networkLookupByUuid(uuid: string): Promise<NetworkRef> { return this.#nets('virNetworkLookupByUUID').byUuid(uuid); }
+
+  async networkDefineXML(xml: string, flags: number): Promise<NetworkRef> {
+    badFlags(flags, DEFINE_VALIDATE, 'networkDefineXMLFlags');
+    return this.#nets('virNetworkDefineXML').define(xml);
+  }
+
+  async networkCreate(net: NetworkRef): Promise<void> { await this.#nets('virNetworkCreate').start(net); }
+  async networkDestroy(net: NetworkRef): Promise<void> { this.#nets('virNetworkDestroy').stop(net); }
+  async networkUndefine(net: NetworkRef): Promise<void> { await this.#nets('virNetworkUndefine').undefine(net); }
+
+  async networkGetXMLDesc(net: NetworkRef, flags: number): Promise<string> {
+    badFlags(flags, 0, 'networkGetXMLDesc');
+    return formatNetworkXml(this.#nets('virNetworkGetXMLDesc').config(net));
+  }
+
+  async networkIsActive(net: NetworkRef): Promise<boolean> { return this.#nets('virNetworkIsActive').isActive(net); }
+
+  async networkIsPersistent(net: NetworkRef): Promise<boolean> {
+    this.#nets('virNetworkIsPersistent').byName(net.name);
+    return true;
+  }
+
+  async networkGetAutostart(net: NetworkRef): Promise<boolean> { return this.#nets('virNetworkGetAutostart').autostart(net); }
+
+  async networkSetAutostart(net: NetworkRef, autostart: boolean): Promise<void> {
+    await this.#nets('virNetworkSetAutostart').setAutostart(net, autostart);
+  }
+
+  async networkGetBridgeName(net: NetworkRef): Promise<string> {
+    return this.#nets('virNetworkGetBridgeName').config(net).bridge!;
+  }
+}
