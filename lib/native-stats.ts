@@ -3,7 +3,6 @@
  * typed results decoded from the Float64Arrays the addon fills, which are
  * kept and grown here so a poll allocates only its results.
  */
-import type { NativeHypervisor } from './native';
 
 /** Slots of one vCPU record (VCPU_* in native/addon_stats.h). */
 export enum VcpuSlot { PRESENT = 0, ONLINE = 1, BLOCKED = 2, RUNNING = 3, CPU = 4, CPU_TIME = 5 }
@@ -39,6 +38,16 @@ export interface XenNodeMemory {
   freeKiB: number;
 }
 
+/** The addon Hypervisor's statistics calls (part of NativeHypervisor, lib/native.ts), which fill `out`. */
+export interface NativeStatsCalls {
+  /** vCPU records into `out`; the vCPU count, or -1 for no such domain (or another UUID). */
+  vcpus(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
+  /** Raw uint64 idle ns per CPU into `out`; the CPU id count. */
+  cpuIdle(out: Float64Array): number;
+  /** NUMA node records into `out`; the node id count. */
+  nodeMemory(out: Float64Array): number;
+}
+
 /** The addon's own record strides, checked once against this file's. */
 export interface NativeStrides { VCPU_STRIDE: number; NODE_STRIDE: number }
 
@@ -54,12 +63,12 @@ function room(buf: Float64Array<ArrayBuffer>, records: number, stride: number): 
 }
 
 export class NativeStatsReader {
-  readonly #native: NativeHypervisor;
+  readonly #native: NativeStatsCalls;
   #vcpus = new Float64Array(8 * VCPU_STRIDE);
   #cpus = new Float64Array(64);
   #nodes = new Float64Array(4 * NODE_STRIDE);
 
-  constructor(native: NativeHypervisor) {
+  constructor(native: NativeStatsCalls) {
     this.#native = native;
   }
 

@@ -9,7 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
-import { NativeStatsReader, stridesMatch, type NativeStrides, type XenNodeMemory, type XenVcpu } from './native-stats';
+import {
+  NativeStatsReader, stridesMatch, type NativeStatsCalls, type NativeStrides, type XenNodeMemory, type XenVcpu,
+} from './native-stats';
 
 export type { XenNodeMemory, XenVcpu } from './native-stats';
 
@@ -63,8 +65,8 @@ export interface XenPhysinfo {
   freeKiB: number;
 }
 
-/** What the addon's Hypervisor object offers (exported for tests' stand-ins). */
-export interface NativeHypervisor {
+/** What the addon's Hypervisor object offers (exported for tests' stand-ins); statistics calls: native-stats.ts. */
+export interface NativeHypervisor extends NativeStatsCalls {
   info(): XenVersionInfo;
   physinfo(): XenPhysinfo;
   getInfo(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
@@ -74,12 +76,6 @@ export interface NativeHypervisor {
   destroy(domid: number): Promise<void>;
   shutdown(domid: number, reboot: boolean): Promise<void>;
   close(): void;
-  /** vCPU records into `out` (lib/native-stats.ts); the vCPU count, or -1 for no such domain (or another UUID). */
-  vcpus(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
-  /** Raw uint64 idle ns per CPU into `out`; the CPU id count. */
-  cpuIdle(out: Float64Array): number;
-  /** NUMA node records into `out`; the node id count. */
-  nodeMemory(out: Float64Array): number;
 }
 
 /** The addon's xvirt-proxy connection (native/proxy_channel.c; typed facade: lib/drivers/proxy/channel.ts). */
