@@ -79,12 +79,18 @@ async function startDaemons(h, t, dir) {
     extraConfig: ['max_clients = 5000', 'log_level = 4', 'listen_tls = 1', `tls_port = ${xTls}`, ...tls] });
   const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'listen_tls = 1',
     `tls_port = "${lTls}"`, 'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tls] });
-  const settledX = async () => (await probe(x.proc.pid, probeFile)).rss;
+  const xd = { name: 'xvirtd', pid: x.proc.pid, unix: x.rwSocket, ro: x.roSocket, tcp: { port: x.tcpPort }, tls: { port: xTls },
+    loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs, buffers: NaN };
+  // Also keeps the ArrayBuffer bytes of the same probe: what xvirtd holds in buffers, without the allocator's slack.
+  xd.settled = async () => {
+    const p = await probe(x.proc.pid, probeFile);
+    xd.buffers = p.arrayBuffers;
+    return p.rss;
+  };
   return [
-    { name: 'xvirtd', pid: x.proc.pid, unix: x.rwSocket, ro: x.roSocket, tcp: { port: x.tcpPort }, tls: { port: xTls },
-      settled: settledX, loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs },
+    xd,
     { name: 'libvirtd', pid: l.pid, unix: l.socket, ro: l.socketRo, tcp: { port: l.tcpPort }, tls: { port: lTls },
-      settled: async () => rssBytes(l.pid), loopStall: null },
+      settled: async () => rssBytes(l.pid), loopStall: null, buffers: NaN },
   ];
 }
 

@@ -23,7 +23,7 @@ export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
   };
 }
 
-/** Smallest buffer started for a frame that arrives in pieces; it doubles as bytes come, up to the announced length. */
+/** Smallest buffer started for a frame that arrives in pieces; it grows by half as bytes come, up to the announced length. */
 const FIRST_PIECE_CAPACITY = 1024;
 
 /**
@@ -34,11 +34,12 @@ const FIRST_PIECE_CAPACITY = 1024;
  *
  * Memory: messages wholly inside one chunk are views of that chunk (no
  * copy). A message split across chunks is copied into ONE buffer of its
- * own, which grows by doubling up to the announced length: a peer that
- * dribbles a frame one byte per write costs at most ~2 bytes held per byte
- * sent (never an object per chunk), and announcing a large length costs
- * nothing until the bytes come. The buffer is dropped when the message is
- * returned.
+ * own, which grows by half its size up to the announced length (doubling
+ * would hold 2 bytes per byte just past each power of two; copying stays
+ * linear either way): a peer that dribbles a frame one byte per write costs
+ * at most ~1.5 bytes held per byte sent (never an object per chunk), and
+ * announcing a large length costs nothing until the bytes come. The buffer
+ * is dropped when the message is returned.
  */
 export class FrameDecoder {
   #maxLength: number;
@@ -148,12 +149,12 @@ export class FrameDecoder {
     this.#partial = Buffer.allocUnsafe(Math.min(length, FIRST_PIECE_CAPACITY));
   }
 
-  /** Copies buf[from, to) after the split message's bytes, doubling its buffer (capped at the frame) when full. */
+  /** Copies buf[from, to) after the split message's bytes, growing its buffer by half (capped at the frame) when full. */
   #append(buf: Buffer, from: number, to: number): void {
     const need = this.#filled + (to - from);
     let partial = this.#partial!;
     if (need > partial.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.#length, Math.max(need, 2 * partial.length)));
+      const grown = Buffer.allocUnsafe(Math.min(this.#length, Math.max(need, partial.length + (partial.length >> 1))));
       partial.copy(grown, 0, 0, this.#filled);
       this.#partial = partial = grown;
     }
