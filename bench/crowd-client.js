@@ -42,7 +42,7 @@ class RpcClient {
       let messages;
       try {
         messages = decoder.push(chunk);
-      } catch (err) {
+      } catch {
         socket.destroy();
         return;
       }

@@ -105,7 +105,7 @@ async function main() {
     for (const pid of pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  process.on('SIGINT', () => { cleanup().then(() => process.exit(130)); });
+  process.on('SIGINT', () => { void cleanup().finally(() => process.exit(130)); });
   try {
     const h = compileHarness(path.join(dir, 'harness'), ['pki', 'ports', 'xvirtd', 'libvirtd']);
     const daemons = await startDaemons(h, t, dir);

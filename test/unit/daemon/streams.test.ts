@@ -39,7 +39,7 @@ function harness() {
   });
   const packets = () => sent.map((m) => {
     const p = decodeServerPacket(m);
-    return p.kind === 'data' ? `data ${p.bytes}` : p.kind === 'error' ? `error ${p.error.message}` : p.kind;
+    return p.kind === 'data' ? `data ${p.bytes.toString()}` : p.kind === 'error' ? `error ${p.error.message}` : p.kind;
   });
   const fromClient = (bytes: Buffer) => new FrameDecoder().push(bytes)[0]!;
   return {

@@ -53,7 +53,7 @@ function server() {
 
 const isCall = (m: Message) => m.header.type === MessageType.CALL;
 const streamMsgs = (got: Message[]) => got.filter((m) => m.header.type === MessageType.STREAM)
-  .map((m) => { const p = decodeClientPacket(m); return p.kind === 'data' ? `data ${p.bytes}` : p.kind; });
+  .map((m) => { const p = decodeClientPacket(m); return p.kind === 'data' ? `data ${p.bytes.toString()}` : p.kind; });
 
 t.test('data sent right after the reply is kept; writes, EOF and finish follow libvirt', async (t) => {
   const s = server();
@@ -64,7 +64,7 @@ t.test('data sent right after the reply is kept; writes, EOF and finish follow l
   s.send(Buffer.concat([encodeMessage(replyHeader(call.header)), encodeStreamData(id, Buffer.from('banner'))]));
   const stream = await opening;
   let text = '';
-  stream.on('data', (d: Buffer) => { text += d; });
+  stream.on('data', (d: Buffer) => { text += d.toString(); });
   const ended = new Promise((r) => stream.once('end', r));
   stream.write('typed');
   await s.next((m) => m.header.type === MessageType.STREAM);
