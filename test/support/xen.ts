@@ -10,7 +10,7 @@ import { RECORD_STRIDE, Slot, XenHypervisor, type NativeHypervisor } from '../..
 import { NODE_STRIDE, NodeSlot, VCPU_STRIDE, VcpuSlot } from '../../lib/native-stats';
 import { uuidToBytes } from '../../lib/uuid';
 import { DefinitionStore } from '../../lib/drivers/xen/definitions';
-import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-config';
+import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-xml';
 import type { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
 import type { HostBridgeNetworks } from '../../lib/drivers/host-network/bridge-networks';
 import { ReasonBook } from '../../lib/drivers/xen/reasons';

@@ -1,21 +1,9 @@
 /**
- * Domain XML as the Xen driver sees it: a codec (lib/drivers/xen/domain-xml.ts
- * over lib/xml; a stand-in in unit tests) and the description of live
- * domains that have no stored definition.
+ * The XML of live domains that have no stored definition, described from
+ * what the hypervisor reports (stored definitions go through domain-xml.ts).
  */
 import { formatDomainXml, type DomainDefinition } from '../../xml';
 import type { LiveDomain } from './domains';
-import { liveDefinition } from './domain-xml';
-import type { XlDomainConfig } from './xl';
-
-export interface DomainXmlCodec {
-  /** Parses and validates domain XML into an xl-ready config; throws XvirtError (XML_ERROR, CONFIG_UNSUPPORTED). */
-  parse(xml: string): XlDomainConfig;
-  /** Reformats a stored definition; `id` >= 0 for a running domain, -1 for the inactive form. */
-  format(xml: string, id: number): string;
-  /** The stored definition `xml` with `change` applied, as inactive XML (for CONFIG changes). */
-  edit(xml: string, change: (def: DomainDefinition) => void): string;
-}
 
 /** The XML of a running domain xvirt holds no definition for (built by xl directly, or Domain-0). */
 export function describeLiveDomain(d: LiveDomain): string {
@@ -24,4 +12,15 @@ export function describeLiveDomain(d: LiveDomain): string {
     maxMemKiB: d.info.maxMemKiB, memoryKiB: d.info.memoryKiB, vcpus: d.info.nrVirtCpu,
   });
   return formatDomainXml(def, { id: d.ref.id });
+}
+
+/** A running domain that has no stored definition, described from what the hypervisor reports. */
+export function liveDefinition(d: { name: string; uuid: string; hvm: boolean; maxMemKiB: number; memoryKiB: number; vcpus: number }): DomainDefinition {
+  return {
+    type: 'xen', name: d.name, uuid: d.uuid,
+    memoryKiB: d.maxMemKiB, currentMemoryKiB: Math.min(d.memoryKiB, d.maxMemKiB),
+    maxVcpus: Math.max(1, d.vcpus), vcpus: Math.max(1, d.vcpus),
+    os: { type: d.hvm ? 'hvm' : 'xen', arch: 'x86_64', machine: d.hvm ? 'xenfv' : 'xenpv', kernel: null, initrd: null, cmdline: null, boot: [], extraXml: [] },
+    onPoweroff: 'destroy', onReboot: 'restart', onCrash: 'destroy', devicesXml: null, extraXml: [],
+  };
 }

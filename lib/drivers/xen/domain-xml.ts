@@ -6,8 +6,17 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
 import { devicesOf } from './device-xml';
-import type { DomainXmlCodec } from './domain-config';
 import { toXlConfig, type XlDomainConfig } from './xl';
+
+/** What the Xen driver needs of domain XML: this module's codec, or a stand-in in unit tests. */
+export interface DomainXmlCodec {
+  /** Parses and validates domain XML into an xl-ready config; throws XvirtError (XML_ERROR, CONFIG_UNSUPPORTED). */
+  parse(xml: string): XlDomainConfig;
+  /** Reformats a stored definition; `id` >= 0 for a running domain, -1 for the inactive form. */
+  format(xml: string, id: number): string;
+  /** The stored definition `xml` with `change` applied, as inactive XML (for CONFIG changes). */
+  edit(xml: string, change: (def: DomainDefinition) => void): string;
+}
 
 const GUEST_TYPES: Record<string, XlDomainConfig['type']> = { xen: 'pv', xenpvh: 'pvh', hvm: 'hvm' };
 
@@ -42,16 +51,5 @@ export function loadDomainXmlCodec(): DomainXmlCodec {
       change(def);
       return formatDomainXml(def, { inactive: true });
     },
-  };
-}
-
-/** A running domain that has no stored definition, described from what the hypervisor reports. */
-export function liveDefinition(d: { name: string; uuid: string; hvm: boolean; maxMemKiB: number; memoryKiB: number; vcpus: number }): DomainDefinition {
-  return {
-    type: 'xen', name: d.name, uuid: d.uuid,
-    memoryKiB: d.maxMemKiB, currentMemoryKiB: Math.min(d.memoryKiB, d.maxMemKiB),
-    maxVcpus: Math.max(1, d.vcpus), vcpus: Math.max(1, d.vcpus),
-    os: { type: d.hvm ? 'hvm' : 'xen', arch: 'x86_64', machine: d.hvm ? 'xenfv' : 'xenpv', kernel: null, initrd: null, cmdline: null, boot: [], extraXml: [] },
-    onPoweroff: 'destroy', onReboot: 'restart', onCrash: 'destroy', devicesXml: null, extraXml: [],
   };
 }
