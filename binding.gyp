@@ -16,7 +16,9 @@
       "sources": ["native/addon.cc", "native/addon_stats.cc", "native/proxy_channel.c", "native/proxy_channel_glue.cc",
                   "native/sock_admin.c", "native/sock_admin_glue.cc", "<@(core_sources)"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: an error raised while a worker thread is being terminated is
+      # dropped instead of aborting the process (test/integration/native/addon-teardown.test.ts).
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags": [
         "-Wall", "-Wextra", "-Werror",
         "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=2",

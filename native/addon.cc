@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "addon_util.h"
+#include "addon_env.h"
 #include "addon_stats.h"
+#include "addon_util.h"
 #include "xc_core.h"
 
 Napi::Function DefineProxyChannel(Napi::Env env);  // native/proxy_channel_glue.cc
@@ -72,7 +73,7 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
-class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
+class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Hypervisor", {
@@ -91,7 +92,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
     });
   }
 
-  explicit Hypervisor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Hypervisor>(info) {
+  explicit Hypervisor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Hypervisor>(info), EnvResource(info.Env()) {
     if (info.Length() != 1 || !info[0].IsExternal()) {
       ThrowType(info.Env(), "Hypervisor objects come from openHypervisor()");
       return;
@@ -109,9 +110,24 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
     xc_close(control_);
   }
 
+  // The environment ended (native/addon_env.h): both handles go now, the control one as soon as no pool
+  // thread is inside a call on it.
+  void Release() override {
+    closed_ = true;
+    xc_close(query_);
+    query_ = nullptr;
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    xc_close(control_);
+    control_ = nullptr;
+  }
+
   // Runs on the pool: control calls are serialized on their own handle.
   int Control(Op op, uint32_t domid, uint32_t reason, xc_error* err) {
     std::lock_guard<std::mutex> lock(control_mutex_);
+    if (!control_) {
+      *err = xc_error{XC_EINVAL, 0, "the hypervisor handle is closed"};
+      return XC_EINVAL;
+    }
     int rc = op == Op::kPause      ? xc_domain_pause(control_, domid)
              : op == Op::kUnpause  ? xc_domain_unpause(control_, domid)
              : op == Op::kShutdown ? xc_domain_shutdown(control_, domid, reason)
@@ -287,10 +303,6 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor> {
   HypervisorStats stats_;
 };
 
-struct AddonData {
-  Napi::FunctionReference hypervisor;
-};
-
 Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason)
     : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), reason_(reason), deferred_(Napi::Promise::Deferred::New(env)) {
   if (!self.IsEmpty()) self_ = Napi::Persistent(self);
@@ -326,7 +338,7 @@ void Worker::OnOK() {
     deferred_.Resolve(env.Undefined());
     return;
   }
-  Napi::Object obj = env.GetInstanceData<AddonData>()->hypervisor.New({Napi::External<Opened>::New(env, &opened_)});
+  Napi::Object obj = AddonEnv::Of(env)->hypervisor.New({Napi::External<Opened>::New(env, &opened_)});
   xc_close(opened_.query);  // non-null only if the constructor did not take them
   xc_close(opened_.control);
   deferred_.Resolve(obj);
@@ -345,9 +357,8 @@ Napi::Value OpenHypervisor(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  AddonData* data = new AddonData();
+  AddonEnv* data = AddonEnv::Create(env);
   data->hypervisor = Napi::Persistent(Hypervisor::Define(env));
-  env.SetInstanceData(data);
   exports.Set("openHypervisor", Napi::Function::New<OpenHypervisor>(env, "openHypervisor"));
   exports.Set("Hypervisor", data->hypervisor.Value());
   exports.Set("RECORD_STRIDE", Napi::Number::New(env, REC_STRIDE));

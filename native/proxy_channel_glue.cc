@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "addon_env.h"
 #include "proxy/xp_protocol.h"
 #include "proxy_channel.h"
 
@@ -31,7 +32,7 @@ bool IntegerIn(const Napi::Value& v, double lo, double hi, double* out) {
   return true;
 }
 
-class ProxyChannel : public Napi::ObjectWrap<ProxyChannel> {
+class ProxyChannel : public Napi::ObjectWrap<ProxyChannel>, public EnvResource {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "ProxyChannel", {
@@ -42,8 +43,13 @@ class ProxyChannel : public Napi::ObjectWrap<ProxyChannel> {
     });
   }
 
-  explicit ProxyChannel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProxyChannel>(info) { pc_init(&ch_); }
+  explicit ProxyChannel(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ProxyChannel>(info), EnvResource(info.Env()) {
+    pc_init(&ch_);
+  }
   ~ProxyChannel() override { pc_destroy(&ch_); }
+  // The environment ended (native/addon_env.h): the socket and the reply buffer go now.
+  void Release() override { pc_destroy(&ch_); }
 
  private:
   // connect(path: string, timeoutMs: integer) -> 0, or the errno of the failure
