@@ -13,6 +13,9 @@ import {
 } from '../../../lib/constants';
 import { ErrorNumber, XvirtError } from '../../../lib/errors';
 import { labBudget, labTest } from '../../support/lab';
+import { defaultConfig } from '../../../lib/daemon/config';
+import { Daemon } from '../../../lib/daemon/daemon';
+import { Logger, LogLevel } from '../../../lib/daemon/log';
 
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'xvirt.js');
@@ -115,6 +118,40 @@ async function consoleChecks(dom: Domain): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));
 }
 
+/**
+ * The console over the wire, on the real guest: an in-process xvirtd on a unix
+ * socket, xvirt's remote client (libvirt's stream protocol, DOMAIN_OPEN_CONSOLE):
+ * a typed command answers; the wire session and the local API share the
+ * one-session rule; the client's abort frees the console.
+ */
+async function consoleOverWire(local: Domain): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(labTmp, 'xvirtd-'));
+  const config = { ...defaultConfig(), unixSockRwPath: path.join(dir, 'sock'), unixSockRoPath: path.join(dir, 'sock-ro') };
+  const daemon = new Daemon(config, new Logger(LogLevel.WARNING, (line) => step(`xvirtd: ${line.trimEnd()}`)));
+  await daemon.start();
+  try {
+    const conn = await connect(`xen+unix:///system?socket=${config.unixSockRwPath}`);
+    try {
+      const stream = await (await conn.lookupDomainByName(NAME)).openConsole();
+      const out = collector(stream);
+      stream.write('echo wire-$((6*7))\n');
+      await out.until(/wire-42/);
+      await assert.rejects(local.openConsole(), (e: unknown) => e instanceof XvirtError &&
+        e.number === ErrorNumber.OPERATION_FAILED, 'a local open is refused while the wire session is open');
+      stream.destroy();
+      const again = await waitFor(() => 'the console to be free after the wire client aborted',
+        () => local.openConsole().catch(() => undefined));
+      again.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await daemon.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function seen(ctx: Ctx, event: E, detail?: number, since = 0): Promise<LifecycleEvent> {
   return waitFor(() => `${E[event]}${detail === undefined ? '' : `/${detail}`} of ${NAME} (events: ${
     ctx.events.map((e) => `${e.domain.name}:${E[e.event]}/${e.detail}`).join(' ')})`,
@@ -158,6 +195,8 @@ labTest('a Linux guest boots from XML with its disk and NIC, shuts down, starts 
   assert.equal(fs.readFileSync(ctx.disk).subarray(0, 18).toString(), 'XVIRT-DISK boots=1', 'the write reached the file');
   step('console');
   await consoleChecks(dom);
+  step('console through xvirtd');
+  await consoleOverWire(dom);
   step('ping');
   const ping = spawnSync('ping', ['-c', '1', '-W', '5', IP], { encoding: 'utf8', timeout: labBudget(30) });
   assert.equal(ping.status, 0, `dom0 cannot ping the guest: ${ping.stdout}${ping.stderr}`);
