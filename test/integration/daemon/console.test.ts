@@ -15,7 +15,8 @@ import { ErrorNumber, type XvirtError } from '../../../lib/errors';
 import { BIN } from '../../support/cli';
 import { ESCAPE, fakeXenconsoled, runInPty, serveFakeXen, virshConsole } from '../../support/console';
 import { startLibvirtd } from '../../support/libvirtd';
-import { startDaemonInProcess } from '../../support/xvirtd';
+import { RemoteProcedure } from '../../../lib/rpc/procedures';
+import { RawClient, startDaemonInProcess } from '../../support/xvirtd';
 import { domainXml } from '../../support/xen';
 
 async function setup(t: Test) {
@@ -179,4 +180,15 @@ t.test('test:///default has no console: xvirtd answers as libvirtd 9.0 does', as
   t.same(fromEach[0], { number: ErrorNumber.NO_SUPPORT,
     message: 'this function is not supported by the connection driver: virDomainOpenConsole' });
   t.same(fromEach[1], fromEach[0]);
+  // A read-only client is refused before any driver runs, by both daemons alike.
+  const roAnswers = await Promise.all([lvd.socketRo, d.roSocket].map(async (socket) => {
+    const raw = await RawClient.opened(socket, 'test:///default');
+    t.teardown(() => raw.close());
+    const { dom } = await raw.call(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, { name: 'test' });
+    const err = await raw.callError(RemoteProcedure.DOMAIN_OPEN_CONSOLE, { dom, dev_name: null, flags: 0 });
+    return { code: err.code, message: err.message };
+  }));
+  t.same(roAnswers[0], { code: ErrorNumber.OPERATION_DENIED,
+    message: 'operation forbidden: read only access prevents virDomainOpenConsole' }, 'libvirtd, read-only socket');
+  t.same(roAnswers[1], roAnswers[0], 'xvirtd, read-only socket');
 });
