@@ -40,6 +40,13 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
+      name: 'xen-common-only',
+      comment: 'the proxy driver shares Xen code through lib/drivers/xen-common, never lib/drivers/xen internals',
+      severity: 'error',
+      from: { path: '^lib/drivers/(proxy|xen-common)/' },
+      to: { path: '^lib/drivers/xen/' },
+    },
+    {
       name: 'no-circular',
       comment: 'import cycles, type-only ones included',
       severity: 'error',

@@ -17,7 +17,7 @@ import { ReasonBook } from '../../lib/drivers/xen/reasons';
 import type { XenstoreLike } from '../../lib/drivers/xen/domains';
 import type { XlLike } from '../../lib/drivers/xen/control';
 import { XenDriver } from '../../lib/drivers/xen/driver';
-import { XenState } from '../../lib/drivers/xen/state';
+import { XenState } from '../../lib/drivers/xen-common/state';
 import type { XlDomainConfig } from '../../lib/drivers/xen/xl';
 
 export interface FakeDomain {

@@ -7,7 +7,7 @@ import { ErrorNumber, type XvirtError } from '../../errors';
 import { DOMID_MAX, type XenPhysinfo } from '../../native';
 import type { DomainRef } from '../../types';
 import { UuidBytesCache } from '../../uuid';
-import { noDomain } from '../xen/directory';
+import { noDomain } from '../xen-common/records';
 import { wholePayload, type PayloadDecoder, type ProxyClient } from './client';
 import {
   Command, FLAG_CHECK_UUID, decodeList, decodeNamed, decodeNodeInfo, decodeRecord, type DomainRecord, type NamedRecord,

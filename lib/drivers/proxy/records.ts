@@ -3,8 +3,8 @@ import type { DomainState } from '../../constants';
 import type { XenPhysinfo } from '../../native';
 import type { DomainInfo, DomainRef } from '../../types';
 import { uuidFromBytes } from '../../uuid';
-import { defaultDomainName, type LiveDomain } from '../xen/domains';
-import type { XenState } from '../xen/state';
+import { defaultDomainName, type LiveDomain } from '../xen-common/records';
+import type { XenState } from '../xen-common/state';
 import { RECORD_LEN, decodeRecord, type DomainRecord, type NamedRecord, type Physinfo } from './protocol';
 
 /** Xen pages are 4 KiB (as in native/addon.cc). */

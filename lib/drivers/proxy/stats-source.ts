@@ -7,8 +7,8 @@
 import { ErrorDomain } from '../../errors';
 import type { XenNodeMemory, XenPhysinfo, XenVcpu } from '../../native';
 import type { DomainRef } from '../../types';
-import { BackendCounters } from '../xen/stats/backend-counters';
-import type { StatsDomain, XenStatsSource } from '../xen/stats/source';
+import { BackendCounters } from '../xen-common/stats/backend-counters';
+import type { StatsDomain, XenStatsSource } from '../xen-common/stats/source';
 import { wholePayload } from './client';
 import { Command, decodeCpuIdle, decodeNodeMemory, decodeVcpus, type DomainRecord } from './protocol';
 import type { ProxyQueries } from './queries';

@@ -8,7 +8,8 @@
 import { DomainCreateFlags } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { XenHypervisor } from '../../native';
-import type { LiveDomain, XenstoreLike } from './domains';
+import type { LiveDomain } from '../xen-common/records';
+import type { XenstoreLike } from './domains';
 import { checkHostResources } from './host-checks';
 import { toXlConfig, type XlDomainConfig } from './xl';
 

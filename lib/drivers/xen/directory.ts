@@ -4,19 +4,15 @@
  * while its id changes (a restarted guest gets a new one).
  */
 import { DomainState } from '../../constants';
-import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainRef } from '../../types';
 import type { DefinitionStore, StoredDefinition } from './definitions';
-import { matchesListFlags, type LiveDomain, type LiveDomains } from './domains';
+import { matchesListFlags, noDomain, type LiveDomain } from '../xen-common/records';
+import type { LiveDomains } from './domains';
 import type { XlDomainConfig } from './xl';
 
 export interface Found {
   live?: LiveDomain;
   def?: StoredDefinition<XlDomainConfig>;
-}
-
-export function noDomain(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.XEN, detail);
 }
 
 export class DomainDirectory {

@@ -1,15 +1,15 @@
 /**
  * The live domains as the driver names them: hypervisor records (one
  * getdomaininfolist) joined with each domain's name from xenstore
- * (/local/domain/<id>/name), plus the pure helpers the driver needs to turn
- * records into libvirt values and to filter listings.
+ * (/local/domain/<id>/name). What a live domain is, and the helpers shared with
+ * the proxy driver, are in lib/drivers/xen-common/records.ts.
  */
 import type { DomainState } from '../../constants';
-import { matchesListFlags as matchesSharedListFlags, type ListedDomain } from '../list-flags';
 import { DomainRecords, Slot, type XenHypervisor } from '../../native';
-import type { DomainInfo, DomainRef } from '../../types';
+import type { DomainInfo } from '../../types';
 import { uuidFromBytes } from '../../uuid';
-import { XenState } from './state';
+import { defaultDomainName, type LiveDomain } from '../xen-common/records';
+import { XenState } from '../xen-common/state';
 
 /** What the driver needs from a xenstore connection (XenstoreClient, or a fake in tests). */
 export interface XenstoreLike {
@@ -22,20 +22,6 @@ export interface XenstoreLike {
   close(): void;
 }
 
-/** One live domain, copied out of the shared record buffer. */
-export interface LiveDomain {
-  ref: DomainRef;
-  info: DomainInfo;
-  xenState: XenState;
-  shutdownCode: number;
-  reason: number;
-  /** XEN_DOMINF_* flags. */
-  flags: number;
-  /** True while xenstore has no name for it: a domain the toolstack is still building. */
-  unnamed?: boolean;
-}
-
-const XEN_DOMINF_HVM = 0x2;
 const BUILDING = Symbol('building');
 
 export function infoAt(r: DomainRecords, i: number): DomainInfo {
@@ -46,16 +32,6 @@ export function infoAt(r: DomainRecords, i: number): DomainInfo {
     nrVirtCpu: r.get(i, Slot.ONLINE_VCPUS),
     cpuTimeNs: r.cpuTimeNs(i),
   };
-}
-
-/** xl's name for a domain xenstore has no name for: Domain-<id> (Domain-0 for dom0). */
-export function defaultDomainName(id: number): string {
-  return `Domain-${id}`;
-}
-
-/** libvirt's OS type for a domain's flags: 'hvm', or 'xen' for paravirtualized guests. */
-export function osTypeOf(flags: number): string {
-  return flags & XEN_DOMINF_HVM ? 'hvm' : 'xen';
 }
 
 export class LiveDomains {
@@ -121,9 +97,4 @@ export class LiveDomains {
     this.#names.set(id, { uuid, name });
     return name;
   }
-}
-
-/** The list filter as the Xen drivers (direct and proxy) apply it: an idle guest counts as running. */
-export function matchesListFlags(flags: number, d: ListedDomain): boolean {
-  return matchesSharedListFlags(flags, d, true);
 }

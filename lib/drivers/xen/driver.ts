@@ -15,13 +15,14 @@ import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
-import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from './capabilities';
+import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen-common/capabilities';
 import type { DefinitionStore, StoredDefinition } from './definitions';
-import { DomainDirectory, noDomain, type Found } from './directory';
-import { LiveDomains, infoAt, osTypeOf, type LiveDomain, type XenstoreLike } from './domains';
-import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from './events';
+import { DomainDirectory, type Found } from './directory';
+import { LiveDomains, infoAt, type XenstoreLike } from './domains';
+import { noDomain, osTypeOf, type LiveDomain } from '../xen-common/records';
+import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen-common/events';
 import { XenControl, type XlLike } from './control';
-import { describeLiveDomain } from './domain-config';
+import { describeLiveDomain } from '../xen-common/live-xml';
 import type { DomainXmlCodec } from './domain-xml';
 import { processReasons, type ReasonBook } from './reasons';
 import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
@@ -33,8 +34,8 @@ import type { XlDomainConfig } from './xl';
 import { HostNetworkDriver } from '../host-network/driver';
 import type { HostBridgeNetworks } from '../host-network/bridge-networks';
 import type { HostDirPools } from '../host-storage/dir-pools';
-import { BackendCounters } from './stats/backend-counters';
-import { attachXenStats, withXenStats } from './stats/calls';
+import { BackendCounters } from '../xen-common/stats/backend-counters';
+import { attachXenStats, withXenStats } from '../xen-common/stats/calls';
 import { DirectStatsSource } from './stats/direct-source';
 
 function wrongState(detail: string): XvirtError {

@@ -10,7 +10,7 @@ import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu } from '../../cons
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainDefinition } from '../../xml';
 import type { Found } from './directory';
-import type { LiveDomain } from './domains';
+import type { LiveDomain } from '../xen-common/records';
 
 /** What the setters change: the running guest (through xl) and the stored definition. */
 export interface TuningTarget {

@@ -4,10 +4,11 @@ import { ErrorDomain } from '../../../errors';
 import type { XenHypervisor, XenNodeMemory, XenPhysinfo, XenVcpu } from '../../../native';
 import type { DomainRef } from '../../../types';
 import { UuidBytesCache } from '../../../uuid';
-import { noDomain, type DomainDirectory, type Found } from '../directory';
+import { noDomain } from '../../xen-common/records';
+import type { DomainDirectory, Found } from '../directory';
 import type { ReasonBook } from '../reasons';
-import { BackendCounters } from './backend-counters';
-import type { StatsDomain, XenStatsSource } from './source';
+import { BackendCounters } from '../../xen-common/stats/backend-counters';
+import type { StatsDomain, XenStatsSource } from '../../xen-common/stats/source';
 
 export class DirectStatsSource implements XenStatsSource {
   readonly errorDomain = ErrorDomain.XEN;

@@ -3,10 +3,10 @@
 import t from 'tap';
 import { ErrorNumber } from '../../../../lib/errors';
 import { loadDomainXmlCodec } from '../../../../lib/drivers/xen/domain-xml';
-import { describeLiveDomain } from '../../../../lib/drivers/xen/domain-config';
+import { describeLiveDomain } from '../../../../lib/drivers/xen-common/live-xml';
 import { toXlConfig } from '../../../../lib/drivers/xen/xl';
 import { DomainState } from '../../../../lib/constants';
-import { XenState } from '../../../../lib/drivers/xen/state';
+import { XenState } from '../../../../lib/drivers/xen-common/state';
 
 const codec = loadDomainXmlCodec();
 const pv = (extra = '', os = "<type>xen</type><kernel>/guest/tinypv.elf</kernel><cmdline>console=hvc0</cmdline>") => `

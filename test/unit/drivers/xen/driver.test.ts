@@ -13,7 +13,7 @@ import { XenHypervisor } from '../../../../lib/native';
 import { DefinitionStore } from '../../../../lib/drivers/xen/definitions';
 import { XenDriver } from '../../../../lib/drivers/xen/driver';
 import { ReasonBook } from '../../../../lib/drivers/xen/reasons';
-import { XenState } from '../../../../lib/drivers/xen/state';
+import { XenState } from '../../../../lib/drivers/xen-common/state';
 import type { DomainRef } from '../../../../lib/types';
 import { fakeDomain, rig, domainXml, testCodec, UUIDS } from '../../../support/xen';
 

@@ -6,8 +6,8 @@ import {
   DomainEventStartedDetail, DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventType as E, DomainState,
 } from '../../../../lib/constants';
 import type { DriverLifecycleEvent } from '../../../../lib/types';
-import { diffDomain, type DomainSnapshot } from '../../../../lib/drivers/xen/events';
-import { XenState as S } from '../../../../lib/drivers/xen/state';
+import { diffDomain, type DomainSnapshot } from '../../../../lib/drivers/xen-common/events';
+import { XenState as S } from '../../../../lib/drivers/xen-common/state';
 import { domainXml, fakeDomain, rig, UUIDS } from '../../../support/xen';
 
 const ref = { name: 'g', uuid: UUIDS[1]!, id: 1 };

@@ -3,7 +3,7 @@
  * what the hypervisor reports (stored definitions go through domain-xml.ts).
  */
 import { formatDomainXml, type DomainDefinition } from '../../xml';
-import type { LiveDomain } from './domains';
+import type { LiveDomain } from './records';
 
 /** The XML of a running domain xvirt holds no definition for (built by xl directly, or Domain-0). */
 export function describeLiveDomain(d: LiveDomain): string {

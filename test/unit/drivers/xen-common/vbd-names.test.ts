@@ -1,7 +1,7 @@
 // Xen's virtual block device numbers and disk names, both ways (the numbering
 // of Xen's docs/misc/vbd-interface, as libvirt's Xen driver applies it).
 import t from 'tap';
-import { vbdName, vbdNumber } from '../../../../lib/drivers/xen/stats/vbd-names';
+import { vbdName, vbdNumber } from '../../../../lib/drivers/xen-common/stats/vbd-names';
 
 t.test('known names and numbers', async (t) => {
   const cases: Array<[string, number]> = [

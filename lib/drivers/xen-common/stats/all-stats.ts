@@ -9,7 +9,7 @@ import { DomainStatsTypes as G, GetAllDomainStatsFlags as F } from '../../../con
 import { ErrorNumber, XvirtError } from '../../../errors';
 import { intParam, stringParam, uintParam, ullongParam, type TypedParam } from '../../../typed-params';
 import type { DomainRef, DomainStatsRecord } from '../../../types';
-import { matchesListFlags } from '../domains';
+import { matchesListFlags } from '../records';
 import { vcpuState, type XenDomainStats } from './domain-stats';
 import { checkFlags, type StatsDomain, type XenStatsSource } from './source';
 
