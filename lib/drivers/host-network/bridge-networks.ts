@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { NetworkRef } from '../../netstore-types';
 import { formatNetworkXml, parseNetworkXml, type NetworkDefinition } from '../../xml/network';
+import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../xen/definitions';
 
 function networkError(number: ErrorNumber, detail: string): XvirtError {
@@ -32,25 +33,19 @@ export function parseHostNetworkXml(xml: string): NetworkDefinition {
 
 const SHARED = new Map<string, Promise<HostBridgeNetworks>>();
 
-export class HostBridgeNetworks {
-  readonly #store: DefinitionStore<NetworkDefinition>;
+const NETWORKS = { noun: 'network', shortNoun: 'network', missing: ErrorNumber.NO_NETWORK, domain: ErrorDomain.NETWORK };
+
+export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
   readonly #sysNet: string;
-  readonly #active = new Set<string>();
 
   private constructor(store: DefinitionStore<NetworkDefinition>, sysNet: string) {
-    this.#store = store;
+    super(store, NETWORKS);
     this.#sysNet = sysNet;
   }
 
   /** The one instance for `stateDir` in this process (which networks run is process state), opened on first use. */
   static shared(stateDir: string, sysNet = '/sys/class/net'): Promise<HostBridgeNetworks> {
-    let opened = SHARED.get(stateDir);
-    if (!opened) {
-      opened = HostBridgeNetworks.open(stateDir, sysNet);
-      SHARED.set(stateDir, opened);
-      opened.catch(() => SHARED.delete(stateDir));
-    }
-    return opened;
+    return openShared(SHARED, stateDir, () => HostBridgeNetworks.open(stateDir, sysNet));
   }
 
   /** Loads the definitions in `stateDir` and starts the autostart networks whose bridge exists. */
@@ -58,88 +53,52 @@ export class HostBridgeNetworks {
     const store = await DefinitionStore.open(stateDir, parseHostNetworkXml);
     const nets = new HostBridgeNetworks(store, sysNet);
     for (const d of store.all()) {
-      if (d.autostart && await nets.#isBridge(d.config.bridge!)) nets.#active.add(d.uuid);
+      if (d.autostart && await nets.#isBridge(d.config.bridge!)) nets.active.add(d.uuid);
     }
     return nets;
   }
 
-  #def(ref: { name: string }): { uuid: string; config: NetworkDefinition; autostart: boolean } {
-    const d = this.#store.byName(ref.name);
-    if (!d) throw networkError(ErrorNumber.NO_NETWORK, `no network with matching name '${ref.name}'`);
-    return d;
-  }
-
-  byName(name: string): NetworkRef { return this.#ref(this.#def({ name }).config); }
-
-  byUuid(uuid: string): NetworkRef {
-    const d = this.#store.byUuid(uuid);
-    if (!d) throw networkError(ErrorNumber.NO_NETWORK, `no network with matching uuid '${uuid}'`);
-    return this.#ref(d.config);
-  }
-
-  #ref(def: NetworkDefinition): NetworkRef { return { name: def.name, uuid: def.uuid }; }
-
-  list(): Array<{ ref: NetworkRef; active: boolean; autostart: boolean }> {
-    return this.#store.all().map((d) => ({ ref: this.#ref(d.config), active: this.#active.has(d.uuid), autostart: d.autostart }))
-      .sort((a, b) => (a.ref.name < b.ref.name ? -1 : 1));
-  }
-
-  isActive(ref: NetworkRef): boolean { return this.#active.has(this.#def(ref).uuid); }
-  config(ref: NetworkRef): NetworkDefinition { return this.#def(ref).config; }
-  autostart(ref: NetworkRef): boolean { return this.#def(ref).autostart; }
-
   async define(xml: string): Promise<NetworkRef> {
     const def = parseHostNetworkXml(xml);
-    const sameUuid = this.#store.byUuid(def.uuid);
-    const sameName = this.#store.byName(def.name);
-    if (sameUuid && sameUuid.name !== def.name) {
-      throw networkError(ErrorNumber.OPERATION_FAILED, `network '${sameUuid.name}' is already defined with uuid ${def.uuid}`);
-    }
-    if (sameName && sameName.uuid !== def.uuid) {
-      throw networkError(ErrorNumber.OPERATION_FAILED, `network '${def.name}' already exists with uuid ${sameName.uuid}`);
-    }
-    if (sameUuid && this.#active.has(def.uuid) && sameUuid.config.bridge !== def.bridge) {
+    const old = this.checkIdentity(def);
+    if (old && this.active.has(def.uuid) && old.config.bridge !== def.bridge) {
       throw networkError(ErrorNumber.OPERATION_INVALID, `network '${def.name}' is active: its bridge cannot change`);
     }
     // Saved as formatted, with its UUID, so that reloading yields the same network.
-    await this.#store.save(formatNetworkXml(def), def);
-    return this.#ref(def);
+    await this.store.save(formatNetworkXml(def), def);
+    return this.byName(def.name);
   }
 
   async undefine(ref: NetworkRef): Promise<void> {
-    const d = this.#def(ref);
-    if (this.#active.has(d.uuid)) {
+    const d = this.def(ref);
+    if (this.active.has(d.uuid)) {
       throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is still active: destroy it before undefining it`);
     }
-    await this.#store.remove(d.uuid);
+    await this.store.remove(d.uuid);
   }
 
   /** Marks the network running once its bridge is there (guests plug into it from then on). */
   async start(ref: NetworkRef): Promise<void> {
-    const d = this.#def(ref);
-    if (this.#active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, 'network is already active');
+    const d = this.def(ref);
+    if (this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, 'network is already active');
     const bridge = d.config.bridge!;
     if (!await this.#isBridge(bridge)) {
       throw networkError(ErrorNumber.SYSTEM_ERROR, `Cannot start network '${ref.name}': host bridge '${bridge}' does not exist`);
     }
-    this.#active.add(d.uuid);
+    this.active.add(d.uuid);
   }
 
   /** Guests already plugged into the bridge stay there: the bridge is the host's, not the network's. */
   stop(ref: NetworkRef): void {
-    const d = this.#def(ref);
-    if (!this.#active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
-    this.#active.delete(d.uuid);
-  }
-
-  async setAutostart(ref: NetworkRef, autostart: boolean): Promise<void> {
-    await this.#store.setAutostart(this.#def(ref).uuid, autostart);
+    const d = this.def(ref);
+    if (!this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
+    this.active.delete(d.uuid);
   }
 
   /** The bridge a guest's `<interface type='network'>` plugs into: the network must exist and run. */
   bridgeFor(name: string): string {
-    const d = this.#def({ name });
-    if (!this.#active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, `network '${name}' is not active`);
+    const d = this.def({ name });
+    if (!this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, `network '${name}' is not active`);
     return d.config.bridge!;
   }
 

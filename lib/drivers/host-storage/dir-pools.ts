@@ -11,6 +11,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { StoragePoolState } from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml/storage-pool';
+import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../xen/definitions';
 import { systemError } from './volume-files';
 
@@ -40,28 +41,19 @@ export function parseHostPoolXml(xml: string, roots: readonly string[]): Storage
 
 const SHARED = new Map<string, Promise<HostDirPools>>();
 
-export class HostDirPools {
+const POOLS = { noun: 'storage pool', shortNoun: 'pool', missing: ErrorNumber.NO_STORAGE_POOL, domain: ErrorDomain.STORAGE };
+
+export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   readonly roots: readonly string[];
-  readonly #store: DefinitionStore<StoragePoolDefinition>;
-  readonly #active = new Set<string>();
 
   private constructor(store: DefinitionStore<StoragePoolDefinition>, roots: readonly string[]) {
-    this.#store = store;
+    super(store, POOLS);
     this.roots = roots;
   }
 
-  /**
-   * The one instance for `stateDir` in this process (which pools run is
-   * process state, shared by every connection), opened on first use.
-   */
+  /** The one instance for `stateDir` in this process (which pools run is process state, shared by every connection). */
   static shared(stateDir: string, roots: readonly string[]): Promise<HostDirPools> {
-    let opened = SHARED.get(stateDir);
-    if (!opened) {
-      opened = HostDirPools.open(stateDir, roots);
-      SHARED.set(stateDir, opened);
-      opened.catch(() => SHARED.delete(stateDir));
-    }
-    return opened;
+    return openShared(SHARED, stateDir, () => HostDirPools.open(stateDir, roots));
   }
 
   /** Loads the definitions in `stateDir` and starts the autostart pools whose directory exists. */
@@ -69,68 +61,37 @@ export class HostDirPools {
     const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots));
     const pools = new HostDirPools(store, roots);
     for (const d of store.all()) {
-      if (d.autostart && await isDirectory(d.config.targetPath)) pools.#active.add(d.uuid);
+      if (d.autostart && await isDirectory(d.config.targetPath)) pools.active.add(d.uuid);
     }
     return pools;
   }
 
-  #def(ref: { name: string }): { uuid: string; config: StoragePoolDefinition; autostart: boolean } {
-    const d = this.#store.byName(ref.name);
-    if (!d) throw storageError(ErrorNumber.NO_STORAGE_POOL, `no storage pool with matching name '${ref.name}'`);
-    return d;
-  }
-
-  byName(name: string): StoragePoolRef { return this.#ref(this.#def({ name }).config); }
-
-  byUuid(uuid: string): StoragePoolRef {
-    const d = this.#store.byUuid(uuid);
-    if (!d) throw storageError(ErrorNumber.NO_STORAGE_POOL, `no storage pool with matching uuid '${uuid}'`);
-    return this.#ref(d.config);
-  }
-
-  #ref(def: StoragePoolDefinition): StoragePoolRef { return { name: def.name, uuid: def.uuid }; }
-
-  list(): Array<{ ref: StoragePoolRef; active: boolean; autostart: boolean }> {
-    return this.#store.all().map((d) => ({ ref: this.#ref(d.config), active: this.#active.has(d.uuid), autostart: d.autostart }))
-      .sort((a, b) => (a.ref.name < b.ref.name ? -1 : 1));
-  }
-
-  isActive(ref: StoragePoolRef): boolean { return this.#active.has(this.#def(ref).uuid); }
-
   /** The pool's directory, the pool running (`want` true) or stopped. */
   dir(ref: StoragePoolRef, want: boolean | null = true): string {
-    const d = this.#def(ref);
-    if (want !== null && this.#active.has(d.uuid) !== want) {
+    const d = this.def(ref);
+    if (want !== null && this.active.has(d.uuid) !== want) {
       throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${ref.name}' is ${want ? 'not ' : ''}active`);
     }
     return d.config.targetPath;
   }
 
-  config(ref: StoragePoolRef): StoragePoolDefinition { return this.#def(ref).config; }
 
   async define(xml: string): Promise<StoragePoolRef> {
     const def = parseHostPoolXml(xml, this.roots);
-    const sameUuid = this.#store.byUuid(def.uuid);
-    const sameName = this.#store.byName(def.name);
-    if (sameUuid && sameUuid.name !== def.name) {
-      throw storageError(ErrorNumber.OPERATION_FAILED, `pool '${sameUuid.name}' is already defined with uuid ${def.uuid}`);
-    }
-    if (sameName && sameName.uuid !== def.uuid) {
-      throw storageError(ErrorNumber.OPERATION_FAILED, `pool '${def.name}' already exists with uuid ${sameName.uuid}`);
-    }
-    const clash = this.#store.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
+    const sameUuid = this.checkIdentity(def);
+    const clash = this.store.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
     if (clash) throw storageError(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${clash.name}'`);
-    if (sameUuid && this.#active.has(def.uuid) && sameUuid.config.targetPath !== def.targetPath) {
+    if (sameUuid && this.active.has(def.uuid) && sameUuid.config.targetPath !== def.targetPath) {
       throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${def.name}' is active: its target cannot change`);
     }
     // Saved as formatted, with its UUID, so that reloading yields the same pool.
-    await this.#store.save(formatStoragePoolXml(def, { capacity: 0n, allocation: 0n, available: 0n }), def);
-    return this.#ref(def);
+    await this.store.save(formatStoragePoolXml(def, { capacity: 0n, allocation: 0n, available: 0n }), def);
+    return this.byName(def.name);
   }
 
   async undefine(ref: StoragePoolRef): Promise<void> {
     this.dir(ref, false);
-    await this.#store.remove(this.#def(ref).uuid);
+    await this.store.remove(this.def(ref).uuid);
   }
 
   /** Creates the directory (and missing parents), with the configured mode and owner. */
@@ -154,12 +115,12 @@ export class HostDirPools {
     if (!await isDirectory(dir)) {
       throw systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
     }
-    this.#active.add(this.#def(ref).uuid);
+    this.active.add(this.def(ref).uuid);
   }
 
   stop(ref: StoragePoolRef): void {
     this.dir(ref, true);
-    this.#active.delete(this.#def(ref).uuid);
+    this.active.delete(this.def(ref).uuid);
   }
 
   /** Removes the (empty) directory of a stopped pool. */
@@ -171,12 +132,6 @@ export class HostDirPools {
       throw systemError(`failed to remove pool '${dir}'`, err);
     }
   }
-
-  async setAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> {
-    await this.#store.setAutostart(this.#def(ref).uuid, autostart);
-  }
-
-  autostart(ref: StoragePoolRef): boolean { return this.#def(ref).autostart; }
 
   /** Sizes of the file system holding a running pool (zeros while stopped, as libvirt). */
   async info(ref: StoragePoolRef): Promise<StoragePoolInfo> {
@@ -196,9 +151,9 @@ export class HostDirPools {
   /** The running pool whose directory holds `file`. */
   poolOfPath(file: string): StoragePoolRef {
     const dir = path.dirname(path.resolve(file));
-    const d = this.#store.all().find((x) => this.#active.has(x.uuid) && x.config.targetPath === dir);
+    const d = this.store.all().find((x) => this.active.has(x.uuid) && x.config.targetPath === dir);
     if (!d) throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching path '${file}'`);
-    return this.#ref(d.config);
+    return this.byName(d.name);
   }
 
   /**
