@@ -26,6 +26,9 @@ export function labBudget(seconds: number): number {
   return Math.ceil(seconds * 1000 * labSlowdown());
 }
 
+// xl's own commands are bounded by the driver (120 s on a real host); in the lab they scale with the emulation.
+process.env.XVIRT_XL_TIMEOUT ??= String(Math.ceil(labBudget(120) / 1000));
+
 function tail(file: string): string {
   try {
     const lines = fs.readFileSync(file, 'latin1').split('\n');

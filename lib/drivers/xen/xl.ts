@@ -87,6 +87,16 @@ export function findXl(major: number, minor: number): string | null {
   return candidates.find((c): c is string => !!c && fs.existsSync(c)) ?? null;
 }
 
+/**
+ * How long one xl command may run: $XVIRT_XL_TIMEOUT seconds, else 120. A
+ * create waits for the device backends' hotplug scripts, which an emulated
+ * or overloaded host can take minutes over.
+ */
+function xlTimeoutMs(): number {
+  const seconds = Number(process.env.XVIRT_XL_TIMEOUT);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 120) * 1000;
+}
+
 export class XlRunner {
   readonly path: string;
   readonly available: boolean;
@@ -98,10 +108,12 @@ export class XlRunner {
 
   /** Runs xl; a failure is OPERATION_FAILED carrying xl's own message. */
   run(args: string[]): Promise<string> {
+    const timeout = xlTimeoutMs();
     return new Promise((resolve, reject) => {
-      execFile(this.path, args, { timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      execFile(this.path, args, { timeout, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
-        const detail = (stderr || err.message).trim().split('\n').slice(-3).join('; ');
+        const killed = (err as { killed?: boolean }).killed ? `xl was stopped after ${timeout / 1000} s (XVIRT_XL_TIMEOUT)` : '';
+        const detail = (stderr || killed || err.message).trim().split('\n').slice(-3).join('; ');
         reject(XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl ${args[0]} failed: ${detail}`, { cause: err }));
       });
     });
