@@ -20,6 +20,8 @@ import { Logger, LogLevel } from '../../../lib/daemon/log';
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'xvirt.js');
 process.env.XVIRT_XEN_STATE_DIR = fs.mkdtempSync(path.join(labTmp, 'guest-state-'));
+// Storage pools of this file live under the lab's scratch directory.
+process.env.XVIRT_STORAGE_ROOTS = labTmp;
 const NAME = 'lg1';
 const UUID = '7a7a7a7a-0000-4000-8000-000000000001';
 const IP = '10.77.0.2';
@@ -27,16 +29,17 @@ const consoleLog = (name: string) => `/var/log/xen/guest-${name}.log`;
 /** Progress on stderr, live (node --test shows a file's results only when it ends; a crash would hide them). */
 const step = (what: string) => process.stderr.write(`# guest.test: ${what}\n`);
 
-function guestXml(o: { disk: string; bridge?: string; name?: string; uuid?: string }): string {
+function guestXml(o: { disk: string; bridge?: string; name?: string; uuid?: string; sources?: string }): string {
   const name = o.name ?? NAME;
+  const sources = o.sources ??
+    (`<disk type='file' device='disk'><driver name='phy' type='raw'/><source file='${o.disk}'/>` +
+    "<target dev='xvda' bus='xen'/></disk>" +
+    `<interface type='bridge'><mac address='00:16:3e:77:00:02'/><source bridge='${o.bridge ?? 'xenbr0'}'/></interface>`);
   return `<domain type='xen'><name>${name}</name><uuid>${o.uuid ?? UUID}</uuid>` +
     "<memory unit='MiB'>128</memory><vcpu>1</vcpu>" +
     "<os><type>xen</type><kernel>/guest/vmlinux</kernel><initrd>/guest/linux-initrd.cpio</initrd>" +
     `<cmdline>console=hvc0 quiet mitigations=off xvirt_name=${name} xvirt_ip=${IP}</cmdline></os>` +
-    '<on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>preserve</on_crash><devices>' +
-    `<disk type='file' device='disk'><driver name='phy' type='raw'/><source file='${o.disk}'/>` +
-    "<target dev='xvda' bus='xen'/></disk>" +
-    `<interface type='bridge'><mac address='00:16:3e:77:00:02'/><source bridge='${o.bridge ?? 'xenbr0'}'/></interface>` +
+    `<on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>preserve</on_crash><devices>${sources}` +
     '</devices></domain>';
 }
 
@@ -246,6 +249,43 @@ labTest('a Linux guest boots from XML with its disk and NIC, shuts down, starts 
   await dom.undefine();
   await seen(ctx, E.UNDEFINED);
   await assert.rejects(ctx.conn.lookupDomainByName(NAME), (e: unknown) => e instanceof XvirtError && e.number === ErrorNumber.NO_DOMAIN);
+});
+
+labTest('a guest whose disk is a pool volume and whose NIC is on a virtual network boots and answers', 150, async (t) => {
+  const ctx = await setup(t);
+  step('pool and network');
+  const poolDir = path.join(path.dirname(ctx.disk), 'pool');
+  const pool = await ctx.conn.defineStoragePoolXML(
+    `<pool type='dir'><name>labpool</name><target><path>${poolDir}</path></target></pool>`);
+  await pool.build();
+  await pool.create();
+  const vol = await pool.createVolumeXML("<volume><name>lg1.img</name><capacity unit='MiB'>8</capacity>" +
+    "<target><format type='raw'/></target></volume>");
+  const lan = await ctx.conn.defineNetworkXML("<network><name>lan</name><forward mode='bridge'/><bridge name='xenbr0'/></network>");
+  await lan.create();
+  t.after(async () => {
+    await lan.destroy().catch(() => undefined);
+    await lan.undefine().catch(() => undefined);
+    await vol.delete().catch(() => undefined);
+    await pool.destroy().catch(() => undefined);
+    await pool.undefine().catch(() => undefined);
+  });
+  const dom = await ctx.conn.defineXML(guestXml({ disk: '', sources:
+    "<disk type='volume' device='disk'><driver name='phy' type='raw'/><source pool='labpool' volume='lg1.img'/>" +
+    "<target dev='xvda' bus='xen'/></disk>" +
+    "<interface type='network'><mac address='00:16:3e:77:00:02'/><source network='lan'/></interface>" }));
+  step('start from the volume, on the network');
+  const con = consoleMark();
+  await dom.create();
+  assert.equal(await lineAfter(con, /GUEST-DISK \S+/), 'GUEST-DISK boots=1');
+  await lineAfter(con, /GUEST-READY/);
+  assert.equal(fs.readFileSync(await vol.getPath()).subarray(0, 18).toString(), 'XVIRT-DISK boots=1', 'the write reached the volume');
+  assert.equal(await echo('hello over the lan network\n'), 'hello over the lan network\n');
+  const id = xlList().get(NAME)!.id;
+  assert.ok(fs.existsSync(`/sys/class/net/xenbr0/brif/vif${id}.0`), `vif${id}.0 is a port of the network's bridge xenbr0`);
+  step('destroy');
+  await dom.destroy();
+  await dom.undefine();
 });
 
 labTest('bad input: a disk file that does not exist, a bridge that does not exist, a qcow2 disk', 120, async (t) => {
