@@ -6,6 +6,7 @@ import type { DomainEventType, DomainMemoryStatTag, DomainState, VcpuState } fro
 import type { TypedParam } from './typed-params';
 import type { NetworkStorageDriver } from './netstore-types';
 import type { Duplex } from 'node:stream';
+import type { ConnectionUri } from './uri';
 
 /** What identifies a domain on a connection (libvirt's remote_nonnull_domain). */
 export interface DomainRef {
@@ -264,3 +265,6 @@ export interface Driver extends NetworkStorageDriver {
   isAlive(): boolean;
   close(): Promise<void>;
 }
+
+/** Opens a driver for a URI (lib/drivers/registry.ts loads one per URI scheme). */
+export type DriverOpener = (uri: ConnectionUri, options: OpenOptions) => Promise<Driver>;

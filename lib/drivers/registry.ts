@@ -1,17 +1,19 @@
 /**
  * Chooses the driver for a URI. Drivers load lazily so that, say, a test:///
- * connection never loads the native Xen addon.
+ * connection never loads the native Xen addon; no driver imports this module.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import type { Driver, OpenOptions } from '../types';
+import type { Driver, DriverOpener, OpenOptions } from '../types';
 import { isRemoteUri, type ConnectionUri } from '../uri';
 
-export type DriverOpener = (uri: ConnectionUri, options: OpenOptions) => Promise<Driver>;
+/** Root talks to the hypervisor itself; other users reach xen:///system through the setuid proxy helper. */
+const privileged = (): boolean => typeof process.getuid !== 'function' || process.getuid() === 0;
 
 /** In-process drivers by URI driver name. Remote URIs (a transport or host) go to 'remote'. */
 const LOCAL_DRIVERS: Record<string, () => Promise<DriverOpener>> = {
   test: async () => (await import('./test')).openTestDriver,
-  xen: async () => (await import('./xen')).openXenDriver,
+  // The proxy driver explains itself if its helper is not installed.
+  xen: async () => (privileged() ? (await import('./xen')).openXenDriver : (await import('./proxy')).openProxyDriver),
 };
 
 /**

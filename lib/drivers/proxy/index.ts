@@ -1,6 +1,6 @@
 /**
- * xen:///system for unprivileged users: the Xen driver's opener dispatches
- * here when not root. Read calls go to the setuid helper xvirt-proxy (started
+ * xen:///system for unprivileged users: the driver registry dispatches here
+ * when not root. Read calls go to the setuid helper xvirt-proxy (started
  * on demand, docs/proxy.md) and return what the direct driver returns for
  * running domains; every state-changing call is refused.
  */
@@ -8,12 +8,14 @@ import * as os from 'node:os';
 import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX } from '../../native';
-import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
+import type {
+  DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, DriverOpener, NodeInfo,
+} from '../../types';
 import { XVIRT_LIB_VERSION } from '../../version';
-import type { DriverOpener } from '../registry';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen-common/capabilities';
 import { describeLiveDomain } from '../xen-common/live-xml';
 import { matchesListFlags, noDomain, osTypeOf } from '../xen-common/records';
+import { checkXenUri } from '../xen-common/uri';
 import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen-common/events';
 import { XenStatsCalls, attachXenStats } from '../xen-common/stats/calls';
 import type { XenState } from '../xen-common/state';
@@ -176,7 +178,8 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
 }
 
 /** Opens the proxy driver and checks the helper answers (starting it if needed). */
-export const openProxyDriver: DriverOpener = async (_uri, _options) => {
+export const openProxyDriver: DriverOpener = async (uri) => {
+  checkXenUri(uri);
   const driver = new ProxyDriver(proxyPaths());
   try {
     await driver.hello();

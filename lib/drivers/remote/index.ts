@@ -15,7 +15,9 @@ import '../../transports/register';
 import { authenticate as authenticateWith } from '../../auth/sasl-client';
 import type { SaslCredentials } from '../../auth/auth-file';
 
-export { registerTransport, type TransportFactory, type TransportRequest, type TransportStream } from '../../transports/registry';
+export {
+  registerTransport, type TransportFactory, type TransportRequest, type TransportStream,
+} from '../../transports/registry';
 
 export interface KeepaliveSettings {
   /** Idle time before pinging the server, ms. */

@@ -6,8 +6,8 @@
  */
 import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import type { DriverOpener } from '../../types';
 import { parseDomainXml } from '../../xml';
-import type { DriverOpener } from '../registry';
 import { DEFAULT_DOMAIN_XML, DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, DEFAULT_URI_PATH } from './defaults';
 import { TestDriver, completeTestDefinition } from './driver';
 import { loadNodeFile, type NodeFile } from './node-file';

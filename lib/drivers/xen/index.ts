@@ -1,13 +1,11 @@
 /**
- * xen:///system. As root the driver talks to the hypervisor itself (native
- * core over /dev/xen/privcmd); other users go through the setuid proxy
- * helper, which answers read-only requests (lib/drivers/proxy).
+ * xen:///system for root: the driver talks to the hypervisor itself (native
+ * core over /dev/xen/privcmd). The registry hands other users to the proxy
+ * driver (lib/drivers/proxy), which goes through the setuid helper.
  */
-import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { XenHypervisor } from '../../native';
-import type { Driver, OpenOptions } from '../../types';
-import type { ConnectionUri } from '../../uri';
-import type { DriverOpener } from '../registry';
+import type { DriverOpener } from '../../types';
+import { checkXenUri } from '../xen-common/uri';
 import { DEFAULT_STATE_DIR, DefinitionStore } from './definitions';
 import { loadDomainXmlCodec } from './domain-xml';
 import type { XenstoreLike } from './domains';
@@ -20,25 +18,6 @@ import * as path from 'node:path';
 
 export { XenDriver } from './driver';
 
-/** Checks the URI names this driver's one local instance: xen:///system (or libvirt's older xen:///). */
-export function checkXenUri(uri: ConnectionUri): void {
-  if (uri.driver !== 'xen' || (uri.path !== '/system' && uri.path !== '/' && uri.path !== '')) {
-    throw XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.XEN,
-      `${uri.text}: the Xen driver serves only xen:///system`);
-  }
-  // No parameters: a URI can arrive from a remote client through xvirtd, so nothing in it may pick paths.
-  if (uri.params.length > 0) {
-    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN,
-      `unknown parameter(s) in ${uri.text}: ${uri.params.map(([k]) => k).join(', ')}`);
-  }
-}
-
-/** Unprivileged callers: the proxy driver (setuid helper), which explains itself if it is not installed. */
-async function openThroughProxy(uri: ConnectionUri, options: OpenOptions): Promise<Driver> {
-  const { openProxyDriver } = await import('../proxy');
-  return openProxyDriver(uri, options);
-}
-
 async function connectXenstore(): Promise<XenstoreLike | null> {
   try {
     return await XenstoreClient.connect();
@@ -47,9 +26,8 @@ async function connectXenstore(): Promise<XenstoreLike | null> {
   }
 }
 
-export const openXenDriver: DriverOpener = async (uri, options) => {
+export const openXenDriver: DriverOpener = async (uri) => {
   checkXenUri(uri);
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return openThroughProxy(uri, options);
   const hv = await XenHypervisor.open();
   let xenstore: XenstoreLike | null = null;
   try {

@@ -226,6 +226,7 @@ t.test('host facts: version, node info, capabilities', async (t) => {
 
 t.test('opening xen:///system: URI checks, no privcmd, unprivileged callers', async (t) => {
   const { openXenDriver } = await import('../../../../lib/drivers/xen');
+  const { openDriver } = await import('../../../../lib/drivers/registry');
   const { parseUri } = await import('../../../../lib/uri');
   await t.rejects(openXenDriver(parseUri('xen:///session'), {}), { number: ErrorNumber.NO_CONNECT, message: /only xen:\/\/\/system/ });
   await t.rejects(openXenDriver(parseUri('xen:///system?statedir=/tmp'), {}), { number: ErrorNumber.INVALID_ARG, message: /statedir/ });
@@ -238,6 +239,12 @@ t.test('opening xen:///system: URI checks, no privcmd, unprivileged callers', as
   t.teardown(() => { process.getuid = realGetuid; });
   process.env.XVIRT_PROXY_HELPER = '/nonexistent/xvirt-proxy';
   t.teardown(() => { delete process.env.XVIRT_PROXY_HELPER; });
-  await t.rejects(openXenDriver(parseUri('xen:///system'), {}), { name: 'XvirtError', message: /proxy helper \/nonexistent\/xvirt-proxy is not installed/ },
+  await t.rejects(openDriver(parseUri('xen:///system'), {}),
+    { name: 'XvirtError', message: /proxy helper \/nonexistent\/xvirt-proxy is not installed/ },
     'unprivileged callers are handed to the proxy driver, which says what is missing');
+  await t.rejects(openDriver(parseUri('xen:///session'), {}),
+    { number: ErrorNumber.NO_CONNECT, message: /only xen:\/\/\/system/ },
+    'the proxy driver checks the URI as the direct one does');
+  await t.rejects(openDriver(parseUri('xen:///system?statedir=/tmp'), {}),
+    { number: ErrorNumber.INVALID_ARG, message: /statedir/ });
 });
