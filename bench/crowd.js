@@ -10,7 +10,8 @@
  *            fresh clients on unix and TCP: connect, AUTH_LIST, CONNECT_OPEN, a lookup (served in 5 s? p50/p99)
  *   tls      N silent connections to the TLS port, then the same fresh-client check
  *   dribble  20 clients on the read-only socket announce a 286,720-byte message before CONNECT_OPEN and send
- *            B bytes of it one byte per write: memory per byte received, and after they close
+ *            B bytes of it one byte per write, then the same on the rw socket after CONNECT_OPEN with 32 MiB
+ *            announced: memory per byte received, and after they close
  *   events   a client registers lifecycle events and stops reading while 16 lanes suspend/resume domains
  *            (E events; libvirtd at most L: it queues every event for the non-reader, ~4 KiB each): was it
  *            disconnected, RSS peak, the longest stall seen by a 20 ms prober, and xvirtd's own event-loop
@@ -42,7 +43,8 @@ function parseArgs(argv) {
     '--events': 'events', '--libvirtd-events': 'libvirtdEvents', '--clients': 'clients', '--seconds': 'seconds' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') {
-      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^.*\n.*\n/, ''));
+      const doc = fs.readFileSync(__filename, 'utf8').split('*/')[0].split('/**')[1];
+      process.stdout.write(doc.replace(/^ \* ?/gm, '').trim() + '\n');
       process.exit(0);
     }
     if (argv[i] === '--only') {
