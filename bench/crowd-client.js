@@ -24,7 +24,12 @@ function connectSocket(target, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
     const s = typeof target === 'string' ? net.connect(target) : net.connect(target.port, '127.0.0.1');
     const timer = setTimeout(() => { s.destroy(); reject(new Error('connect timed out')); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(timer); s.removeAllListeners('error'); s.on('error', () => undefined); resolve(s); });
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.removeAllListeners('error');
+      s.on('error', () => undefined);
+      resolve(s);
+    });
     s.once('error', (err) => { clearTimeout(timer); reject(err); });
   });
 }

@@ -86,14 +86,17 @@ async function idle(daemons, opts) {
   const held = [];
   for (const d of daemons) {
     const before = await d.settled();
-    const h = await hold(opts.idle, (i) => (i % 2 ? d.tcp : d.unix), (s, i) => { if ((i >> 1) % 2) s.write(PARTIAL_HEADER); });
+    const h = await hold(opts.idle, (i) => (i % 2 ? d.tcp : d.unix), (s, i) => {
+      if ((i >> 1) % 2) s.write(PARTIAL_HEADER);
+    });
     await sleep(500);
     held.push({ h, perConn: (await d.settled() - before) / h.sockets.length });
   }
   rows.push([`held ${opts.idle} (half unix, half TCP, half with a partial header)`,
     ...held.map(({ h }) => `${h.sockets.length} in ${h.seconds.toFixed(2)} s, ${h.refused} refused`)]);
   rows.push(['  still open once all were made', ...held.map(({ h }) => String(h.open()))]);
-  rows.push(['  memory per held connection (settled)', ...held.map(({ perConn }) => `${(perConn / 1024).toFixed(1)} KiB`)]);
+  rows.push(['  memory per held connection (settled)',
+    ...held.map(({ perConn }) => `${(perConn / 1024).toFixed(1)} KiB`)]);
   // Each daemon holds its own crowd while the other is checked: both floods stand during both checks.
   rows.push(...await freshRows(daemons, opts.fresh));
   for (const { h } of held) for (const s of h.sockets) s.destroy();
@@ -105,7 +108,8 @@ async function tls(daemons, opts) {
   const held = await each(daemons, (d) => hold(opts.tls, () => d.tls, () => undefined));
   await sleep(500);
   const rows = [
-    [`${opts.tls} silent connections to the TLS port`, ...held.map((h) => `${h.sockets.length} made, ${h.refused} refused`)],
+    [`${opts.tls} silent connections to the TLS port`,
+      ...held.map((h) => `${h.sockets.length} made, ${h.refused} refused`)],
     ['  still open once all were made', ...held.map((h) => String(h.open()))],
     ...await freshRows(daemons, opts.fresh),
   ];
@@ -139,14 +143,15 @@ async function dribbleOne(d, socketPath, announce, bytes, open) {
   }
   await sleep(1000);
   const during = await d.settled();
-  const held = Number.isFinite(d.buffers) ? `buffers ${((d.buffers - idleBuffers) / (DRIBBLERS * (bytes + 4))).toFixed(2)} B/B, ` : '';
+  const received = DRIBBLERS * (bytes + 4);
+  const held = Number.isFinite(d.buffers) ? `buffers ${((d.buffers - idleBuffers) / received).toFixed(2)} B/B, ` : '';
   const peak = d.rss();
   const alive = clients.filter((c) => !c.closed).length;
   for (const c of clients) c.destroy();
   await sleep(1000);
   const after = await d.settled();
-  const received = DRIBBLERS * (bytes + 4);
-  return [`${held}RSS ${((during - idleMem) / received).toFixed(2)} B/B (${mib(during - idleMem)} for ${mib(received)}; ${alive} kept)`,
+  const rss = `RSS ${((during - idleMem) / received).toFixed(2)} B/B (${mib(during - idleMem)} for ${mib(received)}`;
+  return [`${held}${rss}; ${alive} kept)`,
     `${mib(after)} (idle ${mib(idleMem)}, raw peak ${mib(peak)})`];
 }
 
@@ -233,7 +238,8 @@ async function stormOne(d, events) {
 }
 
 async function events(daemons, opts) {
-  const r = await each(daemons, (d) => stormOne(d, d.name === 'libvirtd' ? Math.min(opts.events, opts.libvirtdEvents) : opts.events));
+  const r = await each(daemons,
+    (d) => stormOne(d, d.name === 'libvirtd' ? Math.min(opts.events, opts.libvirtdEvents) : opts.events));
   table(`Slow event consumer: registers lifecycle events, stops reading; ${GENERATORS * LANES_PER_GENERATOR} lanes `
     + 'suspend/resume', [
     ['events generated', ...r.map((x) => x.storm)],

@@ -37,8 +37,8 @@ const REPO = path.resolve(__dirname, '..');
 const ALL = ['idle', 'tls', 'dribble', 'events', 'mixed'];
 
 function parseArgs(argv) {
-  const opts = { only: ALL, idle: 2000, tls: 1500, fresh: 20, dribbleBytes: 65536, events: 200000, libvirtdEvents: 100000,
-    clients: 1000, seconds: 20 };
+  const opts = { only: ALL, idle: 2000, tls: 1500, fresh: 20, dribbleBytes: 65536, events: 200000,
+    libvirtdEvents: 100000, clients: 1000, seconds: 20 };
   const names = { '--idle': 'idle', '--tls': 'tls', '--fresh': 'fresh', '--dribble-bytes': 'dribbleBytes',
     '--events': 'events', '--libvirtd-events': 'libvirtdEvents', '--clients': 'clients', '--seconds': 'seconds' };
   for (let i = 0; i < argv.length; i++) {
@@ -54,10 +54,14 @@ function parseArgs(argv) {
     }
     const key = names[argv[i]];
     const value = Number(argv[++i]);
-    if (!key || !Number.isInteger(value) || value < 1) fail(`bad argument '${argv[i - 1]} ${argv[i] ?? ''}' (try --help)`);
+    if (!key || !Number.isInteger(value) || value < 1) {
+      fail(`bad argument '${argv[i - 1]} ${argv[i] ?? ''}' (try --help)`);
+    }
     opts[key] = value;
   }
-  if (opts.dribbleBytes > 286716) fail('--dribble-bytes is at most 286716 (the announced message less its length word)');
+  if (opts.dribbleBytes > 286715) {
+    fail('--dribble-bytes is at most 286715 (the announced message less its length word and one byte: it never completes)');
+  }
   return opts;
 }
 
@@ -81,8 +85,8 @@ async function startDaemons(h, t, dir) {
     extraConfig: ['max_clients = 5000', 'log_level = 4', 'listen_tls = 1', `tls_port = ${xTls}`, ...tls] });
   const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'listen_tls = 1',
     `tls_port = "${lTls}"`, 'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tls] });
-  const xd = { name: 'xvirtd', pid: x.proc.pid, unix: x.rwSocket, ro: x.roSocket, tcp: { port: x.tcpPort }, tls: { port: xTls },
-    loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs, buffers: NaN };
+  const xd = { name: 'xvirtd', pid: x.proc.pid, unix: x.rwSocket, ro: x.roSocket, tcp: { port: x.tcpPort },
+    tls: { port: xTls }, loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs, buffers: NaN };
   // Also keeps the ArrayBuffer bytes of the same probe: what xvirtd holds in buffers, without the allocator's slack.
   xd.settled = async () => {
     const p = await probe(x.proc.pid, probeFile);

@@ -44,7 +44,8 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
 
   get #poolEvents(): EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent> {
     return this.#poolFanout ??= new EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent>({
-      start: (sink) => driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
+      start: (sink) =>
+        driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
       stop: () => driverCall(this, 'stopStoragePoolEvents', 'virConnectStoragePoolEventDeregisterAny', STORAGE)(),
       closed: () => this.closed,
       onClose: (hook) => this.onClose(hook),

@@ -47,7 +47,7 @@ t.test('every three-way split of a stream decodes to the same messages, nothing 
   t.same(summary(bytewise), WHOLE, 'one byte at a time (Uint8Array chunks)');
 });
 
-t.test('a dribbled frame holds at most ~1.5 bytes per byte received, in one buffer released on completion', async (t) => {
+t.test('a dribbled frame holds at most ~1.5 bytes per byte received, in blocks released on completion', async (t) => {
   const frame = message(9, 286_720 - 28);
   const d = new FrameDecoder();
   let worst = 0;
@@ -62,7 +62,7 @@ t.test('a dribbled frame holds at most ~1.5 bytes per byte received, in one buff
   const [m] = d.push(frame.subarray(frame.length - 1));
   t.equal(m!.header.serial, 9);
   t.ok(m!.payload.equals(frame.subarray(28)), 'payload intact');
-  t.equal(d.retained, 0, 'the buffer is handed over with the message');
+  t.equal(d.retained, 0, 'the blocks are handed over with the message');
 });
 
 t.test('process memory after 200,000 one-byte chunks of an announced frame: about one byte per byte', async (t) => {
