@@ -6,7 +6,7 @@
  * as libvirt words them for the kind of object.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import type { DefinitionStore, Identity } from './xen/definitions';
+import type { DefinitionStore, Identity } from './definition-store';
 
 export interface ObjectKind {
   /** As libvirt's lookup errors name it: "storage pool", "network". */

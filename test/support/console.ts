@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { registerLocalDriver } from '../../lib/drivers/registry';
 import { XenDriver } from '../../lib/drivers/xen/driver';
-import { DefinitionStore } from '../../lib/drivers/xen/definitions';
+import { DefinitionStore } from '../../lib/drivers/definition-store';
 import { ReasonBook } from '../../lib/drivers/xen/reasons';
 import { XenHypervisor } from '../../lib/native';
 import { collectOutput, type RunResult } from './child-output';

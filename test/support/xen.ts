@@ -9,7 +9,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../lib/errors';
 import { RECORD_STRIDE, Slot, XenHypervisor, type NativeHypervisor } from '../../lib/native';
 import { NODE_STRIDE, NodeSlot, VCPU_STRIDE, VcpuSlot } from '../../lib/native-stats';
 import { uuidToBytes } from '../../lib/uuid';
-import { DefinitionStore } from '../../lib/drivers/xen/definitions';
+import { DefinitionStore } from '../../lib/drivers/definition-store';
 import type { DomainXmlCodec } from '../../lib/drivers/xen/domain-xml';
 import type { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
 import type { HostBridgeNetworks } from '../../lib/drivers/host-network/bridge-networks';

@@ -14,7 +14,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { NetworkRef } from '../../netstore-types';
 import { formatNetworkXml, parseNetworkXml, type NetworkDefinition } from '../../xml/network';
 import { HostObjects, openShared } from '../host-objects';
-import { DefinitionStore } from '../xen/definitions';
+import { DefinitionStore } from '../definition-store';
 
 function networkError(number: ErrorNumber, detail: string): XvirtError {
   return XvirtError.of(number, ErrorDomain.NETWORK, detail);
@@ -50,7 +50,7 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
 
   /** Loads the definitions in `stateDir` and starts the autostart networks whose bridge exists. */
   static async open(stateDir: string, sysNet = '/sys/class/net'): Promise<HostBridgeNetworks> {
-    const store = await DefinitionStore.open(stateDir, parseHostNetworkXml);
+    const store = await DefinitionStore.open(stateDir, parseHostNetworkXml, { noun: 'network', domain: ErrorDomain.NETWORK });
     const nets = new HostBridgeNetworks(store, sysNet);
     for (const d of store.all()) {
       if (d.autostart && await nets.#isBridge(d.config.bridge!)) nets.active.add(d.uuid);

@@ -12,7 +12,7 @@ import { StoragePoolState } from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml/storage-pool';
 import { HostObjects, openShared } from '../host-objects';
-import { DefinitionStore } from '../xen/definitions';
+import { DefinitionStore } from '../definition-store';
 import { systemError } from './volume-files';
 
 /** Where pool directories may live unless XVIRT_STORAGE_ROOTS says otherwise (colon-separated). */
@@ -58,7 +58,8 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
 
   /** Loads the definitions in `stateDir` and starts the autostart pools whose directory exists. */
   static async open(stateDir: string, roots: readonly string[] = DEFAULT_STORAGE_ROOTS): Promise<HostDirPools> {
-    const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots));
+    const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots),
+      { noun: 'storage pool', domain: ErrorDomain.STORAGE });
     const pools = new HostDirPools(store, roots);
     for (const d of store.all()) {
       if (d.autostart && await isDirectory(d.config.targetPath)) pools.active.add(d.uuid);

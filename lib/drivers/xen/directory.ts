@@ -5,7 +5,7 @@
  */
 import { DomainState } from '../../constants';
 import type { DomainRef } from '../../types';
-import type { DefinitionStore, StoredDefinition } from './definitions';
+import type { DefinitionStore, StoredDefinition } from '../definition-store';
 import { matchesListFlags, noDomain, type LiveDomain } from '../xen-common/records';
 import type { LiveDomains } from './domains';
 import type { XlDomainConfig } from './xl';

@@ -16,7 +16,7 @@ import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEve
 import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen-common/capabilities';
-import type { DefinitionStore, StoredDefinition } from './definitions';
+import type { DefinitionStore, StoredDefinition } from '../definition-store';
 import { DomainDirectory, type Found } from './directory';
 import { LiveDomains, infoAt, type XenstoreLike } from './domains';
 import { noDomain, osTypeOf, type LiveDomain } from '../xen-common/records';

@@ -6,7 +6,7 @@
 import { XenHypervisor } from '../../native';
 import type { DriverOpener } from '../../types';
 import { checkXenUri } from '../xen-common/uri';
-import { DEFAULT_STATE_DIR, DefinitionStore } from './definitions';
+import { DefinitionStore } from '../definition-store';
 import { loadDomainXmlCodec } from './domain-xml';
 import type { XenstoreLike } from './domains';
 import { XenDriver } from './driver';
@@ -32,7 +32,7 @@ export const openXenDriver: DriverOpener = async (uri) => {
   let xenstore: XenstoreLike | null = null;
   try {
     const codec = loadDomainXmlCodec();
-    const stateDir = process.env.XVIRT_XEN_STATE_DIR || DEFAULT_STATE_DIR;
+    const stateDir = process.env.XVIRT_XEN_STATE_DIR || '/var/lib/xvirt/xen';
     const store = await DefinitionStore.open(stateDir, (xml) => codec.parse(xml));
     // Pool definitions beside the domains'; pool directories only under the allowed roots.
     const rootsEnv = process.env.XVIRT_STORAGE_ROOTS;

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorNumber } from '../../../../lib/errors';
 import { XenHypervisor } from '../../../../lib/native';
-import { DefinitionStore } from '../../../../lib/drivers/xen/definitions';
+import { DefinitionStore } from '../../../../lib/drivers/definition-store';
 import { XenDriver } from '../../../../lib/drivers/xen/driver';
 import { ReasonBook } from '../../../../lib/drivers/xen/reasons';
 import { XenState } from '../../../../lib/drivers/xen-common/state';

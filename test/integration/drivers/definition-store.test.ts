@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ErrorNumber } from '../../../../lib/errors';
-import { DefinitionStore, writeFileAtomic } from '../../../../lib/drivers/xen/definitions';
-import { domainXml, testCodec } from '../../../support/xen';
+import { ErrorNumber } from '../../../lib/errors';
+import { DefinitionStore, writeFileAtomic } from '../../../lib/drivers/definition-store';
+import { domainXml, testCodec } from '../../support/xen';
 
 const parse = (xml: string) => testCodec.parse(xml);
 
@@ -22,7 +22,7 @@ t.test('a writer killed at any moment leaves the old or the new file, never a mi
   const file = path.join(dir, 'def.xml');
   const A = 'A'.repeat(2 << 20), B = 'B'.repeat(2 << 20);
   fs.writeFileSync(file, A);
-  const defs = path.resolve(__dirname, '../../../../lib/drivers/xen/definitions.ts');
+  const defs = path.resolve(__dirname, '../../../lib/drivers/definition-store.ts');
   const child = `const { writeFileAtomic } = require(${JSON.stringify(defs)});
     (async () => { for (let i = 0; ; i++) { await writeFileAtomic(${JSON.stringify(file)}, (i % 2 ? 'A' : 'B').repeat(2 << 20)); if (i === 0) process.stdout.write('go\\n'); } })();`;
   for (let round = 0; round < 3; round++) {
