@@ -80,7 +80,7 @@ export class Daemon implements SessionHost {
     let streams = 0;
     for (const c of this.clients) {
       inflight += c.inflight;
-      streams += c.streams.size;
+      streams += c.openStreams;
     }
     return {
       clients: this.clients.size, inflight, streams, waitingForWorker: this.#waiting.size,

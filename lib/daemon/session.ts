@@ -73,8 +73,8 @@ export class ClientSession implements SessionControl {
   #paused = false;
   #keepalive: Keepalive | null = null;
   readonly #out: Outbound;
-  /** Streams this client opened (consoles): lib/daemon/streams.ts. */
-  readonly streams: SessionStreams;
+  /** Streams this client opened (consoles): lib/daemon/streams.ts. Made on first use, like the registrations. */
+  #streams: SessionStreams | null = null;
   #endAfterFlush = false;
   #closed: Promise<void> | null = null;
 
@@ -90,12 +90,6 @@ export class ClientSession implements SessionControl {
       { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
       (why) => void this.close(`client is not reading: ${why}`),
       () => this.#afterFlush(), () => this.#updateFlow());
-    this.streams = new SessionStreams({
-      send: (header, payload) => this.#out.send(header, payload),
-      backedUp: () => this.#out.backedUp,
-      flowChanged: () => this.#updateFlow(),
-      debug: (m) => host.log.debug(`client ${id}: ${m}`),
-    });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
     socket.on('close', () => void this.close('peer disconnected'));
@@ -107,6 +101,18 @@ export class ClientSession implements SessionControl {
     return this.#events ??= new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
       (delta) => { this.#host.counters.eventSubscriptions += delta; });
   }
+
+  get streams(): SessionStreams {
+    return this.#streams ??= new SessionStreams({
+      send: (header, payload) => this.#out.send(header, payload),
+      backedUp: () => this.#out.backedUp,
+      flowChanged: () => this.#updateFlow(),
+      debug: (m) => this.#host.log.debug(`client ${this.id}: ${m}`),
+    });
+  }
+
+  /** Streams open now (without making the table for a client that has none). */
+  get openStreams(): number { return this.#streams?.size ?? 0; }
 
   get netstoreEvents(): NetStoreEventRegistrations {
     return this.#netstoreEvents ??= new NetStoreEventRegistrations((proc, codec, msg) => this.#sendEvent(proc, codec, msg));
@@ -280,7 +286,7 @@ export class ClientSession implements SessionControl {
     this.#host.callDone();
     this.#barrier = false;
     this.#out.send(header, payload);
-    this.streams.replied(header);
+    this.#streams?.replied(header);
     this.#drain();
     this.#updateFlow();
   };
@@ -289,8 +295,8 @@ export class ClientSession implements SessionControl {
   #updateFlow(): void {
     if (this.#closed) return;
     const busy = this.#inflight >= this.#host.config.maxClientRequests || this.#backlog.length > 0
-      || this.#out.backedUp || this.streams.blocked;
-    this.streams.resume();
+      || this.#out.backedUp || (this.#streams?.blocked ?? false);
+    this.#streams?.resume();
     if (busy && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
