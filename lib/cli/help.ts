@@ -59,14 +59,14 @@ export function programHelp(commands: readonly CommandSpec[]): string {
 }
 
 /** The `help [COMMAND|GROUP]` command over the given command table. */
-export function helpCommand(commands: () => readonly CommandSpec[]): CommandSpec {
+export function helpCommand(commands: () => Promise<readonly CommandSpec[]>): CommandSpec {
   return {
     name: 'help', group: 'shell', summary: 'print help', connect: false,
     description: 'Prints global help, command specific help, or help for a group of related commands.',
     options: [{ name: 'command', type: 'string', positional: true, help: 'Prints global help, command specific help, or help for a group of related commands' }],
     async run(ctx) {
       const topic = ctx.options.get('command');
-      const all = commands();
+      const all = await commands();
       if (typeof topic !== 'string') {
         ctx.output.out('Grouping of commands:\n\n' + commandList(all));
         return 0;

@@ -7,7 +7,7 @@ import { connect, type Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { XVIRT_VERSION } from '../version';
 import { parseCommandArgs, parseGlobalOptions, usageError } from './args';
-import { findCommand, COMMANDS } from './commands';
+import { allCommands, findCommand } from './commands';
 import { commandHelp, programHelp } from './help';
 import type { CliOutput, CommandContext, CommandSpec } from './spec';
 
@@ -45,12 +45,12 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       return 0;
     }
     if (globals.help) {
-      output.out(programHelp(COMMANDS));
+      output.out(programHelp(await allCommands()));
       return 0;
     }
     const [name, ...args] = globals.rest;
     if (name === undefined) throw usageError("no command given; see 'xvirt --help'");
-    const command = findCommand(name);
+    const command = await findCommand(name);
     if (!command) throw usageError(`unknown command: '${name}'`);
     const parsed = parseCommandArgs(command, args);
     if (parsed.help) {

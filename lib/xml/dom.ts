@@ -4,8 +4,16 @@
  * access, and a libvirt-style serializer (single-quoted attributes, two-space
  * indentation) used to carry unknown elements through unchanged.
  */
-import { DOMParser, type Element, type Node } from '@xmldom/xmldom';
+import type { Element, Node } from '@xmldom/xmldom';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+
+type XmlDom = typeof import('@xmldom/xmldom');
+/**
+ * The parser loads on the first parse, not with this module: it is the
+ * costliest thing to load at start-up, and most CLI commands and connections
+ * never parse XML (formatting needs none of it).
+ */
+let xmldom: XmlDom | null = null;
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
@@ -27,7 +35,9 @@ export function parseXmlRoot(text: string, rootName: string, what: string): Elem
   if (text.length > MAX_XML_LENGTH) throw xmlError(`${what}: document larger than ${MAX_XML_LENGTH} characters`);
   if (/<!DOCTYPE/i.test(text)) throw xmlError(`${what}: DOCTYPE declarations are not allowed`);
   let complaint: string | null = null;
-  const parser = new DOMParser({
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  xmldom ??= require('@xmldom/xmldom') as XmlDom;
+  const parser = new xmldom.DOMParser({
     onError: (_level: string, message: string) => {
       complaint ??= message;
     },

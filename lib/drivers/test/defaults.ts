@@ -3,6 +3,7 @@
  * libvirt 9.0's test driver, so tools can compare the two side by side.
  */
 import type { NodeInfo } from '../../types';
+import type { DomainDefinition } from '../../xml';
 
 /** What virConnectGetType reports for libvirt's test driver. */
 export const TEST_HYPERVISOR_TYPE = 'TEST';
@@ -37,36 +38,45 @@ export const DEFAULT_NUMA_CELLS: readonly NumaCell[] = [
   { memoryKiB: 4 * 1024 * 1024, cpus: 8, freeBytes: 2 * 1024 * 1024 },
 ];
 
-/** The running domain 'test' (id 1), as libvirt 9.0 formats it. */
-export const DEFAULT_DOMAIN_XML = `<domain type='test'>
-  <name>test</name>
-  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
-  <memory unit='KiB'>8388608</memory>
-  <currentMemory unit='KiB'>2097152</currentMemory>
-  <vcpu placement='static'>2</vcpu>
-  <os>
-    <type arch='i686'>hvm</type>
-    <boot dev='hd'/>
-  </os>
-  <clock offset='utc'/>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>restart</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <disk type='file' device='disk'>
-      <source file='/guest/diskimage1'/>
-      <target dev='vda' bus='virtio'/>
-      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
-    </disk>
-    <interface type='network'>
-      <mac address='aa:bb:cc:dd:ee:ff'/>
-      <source network='default'/>
-      <target dev='testnet0'/>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>
-    </interface>
-    <memballoon model='virtio'>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
-    </memballoon>
-  </devices>
-</domain>
-`;
+/**
+ * The running domain 'test' (id 1) that libvirt 9.0 starts with, in the typed
+ * form its XML parses to (a unit test checks that formatting and parsing it
+ * again gives it back): built as data, test:///default opens without loading
+ * the XML parser.
+ */
+export function defaultDomain(): DomainDefinition {
+  return {
+    type: 'test',
+    name: 'test',
+    uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f',
+    memoryKiB: 8388608,
+    currentMemoryKiB: 2097152,
+    maxVcpus: 2,
+    vcpus: 2,
+    os: {
+      type: 'hvm', arch: 'i686', machine: null, kernel: null, initrd: null, cmdline: null, boot: ['hd'], extraXml: [],
+    },
+    onPoweroff: 'destroy',
+    onReboot: 'restart',
+    onCrash: 'destroy',
+    devicesXml: [
+      '  <devices>',
+      "    <disk type='file' device='disk'>",
+      "      <source file='/guest/diskimage1'/>",
+      "      <target dev='vda' bus='virtio'/>",
+      "      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>",
+      '    </disk>',
+      "    <interface type='network'>",
+      "      <mac address='aa:bb:cc:dd:ee:ff'/>",
+      "      <source network='default'/>",
+      "      <target dev='testnet0'/>",
+      "      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/>",
+      '    </interface>',
+      "    <memballoon model='virtio'>",
+      "      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>",
+      '    </memballoon>',
+      '  </devices>',
+    ].join('\n'),
+    extraXml: ["  <clock offset='utc'/>"],
+  };
+}

@@ -257,7 +257,7 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     const state = this.#state;
     if (!state) return;
     if (this.#sink) state.unsubscribe(this.#sink);
-    this.releaseNetStore(state.netstore);
+    this.releaseNetStore();
     this.#sink = null;
     this.#state = null;
     this.#release();

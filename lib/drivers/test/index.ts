@@ -7,20 +7,25 @@
 import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DriverOpener } from '../../types';
-import { parseDomainXml } from '../../xml';
-import { DEFAULT_DOMAIN_XML, DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, DEFAULT_URI_PATH } from './defaults';
+import { DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, DEFAULT_URI_PATH, defaultDomain } from './defaults';
 import { TestDriver, completeTestDefinition } from './driver';
-import { loadNodeFile, type NodeFile } from './node-file';
+import type { NodeFile } from './node-file';
 import { TestState } from './state';
-import { defaultNetStoreState } from './netstore-state';
+import type { NetStoreState } from './netstore-state';
 
 export { TestDriver } from './driver';
 
 let defaultState: TestState | null = null;
 
+/** Networks and pools are parsed from XML on first use: loaded then, with the parser and their modules. */
+function defaultNetStore(): NetStoreState {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./netstore-state') as typeof import('./netstore-state')).defaultNetStoreState();
+}
+
 function createDefaultState(): TestState {
-  const state = new TestState(DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, defaultNetStoreState());
-  const dom = state.add(parseDomainXml(DEFAULT_DOMAIN_XML), null);
+  const state = new TestState(DEFAULT_NODE_INFO, DEFAULT_NUMA_CELLS, defaultNetStore);
+  const dom = state.add(defaultDomain(), null);
   // libvirt loads it as "running" with reason 0 (unknown), not "booted".
   state.reindex(dom, () => dom.start(state.allocateId(), DomainState.RUNNING, 0));
   return state;
@@ -28,7 +33,7 @@ function createDefaultState(): TestState {
 
 function createFileState(file: string, node: NodeFile): TestState {
   // File-described nodes have no NUMA topology, as in libvirt.
-  const state = new TestState(node.nodeInfo, [], node.netstore);
+  const state = new TestState(node.nodeInfo, [], () => node.netstore);
   for (const { def, runstate, transient, autostart } of node.domains) {
     try {
       completeTestDefinition(def);
@@ -58,6 +63,8 @@ export const openTestDriver: DriverOpener = async (uri) => {
       if (--state.openCount === 0 && defaultState === state) defaultState = null;
     });
   }
+  // Node files are XML: their loader (and the parser) load only for a file URI.
+  const { loadNodeFile } = await import('./node-file');
   const state = createFileState(file, await loadNodeFile(file));
   state.openCount++;
   return new TestDriver(state, `test://${file}`, () => { state.openCount--; });

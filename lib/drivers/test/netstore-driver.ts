@@ -10,15 +10,18 @@ import type {
 } from '../../netstore-types';
 import { LIST_NETWORKS_FILTERS_ALL, LIST_NODE_DEVICES_FILTERS_CAP, LIST_STORAGE_POOLS_FILTERS_ALL, StoragePoolEventId, StoragePoolEventType } from '../../netstore-constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { formatNetworkXml, parseNetworkXml } from '../../xml/network';
-import { formatStoragePoolXml, parseStoragePoolXml } from '../../xml/storage-pool';
-import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { checkFlags } from './errors';
 import type { NetStoreState } from './netstore-state';
 import type { TestPool } from './pools';
 
 /** VIR_NETWORK_DEFINE_VALIDATE / VIR_STORAGE_POOL_DEFINE_VALIDATE: our parser always validates. */
 const DEFINE_VALIDATE = 1;
+
+// The XML modules load with the first call that parses or formats network or
+// storage XML: domain-only work (most CLI commands) never pays for them.
+const networkXml = () => import('../../xml/network');
+const poolXml = () => import('../../xml/storage-pool');
+const volXml = () => import('../../xml/storage-vol');
 
 export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   #netSink: ((e: DriverNetworkEvent) => void) | null = null;
@@ -36,12 +39,14 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   async networkLookupByUuid(uuid: string): Promise<NetworkRef> { return this.netstore().networks.byUuid(uuid).ref; }
 
   async networkDefineXML(xml: string, flags: number): Promise<NetworkRef> {
+    const { parseNetworkXml } = await networkXml();
     checkFlags(flags, DEFINE_VALIDATE, 'testNetworkDefineXMLFlags');
     const state = this.netstore();
     return state.networks.define(parseNetworkXml(xml)).ref;
   }
 
   async networkCreateXML(xml: string, flags: number): Promise<NetworkRef> {
+    const { parseNetworkXml } = await networkXml();
     checkFlags(flags, 0, 'testNetworkCreateXMLFlags');
     const state = this.netstore();
     return state.networks.createTransient(parseNetworkXml(xml)).ref;
@@ -63,6 +68,7 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   }
 
   async networkGetXMLDesc(net: NetworkRef, flags: number): Promise<string> {
+    const { formatNetworkXml } = await networkXml();
     checkFlags(flags, 0, 'testNetworkGetXMLDesc');
     return formatNetworkXml(this.netstore().networks.byName(net.name).def);
   }
@@ -92,12 +98,14 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   async storagePoolLookupByVolume(vol: StorageVolRef): Promise<StoragePoolRef> { return this.netstore().pools.byName(vol.pool).ref; }
 
   async storagePoolDefineXML(xml: string, flags: number): Promise<StoragePoolRef> {
+    const { parseStoragePoolXml } = await poolXml();
     checkFlags(flags, DEFINE_VALIDATE, 'testStoragePoolDefineXML');
     const state = this.netstore();
     return state.pools.define(parseStoragePoolXml(xml)).ref;
   }
 
   async storagePoolCreateXML(xml: string, flags: number): Promise<StoragePoolRef> {
+    const { parseStoragePoolXml } = await poolXml();
     checkFlags(flags, 0, 'testStoragePoolCreateXML');
     const state = this.netstore();
     return state.pools.createTransient(parseStoragePoolXml(xml)).ref;
@@ -142,6 +150,7 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> { return this.netstore().pools.byName(pool.name).info(); }
 
   async storagePoolGetXMLDesc(pool: StoragePoolRef, flags: number): Promise<string> {
+    const { formatStoragePoolXml } = await poolXml();
     checkFlags(flags, 0, 'testStoragePoolGetXMLDesc');
     const obj = this.netstore().pools.byName(pool.name);
     const { capacity, allocation, available } = obj.info();
@@ -187,12 +196,14 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   }
 
   async storageVolCreateXML(pool: StoragePoolRef, xml: string, flags: number): Promise<StorageVolRef> {
+    const { parseStorageVolXml } = await volXml();
     checkFlags(flags, 0, 'testStorageVolCreateXML');
     const obj = this.#activePool(pool.name);
     return obj.volRef(this.netstore().pools.addVolume(obj, parseStorageVolXml(xml, obj.def.type)));
   }
 
   async storageVolCreateXMLFrom(pool: StoragePoolRef, xml: string, clone: StorageVolRef, flags: number): Promise<StorageVolRef> {
+    const { parseStorageVolXml } = await volXml();
     checkFlags(flags, 0, 'testStorageVolCreateXMLFrom');
     const pools = this.netstore().pools;
     const obj = this.#activePool(pool.name);
@@ -216,6 +227,7 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   }
 
   async storageVolGetXMLDesc(vol: StorageVolRef, flags: number): Promise<string> {
+    const { formatStorageVolXml } = await volXml();
     checkFlags(flags, 0, 'testStorageVolGetXMLDesc');
     const obj = this.#activePool(vol.pool);
     const found = this.netstore().pools.volume(obj, vol.name);
@@ -293,10 +305,13 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     this.#poolSink = null;
   }
 
-  /** Drops this connection's event sinks from `state` (at close). */
-  protected releaseNetStore(state: NetStoreState): void {
-    if (this.#netSink) state.networks.events.unsubscribe(this.#netSink);
-    if (this.#poolSink) state.pools.events.unsubscribe(this.#poolSink);
+  /**
+   * Drops this connection's event sinks (at close, while the state is still reachable);
+   * a connection that never subscribed leaves a not-yet-built state unbuilt.
+   */
+  protected releaseNetStore(): void {
+    if (this.#netSink) this.netstore().networks.events.unsubscribe(this.#netSink);
+    if (this.#poolSink) this.netstore().pools.events.unsubscribe(this.#poolSink);
     this.#netSink = this.#poolSink = null;
   }
 }

@@ -27,13 +27,22 @@ export class TestState {
   /** Connections holding this state (the shared default state is dropped at 0). */
   openCount = 0;
 
-  /** Networks, storage pools, node devices and host interfaces. */
-  readonly netstore: NetStoreState;
+  #netstore: NetStoreState | null = null;
+  readonly #makeNetStore: () => NetStoreState;
 
-  constructor(nodeInfo: NodeInfo, numaCells: readonly NumaCell[], netstore: NetStoreState) {
+  /**
+   * `makeNetStore` builds the network/storage state on first use: the default
+   * one parses XML, which domain-only work (most CLI commands) never needs.
+   */
+  constructor(nodeInfo: NodeInfo, numaCells: readonly NumaCell[], makeNetStore: () => NetStoreState) {
     this.nodeInfo = Object.freeze({ ...nodeInfo });
     this.numaCells = numaCells;
-    this.netstore = netstore;
+    this.#makeNetStore = makeNetStore;
+  }
+
+  /** Networks, storage pools, node devices and host interfaces. */
+  get netstore(): NetStoreState {
+    return (this.#netstore ??= this.#makeNetStore());
   }
 
   allocateId(): number {

@@ -42,7 +42,7 @@ t.test('global options come before the command', async (t) => {
 });
 
 t.test('command options: positional data, --name value, --name=value, virsh errors', async (t) => {
-  const dominfo = findCommand('dominfo')!;
+  const dominfo = (await findCommand('dominfo'))!;
   t.equal(parseCommandArgs(dominfo, ['test']).values.get('domain'), 'test');
   t.equal(parseCommandArgs(dominfo, ['--domain', 'test']).values.get('domain'), 'test');
   t.equal(parseCommandArgs(dominfo, ['--domain=a=b']).values.get('domain'), 'a=b');
@@ -53,11 +53,13 @@ t.test('command options: positional data, --name value, --name=value, virsh erro
   t.equal(errorOf(t, () => parseCommandArgs(dominfo, ['test', 'extra'])), "unexpected data 'extra'");
   t.equal(errorOf(t, () => parseCommandArgs(dominfo, ['--domain', 'a', '--domain', 'b'])), 'option --domain already seen');
   t.equal(errorOf(t, () => parseCommandArgs(dominfo, ['--domain'])), 'expected syntax: --domain <string>');
-  t.equal(errorOf(t, () => parseCommandArgs(findCommand('list')!, ['--foo'])), "command 'list' doesn't support option --foo");
-  t.equal(errorOf(t, () => parseCommandArgs(findCommand('list')!, ['--all=yes'])), 'option --all takes no value');
-  const setmem = parseCommandArgs(findCommand('setmem')!, ['test', '1G']).values;
+  const list = (await findCommand('list'))!;
+  t.equal(errorOf(t, () => parseCommandArgs(list, ['--foo'])), "command 'list' doesn't support option --foo");
+  t.equal(errorOf(t, () => parseCommandArgs(list, ['--all=yes'])), 'option --all takes no value');
+  const setmemCommand = (await findCommand('setmem'))!;
+  const setmem = parseCommandArgs(setmemCommand, ['test', '1G']).values;
   t.same([setmem.get('domain'), setmem.get('size')], ['test', '1G']);
-  t.equal(errorOf(t, () => parseCommandArgs(findCommand('setmem')!, ['test'])), "command 'setmem' requires <size> option");
+  t.equal(errorOf(t, () => parseCommandArgs(setmemCommand, ['test'])), "command 'setmem' requires <size> option");
 });
 
 t.test('numbers: virsh wording for malformed values, scaled sizes in KiB', async (t) => {
@@ -160,7 +162,7 @@ t.test('JSON lines keep 64-bit counters exact and strings intact', async (t) => 
 });
 
 t.test('command help reads like virsh', async (t) => {
-  t.equal(commandHelp(findCommand('domstate')!),
+  t.equal(commandHelp((await findCommand('domstate'))!),
     '  NAME\n    domstate - domain state\n\n' +
     '  SYNOPSIS\n    domstate <domain> [--reason] [--json]\n\n' +
     '  DESCRIPTION\n    Returns state about a domain.\n\n' +
