@@ -4,10 +4,10 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RECORD_STRIDE, Slot } from '../../lib/native';
+import { packageRoot, RECORD_STRIDE, Slot } from '../../lib/native';
 import * as proto from '../../lib/drivers/proxy/protocol';
 
-const root = join(__dirname, '..', '..');
+const root = packageRoot();
 const source = (path: string): string => readFileSync(join(root, path), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
 
 /** `NAME = value` members of a C enum and `#define NAME value` lines, values as numbers (1u, (4u << 20)). */

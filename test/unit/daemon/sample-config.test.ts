@@ -4,8 +4,9 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_KEYS, parseConfig } from '../../../lib/daemon/config';
+import { packageRoot } from '../../../lib/native';
 
-const file = path.resolve(__dirname, '../../../packaging/xvirtd.conf');
+const file = path.join(packageRoot(), 'packaging/xvirtd.conf');
 const text = fs.readFileSync(file, 'utf8');
 const keyLine = /^#([a-z_]+) = /;
 

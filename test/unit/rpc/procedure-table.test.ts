@@ -5,13 +5,14 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLibvirtCall, LIBVIRT_EVENT_PROCEDURES, LIBVIRT_LAST_PROCEDURE } from '../../../lib/rpc/libvirt-procedures';
+import { packageRoot } from '../../../lib/native';
 import { NetStoreProcedure } from '../../../lib/rpc/netstore-procedures';
 import type { AnyEntry } from '../../../lib/rpc/procedure-table';
 import {
   EVENT_MESSAGES, PROCEDURE_TABLE, PROCEDURES, procedureName, RemoteProcedure,
 } from '../../../lib/rpc/procedures';
 
-const root = join(__dirname, '..', '..', '..');
+const root = packageRoot();
 const libvirt = JSON.parse(readFileSync(join(root, 'test/fixtures/libvirt-9.0-procedures.json'), 'utf8')) as {
   last: number; procedures: [number, string][]; highPriority: number[];
 };

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { connect, TypedParamType as T, type TypedParam } from '../../../lib';
+import { packageRoot } from '../../../lib/native';
 import * as C from '../../../lib/rpc/stats-codecs';
 import { typedParams } from '../../../lib/rpc/typed-param-xdr';
 import { decode, encode, type Codec } from '../../../lib/rpc/xdr';
 
-const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'libvirt-9.0-stats-replies.json');
+const FIXTURE = path.join(packageRoot(), 'fixtures', 'libvirt-9.0-stats-replies.json');
 const calls: Record<string, { reply: string; status: number }> = JSON.parse(readFileSync(FIXTURE, 'utf8')).calls;
 
 function golden<V>(t: Test, name: string, codec: Codec<V>): V {

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, DomainState as S, ErrorNumber } from '../../../../lib';
+import { packageRoot } from '../../../../lib/native';
 import { open } from '../../../support/test-driver';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'fixtures');
+const FIXTURES = path.join(packageRoot(), 'fixtures');
 const MIXED = `test://${FIXTURES}/node-mixed.xml`;
 const BENCH = `test://${FIXTURES}/bench-3-guests.xml`;
 const NS = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
