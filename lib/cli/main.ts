@@ -3,7 +3,7 @@
  * Every failure ends as one `error: ...` line on stderr and a non-zero status;
  * nothing reaches the user as a stack trace.
  */
-import { connect, type Connection } from '../connection';
+import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { XVIRT_VERSION } from '../version';
 import { parseCommandArgs, parseGlobalOptions, usageError } from './args';
@@ -60,6 +60,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     const debug = (message: string): void => { if (debugging) output.err(`debug: ${message}\n`); };
     if (command.connect !== false) {
       try {
+        // The connection layer (and the driver behind it) loads only for commands that connect.
+        const { connect } = await import('../connection');
         connection = await connect(globals.uri, { readonly: globals.readonly });
       } catch (err) {
         if (!isXvirtError(err)) throw err;

@@ -5,7 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { DomainState } from '../../constants';
 import type { DomainInfo, DomainRef } from '../../types';
-import { cloneDomainDefinition, type DomainDefinition } from '../../xml';
+import type { DomainDefinition } from '../../xml';
+import { cloneDomainDefinition } from '../../xml/domain-format';
 
 /** States in which the guest's vCPUs run and so use CPU time. */
 function consumesCpu(state: DomainState): boolean {

@@ -12,7 +12,8 @@ import type {
 } from '../../types';
 import type { TypedParam } from '../../typed-params';
 import { XVIRT_LIB_VERSION } from '../../version';
-import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
+import type { DomainDefinition } from '../../xml';
+import { formatDomainXml } from '../../xml/domain-format';
 import { formatCapabilities } from './capabilities';
 import { TEST_ARCH, TEST_HYPERVISOR_TYPE, TEST_HYPERVISOR_VERSION, TEST_MAX_VCPUS } from './defaults';
 import type { TestDomain } from './domain';
@@ -34,8 +35,12 @@ const CREATE_VALIDATE = 16;
 /** virDomainReboot's method flags (ACPI, guest agent, initctl, signal, paravirt): all mean "reboot". */
 const REBOOT_FLAGS_ALL = 0x1f;
 
-/** Domain XML as the test driver accepts it: os type hvm or xen, arch defaulting to i686. */
-export function parseTestDomainXml(xml: string): DomainDefinition {
+/**
+ * Domain XML as the test driver accepts it: os type hvm or xen, arch defaulting to i686.
+ * The parser loads with the first domain XML given (opening test:///default needs none).
+ */
+export async function parseTestDomainXml(xml: string): Promise<DomainDefinition> {
+  const { parseDomainXml } = await import('../../xml/domain-parse');
   return completeTestDefinition(parseDomainXml(xml));
 }
 
@@ -97,13 +102,13 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
 
   async defineXML(xml: string): Promise<DomainRef> {
     const state = this.#live();
-    return life.defineDomain(state, parseTestDomainXml(xml)).ref;
+    return life.defineDomain(state, await parseTestDomainXml(xml)).ref;
   }
 
   async createXML(xml: string, flags: number): Promise<DomainRef> {
     checkFlags(flags, DomainCreateFlags.PAUSED | CREATE_VALIDATE, 'testDomainCreateXML');
     const state = this.#live();
-    const def = parseTestDomainXml(xml);
+    const def = await parseTestDomainXml(xml);
     return life.createDomain(state, def, (flags & DomainCreateFlags.PAUSED) !== 0).ref;
   }
 
