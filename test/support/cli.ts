@@ -119,3 +119,18 @@ export function assertOneError(t: Test, r: RunResult, message: string | RegExp):
   else t.match(lines[0] ?? '', message);
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
+
+/** Runs xvirt, expects exit 0 and nothing on stderr, returns stdout. */
+export async function xvirtOk(t: Test, args: string[]): Promise<string> {
+  const r = await xvirt(args);
+  t.equal(r.code, 0, `xvirt ${args.join(' ')} exits 0 (stderr: ${r.stderr})`);
+  t.equal(r.stderr, '', 'nothing on stderr');
+  return r.stdout;
+}
+
+/** Runs xvirt with --json, expects one JSON document on one line, returns it parsed. */
+export async function xvirtJson(t: Test, args: string[]): Promise<unknown> {
+  const out = await xvirtOk(t, [...args, '--json']);
+  t.match(out, /^[^\n]*\n$/, 'one JSON document on one line');
+  return JSON.parse(out);
+}

@@ -197,7 +197,10 @@ t.test("keepalive: the client answers the server's PING with PONG and pings an i
   const { socket, peers } = await scriptedServer(t, { keepalive: true, onCall: () => undefined });
   await open(t, socket, { keepalive: { intervalMs: 30, count: 3 } });
   peers[0]!.socket.write(encodeKeepalive(KeepaliveProcedure.PING));
-  await new Promise((r) => setTimeout(r, 150));
+  // Polled, not slept: a loaded machine may take longer than three 30 ms intervals to run the timers.
+  for (let waited = 0; waited < 10_000 && (peers[0]!.pongs.length < 1 || peers[0]!.pings.length < 2); waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   t.ok(peers[0]!.pongs.length >= 1, 'PONG received');
   t.ok(peers[0]!.pings.length >= 2, `the client pinged the idle server (${peers[0]!.pings.length} pings)`);
   const keepaliveDisabled = await scriptedServer(t, { keepalive: false, onCall: () => undefined });
