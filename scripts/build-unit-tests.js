@@ -9,22 +9,26 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
 
 const root = path.join(__dirname, '..');
 const outRoot = path.join(root, 'build', 'unit');
 const SOURCE_DIRS = ['lib', 'test/unit', 'test/support'];
+const TSCONFIG = path.join(root, 'tsconfig.json');
 
-const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-  },
-});
-const DIAGNOSTIC_HOST = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
-const compilerOptions = {
-  ...config.options, sourceMap: false, inlineSourceMap: true, inlineSources: true, declaration: false,
-};
+/** TypeScript and the compiler options, loaded only when some file is out of date (~0.5 s). */
+let compiler = null;
+function loadCompiler() {
+  const ts = require('typescript');
+  const config = ts.getParsedCommandLineOfConfigFile(TSCONFIG, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  });
+  const options = { ...config.options, sourceMap: false, inlineSourceMap: true, inlineSources: true, declaration: false };
+  const diagnosticHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
+  return { ts, options, diagnosticHost };
+}
 
 /** Files under `dir` whose names end in `ext` (not .d.ts). */
 function walk(dir, ext, found = []) {
@@ -38,6 +42,8 @@ function walk(dir, ext, found = []) {
 }
 
 const mtime = (file) => { try { return fs.statSync(file).mtimeMs; } catch { return -1; } };
+/** Outputs older than the compiler settings or this script are redone too. */
+const settingsTime = Math.max(mtime(TSCONFIG), mtime(__filename));
 
 let built = 0;
 const expected = new Set();
@@ -46,7 +52,9 @@ for (const dir of SOURCE_DIRS) {
     const rel = path.relative(root, source);
     const output = path.join(outRoot, rel.replace(/\.ts$/, '.js'));
     expected.add(output);
-    if (mtime(output) >= mtime(source)) continue;
+    if (mtime(output) >= Math.max(mtime(source), settingsTime)) continue;
+    compiler ??= loadCompiler();
+    const { ts, options: compilerOptions, diagnosticHost } = compiler;
     const text = fs.readFileSync(source, 'utf8');
     // Source maps point at the .ts file itself, so stack traces and tap name the real source line.
     // (Map sources are relative to tsconfig's rootDir, the repository root.)
@@ -54,7 +62,7 @@ for (const dir of SOURCE_DIRS) {
     const options = { compilerOptions: { ...compilerOptions, sourceRoot }, fileName: source, reportDiagnostics: true };
     const result = ts.transpileModule(text, options);
     if (result.diagnostics.length > 0) {
-      process.stderr.write(ts.formatDiagnostics(result.diagnostics, DIAGNOSTIC_HOST));
+      process.stderr.write(ts.formatDiagnostics(result.diagnostics, diagnosticHost));
       process.exit(1);
     }
     fs.mkdirSync(path.dirname(output), { recursive: true });
