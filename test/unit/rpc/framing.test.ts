@@ -137,7 +137,7 @@ t.test('keepalive, event and error messages', async (t) => {
 
 t.test('keepalive timer: pings when idle, dies after count unanswered pings', async (t) => {
   // Keepalive timers are unref'd; hold the process open while we wait.
-  const hold = setTimeout(() => undefined, 5000);
+  const hold = setTimeout(() => undefined, 10_000);
   t.teardown(() => clearTimeout(hold));
   let pings = 0;
   const dead = new Promise<number>((resolve) => {
@@ -148,10 +148,11 @@ t.test('keepalive timer: pings when idle, dies after count unanswered pings', as
 
   let pings2 = 0;
   let died = false;
-  const ka = new Keepalive({ intervalMs: 20, count: 1, sendPing: () => pings2++, onDead: () => { died = true; } });
+  // An interval far above any event-loop stall a loaded machine shows (traffic every 5 ms for 2.5 intervals).
+  const ka = new Keepalive({ intervalMs: 1000, count: 1, sendPing: () => pings2++, onDead: () => { died = true; } });
   ka.start();
   const alive = setInterval(() => ka.received(), 5);
-  await new Promise((r) => setTimeout(r, 120));
+  await new Promise((r) => setTimeout(r, 2500));
   clearInterval(alive);
   t.equal(pings2, 0, 'no ping while traffic flows');
   t.notOk(died);
