@@ -6,15 +6,21 @@
  * lib/drivers/xen-common.
  */
 const LAYERS = [
-  ['leaves', '^lib/(errors|constants|types|uuid|uri|atomic-file|native|native-sockets|native-stats|errno-text|' +
-    'bounded-cache|version|netstore-types|netstore-constants|typed-params|api-checks)[.]ts$'],
+  [
+    'leaves',
+    '^lib/(errors|constants|types|uuid|uri|atomic-file|native|native-sockets|native-stats|errno-text|' +
+      'bounded-cache|version|netstore-types|netstore-constants|typed-params|api-checks)[.]ts$',
+  ],
   ['xml, xdr', '^lib/xml/|^lib/rpc/xdr(-io)?[.]ts$'],
   ['rpc', '^lib/rpc/'],
   ['auth', '^lib/auth/'],
   ['transports', '^lib/transports/'],
   ['drivers', '^lib/drivers/'],
-  ['connection/API', '^lib/(connection|event-stream|event-fanout|monitoring|netstore-connection|network|storage|' +
-    'host-devices|index)[.]ts$'],
+  [
+    'connection/API',
+    '^lib/(connection|event-stream|event-fanout|monitoring|netstore-connection|network|storage|' +
+      'host-devices|index)[.]ts$',
+  ],
   ['daemon, cli', '^lib/(daemon|cli|ssh-helper)/'],
 ];
 
@@ -22,10 +28,20 @@ const layerRules = LAYERS.slice(0, -1).map(([name, path], i) => ({
   name: `layer-order: ${name}`,
   comment: `${name} must not import from a later layer (docs/architecture.md)`,
   severity: 'error',
-  from: { path, pathNot: LAYERS.slice(0, i).map(([, p]) => p).join('|') || undefined },
+  from: {
+    path,
+    pathNot:
+      LAYERS.slice(0, i)
+        .map(([, p]) => p)
+        .join('|') || undefined,
+  },
   to: {
-    path: LAYERS.slice(i + 1).map(([, p]) => p).join('|'),
-    pathNot: LAYERS.slice(0, i + 1).map(([, p]) => p).join('|'),
+    path: LAYERS.slice(i + 1)
+      .map(([, p]) => p)
+      .join('|'),
+    pathNot: LAYERS.slice(0, i + 1)
+      .map(([, p]) => p)
+      .join('|'),
   },
 }));
 

@@ -23,14 +23,20 @@ class RpcError extends Error {}
 function connectSocket(target, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
     const s = typeof target === 'string' ? net.connect(target) : net.connect(target.port, '127.0.0.1');
-    const timer = setTimeout(() => { s.destroy(); reject(new Error('connect timed out')); }, timeoutMs);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('connect timed out'));
+    }, timeoutMs);
     s.once('connect', () => {
       clearTimeout(timer);
       s.removeAllListeners('error');
       s.on('error', () => undefined);
       resolve(s);
     });
-    s.once('error', (err) => { clearTimeout(timer); reject(err); });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
@@ -105,16 +111,20 @@ class RpcClient {
 
 /** A minimal domain for the test driver (both daemons accept it). */
 function domainXml(name) {
-  return `<domain type='test'><name>${name}</name><memory>8192</memory><vcpu>1</vcpu>`
-    + '<os><type>hvm</type></os></domain>';
+  return (
+    `<domain type='test'><name>${name}</name><memory>8192</memory><vcpu>1</vcpu>` + '<os><type>hvm</type></os></domain>'
+  );
 }
 
 /** Resolves with `promise`'s value, or rejects once `ms` pass. */
 function within(promise, ms, what) {
   let timer;
-  return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-  })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** p-th percentile (0..100) of `values` (sorted in place). */

@@ -74,7 +74,10 @@ class Worker {
       default: {
         await this.call(P.DOMAIN_UNDEFINE, { dom: this.dom });
         this.defined = false;
-        const gone = await this.call(P.DOMAIN_LOOKUP_BY_NAME, { name: this.name }).then(() => false, () => true);
+        const gone = await this.call(P.DOMAIN_LOOKUP_BY_NAME, { name: this.name }).then(
+          () => false,
+          () => true,
+        );
         this.check(gone, 'an undefined domain was still found');
         await this.define();
       }
@@ -97,15 +100,23 @@ async function mixedOne(d, opts) {
   const latencies = [];
   const workers = Array.from({ length: opts.clients }, (_, i) => new Worker(d, `crowd-${i}`, latencies));
   const before = await d.settled();
-  const connected = await Promise.all(workers.map((w) => w.connect().then(() => true, () => false)));
+  const connected = await Promise.all(
+    workers.map((w) =>
+      w.connect().then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   const live = workers.filter((_, i) => connected[i]);
   const deadline = Date.now() + opts.seconds * 1000;
   const start = process.hrtime.bigint();
   await Promise.all(live.map((w) => w.run(deadline)));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const checker = await (await RpcClient.connect(d.unix)).open();
-  const listed = new Set((await checker.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags: 0 })).domains
-    .map((dom) => dom.name));
+  const listed = new Set(
+    (await checker.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags: 0 })).domains.map((dom) => dom.name),
+  );
   const expected = live.filter((w) => w.defined);
   const lost = expected.filter((w) => !listed.has(w.name)).length;
   for (const w of expected) await checker.call(P.DOMAIN_UNDEFINE, { dom: w.dom }).catch(() => undefined);

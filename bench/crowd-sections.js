@@ -38,7 +38,9 @@ async function hold(n, targetOf, onOpen, limit = 100) {
         const s = await connectSocket(targetOf(i), 10000);
         s.on('data', () => undefined);
         s.closedByPeer = false;
-        s.on('close', () => { s.closedByPeer = true; });
+        s.on('close', () => {
+          s.closedByPeer = true;
+        });
         onOpen(s, i);
         sockets.push(s);
       } catch {
@@ -58,13 +60,19 @@ async function fresh(target, n) {
     const t0 = process.hrtime.bigint();
     let c = null;
     try {
-      await within((async () => {
-        c = await RpcClient.connect(target, 5000);
-        await c.open();
-        await c.call(P.DOMAIN_LOOKUP_BY_NAME, { name: 'test' });
-      })(), 5000, 'fresh client');
+      await within(
+        (async () => {
+          c = await RpcClient.connect(target, 5000);
+          await c.open();
+          await c.call(P.DOMAIN_LOOKUP_BY_NAME, { name: 'test' });
+        })(),
+        5000,
+        'fresh client',
+      );
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    } catch { /* not served */ }
+    } catch {
+      /* not served */
+    }
     c?.destroy();
   }
   const served = times.length;
@@ -74,7 +82,10 @@ async function fresh(target, n) {
 async function freshRows(daemons, n) {
   const unix = await each(daemons, (d) => fresh(d.unix, n));
   const tcp = await each(daemons, (d) => fresh(d.tcp, n));
-  return [['  fresh clients on unix: served, p50, p99', ...unix], ['  fresh clients on TCP', ...tcp]];
+  return [
+    ['  fresh clients on unix: served, p50, p99', ...unix],
+    ['  fresh clients on TCP', ...tcp],
+  ];
 }
 
 // ---- idle / half-open and TLS floods --------------------------------------------------
@@ -86,32 +97,48 @@ async function idle(daemons, opts) {
   const held = [];
   for (const d of daemons) {
     const before = await d.settled();
-    const h = await hold(opts.idle, (i) => (i % 2 ? d.tcp : d.unix), (s, i) => {
-      if ((i >> 1) % 2) s.write(PARTIAL_HEADER);
-    });
+    const h = await hold(
+      opts.idle,
+      (i) => (i % 2 ? d.tcp : d.unix),
+      (s, i) => {
+        if ((i >> 1) % 2) s.write(PARTIAL_HEADER);
+      },
+    );
     await sleep(500);
-    held.push({ h, perConn: (await d.settled() - before) / h.sockets.length });
+    held.push({ h, perConn: ((await d.settled()) - before) / h.sockets.length });
   }
-  rows.push([`held ${opts.idle} (half unix, half TCP, half with a partial header)`,
-    ...held.map(({ h }) => `${h.sockets.length} in ${h.seconds.toFixed(2)} s, ${h.refused} refused`)]);
+  rows.push([
+    `held ${opts.idle} (half unix, half TCP, half with a partial header)`,
+    ...held.map(({ h }) => `${h.sockets.length} in ${h.seconds.toFixed(2)} s, ${h.refused} refused`),
+  ]);
   rows.push(['  still open once all were made', ...held.map(({ h }) => String(h.open()))]);
-  rows.push(['  memory per held connection (settled)',
-    ...held.map(({ perConn }) => `${(perConn / 1024).toFixed(1)} KiB`)]);
+  rows.push([
+    '  memory per held connection (settled)',
+    ...held.map(({ perConn }) => `${(perConn / 1024).toFixed(1)} KiB`),
+  ]);
   // Each daemon holds its own crowd while the other is checked: both floods stand during both checks.
-  rows.push(...await freshRows(daemons, opts.fresh));
+  rows.push(...(await freshRows(daemons, opts.fresh)));
   for (const { h } of held) for (const s of h.sockets) s.destroy();
   table(`Idle and half-open connections (${opts.idle})`, rows);
   await sleep(1000);
 }
 
 async function tls(daemons, opts) {
-  const held = await each(daemons, (d) => hold(opts.tls, () => d.tls, () => undefined));
+  const held = await each(daemons, (d) =>
+    hold(
+      opts.tls,
+      () => d.tls,
+      () => undefined,
+    ),
+  );
   await sleep(500);
   const rows = [
-    [`${opts.tls} silent connections to the TLS port`,
-      ...held.map((h) => `${h.sockets.length} made, ${h.refused} refused`)],
+    [
+      `${opts.tls} silent connections to the TLS port`,
+      ...held.map((h) => `${h.sockets.length} made, ${h.refused} refused`),
+    ],
     ['  still open once all were made', ...held.map((h) => String(h.open()))],
-    ...await freshRows(daemons, opts.fresh),
+    ...(await freshRows(daemons, opts.fresh)),
   ];
   for (const h of held) for (const s of h.sockets) s.destroy();
   table(`TLS handshake flood (${opts.tls} connections that never send a byte)`, rows);
@@ -151,8 +178,7 @@ async function dribbleOne(d, socketPath, announce, bytes, open) {
   await sleep(1000);
   const after = await d.settled();
   const rss = `RSS ${((during - idleMem) / received).toFixed(2)} B/B (${mib(during - idleMem)} for ${mib(received)}`;
-  return [`${held}${rss}; ${alive} kept)`,
-    `${mib(after)} (idle ${mib(idleMem)}, raw peak ${mib(peak)})`];
+  return [`${held}${rss}; ${alive} kept)`, `${mib(after)} (idle ${mib(idleMem)}, raw peak ${mib(peak)})`];
 }
 
 async function dribble(daemons, opts) {
@@ -201,17 +227,25 @@ async function stormOne(d, events) {
     }
   })();
   let peak = d.rss();
-  const sampler = setInterval(() => { peak = Math.max(peak, d.rss()); }, 100);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, d.rss());
+  }, 100);
   let made = 0;
   let failed = 0;
   const start = process.hrtime.bigint();
-  await Promise.all(lanes.map(async ({ c, dom }) => {
-    while (made < events && !c.closed) {
-      made += 2;
-      await c.call(P.DOMAIN_SUSPEND, { dom }).catch(() => { failed++; });
-      await c.call(P.DOMAIN_RESUME, { dom }).catch(() => { failed++; });
-    }
-  }));
+  await Promise.all(
+    lanes.map(async ({ c, dom }) => {
+      while (made < events && !c.closed) {
+        made += 2;
+        await c.call(P.DOMAIN_SUSPEND, { dom }).catch(() => {
+          failed++;
+        });
+        await c.call(P.DOMAIN_RESUME, { dom }).catch(() => {
+          failed++;
+        });
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   probing = false;
   await probeLoop;
@@ -238,17 +272,21 @@ async function stormOne(d, events) {
 }
 
 async function events(daemons, opts) {
-  const r = await each(daemons,
-    (d) => stormOne(d, d.name === 'libvirtd' ? Math.min(opts.events, opts.libvirtdEvents) : opts.events));
-  table(`Slow event consumer: registers lifecycle events, stops reading; ${GENERATORS * LANES_PER_GENERATOR} lanes `
-    + 'suspend/resume', [
-    ['events generated', ...r.map((x) => x.storm)],
-    ['  non-reading subscriber disconnected?', ...r.map((x) => x.dropped)],
-    ['  RSS peak above settled idle', ...r.map((x) => x.peak)],
-    ['  settled memory afterwards', ...r.map((x) => x.after)],
-    ['  slowest 20 ms probe call during the storm', ...r.map((x) => x.probe)],
-    ['  longest event-loop stall (daemon-probe)', ...r.map((x) => x.stall)],
-  ]);
+  const r = await each(daemons, (d) =>
+    stormOne(d, d.name === 'libvirtd' ? Math.min(opts.events, opts.libvirtdEvents) : opts.events),
+  );
+  table(
+    `Slow event consumer: registers lifecycle events, stops reading; ${GENERATORS * LANES_PER_GENERATOR} lanes ` +
+      'suspend/resume',
+    [
+      ['events generated', ...r.map((x) => x.storm)],
+      ['  non-reading subscriber disconnected?', ...r.map((x) => x.dropped)],
+      ['  RSS peak above settled idle', ...r.map((x) => x.peak)],
+      ['  settled memory afterwards', ...r.map((x) => x.after)],
+      ['  slowest 20 ms probe call during the storm', ...r.map((x) => x.probe)],
+      ['  longest event-loop stall (daemon-probe)', ...r.map((x) => x.stall)],
+    ],
+  );
 }
 
 module.exports = { idle, tls, dribble, events, mixed: (daemons, opts) => mixed(daemons, opts, { each, table, mib }) };

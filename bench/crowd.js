@@ -37,10 +37,27 @@ const REPO = path.resolve(__dirname, '..');
 const ALL = ['idle', 'tls', 'dribble', 'events', 'mixed'];
 
 function parseArgs(argv) {
-  const opts = { only: ALL, idle: 2000, tls: 1500, fresh: 20, dribbleBytes: 65536, events: 200000,
-    libvirtdEvents: 100000, clients: 1000, seconds: 20 };
-  const names = { '--idle': 'idle', '--tls': 'tls', '--fresh': 'fresh', '--dribble-bytes': 'dribbleBytes',
-    '--events': 'events', '--libvirtd-events': 'libvirtdEvents', '--clients': 'clients', '--seconds': 'seconds' };
+  const opts = {
+    only: ALL,
+    idle: 2000,
+    tls: 1500,
+    fresh: 20,
+    dribbleBytes: 65536,
+    events: 200000,
+    libvirtdEvents: 100000,
+    clients: 1000,
+    seconds: 20,
+  };
+  const names = {
+    '--idle': 'idle',
+    '--tls': 'tls',
+    '--fresh': 'fresh',
+    '--dribble-bytes': 'dribbleBytes',
+    '--events': 'events',
+    '--libvirtd-events': 'libvirtdEvents',
+    '--clients': 'clients',
+    '--seconds': 'seconds',
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') {
       const doc = fs.readFileSync(__filename, 'utf8').split('*/')[0].split('/**')[1];
@@ -60,7 +77,9 @@ function parseArgs(argv) {
     opts[key] = value;
   }
   if (opts.dribbleBytes > 286715) {
-    fail('--dribble-bytes is at most 286715 (the announced message less its length word and one byte: it never completes)');
+    fail(
+      '--dribble-bytes is at most 286715 (the announced message less its length word and one byte: it never completes)',
+    );
   }
   return opts;
 }
@@ -81,12 +100,32 @@ async function startDaemons(h, t, dir) {
   const tls = [`key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`];
   const [xTls, lTls] = [await h.ports.freePort(), await h.ports.freePort()];
   const probeFile = path.join(dir, 'probe.json');
-  const x = await h.xvirtd.startXvirtd(t, { tcp: true, env: probeEnv(probeFile),
-    extraConfig: ['max_clients = 5000', 'log_level = 4', 'listen_tls = 1', `tls_port = ${xTls}`, ...tls] });
-  const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'listen_tls = 1',
-    `tls_port = "${lTls}"`, 'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tls] });
-  const xd = { name: 'xvirtd', pid: x.proc.pid, unix: x.rwSocket, ro: x.roSocket, tcp: { port: x.tcpPort },
-    tls: { port: xTls }, loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs, buffers: NaN };
+  const x = await h.xvirtd.startXvirtd(t, {
+    tcp: true,
+    env: probeEnv(probeFile),
+    extraConfig: ['max_clients = 5000', 'log_level = 4', 'listen_tls = 1', `tls_port = ${xTls}`, ...tls],
+  });
+  const l = await h.libvirtd.startLibvirtd(t, {
+    tcp: true,
+    extraConfig: [
+      'max_clients = 5000',
+      'listen_tls = 1',
+      `tls_port = "${lTls}"`,
+      'listen_addr = "127.0.0.1"',
+      'auth_tls = "none"',
+      ...tls,
+    ],
+  });
+  const xd = {
+    name: 'xvirtd',
+    pid: x.proc.pid,
+    unix: x.rwSocket,
+    ro: x.roSocket,
+    tcp: { port: x.tcpPort },
+    tls: { port: xTls },
+    loopStall: async () => (await probe(x.proc.pid, probeFile)).loopMaxMs,
+    buffers: NaN,
+  };
   // Also keeps the ArrayBuffer bytes of the same probe: what xvirtd holds in buffers, without the allocator's slack.
   xd.settled = async () => {
     const p = await probe(x.proc.pid, probeFile);
@@ -95,8 +134,17 @@ async function startDaemons(h, t, dir) {
   };
   return [
     xd,
-    { name: 'libvirtd', pid: l.pid, unix: l.socket, ro: l.socketRo, tcp: { port: l.tcpPort }, tls: { port: lTls },
-      settled: async () => rssBytes(l.pid), loopStall: null, buffers: NaN },
+    {
+      name: 'libvirtd',
+      pid: l.pid,
+      unix: l.socket,
+      ro: l.socketRo,
+      tcp: { port: l.tcpPort },
+      tls: { port: lTls },
+      settled: async () => rssBytes(l.pid),
+      loopStall: null,
+      buffers: NaN,
+    },
   ];
 }
 
@@ -108,19 +156,33 @@ async function main() {
   const { t, cleanup } = teardowns();
   const pids = [];
   process.on('exit', () => {
-    for (const pid of pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  process.on('SIGINT', () => { void cleanup().finally(() => process.exit(130)); });
+  process.on('SIGINT', () => {
+    void cleanup().finally(() => process.exit(130));
+  });
   try {
     const h = compileHarness(path.join(dir, 'harness'), ['pki', 'ports', 'xvirtd', 'libvirtd']);
     const daemons = await startDaemons(h, t, dir);
     pids.push(...daemons.map((d) => d.pid));
     for (const d of daemons) d.rss = () => rssBytes(d.pid);
     await new Promise((r) => setTimeout(r, 500));
-    const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
-    process.stdout.write(`bench/crowd.js: xvirtd beside libvirtd (${h.libvirtd.LIBVIRTD}), node ${process.version}, `
-      + `${os.cpus().length} CPUs, load ${load()}\n`);
+    const load = () =>
+      os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ');
+    process.stdout.write(
+      `bench/crowd.js: xvirtd beside libvirtd (${h.libvirtd.LIBVIRTD}), node ${process.version}, ` +
+        `${os.cpus().length} CPUs, load ${load()}\n`,
+    );
     for (const name of opts.only) await sections[name](daemons, opts);
     process.stdout.write(`\nload at the end: ${load()}\n`);
   } finally {

@@ -22,9 +22,14 @@ function install() {
     globalThis.gc();
     const m = process.memoryUsage();
     const line = {
-      rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
+      rss: m.rss,
+      heapTotal: m.heapTotal,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
       // The histogram counts delays beyond the 5 ms timer; max is the longest stall seen.
-      loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6,
+      loopMaxMs: loop.max / 1e6,
+      loopP99Ms: loop.percentile(99) / 1e6,
     };
     loop.reset();
     fs.writeFileSync(`${out}.tmp`, JSON.stringify(line) + '\n');

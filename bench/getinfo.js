@@ -28,7 +28,9 @@ const DEFAULT_CALLS = 100_000;
 const DEFAULT_URI = `test://${path.resolve(__dirname, '..', 'fixtures', 'bench-3-guests.xml')}`;
 
 function usage(message) {
-  process.stderr.write(`error: ${message}\nusage: node bench/getinfo.js [--uri URI]... [--libvirt URI]... [--calls N]\n`);
+  process.stderr.write(
+    `error: ${message}\nusage: node bench/getinfo.js [--uri URI]... [--libvirt URI]... [--calls N]\n`,
+  );
   process.exit(2);
 }
 
@@ -45,7 +47,8 @@ function parseArgs(argv) {
   let calls = total ? Math.max(1, Math.floor(positiveInteger(total, 'XVIRT_BENCH_N') / GUESTS)) : DEFAULT_CALLS;
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => (inline !== undefined ? inline : i + 1 < argv.length ? argv[++i] : usage(`${name} needs a value`));
+    const value = () =>
+      inline !== undefined ? inline : i + 1 < argv.length ? argv[++i] : usage(`${name} needs a value`);
     if (name === '--uri') uris.push(value());
     else if (name === '--libvirt') libvirtUris.push(value());
     else if (name === '--calls') calls = positiveInteger(value(), '--calls');
@@ -53,7 +56,12 @@ function parseArgs(argv) {
     else usage(`unknown argument '${argv[i]}'`);
   }
   const defaults = uris.length === 0 && libvirtUris.length === 0;
-  return { uris: defaults ? [DEFAULT_URI] : uris, libvirtUris: defaults ? [DEFAULT_URI] : libvirtUris, defaults, calls };
+  return {
+    uris: defaults ? [DEFAULT_URI] : uris,
+    libvirtUris: defaults ? [DEFAULT_URI] : libvirtUris,
+    defaults,
+    calls,
+  };
 }
 
 /** Running (or idle: a guest with nothing to do is blocked) rather than paused or going away. */
@@ -68,7 +76,9 @@ async function runningGuests(conn, uri) {
   }
   domains.sort((a, b) => a.id - b.id);
   if (domains.length < GUESTS) {
-    throw new Error(`${uri} has ${domains.length} running guest(s) (Domain-0 not counted); the measurement needs ${GUESTS}`);
+    throw new Error(
+      `${uri} has ${domains.length} running guest(s) (Domain-0 not counted); the measurement needs ${GUESTS}`,
+    );
   }
   return domains.slice(0, GUESTS);
 }
@@ -96,14 +106,22 @@ async function measure(uri, calls) {
 function buildLibvirtBaseline(dir) {
   let flags;
   try {
-    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .trim().split(/\s+/).filter(Boolean);
+    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
   } catch {
     throw new Error('libvirt-dev is missing (pkg-config libvirt failed): run scripts/install-test-deps as root');
   }
   const bin = path.join(dir, 'getinfo-libvirt');
-  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', bin, path.join(__dirname, 'getinfo-libvirt.c'), ...flags],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'cc',
+    ['-O2', '-Wall', '-Wextra', '-Werror', '-o', bin, path.join(__dirname, 'getinfo-libvirt.c'), ...flags],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return bin;
 }
 
@@ -146,13 +164,19 @@ function table(results) {
     `${(r.elapsedNs / first).toFixed(2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 async function main() {
   const { uris, libvirtUris, defaults, calls } = parseArgs(process.argv.slice(2));
-  process.stdout.write(`getInfo x ${calls} on each of ${GUESTS} running guests, per backend (node ${process.version})\n`);
+  process.stdout.write(
+    `getInfo x ${calls} on each of ${GUESTS} running guests, per backend (node ${process.version})\n`,
+  );
   const results = [];
   for (const uri of uris) results.push(await measure(uri, calls));
   results.push(...libvirtRows(libvirtUris, calls, defaults));

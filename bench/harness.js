@@ -37,7 +37,10 @@ function compileHarness(dir, names) {
     fs.writeFileSync(path.join(support, `${name}.js`), outputText);
   }
   // ../../lib/X from test/support is dist/X; test/support/xvirtd.ts finds bin/xvirtd.js two levels up.
-  for (const [link, target] of [['lib', 'dist'], ['bin', 'bin']]) {
+  for (const [link, target] of [
+    ['lib', 'dist'],
+    ['bin', 'bin'],
+  ]) {
     if (!fs.existsSync(path.join(dir, link))) fs.symlinkSync(path.join(REPO, target), path.join(dir, link));
   }
   return Object.fromEntries(names.map((f) => [f, require(path.join(support, `${f}.js`))]));
@@ -47,9 +50,16 @@ function compileHarness(dir, names) {
 function teardowns() {
   const fns = [];
   return {
-    t: { teardown: (fn) => { fns.unshift(fn); } },
+    t: {
+      teardown: (fn) => {
+        fns.unshift(fn);
+      },
+    },
     cleanup: async () => {
-      for (const fn of fns.splice(0)) await Promise.resolve().then(fn).catch(() => undefined);
+      for (const fn of fns.splice(0))
+        await Promise.resolve()
+          .then(fn)
+          .catch(() => undefined);
     },
   };
 }
@@ -62,14 +72,21 @@ function teardowns() {
 function buildLibvirtClient(dir, name = 'getinfo-libvirt') {
   let flags;
   try {
-    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .trim().split(/\s+/);
+    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libvirt'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split(/\s+/);
   } catch {
     throw new Error('libvirt-dev is missing (pkg-config libvirt failed): run scripts/install-test-deps as root');
   }
   const bin = path.join(dir, name);
-  execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', bin, path.join(__dirname, `${name}.c`), ...flags],
-    { stdio: 'inherit' });
+  execFileSync(
+    'cc',
+    ['-O2', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', bin, path.join(__dirname, `${name}.c`), ...flags],
+    { stdio: 'inherit' },
+  );
   return bin;
 }
 
@@ -83,14 +100,21 @@ function runLibvirtClient(bin, uri, calls, mode, threads) {
     const child = spawn(bin, [uri, String(calls), mode, String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
     child.on('close', (code) => {
       let result;
       try {
         result = JSON.parse(out);
-      } catch { /* reported below */ }
-      if (code !== 0 || !result) reject(new Error(`libvirt client (${uri}, ${mode} ${threads}) failed (${code}): ${err.trim()}`));
+      } catch {
+        /* reported below */
+      }
+      if (code !== 0 || !result)
+        reject(new Error(`libvirt client (${uri}, ${mode} ${threads}) failed (${code}): ${err.trim()}`));
       else resolve({ calls: result.total, seconds: result.elapsedNs / 1e9 });
     });
   });

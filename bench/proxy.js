@@ -44,25 +44,35 @@ async function measure(rounds, seqRounds = rounds) {
   const pipelined = await timed(async () => {
     const calls = rounds * guests.length;
     let next = 0;
-    const worker = async () => { while (next < calls) await guests[next++ % guests.length].getInfo(); };
+    const worker = async () => {
+      while (next < calls) await guests[next++ % guests.length].getInfo();
+    };
     await Promise.all(Array.from({ length: WINDOW }, worker));
   });
   const driver = conn.driverName;
   await conn.close();
-  return { driver, guests: guests.map((d) => `${d.name}=${d.id}`), calls: rounds * guests.length,
-    seqCalls: seqRounds * guests.length, sequential, pipelined };
+  return {
+    driver,
+    guests: guests.map((d) => `${d.name}=${d.id}`),
+    calls: rounds * guests.length,
+    seqCalls: seqRounds * guests.length,
+    sequential,
+    pipelined,
+  };
 }
 
 function row(label, calls, seconds) {
   const perSec = calls / seconds;
-  console.log(`${label.padEnd(50)} ${String(calls).padStart(8)} calls ${seconds.toFixed(3).padStart(8)} s ` +
-    `${Math.round(perSec).toString().padStart(8)} calls/s ${(1e6 / perSec).toFixed(2).padStart(7)} us/call`);
+  console.log(
+    `${label.padEnd(50)} ${String(calls).padStart(8)} calls ${seconds.toFixed(3).padStart(8)} s ` +
+      `${Math.round(perSec).toString().padStart(8)} calls/s ${(1e6 / perSec).toFixed(2).padStart(7)} us/call`,
+  );
   return seconds / calls;
 }
 
 /** Adds `calls` and `seconds` to the figure `name` of `totals`. */
 function add(totals, name, calls, seconds) {
-  const t = totals[name] ??= { calls: 0, seconds: 0 };
+  const t = (totals[name] ??= { calls: 0, seconds: 0 });
   t.calls += calls;
   t.seconds += seconds;
 }
@@ -71,23 +81,32 @@ async function main() {
   if (!fs.existsSync(LOOP)) throw new Error(`${LOOP} is missing: build it on the host (make -C native/proxy)`);
   const uid = Number(process.env.XVIRT_LAB_UID);
   const gid = Number(process.env.XVIRT_LAB_GID);
-  if (!Number.isInteger(uid) || uid === 0) throw new Error('XVIRT_LAB_UID is not set to an unprivileged uid: run inside scripts/xen-lab');
-  if (!fs.existsSync(HELPER)) execFileSync(path.join(root, 'scripts/install-proxy'), ['--no-build'], { stdio: 'inherit' });
+  if (!Number.isInteger(uid) || uid === 0)
+    throw new Error('XVIRT_LAB_UID is not set to an unprivileged uid: run inside scripts/xen-lab');
+  if (!fs.existsSync(HELPER))
+    execFileSync(path.join(root, 'scripts/install-proxy'), ['--no-build'], { stdio: 'inherit' });
 
   const probe = await measure(0); // guest count only
   const n = probe.guests.length;
   const rounds = Math.max(1, Math.floor(TOTAL / n / CHUNKS));
   const seqRounds = Math.max(1, Math.floor(SEQ_TOTAL / n / CHUNKS));
   const firstGuest = probe.guests[0].split('=')[1];
-  console.log(`# proxy bench: getInfo over ${n} guests (${probe.guests.join(' ')}), ${CHUNKS} chunks of ` +
-    `${rounds * n} calls (${seqRounds * n} one at a time), the parts taking turns`);
+  console.log(
+    `# proxy bench: getInfo over ${n} guests (${probe.guests.join(' ')}), ${CHUNKS} chunks of ` +
+      `${rounds * n} calls (${seqRounds * n} one at a time), the parts taking turns`,
+  );
 
   // Under emulation the machine's load drifts over minutes: each part runs a chunk in turn, so
   // every figure sees the same conditions, and the ratios compare like with like.
   const totals = {};
   for (let chunk = 0; chunk < CHUNKS; chunk++) {
-    const child = spawnSync(process.execPath, [__filename, '--proxy-child', String(rounds), String(seqRounds)],
-      { uid, gid, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 1_200_000 });
+    const child = spawnSync(process.execPath, [__filename, '--proxy-child', String(rounds), String(seqRounds)], {
+      uid,
+      gid,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+      timeout: 1_200_000,
+    });
     if (child.status !== 0) throw new Error(`proxy child failed (${child.status}): ${child.stderr}${child.stdout}`);
     const p = JSON.parse(child.stdout.trim().split('\n').pop());
     if (p.driver !== 'xen-proxy') throw new Error(`the unprivileged user got driver ${p.driver}, not the proxy`);
@@ -97,7 +116,9 @@ async function main() {
     add(totals, 'channelAwait', p.layers.calls, p.layers.awaited);
     add(totals, 'clientCall', p.layers.calls, p.layers.clientCall);
     // The helper the child started is still serving (it exits after 30 s idle).
-    const h = JSON.parse(execFileSync(LOOP, [String(seqRounds * n), SOCKET, firstGuest], { uid, gid, encoding: 'utf8' }));
+    const h = JSON.parse(
+      execFileSync(LOOP, [String(seqRounds * n), SOCKET, firstGuest], { uid, gid, encoding: 'utf8' }),
+    );
     add(totals, 'helperC', h.calls, h.seconds);
     const c = JSON.parse(execFileSync(LOOP, [String(seqRounds * n)], { encoding: 'utf8' }));
     add(totals, 'loop', c.calls, c.seconds);
@@ -119,12 +140,17 @@ async function main() {
   console.log(`ratio proxy one at a time / C socket loop: ${(perProxy / perC).toFixed(3)} (target <= 1.5)`);
   console.log(`ratio proxy ${WINDOW} in flight / C socket loop: ${(perProxyPipe / perC).toFixed(3)} (target <= 1.5)`);
   console.log(`ratio proxy one at a time / direct one at a time: ${(perProxy / perDirect).toFixed(3)} (target <= 6.4)`);
-  console.log(`ratio proxy ${WINDOW} in flight / direct ${WINDOW} in flight: ${(perProxyPipe / perDirectPipe).toFixed(3)} (target <= 6.4)`);
+  console.log(
+    `ratio proxy ${WINDOW} in flight / direct ${WINDOW} in flight: ${(perProxyPipe / perDirectPipe).toFixed(3)} (target <= 6.4)`,
+  );
 }
 
 function pinned() {
   if (process.env.XVIRT_BENCH_PIN === '0' || process.env.XVIRT_BENCH_PINNED) return false;
-  const r = spawnSync('taskset', ['1', process.execPath, __filename], { stdio: 'inherit', env: { ...process.env, XVIRT_BENCH_PINNED: '1' } });
+  const r = spawnSync('taskset', ['1', process.execPath, __filename], {
+    stdio: 'inherit',
+    env: { ...process.env, XVIRT_BENCH_PINNED: '1' },
+  });
   if (r.error) throw new Error(`cannot pin with taskset (${r.error.message}): set XVIRT_BENCH_PIN=0 to run unpinned`);
   process.exitCode = r.status ?? 1;
   return true;
@@ -169,16 +195,19 @@ async function layers(calls, domid) {
 }
 
 if (process.argv[2] === '--proxy-child') {
-  measure(Number(process.argv[3]), Number(process.argv[4])).then((r) => {
-    // A tenth of the calls: these figures explain, the driver's are the measure.
-    return layers(Math.max(300, Math.floor(r.seqCalls / 10)), Number(r.guests[0].split('=')[1])).then((c) => {
-      r.layers = c;
-      console.log(JSON.stringify(r));
-    });
-  }, (err) => {
-    console.error(err && err.stack ? err.stack : String(err));
-    process.exit(1);
-  });
+  measure(Number(process.argv[3]), Number(process.argv[4])).then(
+    (r) => {
+      // A tenth of the calls: these figures explain, the driver's are the measure.
+      return layers(Math.max(300, Math.floor(r.seqCalls / 10)), Number(r.guests[0].split('=')[1])).then((c) => {
+        r.layers = c;
+        console.log(JSON.stringify(r));
+      });
+    },
+    (err) => {
+      console.error(err && err.stack ? err.stack : String(err));
+      process.exit(1);
+    },
+  );
 } else if (!pinned()) {
   if (process.env.XVIRT_BENCH_PINNED) console.log('# pinned to CPU 0 (taskset 1): C loop, direct and proxy alike');
   main().catch((err) => {

@@ -51,13 +51,17 @@ function parseArgs(argv) {
       continue;
     }
     if (argv[i] === '--help' || argv[i] === '-h') {
-      process.stdout.write('usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] '
-        + '[--rounds R (5)] [--baseline-client DIST_DIR] [--memory-only]\n');
+      process.stdout.write(
+        'usage: node bench/remote.js [--calls N (300000)] [--inflight K (128)] [--idle-clients M (1000)] ' +
+          '[--rounds R (5)] [--baseline-client DIST_DIR] [--memory-only]\n',
+      );
       process.exit(0);
     }
     const value = Number(argv[++i]);
     if (!key || !Number.isInteger(value) || value < 1) {
-      process.stderr.write(`bench/remote.js: bad argument '${argv[i - 1]}${argv[i] === undefined ? '' : ' ' + argv[i]}' (try --help)\n`);
+      process.stderr.write(
+        `bench/remote.js: bad argument '${argv[i - 1]}${argv[i] === undefined ? '' : ' ' + argv[i]}' (try --help)\n`,
+      );
       process.exit(2);
     }
     opts[key] = value;
@@ -79,8 +83,11 @@ const runC = (bin, uri, calls, threads) => runLibvirtClient(bin, uri, calls, 'in
 
 /** The test harness's daemons (test/support/{xvirtd,libvirtd}.ts), as the bench needs them. */
 async function startDaemons(h, t, probeFile) {
-  const x = await h.xvirtd.startXvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000', 'log_level = 3'],
-    env: probeEnv(probeFile) });
+  const x = await h.xvirtd.startXvirtd(t, {
+    tcp: true,
+    extraConfig: ['max_clients = 5000', 'log_level = 3'],
+    env: probeEnv(probeFile),
+  });
   const l = await h.libvirtd.startLibvirtd(t, { tcp: true, extraConfig: ['max_clients = 5000'] });
   return [
     { name: 'xvirtd', pid: x.proc.pid, dir: x.dir, sock: x.rwSocket, port: x.tcpPort, probeFile },
@@ -137,8 +144,19 @@ async function rawPipelined(daemon, transport, calls, inflight) {
   const decoder = new FrameDecoder();
   const replies = [];
   let waiting = null;
-  s.on('data', (c) => { for (const m of decoder.push(c)) replies.push(m); if (waiting) waiting(); });
-  const next = () => new Promise((r) => { if (replies.length) r(); else waiting = () => { waiting = null; r(); }; });
+  s.on('data', (c) => {
+    for (const m of decoder.push(c)) replies.push(m);
+    if (waiting) waiting();
+  });
+  const next = () =>
+    new Promise((r) => {
+      if (replies.length) r();
+      else
+        waiting = () => {
+          waiting = null;
+          r();
+        };
+    });
   const call = async (proc, serial, args) => {
     s.write(encodeCall(proc, serial, PROCEDURES[proc].args, args));
     while (!replies.length) await next();
@@ -150,7 +168,9 @@ async function rawPipelined(daemon, transport, calls, inflight) {
   await call(66, 0, undefined);
   await call(1, 1, { name: `test://${SERVER_URI_PATH}`, flags: 0 });
   const { domains } = await call(273, 2, { need_results: 1, flags: 1 });
-  const encoded = Array.from({ length: 300 }, (_, i) => encodeCall(16, 100 + i, PROCEDURES[16].args, { dom: domains[i % domains.length] }));
+  const encoded = Array.from({ length: 300 }, (_, i) =>
+    encodeCall(16, 100 + i, PROCEDURES[16].args, { dom: domains[i % domains.length] }),
+  );
   return new Promise((resolve, reject) => {
     let sent = 0;
     let done = 0;
@@ -190,7 +210,10 @@ async function idleClients(daemon, n) {
     s.on('error', () => undefined);
     await new Promise((resolve, reject) => {
       let got = 0;
-      s.on('data', (c) => { got += c.length; if (got >= 36 + 28) resolve(); });
+      s.on('data', (c) => {
+        got += c.length;
+        if (got >= 36 + 28) resolve();
+      });
       s.once('connect', () => s.write(hello));
       s.once('close', () => reject(new Error(`${daemon.name} closed idle client ${i}`)));
     });
@@ -223,19 +246,27 @@ async function idleMemory(daemon, n, hold) {
 
 function printMemory(rss, n) {
   const mib = (k) => `${(k / 1024).toFixed(1)} MiB`;
-  const per = (m, key) => `${((m.busy[key] - m.idle[key]) * 1024 / n / 1000).toFixed(1)} KB`;
-  process.stdout.write(`\nDaemon RSS (xvirtd after a forced GC)  idle        ${n} idle clients (each opened test:///default)`
-    + '  per client  after they closed\n');
+  const per = (m, key) => `${(((m.busy[key] - m.idle[key]) * 1024) / n / 1000).toFixed(1)} KB`;
+  process.stdout.write(
+    `\nDaemon RSS (xvirtd after a forced GC)  idle        ${n} idle clients (each opened test:///default)` +
+      '  per client  after they closed\n',
+  );
   for (const name of ['xvirtd', 'libvirtd']) {
     const m = rss[name];
-    process.stdout.write(`${pad(name, 39)}${pad(mib(m.idle.rss), 12)}${pad(mib(m.busy.rss), 46)}${pad(per(m, 'rss'), 12)}`
-      + `${mib(m.after.rss)}\n`);
+    process.stdout.write(
+      `${pad(name, 39)}${pad(mib(m.idle.rss), 12)}${pad(mib(m.busy.rss), 46)}${pad(per(m, 'rss'), 12)}` +
+        `${mib(m.after.rss)}\n`,
+    );
   }
   const x = rss.xvirtd;
-  process.stdout.write(`xvirtd heap+external (V8)              ${pad(mib(x.idle.heap), 12)}${pad(mib(x.busy.heap), 46)}`
-    + `${pad(per(x, 'heap'), 12)}${mib(x.after.heap)}\n`);
-  process.stdout.write(`idle RSS xvirtd/libvirtd: ${(x.idle.rss / rss.libvirtd.idle.rss).toFixed(2)}×  (target ≤ 2.5×); `
-    + 'per idle client target ≤ 10 KB\n');
+  process.stdout.write(
+    `xvirtd heap+external (V8)              ${pad(mib(x.idle.heap), 12)}${pad(mib(x.busy.heap), 46)}` +
+      `${pad(per(x, 'heap'), 12)}${mib(x.after.heap)}\n`,
+  );
+  process.stdout.write(
+    `idle RSS xvirtd/libvirtd: ${(x.idle.rss / rss.libvirtd.idle.rss).toFixed(2)}×  (target ≤ 2.5×); ` +
+      'per idle client target ≤ 10 KB\n',
+  );
 }
 
 // ---- main ------------------------------------------------------------------------------
@@ -260,17 +291,26 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on('SIGINT', () => {
-    cleanup().catch((err) => console.error(`bench: cleanup failed: ${err}`)).finally(() => process.exit(130));
+    cleanup()
+      .catch((err) => console.error(`bench: cleanup failed: ${err}`))
+      .finally(() => process.exit(130));
   });
   // Whatever ends this process (a crash, a reader closing our stdout), the daemons it started end with it.
   process.on('exit', () => {
     for (const d of daemons) {
-      try { process.kill(d.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(d.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       fs.rmSync(d.dir, { recursive: true, force: true });
     }
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     const h = compileHarness(path.join(dir, 'harness'), ['xvirtd', 'libvirtd']);
     const [xd, lv] = await startDaemons(h, harness.t, path.join(dir, 'probe.json'));
@@ -278,7 +318,10 @@ async function main() {
 
     const rss = {};
     await new Promise((r) => setTimeout(r, 500));
-    for (const d of [xd, lv]) rss[d.name] = await idleMemory(d, opts.idleClients, (s) => { idle = s; });
+    for (const d of [xd, lv])
+      rss[d.name] = await idleMemory(d, opts.idleClients, (s) => {
+        idle = s;
+      });
     if (opts.memoryOnly) {
       printMemory(rss, opts.idleClients);
       return;
@@ -286,45 +329,71 @@ async function main() {
     const cClient = buildLibvirtClient(dir);
 
     const { calls } = opts;
-    process.stdout.write(`getInfo × ${calls} over 3 running guests (test driver, ${path.relative(REPO, FIXTURE)}); `
-      + `node ${process.version}, ${os.cpus().length} CPUs\n\n`);
+    process.stdout.write(
+      `getInfo × ${calls} over 3 running guests (test driver, ${path.relative(REPO, FIXTURE)}); ` +
+        `node ${process.version}, ${os.cpus().length} CPUs\n\n`,
+    );
     const header = `${pad('', 40)}${pad('xvirtd', 22)}${pad('libvirtd', 22)}xvirtd vs libvirtd\n`;
     const row = (label, x, l, ratio) =>
-      process.stdout.write(`${pad(label, 40)}${pad(`${fmtTime(x)}  ${fmtRate(x)}`, 22)}${pad(`${fmtTime(l)}  ${fmtRate(l)}`, 22)}${ratio}\n`);
+      process.stdout.write(
+        `${pad(label, 40)}${pad(`${fmtTime(x)}  ${fmtRate(x)}`, 22)}${pad(`${fmtTime(l)}  ${fmtRate(l)}`, 22)}${ratio}\n`,
+      );
     const results = {};
     process.stdout.write('Each with its own client: xvirt → xvirtd, libvirt (C) → libvirtd\n' + header);
     // With --baseline-client, a third run in each pair: the earlier client, same daemon, same slices.
     const withBaseline = (transport, inflight) =>
-      (baseline ? [(n) => xvirtRun(baseline, uriFor(xd, transport), n, inflight)] : []);
-    const baselineRow = (label, b, l, ratio) => { if (b) row(`${label} (baseline client)`, b, l, ratio(b)); };
+      baseline ? [(n) => xvirtRun(baseline, uriFor(xd, transport), n, inflight)] : [];
+    const baselineRow = (label, b, l, ratio) => {
+      if (b) row(`${label} (baseline client)`, b, l, ratio(b));
+    };
     for (const transport of ['unix', 'tcp']) {
-      const [xs, ls, bs] = await paired(opts.rounds, calls,
-        (n) => xvirtRun(connect, uriFor(xd, transport), n, 1), (n) => runC(cClient, uriFor(lv, transport), n, 1),
-        ...withBaseline(transport, 1));
+      const [xs, ls, bs] = await paired(
+        opts.rounds,
+        calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, 1),
+        (n) => runC(cClient, uriFor(lv, transport), n, 1),
+        ...withBaseline(transport, 1),
+      );
       const seqRatio = (x) => `time ${(x.seconds / ls.seconds).toFixed(2)}×  (target ≤ 0.5×)`;
       row(`${transport}  sequential`, xs, ls, seqRatio(xs));
       baselineRow(`${transport}  sequential`, bs, ls, seqRatio);
-      const [xp, lp, bp] = await paired(opts.rounds, calls,
-        (n) => xvirtRun(connect, uriFor(xd, transport), n, opts.inflight), (n) => runC(cClient, uriFor(lv, transport), n, 4),
-        ...withBaseline(transport, opts.inflight));
-      const tput = (x) => `throughput ${((x.calls / x.seconds) / (lp.calls / lp.seconds)).toFixed(2)}×  (target ≥ 5×)`;
+      const [xp, lp, bp] = await paired(
+        opts.rounds,
+        calls,
+        (n) => xvirtRun(connect, uriFor(xd, transport), n, opts.inflight),
+        (n) => runC(cClient, uriFor(lv, transport), n, 4),
+        ...withBaseline(transport, opts.inflight),
+      );
+      const tput = (x) => `throughput ${(x.calls / x.seconds / (lp.calls / lp.seconds)).toFixed(2)}×  (target ≥ 5×)`;
       row(`${transport}  ${opts.inflight} in flight | 4 threads`, xp, lp, tput(xp));
       baselineRow(`${transport}  ${opts.inflight} in flight`, bp, lp, tput);
       results[transport] = { lp };
     }
-    process.stdout.write(`\nxvirtd's capacity: a minimal client, ${opts.inflight} pre-encoded calls in flight, against libvirt (C) 4 threads → libvirtd\n` + header);
+    process.stdout.write(
+      `\nxvirtd's capacity: a minimal client, ${opts.inflight} pre-encoded calls in flight, against libvirt (C) 4 threads → libvirtd\n` +
+        header,
+    );
     for (const transport of ['unix', 'tcp']) {
       const [r] = await paired(opts.rounds, calls, (n) => rawPipelined(xd, transport, n, opts.inflight));
       const { lp } = results[transport];
-      const tput = (r.calls / r.seconds) / (lp.calls / lp.seconds);
+      const tput = r.calls / r.seconds / (lp.calls / lp.seconds);
       row(`${transport}  pipelined`, r, lp, `throughput ${tput.toFixed(2)}×`);
     }
-    process.stdout.write('\nThe servers alone: libvirt\'s C client → each daemon\n' + header);
+    process.stdout.write("\nThe servers alone: libvirt's C client → each daemon\n" + header);
     for (const transport of ['unix', 'tcp']) {
       for (const threads of [1, 4]) {
-        const [x, l] = await paired(opts.rounds, calls,
-          (n) => runC(cClient, uriFor(xd, transport), n, threads), (n) => runC(cClient, uriFor(lv, transport), n, threads));
-        row(`${transport}  ${threads === 1 ? 'sequential' : '4 threads'}`, x, l, `time ${(x.seconds / l.seconds).toFixed(2)}×`);
+        const [x, l] = await paired(
+          opts.rounds,
+          calls,
+          (n) => runC(cClient, uriFor(xd, transport), n, threads),
+          (n) => runC(cClient, uriFor(lv, transport), n, threads),
+        );
+        row(
+          `${transport}  ${threads === 1 ? 'sequential' : '4 threads'}`,
+          x,
+          l,
+          `time ${(x.seconds / l.seconds).toFixed(2)}×`,
+        );
       }
     }
     printMemory(rss, opts.idleClients);

@@ -47,7 +47,8 @@ function parseArgs(argv) {
     }
     const key = { '--calls': 'calls', '--inflight': 'inflight', '--slices': 'slices' }[argv[i]];
     const value = Number(argv[++i]);
-    if (!key || !Number.isInteger(value) || value < 1) fail(`bad argument '${argv[i - 1]} ${argv[i] ?? ''}' (try --help)`);
+    if (!key || !Number.isInteger(value) || value < 1)
+      fail(`bad argument '${argv[i - 1]} ${argv[i] ?? ''}' (try --help)`);
     opts[key] = value;
   }
   return opts;
@@ -68,9 +69,11 @@ async function xvirtRun(connect, uri, calls, inflight) {
   try {
     let next = 0;
     const start = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: inflight }, async () => {
-      for (let i = next++; i < calls; i = next++) await doms[i % 3].getInfo();
-    }));
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        for (let i = next++; i < calls; i = next++) await doms[i % 3].getInfo();
+      }),
+    );
     return { calls, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
   } finally {
     await conn.close();
@@ -92,7 +95,11 @@ async function xvirtRounds(connect, uri, rounds) {
 
 const pad = (s, n) => String(s).padEnd(n);
 const show = (r) => `${r.seconds.toFixed(2)} s  ${(r.calls / r.seconds / 1000).toFixed(1)}k/s`;
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /**
  * One transport's rows. Each row's runs alternate in `slices` slices (libvirt,
@@ -102,16 +109,32 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 async function measure(name, xUri, lUri, { calls, inflight, slices, connect, libvirt }, extra = []) {
   const rounds = Math.max(1, Math.round(calls / 3));
   const row = (label, x, l, target = '') =>
-    process.stdout.write(`${pad(`${name}  ${label}`, 58)}${pad(show(x), 22)}${pad(show(l), 22)}${(x.seconds / l.seconds).toFixed(2)}×${target}\n`);
-  const [lSeq, xSeq, ...more] = await paired(slices, calls,
-    (n) => libvirt(lUri, n, 'interleaved', 1), (n) => xvirtRun(connect, xUri, n, 1), ...extra);
+    process.stdout.write(
+      `${pad(`${name}  ${label}`, 58)}${pad(show(x), 22)}${pad(show(l), 22)}${(x.seconds / l.seconds).toFixed(2)}×${target}\n`,
+    );
+  const [lSeq, xSeq, ...more] = await paired(
+    slices,
+    calls,
+    (n) => libvirt(lUri, n, 'interleaved', 1),
+    (n) => xvirtRun(connect, xUri, n, 1),
+    ...extra,
+  );
   row('sequential: 1 call at a time | 1 call at a time', xSeq, lSeq, '  (target ≤ 0.5×)');
-  const [lRounds, xRounds, lThreads] = await paired(slices, rounds,
-    (n) => libvirt(lUri, n, 'rounds', 1), (n) => xvirtRounds(connect, xUri, n), (n) => libvirt(lUri, n, 'rounds', 3));
+  const [lRounds, xRounds, lThreads] = await paired(
+    slices,
+    rounds,
+    (n) => libvirt(lUri, n, 'rounds', 1),
+    (n) => xvirtRounds(connect, xUri, n),
+    (n) => libvirt(lUri, n, 'rounds', 3),
+  );
   row(`dashboard ${rounds} rounds: 3 at once | 3 in a row`, xRounds, lRounds);
   row(`dashboard ${rounds} rounds: 3 at once | 3 threads`, xRounds, lThreads);
-  const [lPipe, xPipe] = await paired(slices, calls,
-    (n) => libvirt(lUri, n, 'interleaved', 4), (n) => xvirtRun(connect, xUri, n, inflight));
+  const [lPipe, xPipe] = await paired(
+    slices,
+    calls,
+    (n) => libvirt(lUri, n, 'interleaved', 4),
+    (n) => xvirtRun(connect, xUri, n, inflight),
+  );
   row(`pipelined: ${inflight} in flight | 4 threads`, xPipe, lPipe);
   return { lSeq, more };
 }
@@ -129,36 +152,68 @@ async function main() {
     const pki = await h.pki.TestPki.create();
     t.teardown(() => pki.cleanup());
     const client = await pki.client('bench', '/C=GB/O=xvirt test/CN=bench');
-    const tlsCommon = [`key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`,
-      'tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=bench"]'];
+    const tlsCommon = [
+      `key_file = "${pki.server.key}"`,
+      `cert_file = "${pki.server.cert}"`,
+      `ca_file = "${pki.ca.cert}"`,
+      'tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=bench"]',
+    ];
     const [xPort, lPort] = [await h.ports.freePort(), await h.ports.freePort()];
-    const xd = await h.xvirtd.startXvirtd(t, { extraConfig: ['log_level = 4', 'listen_tls = 1', `tls_port = ${xPort}`, ...tlsCommon] });
-    const lv = await h.libvirtd.startLibvirtd(t, { extraConfig: ['listen_tls = 1', `tls_port = "${lPort}"`,
-      'listen_addr = "127.0.0.1"', 'auth_tls = "none"', ...tlsCommon] });
+    const xd = await h.xvirtd.startXvirtd(t, {
+      extraConfig: ['log_level = 4', 'listen_tls = 1', `tls_port = ${xPort}`, ...tlsCommon],
+    });
+    const lv = await h.libvirtd.startLibvirtd(t, {
+      extraConfig: [
+        'listen_tls = 1',
+        `tls_port = "${lPort}"`,
+        'listen_addr = "127.0.0.1"',
+        'auth_tls = "none"',
+        ...tlsCommon,
+      ],
+    });
     const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
     fs.symlinkSync(path.join(REPO, 'bin', 'xvirt-ssh-helper.js'), path.join(bin, 'xvirt-ssh-helper'));
-    const sshd = await h.sshd.startSshd(t, { sessionEnv: { PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`, XVIRTD_SOCK: xd.rwSocket } });
+    const sshd = await h.sshd.startSshd(t, {
+      sessionEnv: { PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`, XVIRTD_SOCK: xd.rwSocket },
+    });
 
     const pkipath = `pkipath=${encodeURIComponent(client.pkipath)}`;
     const ssh = `test+ssh://root@127.0.0.1:${sshd.port}${FIXTURE}?command=${encodeURIComponent(sshd.sshWrapper)}`;
     const cases = [
-      ['TLS', `test+tls://localhost:${xPort}${FIXTURE}?${pkipath}`, `test+tls://localhost:${lPort}${FIXTURE}?${pkipath}`],
+      [
+        'TLS',
+        `test+tls://localhost:${xPort}${FIXTURE}?${pkipath}`,
+        `test+tls://localhost:${lPort}${FIXTURE}?${pkipath}`,
+      ],
       ['ssh', `${ssh}&proxy=xvirt`, `${ssh}&netcat=nc&socket=${encodeURIComponent(lv.socket)}`],
     ];
-    process.stdout.write(`getInfo over 3 running guests (test driver), ${calls} calls per row; node ${process.version}, `
-      + `${os.cpus().length} CPUs; load average ${load()}\n`
-      + 'Row labels say what xvirt does | what libvirt does. Time ratio: xvirt time / libvirt time for the same calls.\n'
-      + `Each row: ${slices} alternating slices per side, times summed.\n\n`);
+    process.stdout.write(
+      `getInfo over 3 running guests (test driver), ${calls} calls per row; node ${process.version}, ` +
+        `${os.cpus().length} CPUs; load average ${load()}\n` +
+        'Row labels say what xvirt does | what libvirt does. Time ratio: xvirt time / libvirt time for the same calls.\n' +
+        `Each row: ${slices} alternating slices per side, times summed.\n\n`,
+    );
     process.stdout.write(`${pad('', 58)}${pad('xvirt', 22)}${pad('libvirt (C)', 22)}time ratio\n`);
-    const common = { calls, inflight, slices, connect, libvirt: (uri, n, mode, threads) => runLibvirtClient(libvirtBin, uri, n, mode, threads) };
+    const common = {
+      calls,
+      inflight,
+      slices,
+      connect,
+      libvirt: (uri, n, mode, threads) => runLibvirtClient(libvirtBin, uri, n, mode, threads),
+    };
     for (const [name, xUri, lUri] of cases) {
       // Over ssh, also the far-side bridge alone: xvirt through the system's nc -U instead of xvirt-ssh-helper.
       const viaNetcat = `${ssh}&netcat=nc&socket=${encodeURIComponent(xd.rwSocket)}`;
       const extra = name === 'ssh' ? [(n) => xvirtRun(connect, viaNetcat, n, 1)] : [];
-      const { lSeq, more: [xn] } = await measure(name, xUri, lUri, common, extra);
+      const {
+        lSeq,
+        more: [xn],
+      } = await measure(name, xUri, lUri, common, extra);
       if (xn) {
-        process.stdout.write(`${pad(`${name}  sequential, far side nc -U | 1 call at a time`, 58)}${pad(show(xn), 22)}`
-          + `${pad(show(lSeq), 22)}${(xn.seconds / lSeq.seconds).toFixed(2)}×\n`);
+        process.stdout.write(
+          `${pad(`${name}  sequential, far side nc -U | 1 call at a time`, 58)}${pad(show(xn), 22)}` +
+            `${pad(show(lSeq), 22)}${(xn.seconds / lSeq.seconds).toFixed(2)}×\n`,
+        );
       }
     }
     process.stdout.write(`\nload average at the end ${load()}\n`);

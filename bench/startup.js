@@ -29,20 +29,36 @@ function once(row) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(row.cmd, row.args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error || r.status !== 0) return { error: r.error ? r.error.message : `exit ${r.status}: ${String(r.stderr).trim()}` };
+  if (r.error || r.status !== 0)
+    return { error: r.error ? r.error.message : `exit ${r.status}: ${String(r.stderr).trim()}` };
   return { ms };
 }
 
-for (const row of rows) { row.times = []; row.error = once(row).error; } // warm-up (page cache), and who can run
+for (const row of rows) {
+  row.times = [];
+  row.error = once(row).error;
+} // warm-up (page cache), and who can run
 for (let i = 0; i < RUNS; i++) {
   for (const row of rows) if (!row.error) row.times.push(once(row).ms);
 }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const base = median(rows[0].times);
-console.log(`${'command'.padEnd(40)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)} ${'vs node'.padStart(9)}  (${RUNS} runs each)`);
+console.log(
+  `${'command'.padEnd(40)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)} ${'vs node'.padStart(9)}  (${RUNS} runs each)`,
+);
 for (const row of rows) {
-  if (row.error) { console.log(`${row.label.padEnd(40)} cannot run: ${row.error}`); continue; }
+  if (row.error) {
+    console.log(`${row.label.padEnd(40)} cannot run: ${row.error}`);
+    continue;
+  }
   const m = median(row.times);
   const excess = row === rows[0] ? '' : `${m - base >= 0 ? '+' : ''}${(m - base).toFixed(1)}`;
-  console.log(`${row.label.padEnd(40)} ${m.toFixed(1).padStart(10)} ${Math.min(...row.times).toFixed(1).padStart(8)} ${excess.padStart(9)}`);
+  console.log(
+    `${row.label.padEnd(40)} ${m.toFixed(1).padStart(10)} ${Math.min(...row.times)
+      .toFixed(1)
+      .padStart(8)} ${excess.padStart(9)}`,
+  );
 }

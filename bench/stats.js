@@ -59,13 +59,16 @@ function writeNodeFile(dir, n) {
   <test:runstate>1</test:runstate></domain>`;
   });
   const file = path.join(dir, 'fleet.xml');
-  fs.writeFileSync(file, `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+  fs.writeFileSync(
+    file,
+    `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
 <cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>2</sockets><cores>8</cores><threads>2</threads>
 <active>32</active></cpu>
 <memory>268435456</memory>
 ${doms.join('\n')}
 </node>
-`);
+`,
+  );
   return file;
 }
 
@@ -75,7 +78,9 @@ function cpuNs(pid) {
   for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
       total += BigInt(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch { /* a thread that ended meanwhile */ }
+    } catch {
+      /* a thread that ended meanwhile */
+    }
   }
   return total;
 }
@@ -91,8 +96,12 @@ function runC(bin, uri, polls) {
     const child = spawn(bin, [uri, String(polls), String(ALL_GROUPS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
     child.on('close', (code) => {
       try {
         const r = JSON.parse(out);
@@ -147,27 +156,37 @@ async function main() {
       ['xvirt in-process', (n) => runXvirt(local, n)],
     ];
     const shapes = [];
-    const totals = await paired(opts.slices, opts.polls, ...rows.map(([, run], i) => async (n) => {
-      const r = await run(n);
-      shapes[i] = `${r.records} records, ${r.params} params`;
-      if (i === rows.length - 1) rss.push(rssKiB(x.proc.pid));
-      return r;
-    }));
+    const totals = await paired(
+      opts.slices,
+      opts.polls,
+      ...rows.map(([, run], i) => async (n) => {
+        const r = await run(n);
+        shapes[i] = `${r.records} records, ${r.params} params`;
+        if (i === rows.length - 1) rss.push(rssKiB(x.proc.pid));
+        return r;
+      }),
+    );
     const base = totals[0].seconds / totals[0].calls;
-    process.stdout.write(`getAllDomainStats(0x${ALL_GROUPS.toString(16)}) of ${opts.domains} running domains, `
-      + `${opts.polls} polls per row in ${opts.slices} slices `
-      + `(node ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})\n`);
+    process.stdout.write(
+      `getAllDomainStats(0x${ALL_GROUPS.toString(16)}) of ${opts.domains} running domains, ` +
+        `${opts.polls} polls per row in ${opts.slices} slices ` +
+        `(node ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})\n`,
+    );
     totals.forEach((r, i) => {
       const per = r.seconds / r.calls;
-      process.stdout.write(`  ${rows[i][0].padEnd(30)} ${(per * 1e6).toFixed(1).padStart(9)} us/poll  `
-        + `${(per / base).toFixed(2).padStart(5)}x  (${shapes[i]})\n`);
+      process.stdout.write(
+        `  ${rows[i][0].padEnd(30)} ${(per * 1e6).toFixed(1).padStart(9)} us/poll  ` +
+          `${(per / base).toFixed(2).padStart(5)}x  (${shapes[i]})\n`,
+      );
     });
     // Each C run also makes 20 warm-up polls (bench/stats-libvirt.c): count them in.
     const cRuns = Math.ceil(opts.polls / Math.ceil(opts.polls / opts.slices));
     const perPoll = daemonCpu.map((ns) => Number(ns) / 1000 / (opts.polls + 20 * cRuns));
-    process.stdout.write(`  daemon CPU per poll (C client): libvirtd ${perPoll[0].toFixed(1)} us, `
-      + `xvirtd ${perPoll[1].toFixed(1)} us`
-      + ` = ${(perPoll[1] / perPoll[0]).toFixed(2)}x\n`);
+    process.stdout.write(
+      `  daemon CPU per poll (C client): libvirtd ${perPoll[0].toFixed(1)} us, ` +
+        `xvirtd ${perPoll[1].toFixed(1)} us` +
+        ` = ${(perPoll[1] / perPoll[0]).toFixed(2)}x\n`,
+    );
     process.stdout.write(`  xvirtd RSS after each slice (KiB): ${rss.join(' ')}\n`);
     const heapMiB = process.memoryUsage().heapUsed / 1024 / 1024;
     process.stdout.write(`  in-process heap after the run: ${heapMiB.toFixed(1)} MiB\n`);

@@ -33,18 +33,21 @@ function startCLoop() {
     for (const w of waiting.splice(0)) w.reject(new Error(`getinfo_loop exited with status ${code}`));
   });
   return {
-    measure: (args) => new Promise((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      child.stdin.write(`${args.join(' ')}\n`);
-    }),
+    measure: (args) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${args.join(' ')}\n`);
+      }),
     close: () => child.stdin.end(),
   };
 }
 
 function row(label, calls, seconds) {
   const perSec = calls / seconds;
-  console.log(`${label.padEnd(44)} ${String(calls).padStart(8)} calls ${seconds.toFixed(3).padStart(8)} s ` +
-    `${Math.round(perSec).toString().padStart(8)} calls/s ${(1e6 / perSec).toFixed(2).padStart(7)} us/call`);
+  console.log(
+    `${label.padEnd(44)} ${String(calls).padStart(8)} calls ${seconds.toFixed(3).padStart(8)} s ` +
+      `${Math.round(perSec).toString().padStart(8)} calls/s ${(1e6 / perSec).toFixed(2).padStart(7)} us/call`,
+  );
   return seconds / calls;
 }
 
@@ -60,7 +63,9 @@ async function main() {
   if (guests.length === 0) throw new Error('no running guests to measure');
   const rounds = Math.floor(TOTAL / guests.length);
   const ids = guests.map((d) => String(d.id));
-  console.log(`# xen-direct: ${rounds * guests.length} getInfo over ${guests.length} guests (${guests.map((d) => `${d.name}=${d.id}`).join(' ')})`);
+  console.log(
+    `# xen-direct: ${rounds * guests.length} getInfo over ${guests.length} guests (${guests.map((d) => `${d.name}=${d.id}`).join(' ')})`,
+  );
 
   // Warm up both paths (JIT, page faults in the hypercall arena) before measuring.
   const cLoop = startCLoop();
@@ -107,11 +112,15 @@ async function main() {
 
   console.log(`ratio Node xen:///system getInfo / C loop: ${(perNode / perC).toFixed(3)} (target <= 1.1)`);
   blockRatios.sort((a, b) => a - b);
-  console.log(`  median of ${BLOCKS} block ratios:        ${blockRatios[Math.floor(BLOCKS / 2)].toFixed(3)} ` +
-    `(min ${blockRatios[0].toFixed(3)}, max ${blockRatios[BLOCKS - 1].toFixed(3)})`);
+  console.log(
+    `  median of ${BLOCKS} block ratios:        ${blockRatios[Math.floor(BLOCKS / 2)].toFixed(3)} ` +
+      `(min ${blockRatios[0].toFixed(3)}, max ${blockRatios[BLOCKS - 1].toFixed(3)})`,
+  );
   console.log(`ratio Node addon getInfo / C loop:        ${(perAddon / perC).toFixed(3)}`);
   console.log(`ratio Node batched list / C batched list: ${(perNodeList / perCList).toFixed(3)}`);
-  console.log(`batched: one list call covers ${listDomains} domains = ${(perCList / listDomains * 1e6).toFixed(2)} us per domain in C`);
+  console.log(
+    `batched: one list call covers ${listDomains} domains = ${((perCList / listDomains) * 1e6).toFixed(2)} us per domain in C`,
+  );
 }
 
 main().catch((err) => {

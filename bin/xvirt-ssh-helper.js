@@ -10,7 +10,12 @@ try {
   process.stderr.write(`xvirt-ssh-helper: cannot load ${main} (run 'npm run build'): ${err.message}\n`);
   process.exit(1);
 }
-helper.main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  process.stderr.write(`xvirt-ssh-helper: ${(err && err.stack) || String(err)}\n`);
-  process.exit(1);
-});
+helper.main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`xvirt-ssh-helper: ${(err && err.stack) || String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -11,11 +11,14 @@ try {
   process.exit(1);
 }
 const { main: run } = require(main);
-run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-  // Everything of ours is closed by now; do not wait on handles a driver may have left behind.
-  setImmediate(() => process.exit(code));
-}, (err) => {
-  process.stderr.write(`xvirtd: ${(err && err.stack) || String(err)}\n`);
-  process.exit(1);
-});
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything of ours is closed by now; do not wait on handles a driver may have left behind.
+    setImmediate(() => process.exit(code));
+  },
+  (err) => {
+    process.stderr.write(`xvirtd: ${(err && err.stack) || String(err)}\n`);
+    process.exit(1);
+  },
+);

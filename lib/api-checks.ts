@@ -27,14 +27,20 @@ export function checkOptions(value: unknown, what: string): void {
 export function checkSignal(value: unknown, what: string): AbortSignal | undefined {
   if (value === undefined) return undefined;
   const s = value as Partial<AbortSignal> | null;
-  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.aborted !== 'boolean' ||
+    typeof s.addEventListener !== 'function'
+  ) {
     throw invalidArg(`${what} must be an AbortSignal, got ${s === null ? 'null' : typeof s}`);
   }
   return value as AbortSignal;
 }
 
 export function checkListener(value: unknown, what: string): void {
-  if (typeof value !== 'function') throw invalidArg(`${what} must be a function, got ${value === null ? 'null' : typeof value}`);
+  if (typeof value !== 'function')
+    throw invalidArg(`${what} must be a function, got ${value === null ? 'null' : typeof value}`);
 }
 
 /** What an aborted signal makes of the call: libvirt's OPERATION_ABORTED, the reason as its cause. */
@@ -43,8 +49,7 @@ export function abortedError(signal: AbortSignal, what: string): XvirtError {
   // A reason is whatever the caller aborted with: String() is what it says of itself.
   // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
-  return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `${what}: ${why}`,
-    { cause: reason });
+  return XvirtError.of(ErrorNumber.OPERATION_ABORTED, ErrorDomain.NONE, `${what}: ${why}`, { cause: reason });
 }
 
 export function checkName(value: unknown, what: string): string {
@@ -89,7 +94,10 @@ type OptionalMethods = { [K in keyof Driver]-?: undefined extends Driver[K] ? K 
  * in the DOMAIN error domain for host calls too, as libvirtd 9.0 reports them).
  */
 export function need<K extends OptionalMethods>(
-  driver: Driver, method: K, api: string, domain = ErrorDomain.DOMAIN,
+  driver: Driver,
+  method: K,
+  api: string,
+  domain = ErrorDomain.DOMAIN,
 ): NonNullable<Driver[K]> {
   const fn = driver[method] as unknown as ((...args: unknown[]) => unknown) | undefined;
   if (typeof fn !== 'function') throw XvirtError.of(ErrorNumber.NO_SUPPORT, domain, api);

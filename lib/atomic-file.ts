@@ -38,7 +38,8 @@ export async function removeStaleTemporaries(file: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
-    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) await fs.rm(path.join(dir, name), { force: true });
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1])))
+      await fs.rm(path.join(dir, name), { force: true });
   }
 }
 

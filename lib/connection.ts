@@ -8,12 +8,27 @@ import type { Duplex } from 'node:stream';
 import { DomainEventType, ListDomainsFlags } from './constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import { openDriver } from './drivers/registry';
-import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo, OpenOptions } from './types';
+import type {
+  DomainInfo,
+  DomainRef,
+  DomainStateInfo,
+  Driver,
+  DriverLifecycleEvent,
+  NodeInfo,
+  OpenOptions,
+} from './types';
 import { parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
 import {
-  abortedError, checkListener, checkName, checkOptions, checkSignal, checkUnsigned, invalidArg, need,
+  abortedError,
+  checkListener,
+  checkName,
+  checkOptions,
+  checkSignal,
+  checkUnsigned,
+  invalidArg,
+  need,
 } from './api-checks';
 import { DomainMonitoring } from './monitoring';
 import { NetworkStorageHost } from './netstore-connection';
@@ -36,7 +51,8 @@ function closedError(): XvirtError {
 
 /** Opens a connection. `uri` defaults to $XVIRT_DEFAULT_URI, then test:///default. */
 export async function connect(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
-  if (uri !== undefined && uri !== null && typeof uri !== 'string') throw invalidArg(`uri must be a string, got ${typeof uri}`);
+  if (uri !== undefined && uri !== null && typeof uri !== 'string')
+    throw invalidArg(`uri must be a string, got ${typeof uri}`);
   checkOptions(options, 'options');
   const signal = checkSignal(options.signal, 'options.signal');
   if (options.readonly !== undefined && typeof options.readonly !== 'boolean') {
@@ -121,18 +137,40 @@ export class Connection extends NetworkStorageHost<Domain> {
   }
 
   /** Hypervisor type, e.g. 'TEST' or 'Xen'. */
-  async getType(): Promise<string> { return this.driver().getType(); }
+  async getType(): Promise<string> {
+    return this.driver().getType();
+  }
   /** Hypervisor version, libvirt-encoded. */
-  async getVersion(): Promise<number> { return this.driver().getVersion(); }
-  async getLibVersion(): Promise<number> { return this.driver().getLibVersion(); }
-  async getHostname(): Promise<string> { return this.driver().getHostname(); }
-  async getUri(): Promise<string> { return this.driver().getUri(); }
-  async getCapabilities(): Promise<string> { return this.driver().getCapabilities(); }
-  async getNodeInfo(): Promise<NodeInfo> { return this.driver().getNodeInfo(); }
-  async isSecure(): Promise<boolean> { return this.driver().isSecure(); }
-  async getMaxVcpus(type: string | null = null): Promise<number> { return this.driver().getMaxVcpus(type); }
-  isAlive(): boolean { return !this.#closed && this.#driver.isAlive(); }
-  get closed(): boolean { return this.#closed; }
+  async getVersion(): Promise<number> {
+    return this.driver().getVersion();
+  }
+  async getLibVersion(): Promise<number> {
+    return this.driver().getLibVersion();
+  }
+  async getHostname(): Promise<string> {
+    return this.driver().getHostname();
+  }
+  async getUri(): Promise<string> {
+    return this.driver().getUri();
+  }
+  async getCapabilities(): Promise<string> {
+    return this.driver().getCapabilities();
+  }
+  async getNodeInfo(): Promise<NodeInfo> {
+    return this.driver().getNodeInfo();
+  }
+  async isSecure(): Promise<boolean> {
+    return this.driver().isSecure();
+  }
+  async getMaxVcpus(type: string | null = null): Promise<number> {
+    return this.driver().getMaxVcpus(type);
+  }
+  isAlive(): boolean {
+    return !this.#closed && this.#driver.isAlive();
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** All domains matching `flags` (ListDomainsFlags; 0 = all). */
   async listAllDomains(flags: number = 0): Promise<Domain[]> {
@@ -142,7 +180,9 @@ export class Connection extends NetworkStorageHost<Domain> {
   }
 
   /** Running domains. */
-  listActiveDomains(): Promise<Domain[]> { return this.listAllDomains(ListDomainsFlags.ACTIVE); }
+  listActiveDomains(): Promise<Domain[]> {
+    return this.listAllDomains(ListDomainsFlags.ACTIVE);
+  }
 
   async lookupDomainById(id: number): Promise<Domain> {
     checkUnsigned(id, 'domain id', 0x7fffffff);
@@ -168,7 +208,10 @@ export class Connection extends NetworkStorageHost<Domain> {
   async restore(file: string, flags: number = 0): Promise<Domain> {
     checkName(file, 'file');
     checkUnsigned(flags, 'flags');
-    return new Domain(this, await need(this.writable('virDomainRestoreFlags'), 'domainRestore', 'virDomainRestoreFlags')(file, flags));
+    return new Domain(
+      this,
+      await need(this.writable('virDomainRestoreFlags'), 'domainRestore', 'virDomainRestoreFlags')(file, flags),
+    );
   }
 
   /** Creates and starts a transient domain from libvirt domain XML. */
@@ -196,7 +239,11 @@ export class Connection extends NetworkStorageHost<Domain> {
       if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#closed) return;
       const armed = this.#eventsArmed;
       this.#eventsArmed = null;
-      if (armed) await armed.then(() => this.#driver.stopLifecycleEvents(), () => undefined);
+      if (armed)
+        await armed.then(
+          () => this.#driver.stopLifecycleEvents(),
+          () => undefined,
+        );
     };
   }
 
@@ -213,7 +260,9 @@ export class Connection extends NetworkStorageHost<Domain> {
     // Ending the stream deregisters; a failed deregistration (say, the daemon
     // already gone) must not become an unhandled rejection.
     stream.onEnd(() => {
-      off().catch((err: unknown) => process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`));
+      off().catch((err: unknown) =>
+        process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`),
+      );
     });
     this.#closeListeners.add(() => stream.end());
     return stream;
@@ -241,7 +290,9 @@ export class Connection extends NetworkStorageHost<Domain> {
   #armEvents(): Promise<void> {
     if (!this.#eventsArmed) {
       const armed = this.#driver.startLifecycleEvents((ev) => this.#dispatch(ev));
-      armed.catch(() => { if (this.#eventsArmed === armed) this.#eventsArmed = null; });
+      armed.catch(() => {
+        if (this.#eventsArmed === armed) this.#eventsArmed = null;
+      });
       this.#eventsArmed = armed;
     }
     return this.#eventsArmed;
@@ -271,15 +322,27 @@ export class Domain extends DomainMonitoring {
     this.#ref = ref;
   }
 
-  get name(): string { return this.#ref.name; }
-  get uuid(): string { return this.#ref.uuid; }
+  get name(): string {
+    return this.#ref.name;
+  }
+  get uuid(): string {
+    return this.#ref.uuid;
+  }
   /** Hypervisor id, or -1 while the domain is not running (as of the last call that changed it). */
-  get id(): number { return this.#ref.id; }
+  get id(): number {
+    return this.#ref.id;
+  }
   /** The plain identity of this domain (name, uuid, id). */
-  get ref(): DomainRef { return this.#ref; }
+  get ref(): DomainRef {
+    return this.#ref;
+  }
 
-  /** @internal */ monitorDriver(): Driver { return this.connection.driver(); }
-  /** @internal */ monitorWritable(api: string): Driver { return this.connection.writable(api); }
+  /** @internal */ monitorDriver(): Driver {
+    return this.connection.driver();
+  }
+  /** @internal */ monitorWritable(api: string): Driver {
+    return this.connection.writable(api);
+  }
 
   // The two polling calls skip the async wrapper (they are the hot path) but,
   // like every other method, report a closed connection as a rejection.
@@ -292,12 +355,22 @@ export class Domain extends DomainMonitoring {
     const driver = this.connection.driverOrNull();
     return driver ? driver.domainGetState(this.#ref) : Promise.reject(closedError());
   }
-  async getOSType(): Promise<string> { return this.connection.driver().domainGetOSType(this.#ref); }
+  async getOSType(): Promise<string> {
+    return this.connection.driver().domainGetOSType(this.#ref);
+  }
   /** Maximum memory in KiB. */
-  async getMaxMemory(): Promise<number> { return this.connection.driver().domainGetMaxMemory(this.#ref); }
-  async isActive(): Promise<boolean> { return this.connection.driver().domainIsActive(this.#ref); }
-  async isPersistent(): Promise<boolean> { return this.connection.driver().domainIsPersistent(this.#ref); }
-  async getAutostart(): Promise<boolean> { return this.connection.driver().domainGetAutostart(this.#ref); }
+  async getMaxMemory(): Promise<number> {
+    return this.connection.driver().domainGetMaxMemory(this.#ref);
+  }
+  async isActive(): Promise<boolean> {
+    return this.connection.driver().domainIsActive(this.#ref);
+  }
+  async isPersistent(): Promise<boolean> {
+    return this.connection.driver().domainIsPersistent(this.#ref);
+  }
+  async getAutostart(): Promise<boolean> {
+    return this.connection.driver().domainGetAutostart(this.#ref);
+  }
 
   /** Domain XML. flags: DomainXMLFlags (SECURE and MIGRATABLE need a writable connection). */
   async getXMLDesc(flags: number = 0): Promise<string> {
@@ -317,9 +390,15 @@ export class Domain extends DomainMonitoring {
     this.#ref = { ...this.#ref, id: -1 };
   }
 
-  async suspend(): Promise<void> { return this.connection.writable('virDomainSuspend').domainSuspend(this.#ref); }
-  async resume(): Promise<void> { return this.connection.writable('virDomainResume').domainResume(this.#ref); }
-  async shutdown(): Promise<void> { return this.connection.writable('virDomainShutdown').domainShutdown(this.#ref); }
+  async suspend(): Promise<void> {
+    return this.connection.writable('virDomainSuspend').domainSuspend(this.#ref);
+  }
+  async resume(): Promise<void> {
+    return this.connection.writable('virDomainResume').domainResume(this.#ref);
+  }
+  async shutdown(): Promise<void> {
+    return this.connection.writable('virDomainShutdown').domainShutdown(this.#ref);
+  }
 
   async reboot(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
@@ -335,7 +414,11 @@ export class Domain extends DomainMonitoring {
   async save(file: string, flags: number = 0): Promise<void> {
     checkName(file, 'file');
     checkUnsigned(flags, 'flags');
-    await need(this.connection.writable('virDomainSaveFlags'), 'domainSave', 'virDomainSaveFlags')(this.#ref, file, flags);
+    await need(this.connection.writable('virDomainSaveFlags'), 'domainSave', 'virDomainSaveFlags')(
+      this.#ref,
+      file,
+      flags,
+    );
     this.#ref = { ...this.#ref, id: -1 };
   }
 
@@ -346,19 +429,31 @@ export class Domain extends DomainMonitoring {
   async openConsole(devName: string | null = null, flags: number = 0): Promise<Duplex> {
     if (devName !== null) checkName(devName, 'devname');
     checkUnsigned(flags, 'flags');
-    return need(this.connection.writable('virDomainOpenConsole'), 'domainOpenConsole', 'virDomainOpenConsole')(this.#ref, devName, flags);
+    return need(this.connection.writable('virDomainOpenConsole'), 'domainOpenConsole', 'virDomainOpenConsole')(
+      this.#ref,
+      devName,
+      flags,
+    );
   }
 
   /** virDomainManagedSave: saves the domain into an image the next create() restores. */
   async managedSave(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
-    await need(this.connection.writable('virDomainManagedSave'), 'domainManagedSave', 'virDomainManagedSave')(this.#ref, flags);
+    await need(
+      this.connection.writable('virDomainManagedSave'),
+      'domainManagedSave',
+      'virDomainManagedSave',
+    )(this.#ref, flags);
     this.#ref = { ...this.#ref, id: -1 };
   }
 
   async hasManagedSaveImage(flags: number = 0): Promise<boolean> {
     checkUnsigned(flags, 'flags');
-    return need(this.connection.driver(), 'domainHasManagedSaveImage', 'virDomainHasManagedSaveImage')(this.#ref, flags);
+    return need(
+      this.connection.driver(),
+      'domainHasManagedSaveImage',
+      'virDomainHasManagedSaveImage',
+    )(this.#ref, flags);
   }
 
   async managedSaveRemove(flags: number = 0): Promise<void> {

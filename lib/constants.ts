@@ -22,20 +22,104 @@ export function domainStateName(state: DomainState): string {
   return STATE_NAMES[state] ?? 'no state';
 }
 
-export enum DomainRunningReason { UNKNOWN = 0, BOOTED = 1, MIGRATED = 2, RESTORED = 3, FROM_SNAPSHOT = 4, UNPAUSED = 5, MIGRATION_CANCELED = 6, SAVE_CANCELED = 7, WAKEUP = 8, CRASHED = 9, POSTCOPY = 10, POSTCOPY_FAILED = 11 }
-export enum DomainPausedReason { UNKNOWN = 0, USER = 1, MIGRATION = 2, SAVE = 3, DUMP = 4, IOERROR = 5, WATCHDOG = 6, FROM_SNAPSHOT = 7, SHUTTING_DOWN = 8, SNAPSHOT = 9, CRASHED = 10, STARTING_UP = 11, POSTCOPY = 12, POSTCOPY_FAILED = 13, API_ERROR = 14 }
-export enum DomainShutoffReason { UNKNOWN = 0, SHUTDOWN = 1, DESTROYED = 2, CRASHED = 3, MIGRATED = 4, SAVED = 5, FAILED = 6, FROM_SNAPSHOT = 7, DAEMON = 8 }
-export enum DomainShutdownReason { UNKNOWN = 0, USER = 1 }
-export enum DomainCrashedReason { UNKNOWN = 0, PANICKED = 1 }
+export enum DomainRunningReason {
+  UNKNOWN = 0,
+  BOOTED = 1,
+  MIGRATED = 2,
+  RESTORED = 3,
+  FROM_SNAPSHOT = 4,
+  UNPAUSED = 5,
+  MIGRATION_CANCELED = 6,
+  SAVE_CANCELED = 7,
+  WAKEUP = 8,
+  CRASHED = 9,
+  POSTCOPY = 10,
+  POSTCOPY_FAILED = 11,
+}
+export enum DomainPausedReason {
+  UNKNOWN = 0,
+  USER = 1,
+  MIGRATION = 2,
+  SAVE = 3,
+  DUMP = 4,
+  IOERROR = 5,
+  WATCHDOG = 6,
+  FROM_SNAPSHOT = 7,
+  SHUTTING_DOWN = 8,
+  SNAPSHOT = 9,
+  CRASHED = 10,
+  STARTING_UP = 11,
+  POSTCOPY = 12,
+  POSTCOPY_FAILED = 13,
+  API_ERROR = 14,
+}
+export enum DomainShutoffReason {
+  UNKNOWN = 0,
+  SHUTDOWN = 1,
+  DESTROYED = 2,
+  CRASHED = 3,
+  MIGRATED = 4,
+  SAVED = 5,
+  FAILED = 6,
+  FROM_SNAPSHOT = 7,
+  DAEMON = 8,
+}
+export enum DomainShutdownReason {
+  UNKNOWN = 0,
+  USER = 1,
+}
+export enum DomainCrashedReason {
+  UNKNOWN = 0,
+  PANICKED = 1,
+}
 
 /** virsh's words for state reasons (`domstate --reason`), indexed by state then reason. */
 const REASON_NAMES: Record<number, string[]> = {
   [DomainState.NOSTATE]: ['unknown'],
-  [DomainState.RUNNING]: ['unknown', 'booted', 'migrated', 'restored', 'from snapshot', 'unpaused', 'migration canceled', 'save canceled', 'event wakeup', 'crashed', 'post-copy', 'post-copy failed'],
+  [DomainState.RUNNING]: [
+    'unknown',
+    'booted',
+    'migrated',
+    'restored',
+    'from snapshot',
+    'unpaused',
+    'migration canceled',
+    'save canceled',
+    'event wakeup',
+    'crashed',
+    'post-copy',
+    'post-copy failed',
+  ],
   [DomainState.BLOCKED]: ['unknown'],
-  [DomainState.PAUSED]: ['unknown', 'user', 'migrating', 'saving', 'dumping', 'I/O error', 'watchdog', 'from snapshot', 'shutting down', 'creating snapshot', 'crashed', 'starting up', 'post-copy', 'post-copy failed', 'api error'],
+  [DomainState.PAUSED]: [
+    'unknown',
+    'user',
+    'migrating',
+    'saving',
+    'dumping',
+    'I/O error',
+    'watchdog',
+    'from snapshot',
+    'shutting down',
+    'creating snapshot',
+    'crashed',
+    'starting up',
+    'post-copy',
+    'post-copy failed',
+    'api error',
+  ],
   [DomainState.SHUTDOWN]: ['unknown', 'user'],
-  [DomainState.SHUTOFF]: ['unknown', 'shutdown', 'destroyed', 'crashed', 'migrated', 'saved', 'failed', 'from snapshot', 'daemon'],
+  [DomainState.SHUTOFF]: [
+    'unknown',
+    'shutdown',
+    'destroyed',
+    'crashed',
+    'migrated',
+    'saved',
+    'failed',
+    'from snapshot',
+    'daemon',
+  ],
   [DomainState.CRASHED]: ['unknown', 'panicked'],
   [DomainState.PMSUSPENDED]: ['unknown'],
 };
@@ -57,17 +141,72 @@ export enum DomainEventType {
   CRASHED = 8,
 }
 
-export enum DomainEventDefinedDetail { ADDED = 0, UPDATED = 1, RENAMED = 2, FROM_SNAPSHOT = 3 }
-export enum DomainEventUndefinedDetail { REMOVED = 0, RENAMED = 1 }
-export enum DomainEventStartedDetail { BOOTED = 0, MIGRATED = 1, RESTORED = 2, FROM_SNAPSHOT = 3, WAKEUP = 4 }
-export enum DomainEventSuspendedDetail { PAUSED = 0, MIGRATED = 1, IOERROR = 2, WATCHDOG = 3, RESTORED = 4, FROM_SNAPSHOT = 5, API_ERROR = 6, POSTCOPY = 7, POSTCOPY_FAILED = 8 }
-export enum DomainEventResumedDetail { UNPAUSED = 0, MIGRATED = 1, FROM_SNAPSHOT = 2, POSTCOPY = 3, POSTCOPY_FAILED = 4 }
-export enum DomainEventStoppedDetail { SHUTDOWN = 0, DESTROYED = 1, CRASHED = 2, MIGRATED = 3, SAVED = 4, FAILED = 5, FROM_SNAPSHOT = 6 }
-export enum DomainEventShutdownDetail { FINISHED = 0, GUEST = 1, HOST = 2 }
-export enum DomainEventCrashedDetail { PANICKED = 0, CRASHLOADED = 1 }
+export enum DomainEventDefinedDetail {
+  ADDED = 0,
+  UPDATED = 1,
+  RENAMED = 2,
+  FROM_SNAPSHOT = 3,
+}
+export enum DomainEventUndefinedDetail {
+  REMOVED = 0,
+  RENAMED = 1,
+}
+export enum DomainEventStartedDetail {
+  BOOTED = 0,
+  MIGRATED = 1,
+  RESTORED = 2,
+  FROM_SNAPSHOT = 3,
+  WAKEUP = 4,
+}
+export enum DomainEventSuspendedDetail {
+  PAUSED = 0,
+  MIGRATED = 1,
+  IOERROR = 2,
+  WATCHDOG = 3,
+  RESTORED = 4,
+  FROM_SNAPSHOT = 5,
+  API_ERROR = 6,
+  POSTCOPY = 7,
+  POSTCOPY_FAILED = 8,
+}
+export enum DomainEventResumedDetail {
+  UNPAUSED = 0,
+  MIGRATED = 1,
+  FROM_SNAPSHOT = 2,
+  POSTCOPY = 3,
+  POSTCOPY_FAILED = 4,
+}
+export enum DomainEventStoppedDetail {
+  SHUTDOWN = 0,
+  DESTROYED = 1,
+  CRASHED = 2,
+  MIGRATED = 3,
+  SAVED = 4,
+  FAILED = 5,
+  FROM_SNAPSHOT = 6,
+}
+export enum DomainEventShutdownDetail {
+  FINISHED = 0,
+  GUEST = 1,
+  HOST = 2,
+}
+export enum DomainEventCrashedDetail {
+  PANICKED = 0,
+  CRASHLOADED = 1,
+}
 
 /** virsh's words for lifecycle events (`virsh event`), indexed by event then detail. */
-const EVENT_NAMES = ['Defined', 'Undefined', 'Started', 'Suspended', 'Resumed', 'Stopped', 'Shutdown', 'PMSuspended', 'Crashed'];
+const EVENT_NAMES = [
+  'Defined',
+  'Undefined',
+  'Started',
+  'Suspended',
+  'Resumed',
+  'Stopped',
+  'Shutdown',
+  'PMSuspended',
+  'Crashed',
+];
 const EVENT_DETAIL_NAMES: string[][] = [
   ['Added', 'Updated', 'Renamed', 'Snapshot'],
   ['Removed', 'Renamed'],
@@ -116,22 +255,53 @@ export enum ListDomainsFlags {
 }
 
 /** virConnectFlags */
-export enum ConnectFlags { RO = 1, NO_ALIASES = 2 }
+export enum ConnectFlags {
+  RO = 1,
+  NO_ALIASES = 2,
+}
 
 /** virDomainXMLFlags */
-export enum DomainXMLFlags { SECURE = 1, INACTIVE = 2, UPDATE_CPU = 4, MIGRATABLE = 8 }
+export enum DomainXMLFlags {
+  SECURE = 1,
+  INACTIVE = 2,
+  UPDATE_CPU = 4,
+  MIGRATABLE = 8,
+}
 
 /** virDomainConsoleFlags */
-export enum DomainConsoleFlags { FORCE = 1, SAFE = 2 }
+export enum DomainConsoleFlags {
+  FORCE = 1,
+  SAFE = 2,
+}
 
 /** virDomainCreateFlags */
-export enum DomainCreateFlags { PAUSED = 1, AUTODESTROY = 2, BYPASS_CACHE = 4, FORCE_BOOT = 8, VALIDATE = 16, RESET_NVRAM = 32 }
+export enum DomainCreateFlags {
+  PAUSED = 1,
+  AUTODESTROY = 2,
+  BYPASS_CACHE = 4,
+  FORCE_BOOT = 8,
+  VALIDATE = 16,
+  RESET_NVRAM = 32,
+}
 
 /** virDomainUndefineFlagsValues */
-export enum DomainUndefineFlags { MANAGED_SAVE = 1, SNAPSHOTS_METADATA = 2, NVRAM = 4, KEEP_NVRAM = 8, CHECKPOINTS_METADATA = 16, TPM = 32, KEEP_TPM = 64 }
+export enum DomainUndefineFlags {
+  MANAGED_SAVE = 1,
+  SNAPSHOTS_METADATA = 2,
+  NVRAM = 4,
+  KEEP_NVRAM = 8,
+  CHECKPOINTS_METADATA = 16,
+  TPM = 32,
+  KEEP_TPM = 64,
+}
 
 /** virConnectCloseReason */
-export enum CloseReason { ERROR = 0, EOF = 1, KEEPALIVE = 2, CLIENT = 3 }
+export enum CloseReason {
+  ERROR = 0,
+  EOF = 1,
+  KEEPALIVE = 2,
+  CLIENT = 3,
+}
 
 /** Versions are encoded the libvirt way: major * 1,000,000 + minor * 1,000 + release. */
 export function encodeVersion(major: number, minor: number, release: number): number {
@@ -208,21 +378,52 @@ export const DOMAIN_MEMORY_STAT_NR = 13;
 
 /** virsh's name of each memory stat tag (dommemstat), indexed by tag. */
 export const DOMAIN_MEMORY_STAT_NAMES: readonly string[] = [
-  'swap_in', 'swap_out', 'major_fault', 'minor_fault', 'unused', 'available', 'actual', 'rss', 'usable',
-  'last_update', 'disk_caches', 'hugetlb_pgalloc', 'hugetlb_pgfail',
+  'swap_in',
+  'swap_out',
+  'major_fault',
+  'minor_fault',
+  'unused',
+  'available',
+  'actual',
+  'rss',
+  'usable',
+  'last_update',
+  'disk_caches',
+  'hugetlb_pgalloc',
+  'hugetlb_pgfail',
 ];
 
 /** virDomainModificationImpact; setMemoryFlags also takes DomainMemoryModFlags.MAXIMUM. */
-export enum DomainModificationImpact { CURRENT = 0, LIVE = 1, CONFIG = 2 }
+export enum DomainModificationImpact {
+  CURRENT = 0,
+  LIVE = 1,
+  CONFIG = 2,
+}
 
 /** virDomainMemoryModFlags */
-export enum DomainMemoryModFlags { CURRENT = 0, LIVE = 1, CONFIG = 2, MAXIMUM = 4 }
+export enum DomainMemoryModFlags {
+  CURRENT = 0,
+  LIVE = 1,
+  CONFIG = 2,
+  MAXIMUM = 4,
+}
 
 /** virDomainVcpuFlags */
-export enum DomainVcpuFlags { CURRENT = 0, LIVE = 1, CONFIG = 2, MAXIMUM = 4, GUEST = 8, HOTPLUGGABLE = 16 }
+export enum DomainVcpuFlags {
+  CURRENT = 0,
+  LIVE = 1,
+  CONFIG = 2,
+  MAXIMUM = 4,
+  GUEST = 8,
+  HOTPLUGGABLE = 16,
+}
 
 /** virVcpuState */
-export enum VcpuState { OFFLINE = 0, RUNNING = 1, BLOCKED = 2 }
+export enum VcpuState {
+  OFFLINE = 0,
+  RUNNING = 1,
+  BLOCKED = 2,
+}
 
 /** virsh's words for each vCPU state (vcpuinfo). */
 const VCPU_STATE_NAMES = ['offline', 'running', 'blocked'];

@@ -33,7 +33,9 @@ export class EventFanout<DE, E> {
     try {
       if (!this.#armed) {
         const armed = this.#hooks.start((ev) => this.#dispatch(ev));
-        armed.catch(() => { if (this.#armed === armed) this.#armed = null; });
+        armed.catch(() => {
+          if (this.#armed === armed) this.#armed = null;
+        });
         this.#armed = armed;
       }
       await this.#armed;
@@ -45,7 +47,11 @@ export class EventFanout<DE, E> {
       if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#hooks.closed()) return;
       const armed = this.#armed;
       this.#armed = null;
-      if (armed) await armed.then(() => this.#hooks.stop(), () => undefined);
+      if (armed)
+        await armed.then(
+          () => this.#hooks.stop(),
+          () => undefined,
+        );
     };
   }
 
@@ -54,7 +60,9 @@ export class EventFanout<DE, E> {
     const stream = new LifecycleEventStream<E>(signal);
     const off = await this.listen((ev) => stream.push(ev));
     stream.onEnd(() => {
-      off().catch((err: unknown) => process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`));
+      off().catch((err: unknown) =>
+        process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`),
+      );
     });
     this.#hooks.onClose(() => stream.end());
     return stream;

@@ -36,8 +36,11 @@ export class LifecycleEventStream<E> implements AsyncIterable<E> {
       return;
     }
     if (this.#queue.length >= MAX_QUEUED) {
-      this.#error = XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE,
-        `lifecycle event stream overflowed (${MAX_QUEUED} unread events)`);
+      this.#error = XvirtError.of(
+        ErrorNumber.OPERATION_FAILED,
+        ErrorDomain.NONE,
+        `lifecycle event stream overflowed (${MAX_QUEUED} unread events)`,
+      );
       this.end();
       return;
     }
@@ -56,19 +59,23 @@ export class LifecycleEventStream<E> implements AsyncIterable<E> {
     this.#ended = true;
     for (const h of this.#endHooks.splice(0)) h();
     if (this.#waiter) {
-      const w = this.#waiter, f = this.#failWaiter!;
+      const w = this.#waiter,
+        f = this.#failWaiter!;
       this.#waiter = this.#failWaiter = null;
       if (this.#error) f(this.#error);
       else w({ value: undefined, done: true });
     }
   }
 
-  close(): void { this.end(); }
+  close(): void {
+    this.end();
+  }
 
   next(): Promise<IteratorResult<E>> {
     const queued = this.#queue.shift();
     if (queued) return Promise.resolve({ value: queued, done: false });
-    if (this.#ended) return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
+    if (this.#ended)
+      return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.#waiter = resolve;
       this.#failWaiter = reject;

@@ -16,16 +16,28 @@ export class NodeDevice {
     this.ref = ref;
   }
 
-  get name(): string { return this.ref.name; }
+  get name(): string {
+    return this.ref.name;
+  }
 
   async getXMLDesc(flags: number = 0): Promise<string> {
     checkUnsigned(flags, 'flags');
-    return need(this.connection.driver(), 'nodeDeviceGetXMLDesc', 'virNodeDeviceGetXMLDesc', ErrorDomain.NODEDEV)(this.ref, flags);
+    return need(
+      this.connection.driver(),
+      'nodeDeviceGetXMLDesc',
+      'virNodeDeviceGetXMLDesc',
+      ErrorDomain.NODEDEV,
+    )(this.ref, flags);
   }
 
   /** The parent device's name (INTERNAL_ERROR for the root, as libvirt). */
   async getParent(): Promise<string | null> {
-    return need(this.connection.driver(), 'nodeDeviceGetParent', 'virNodeDeviceGetParent', ErrorDomain.NODEDEV)(this.ref);
+    return need(
+      this.connection.driver(),
+      'nodeDeviceGetParent',
+      'virNodeDeviceGetParent',
+      ErrorDomain.NODEDEV,
+    )(this.ref);
   }
 
   async listCaps(): Promise<string[]> {
@@ -42,12 +54,21 @@ export class HostInterface {
     this.ref = ref;
   }
 
-  get name(): string { return this.ref.name; }
-  get mac(): string { return this.ref.mac; }
+  get name(): string {
+    return this.ref.name;
+  }
+  get mac(): string {
+    return this.ref.mac;
+  }
 
   async getXMLDesc(flags: number = 0): Promise<string> {
     checkUnsigned(flags, 'flags');
-    return need(this.connection.driver(), 'interfaceGetXMLDesc', 'virInterfaceGetXMLDesc', ErrorDomain.INTERFACE)(this.ref, flags);
+    return need(
+      this.connection.driver(),
+      'interfaceGetXMLDesc',
+      'virInterfaceGetXMLDesc',
+      ErrorDomain.INTERFACE,
+    )(this.ref, flags);
   }
 
   async isActive(): Promise<boolean> {

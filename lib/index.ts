@@ -8,7 +8,13 @@ export { XvirtError, ErrorNumber, ErrorDomain, ErrorLevel, isXvirtError } from '
 export * from './constants';
 export type { DomainInfo, DomainStateInfo, DomainRef, NodeInfo, OpenOptions } from './types';
 export type {
-  BlockStats, DomainStatsRecord, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
+  BlockStats,
+  DomainStatsRecord,
+  InterfaceStats,
+  MemoryStat,
+  NodeCPUMap,
+  NodeStat,
+  VcpuInfo,
 } from './types';
 export type { DomainStats } from './monitoring';
 export { TypedParamType, findParam } from './typed-params';
@@ -24,5 +30,12 @@ export { NodeDevice, HostInterface } from './host-devices';
 export type { NetworkLifecycleEvent, StoragePoolLifecycleEvent } from './netstore-connection';
 export * from './netstore-constants';
 export type {
-  NetworkRef, StoragePoolRef, StorageVolRef, NodeDeviceRef, InterfaceRef, StoragePoolInfo, StorageVolInfo, NetworkDHCPLease,
+  NetworkRef,
+  StoragePoolRef,
+  StorageVolRef,
+  NodeDeviceRef,
+  InterfaceRef,
+  StoragePoolInfo,
+  StorageVolInfo,
+  NetworkDHCPLease,
 } from './netstore-types';

@@ -8,7 +8,14 @@ import { apiArgError, checkExclusive, checkInt, checkString, checkUnsigned, inva
 import { DOMAIN_MEMORY_STAT_NR, DomainVcpuFlags } from './constants';
 import type { TypedParam } from './typed-params';
 import type {
-  BlockStats, DomainRef, Driver, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
+  BlockStats,
+  DomainRef,
+  Driver,
+  InterfaceStats,
+  MemoryStat,
+  NodeCPUMap,
+  NodeStat,
+  VcpuInfo,
 } from './types';
 
 /** REMOTE_NODE_MAX_CELLS: the most cells one virNodeGetCellsFreeMemory call may ask for. */
@@ -142,11 +149,16 @@ export abstract class DomainMonitoring {
   /** virDomainGetVcpuPinInfo: each vCPU's allowed host CPUs (defaults to every vCPU of the selected definition). */
   async getVcpuPinInfo(flags: number = 0, ncpumaps?: number): Promise<boolean[][]> {
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE',
-      'VIR_DOMAIN_AFFECT_CONFIG');
+    checkExclusive(
+      flags,
+      DomainVcpuFlags.LIVE,
+      DomainVcpuFlags.CONFIG,
+      'VIR_DOMAIN_AFFECT_LIVE',
+      'VIR_DOMAIN_AFFECT_CONFIG',
+    );
     const driver = this.monitorDriver();
     const call = need(driver, 'domainGetVcpuPinInfo', 'virDomainGetVcpuPinInfo');
-    const count = ncpumaps ?? await this.getVcpusFlags(DomainVcpuFlags.MAXIMUM | flags);
+    const count = ncpumaps ?? (await this.getVcpusFlags(DomainVcpuFlags.MAXIMUM | flags));
     checkInt(count, 'ncpumaps', -0x80000000);
     if (count <= 0) throw apiArgError('ncpumaps in virDomainGetVcpuPinInfo must be greater than zero');
     return call(this.ref, count, flags);
@@ -155,10 +167,15 @@ export abstract class DomainMonitoring {
   /** virDomainGetVcpusFlags: the vCPU count; flags DomainVcpuFlags (LIVE/CONFIG, MAXIMUM, GUEST). */
   async getVcpusFlags(flags: number = 0): Promise<number> {
     checkUnsigned(flags, 'flags');
-    checkExclusive(flags, DomainVcpuFlags.LIVE, DomainVcpuFlags.CONFIG, 'VIR_DOMAIN_AFFECT_LIVE',
-      'VIR_DOMAIN_AFFECT_CONFIG');
-    const driver = flags & DomainVcpuFlags.GUEST
-      ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
+    checkExclusive(
+      flags,
+      DomainVcpuFlags.LIVE,
+      DomainVcpuFlags.CONFIG,
+      'VIR_DOMAIN_AFFECT_LIVE',
+      'VIR_DOMAIN_AFFECT_CONFIG',
+    );
+    const driver =
+      flags & DomainVcpuFlags.GUEST ? this.monitorWritable('virDomainGetVcpusFlags') : this.monitorDriver();
     return need(driver, 'domainGetVcpusFlags', 'virDomainGetVcpusFlags')(this.ref, flags);
   }
 

@@ -5,10 +5,21 @@
  */
 
 /** Slots of one vCPU record (VCPU_* in native/addon_stats.h). */
-export enum VcpuSlot { PRESENT = 0, ONLINE = 1, BLOCKED = 2, RUNNING = 3, CPU = 4, CPU_TIME = 5 }
+export enum VcpuSlot {
+  PRESENT = 0,
+  ONLINE = 1,
+  BLOCKED = 2,
+  RUNNING = 3,
+  CPU = 4,
+  CPU_TIME = 5,
+}
 export const VCPU_STRIDE = 6;
 /** Slots of one NUMA node record (NODE_* in native/addon_stats.h). */
-export enum NodeSlot { ONLINE = 0, SIZE_KIB = 1, FREE_KIB = 2 }
+export enum NodeSlot {
+  ONLINE = 0,
+  SIZE_KIB = 1,
+  FREE_KIB = 2,
+}
 export const NODE_STRIDE = 3;
 
 /** One vCPU as XEN_DOMCTL_getvcpuinfo reports it. */
@@ -49,7 +60,10 @@ export interface NativeStatsCalls {
 }
 
 /** The addon's own record strides, checked once against this file's. */
-export interface NativeStrides { VCPU_STRIDE: number; NODE_STRIDE: number }
+export interface NativeStrides {
+  VCPU_STRIDE: number;
+  NODE_STRIDE: number;
+}
 
 export function stridesMatch(addon: NativeStrides): boolean {
   return addon.VCPU_STRIDE === VCPU_STRIDE && addon.NODE_STRIDE === NODE_STRIDE;
@@ -87,9 +101,13 @@ export class NativeStatsReader {
       for (let i = 0; i < count; i++) {
         const o = i * VCPU_STRIDE;
         out.push({
-          id: i, present: f[o + VcpuSlot.PRESENT] === 1, online: f[o + VcpuSlot.ONLINE] === 1,
-          blocked: f[o + VcpuSlot.BLOCKED] === 1, running: f[o + VcpuSlot.RUNNING] === 1,
-          cpu: f[o + VcpuSlot.CPU]!, cpuTimeNs: u[o + VcpuSlot.CPU_TIME]!,
+          id: i,
+          present: f[o + VcpuSlot.PRESENT] === 1,
+          online: f[o + VcpuSlot.ONLINE] === 1,
+          blocked: f[o + VcpuSlot.BLOCKED] === 1,
+          running: f[o + VcpuSlot.RUNNING] === 1,
+          cpu: f[o + VcpuSlot.CPU]!,
+          cpuTimeNs: u[o + VcpuSlot.CPU_TIME]!,
         });
       }
       return out;
@@ -120,7 +138,12 @@ export class NativeStatsReader {
       const out: XenNodeMemory[] = [];
       for (let i = 0; i < count; i++) {
         const o = i * NODE_STRIDE;
-        out.push({ node: i, online: f[o + NodeSlot.ONLINE] === 1, sizeKiB: f[o + NodeSlot.SIZE_KIB]!, freeKiB: f[o + NodeSlot.FREE_KIB]! });
+        out.push({
+          node: i,
+          online: f[o + NodeSlot.ONLINE] === 1,
+          sizeKiB: f[o + NodeSlot.SIZE_KIB]!,
+          freeKiB: f[o + NodeSlot.FREE_KIB]!,
+        });
       }
       return out;
     }

@@ -10,7 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import {
-  NativeStatsReader, stridesMatch, type NativeStatsCalls, type NativeStrides, type XenNodeMemory, type XenVcpu,
+  NativeStatsReader,
+  stridesMatch,
+  type NativeStatsCalls,
+  type NativeStrides,
+  type XenNodeMemory,
+  type XenVcpu,
 } from './native-stats';
 
 export type { XenNodeMemory, XenVcpu } from './native-stats';
@@ -100,7 +105,11 @@ export function packageRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
     if (path.dirname(dir) === dir) {
-      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN, `cannot find the xvirt package root above ${from}`);
+      throw XvirtError.of(
+        ErrorNumber.INTERNAL_ERROR,
+        ErrorDomain.XEN,
+        `cannot find the xvirt package root above ${from}`,
+      );
     }
   }
 }
@@ -117,19 +126,28 @@ export function loadAddon(): NativeAddon {
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
     loaded = nodeGypBuild(root) as NativeAddon;
   } catch (err) {
-    throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
+    throw XvirtError.of(
+      ErrorNumber.NO_SUPPORT,
+      ErrorDomain.XEN,
       `the native Xen addon is missing: no prebuild for ${process.platform}-${process.arch} and no local build in ${root}; ` +
-      `build it with python3, make and a C/C++ compiler: cd ${root} && npx node-gyp rebuild ` +
-      `(docs/xen-direct.md) [${(err as Error).message}]`,
-      { cause: err });
+        `build it with python3, make and a C/C++ compiler: cd ${root} && npx node-gyp rebuild ` +
+        `(docs/xen-direct.md) [${(err as Error).message}]`,
+      { cause: err },
+    );
   }
   if (loaded.RECORD_STRIDE !== RECORD_STRIDE) {
-    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN,
-      `native addon record stride ${loaded.RECORD_STRIDE} does not match lib/native.ts (${RECORD_STRIDE}): rebuild it`);
+    throw XvirtError.of(
+      ErrorNumber.INTERNAL_ERROR,
+      ErrorDomain.XEN,
+      `native addon record stride ${loaded.RECORD_STRIDE} does not match lib/native.ts (${RECORD_STRIDE}): rebuild it`,
+    );
   }
   if (!stridesMatch(loaded)) {
-    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.XEN,
-      'native addon statistics record strides do not match lib/native-stats.ts: rebuild it');
+    throw XvirtError.of(
+      ErrorNumber.INTERNAL_ERROR,
+      ErrorDomain.XEN,
+      'native addon statistics record strides do not match lib/native-stats.ts: rebuild it',
+    );
   }
   addon = loaded;
   return addon;
@@ -185,12 +203,20 @@ export class DomainRecords {
     this.uuids = new Uint8Array(capacity * UUID_BYTES);
   }
 
-  get capacity(): number { return this.uuids.length / UUID_BYTES; }
+  get capacity(): number {
+    return this.uuids.length / UUID_BYTES;
+  }
 
-  get(i: number, slot: Slot): number { return this.f64[i * RECORD_STRIDE + slot]!; }
-  cpuTimeNs(i: number): bigint { return this.u64[i * RECORD_STRIDE + Slot.CPU_TIME]!; }
+  get(i: number, slot: Slot): number {
+    return this.f64[i * RECORD_STRIDE + slot]!;
+  }
+  cpuTimeNs(i: number): bigint {
+    return this.u64[i * RECORD_STRIDE + Slot.CPU_TIME]!;
+  }
   /** The i-th record's UUID bytes (a view: copy it to keep it). */
-  uuid(i: number): Uint8Array { return this.uuids.subarray(i * UUID_BYTES, (i + 1) * UUID_BYTES); }
+  uuid(i: number): Uint8Array {
+    return this.uuids.subarray(i * UUID_BYTES, (i + 1) * UUID_BYTES);
+  }
 }
 
 /** An open hypervisor: two privcmd handles (queries on this thread, control calls on the pool). */
@@ -282,10 +308,16 @@ export class XenHypervisor {
   }
 
   /** Idle nanoseconds of each physical CPU id (XEN_SYSCTL_getcpuinfo); offline CPUs read 0. */
-  cpuIdle(): bigint[] { this.#check(); return this.#query(() => this.#stats.cpuIdle()); }
+  cpuIdle(): bigint[] {
+    this.#check();
+    return this.#query(() => this.#stats.cpuIdle());
+  }
 
   /** Memory of each NUMA node id (XEN_SYSCTL_numainfo). */
-  nodeMemory(): XenNodeMemory[] { this.#check(); return this.#query(() => this.#stats.nodeMemory()); }
+  nodeMemory(): XenNodeMemory[] {
+    this.#check();
+    return this.#query(() => this.#stats.nodeMemory());
+  }
 
   #query<T>(read: () => T): T {
     try {
@@ -295,10 +327,16 @@ export class XenHypervisor {
     }
   }
 
-  pause(domid: number): Promise<void> { return this.#control(domid, (n) => n.pause(domid)); }
-  unpause(domid: number): Promise<void> { return this.#control(domid, (n) => n.unpause(domid)); }
+  pause(domid: number): Promise<void> {
+    return this.#control(domid, (n) => n.pause(domid));
+  }
+  unpause(domid: number): Promise<void> {
+    return this.#control(domid, (n) => n.unpause(domid));
+  }
   /** Hypervisor-level destroy: no xenstore or backend cleanup (prefer `xl destroy` for xl guests). */
-  destroy(domid: number): Promise<void> { return this.#control(domid, (n) => n.destroy(domid)); }
+  destroy(domid: number): Promise<void> {
+    return this.#control(domid, (n) => n.destroy(domid));
+  }
 
   /**
    * Declares a poweroff (or reboot) of the domain in the hypervisor

@@ -17,9 +17,18 @@ import { StoragePool, StorageVolume } from './storage';
 import type { DomainRef, Driver } from './types';
 import { parseUuid } from './uuid';
 
-export interface NetworkLifecycleEvent { network: Network; event: NetworkEventType; detail: number }
+export interface NetworkLifecycleEvent {
+  network: Network;
+  event: NetworkEventType;
+  detail: number;
+}
 /** A pool lifecycle change (eventId LIFECYCLE) or refresh (eventId REFRESH, event 0). */
-export interface StoragePoolLifecycleEvent { pool: StoragePool; eventId: StoragePoolEventId; event: StoragePoolEventType; detail: number }
+export interface StoragePoolLifecycleEvent {
+  pool: StoragePool;
+  eventId: StoragePoolEventId;
+  event: StoragePoolEventType;
+  detail: number;
+}
 
 const NET = ErrorDomain.NETWORK;
 const STORAGE = ErrorDomain.STORAGE;
@@ -34,22 +43,28 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   #poolFanout: EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent> | null = null;
 
   get #networkEvents(): EventFanout<DriverNetworkEvent, NetworkLifecycleEvent> {
-    return this.#networkFanout ??= new EventFanout<DriverNetworkEvent, NetworkLifecycleEvent>({
-      start: (sink) => driverCall(this, 'startNetworkEvents', 'virConnectNetworkEventRegisterAny', NET)(sink),
-      stop: () => driverCall(this, 'stopNetworkEvents', 'virConnectNetworkEventDeregisterAny', NET)(),
-      closed: () => this.closed,
-      onClose: (hook) => this.onClose(hook),
-    }, (ev) => ({ network: new Network(this, ev.network), event: ev.event, detail: ev.detail }));
+    return (this.#networkFanout ??= new EventFanout<DriverNetworkEvent, NetworkLifecycleEvent>(
+      {
+        start: (sink) => driverCall(this, 'startNetworkEvents', 'virConnectNetworkEventRegisterAny', NET)(sink),
+        stop: () => driverCall(this, 'stopNetworkEvents', 'virConnectNetworkEventDeregisterAny', NET)(),
+        closed: () => this.closed,
+        onClose: (hook) => this.onClose(hook),
+      },
+      (ev) => ({ network: new Network(this, ev.network), event: ev.event, detail: ev.detail }),
+    ));
   }
 
   get #poolEvents(): EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent> {
-    return this.#poolFanout ??= new EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent>({
-      start: (sink) =>
-        driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
-      stop: () => driverCall(this, 'stopStoragePoolEvents', 'virConnectStoragePoolEventDeregisterAny', STORAGE)(),
-      closed: () => this.closed,
-      onClose: (hook) => this.onClose(hook),
-    }, (ev) => ({ pool: new StoragePool(this, ev.pool), eventId: ev.eventId, event: ev.event, detail: ev.detail }));
+    return (this.#poolFanout ??= new EventFanout<DriverStoragePoolEvent, StoragePoolLifecycleEvent>(
+      {
+        start: (sink) =>
+          driverCall(this, 'startStoragePoolEvents', 'virConnectStoragePoolEventRegisterAny', STORAGE)(sink),
+        stop: () => driverCall(this, 'stopStoragePoolEvents', 'virConnectStoragePoolEventDeregisterAny', STORAGE)(),
+        closed: () => this.closed,
+        onClose: (hook) => this.onClose(hook),
+      },
+      (ev) => ({ pool: new StoragePool(this, ev.pool), eventId: ev.eventId, event: ev.event, detail: ev.detail }),
+    ));
   }
 
   /** Networks matching `flags` (ListNetworksFlags; 0 = all). */
@@ -65,7 +80,10 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   }
 
   async lookupNetworkByUUID(uuid: string): Promise<Network> {
-    return new Network(this, await driverCall(this, 'networkLookupByUuid', 'virNetworkLookupByUUID', NET)(parseUuid(uuid)));
+    return new Network(
+      this,
+      await driverCall(this, 'networkLookupByUuid', 'virNetworkLookupByUUID', NET)(parseUuid(uuid)),
+    );
   }
 
   /** Defines (or redefines) a persistent network. flags: VIR_NETWORK_DEFINE_VALIDATE (1). */
@@ -91,7 +109,10 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
 
   async lookupStoragePoolByName(name: string): Promise<StoragePool> {
     checkName(name, 'name');
-    return new StoragePool(this, await driverCall(this, 'storagePoolLookupByName', 'virStoragePoolLookupByName', STORAGE)(name));
+    return new StoragePool(
+      this,
+      await driverCall(this, 'storagePoolLookupByName', 'virStoragePoolLookupByName', STORAGE)(name),
+    );
   }
 
   async lookupStoragePoolByUUID(uuid: string): Promise<StoragePool> {
@@ -103,54 +124,85 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   async defineStoragePoolXML(xml: string, flags: number = 0): Promise<StoragePool> {
     checkString(xml, 'xml');
     checkUnsigned(flags, 'flags');
-    return new StoragePool(this, await driverCall(this, 'storagePoolDefineXML', 'virStoragePoolDefineXML', STORAGE, true)(xml, flags));
+    return new StoragePool(
+      this,
+      await driverCall(this, 'storagePoolDefineXML', 'virStoragePoolDefineXML', STORAGE, true)(xml, flags),
+    );
   }
 
   /** Creates and starts a transient pool. */
   async createStoragePoolXML(xml: string, flags: number = 0): Promise<StoragePool> {
     checkString(xml, 'xmlDesc');
     checkUnsigned(flags, 'flags');
-    return new StoragePool(this, await driverCall(this, 'storagePoolCreateXML', 'virStoragePoolCreateXML', STORAGE, true)(xml, flags));
+    return new StoragePool(
+      this,
+      await driverCall(this, 'storagePoolCreateXML', 'virStoragePoolCreateXML', STORAGE, true)(xml, flags),
+    );
   }
 
   async lookupStorageVolumeByKey(key: string): Promise<StorageVolume> {
     checkString(key, 'key');
-    return new StorageVolume(this, await driverCall(this, 'storageVolLookupByKey', 'virStorageVolLookupByKey', STORAGE)(key));
+    return new StorageVolume(
+      this,
+      await driverCall(this, 'storageVolLookupByKey', 'virStorageVolLookupByKey', STORAGE)(key),
+    );
   }
 
   async lookupStorageVolumeByPath(path: string): Promise<StorageVolume> {
     checkString(path, 'path');
-    return new StorageVolume(this, await driverCall(this, 'storageVolLookupByPath', 'virStorageVolLookupByPath', STORAGE)(path));
+    return new StorageVolume(
+      this,
+      await driverCall(this, 'storageVolLookupByPath', 'virStorageVolLookupByPath', STORAGE)(path),
+    );
   }
 
   /** Node devices matching `flags` (ListNodeDevicesFlags capability bits; 0 = all). */
   async listAllNodeDevices(flags: number = 0): Promise<NodeDevice[]> {
     checkUnsigned(flags, 'flags');
-    const refs = await driverCall(this, 'connectListAllNodeDevices', 'virConnectListAllNodeDevices', ErrorDomain.NODEDEV)(flags);
+    const refs = await driverCall(
+      this,
+      'connectListAllNodeDevices',
+      'virConnectListAllNodeDevices',
+      ErrorDomain.NODEDEV,
+    )(flags);
     return refs.map((r) => new NodeDevice(this, r));
   }
 
   async lookupNodeDeviceByName(name: string): Promise<NodeDevice> {
     checkName(name, 'name');
-    return new NodeDevice(this, await driverCall(this, 'nodeDeviceLookupByName', 'virNodeDeviceLookupByName', ErrorDomain.NODEDEV)(name));
+    return new NodeDevice(
+      this,
+      await driverCall(this, 'nodeDeviceLookupByName', 'virNodeDeviceLookupByName', ErrorDomain.NODEDEV)(name),
+    );
   }
 
   /** Host interfaces matching `flags` (ListInterfacesFlags; 0 = all). */
   async listAllInterfaces(flags: number = 0): Promise<HostInterface[]> {
     checkUnsigned(flags, 'flags');
-    const refs = await driverCall(this, 'connectListAllInterfaces', 'virConnectListAllInterfaces', ErrorDomain.INTERFACE)(flags);
+    const refs = await driverCall(
+      this,
+      'connectListAllInterfaces',
+      'virConnectListAllInterfaces',
+      ErrorDomain.INTERFACE,
+    )(flags);
     return refs.map((r) => new HostInterface(this, r));
   }
 
   async lookupInterfaceByName(name: string): Promise<HostInterface> {
     checkName(name, 'name');
-    return new HostInterface(this, await driverCall(this, 'interfaceLookupByName', 'virInterfaceLookupByName', ErrorDomain.INTERFACE)(name));
+    return new HostInterface(
+      this,
+      await driverCall(this, 'interfaceLookupByName', 'virInterfaceLookupByName', ErrorDomain.INTERFACE)(name),
+    );
   }
 
   async lookupInterfaceByMACString(mac: string): Promise<HostInterface> {
     checkName(mac, 'macstr');
     const api = 'virInterfaceLookupByMACString';
-    return new HostInterface(this, await driverCall(this, 'interfaceLookupByMACString', api, ErrorDomain.INTERFACE)(mac));
+    return new HostInterface(
+      this,
+      await driverCall(this, 'interfaceLookupByMACString', api, ErrorDomain.INTERFACE)(mac),
+    );
   }
 
   /** Calls `listener` for every network lifecycle event; resolves with a function that removes it. */
@@ -160,7 +212,9 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
   }
 
   /** Network lifecycle events as an async iterable (ends with `signal`, close() or the connection). */
-  async networkEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<NetworkLifecycleEvent>> {
+  async networkEvents(
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<LifecycleEventStream<NetworkLifecycleEvent>> {
     checkOptions(options, 'options');
     this.driver();
     return this.#networkEvents.stream(options.signal);
@@ -172,7 +226,9 @@ export abstract class NetworkStorageHost<D extends { ref: DomainRef; connection:
     return this.#poolEvents.listen(listener);
   }
 
-  async storagePoolEvents(options: { signal?: AbortSignal | undefined } = {}): Promise<LifecycleEventStream<StoragePoolLifecycleEvent>> {
+  async storagePoolEvents(
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<LifecycleEventStream<StoragePoolLifecycleEvent>> {
     checkOptions(options, 'options');
     this.driver();
     return this.#poolEvents.stream(options.signal);

@@ -3,23 +3,53 @@
  * OPTIONAL driver calls for them (the Connection layer rejects NO_SUPPORT,
  * naming libvirt's virXxx API, when a driver lacks one). Sizes are bytes.
  */
-import type { NetworkEventType, StoragePoolEventId, StoragePoolEventType, StoragePoolState, StorageVolType } from './netstore-constants';
+import type {
+  NetworkEventType,
+  StoragePoolEventId,
+  StoragePoolEventType,
+  StoragePoolState,
+  StorageVolType,
+} from './netstore-constants';
 
 /** What identifies a network on a connection (remote_nonnull_network). */
-export interface NetworkRef { readonly name: string; readonly uuid: string }
+export interface NetworkRef {
+  readonly name: string;
+  readonly uuid: string;
+}
 /** remote_nonnull_storage_pool */
-export interface StoragePoolRef { readonly name: string; readonly uuid: string }
+export interface StoragePoolRef {
+  readonly name: string;
+  readonly uuid: string;
+}
 /** remote_nonnull_storage_vol: the pool's name, the volume's name and key. */
-export interface StorageVolRef { readonly pool: string; readonly name: string; readonly key: string }
+export interface StorageVolRef {
+  readonly pool: string;
+  readonly name: string;
+  readonly key: string;
+}
 /** remote_nonnull_node_device */
-export interface NodeDeviceRef { readonly name: string }
+export interface NodeDeviceRef {
+  readonly name: string;
+}
 /** remote_nonnull_interface */
-export interface InterfaceRef { readonly name: string; readonly mac: string }
+export interface InterfaceRef {
+  readonly name: string;
+  readonly mac: string;
+}
 
 /** virStoragePoolInfo */
-export interface StoragePoolInfo { state: StoragePoolState; capacity: bigint; allocation: bigint; available: bigint }
+export interface StoragePoolInfo {
+  state: StoragePoolState;
+  capacity: bigint;
+  allocation: bigint;
+  available: bigint;
+}
 /** virStorageVolInfo */
-export interface StorageVolInfo { type: StorageVolType; capacity: bigint; allocation: bigint }
+export interface StorageVolInfo {
+  type: StorageVolType;
+  capacity: bigint;
+  allocation: bigint;
+}
 
 /** virNetworkDHCPLease */
 export interface NetworkDHCPLease {
@@ -36,7 +66,11 @@ export interface NetworkDHCPLease {
   clientid: string | null;
 }
 
-export interface DriverNetworkEvent { network: NetworkRef; event: NetworkEventType; detail: number }
+export interface DriverNetworkEvent {
+  network: NetworkRef;
+  event: NetworkEventType;
+  detail: number;
+}
 /** A pool lifecycle change, or (eventId REFRESH, event and detail 0) a refresh. */
 export interface DriverStoragePoolEvent {
   pool: StoragePoolRef;
@@ -87,7 +121,12 @@ export interface NetworkStorageDriver {
   storageVolLookupByKey?(key: string): Promise<StorageVolRef>;
   storageVolLookupByPath?(path: string): Promise<StorageVolRef>;
   storageVolCreateXML?(pool: StoragePoolRef, xml: string, flags: number): Promise<StorageVolRef>;
-  storageVolCreateXMLFrom?(pool: StoragePoolRef, xml: string, clone: StorageVolRef, flags: number): Promise<StorageVolRef>;
+  storageVolCreateXMLFrom?(
+    pool: StoragePoolRef,
+    xml: string,
+    clone: StorageVolRef,
+    flags: number,
+  ): Promise<StorageVolRef>;
   storageVolDelete?(vol: StorageVolRef, flags: number): Promise<void>;
   storageVolWipe?(vol: StorageVolRef, flags: number): Promise<void>;
   storageVolGetInfo?(vol: StorageVolRef): Promise<StorageVolInfo>;

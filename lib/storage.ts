@@ -13,7 +13,12 @@ const STORAGE = ErrorDomain.STORAGE;
 /** Sizes are bytes, up to libvirt's unsigned long long. */
 const MAX_U64 = (1n << 64n) - 1n;
 
-function call<K extends keyof Driver>(host: NetworkHost, method: K, api: string, write = false): NonNullable<Driver[K]> {
+function call<K extends keyof Driver>(
+  host: NetworkHost,
+  method: K,
+  api: string,
+  write = false,
+): NonNullable<Driver[K]> {
   return driverCall(host, method, api, STORAGE, write);
 }
 
@@ -26,8 +31,12 @@ export class StoragePool {
     this.ref = ref;
   }
 
-  get name(): string { return this.ref.name; }
-  get uuid(): string { return this.ref.uuid; }
+  get name(): string {
+    return this.ref.name;
+  }
+  get uuid(): string {
+    return this.ref.uuid;
+  }
 
   /** Builds the pool's storage (flags: StoragePoolBuildFlags). */
   async build(flags: number = 0): Promise<void> {
@@ -41,7 +50,9 @@ export class StoragePool {
     return call(this.connection, 'storagePoolCreate', 'virStoragePoolCreate', true)(this.ref, flags);
   }
 
-  async destroy(): Promise<void> { return call(this.connection, 'storagePoolDestroy', 'virStoragePoolDestroy', true)(this.ref); }
+  async destroy(): Promise<void> {
+    return call(this.connection, 'storagePoolDestroy', 'virStoragePoolDestroy', true)(this.ref);
+  }
 
   /** Deletes the pool's underlying storage (the pool must be inactive). */
   async delete(flags: number = 0): Promise<void> {
@@ -49,21 +60,27 @@ export class StoragePool {
     return call(this.connection, 'storagePoolDelete', 'virStoragePoolDelete', true)(this.ref, flags);
   }
 
-  async undefine(): Promise<void> { return call(this.connection, 'storagePoolUndefine', 'virStoragePoolUndefine', true)(this.ref); }
+  async undefine(): Promise<void> {
+    return call(this.connection, 'storagePoolUndefine', 'virStoragePoolUndefine', true)(this.ref);
+  }
 
   async refresh(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
     return call(this.connection, 'storagePoolRefresh', 'virStoragePoolRefresh', true)(this.ref, flags);
   }
 
-  async getInfo(): Promise<StoragePoolInfo> { return call(this.connection, 'storagePoolGetInfo', 'virStoragePoolGetInfo')(this.ref); }
+  async getInfo(): Promise<StoragePoolInfo> {
+    return call(this.connection, 'storagePoolGetInfo', 'virStoragePoolGetInfo')(this.ref);
+  }
 
   async getXMLDesc(flags: number = 0): Promise<string> {
     checkUnsigned(flags, 'flags');
     return call(this.connection, 'storagePoolGetXMLDesc', 'virStoragePoolGetXMLDesc')(this.ref, flags);
   }
 
-  async isActive(): Promise<boolean> { return call(this.connection, 'storagePoolIsActive', 'virStoragePoolIsActive')(this.ref); }
+  async isActive(): Promise<boolean> {
+    return call(this.connection, 'storagePoolIsActive', 'virStoragePoolIsActive')(this.ref);
+  }
   async isPersistent(): Promise<boolean> {
     return call(this.connection, 'storagePoolIsPersistent', 'virStoragePoolIsPersistent')(this.ref);
   }
@@ -79,13 +96,20 @@ export class StoragePool {
 
   async listAllVolumes(flags: number = 0): Promise<StorageVolume[]> {
     checkUnsigned(flags, 'flags');
-    const refs = await call(this.connection, 'storagePoolListAllVolumes', 'virStoragePoolListAllVolumes')(this.ref, flags);
+    const refs = await call(
+      this.connection,
+      'storagePoolListAllVolumes',
+      'virStoragePoolListAllVolumes',
+    )(this.ref, flags);
     return refs.map((r) => new StorageVolume(this.connection, r));
   }
 
   async lookupVolumeByName(name: string): Promise<StorageVolume> {
     checkName(name, 'name');
-    return new StorageVolume(this.connection, await call(this.connection, 'storageVolLookupByName', 'virStorageVolLookupByName')(this.ref, name));
+    return new StorageVolume(
+      this.connection,
+      await call(this.connection, 'storageVolLookupByName', 'virStorageVolLookupByName')(this.ref, name),
+    );
   }
 
   /** Creates a volume from volume XML. */
@@ -93,7 +117,10 @@ export class StoragePool {
     checkString(xml, 'xmlDesc');
     checkUnsigned(flags, 'flags');
     const api = 'virStorageVolCreateXML';
-    return new StorageVolume(this.connection, await call(this.connection, 'storageVolCreateXML', api, true)(this.ref, xml, flags));
+    return new StorageVolume(
+      this.connection,
+      await call(this.connection, 'storageVolCreateXML', api, true)(this.ref, xml, flags),
+    );
   }
 
   /** Creates a volume from volume XML, its content cloned from `clone` (virStorageVolCreateXMLFrom). */
@@ -118,10 +145,16 @@ export class StorageVolume {
     this.ref = ref;
   }
 
-  get name(): string { return this.ref.name; }
-  get key(): string { return this.ref.key; }
+  get name(): string {
+    return this.ref.name;
+  }
+  get key(): string {
+    return this.ref.key;
+  }
   /** The name of the pool holding the volume. */
-  get poolName(): string { return this.ref.pool; }
+  get poolName(): string {
+    return this.ref.pool;
+  }
 
   async delete(flags: number = 0): Promise<void> {
     checkUnsigned(flags, 'flags');
@@ -133,14 +166,18 @@ export class StorageVolume {
     return call(this.connection, 'storageVolWipe', 'virStorageVolWipe', true)(this.ref, flags);
   }
 
-  async getInfo(): Promise<StorageVolInfo> { return call(this.connection, 'storageVolGetInfo', 'virStorageVolGetInfo')(this.ref); }
+  async getInfo(): Promise<StorageVolInfo> {
+    return call(this.connection, 'storageVolGetInfo', 'virStorageVolGetInfo')(this.ref);
+  }
 
   async getXMLDesc(flags: number = 0): Promise<string> {
     checkUnsigned(flags, 'flags');
     return call(this.connection, 'storageVolGetXMLDesc', 'virStorageVolGetXMLDesc')(this.ref, flags);
   }
 
-  async getPath(): Promise<string> { return call(this.connection, 'storageVolGetPath', 'virStorageVolGetPath')(this.ref); }
+  async getPath(): Promise<string> {
+    return call(this.connection, 'storageVolGetPath', 'virStorageVolGetPath')(this.ref);
+  }
 
   /** Sets the capacity to `capacity` bytes (flags: StorageVolResizeFlags). */
   async resize(capacity: bigint, flags: number = 0): Promise<void> {

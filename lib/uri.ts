@@ -9,8 +9,23 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 /** Query parameters only the client uses; they never reach the server (libvirt's list). */
 export const CLIENT_ONLY_PARAMS = new Set([
-  'name', 'command', 'socket', 'auth', 'sshauth', 'netcat', 'keyfile', 'pkipath', 'known_hosts',
-  'known_hosts_verify', 'tls_priority', 'mode', 'proxy', 'no_sanity', 'no_verify', 'no_tty', 'authfile',
+  'name',
+  'command',
+  'socket',
+  'auth',
+  'sshauth',
+  'netcat',
+  'keyfile',
+  'pkipath',
+  'known_hosts',
+  'known_hosts_verify',
+  'tls_priority',
+  'mode',
+  'proxy',
+  'no_sanity',
+  'no_verify',
+  'no_tty',
+  'authfile',
 ]);
 
 export interface ConnectionUri {
@@ -47,7 +62,8 @@ function decode(text: string, part: string, value: string): string {
 
 export function parseUri(text: string): ConnectionUri {
   if (typeof text !== 'string' || text.length === 0) throw malformed(String(text), 'empty URI');
-  if (text.length > MAX_URI_LENGTH) throw malformed(text.slice(0, 64) + '...', `longer than ${MAX_URI_LENGTH} characters`);
+  if (text.length > MAX_URI_LENGTH)
+    throw malformed(text.slice(0, 64) + '...', `longer than ${MAX_URI_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f]/.test(text)) throw malformed(text, 'contains spaces or control characters');
   const sep = text.indexOf('://');
@@ -57,8 +73,11 @@ export function parseUri(text: string): ConnectionUri {
   const driver = scheme[1]!.toLowerCase();
   const transportText = scheme[2]?.toLowerCase() ?? null;
   if (transportText !== null && !(TRANSPORTS as readonly string[]).includes(transportText)) {
-    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI,
-      `unknown transport '${transportText}' in URI '${text}' (expected one of ${TRANSPORTS.join(', ')})`);
+    throw XvirtError.of(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.URI,
+      `unknown transport '${transportText}' in URI '${text}' (expected one of ${TRANSPORTS.join(', ')})`,
+    );
   }
   const transport = transportText as Transport | null;
 
@@ -84,10 +103,15 @@ export function parseUri(text: string): ConnectionUri {
   let port: number | null = null;
   if (auth[3] !== undefined && auth[3] !== '') {
     port = Number(auth[3]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw malformed(text, `port '${auth[3]}' out of range 1-65535`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw malformed(text, `port '${auth[3]}' out of range 1-65535`);
   }
   if (transport === 'unix' && host !== null) {
-    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `transport 'unix' cannot connect to a host ('${host}') in URI '${text}'`);
+    throw XvirtError.of(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.URI,
+      `transport 'unix' cannot connect to a host ('${host}') in URI '${text}'`,
+    );
   }
 
   const params: Array<readonly [string, string]> = [];
@@ -139,7 +163,12 @@ export function serverSideName(uri: ConnectionUri): string {
   if (explicit !== undefined) return explicit;
   if (uri.driver === 'remote') return '';
   return formatUri({
-    driver: uri.driver, transport: null, user: null, host: null, port: null, path: uri.path,
+    driver: uri.driver,
+    transport: null,
+    user: null,
+    host: null,
+    port: null,
+    path: uri.path,
     params: uri.params.filter(([k]) => !CLIENT_ONLY_PARAMS.has(k)),
   });
 }

@@ -19,4 +19,7 @@ const js = [
   '',
 ].join('\n');
 fs.writeFileSync(path.join(dist, 'index.mjs'), js);
-fs.writeFileSync(path.join(dist, 'index.d.mts'), '/// <reference types="node" preserve="true" />\nexport * from \'./index.js\';\n');
+fs.writeFileSync(
+  path.join(dist, 'index.d.mts'),
+  '/// <reference types="node" preserve="true" />\nexport * from \'./index.js\';\n',
+);

@@ -19,13 +19,23 @@ const TSCONFIG = path.join(root, 'tsconfig.json');
 let compiler = null;
 function loadCompiler() {
   const ts = require('typescript');
-  const config = ts.getParsedCommandLineOfConfigFile(TSCONFIG, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    TSCONFIG,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
-  const options = { ...config.options, sourceMap: false, inlineSourceMap: true, inlineSources: true, declaration: false };
+  );
+  const options = {
+    ...config.options,
+    sourceMap: false,
+    inlineSourceMap: true,
+    inlineSources: true,
+    declaration: false,
+  };
   const diagnosticHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
   return { ts, options, diagnosticHost };
 }
@@ -41,7 +51,13 @@ function walk(dir, ext, found = []) {
   return found;
 }
 
-const mtime = (file) => { try { return fs.statSync(file).mtimeMs; } catch { return -1; } };
+const mtime = (file) => {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
 /** Outputs older than the compiler settings or this script are redone too. */
 const settingsTime = Math.max(mtime(TSCONFIG), mtime(__filename));
 
@@ -73,7 +89,10 @@ for (const dir of SOURCE_DIRS) {
 let removed = 0;
 for (const dir of SOURCE_DIRS) {
   for (const output of walk(path.join(outRoot, dir), '.js')) {
-    if (!expected.has(output)) { fs.rmSync(output); removed++; }
+    if (!expected.has(output)) {
+      fs.rmSync(output);
+      removed++;
+    }
   }
 }
 

@@ -27,10 +27,18 @@ function testFiles(dir, found = []) {
 
 if (!fs.existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: run node scripts/build-unit-tests.js first`);
 // The children are plain node: without tap's processinfo loader, kept only if the user set NODE_OPTIONS themselves.
-const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o && !o.includes('@tapjs/')).join(' ');
+const nodeOptions = (process.env.NODE_OPTIONS ?? '')
+  .split(/\s+/)
+  .filter((o) => o && !o.includes('@tapjs/'))
+  .join(' ');
 const env = { ...process.env, NODE_OPTIONS: nodeOptions };
 t.jobs = 2;
 for (const file of testFiles(COMPILED).sort()) {
   const name = path.join('test', 'unit', path.relative(COMPILED, file)).replace(/\.js$/, '.ts');
-  void t.spawn(process.execPath, ['--enable-source-maps', file], { env, buffered: true, timeout: FILE_TIMEOUT_MS }, name);
+  void t.spawn(
+    process.execPath,
+    ['--enable-source-maps', file],
+    { env, buffered: true, timeout: FILE_TIMEOUT_MS },
+    name,
+  );
 }

@@ -75,6 +75,7 @@ export function credentialsFromFile(path: string, host: string, service = 'libvi
   if (!creds) throw authError(`${path}: [auth-${service}-...] refers to missing [credentials-${name}]`);
   const username = creds.get('authname') ?? creds.get('username');
   const password = creds.get('password');
-  if (!username || password === undefined) throw authError(`${path}: [credentials-${name}] needs authname and password`);
+  if (!username || password === undefined)
+    throw authError(`${path}: [credentials-${name}] needs authname and password`);
   return { username, password };
 }

@@ -41,12 +41,19 @@ export type DnAllowlist = (dn: string) => boolean;
 export function compileGlobAllowlist(setting: string, patterns: readonly string[] | undefined): DnAllowlist {
   if (patterns === undefined) return () => true;
   if (!Array.isArray(patterns) || patterns.length > MAX_PATTERNS) {
-    throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF, `${setting} must be a list of at most ${MAX_PATTERNS} strings`);
+    throw XvirtError.of(
+      ErrorNumber.CONF_SYNTAX,
+      ErrorDomain.CONF,
+      `${setting} must be a list of at most ${MAX_PATTERNS} strings`,
+    );
   }
   const compiled = patterns.map((p, i) => {
     if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATTERN_LENGTH) {
-      throw XvirtError.of(ErrorNumber.CONF_SYNTAX, ErrorDomain.CONF,
-        `${setting} entry ${i + 1} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters`);
+      throw XvirtError.of(
+        ErrorNumber.CONF_SYNTAX,
+        ErrorDomain.CONF,
+        `${setting} entry ${i + 1} must be a non-empty string of at most ${MAX_PATTERN_LENGTH} characters`,
+      );
     }
     return globToRegExp(p);
   });

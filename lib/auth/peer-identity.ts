@@ -13,9 +13,15 @@ import { tlsPeerIdentity } from './tls-server';
 export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
 
 /** `client` is the daemon's number for the client, carried by every log line about it. */
-export function peerIdentity(socket: net.Socket, policy: { readonly kind: ListenerKind }, client: number,
-  warn: (message: string) => void): PeerIdentity {
-  const hangUp = (): void => { socket.destroy(); };
+export function peerIdentity(
+  socket: net.Socket,
+  policy: { readonly kind: ListenerKind },
+  client: number,
+  warn: (message: string) => void,
+): PeerIdentity {
+  const hangUp = (): void => {
+    socket.destroy();
+  };
   // A TLS client reaches the daemon only after tls-server.ts accepted it; its socket still holds the certificate.
   if (socket instanceof tls.TLSSocket) {
     const peer = tlsPeerIdentity(socket);

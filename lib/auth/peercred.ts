@@ -33,8 +33,10 @@ export function readUnixPeer(socket: net.Socket, warn: (message: string) => void
   }
   if (cred === null && !warnedUnavailable) {
     warnedUnavailable = true;
-    warn(`unix peer credentials are unavailable (the native addon is not loaded: ${socketAddonUnavailable()}); `
-      + 'clients are served without them');
+    warn(
+      `unix peer credentials are unavailable (the native addon is not loaded: ${socketAddonUnavailable()}); ` +
+        'clients are served without them',
+    );
   }
   return cred;
 }

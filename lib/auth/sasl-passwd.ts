@@ -24,7 +24,10 @@ async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
   return text.replace(/\r?\n$/, '');
 }
 
-export async function main(argv: readonly string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let file = defaultSecurityConfig().saslUserDb;
   let iterations = DEFAULT_ITERATIONS;
   const rest: string[] = [];
@@ -33,8 +36,10 @@ export async function main(argv: readonly string[], io = { stdin: process.stdin,
       const a = argv[i]!;
       if (a === '-f' || a === '--file') file = argv[++i] ?? '';
       else if (a === '-i' || a === '--iterations') iterations = Number(argv[++i]);
-      else if (a === '-h' || a === '--help') { io.stdout.write(`${USAGE}\n`); return 0; }
-      else if (a.startsWith('-')) throw new Error(`unknown option '${a}'`);
+      else if (a === '-h' || a === '--help') {
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      } else if (a.startsWith('-')) throw new Error(`unknown option '${a}'`);
       else rest.push(a);
     }
     if (!file) throw new Error('-f needs a file name');

@@ -3,7 +3,13 @@
  * the wire codecs themselves are lib/rpc/sasl-codecs.ts (re-exported here for
  * the SASL code's callers).
  */
-export { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP, REMOTE_AUTH_SASL_DATA_MAX, saslBytes } from '../rpc/sasl-codecs';
+export {
+  AUTH_SASL_INIT,
+  AUTH_SASL_START,
+  AUTH_SASL_STEP,
+  REMOTE_AUTH_SASL_DATA_MAX,
+  saslBytes,
+} from '../rpc/sasl-codecs';
 
 /** { nil, data } as libvirt sends it for an optional byte string. */
 export function toWire(bytes: Buffer | null): { nil: boolean; data: Buffer } {

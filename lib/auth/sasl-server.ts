@@ -58,9 +58,13 @@ export class SaslServerSession {
   }
 
   /** The authenticated user, once an exchange completed. */
-  get username(): string | null { return this.#username; }
+  get username(): string | null {
+    return this.#username;
+  }
   /** True once the client used up its attempts: the daemon should drop it. */
-  get exhausted(): boolean { return this.#failures >= MAX_SASL_FAILURES; }
+  get exhausted(): boolean {
+    return this.#failures >= MAX_SASL_FAILURES;
+  }
 
   /** AUTH_SASL_INIT: the mechanism list, comma-separated as Cyrus prints it. */
   init(): string {

@@ -47,12 +47,14 @@ function xor(a: Buffer, b: Buffer): Buffer {
  * "mapped to nothing" characters go, NFKC; control characters are refused.
  */
 export function saslPrep(text: string): string {
-  const mapped = text.replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
+  const mapped = text
+    .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
     // eslint-disable-next-line no-misleading-character-class -- each listed code point is removed on its own
     .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
     .normalize('NFKC');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\ufff9-\ufffd]/.test(mapped)) throw fail('password or user name contains a control character');
+  if (/[\u0000-\u001f\u007f-\u009f\ufff9-\ufffd]/.test(mapped))
+    throw fail('password or user name contains a control character');
   if (mapped.length === 0) throw fail('empty password or user name');
   return mapped;
 }
@@ -172,7 +174,13 @@ const FAKE_SALT_KEY = randomBytes(32);
 export class ScramServer {
   readonly #lookup: CredentialLookup;
   readonly #serverNonce: string;
-  #state: { username: string; nonce: string; gs2: string; authPrefix: string; creds: ScramCredentials | undefined } | null = null;
+  #state: {
+    username: string;
+    nonce: string;
+    gs2: string;
+    authPrefix: string;
+    creds: ScramCredentials | undefined;
+  } | null = null;
 
   readonly #decoyIterations: number;
 
@@ -199,7 +207,8 @@ export class ScramServer {
     const [saslname, clientNonce] = attributes(bare, ['n', 'r'], 'client-first-message');
     const username = unescapeName(saslname!);
     // Some clients (Cyrus) name themselves as authorization identity too; acting as anyone else is not offered.
-    if (gs2[2] && unescapeName(gs2[2].slice(2)) !== username) throw fail('authorization identity (a=) other than the user is not supported');
+    if (gs2[2] && unescapeName(gs2[2].slice(2)) !== username)
+      throw fail('authorization identity (a=) other than the user is not supported');
     if (username.length === 0 || username.length > 256) throw fail('bad user name length');
     const nonce = checkNonce(clientNonce!, 'client') + this.#serverNonce;
     const creds = this.#lookup(username);
@@ -218,7 +227,8 @@ export class ScramServer {
     const [binding, nonce] = attributes(clientFinal, ['c', 'r'], 'client-final-message');
     const proofAt = clientFinal.lastIndexOf(',p=');
     if (proofAt < 0) throw fail('client-final-message has no proof');
-    if (decodeBase64(binding!, 'channel binding').toString('latin1') !== state.gs2) throw fail('channel binding mismatch');
+    if (decodeBase64(binding!, 'channel binding').toString('latin1') !== state.gs2)
+      throw fail('channel binding mismatch');
     if (nonce !== state.nonce) throw fail('nonce mismatch');
     const proof = decodeBase64(clientFinal.slice(proofAt + 3), 'proof');
     const authMessage = `${state.authPrefix},${clientFinal.slice(0, proofAt)}`;

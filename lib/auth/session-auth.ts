@@ -61,7 +61,7 @@ const caches = new Map<string, UserDatabaseCache>();
 
 function userCache(path: string): UserDatabaseCache {
   let cache = caches.get(path);
-  if (!cache) caches.set(path, cache = new UserDatabaseCache(path));
+  if (!cache) caches.set(path, (cache = new UserDatabaseCache(path)));
   return cache;
 }
 
@@ -72,7 +72,10 @@ function usernameAllowlist(security: SecurityConfig): DnAllowlist {
   const list = security.saslAllowedUsernameList;
   let entry = usernameAllowlists.get(security);
   if (!entry || entry.list !== list) {
-    usernameAllowlists.set(security, entry = { list, allowed: compileGlobAllowlist('sasl_allowed_username_list', list) });
+    usernameAllowlists.set(
+      security,
+      (entry = { list, allowed: compileGlobAllowlist('sasl_allowed_username_list', list) }),
+    );
   }
   return entry.allowed;
 }
@@ -92,26 +95,38 @@ export class SessionAuth {
     this.#authenticated = scheme === 'none';
     if (!this.#authenticated && security.authTimeout > 0) {
       this.#deadline = setTimeout(() => {
-        log.warn(`client ${identity.client} (${identity.listener} ${identity.address}): not authenticated within auth_timeout (${security.authTimeout} s), disconnecting`);
+        log.warn(
+          `client ${identity.client} (${identity.listener} ${identity.address}): not authenticated within auth_timeout (${security.authTimeout} s), disconnecting`,
+        );
         identity.hangUp();
       }, security.authTimeout * 1000);
       this.#deadline.unref();
     }
     const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
     this.sasl = cache
-      ? new SaslServerSession({ users: () => cache.get(), allowedUsernames: usernameAllowlist(security) }, log,
-        `client ${identity.client} (${identity.listener} ${identity.address})`)
+      ? new SaslServerSession(
+          { users: () => cache.get(), allowedUsernames: usernameAllowlist(security) },
+          log,
+          `client ${identity.client} (${identity.listener} ${identity.address})`,
+        )
       : null;
   }
 
-  get authenticated(): boolean { return this.#authenticated; }
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
 
   /** Logs a call refused by policy (read-only, not yet authenticated) before it reached any driver. */
   refused(procedure: string, why: string): void {
-    const who = this.identity.unixPeer ? ` pid ${this.identity.unixPeer.pid} uid ${this.identity.unixPeer.uid}`
-      : this.identity.x509dn ? ` '${this.identity.x509dn}'` : '';
-    this.#log.warn(`client ${this.identity.client} (${this.identity.listener} ${this.identity.address}${who}): `
-      + `${procedure} refused: ${why}`);
+    const who = this.identity.unixPeer
+      ? ` pid ${this.identity.unixPeer.pid} uid ${this.identity.unixPeer.uid}`
+      : this.identity.x509dn
+        ? ` '${this.identity.x509dn}'`
+        : '';
+    this.#log.warn(
+      `client ${this.identity.client} (${this.identity.listener} ${this.identity.address}${who}): ` +
+        `${procedure} refused: ${why}`,
+    );
   }
 
   /** AUTH_LIST's answer: the listener's one scheme, as libvirtd answers. */

@@ -38,16 +38,26 @@ export interface TlsPriority {
 export const DEFAULT_TLS_PRIORITY = 'NORMAL';
 
 const AES128_FIRST = [
-  'TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_256_GCM_SHA384',
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
-  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
 ];
 const STRONGEST_FIRST = [
-  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
 ];
 const KEY_256 = STRONGEST_FIRST.filter((c) => !c.includes('128'));
 
@@ -62,8 +72,9 @@ const KEYWORDS: Record<string, string[] | undefined> = {
 const VERSIONS: Record<string, Version> = { 'TLS1.2': 'TLSv1.2', 'TLS1.3': 'TLSv1.3' };
 const ORDER: readonly Version[] = ['TLSv1.2', 'TLSv1.3'];
 
-export const SUPPORTED_TLS_PRIORITY = `${Object.keys(KEYWORDS).join(', ')} first, then any of `
-  + '-VERS-TLS1.2, -VERS-TLS1.3, +VERS-TLS1.2, +VERS-TLS1.3, -VERS-ALL, %SERVER_PRECEDENCE';
+export const SUPPORTED_TLS_PRIORITY =
+  `${Object.keys(KEYWORDS).join(', ')} first, then any of ` +
+  '-VERS-TLS1.2, -VERS-TLS1.3, +VERS-TLS1.2, +VERS-TLS1.3, -VERS-ALL, %SERVER_PRECEDENCE';
 
 /** Thrown for a priority string outside the subset; the caller adds where it came from. */
 export class TlsPriorityError extends Error {
@@ -104,13 +115,17 @@ export function parseTlsPriority(text: string): TlsPriority {
   if (versions.length === 0) refuse(text, 'no protocol version left');
   const ciphers = KEYWORDS[base];
   return {
-    minVersion: versions[0]!, maxVersion: versions[versions.length - 1]!,
-    ...(ciphers ? { ciphers: ciphers.join(':') } : {}), honorCipherOrder,
+    minVersion: versions[0]!,
+    maxVersion: versions[versions.length - 1]!,
+    ...(ciphers ? { ciphers: ciphers.join(':') } : {}),
+    honorCipherOrder,
   };
 }
 
 /** The options to spread into tls.connect (the protocol versions and ciphers). */
-export function tlsPriorityOptions(p: TlsPriority): Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'> {
+export function tlsPriorityOptions(
+  p: TlsPriority,
+): Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'> {
   return { minVersion: p.minVersion, maxVersion: p.maxVersion, ...(p.ciphers ? { ciphers: p.ciphers } : {}) };
 }
 
@@ -119,6 +134,8 @@ export function tlsPriorityOptions(p: TlsPriority): Pick<tls.SecureContextOption
  * cipher order unless told otherwise; GnuTLS's follow the client's unless
  * %SERVER_PRECEDENCE, so the choice is always passed explicitly.
  */
-export function tlsServerPriorityOptions(p: TlsPriority): ReturnType<typeof tlsPriorityOptions> & { honorCipherOrder: boolean } {
+export function tlsServerPriorityOptions(
+  p: TlsPriority,
+): ReturnType<typeof tlsPriorityOptions> & { honorCipherOrder: boolean } {
   return { ...tlsPriorityOptions(p), honorCipherOrder: p.honorCipherOrder };
 }

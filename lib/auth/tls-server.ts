@@ -59,10 +59,18 @@ function readConfigFile(path: string, what: string): Buffer {
 
 /** Server-side startup checks of our own certificate, as libvirtd does them. */
 function checkServerCertificate(certPem: Buffer, caPem: Buffer, config: TlsServerConfig): void {
-  checkOwnCertificate(certPem, caPem, {
-    role: 'server', certFile: config.certFile, caFile: config.caFile, checkNotBefore: false,
-    unparsable: (reason) => `cannot parse ${config.certFile} or ${config.caFile} as PEM certificates: ${reason}`,
-  }, confError);
+  checkOwnCertificate(
+    certPem,
+    caPem,
+    {
+      role: 'server',
+      certFile: config.certFile,
+      caFile: config.caFile,
+      checkNotBefore: false,
+      unparsable: (reason) => `cannot parse ${config.certFile} or ${config.caFile} as PEM certificates: ${reason}`,
+    },
+    confError,
+  );
 }
 
 /**
@@ -90,10 +98,15 @@ export function createTlsServer(
   }
 
   const server = tls.createServer({
-    ca, cert, key, ...(crl ? { crl } : {}),
+    ca,
+    cert,
+    key,
+    ...(crl ? { crl } : {}),
     // Client certificates are checked below, after the handshake, as libvirtd does: Node's own
     // rejectUnauthorized would close with a bare "socket hang up" and lose the reason for the log.
-    requestCert: true, rejectUnauthorized: false, ...priority,
+    requestCert: true,
+    rejectUnauthorized: false,
+    ...priority,
     handshakeTimeout: config.handshakeTimeoutMs ?? 10_000,
   });
   server.on('tlsClientError', (err, socket) => {
@@ -112,7 +125,9 @@ export function createTlsServer(
         return;
       }
       if (!socket.authorized) {
-        log.warn(`TLS client ${remoteAddress} refused: certificate '${peer.dn}' not valid (${String(socket.authorizationError)})`);
+        log.warn(
+          `TLS client ${remoteAddress} refused: certificate '${peer.dn}' not valid (${String(socket.authorizationError)})`,
+        );
         socket.destroy();
         return;
       }

@@ -43,8 +43,10 @@ export function parseUserDatabase(text: string, source: string): UserDatabase {
       throw dbError(`${source}:${i + 1}: iteration count ${iterations} outside ${MIN_ITERATIONS}-${MAX_ITERATIONS}`);
     }
     const creds = {
-      iterations, salt: Buffer.from(salt!, 'base64'),
-      storedKey: Buffer.from(storedKey!, 'base64'), serverKey: Buffer.from(serverKey!, 'base64'),
+      iterations,
+      salt: Buffer.from(salt!, 'base64'),
+      storedKey: Buffer.from(storedKey!, 'base64'),
+      serverKey: Buffer.from(serverKey!, 'base64'),
     };
     if (creds.storedKey.length !== 32 || creds.serverKey.length !== 32 || creds.salt.length < 8) {
       throw dbError(`${source}:${i + 1}: key or salt has the wrong length`);
@@ -56,8 +58,10 @@ export function parseUserDatabase(text: string, source: string): UserDatabase {
 }
 
 export function formatUserDatabase(db: UserDatabase): string {
-  const lines = [...db].map(([name, c]) =>
-    `${name}:${SCRAM_SHA_256}$${c.iterations}:${c.salt.toString('base64')}$${c.storedKey.toString('base64')}:${c.serverKey.toString('base64')}`);
+  const lines = [...db].map(
+    ([name, c]) =>
+      `${name}:${SCRAM_SHA_256}$${c.iterations}:${c.salt.toString('base64')}$${c.storedKey.toString('base64')}:${c.serverKey.toString('base64')}`,
+  );
   return `# xvirtd SASL users (SCRAM-SHA-256). Edit with xvirt-sasl-passwd.\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
 }
 
@@ -82,7 +86,9 @@ function readUserDatabase(path: string, missingIsEmpty: boolean): UserDatabase {
       throw err;
     }
     if ((st.mode & 0o077) !== 0) {
-      throw dbError(`SASL user database '${path}' is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
+      throw dbError(
+        `SASL user database '${path}' is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
     text = readFileSync(path, 'utf8');
   } catch (err) {
@@ -103,8 +109,12 @@ export async function saveUserDatabase(path: string, db: UserDatabase): Promise<
 }
 
 /** Adds or replaces a user with a fresh random salt. */
-export async function setUserPassword(db: UserDatabase, name: string, password: string,
-  iterations: number = DEFAULT_ITERATIONS): Promise<void> {
+export async function setUserPassword(
+  db: UserDatabase,
+  name: string,
+  password: string,
+  iterations: number = DEFAULT_ITERATIONS,
+): Promise<void> {
   checkUserName(name);
   if (password.length === 0) throw dbError('empty password');
   if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {

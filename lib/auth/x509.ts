@@ -16,7 +16,11 @@ export const TLS_CONFIRM_BYTE = 0x01;
  * Reads a PEM file. On failure throws makeError(detail, cause) with detail =
  * `${what} '${path}': ${reason}` (the caller adds its own "cannot read" prefix).
  */
-export function readPemFile(path: string, what: string, makeError: (detail: string, cause: unknown) => XvirtError): Buffer {
+export function readPemFile(
+  path: string,
+  what: string,
+  makeError: (detail: string, cause: unknown) => XvirtError,
+): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
@@ -40,8 +44,12 @@ export interface OwnCertificateCheck {
  * expired (nor, with checkNotBefore, is not yet active), is not a CA, and is
  * issued and signed by the CA. Failures throw makeError(message).
  */
-export function checkOwnCertificate(certPem: Buffer, caPem: Buffer, check: OwnCertificateCheck,
-  makeError: (message: string) => XvirtError): void {
+export function checkOwnCertificate(
+  certPem: Buffer,
+  caPem: Buffer,
+  check: OwnCertificateCheck,
+  makeError: (message: string) => XvirtError,
+): void {
   let cert: X509Certificate;
   let ca: X509Certificate;
   try {

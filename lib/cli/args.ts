@@ -22,19 +22,42 @@ export interface GlobalOptions {
   rest: string[];
 }
 
-const GLOBAL_WITH_VALUE: Record<string, 'uri' | 'debug'> = { '-c': 'uri', '--connect': 'uri', '-d': 'debug', '--debug': 'debug' };
+const GLOBAL_WITH_VALUE: Record<string, 'uri' | 'debug'> = {
+  '-c': 'uri',
+  '--connect': 'uri',
+  '-d': 'debug',
+  '--debug': 'debug',
+};
 const GLOBAL_FLAGS: Record<string, 'readonly' | 'quiet' | 'help' | 'version'> = {
-  '-r': 'readonly', '--readonly': 'readonly', '-q': 'quiet', '--quiet': 'quiet',
-  '-h': 'help', '--help': 'help', '-v': 'version', '-V': 'version', '--version': 'version',
+  '-r': 'readonly',
+  '--readonly': 'readonly',
+  '-q': 'quiet',
+  '--quiet': 'quiet',
+  '-h': 'help',
+  '--help': 'help',
+  '-v': 'version',
+  '-V': 'version',
+  '--version': 'version',
 };
 
 /** Parses the options before the command name. */
 export function parseGlobalOptions(argv: readonly string[]): GlobalOptions {
-  const result: GlobalOptions = { uri: null, readonly: false, quiet: false, debugLevel: null, help: false, version: false, rest: [] };
+  const result: GlobalOptions = {
+    uri: null,
+    readonly: false,
+    quiet: false,
+    debugLevel: null,
+    help: false,
+    version: false,
+    rest: [],
+  };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') { i++; break; }
+    if (arg === '--') {
+      i++;
+      break;
+    }
     if (!arg.startsWith('-') || arg === '-') break;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
@@ -91,11 +114,17 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!onlyData && arg === '--') { onlyData = true; continue; }
+    if (!onlyData && arg === '--') {
+      onlyData = true;
+      continue;
+    }
     if (!onlyData && arg.startsWith('--') && arg.length > 2) {
       const eq = arg.indexOf('=');
       const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-      if (name === 'help' && eq < 0) { help = true; continue; }
+      if (name === 'help' && eq < 0) {
+        help = true;
+        continue;
+      }
       const spec = byName.get(name);
       if (!spec) throw usageError(`command '${command.name}' doesn't support option --${name}`);
       if (spec.type === 'bool') {
@@ -117,9 +146,11 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
   if (!help) {
     for (const spec of command.options) {
       if (!spec.required || values.has(spec.name)) continue;
-      throw usageError(spec.positional
-        ? `command '${command.name}' requires <${spec.name}> option`
-        : `command '${command.name}' requires --${spec.name} option`);
+      throw usageError(
+        spec.positional
+          ? `command '${command.name}' requires <${spec.name}> option`
+          : `command '${command.name}' requires --${spec.name} option`,
+      );
     }
   }
   return { values, help };
@@ -139,4 +170,3 @@ export function boolOption(values: OptionValues, name: string): boolean {
 export function exclusive(values: OptionValues, a: string, b: string): void {
   if (values.has(a) && values.has(b)) throw usageError(`Options --${a} and --${b} are mutually exclusive`);
 }
-

@@ -14,8 +14,10 @@ import type { CommandSpec } from './spec';
 const ESCAPE = 0x1d;
 
 export const CONSOLE_COMMAND: CommandSpec = {
-  name: 'console', group: 'domain', summary: 'connect to the guest console',
-  description: 'Connect the terminal to the guest\'s console; Ctrl+] leaves it.',
+  name: 'console',
+  group: 'domain',
+  summary: 'connect to the guest console',
+  description: "Connect the terminal to the guest's console; Ctrl+] leaves it.",
   options: [
     DOMAIN_OPTION,
     { name: 'devname', type: 'string', positional: true, help: 'character device name' },
@@ -25,7 +27,8 @@ export const CONSOLE_COMMAND: CommandSpec = {
   handlesInterrupt: true,
   async run(ctx) {
     const dom = await domainArgument(ctx);
-    const flags = (boolOption(ctx.options, 'force') ? DomainConsoleFlags.FORCE : 0) |
+    const flags =
+      (boolOption(ctx.options, 'force') ? DomainConsoleFlags.FORCE : 0) |
       (boolOption(ctx.options, 'safe') ? DomainConsoleFlags.SAFE : 0);
     ctx.output.out(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
     // virsh reports the failure as it is, after the two lines above.

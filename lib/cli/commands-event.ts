@@ -47,7 +47,8 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
   }
   exclusive(o, 'all', 'event');
   const type = stringOption(o, 'event');
-  if (!boolOption(o, 'all') && type === undefined) throw usageError('one of --list, --all, or --event <type> is required');
+  if (!boolOption(o, 'all') && type === undefined)
+    throw usageError('one of --list, --all, or --event <type> is required');
   if (type !== undefined && !EVENT_TYPES.includes(type)) {
     throw usageError(`event type '${type}' is not supported: xvirt reports ${EVENT_TYPES.join(', ')} events`);
   }
@@ -64,7 +65,10 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
   const stop = new AbortController();
   let reason: EndReason = 'closed';
   const end = (why: EndReason): void => {
-    if (!stop.signal.aborted) { reason = why; stop.abort(); }
+    if (!stop.signal.aborted) {
+      reason = why;
+      stop.abort();
+    }
   };
   const onInterrupt = (): void => end('interrupted');
   ctx.interrupted.addEventListener('abort', onInterrupt, { once: true });
@@ -83,7 +87,10 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
       if (ctx.json) printJson(ctx, lifecycleEventJson(ev, at));
       else ctx.output.out((stamp ? `${eventTimestamp(at)}: ` : '') + formatLifecycleEvent(ev));
       count++;
-      if (!loop) { end('done'); break; }
+      if (!loop) {
+        end('done');
+        break;
+      }
     }
   } finally {
     if (timer) clearTimeout(timer);
@@ -91,7 +98,11 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
     ctx.interrupted.removeEventListener('abort', onInterrupt);
   }
   if (reason === 'closed') {
-    throw new XvirtError(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE, `event loop ended: the connection closed after ${count} events`);
+    throw new XvirtError(
+      ErrorNumber.OPERATION_FAILED,
+      ErrorDomain.NONE,
+      `event loop ended: the connection closed after ${count} events`,
+    );
   }
   if (!ctx.json) {
     if (reason === 'interrupted') ctx.output.out('event loop interrupted\n');
@@ -102,7 +113,9 @@ async function eventCommand(ctx: CommandContext): Promise<number> {
 }
 
 export const EVENT_COMMAND: CommandSpec = {
-  name: 'event', group: 'events', summary: 'Domain Events',
+  name: 'event',
+  group: 'events',
+  summary: 'Domain Events',
   description: 'List event types, or wait for domain events to occur and print them as they happen.',
   handlesInterrupt: true,
   options: [

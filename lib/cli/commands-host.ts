@@ -15,9 +15,12 @@ function printValue(ctx: CommandContext, key: string, value: string): number {
 
 export const HOST_COMMANDS: CommandSpec[] = [
   {
-    name: 'nodeinfo', group: 'host', options: [],
+    name: 'nodeinfo',
+    group: 'host',
+    options: [],
     summary: 'node information',
-    description: "Returns basic information about the node, like number and type of CPU, and size of the physical memory.",
+    description:
+      'Returns basic information about the node, like number and type of CPU, and size of the physical memory.',
     async run(ctx) {
       const info = await ctx.connection().getNodeInfo();
       if (ctx.json) printJson(ctx, nodeInfoJson(info));
@@ -26,15 +29,20 @@ export const HOST_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'version', group: 'host',
+    name: 'version',
+    group: 'host',
     options: [{ name: 'daemon', type: 'bool', help: 'report daemon version too' }],
     summary: 'show version',
-    description: "Display xvirt's version and the hypervisor type and version (and, with --daemon, the serving library's).",
+    description:
+      "Display xvirt's version and the hypervisor type and version (and, with --daemon, the serving library's).",
     async run(ctx) {
       const conn = ctx.connection();
       const daemon = boolOption(ctx.options, 'daemon');
-      const [hypervisorType, hypervisorVersion, daemonVersion] =
-        await Promise.all([conn.getType(), conn.getVersion(), daemon ? conn.getLibVersion() : null]);
+      const [hypervisorType, hypervisorVersion, daemonVersion] = await Promise.all([
+        conn.getType(),
+        conn.getVersion(),
+        daemon ? conn.getLibVersion() : null,
+      ]);
       const report = { libraryVersion: XVIRT_LIB_VERSION, hypervisorType, hypervisorVersion, daemonVersion };
       if (ctx.json) printJson(ctx, versionJson(report));
       else ctx.output.out(formatVersionReport(report));
@@ -42,19 +50,29 @@ export const HOST_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'uri', group: 'host', options: [],
+    name: 'uri',
+    group: 'host',
+    options: [],
     summary: 'print the hypervisor canonical URI',
     description: 'Print the canonical URI of the connection.',
-    async run(ctx) { return printValue(ctx, 'uri', await ctx.connection().getUri()); },
+    async run(ctx) {
+      return printValue(ctx, 'uri', await ctx.connection().getUri());
+    },
   },
   {
-    name: 'hostname', group: 'host', options: [],
+    name: 'hostname',
+    group: 'host',
+    options: [],
     summary: 'print the hypervisor hostname',
     description: 'Print the name of the host the hypervisor runs on.',
-    async run(ctx) { return printValue(ctx, 'hostname', await ctx.connection().getHostname()); },
+    async run(ctx) {
+      return printValue(ctx, 'hostname', await ctx.connection().getHostname());
+    },
   },
   {
-    name: 'capabilities', group: 'host', options: [],
+    name: 'capabilities',
+    group: 'host',
+    options: [],
     summary: 'capabilities',
     description: 'Returns the capabilities of the hypervisor/driver, as XML.',
     async run(ctx) {

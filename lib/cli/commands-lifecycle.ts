@@ -16,9 +16,18 @@ import type { CommandSpec, OptionSpec } from './spec';
  * A command that looks a domain up, does one thing to it and reports it:
  * `Domain 'x' <done>` on success, `Failed to <verb> domain 'x': why` on failure.
  */
-function simpleAction(name: string, action: string, done: string, summary: string, act: (dom: Domain) => Promise<void>): CommandSpec {
+function simpleAction(
+  name: string,
+  action: string,
+  done: string,
+  summary: string,
+  act: (dom: Domain) => Promise<void>,
+): CommandSpec {
   return {
-    name, summary, group: 'domain', options: [DOMAIN_OPTION],
+    name,
+    summary,
+    group: 'domain',
+    options: [DOMAIN_OPTION],
     description: `${summary[0]!.toUpperCase()}${summary.slice(1)}.`,
     async run(ctx) {
       const dom = await domainArgument(ctx);
@@ -60,17 +69,26 @@ export async function readXmlFile(path: string): Promise<string> {
   }
 }
 
-const FILE_OPTION: OptionSpec = { name: 'file', type: 'string', positional: true, required: true, help: 'file containing an XML domain description' };
+const FILE_OPTION: OptionSpec = {
+  name: 'file',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'file containing an XML domain description',
+};
 const PAUSED_OPTION: OptionSpec = { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' };
 
 export const LIFECYCLE_COMMANDS: CommandSpec[] = [
   {
-    name: 'start', group: 'domain', summary: 'start a (previously defined) inactive domain',
+    name: 'start',
+    group: 'domain',
+    summary: 'start a (previously defined) inactive domain',
     description: 'Start a (previously defined) inactive domain.',
     options: [{ ...DOMAIN_OPTION, help: 'name of the inactive domain' }, PAUSED_OPTION],
     async run(ctx) {
       const dom = await domainArgument(ctx, INACTIVE_DOMAIN);
-      if (dom.id >= 0) throw new XvirtError(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'Domain is already active');
+      if (dom.id >= 0)
+        throw new XvirtError(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'Domain is already active');
       const flags = boolOption(ctx.options, 'paused') ? DomainCreateFlags.PAUSED : 0;
       await describeFailure(`Failed to start domain '${dom.name}'`, () => dom.create(flags));
       return reportAction(ctx, dom, 'started', `Domain '${dom.name}' started`);
@@ -79,11 +97,15 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
   simpleAction('destroy', 'destroyed', 'destroyed', 'destroy (stop) a domain', (d) => d.destroy()),
   simpleAction('suspend', 'suspended', 'suspended', 'suspend a domain', (d) => d.suspend()),
   simpleAction('resume', 'resumed', 'resumed', 'resume a domain', (d) => d.resume()),
-  simpleAction('shutdown', 'shutdown-requested', 'is being shutdown', 'gracefully shutdown a domain', (d) => d.shutdown()),
+  simpleAction('shutdown', 'shutdown-requested', 'is being shutdown', 'gracefully shutdown a domain', (d) =>
+    d.shutdown(),
+  ),
   simpleAction('reboot', 'reboot-requested', 'is being rebooted', 'reboot a domain', (d) => d.reboot()),
   simpleAction('undefine', 'undefined', 'has been undefined', 'undefine a domain', (d) => d.undefine()),
   {
-    name: 'define', group: 'domain', summary: 'define (but don\'t start) a domain from an XML file',
+    name: 'define',
+    group: 'domain',
+    summary: "define (but don't start) a domain from an XML file",
     description: 'Define a domain from an XML file; it stays inactive until started.',
     options: [FILE_OPTION],
     async run(ctx) {
@@ -94,19 +116,25 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'create', group: 'domain', summary: 'create a domain from an XML file',
+    name: 'create',
+    group: 'domain',
+    summary: 'create a domain from an XML file',
     description: 'Create and start a transient domain from an XML file.',
     options: [FILE_OPTION, PAUSED_OPTION],
     async run(ctx) {
       const file = stringOption(ctx.options, 'file')!;
       const xml = await readXmlFile(file);
       const flags = boolOption(ctx.options, 'paused') ? DomainCreateFlags.PAUSED : 0;
-      const dom = await describeFailure(`Failed to create domain from ${file}`, () => ctx.connection().createXML(xml, flags));
+      const dom = await describeFailure(`Failed to create domain from ${file}`, () =>
+        ctx.connection().createXML(xml, flags),
+      );
       return reportAction(ctx, dom, 'created', `Domain '${dom.name}' created from ${file}`);
     },
   },
   {
-    name: 'autostart', group: 'domain', summary: 'autostart a domain',
+    name: 'autostart',
+    group: 'domain',
+    summary: 'autostart a domain',
     description: 'Configure a domain to be automatically started at boot (or not, with --disable).',
     options: [DOMAIN_OPTION, { name: 'disable', type: 'bool', help: 'disable autostarting' }],
     async run(ctx) {
@@ -114,8 +142,12 @@ export const LIFECYCLE_COMMANDS: CommandSpec[] = [
       const enable = !boolOption(ctx.options, 'disable');
       const mark = enable ? 'mark' : 'unmark';
       await describeFailure(`Failed to ${mark} domain '${dom.name}' as autostarted`, () => dom.setAutostart(enable));
-      return reportAction(ctx, dom, enable ? 'autostart-enabled' : 'autostart-disabled',
-        `Domain '${dom.name}' ${mark}ed as autostarted`);
+      return reportAction(
+        ctx,
+        dom,
+        enable ? 'autostart-enabled' : 'autostart-disabled',
+        `Domain '${dom.name}' ${mark}ed as autostarted`,
+      );
     },
   },
 ];

@@ -13,15 +13,31 @@ import { optional, yesNo } from './netstore-format';
 import { printJson } from './print';
 import type { CommandContext, CommandSpec, OptionSpec } from './spec';
 
-const NETWORK_OPTION: OptionSpec = { name: 'network', type: 'string', positional: true, required: true, help: 'network name or uuid' };
-const FILE_OPTION: OptionSpec = { name: 'file', type: 'string', positional: true, required: true, help: 'file containing an XML network description' };
+const NETWORK_OPTION: OptionSpec = {
+  name: 'network',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'network name or uuid',
+};
+const FILE_OPTION: OptionSpec = {
+  name: 'file',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'file containing an XML network description',
+};
 
 function netJson(net: Network): { name: string; uuid: string } {
   return { name: net.name, uuid: net.uuid };
 }
 
 const NETWORKS = objectCommands<Network>({
-  group: 'network', title: 'Network', argument: NETWORK_OPTION, file: FILE_OPTION, lookup: networkArgument,
+  group: 'network',
+  title: 'Network',
+  argument: NETWORK_OPTION,
+  file: FILE_OPTION,
+  lookup: networkArgument,
 });
 
 async function netList(ctx: CommandContext): Promise<number> {
@@ -29,19 +45,37 @@ async function netList(ctx: CommandContext): Promise<number> {
   if (shown.length > 1) throw usageError('Only one argument from --table, --name and --uuid may be specified.');
   exclusive(ctx.options, 'all', 'inactive');
   const flags = lifecycleListFlags(ctx);
-  const nets = (await withContext(ctx, 'Failed to list networks', () => ctx.connection().listAllNetworks(flags)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const rows = await Promise.all(nets.map(async (n) => ({
-    net: n, active: await n.isActive(), autostart: await optional(() => n.getAutostart()), persistent: await n.isPersistent(),
-  })));
+  const nets = (await withContext(ctx, 'Failed to list networks', () => ctx.connection().listAllNetworks(flags))).sort(
+    (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  const rows = await Promise.all(
+    nets.map(async (n) => ({
+      net: n,
+      active: await n.isActive(),
+      autostart: await optional(() => n.getAutostart()),
+      persistent: await n.isPersistent(),
+    })),
+  );
   if (ctx.json) {
-    printJson(ctx, rows.map((r) => ({ ...netJson(r.net), active: r.active, autostart: r.autostart, persistent: r.persistent })));
+    printJson(
+      ctx,
+      rows.map((r) => ({ ...netJson(r.net), active: r.active, autostart: r.autostart, persistent: r.persistent })),
+    );
   } else if (shown[0] === 'name' || shown[0] === 'uuid') {
     ctx.output.out(rows.map((r) => (shown[0] === 'name' ? r.net.name : r.net.uuid) + '\n').join(''));
   } else {
-    ctx.output.out(formatTable(['Name', 'State', 'Autostart', 'Persistent'], rows.map((r) => [
-      r.net.name, r.active ? 'active' : 'inactive', r.autostart === null ? 'no autostart' : yesNo(r.autostart), yesNo(r.persistent),
-    ]), !ctx.quiet));
+    ctx.output.out(
+      formatTable(
+        ['Name', 'State', 'Autostart', 'Persistent'],
+        rows.map((r) => [
+          r.net.name,
+          r.active ? 'active' : 'inactive',
+          r.autostart === null ? 'no autostart' : yesNo(r.autostart),
+          yesNo(r.persistent),
+        ]),
+        !ctx.quiet,
+      ),
+    );
   }
   return 0;
 }
@@ -49,7 +83,9 @@ async function netList(ctx: CommandContext): Promise<number> {
 async function netInfo(ctx: CommandContext): Promise<number> {
   const net = await networkArgument(ctx);
   const [active, persistent, autostart, bridge] = await Promise.all([
-    optional(() => net.isActive()), optional(() => net.isPersistent()), optional(() => net.getAutostart()),
+    optional(() => net.isActive()),
+    optional(() => net.isPersistent()),
+    optional(() => net.getAutostart()),
     optional(() => net.getBridgeName()),
   ]);
   if (ctx.json) {
@@ -67,7 +103,10 @@ async function netInfo(ctx: CommandContext): Promise<number> {
 
 export const NETWORK_COMMANDS: CommandSpec[] = [
   {
-    name: 'net-list', group: 'network', summary: 'list networks', description: 'Returns list of networks.',
+    name: 'net-list',
+    group: 'network',
+    summary: 'list networks',
+    description: 'Returns list of networks.',
     options: [
       { name: 'inactive', type: 'bool', help: 'list inactive networks' },
       { name: 'all', type: 'bool', help: 'list inactive & active networks' },
@@ -75,40 +114,78 @@ export const NETWORK_COMMANDS: CommandSpec[] = [
       { name: 'transient', type: 'bool', help: 'list transient networks' },
       { name: 'autostart', type: 'bool', help: 'list networks with autostart enabled' },
       { name: 'no-autostart', type: 'bool', help: 'list networks with autostart disabled' },
-      { name: 'uuid', type: 'bool', help: 'list uuid\'s only' },
+      { name: 'uuid', type: 'bool', help: "list uuid's only" },
       { name: 'name', type: 'bool', help: 'list network names only' },
       { name: 'table', type: 'bool', help: 'list table (default)' },
     ],
     run: netList,
   },
-  { name: 'net-info', group: 'network', summary: 'network information', description: 'Returns basic information about the network.',
-    options: [NETWORK_OPTION], run: netInfo },
-  NETWORKS.dumpxml('net-dumpxml', 'network information in XML', 'Output the network information as an XML dump to stdout.'),
-  NETWORKS.fromFile('net-define', 'define', 'defined', 'define an inactive persistent virtual network from an XML file',
-    (ctx, xml) => ctx.connection().defineNetworkXML(xml)),
-  NETWORKS.fromFile('net-create', 'create', 'created', 'create a network from an XML file', (ctx, xml) => ctx.connection().createNetworkXML(xml)),
+  {
+    name: 'net-info',
+    group: 'network',
+    summary: 'network information',
+    description: 'Returns basic information about the network.',
+    options: [NETWORK_OPTION],
+    run: netInfo,
+  },
+  NETWORKS.dumpxml(
+    'net-dumpxml',
+    'network information in XML',
+    'Output the network information as an XML dump to stdout.',
+  ),
+  NETWORKS.fromFile(
+    'net-define',
+    'define',
+    'defined',
+    'define an inactive persistent virtual network from an XML file',
+    (ctx, xml) => ctx.connection().defineNetworkXML(xml),
+  ),
+  NETWORKS.fromFile('net-create', 'create', 'created', 'create a network from an XML file', (ctx, xml) =>
+    ctx.connection().createNetworkXML(xml),
+  ),
   NETWORKS.action('net-start', 'start', 'started', 'start a (previously defined) inactive network', (n) => n.create()),
   NETWORKS.action('net-destroy', 'destroy', 'destroyed', 'destroy (stop) a network', (n) => n.destroy()),
-  NETWORKS.action('net-undefine', 'undefine', 'has been undefined', 'undefine a persistent network', (n) => n.undefine()),
-  NETWORKS.autostart('net-autostart', 'autostart a network', 'Configure a network to be automatically started at boot.'),
+  NETWORKS.action('net-undefine', 'undefine', 'has been undefined', 'undefine a persistent network', (n) =>
+    n.undefine(),
+  ),
+  NETWORKS.autostart(
+    'net-autostart',
+    'autostart a network',
+    'Configure a network to be automatically started at boot.',
+  ),
   {
-    name: 'net-dhcp-leases', group: 'network', summary: 'print lease info for a given network',
+    name: 'net-dhcp-leases',
+    group: 'network',
+    summary: 'print lease info for a given network',
     description: 'Print lease info for a given network.',
     options: [NETWORK_OPTION, { name: 'mac', type: 'string', help: 'MAC address' }],
     async run(ctx) {
       const net = await networkArgument(ctx);
-      const leases = await withContext(ctx, `Failed to get leases info for ${net.name}`,
-        () => net.getDHCPLeases(stringOption(ctx.options, 'mac') ?? null));
+      const leases = await withContext(ctx, `Failed to get leases info for ${net.name}`, () =>
+        net.getDHCPLeases(stringOption(ctx.options, 'mac') ?? null),
+      );
       const sorted = [...leases].sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
       if (ctx.json) {
-        printJson(ctx, sorted.map((l) => ({ ...l, expiryTime: l.expiryTime })));
+        printJson(
+          ctx,
+          sorted.map((l) => ({ ...l, expiryTime: l.expiryTime })),
+        );
         return 0;
       }
-      ctx.output.out(formatTable(['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'],
-        sorted.map((l) => [
-          new Date(Number(l.expiryTime) * 1000).toISOString().replace('T', ' ').slice(0, 19), l.mac, l.type === 1 ? 'ipv6' : 'ipv4',
-          `${l.ipaddr}/${l.prefix}`, l.hostname ?? '-', l.clientid ?? '-',
-        ]), !ctx.quiet));
+      ctx.output.out(
+        formatTable(
+          ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'],
+          sorted.map((l) => [
+            new Date(Number(l.expiryTime) * 1000).toISOString().replace('T', ' ').slice(0, 19),
+            l.mac,
+            l.type === 1 ? 'ipv6' : 'ipv4',
+            `${l.ipaddr}/${l.prefix}`,
+            l.hostname ?? '-',
+            l.clientid ?? '-',
+          ]),
+          !ctx.quiet,
+        ),
+      );
       return 0;
     },
   },

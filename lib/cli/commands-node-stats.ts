@@ -5,7 +5,14 @@ import { parseUnsigned } from './numbers';
 import { printJson } from './print';
 import type { CommandContext, CommandSpec } from './spec';
 import { setTimeout as delay } from 'node:timers/promises';
-import { affinityText, formatNodeCpuPercent, formatNodeCpuStats, nodeCpuPercent, formatNodeMemoryStats, nodeStatsJson } from './stats-format';
+import {
+  affinityText,
+  formatNodeCpuPercent,
+  formatNodeCpuStats,
+  nodeCpuPercent,
+  formatNodeMemoryStats,
+  nodeStatsJson,
+} from './stats-format';
 
 /** The optional CPU/cell number of nodecpustats/nodememstats/freecell; -1 (all) when absent. */
 function cellOrCpu(ctx: CommandContext, name: string): number {
@@ -83,15 +90,18 @@ async function nodecpumapCommand(ctx: CommandContext): Promise<number> {
   const text = affinityText(map.cpumap, map.cpumap.length);
   if (ctx.json) printJson(ctx, { present: map.cpumap.length, online: map.online, map: text });
   else {
-    ctx.output.out(`CPUs present:   ${map.cpumap.length}\nCPUs online:    ${map.online}\n`
-      + `CPU map:        ${text}\n`);
+    ctx.output.out(
+      `CPUs present:   ${map.cpumap.length}\nCPUs online:    ${map.online}\n` + `CPU map:        ${text}\n`,
+    );
   }
   return 0;
 }
 
 export const NODE_STATS_COMMANDS: CommandSpec[] = [
   {
-    name: 'nodecpustats', group: 'host', summary: 'Prints cpu stats of the node.',
+    name: 'nodecpustats',
+    group: 'host',
+    summary: 'Prints cpu stats of the node.',
     description: 'Returns cpu stats of the node, in nanoseconds.',
     options: [
       { name: 'cpu', type: 'int', positional: true, help: 'prints specified cpu statistics only.' },
@@ -100,13 +110,17 @@ export const NODE_STATS_COMMANDS: CommandSpec[] = [
     run: nodecpustatsCommand,
   },
   {
-    name: 'nodememstats', group: 'host', summary: 'Prints memory stats of the node.',
+    name: 'nodememstats',
+    group: 'host',
+    summary: 'Prints memory stats of the node.',
     description: 'Returns memory stats of the node, in kilobytes.',
     options: [{ name: 'cell', type: 'int', positional: true, help: 'prints specified cell statistics only.' }],
     run: nodememstatsCommand,
   },
   {
-    name: 'freecell', group: 'host', summary: 'NUMA free memory',
+    name: 'freecell',
+    group: 'host',
+    summary: 'NUMA free memory',
     description: 'display available free memory for the NUMA cell.',
     options: [
       { name: 'cellno', type: 'int', positional: true, help: 'NUMA cell number' },
@@ -115,8 +129,10 @@ export const NODE_STATS_COMMANDS: CommandSpec[] = [
     run: freecellCommand,
   },
   {
-    name: 'nodecpumap', group: 'host', summary: 'node cpu map',
-    description: 'Displays the node\'s total number of CPUs, the number of online CPUs and the list of online CPUs.',
+    name: 'nodecpumap',
+    group: 'host',
+    summary: 'node cpu map',
+    description: "Displays the node's total number of CPUs, the number of online CPUs and the list of online CPUs.",
     options: [{ name: 'pretty', type: 'bool', help: 'return human readable output' }],
     run: nodecpumapCommand,
   },

@@ -15,11 +15,35 @@ import { optional, poolInfoJson, prettyCapacity, yesNo } from './netstore-format
 import { printJson } from './print';
 import type { CommandContext, CommandSpec, OptionSpec } from './spec';
 
-const POOL_OPTION: OptionSpec = { name: 'pool', type: 'string', positional: true, required: true, help: 'pool name or uuid' };
-const FILE_OPTION: OptionSpec = { name: 'file', type: 'string', positional: true, required: true, help: 'file containing an XML pool description' };
+const POOL_OPTION: OptionSpec = {
+  name: 'pool',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'pool name or uuid',
+};
+const FILE_OPTION: OptionSpec = {
+  name: 'file',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'file containing an XML pool description',
+};
 const TYPE_FLAGS: Record<string, number> = {
-  dir: F.DIR, fs: F.FS, netfs: F.NETFS, logical: F.LOGICAL, disk: F.DISK, iscsi: F.ISCSI, scsi: F.SCSI, mpath: F.MPATH,
-  rbd: F.RBD, sheepdog: F.SHEEPDOG, gluster: F.GLUSTER, zfs: F.ZFS, vstorage: F.VSTORAGE, 'iscsi-direct': F.ISCSI_DIRECT,
+  dir: F.DIR,
+  fs: F.FS,
+  netfs: F.NETFS,
+  logical: F.LOGICAL,
+  disk: F.DISK,
+  iscsi: F.ISCSI,
+  scsi: F.SCSI,
+  mpath: F.MPATH,
+  rbd: F.RBD,
+  sheepdog: F.SHEEPDOG,
+  gluster: F.GLUSTER,
+  zfs: F.ZFS,
+  vstorage: F.VSTORAGE,
+  'iscsi-direct': F.ISCSI_DIRECT,
 };
 
 function poolJson(pool: StoragePool): { name: string; uuid: string } {
@@ -27,7 +51,11 @@ function poolJson(pool: StoragePool): { name: string; uuid: string } {
 }
 
 const POOLS = objectCommands<StoragePool>({
-  group: 'pool', title: 'Pool', argument: POOL_OPTION, file: FILE_OPTION, lookup: (ctx) => poolArgument(ctx),
+  group: 'pool',
+  title: 'Pool',
+  argument: POOL_OPTION,
+  file: FILE_OPTION,
+  lookup: (ctx) => poolArgument(ctx),
 });
 
 /** The shared lifecycle filters plus --type's pool-type bits. */
@@ -41,7 +69,12 @@ function listFlags(ctx: CommandContext): number {
   return flags;
 }
 
-interface PoolRow { pool: StoragePool; info: StoragePoolInfo; autostart: boolean | null; persistent: boolean | null }
+interface PoolRow {
+  pool: StoragePool;
+  info: StoragePoolInfo;
+  autostart: boolean | null;
+  persistent: boolean | null;
+}
 
 function stateWord(info: StoragePoolInfo, details: boolean): string {
   if (details) return storagePoolStateName(info.state);
@@ -55,27 +88,58 @@ async function poolList(ctx: CommandContext): Promise<number> {
   }
   exclusive(ctx.options, 'all', 'inactive');
   const flags = listFlags(ctx);
-  const pools = (await withContext(ctx, 'Failed to list pools', () => ctx.connection().listAllStoragePools(flags)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const rows: PoolRow[] = await Promise.all(pools.map(async (pool) => ({
-    pool, info: await pool.getInfo(), autostart: await optional(() => pool.getAutostart()), persistent: await optional(() => pool.isPersistent()),
-  })));
+  const pools = (
+    await withContext(ctx, 'Failed to list pools', () => ctx.connection().listAllStoragePools(flags))
+  ).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rows: PoolRow[] = await Promise.all(
+    pools.map(async (pool) => ({
+      pool,
+      info: await pool.getInfo(),
+      autostart: await optional(() => pool.getAutostart()),
+      persistent: await optional(() => pool.isPersistent()),
+    })),
+  );
   const details = boolOption(ctx.options, 'details');
   if (ctx.json) {
-    printJson(ctx, rows.map((r) => ({ ...poolJson(r.pool), ...poolInfoJson(r.info), autostart: r.autostart, persistent: r.persistent })));
+    printJson(
+      ctx,
+      rows.map((r) => ({
+        ...poolJson(r.pool),
+        ...poolInfoJson(r.info),
+        autostart: r.autostart,
+        persistent: r.persistent,
+      })),
+    );
   } else if (shown.includes('name') || shown.includes('uuid')) {
     const key = shown.includes('name') ? 'name' : 'uuid';
     ctx.output.out(rows.map((r) => (key === 'name' ? r.pool.name.padEnd(20) : r.pool.uuid.padEnd(36)) + '\n').join(''));
   } else {
     const autostart = (r: PoolRow): string => (r.autostart === null ? 'no autostart' : yesNo(r.autostart));
-    const header = ['Name', 'State', 'Autostart', ...(details ? ['Persistent', 'Capacity', 'Allocation', 'Available'] : [])];
-    ctx.output.out(formatTable(header, rows.map((r) => {
-      const base = [r.pool.name, stateWord(r.info, details), autostart(r)];
-      if (!details) return base;
-      const running = r.info.state === StoragePoolState.RUNNING;
-      const size = (v: bigint): string => (running ? prettyCapacity(v) : '-');
-      return [...base, r.persistent === null ? 'unknown' : yesNo(r.persistent), size(r.info.capacity), size(r.info.allocation), size(r.info.available)];
-    }), !ctx.quiet));
+    const header = [
+      'Name',
+      'State',
+      'Autostart',
+      ...(details ? ['Persistent', 'Capacity', 'Allocation', 'Available'] : []),
+    ];
+    ctx.output.out(
+      formatTable(
+        header,
+        rows.map((r) => {
+          const base = [r.pool.name, stateWord(r.info, details), autostart(r)];
+          if (!details) return base;
+          const running = r.info.state === StoragePoolState.RUNNING;
+          const size = (v: bigint): string => (running ? prettyCapacity(v) : '-');
+          return [
+            ...base,
+            r.persistent === null ? 'unknown' : yesNo(r.persistent),
+            size(r.info.capacity),
+            size(r.info.allocation),
+            size(r.info.available),
+          ];
+        }),
+        !ctx.quiet,
+      ),
+    );
   }
   return 0;
 }
@@ -83,7 +147,10 @@ async function poolList(ctx: CommandContext): Promise<number> {
 async function poolInfo(ctx: CommandContext): Promise<number> {
   const pool = await poolArgument(ctx);
   const info = await withContext(ctx, `Could not retrieve pool information`, () => pool.getInfo());
-  const [persistent, autostart] = await Promise.all([optional(() => pool.isPersistent()), optional(() => pool.getAutostart())]);
+  const [persistent, autostart] = await Promise.all([
+    optional(() => pool.isPersistent()),
+    optional(() => pool.getAutostart()),
+  ]);
   if (ctx.json) {
     printJson(ctx, { ...poolJson(pool), ...poolInfoJson(info), persistent, autostart });
     return 0;
@@ -121,7 +188,10 @@ function startFlags(ctx: CommandContext): number {
 
 export const POOL_COMMANDS: CommandSpec[] = [
   {
-    name: 'pool-list', group: 'pool', summary: 'list pools', description: 'Returns list of pools.',
+    name: 'pool-list',
+    group: 'pool',
+    summary: 'list pools',
+    description: 'Returns list of pools.',
     options: [
       { name: 'inactive', type: 'bool', help: 'list inactive pools' },
       { name: 'all', type: 'bool', help: 'list inactive & active pools' },
@@ -136,15 +206,34 @@ export const POOL_COMMANDS: CommandSpec[] = [
     ],
     run: poolList,
   },
-  { name: 'pool-info', group: 'pool', summary: 'storage pool information', description: 'Returns basic information about the storage pool.',
-    options: [POOL_OPTION, { name: 'bytes', type: 'bool', help: 'Reture pool info in bytes' }], run: poolInfo },
+  {
+    name: 'pool-info',
+    group: 'pool',
+    summary: 'storage pool information',
+    description: 'Returns basic information about the storage pool.',
+    options: [POOL_OPTION, { name: 'bytes', type: 'bool', help: 'Reture pool info in bytes' }],
+    run: poolInfo,
+  },
   POOLS.dumpxml('pool-dumpxml', 'pool information in XML', 'Output the pool information as an XML dump to stdout.'),
-  POOLS.fromFile('pool-define', 'define', 'defined', 'define an inactive persistent storage pool or modify an existing persistent one from an XML file',
-    (ctx, xml) => ctx.connection().defineStoragePoolXML(xml)),
-  POOLS.fromFile('pool-create', 'create', 'created', 'create a pool from an XML file', (ctx, xml) => ctx.connection().createStoragePoolXML(xml)),
+  POOLS.fromFile(
+    'pool-define',
+    'define',
+    'defined',
+    'define an inactive persistent storage pool or modify an existing persistent one from an XML file',
+    (ctx, xml) => ctx.connection().defineStoragePoolXML(xml),
+  ),
+  POOLS.fromFile('pool-create', 'create', 'created', 'create a pool from an XML file', (ctx, xml) =>
+    ctx.connection().createStoragePoolXML(xml),
+  ),
   POOLS.action('pool-build', 'build', 'built', 'build a pool', (p, ctx) => p.build(buildFlags(ctx)), BUILD_OPTIONS),
-  POOLS.action('pool-start', 'start', 'started', 'start a (previously defined) inactive pool', (p, ctx) => p.create(startFlags(ctx)),
-    [{ name: 'build', type: 'bool', help: 'build the pool as normal' }, ...BUILD_OPTIONS]),
+  POOLS.action(
+    'pool-start',
+    'start',
+    'started',
+    'start a (previously defined) inactive pool',
+    (p, ctx) => p.create(startFlags(ctx)),
+    [{ name: 'build', type: 'bool', help: 'build the pool as normal' }, ...BUILD_OPTIONS],
+  ),
   POOLS.action('pool-destroy', 'destroy', 'destroyed', 'destroy (stop) a pool', (p) => p.destroy()),
   POOLS.action('pool-delete', 'delete', 'deleted', 'delete a pool', (p) => p.delete()),
   POOLS.action('pool-undefine', 'undefine', 'has been undefined', 'undefine an inactive pool', (p) => p.undefine()),

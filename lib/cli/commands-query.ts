@@ -27,8 +27,11 @@ async function listCommand(ctx: CommandContext): Promise<number> {
   for (const f of ['name', 'uuid', 'id']) exclusive(ctx.options, 'table', f);
   const all = boolOption(ctx.options, 'all');
   const inactive = boolOption(ctx.options, 'inactive');
-  const flags = all ? ListDomainsFlags.ACTIVE | ListDomainsFlags.INACTIVE
-    : inactive ? ListDomainsFlags.INACTIVE : ListDomainsFlags.ACTIVE;
+  const flags = all
+    ? ListDomainsFlags.ACTIVE | ListDomainsFlags.INACTIVE
+    : inactive
+      ? ListDomainsFlags.INACTIVE
+      : ListDomainsFlags.ACTIVE;
   const domains = await ctx.connection().listAllDomains(flags);
   // All the states asked at once (one round trip's wait on a remote
   // connection, not one per domain); a failure is still the first domain's
@@ -42,12 +45,20 @@ async function listCommand(ctx: CommandContext): Promise<number> {
     else if (!isXvirtError(answer.reason) || answer.reason.number !== ErrorNumber.NO_DOMAIN) throw answer.reason;
   }
   rows.sort(compareListRows);
-  if (ctx.json) printJson(ctx, rows.map((r) => listEntryJson(r.dom.ref, r.state)));
+  if (ctx.json)
+    printJson(
+      ctx,
+      rows.map((r) => listEntryJson(r.dom.ref, r.state)),
+    );
   else if (fields.length === 0) ctx.output.out(formatDomainTable(rows, !ctx.quiet));
   else {
     // Ids alone list running domains only; with other fields an inactive domain's id is '-'.
     const shown = fields.length === 1 && fields[0] === 'id' ? rows.filter((r) => r.id >= 0) : rows;
-    const field = { uuid: (r: ListRow) => r.dom.uuid, id: (r: ListRow) => (r.id < 0 ? '-' : String(r.id)), name: (r: ListRow) => r.name };
+    const field = {
+      uuid: (r: ListRow) => r.dom.uuid,
+      id: (r: ListRow) => (r.id < 0 ? '-' : String(r.id)),
+      name: (r: ListRow) => r.name,
+    };
     ctx.output.out(shown.map((r) => fields.map((f) => field[f](r)).join(' ') + '\n').join(''));
   }
   return 0;
@@ -56,7 +67,10 @@ async function listCommand(ctx: CommandContext): Promise<number> {
 async function dominfoCommand(ctx: CommandContext): Promise<number> {
   const dom = await domainArgument(ctx);
   const [osType, info, persistent, autostart] = await Promise.all([
-    optional(() => dom.getOSType()), dom.getInfo(), optional(() => dom.isPersistent()), optional(() => dom.getAutostart()),
+    optional(() => dom.getOSType()),
+    dom.getInfo(),
+    optional(() => dom.isPersistent()),
+    optional(() => dom.getAutostart()),
   ]);
   const summary: DomainSummary = { id: dom.id, name: dom.name, uuid: dom.uuid, osType, info, persistent, autostart };
   if (ctx.json) printJson(ctx, domainInfoJson(summary));
@@ -77,7 +91,10 @@ async function domstateCommand(ctx: CommandContext): Promise<number> {
 /** domid, domname, domuuid: look the domain up, print one of its identifiers. */
 function identityCommand(name: string, key: 'id' | 'name' | 'uuid', summary: string): CommandSpec {
   return {
-    name, summary, group: 'domain', options: [DOMAIN_OPTION],
+    name,
+    summary,
+    group: 'domain',
+    options: [DOMAIN_OPTION],
     description: `Print the domain's ${key === 'id' ? "id ('-' when it is not running)" : key}.`,
     async run(ctx) {
       const dom = await domainArgument(ctx);
@@ -102,7 +119,9 @@ async function dumpxmlCommand(ctx: CommandContext): Promise<number> {
 
 export const QUERY_COMMANDS: CommandSpec[] = [
   {
-    name: 'list', group: 'monitor', summary: 'list domains',
+    name: 'list',
+    group: 'monitor',
+    summary: 'list domains',
     description: 'Returns list of domains: running ones by default, inactive ones too with --all.',
     options: [
       { name: 'inactive', type: 'bool', help: 'list inactive domains' },
@@ -115,12 +134,17 @@ export const QUERY_COMMANDS: CommandSpec[] = [
     run: listCommand,
   },
   {
-    name: 'dominfo', group: 'monitor', summary: 'domain information',
+    name: 'dominfo',
+    group: 'monitor',
+    summary: 'domain information',
     description: 'Returns basic information about the domain.',
-    options: [DOMAIN_OPTION], run: dominfoCommand,
+    options: [DOMAIN_OPTION],
+    run: dominfoCommand,
   },
   {
-    name: 'domstate', group: 'monitor', summary: 'domain state',
+    name: 'domstate',
+    group: 'monitor',
+    summary: 'domain state',
     description: 'Returns state about a domain.',
     options: [DOMAIN_OPTION, { name: 'reason', type: 'bool', help: 'also print reason for the state' }],
     run: domstateCommand,
@@ -129,7 +153,9 @@ export const QUERY_COMMANDS: CommandSpec[] = [
   identityCommand('domname', 'name', 'convert a domain id or UUID to domain name'),
   identityCommand('domuuid', 'uuid', 'convert a domain name or id to domain UUID'),
   {
-    name: 'dumpxml', group: 'domain', summary: 'domain information in XML',
+    name: 'dumpxml',
+    group: 'domain',
+    summary: 'domain information in XML',
     description: 'Output the domain information as an XML dump to stdout.',
     options: [
       DOMAIN_OPTION,

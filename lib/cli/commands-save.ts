@@ -10,12 +10,20 @@ import { domainArgument } from './lookup';
 import { DOMAIN_OPTION, describeFailure, printJson, reportAction } from './print';
 import type { CommandSpec, OptionSpec } from './spec';
 
-const fileOption = (help: string): OptionSpec => ({ name: 'file', type: 'string', positional: true, required: true, help });
+const fileOption = (help: string): OptionSpec => ({
+  name: 'file',
+  type: 'string',
+  positional: true,
+  required: true,
+  help,
+});
 const absolute = (file: string): string => path.resolve(file);
 
 export const SAVE_COMMANDS: CommandSpec[] = [
   {
-    name: 'save', group: 'domain', summary: 'save a domain state to a file',
+    name: 'save',
+    group: 'domain',
+    summary: 'save a domain state to a file',
     description: 'Save the state of a running domain to a file; the domain stops. Restore it with `restore`.',
     options: [DOMAIN_OPTION, fileOption('where to save the data')],
     async run(ctx) {
@@ -26,7 +34,9 @@ export const SAVE_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'restore', group: 'domain', summary: 'restore a domain from a saved state in a file',
+    name: 'restore',
+    group: 'domain',
+    summary: 'restore a domain from a saved state in a file',
     description: 'Start a domain from the state `save` wrote to a file.',
     options: [fileOption('the state to restore')],
     async run(ctx) {
@@ -36,7 +46,9 @@ export const SAVE_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'managedsave', group: 'domain', summary: 'managed save of a domain state',
+    name: 'managedsave',
+    group: 'domain',
+    summary: 'managed save of a domain state',
     description: 'Save the state of a running domain where the next `start` finds and restores it.',
     options: [DOMAIN_OPTION],
     async run(ctx) {
@@ -46,19 +58,28 @@ export const SAVE_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'managedsave-remove', group: 'domain', summary: 'Remove managed save of a domain',
+    name: 'managedsave-remove',
+    group: 'domain',
+    summary: 'Remove managed save of a domain',
     description: 'Remove the managed save image of a domain, so that its next start boots it.',
     options: [DOMAIN_OPTION],
     async run(ctx) {
       const dom = await domainArgument(ctx);
-      const had = await describeFailure(`Failed to check for domain '${dom.name}' managed save image`,
-        () => dom.hasManagedSaveImage());
-      if (had) await describeFailure(`Failed to remove managed save image for domain '${dom.name}'`, () => dom.managedSaveRemove());
+      const had = await describeFailure(`Failed to check for domain '${dom.name}' managed save image`, () =>
+        dom.hasManagedSaveImage(),
+      );
+      if (had)
+        await describeFailure(`Failed to remove managed save image for domain '${dom.name}'`, () =>
+          dom.managedSaveRemove(),
+        );
       if (ctx.json) {
         printJson(ctx, { action: had ? 'managed-save-removed' : 'none', name: dom.name, uuid: dom.uuid });
       } else if (!ctx.quiet) {
-        ctx.output.out(had ? `Removed managedsave image for domain '${dom.name}'\n`
-          : `Domain '${dom.name}' has no manage save image; removal skipped\n`);
+        ctx.output.out(
+          had
+            ? `Removed managedsave image for domain '${dom.name}'\n`
+            : `Domain '${dom.name}' has no manage save image; removal skipped\n`,
+        );
       }
       return 0;
     },

@@ -27,23 +27,32 @@ export async function withContext<T>(ctx: CommandContext, line: string, op: () =
 }
 
 const GROUPS: [string, number, string][] = [
-  ['state', S.STATE, 'report domain state'], ['cpu-total', S.CPU_TOTAL, 'report domain physical cpu usage'],
-  ['balloon', S.BALLOON, 'report domain balloon statistics'], ['vcpu', S.VCPU, 'report domain virtual cpu information'],
+  ['state', S.STATE, 'report domain state'],
+  ['cpu-total', S.CPU_TOTAL, 'report domain physical cpu usage'],
+  ['balloon', S.BALLOON, 'report domain balloon statistics'],
+  ['vcpu', S.VCPU, 'report domain virtual cpu information'],
   ['interface', S.INTERFACE, 'report domain network interface information'],
-  ['block', S.BLOCK, 'report domain block device statistics'], ['perf', S.PERF, 'report domain perf event statistics'],
-  ['iothread', S.IOTHREAD, 'report domain IOThread information'], ['memory', S.MEMORY, 'report domain memory usage'],
+  ['block', S.BLOCK, 'report domain block device statistics'],
+  ['perf', S.PERF, 'report domain perf event statistics'],
+  ['iothread', S.IOTHREAD, 'report domain IOThread information'],
+  ['memory', S.MEMORY, 'report domain memory usage'],
   ['dirtyrate', S.DIRTYRATE, 'report domain dirty rate information'],
   ['vm', S.VM, 'report hypervisor-specific statistics'],
 ];
 const FILTERS: [string, number][] = [
-  ['list-active', F.ACTIVE], ['list-inactive', F.INACTIVE], ['list-persistent', F.PERSISTENT],
-  ['list-transient', F.TRANSIENT], ['list-running', F.RUNNING], ['list-paused', F.PAUSED],
-  ['list-shutoff', F.SHUTOFF], ['list-other', F.OTHER],
+  ['list-active', F.ACTIVE],
+  ['list-inactive', F.INACTIVE],
+  ['list-persistent', F.PERSISTENT],
+  ['list-transient', F.TRANSIENT],
+  ['list-running', F.RUNNING],
+  ['list-paused', F.PAUSED],
+  ['list-shutoff', F.SHUTOFF],
+  ['list-other', F.OTHER],
 ];
 const MODIFIERS: [string, number, string][] = [
   ['backing', F.BACKING, 'add backing chain information to block stats'],
   ['enforce', F.ENFORCE_STATS, 'enforce requested stats parameters'],
-  ['nowait', F.NOWAIT, "report only stats that are accessible instantly"],
+  ['nowait', F.NOWAIT, 'report only stats that are accessible instantly'],
 ];
 
 async function domstatsCommand(ctx: CommandContext): Promise<number> {
@@ -53,10 +62,15 @@ async function domstatsCommand(ctx: CommandContext): Promise<number> {
   for (const [name, bit] of [...FILTERS, ...MODIFIERS]) if (boolOption(ctx.options, name)) flags = (flags | bit) >>> 0;
   const conn = ctx.connection();
   const named = stringOption(ctx.options, 'domain');
-  const records = named === undefined ? await conn.getAllDomainStats(stats, flags)
-    : await conn.getDomainStats([await lookupDomain(conn, named)], stats, flags);
+  const records =
+    named === undefined
+      ? await conn.getAllDomainStats(stats, flags)
+      : await conn.getDomainStats([await lookupDomain(conn, named)], stats, flags);
   if (ctx.json) {
-    printJson(ctx, records.map((r) => ({ domain: domainJson(r.domain.ref), params: paramsJson(r.params) })));
+    printJson(
+      ctx,
+      records.map((r) => ({ domain: domainJson(r.domain.ref), params: paramsJson(r.params) })),
+    );
   } else {
     const raw = boolOption(ctx.options, 'raw');
     ctx.output.out(records.map((r) => formatStatsRecord(r.domain.name, r.params, raw)).join('\n'));
@@ -73,7 +87,9 @@ async function dommemstatCommand(ctx: CommandContext): Promise<number> {
     const period = parseInt32(periodText, 'period');
     if (period < 0) throw usageError(`Invalid collection period value '${period}'`);
     const flags = impact ?? ((await dom.isActive()) ? DomainMemoryModFlags.LIVE : 0);
-    await withContext(ctx, 'Unable to change balloon collection period.', () => dom.setMemoryStatsPeriod(period, flags));
+    await withContext(ctx, 'Unable to change balloon collection period.', () =>
+      dom.setMemoryStatsPeriod(period, flags),
+    );
     return ctx.json ? (printJson(ctx, { action: 'memory-stats-period-set', period }), 0) : 0;
   }
   const failure = `Failed to get memory statistics for domain ${dom.name}`;
@@ -88,10 +104,14 @@ async function dommemstatCommand(ctx: CommandContext): Promise<number> {
  * its legacy spelling (the field's own when null) and its --human label.
  */
 const BLOCK_FIELDS: [string, string | null, string][] = [
-  ['rd_operations', 'rd_req', 'number of read operations:'], ['rd_bytes', 'rd_bytes', 'number of bytes read:'],
-  ['wr_operations', 'wr_req', 'number of write operations:'], ['wr_bytes', 'wr_bytes', 'number of bytes written:'],
-  ['errs', 'errs', 'error count:'], ['flush_operations', null, 'number of flush operations:'],
-  ['rd_total_times', null, 'total duration of reads (ns):'], ['wr_total_times', null, 'total duration of writes (ns):'],
+  ['rd_operations', 'rd_req', 'number of read operations:'],
+  ['rd_bytes', 'rd_bytes', 'number of bytes read:'],
+  ['wr_operations', 'wr_req', 'number of write operations:'],
+  ['wr_bytes', 'wr_bytes', 'number of bytes written:'],
+  ['errs', 'errs', 'error count:'],
+  ['flush_operations', null, 'number of flush operations:'],
+  ['rd_total_times', null, 'total duration of reads (ns):'],
+  ['wr_total_times', null, 'total duration of writes (ns):'],
   ['flush_total_times', null, 'total duration of flushes (ns):'],
 ];
 
@@ -99,8 +119,13 @@ const BLOCK_FIELDS: [string, string | null, string][] = [
 type BlockFigure = [string, string | null, bigint | string];
 
 function blockStatsParams(s: BlockStats): BlockFigure[] {
-  const legacy: [string, bigint][] = [['rd_req', s.rdReq], ['rd_bytes', s.rdBytes], ['wr_req', s.wrReq], ['wr_bytes', s.wrBytes],
-    ['errs', s.errs]];
+  const legacy: [string, bigint][] = [
+    ['rd_req', s.rdReq],
+    ['rd_bytes', s.rdBytes],
+    ['wr_req', s.wrReq],
+    ['wr_bytes', s.wrBytes],
+    ['errs', s.errs],
+  ];
   return legacy.filter(([, v]) => v >= 0n).map(([name, v]) => [name, BLOCK_FIELDS.find(([, l]) => l === name)![2], v]);
 }
 
@@ -136,8 +161,12 @@ async function domblkstatCommand(ctx: CommandContext): Promise<number> {
     printJson(ctx, Object.fromEntries(figures.map(([name, , v]) => [name, v])));
   } else if (boolOption(ctx.options, 'human')) {
     // virsh names the device once, then prints each line after an empty device column.
-    ctx.output.out(`Device: ${device}\n` + figures.map(([name, human, v]) =>
-      (human === null ? ` ${name} ${v}\n` : ` ${human.padEnd(31)} ${v}\n`)).join(''));
+    ctx.output.out(
+      `Device: ${device}\n` +
+        figures
+          .map(([name, human, v]) => (human === null ? ` ${name} ${v}\n` : ` ${human.padEnd(31)} ${v}\n`))
+          .join(''),
+    );
   } else {
     ctx.output.out(figures.map(([name, , v]) => `${device} ${name} ${v}\n`).join(''));
   }
@@ -146,8 +175,14 @@ async function domblkstatCommand(ctx: CommandContext): Promise<number> {
 
 function interfaceParams(s: InterfaceStats): [string, bigint][] {
   return [
-    ['rx_bytes', s.rxBytes], ['rx_packets', s.rxPackets], ['rx_errs', s.rxErrs], ['rx_drop', s.rxDrop],
-    ['tx_bytes', s.txBytes], ['tx_packets', s.txPackets], ['tx_errs', s.txErrs], ['tx_drop', s.txDrop],
+    ['rx_bytes', s.rxBytes],
+    ['rx_packets', s.rxPackets],
+    ['rx_errs', s.rxErrs],
+    ['rx_drop', s.rxDrop],
+    ['tx_bytes', s.txBytes],
+    ['tx_packets', s.txPackets],
+    ['tx_errs', s.txErrs],
+    ['tx_drop', s.txDrop],
   ];
 }
 
@@ -166,8 +201,10 @@ const flag = (name: string, help: string): OptionSpec => ({ name, type: 'bool', 
 
 export const STATS_COMMANDS: CommandSpec[] = [
   {
-    name: 'domstats', group: 'monitor', summary: 'get statistics about one or multiple domains',
-    description: 'Gets statistics about one or more (or all) domains: libvirt\'s typed parameters, group by group.',
+    name: 'domstats',
+    group: 'monitor',
+    summary: 'get statistics about one or multiple domains',
+    description: "Gets statistics about one or more (or all) domains: libvirt's typed parameters, group by group.",
     options: [
       ...GROUPS.map(([n, , h]) => flag(n, h)),
       ...FILTERS.map(([n]) => flag(n, `list only ${n.slice(5)} domains`)),
@@ -178,29 +215,44 @@ export const STATS_COMMANDS: CommandSpec[] = [
     run: domstatsCommand,
   },
   {
-    name: 'dommemstat', group: 'monitor', summary: 'get memory statistics for a domain',
+    name: 'dommemstat',
+    group: 'monitor',
+    summary: 'get memory statistics for a domain',
     description: 'Get memory statistics for a running domain.',
     options: [
-      DOMAIN_OPTION, { name: 'period', type: 'int', help: 'period in seconds to set collection' }, ...IMPACT_OPTIONS,
+      DOMAIN_OPTION,
+      { name: 'period', type: 'int', help: 'period in seconds to set collection' },
+      ...IMPACT_OPTIONS,
     ],
     run: dommemstatCommand,
   },
   {
-    name: 'domblkstat', group: 'monitor', summary: 'get device block stats for a domain',
+    name: 'domblkstat',
+    group: 'monitor',
+    summary: 'get device block stats for a domain',
     description: 'Get device block stats for a running domain.',
     options: [
-      DOMAIN_OPTION, { name: 'device', type: 'string', positional: true, help: 'block device' },
+      DOMAIN_OPTION,
+      { name: 'device', type: 'string', positional: true, help: 'block device' },
       { name: 'human', type: 'bool', help: 'print a more human readable output' },
     ],
     run: domblkstatCommand,
   },
   {
-    name: 'domifstat', group: 'monitor', summary: 'get network interface stats for a domain',
+    name: 'domifstat',
+    group: 'monitor',
+    summary: 'get network interface stats for a domain',
     description: 'Get network interface stats for a running domain.',
-    options: [DOMAIN_OPTION, {
-      name: 'interface', type: 'string', positional: true, required: true,
-      help: 'interface device specified by name or MAC Address',
-    }],
+    options: [
+      DOMAIN_OPTION,
+      {
+        name: 'interface',
+        type: 'string',
+        positional: true,
+        required: true,
+        help: 'interface device specified by name or MAC Address',
+      },
+    ],
     run: domifstatCommand,
   },
 ];

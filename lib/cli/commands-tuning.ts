@@ -13,12 +13,18 @@ import { DOMAIN_OPTION, reportAction } from './print';
 import type { CommandSpec, OptionSpec } from './spec';
 
 const SIZE_OPTION: OptionSpec = {
-  name: 'size', type: 'int', positional: true, required: true, help: 'new memory size, as scaled integer (default KiB)',
+  name: 'size',
+  type: 'int',
+  positional: true,
+  required: true,
+  help: 'new memory size, as scaled integer (default KiB)',
 };
 
 export const TUNING_COMMANDS: CommandSpec[] = [
   {
-    name: 'setmem', group: 'domain', summary: 'change memory allocation',
+    name: 'setmem',
+    group: 'domain',
+    summary: 'change memory allocation',
     description: 'Change the current memory allocation in the guest domain.',
     options: [DOMAIN_OPTION, SIZE_OPTION, ...IMPACT_OPTIONS],
     async run(ctx) {
@@ -31,7 +37,9 @@ export const TUNING_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'setmaxmem', group: 'domain', summary: 'change maximum memory limit',
+    name: 'setmaxmem',
+    group: 'domain',
+    summary: 'change maximum memory limit',
     description: 'Change the maximum memory allocation limit in the guest domain.',
     options: [DOMAIN_OPTION, SIZE_OPTION, ...IMPACT_OPTIONS],
     async run(ctx) {
@@ -43,7 +51,9 @@ export const TUNING_COMMANDS: CommandSpec[] = [
     },
   },
   {
-    name: 'setvcpus', group: 'domain', summary: 'change number of virtual CPUs',
+    name: 'setvcpus',
+    group: 'domain',
+    summary: 'change number of virtual CPUs',
     description: 'Change the number of virtual CPUs in the guest domain.',
     options: [
       DOMAIN_OPTION,

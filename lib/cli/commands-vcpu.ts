@@ -26,18 +26,27 @@ async function vcpuinfoCommand(ctx: CommandContext): Promise<number> {
   if (info.state !== DomainState.SHUTOFF) {
     const vcpus = await dom.getVcpus(info.nrVirtCpu);
     if (ctx.json) {
-      printJson(ctx, vcpus.map((v) => ({
-        vcpu: v.number, cpu: v.cpu, state: v.state, cpuTimeNs: v.cpuTimeNs, affinity: affinityText(v.cpumap, width),
-      })));
+      printJson(
+        ctx,
+        vcpus.map((v) => ({
+          vcpu: v.number,
+          cpu: v.cpu,
+          state: v.state,
+          cpuTimeNs: v.cpuTimeNs,
+          affinity: affinityText(v.cpumap, width),
+        })),
+      );
     } else ctx.output.out(vcpus.map((v) => formatVcpu(v, affinityText(v.cpumap, width))).join('\n'));
     return 0;
   }
   // Not running: no placement, only the configured affinity (virsh asks virDomainGetVcpuPinInfo too).
   const maps = (await dom.getVcpuPinInfo(V.CONFIG, info.nrVirtCpu)).map((m) => affinityText(m, width));
   if (ctx.json) {
-    printJson(ctx, maps.map((a, n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: a })));
-  }
-  else ctx.output.out(maps.map((a, n) => formatOfflineVcpu(n, a)).join('\n'));
+    printJson(
+      ctx,
+      maps.map((a, n) => ({ vcpu: n, cpu: null, state: null, cpuTimeNs: null, affinity: a })),
+    );
+  } else ctx.output.out(maps.map((a, n) => formatOfflineVcpu(n, a)).join('\n'));
   return 0;
 }
 
@@ -59,8 +68,14 @@ async function vcpucountCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const rows: [string, string, number][] = [];
-  for (const [what, max] of [['maximum', V.MAXIMUM], ['current', 0]] as const) {
-    for (const [where, impact] of [['config', V.CONFIG], ['live', V.LIVE]] as const) {
+  for (const [what, max] of [
+    ['maximum', V.MAXIMUM],
+    ['current', 0],
+  ] as const) {
+    for (const [where, impact] of [
+      ['config', V.CONFIG],
+      ['live', V.LIVE],
+    ] as const) {
       if (where === 'live' && !(await dom.isActive())) continue;
       rows.push([what, where, await dom.getVcpusFlags(max | impact)]);
     }
@@ -106,19 +121,28 @@ async function cpuStatsCommand(ctx: CommandContext): Promise<number> {
       text += formatCpuStats('Total', params);
     }
   }
-  if (ctx.json) printJson(ctx, out.map((r) => ({ cpu: r.cpu, stats: paramsJson(r.params) })));
+  if (ctx.json)
+    printJson(
+      ctx,
+      out.map((r) => ({ cpu: r.cpu, stats: paramsJson(r.params) })),
+    );
   else ctx.output.out(text);
   return 0;
 }
 
 export const VCPU_COMMANDS: CommandSpec[] = [
   {
-    name: 'vcpuinfo', group: 'domain', summary: 'detailed domain vcpu information',
+    name: 'vcpuinfo',
+    group: 'domain',
+    summary: 'detailed domain vcpu information',
     description: 'Returns basic information about the domain virtual CPUs.',
-    options: [DOMAIN_OPTION], run: vcpuinfoCommand,
+    options: [DOMAIN_OPTION],
+    run: vcpuinfoCommand,
   },
   {
-    name: 'vcpucount', group: 'domain', summary: 'domain vcpu counts',
+    name: 'vcpucount',
+    group: 'domain',
+    summary: 'domain vcpu counts',
     description: 'Returns the number of virtual CPUs used by the domain.',
     options: [
       DOMAIN_OPTION,
@@ -131,8 +155,10 @@ export const VCPU_COMMANDS: CommandSpec[] = [
     run: vcpucountCommand,
   },
   {
-    name: 'cpu-stats', group: 'domain', summary: 'show domain cpu statistics',
-    description: 'Display per-CPU and total statistics about the domain\'s CPUs.',
+    name: 'cpu-stats',
+    group: 'domain',
+    summary: 'show domain cpu statistics',
+    description: "Display per-CPU and total statistics about the domain's CPUs.",
     options: [
       DOMAIN_OPTION,
       { name: 'total', type: 'bool', help: 'Show total statistics only' },

@@ -8,9 +8,21 @@ import type { DomainInfo, NodeInfo } from '../types';
 
 /** Code point ranges a terminal draws two columns wide (Unicode's East Asian Wide and Fullwidth blocks). */
 const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x2e80, 0x303e], [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf],
-  [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f],
-  [0x1f900, 0x1f9ff], [0x20000, 0x2fffd], [0x30000, 0x3fffd],
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
 ];
 const ZERO_WIDTH_RE = /[\p{Mn}\p{Me}\p{Cf}]/u;
 
@@ -31,13 +43,21 @@ export function displayWidth(text: string): number {
  * two; the rule under the header is the column width plus three, per column.
  * Without a header (virsh -q) the widths come from the rows alone.
  */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, withHeader = true): string {
-  const widths = header.map((h, col) => Math.max(withHeader ? displayWidth(h) : 0, ...rows.map((r) => displayWidth(r[col] ?? ''))));
+export function formatTable(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  withHeader = true,
+): string {
+  const widths = header.map((h, col) =>
+    Math.max(withHeader ? displayWidth(h) : 0, ...rows.map((r) => displayWidth(r[col] ?? ''))),
+  );
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, col) => {
-      const text = ' ' + cell;
-      return col === cells.length - 1 ? text : text + ' '.repeat(widths[col]! - displayWidth(cell) + 2);
-    }).join('') + '\n';
+    cells
+      .map((cell, col) => {
+        const text = ' ' + cell;
+        return col === cells.length - 1 ? text : text + ' '.repeat(widths[col]! - displayWidth(cell) + 2);
+      })
+      .join('') + '\n';
   const rule = '-'.repeat(widths.reduce((sum, w) => sum + w + 3, 0)) + '\n';
   return (withHeader ? line(header) + rule : '') + rows.map(line).join('');
 }
@@ -60,13 +80,17 @@ export function compareListRows(a: ListRow, b: ListRow): number {
   const ida = a.id < 0 ? Infinity : a.id;
   const idb = b.id < 0 ? Infinity : b.id;
   if (ida !== idb) return ida < idb ? -1 : 1;
-  const na = a.name.toLowerCase(), nb = b.name.toLowerCase();
+  const na = a.name.toLowerCase(),
+    nb = b.name.toLowerCase();
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
 export function formatDomainTable(rows: readonly ListRow[], withHeader = true): string {
-  return formatTable(['Id', 'Name', 'State'],
-    rows.map((r) => [r.id < 0 ? '-' : String(r.id), r.name, domainStateName(r.state)]), withHeader);
+  return formatTable(
+    ['Id', 'Name', 'State'],
+    rows.map((r) => [r.id < 0 ? '-' : String(r.id), r.name, domainStateName(r.state)]),
+    withHeader,
+  );
 }
 
 /** Everything `dominfo` shows. Fields a driver could not report are null and their lines are left out (or say "unknown"). */
@@ -108,8 +132,14 @@ export function formatNodeInfo(n: NodeInfo): string {
   const L = (label: string, value: string | number): string => labelled(label, value, 20);
   let text = L('CPU model:', n.model) + L('CPU(s):', n.cpus);
   if (n.mhz !== 0) text += L('CPU frequency:', `${n.mhz} MHz`);
-  return text + L('CPU socket(s):', n.sockets) + L('Core(s) per socket:', n.cores) +
-    L('Thread(s) per core:', n.threads) + L('NUMA cell(s):', n.nodes) + L('Memory size:', `${n.memoryKiB} KiB`);
+  return (
+    text +
+    L('CPU socket(s):', n.sockets) +
+    L('Core(s) per socket:', n.cores) +
+    L('Thread(s) per core:', n.threads) +
+    L('NUMA cell(s):', n.nodes) +
+    L('Memory size:', `${n.memoryKiB} KiB`)
+  );
 }
 
 export interface VersionReport {
@@ -124,11 +154,13 @@ export interface VersionReport {
 
 export function formatVersionReport(v: VersionReport): string {
   const lib = formatVersion(v.libraryVersion);
-  return `Compiled against library: xvirt ${lib}\n` +
+  return (
+    `Compiled against library: xvirt ${lib}\n` +
     `Using library: xvirt ${lib}\n` +
     `Using API: ${v.hypervisorType} ${lib}\n` +
     (v.hypervisorVersion === 0
       ? `Cannot extract running ${v.hypervisorType} hypervisor version\n`
       : `Running hypervisor: ${v.hypervisorType} ${formatVersion(v.hypervisorVersion)}\n`) +
-    (v.daemonVersion === null ? '' : `Running against daemon: ${formatVersion(v.daemonVersion)}\n`);
+    (v.daemonVersion === null ? '' : `Running against daemon: ${formatVersion(v.daemonVersion)}\n`)
+  );
 }

@@ -26,7 +26,8 @@ function optionLine(o: OptionSpec): string {
 }
 
 export function commandHelp(c: CommandSpec): string {
-  let text = `  NAME\n    ${c.name} - ${c.summary}\n\n` +
+  let text =
+    `  NAME\n    ${c.name} - ${c.summary}\n\n` +
     `  SYNOPSIS\n    ${[c.name, ...c.options.map(synopsisPart)].join(' ')}\n\n` +
     `  DESCRIPTION\n    ${c.description}\n`;
   if (c.options.length > 0) text += `\n  OPTIONS\n${c.options.map(optionLine).join('')}`;
@@ -46,7 +47,8 @@ export function commandList(commands: readonly CommandSpec[], only?: CommandSpec
 }
 
 export function programHelp(commands: readonly CommandSpec[]): string {
-  return 'Usage: xvirt [options]... <command> [args...]\n\n' +
+  return (
+    'Usage: xvirt [options]... <command> [args...]\n\n' +
     '  options:\n' +
     '    -c | --connect=URI      hypervisor connection URI (default $XVIRT_DEFAULT_URI, then test:///default)\n' +
     '    -d | --debug=NUM        debug messages on stderr, level [0-4]\n' +
@@ -55,15 +57,27 @@ export function programHelp(commands: readonly CommandSpec[]): string {
     '    -r | --readonly         connect readonly\n' +
     '    -v | -V | --version     program version\n\n' +
     '  Every command accepts --json (machine-readable output) and --help.\n\n' +
-    '  commands:\n\n' + commandList(commands);
+    '  commands:\n\n' +
+    commandList(commands)
+  );
 }
 
 /** The `help [COMMAND|GROUP]` command over the given command table. */
 export function helpCommand(commands: () => Promise<readonly CommandSpec[]>): CommandSpec {
   return {
-    name: 'help', group: 'shell', summary: 'print help', connect: false,
+    name: 'help',
+    group: 'shell',
+    summary: 'print help',
+    connect: false,
     description: 'Prints global help, command specific help, or help for a group of related commands.',
-    options: [{ name: 'command', type: 'string', positional: true, help: 'Prints global help, command specific help, or help for a group of related commands' }],
+    options: [
+      {
+        name: 'command',
+        type: 'string',
+        positional: true,
+        help: 'Prints global help, command specific help, or help for a group of related commands',
+      },
+    ],
     async run(ctx) {
       const topic = ctx.options.get('command');
       const all = await commands();

@@ -17,4 +17,3 @@ export function impactFlags(ctx: CommandContext): number | null {
   if (!o('config') && !o('live') && !o('current')) return null;
   return (o('config') ? M.CONFIG : 0) | (o('live') ? M.LIVE : 0);
 }
-

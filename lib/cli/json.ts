@@ -14,7 +14,9 @@ export function toJson(value: JsonValue): string {
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`)
+    .join(',')}}`;
 }
 
 /** One JSON document on one line. */
@@ -59,8 +61,14 @@ export function domainStateJson(s: DomainStateInfo): JsonValue {
 
 export function nodeInfoJson(n: NodeInfo): JsonValue {
   return {
-    model: n.model, cpus: n.cpus, mhz: n.mhz, sockets: n.sockets, cores: n.cores,
-    threads: n.threads, nodes: n.nodes, memoryKiB: n.memoryKiB,
+    model: n.model,
+    cpus: n.cpus,
+    mhz: n.mhz,
+    sockets: n.sockets,
+    cores: n.cores,
+    threads: n.threads,
+    nodes: n.nodes,
+    memoryKiB: n.memoryKiB,
   };
 }
 

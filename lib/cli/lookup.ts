@@ -45,6 +45,7 @@ export async function lookupDomain(conn: Connection, text: string, kinds: Lookup
 /** The domain named by the command's <domain> argument. */
 export function domainArgument(ctx: CommandContext, kinds: LookupKinds = ANY_DOMAIN): Promise<Domain> {
   const text = ctx.options.get('domain');
-  if (typeof text !== 'string') throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, 'no <domain> argument');
+  if (typeof text !== 'string')
+    throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, 'no <domain> argument');
   return lookupDomain(ctx.connection(), text, kinds);
 }

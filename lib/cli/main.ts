@@ -57,7 +57,9 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       output.out(commandHelp(command) + (globals.quiet ? '' : '\n'));
       return 0;
     }
-    const debug = (message: string): void => { if (debugging) output.err(`debug: ${message}\n`); };
+    const debug = (message: string): void => {
+      if (debugging) output.err(`debug: ${message}\n`);
+    };
     if (command.connect !== false) {
       try {
         // The connection layer (and the driver behind it) loads only for commands that connect.
@@ -65,17 +67,30 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
         connection = await connect(globals.uri, { readonly: globals.readonly });
       } catch (err) {
         if (!isXvirtError(err)) throw err;
-        throw new XvirtError(err.number, err.domain, `failed to connect to the hypervisor: ${err.message}`, { cause: err });
+        throw new XvirtError(err.number, err.domain, `failed to connect to the hypervisor: ${err.message}`, {
+          cause: err,
+        });
       }
-      debug(`connected to ${connection.uri.text} (driver ${connection.driverName}${globals.readonly ? ', read-only' : ''})`);
+      debug(
+        `connected to ${connection.uri.text} (driver ${connection.driverName}${globals.readonly ? ', read-only' : ''})`,
+      );
     }
     const open = connection;
     const json = parsed.values.get('json') === true;
     const ctx: CommandContext = {
-      output, options: parsed.values, json, quiet: globals.quiet, debug,
+      output,
+      options: parsed.values,
+      json,
+      quiet: globals.quiet,
+      debug,
       interrupted: options.interrupted ?? new AbortController().signal,
       connection: () => {
-        if (!open) throw new XvirtError(ErrorNumber.INTERNAL_ERROR, ErrorDomain.NONE, `command '${command.name}' has no connection`);
+        if (!open)
+          throw new XvirtError(
+            ErrorNumber.INTERNAL_ERROR,
+            ErrorDomain.NONE,
+            `command '${command.name}' has no connection`,
+          );
         return open;
       },
     };
@@ -114,7 +129,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.exitCode = await runCli(argv, {
     output: { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) },
     interrupted: interrupt.signal,
-    onCommand: (c) => { catchInterrupt = c.handlesInterrupt === true; },
+    onCommand: (c) => {
+      catchInterrupt = c.handlesInterrupt === true;
+    },
   });
   process.removeAllListeners('SIGINT');
 }

@@ -33,10 +33,21 @@ export interface ObjectKind<T extends ManagedObject> {
 }
 
 export interface ObjectCommands<T extends ManagedObject> {
-  action(name: string, verb: string, done: string, summary: string,
-    act: (obj: T, ctx: CommandContext) => Promise<void>, extra?: OptionSpec[]): CommandSpec;
-  fromFile(name: string, verb: string, done: string, summary: string,
-    write: (ctx: CommandContext, xml: string) => Promise<T>): CommandSpec;
+  action(
+    name: string,
+    verb: string,
+    done: string,
+    summary: string,
+    act: (obj: T, ctx: CommandContext) => Promise<void>,
+    extra?: OptionSpec[],
+  ): CommandSpec;
+  fromFile(
+    name: string,
+    verb: string,
+    done: string,
+    summary: string,
+    write: (ctx: CommandContext, xml: string) => Promise<T>,
+  ): CommandSpec;
   dumpxml(name: string, summary: string, description: string): CommandSpec;
   autostart(name: string, summary: string, description: string): CommandSpec;
 }
@@ -53,7 +64,11 @@ export function objectCommands<T extends ManagedObject>(kind: ObjectKind<T>): Ob
   };
   return {
     action: (name, verb, done, summary, act, extra = []) => ({
-      name, summary, group: noun, options: [kind.argument, ...extra], description: sentence(summary),
+      name,
+      summary,
+      group: noun,
+      options: [kind.argument, ...extra],
+      description: sentence(summary),
       async run(ctx) {
         const obj = await kind.lookup(ctx);
         await withContext(ctx, `Failed to ${verb} ${noun} ${obj.name}`, () => act(obj, ctx));
@@ -61,7 +76,11 @@ export function objectCommands<T extends ManagedObject>(kind: ObjectKind<T>): Ob
       },
     }),
     fromFile: (name, verb, done, summary, write) => ({
-      name, summary, group: noun, options: [kind.file], description: sentence(summary),
+      name,
+      summary,
+      group: noun,
+      options: [kind.file],
+      description: sentence(summary),
       async run(ctx) {
         const file = stringOption(ctx.options, 'file')!;
         const xml = await readXmlFile(file);
@@ -70,7 +89,10 @@ export function objectCommands<T extends ManagedObject>(kind: ObjectKind<T>): Ob
       },
     }),
     dumpxml: (name, summary, description) => ({
-      name, group: noun, summary, description,
+      name,
+      group: noun,
+      summary,
+      description,
       options: [kind.argument, { name: 'inactive', type: 'bool', help: 'show inactive defined XML' }],
       async run(ctx) {
         const obj = await kind.lookup(ctx);
@@ -81,7 +103,10 @@ export function objectCommands<T extends ManagedObject>(kind: ObjectKind<T>): Ob
       },
     }),
     autostart: (name, summary, description) => ({
-      name, group: noun, summary, description,
+      name,
+      group: noun,
+      summary,
+      description,
       options: [kind.argument, { name: 'disable', type: 'bool', help: 'disable autostarting' }],
       async run(ctx) {
         const obj = await kind.lookup(ctx);

@@ -1,5 +1,10 @@
 /** virsh's layouts for network, pool and volume output: pretty capacities, info lines, JSON shapes. */
-import { storagePoolStateName, storageVolTypeName, type StoragePoolState, type StorageVolType } from '../netstore-constants';
+import {
+  storagePoolStateName,
+  storageVolTypeName,
+  type StoragePoolState,
+  type StorageVolType,
+} from '../netstore-constants';
 import type { StoragePoolInfo, StorageVolInfo } from '../netstore-types';
 import type { JsonValue } from './json';
 import { isXvirtError } from '../errors';
@@ -30,11 +35,17 @@ export async function optional<T>(op: () => Promise<T>): Promise<T | null> {
 
 export function poolInfoJson(info: StoragePoolInfo): { [key: string]: JsonValue } {
   return {
-    state: storagePoolStateName(info.state as StoragePoolState), capacity: info.capacity,
-    allocation: info.allocation, available: info.available,
+    state: storagePoolStateName(info.state as StoragePoolState),
+    capacity: info.capacity,
+    allocation: info.allocation,
+    available: info.available,
   };
 }
 
 export function volInfoJson(info: StorageVolInfo): { [key: string]: JsonValue } {
-  return { type: storageVolTypeName(info.type as StorageVolType), capacity: info.capacity, allocation: info.allocation };
+  return {
+    type: storageVolTypeName(info.type as StorageVolType),
+    capacity: info.capacity,
+    allocation: info.allocation,
+  };
 }

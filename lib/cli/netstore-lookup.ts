@@ -11,8 +11,13 @@ import { isUuid } from '../uuid';
 import type { CommandContext } from './spec';
 
 /** Errors meaning "not found this way": the next way is tried. */
-const MISSES = new Set([ErrorNumber.NO_NETWORK, ErrorNumber.NO_STORAGE_POOL, ErrorNumber.NO_STORAGE_VOL, ErrorNumber.INVALID_ARG,
-  ErrorNumber.OPERATION_INVALID]);
+const MISSES = new Set([
+  ErrorNumber.NO_NETWORK,
+  ErrorNumber.NO_STORAGE_POOL,
+  ErrorNumber.NO_STORAGE_VOL,
+  ErrorNumber.INVALID_ARG,
+  ErrorNumber.OPERATION_INVALID,
+]);
 
 /** Tries each lookup in turn; when all miss, prints `error: <failure>` and rethrows the last miss. */
 async function firstFound<T>(ctx: CommandContext, failure: string, lookups: Array<() => Promise<T>>): Promise<T> {
@@ -65,7 +70,10 @@ export async function volumeArgument(ctx: CommandContext, name = 'vol'): Promise
     const pool = await lookupPool(ctx, poolText);
     lookups.push(() => pool.lookupVolumeByName(text));
   }
-  lookups.push(() => conn.lookupStorageVolumeByKey(text), () => conn.lookupStorageVolumeByPath(text));
+  lookups.push(
+    () => conn.lookupStorageVolumeByKey(text),
+    () => conn.lookupStorageVolumeByPath(text),
+  );
   const hint = typeof poolText === 'string' ? '' : ', specifying --pool might help';
   return firstFound(ctx, `failed to get vol '${text}'${hint}`, lookups);
 }

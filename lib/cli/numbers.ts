@@ -30,11 +30,13 @@ export function parseInt32(text: string, option: string): number {
  */
 export function parseScaledKiB(text: string, option: string): number {
   const m = SCALED_RE.exec(text);
-  const bad = (): Error => usageError(`Scaled numeric value '${text}' for <${option}> option is malformed or out of range`);
+  const bad = (): Error =>
+    usageError(`Scaled numeric value '${text}' for <${option}> option is malformed or out of range`);
   if (!m) throw bad();
   let scale: bigint;
   if (m[2]) scale = 1n;
-  else if (m[3]) scale = (m[4]?.toLowerCase() === 'b' ? 1000n : 1024n) ** BigInt(POWERS.indexOf(m[3].toLowerCase()) + 1);
+  else if (m[3])
+    scale = (m[4]?.toLowerCase() === 'b' ? 1000n : 1024n) ** BigInt(POWERS.indexOf(m[3].toLowerCase()) + 1);
   else scale = 1024n;
   const bytes = BigInt(m[1]!) * scale;
   const kib = (bytes + 1023n) / 1024n;

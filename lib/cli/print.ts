@@ -5,7 +5,13 @@ import { actionJson, toJsonLine, type JsonValue } from './json';
 import type { CommandContext, OptionSpec } from './spec';
 
 /** The <domain> argument every domain command takes. */
-export const DOMAIN_OPTION: OptionSpec = { name: 'domain', type: 'string', positional: true, required: true, help: 'domain name, id or uuid' };
+export const DOMAIN_OPTION: OptionSpec = {
+  name: 'domain',
+  type: 'string',
+  positional: true,
+  required: true,
+  help: 'domain name, id or uuid',
+};
 
 export function printJson(ctx: CommandContext, value: JsonValue): void {
   ctx.output.out(toJsonLine(value));

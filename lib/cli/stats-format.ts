@@ -10,7 +10,7 @@ import type { JsonValue } from './json';
 
 /** A typed parameter's value as virsh prints it (`--raw`: booleans as 1/0). */
 export function paramText(p: TypedParam, raw: boolean): string {
-  if (p.type === T.BOOLEAN) return raw ? (p.value ? '1' : '0') : (p.value ? 'yes' : 'no');
+  if (p.type === T.BOOLEAN) return raw ? (p.value ? '1' : '0') : p.value ? 'yes' : 'no';
   if (p.type === T.DOUBLE) return p.value.toFixed(6);
   return String(p.value);
 }
@@ -39,23 +39,32 @@ function nsSeconds(ns: bigint): string {
 
 /** One cpu-stats block: `CPUn:` (or `Total:`) then a tab-indented line per parameter. */
 export function formatCpuStats(title: string, params: readonly TypedParam[]): string {
-  return `${title}:\n` + params.map((p) => {
-    const timed = p.name.endsWith('_time') && (p.type === T.ULLONG || p.type === T.LLONG);
-    return timed ? `\t${p.name.padEnd(12)} ${nsSeconds(p.value as bigint).padStart(19)} seconds\n`
-      : `\t${p.name.padEnd(12)} ${paramText(p, false)}\n`;
-  }).join('');
+  return (
+    `${title}:\n` +
+    params
+      .map((p) => {
+        const timed = p.name.endsWith('_time') && (p.type === T.ULLONG || p.type === T.LLONG);
+        return timed
+          ? `\t${p.name.padEnd(12)} ${nsSeconds(p.value as bigint).padStart(19)} seconds\n`
+          : `\t${p.name.padEnd(12)} ${paramText(p, false)}\n`;
+      })
+      .join('')
+  );
 }
 
 /** vcpuinfo's block for a running vCPU; `map` is the affinity as virsh prints it (y/-). */
 export function formatVcpu(v: VcpuInfo, map: string): string {
-  return `VCPU:           ${v.number}\nCPU:            ${v.cpu}\nState:          ${vcpuStateName(v.state)}\n`
-    + `CPU time:       ${formatSeconds(v.cpuTimeNs)}s\nCPU Affinity:   ${map}\n`;
+  return (
+    `VCPU:           ${v.number}\nCPU:            ${v.cpu}\nState:          ${vcpuStateName(v.state)}\n` +
+    `CPU time:       ${formatSeconds(v.cpuTimeNs)}s\nCPU Affinity:   ${map}\n`
+  );
 }
 
 /** vcpuinfo's block for a vCPU of a domain that is not running (virsh's N/A form, its missing colon included). */
 export function formatOfflineVcpu(n: number, map: string): string {
-  return `VCPU:           ${n}\nCPU:            N/A\nState:          N/A\n`
-    + `CPU time        N/A\nCPU Affinity:   ${map}\n`;
+  return (
+    `VCPU:           ${n}\nCPU:            N/A\nState:          N/A\n` + `CPU time        N/A\nCPU Affinity:   ${map}\n`
+  );
 }
 
 export function affinityText(map: readonly boolean[], width: number): string {
@@ -66,7 +75,11 @@ export function affinityText(map: readonly boolean[], width: number): string {
 
 /** virsh's nodecpustats names for the driver's fields, in its order. */
 const NODE_CPU_FIELDS: [string, string][] = [
-  ['user', 'user'], ['kernel', 'system'], ['idle', 'idle'], ['iowait', 'iowait'], ['intr', 'intr'],
+  ['user', 'user'],
+  ['kernel', 'system'],
+  ['idle', 'idle'],
+  ['iowait', 'iowait'],
+  ['intr', 'intr'],
 ];
 
 /**
@@ -77,7 +90,11 @@ const NODE_CPU_FIELDS: [string, string][] = [
  */
 export function nodeCpuPercent(first: readonly NodeStat[], second: readonly NodeStat[]): [string, number][] {
   const utilization = first.find((s) => s.field === 'utilization');
-  if (utilization) return [['usage', Number(utilization.value)], ['idle', 100 - Number(utilization.value)]];
+  if (utilization)
+    return [
+      ['usage', Number(utilization.value)],
+      ['idle', 100 - Number(utilization.value)],
+    ];
   const deltas: [string, number][] = [];
   for (const [field, label] of NODE_CPU_FIELDS) {
     const a = first.find((x) => x.field === field);
@@ -94,10 +111,12 @@ export function nodeCpuPercent(first: readonly NodeStat[], second: readonly Node
  * 0/0 is the x86 default NaN, whose sign bit glibc's printf shows as "-nan".
  */
 export function formatNodeCpuPercent(figures: readonly [string, number][], whole: boolean): string {
-  return figures.map(([label, v]) => {
-    const text = Number.isNaN(v) ? '-nan' : whole ? String(v) : v.toFixed(1);
-    return `${(label + ':').padEnd(15)} ${text.padStart(5)}%\n`;
-  }).join('');
+  return figures
+    .map(([label, v]) => {
+      const text = Number.isNaN(v) ? '-nan' : whole ? String(v) : v.toFixed(1);
+      return `${(label + ':').padEnd(15)} ${text.padStart(5)}%\n`;
+    })
+    .join('');
 }
 
 export function formatNodeCpuStats(stats: readonly NodeStat[]): string {

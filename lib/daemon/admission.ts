@@ -61,9 +61,13 @@ export class Admission {
   }
 
   /** TLS connections accepted whose handshake has not finished. */
-  get handshakes(): number { return this.#handshakes; }
+  get handshakes(): number {
+    return this.#handshakes;
+  }
 
-  held(kind: ListenerKind): number { return this.#held.get(kind) ?? 0; }
+  held(kind: ListenerKind): number {
+    return this.#held.get(kind) ?? 0;
+  }
 
   /**
    * Why a new socket on `kind` must be refused, or null to admit it. `anonymous`: clients
@@ -119,6 +123,8 @@ export class Admission {
     }
     const missed = q?.missed ?? 0;
     this.#quiet.set(key, { last: now, missed: 0 });
-    this.#log.warn(`refusing ${kind} client: ${why}${missed ? ` (${missed} more refused for this since the last line)` : ''}`);
+    this.#log.warn(
+      `refusing ${kind} client: ${why}${missed ? ` (${missed} more refused for this since the last line)` : ''}`,
+    );
   }
 }

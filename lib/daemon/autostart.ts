@@ -24,7 +24,9 @@ function messageOf(err: unknown): string {
 /** Starts the connection's inactive autostart domains one after another. */
 export async function autostartDomains(conn: Connection, log: Log): Promise<AutostartResult> {
   const result: AutostartResult = { started: [], failed: [] };
-  const domains = await conn.listAllDomains(ListDomainsFlags.INACTIVE | ListDomainsFlags.PERSISTENT | ListDomainsFlags.AUTOSTART);
+  const domains = await conn.listAllDomains(
+    ListDomainsFlags.INACTIVE | ListDomainsFlags.PERSISTENT | ListDomainsFlags.AUTOSTART,
+  );
   for (const dom of domains) {
     try {
       await dom.create();

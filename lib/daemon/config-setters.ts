@@ -40,6 +40,11 @@ export function str<C>(check: (s: string) => string | null, set: (cfg: C, s: str
 
 /** One of AUTH_SCHEMES. */
 export function auth<C>(set: (cfg: C, a: AuthScheme) => void): Setter<C> {
-  return str((s) => ((AUTH_SCHEMES as readonly string[]).includes(s) ? null
-    : `unsupported auth scheme "${s}" (supported: ${AUTH_SCHEMES.join(', ')})`), (cfg, s) => set(cfg, s as AuthScheme));
+  return str(
+    (s) =>
+      (AUTH_SCHEMES as readonly string[]).includes(s)
+        ? null
+        : `unsupported auth scheme "${s}" (supported: ${AUTH_SCHEMES.join(', ')})`,
+    (cfg, s) => set(cfg, s as AuthScheme),
+  );
 }

@@ -101,45 +101,100 @@ export class ConfigError extends Error {
 type Setter = GenericSetter<DaemonConfig>;
 
 function perms(set: (cfg: DaemonConfig, mode: number) => void): Setter {
-  return str<DaemonConfig>((s) => (/^0?[0-7]{3}$/.test(s) ? null : `expected an octal mode like "0700", got "${s}"`),
-    (cfg, s) => set(cfg, parseInt(s, 8)));
+  return str<DaemonConfig>(
+    (s) => (/^0?[0-7]{3}$/.test(s) ? null : `expected an octal mode like "0700", got "${s}"`),
+    (cfg, s) => set(cfg, parseInt(s, 8)),
+  );
 }
 
 function socketPath(set: (cfg: DaemonConfig, p: string) => void): Setter {
-  return str<DaemonConfig>((s) => (s === '' || path.isAbsolute(s) ? (s.length > 107 ? 'socket path longer than 107 bytes' : null)
-    : `expected an absolute path (or "" to disable), got "${s}"`), set);
+  return str<DaemonConfig>(
+    (s) =>
+      s === '' || path.isAbsolute(s)
+        ? s.length > 107
+          ? 'socket path longer than 107 bytes'
+          : null
+        : `expected an absolute path (or "" to disable), got "${s}"`,
+    set,
+  );
 }
 
 const KEYS: Record<string, Setter> = {
-  unix_sock_rw_path: socketPath((c, v) => { c.unixSockRwPath = v; }),
-  unix_sock_ro_path: socketPath((c, v) => { c.unixSockRoPath = v; }),
-  unix_sock_rw_perms: perms((c, v) => { c.unixSockRwPerms = v; }),
-  unix_sock_ro_perms: perms((c, v) => { c.unixSockRoPerms = v; }),
-  listen_tcp: int(0, 1, (c, v) => { c.listenTcp = v === 1; }),
-  tcp_listen_addr: str((s) => (s.length > 0 ? null : 'expected an address'), (c, v) => { c.tcpListenAddr = v; }),
-  tcp_port: int(0, 65535, (c, v) => { c.tcpPort = v; }),
-  auth_unix_rw: auth((c, v) => { c.authUnixRw = v; }),
-  auth_unix_ro: auth((c, v) => { c.authUnixRo = v; }),
-  auth_tcp: auth((c, v) => { c.authTcp = v; }),
-  max_clients: int(1, 1_000_000, (c, v) => { c.maxClients = v; }),
-  unix_clients_reserve: int(0, 1_000_000, (c, v) => { c.unixClientsReserve = v; }),
-  max_workers: int(1, 1_000_000, (c, v) => { c.maxWorkers = v; }),
-  max_client_requests: int(1, 65536, (c, v) => { c.maxClientRequests = v; }),
-  max_client_output: int(65536, 2 ** 31, (c, v) => { c.maxClientOutput = v; }),
-  max_client_output_messages: int(16, 1_000_000, (c, v) => { c.maxClientOutputMessages = v; }),
-  keepalive_interval: int(-1, 86400, (c, v) => { c.keepaliveInterval = v; }),
-  keepalive_count: int(0, 1000, (c, v) => { c.keepaliveCount = v; }),
-  log_level: int(1, 4, (c, v) => { c.logLevel = v; }),
+  unix_sock_rw_path: socketPath((c, v) => {
+    c.unixSockRwPath = v;
+  }),
+  unix_sock_ro_path: socketPath((c, v) => {
+    c.unixSockRoPath = v;
+  }),
+  unix_sock_rw_perms: perms((c, v) => {
+    c.unixSockRwPerms = v;
+  }),
+  unix_sock_ro_perms: perms((c, v) => {
+    c.unixSockRoPerms = v;
+  }),
+  listen_tcp: int(0, 1, (c, v) => {
+    c.listenTcp = v === 1;
+  }),
+  tcp_listen_addr: str(
+    (s) => (s.length > 0 ? null : 'expected an address'),
+    (c, v) => {
+      c.tcpListenAddr = v;
+    },
+  ),
+  tcp_port: int(0, 65535, (c, v) => {
+    c.tcpPort = v;
+  }),
+  auth_unix_rw: auth((c, v) => {
+    c.authUnixRw = v;
+  }),
+  auth_unix_ro: auth((c, v) => {
+    c.authUnixRo = v;
+  }),
+  auth_tcp: auth((c, v) => {
+    c.authTcp = v;
+  }),
+  max_clients: int(1, 1_000_000, (c, v) => {
+    c.maxClients = v;
+  }),
+  unix_clients_reserve: int(0, 1_000_000, (c, v) => {
+    c.unixClientsReserve = v;
+  }),
+  max_workers: int(1, 1_000_000, (c, v) => {
+    c.maxWorkers = v;
+  }),
+  max_client_requests: int(1, 65536, (c, v) => {
+    c.maxClientRequests = v;
+  }),
+  max_client_output: int(65536, 2 ** 31, (c, v) => {
+    c.maxClientOutput = v;
+  }),
+  max_client_output_messages: int(16, 1_000_000, (c, v) => {
+    c.maxClientOutputMessages = v;
+  }),
+  keepalive_interval: int(-1, 86400, (c, v) => {
+    c.keepaliveInterval = v;
+  }),
+  keepalive_count: int(0, 1000, (c, v) => {
+    c.keepaliveCount = v;
+  }),
+  log_level: int(1, 4, (c, v) => {
+    c.logLevel = v;
+  }),
   log_outputs: (cfg, value, fail) => {
-    if (typeof value !== 'string') return fail('expected a "quoted string" like "1:file:/var/log/xvirt/xvirtd.log 3:stderr"');
+    if (typeof value !== 'string')
+      return fail('expected a "quoted string" like "1:file:/var/log/xvirt/xvirtd.log 3:stderr"');
     try {
       cfg.logOutputs = parseLogOutputs(value);
     } catch (err) {
       fail((err as Error).message);
     }
   },
-  default_uri: str((s) => (s.includes('://') ? null : `expected a URI like "test:///default", got "${s}"`),
-    (c, v) => { c.defaultUri = v; }),
+  default_uri: str(
+    (s) => (s.includes('://') ? null : `expected a URI like "test:///default", got "${s}"`),
+    (c, v) => {
+      c.defaultUri = v;
+    },
+  ),
   ...SECURITY_KEYS,
 };
 
@@ -183,21 +238,36 @@ export function parseConfig(text: string, source: string, base: DaemonConfig = d
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) throw new ConfigError(`${where}: expected 'key = value', got '${line.slice(0, 80)}'`);
     const key = m[1]!;
-    const fail = (why: string): never => { throw new ConfigError(`${where}: ${key}: ${why}`); };
+    const fail = (why: string): never => {
+      throw new ConfigError(`${where}: ${key}: ${why}`);
+    };
     const setter = KEYS[key];
     if (!setter) throw new ConfigError(`${where}: unknown key '${key}' (known keys: ${CONFIG_KEYS.join(', ')})`);
     const [value, rest] = parseValue(m[2]!, fail);
     const trailing = rest.trim();
-    if (trailing !== '' && !trailing.startsWith('#')) fail(`unexpected text after the value: '${trailing.slice(0, 40)}'`);
+    if (trailing !== '' && !trailing.startsWith('#'))
+      fail(`unexpected text after the value: '${trailing.slice(0, 40)}'`);
     setter(cfg, value, fail);
   });
-  checkSecurityConfig(cfg.security, { auth_unix_rw: cfg.authUnixRw, auth_unix_ro: cfg.authUnixRo, auth_tcp: cfg.authTcp, auth_tls: cfg.security.authTls },
-    (why) => { throw new ConfigError(`${source}: ${why}`); });
+  checkSecurityConfig(
+    cfg.security,
+    {
+      auth_unix_rw: cfg.authUnixRw,
+      auth_unix_ro: cfg.authUnixRo,
+      auth_tcp: cfg.authTcp,
+      auth_tls: cfg.security.authTls,
+    },
+    (why) => {
+      throw new ConfigError(`${source}: ${why}`);
+    },
+  );
   if (cfg.unixSockRwPath === '' && cfg.unixSockRoPath === '' && !cfg.listenTcp && !cfg.security.listenTls) {
     throw new ConfigError(`${source}: no listener left: both unix sockets are disabled and listen_tcp = 0`);
   }
   if (cfg.unixSockRwPath !== '' && cfg.unixSockRwPath === cfg.unixSockRoPath) {
-    throw new ConfigError(`${source}: unix_sock_rw_path and unix_sock_ro_path are the same file '${cfg.unixSockRwPath}'`);
+    throw new ConfigError(
+      `${source}: unix_sock_rw_path and unix_sock_ro_path are the same file '${cfg.unixSockRwPath}'`,
+    );
   }
   return cfg;
 }

@@ -34,8 +34,16 @@ export interface DaemonStats {
 }
 
 /** The procedures xvirtd serves. */
-export const DISPATCHER = new Dispatcher(SESSION_HANDLERS, CONNECT_HANDLERS, DOMAIN_HANDLERS, STATS_HANDLERS, AUTH_HANDLERS,
-  NETWORK_HANDLERS, STORAGE_HANDLERS, HOST_DEVICE_HANDLERS);
+export const DISPATCHER = new Dispatcher(
+  SESSION_HANDLERS,
+  CONNECT_HANDLERS,
+  DOMAIN_HANDLERS,
+  STATS_HANDLERS,
+  AUTH_HANDLERS,
+  NETWORK_HANDLERS,
+  STORAGE_HANDLERS,
+  HOST_DEVICE_HANDLERS,
+);
 
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;
@@ -63,14 +71,23 @@ export class Daemon implements SessionHost {
   }
 
   async start(): Promise<void> {
-    this.#admission = new Admission({
-      maxClients: this.config.maxClients, unixClientsReserve: this.config.unixClientsReserve,
-      maxAnonymousClients: this.config.security.maxAnonymousClients, fileLimit: this.#raiseFileLimit(),
-    }, this.log);
-    this.#listeners = await openListeners(this.config, {
-      onConnection: (socket, policy) => this.#accept(socket, policy),
-      gate: (raw, policy) => this.#gateTls(raw, policy),
-    }, this.log);
+    this.#admission = new Admission(
+      {
+        maxClients: this.config.maxClients,
+        unixClientsReserve: this.config.unixClientsReserve,
+        maxAnonymousClients: this.config.security.maxAnonymousClients,
+        fileLimit: this.#raiseFileLimit(),
+      },
+      this.log,
+    );
+    this.#listeners = await openListeners(
+      this.config,
+      {
+        onConnection: (socket, policy) => this.#accept(socket, policy),
+        gate: (raw, policy) => this.#gateTls(raw, policy),
+      },
+      this.log,
+    );
     this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
   }
 
@@ -83,8 +100,12 @@ export class Daemon implements SessionHost {
       streams += c.openStreams;
     }
     return {
-      clients: this.clients.size, inflight, streams, waitingForWorker: this.#waiting.size,
-      tlsHandshakes: this.#admission?.handshakes ?? 0, ...this.counters,
+      clients: this.clients.size,
+      inflight,
+      streams,
+      waitingForWorker: this.#waiting.size,
+      tlsHandshakes: this.#admission?.handshakes ?? 0,
+      ...this.counters,
     };
   }
 
@@ -147,7 +168,8 @@ export class Daemon implements SessionHost {
       }
     } else {
       // The unauthenticated are counted only on a listener that requires authentication (libvirtd's rule).
-      const why = this.#stopping ? 'daemon shutting down'
+      const why = this.#stopping
+        ? 'daemon shutting down'
         : admission.refusal(policy.kind, policy.auth === 'none' ? null : this.#unauthenticated());
       if (why) {
         admission.refuse(socket, policy.kind, why);
@@ -158,7 +180,10 @@ export class Daemon implements SessionHost {
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
     const peer = session.auth.identity.unixPeer;
-    if (peer) this.log.info(`client ${session.id} connected on ${policy.kind}: pid ${peer.pid} uid ${peer.uid} gid ${peer.gid}`);
+    if (peer)
+      this.log.info(
+        `client ${session.id} connected on ${policy.kind}: pid ${peer.pid} uid ${peer.uid} gid ${peer.gid}`,
+      );
     else this.log.debug(`client ${session.id} connected on ${policy.kind}`);
   }
 

@@ -14,7 +14,11 @@ import { protocolError, remoteError, remoteErrorFrom, type MessageHeader } from 
 import { isLibvirtCall } from '../rpc/libvirt-procedures';
 import { needsWrite, type AnyEntry } from '../rpc/procedure-table';
 import {
-  procedureName, procedureSpec, type CallableProcedure, type ProcedureArgs, type ProcedureRet,
+  procedureName,
+  procedureSpec,
+  type CallableProcedure,
+  type ProcedureArgs,
+  type ProcedureRet,
 } from '../rpc/procedures';
 import { decode, encode } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
@@ -52,8 +56,12 @@ export interface SessionControl {
  */
 export interface Handler<P extends CallableProcedure> {
   /** `call`: the header of the call being served (a stream procedure's stream is identified by it). */
-  run(this: void, s: SessionControl, args: ProcedureArgs<P>, call: MessageHeader):
-    Promise<ProcedureRet<P>> | ProcedureRet<P>;
+  run(
+    this: void,
+    s: SessionControl,
+    args: ProcedureArgs<P>,
+    call: MessageHeader,
+  ): Promise<ProcedureRet<P>> | ProcedureRet<P>;
 }
 
 /** Handlers keyed by the table's numbers: naming a procedure the table lacks is a type error. */
@@ -69,7 +77,11 @@ export function noSupport(api: string, domain = ErrorDomain.DOMAIN): XvirtError 
 
 /** libvirt's virCheckFlags error: INVALID_ARG, and (unlike most) no "invalid argument:" prefix. */
 export function unsupportedFlags(flags: number, api: string): XvirtError {
-  return new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN, `unsupported flags (0x${flags.toString(16)}) in function ${api}`);
+  return new XvirtError(
+    ErrorNumber.INVALID_ARG,
+    ErrorDomain.DOMAIN,
+    `unsupported flags (0x${flags.toString(16)}) in function ${api}`,
+  );
 }
 
 /** A served procedure: its table entry, the 'DOMAIN_GET_INFO args' label for decoding errors, its run. */

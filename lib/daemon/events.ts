@@ -21,8 +21,11 @@ export type EventSink = (callbackId: number | null, event: LifecycleEvent) => vo
 
 function badEventId(eventId: number): XvirtError {
   // libvirtd's number for this (INTERNAL_ERROR), so clients react the same way.
-  return XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC,
-    `unsupported event ID ${eventId} (expected 0 to ${DomainEventId.LAST - 1})`);
+  return XvirtError.of(
+    ErrorNumber.INTERNAL_ERROR,
+    ErrorDomain.RPC,
+    `unsupported event ID ${eventId} (expected 0 to ${DomainEventId.LAST - 1})`,
+  );
 }
 
 export class EventRegistrations {
@@ -56,7 +59,11 @@ export class EventRegistrations {
 
   async deregisterCallback(conn: Connection, callbackId: number): Promise<void> {
     if (!this.#callbacks.delete(callbackId)) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `domain event callback ${callbackId} not registered`);
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.RPC,
+        `domain event callback ${callbackId} not registered`,
+      );
     }
     await this.#sync(conn);
   }
@@ -101,7 +108,12 @@ export class EventRegistrations {
       if (!this.#subscription) {
         const sub = conn.onLifecycle((ev) => this.#deliver(ev));
         this.#subscription = sub;
-        sub.then(() => this.#onSubscription(1), () => { if (this.#subscription === sub) this.#subscription = null; });
+        sub.then(
+          () => this.#onSubscription(1),
+          () => {
+            if (this.#subscription === sub) this.#subscription = null;
+          },
+        );
       }
       await this.#subscription;
     } else {
@@ -113,10 +125,13 @@ export class EventRegistrations {
     const sub = this.#subscription;
     this.#subscription = null;
     if (sub) {
-      await sub.then(async (off) => {
-        this.#onSubscription(-1);
-        await off();
-      }, () => undefined);
+      await sub.then(
+        async (off) => {
+          this.#onSubscription(-1);
+          await off();
+        },
+        () => undefined,
+      );
     }
   }
 

@@ -10,8 +10,10 @@ import { fromWire, toWire } from '../auth/sasl-protocol';
 import type { SaslStepResult } from '../auth/sasl-server';
 
 /** Runs one SASL step; a client that used up its attempts is disconnected after this reply. */
-function saslStep(s: SessionControl, step: (sasl: NonNullable<SessionControl['auth']['sasl']>) => SaslStepResult):
-  { complete: boolean; nil: boolean; data: Buffer } {
+function saslStep(
+  s: SessionControl,
+  step: (sasl: NonNullable<SessionControl['auth']['sasl']>) => SaslStepResult,
+): { complete: boolean; nil: boolean; data: Buffer } {
   const sasl = s.auth.sasl;
   // libvirtd: a SASL call on a listener that does not use SASL is an authentication failure.
   if (!sasl) throw authFailedError();

@@ -5,7 +5,12 @@
 import type { Connection, Domain } from '../connection';
 import { ListDomainsFlags } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { protocolError, REMOTE_DOMAIN_ID_LIST_MAX, REMOTE_DOMAIN_LIST_MAX, REMOTE_DOMAIN_NAME_LIST_MAX } from '../rpc/protocol';
+import {
+  protocolError,
+  REMOTE_DOMAIN_ID_LIST_MAX,
+  REMOTE_DOMAIN_LIST_MAX,
+  REMOTE_DOMAIN_NAME_LIST_MAX,
+} from '../rpc/protocol';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import { unsupportedFlags, type HandlerTable } from './dispatch';
 import { LIBVIRT_PROTOCOL_VERSION } from '../version';
@@ -29,7 +34,10 @@ export const CONNECT_HANDLERS: HandlerTable = {
   [P.CONNECT_GET_VERSION]: { run: async (s) => ({ hv_ver: await s.conn().getVersion() }) },
   // The protocol's libvirt version, not xvirt's: clients gate features on it (lib/version.ts).
   [P.CONNECT_GET_LIB_VERSION]: {
-    run: (s) => { s.conn(); return { lib_ver: LIBVIRT_PROTOCOL_VERSION }; },
+    run: (s) => {
+      s.conn();
+      return { lib_ver: LIBVIRT_PROTOCOL_VERSION };
+    },
   },
   [P.CONNECT_GET_HOSTNAME]: { run: async (s) => ({ hostname: await s.conn().getHostname() }) },
   [P.CONNECT_GET_URI]: { run: async (s) => ({ uri: await s.conn().getUri() }) },
@@ -42,12 +50,18 @@ export const CONNECT_HANDLERS: HandlerTable = {
   [P.CONNECT_IS_SECURE]: { run: async (s) => ({ secure: await s.conn().isSecure() }) },
   [P.NODE_GET_INFO]: { run: (s) => s.conn().getNodeInfo() },
   // xvirt has no security driver: an empty model, which clients read as "none".
-  [P.NODE_GET_SECURITY_MODEL]: { run: (s) => { s.conn(); return { model: '', doi: '' }; } },
+  [P.NODE_GET_SECURITY_MODEL]: {
+    run: (s) => {
+      s.conn();
+      return { model: '', doi: '' };
+    },
+  },
 
   [P.CONNECT_LIST_ALL_DOMAINS]: {
     run: async (s, a) => {
       const list = await s.conn().listAllDomains(a.flags);
-      if (list.length > REMOTE_DOMAIN_LIST_MAX) throw protocolError(`too many domains: ${list.length} > ${REMOTE_DOMAIN_LIST_MAX}`);
+      if (list.length > REMOTE_DOMAIN_LIST_MAX)
+        throw protocolError(`too many domains: ${list.length} > ${REMOTE_DOMAIN_LIST_MAX}`);
       return { domains: a.need_results ? list.map((d) => d.ref) : [], ret: list.length };
     },
   },

@@ -55,13 +55,22 @@ export const DOMAIN_HANDLERS: HandlerTable = {
     },
   },
   [P.DOMAIN_SNAPSHOT_NUM]: {
-    run: async (s, a) => { await existing(s, a.dom); return { num: 0 }; },
+    run: async (s, a) => {
+      await existing(s, a.dom);
+      return { num: 0 };
+    },
   },
   [P.DOMAIN_GET_SECURITY_LABEL]: {
-    run: async (s, a) => { await existing(s, a.dom); return { label: '', enforcing: 0 }; },
+    run: async (s, a) => {
+      await existing(s, a.dom);
+      return { label: '', enforcing: 0 };
+    },
   },
   [P.DOMAIN_GET_MESSAGES]: {
-    run: async (s, a) => { await existing(s, a.dom); return { msgs: [] }; },
+    run: async (s, a) => {
+      await existing(s, a.dom);
+      return { msgs: [] };
+    },
   },
 
   [P.DOMAIN_CREATE]: { run: (s, a) => domain(s, a.dom).create(0) },

@@ -35,10 +35,18 @@ export const NETWORK_HANDLERS: HandlerTable = {
     run: async (s) => ({ num: (await s.conn().listAllNetworks(1)).length }),
   },
   [P.CONNECT_LIST_NETWORKS]: {
-    run: async (s, a) => first((await s.conn().listAllNetworks(2)).map((n) => n.name), a.maxnames),
+    run: async (s, a) =>
+      first(
+        (await s.conn().listAllNetworks(2)).map((n) => n.name),
+        a.maxnames,
+      ),
   },
   [P.CONNECT_LIST_DEFINED_NETWORKS]: {
-    run: async (s, a) => first((await s.conn().listAllNetworks(1)).map((n) => n.name), a.maxnames),
+    run: async (s, a) =>
+      first(
+        (await s.conn().listAllNetworks(1)).map((n) => n.name),
+        a.maxnames,
+      ),
   },
   [P.NETWORK_LOOKUP_BY_NAME]: {
     run: async (s, a) => ({ net: (await s.conn().lookupNetworkByName(a.name)).ref }),
@@ -80,7 +88,9 @@ export const NETWORK_HANDLERS: HandlerTable = {
     },
   },
   [P.CONNECT_NETWORK_EVENT_REGISTER_ANY]: {
-    run: async (s, a) => ({ callbackID: await s.netstoreEvents.register(s.conn(), 'network', a.eventID, a.net?.uuid ?? null) }),
+    run: async (s, a) => ({
+      callbackID: await s.netstoreEvents.register(s.conn(), 'network', a.eventID, a.net?.uuid ?? null),
+    }),
   },
   [P.CONNECT_NETWORK_EVENT_DEREGISTER_ANY]: {
     run: (s, a) => s.netstoreEvents.deregister(s.conn(), 'network', a.callbackID),
@@ -101,10 +111,18 @@ export const STORAGE_HANDLERS: HandlerTable = {
     run: async (s) => ({ num: (await s.conn().listAllStoragePools(1)).length }),
   },
   [P.CONNECT_LIST_STORAGE_POOLS]: {
-    run: async (s, a) => first((await s.conn().listAllStoragePools(2)).map((p) => p.name), a.maxnames),
+    run: async (s, a) =>
+      first(
+        (await s.conn().listAllStoragePools(2)).map((p) => p.name),
+        a.maxnames,
+      ),
   },
   [P.CONNECT_LIST_DEFINED_STORAGE_POOLS]: {
-    run: async (s, a) => first((await s.conn().listAllStoragePools(1)).map((p) => p.name), a.maxnames),
+    run: async (s, a) =>
+      first(
+        (await s.conn().listAllStoragePools(1)).map((p) => p.name),
+        a.maxnames,
+      ),
   },
   [P.STORAGE_POOL_LOOKUP_BY_NAME]: {
     run: async (s, a) => ({ pool: (await s.conn().lookupStoragePoolByName(a.name)).ref }),
@@ -155,7 +173,11 @@ export const STORAGE_HANDLERS: HandlerTable = {
     run: async (s, a) => ({ num: (await pool(s, a.pool).listAllVolumes()).length }),
   },
   [P.STORAGE_POOL_LIST_VOLUMES]: {
-    run: async (s, a) => first((await pool(s, a.pool).listAllVolumes()).map((v) => v.name), a.maxnames),
+    run: async (s, a) =>
+      first(
+        (await pool(s, a.pool).listAllVolumes()).map((v) => v.name),
+        a.maxnames,
+      ),
   },
   [P.STORAGE_VOL_LOOKUP_BY_NAME]: {
     run: async (s, a) => ({ vol: (await pool(s, a.pool).lookupVolumeByName(a.name)).ref }),
@@ -185,7 +207,9 @@ export const STORAGE_HANDLERS: HandlerTable = {
     run: async (s, a) => ({ name: await vol(s, a.vol).getPath() }),
   },
   [P.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY]: {
-    run: async (s, a) => ({ callbackID: await s.netstoreEvents.register(s.conn(), 'pool', a.eventID, a.pool?.uuid ?? null) }),
+    run: async (s, a) => ({
+      callbackID: await s.netstoreEvents.register(s.conn(), 'pool', a.eventID, a.pool?.uuid ?? null),
+    }),
   },
   [P.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY]: {
     run: (s, a) => s.netstoreEvents.deregister(s.conn(), 'pool', a.callbackID),

@@ -10,22 +10,29 @@ import { notOpenError, type HandlerTable, type SessionControl } from './dispatch
 
 /** Features the remote layer itself answers; everything else is a driver feature xvirt lacks (0). */
 const REMOTE_FEATURES = new Set<number>([
-  DrvFeature.PROGRAM_KEEPALIVE, DrvFeature.REMOTE_EVENT_CALLBACK, DrvFeature.REMOTE_CLOSE_CALLBACK,
+  DrvFeature.PROGRAM_KEEPALIVE,
+  DrvFeature.REMOTE_EVENT_CALLBACK,
+  DrvFeature.REMOTE_CLOSE_CALLBACK,
 ]);
 
 /** One close callback per connection, as in libvirt's remote driver. */
 function setCloseCallback(s: SessionControl, on: boolean): void {
   s.conn();
   if (s.closeCallbackRegistered === on) {
-    throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.RPC,
-      on ? 'a close callback is already registered' : 'no close callback is registered');
+    throw XvirtError.of(
+      ErrorNumber.OPERATION_INVALID,
+      ErrorDomain.RPC,
+      on ? 'a close callback is already registered' : 'no close callback is registered',
+    );
   }
   s.closeCallbackRegistered = on;
 }
 
 export const SESSION_HANDLERS: HandlerTable = {
   [P.CONNECT_OPEN]: {
-    run: async (s, a) => { await s.open(a.name, a.flags); },
+    run: async (s, a) => {
+      await s.open(a.name, a.flags);
+    },
   },
   [P.CONNECT_CLOSE]: {
     run: (s) => s.closeAfterReply(),

@@ -9,8 +9,13 @@ import { DomainMemoryModFlags } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import {
-  REMOTE_CPUMAPS_MAX, REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX, REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX,
-  REMOTE_DOMAIN_MEMORY_STATS_MAX, REMOTE_NODE_CPU_STATS_MAX, REMOTE_NODE_MAX_CELLS, REMOTE_NODE_MEMORY_STATS_MAX,
+  REMOTE_CPUMAPS_MAX,
+  REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX,
+  REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX,
+  REMOTE_DOMAIN_MEMORY_STATS_MAX,
+  REMOTE_NODE_CPU_STATS_MAX,
+  REMOTE_NODE_MAX_CELLS,
+  REMOTE_NODE_MEMORY_STATS_MAX,
   REMOTE_VCPUINFO_MAX,
 } from '../rpc/stats-codecs';
 import type { TypedParam } from '../typed-params';
@@ -44,8 +49,13 @@ function paramsReply<T>(all: T[], nparams: number): { params: T[]; nparams: numb
 }
 
 /** The per-CPU records laid out densely, each cut to `nparams`; nparams 0 returns the counts libvirt returns. */
-async function cpuStatsReply(dom: Domain, nparams: number, startCpu: number, ncpus: number, flags: number):
-  Promise<{ params: TypedParam[]; nparams: number }> {
+async function cpuStatsReply(
+  dom: Domain,
+  nparams: number,
+  startCpu: number,
+  ncpus: number,
+  flags: number,
+): Promise<{ params: TypedParam[]; nparams: number }> {
   if (nparams === 0) {
     if (startCpu !== -1 && ncpus === 0) {
       return { params: [], nparams: (await dom.getCPUStats(0, CPU_COUNT_PROBE, flags)).length };
@@ -72,9 +82,14 @@ export const STATS_HANDLERS: HandlerTable = {
   [P.CONNECT_GET_ALL_DOMAIN_STATS]: {
     run: async (s, a) => {
       const conn = s.conn();
-      const records = a.doms.length > 0
-        ? await conn.getDomainStats(a.doms.map((ref) => new Domain(conn, ref)), a.stats, a.flags)
-        : await conn.getAllDomainStats(a.stats, a.flags);
+      const records =
+        a.doms.length > 0
+          ? await conn.getDomainStats(
+              a.doms.map((ref) => new Domain(conn, ref)),
+              a.stats,
+              a.flags,
+            )
+          : await conn.getAllDomainStats(a.stats, a.flags);
       return { retStats: records.map((r) => ({ dom: r.domain.ref, params: r.params })) };
     },
   },
@@ -103,8 +118,14 @@ export const STATS_HANDLERS: HandlerTable = {
     run: async (s, a) => {
       const i = await domain(s, a.dom).interfaceStats(a.device);
       return {
-        rx_bytes: i.rxBytes, rx_packets: i.rxPackets, rx_errs: i.rxErrs, rx_drop: i.rxDrop,
-        tx_bytes: i.txBytes, tx_packets: i.txPackets, tx_errs: i.txErrs, tx_drop: i.txDrop,
+        rx_bytes: i.rxBytes,
+        rx_packets: i.rxPackets,
+        rx_errs: i.rxErrs,
+        rx_drop: i.rxDrop,
+        tx_bytes: i.txBytes,
+        tx_packets: i.txPackets,
+        tx_errs: i.txErrs,
+        tx_drop: i.txDrop,
       };
     },
   },
@@ -113,8 +134,11 @@ export const STATS_HANDLERS: HandlerTable = {
       if (a.maxinfo > REMOTE_VCPUINFO_MAX) throw dispatchLimit('maxinfo > REMOTE_VCPUINFO_MAX');
       if (a.maxinfo * a.maplen > REMOTE_CPUMAPS_MAX) throw dispatchLimit('maxinfo * maplen > REMOTE_CPUMAPS_MAX');
       if (a.maplen <= 0) {
-        throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
-          'maplen in virDomainGetVcpus must be greater than zero');
+        throw new XvirtError(
+          ErrorNumber.INVALID_ARG,
+          ErrorDomain.DOMAIN,
+          'maplen in virDomainGetVcpus must be greater than zero',
+        );
       }
       const vcpus = await domain(s, a.dom).getVcpus(a.maxinfo);
       const cpumaps = Buffer.alloc(Math.max(0, a.maxinfo) * a.maplen);
@@ -128,8 +152,11 @@ export const STATS_HANDLERS: HandlerTable = {
       if (a.ncpumaps > REMOTE_VCPUINFO_MAX) throw dispatchLimit('ncpumaps > REMOTE_VCPUINFO_MAX');
       if (a.ncpumaps * a.maplen > REMOTE_CPUMAPS_MAX) throw dispatchLimit('maxinfo * maplen > REMOTE_CPUMAPS_MAX');
       if (a.maplen <= 0) {
-        throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
-          'maplen in virDomainGetVcpuPinInfo must be greater than zero');
+        throw new XvirtError(
+          ErrorNumber.INVALID_ARG,
+          ErrorDomain.DOMAIN,
+          'maplen in virDomainGetVcpuPinInfo must be greater than zero',
+        );
       }
       const maps = await domain(s, a.dom).getVcpuPinInfo(a.flags, a.ncpumaps);
       const cpumaps = Buffer.alloc(Math.max(0, a.ncpumaps) * a.maplen);
@@ -150,13 +177,21 @@ export const STATS_HANDLERS: HandlerTable = {
   [P.DOMAIN_SET_MEMORY_FLAGS]: {
     run: (s, a) => {
       const d = domain(s, a.dom);
-      return orPlain(a.flags, () => d.setMemoryFlags(a.memory, a.flags), () => d.setMemory(a.memory));
+      return orPlain(
+        a.flags,
+        () => d.setMemoryFlags(a.memory, a.flags),
+        () => d.setMemory(a.memory),
+      );
     },
   },
   [P.DOMAIN_SET_VCPUS_FLAGS]: {
     run: (s, a) => {
       const d = domain(s, a.dom);
-      return orPlain(a.flags, () => d.setVcpusFlags(a.nvcpus, a.flags), () => d.setVcpus(a.nvcpus));
+      return orPlain(
+        a.flags,
+        () => d.setVcpusFlags(a.nvcpus, a.flags),
+        () => d.setVcpus(a.nvcpus),
+      );
     },
   },
   [P.DOMAIN_SET_MAX_MEMORY]: {

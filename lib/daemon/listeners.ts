@@ -55,7 +55,10 @@ export class ListenError extends Error {
 function socketIsLive(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.connect(socketPath);
-    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
     probe.once('error', () => resolve(false));
   });
 }
@@ -77,7 +80,9 @@ async function prepareSocketPath(socketPath: string): Promise<void> {
 function listen(server: net.Server, options: net.ListenOptions, what = ''): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void =>
-      reject(new ListenError(`cannot listen on ${options.path ?? `${options.host}:${options.port}`}${what}: ${err.message}`));
+      reject(
+        new ListenError(`cannot listen on ${options.path ?? `${options.host}:${options.port}`}${what}: ${err.message}`),
+      );
     server.once('error', onError);
     server.listen(options, () => {
       server.off('error', onError);
@@ -86,8 +91,13 @@ function listen(server: net.Server, options: net.ListenOptions, what = ''): Prom
   });
 }
 
-async function listenUnix(socketPath: string, mode: number, policy: ListenerPolicy,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, backlog: number): Promise<Listener> {
+async function listenUnix(
+  socketPath: string,
+  mode: number,
+  policy: ListenerPolicy,
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
+  backlog: number,
+): Promise<Listener> {
   await prepareSocketPath(socketPath);
   const server = net.createServer({ pauseOnConnect: false }, (s) => onConnection(s, policy));
   // The bind happens synchronously inside listen(): hold a umask so the file never exists with wider permissions.
@@ -102,18 +112,27 @@ async function listenUnix(socketPath: string, mode: number, policy: ListenerPoli
   fs.chmodSync(socketPath, mode);
   const ino = fs.statSync(socketPath).ino;
   return {
-    policy, server, address: socketPath,
+    policy,
+    server,
+    address: socketPath,
     cleanup: () => {
       // Unlink only the file we created (another daemon may have replaced it meanwhile).
       try {
         if (fs.statSync(socketPath).ino === ino) fs.unlinkSync(socketPath);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     },
   };
 }
 
-async function listenTcp(host: string, port: number, policy: ListenerPolicy,
-  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void, backlog: number): Promise<Listener> {
+async function listenTcp(
+  host: string,
+  port: number,
+  policy: ListenerPolicy,
+  onConnection: (socket: net.Socket, policy: ListenerPolicy) => void,
+  backlog: number,
+): Promise<Listener> {
   const server = net.createServer((s) => {
     s.setNoDelay(true);
     onConnection(s, policy);
@@ -139,10 +158,19 @@ async function listenTls(cfg: DaemonConfig, handlers: ConnectionHandlers, log: S
   const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
   let tlsServer: ReturnType<typeof createTlsServer>;
   try {
-    tlsServer = createTlsServer({
-      caFile: sec.caFile, certFile: sec.certFile, keyFile: sec.keyFile, crlFile: sec.crlFile || null,
-      allowedDnList: sec.tlsAllowedDnList, noVerifyCertificate: sec.tlsNoVerifyCertificate, priority: sec.tlsPriority,
-    }, (socket) => handlers.onConnection(socket, policy), log);
+    tlsServer = createTlsServer(
+      {
+        caFile: sec.caFile,
+        certFile: sec.certFile,
+        keyFile: sec.keyFile,
+        crlFile: sec.crlFile || null,
+        allowedDnList: sec.tlsAllowedDnList,
+        noVerifyCertificate: sec.tlsNoVerifyCertificate,
+        priority: sec.tlsPriority,
+      },
+      (socket) => handlers.onConnection(socket, policy),
+      log,
+    );
   } catch (err) {
     // Unreadable or invalid files, a key that does not match the certificate...
     throw new ListenError(`cannot start the TLS listener: ${(err as Error).message}`);
@@ -155,27 +183,52 @@ async function listenTls(cfg: DaemonConfig, handlers: ConnectionHandlers, log: S
 }
 
 /** Opens every listener the config asks for; on failure closes the ones already open. */
-export async function openListeners(cfg: DaemonConfig, handlers: ConnectionHandlers,
-  log?: SecurityLogger): Promise<Listener[]> {
+export async function openListeners(
+  cfg: DaemonConfig,
+  handlers: ConnectionHandlers,
+  log?: SecurityLogger,
+): Promise<Listener[]> {
   const opened: Listener[] = [];
   const onConnection = (s: net.Socket, p: ListenerPolicy): void => handlers.onConnection(s, p);
   const backlog = listenBacklog(cfg);
   try {
     if (cfg.unixSockRwPath) {
-      opened.push(await listenUnix(cfg.unixSockRwPath, cfg.unixSockRwPerms,
-        { kind: 'unix-rw', readonly: false, auth: cfg.authUnixRw, secure: true }, onConnection, backlog));
+      opened.push(
+        await listenUnix(
+          cfg.unixSockRwPath,
+          cfg.unixSockRwPerms,
+          { kind: 'unix-rw', readonly: false, auth: cfg.authUnixRw, secure: true },
+          onConnection,
+          backlog,
+        ),
+      );
     }
     if (cfg.unixSockRoPath) {
-      opened.push(await listenUnix(cfg.unixSockRoPath, cfg.unixSockRoPerms,
-        { kind: 'unix-ro', readonly: true, auth: cfg.authUnixRo, secure: true }, onConnection, backlog));
+      opened.push(
+        await listenUnix(
+          cfg.unixSockRoPath,
+          cfg.unixSockRoPerms,
+          { kind: 'unix-ro', readonly: true, auth: cfg.authUnixRo, secure: true },
+          onConnection,
+          backlog,
+        ),
+      );
     }
     if (cfg.listenTcp) {
-      opened.push(await listenTcp(cfg.tcpListenAddr, cfg.tcpPort,
-        { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false }, onConnection, backlog));
+      opened.push(
+        await listenTcp(
+          cfg.tcpListenAddr,
+          cfg.tcpPort,
+          { kind: 'tcp', readonly: false, auth: cfg.authTcp, secure: false },
+          onConnection,
+          backlog,
+        ),
+      );
     }
     if (cfg.security.listenTls) {
-      opened.push(await listenTls(cfg, handlers,
-        log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }));
+      opened.push(
+        await listenTls(cfg, handlers, log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }),
+      );
     }
   } catch (err) {
     await closeListeners(opened);
@@ -186,8 +239,13 @@ export async function openListeners(cfg: DaemonConfig, handlers: ConnectionHandl
 
 /** Stops accepting and removes socket files. Existing clients are not touched. */
 export async function closeListeners(listeners: Listener[]): Promise<void> {
-  await Promise.all(listeners.map((l) => new Promise<void>((resolve) => {
-    l.server.close(() => resolve());
-    l.cleanup();
-  })));
+  await Promise.all(
+    listeners.map(
+      (l) =>
+        new Promise<void>((resolve) => {
+          l.server.close(() => resolve());
+          l.cleanup();
+        }),
+    ),
+  );
 }

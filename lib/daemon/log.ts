@@ -12,7 +12,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export enum LogLevel { DEBUG = 1, INFO = 2, WARNING = 3, ERROR = 4 }
+export enum LogLevel {
+  DEBUG = 1,
+  INFO = 2,
+  WARNING = 3,
+  ERROR = 4,
+}
 
 const NAMES = ['', 'debug', 'info', 'warning', 'error'];
 
@@ -25,13 +30,18 @@ export interface LogOutputSpec {
 
 /** Parses a log_outputs value; throws an Error saying which entry is wrong and why. */
 export function parseLogOutputs(text: string): LogOutputSpec[] {
-  const entries = text.trim().split(/\s+/).filter((e) => e !== '');
+  const entries = text
+    .trim()
+    .split(/\s+/)
+    .filter((e) => e !== '');
   if (entries.length === 0) throw new Error('expected at least one output, e.g. "3:stderr"');
   return entries.map((entry) => {
     const m = /^([1-4]):(stderr|file:(.*))$/.exec(entry);
     if (!m) {
-      throw new Error(`'${entry}': expected LEVEL:stderr or LEVEL:file:/absolute/path with LEVEL 1-4 ` +
-        '(syslog and journald outputs are not supported)');
+      throw new Error(
+        `'${entry}': expected LEVEL:stderr or LEVEL:file:/absolute/path with LEVEL 1-4 ` +
+          '(syslog and journald outputs are not supported)',
+      );
     }
     const level = Number(m[1]) as LogLevel;
     if (m[2] === 'stderr') return { level, target: 'stderr' as const };
@@ -41,7 +51,11 @@ export function parseLogOutputs(text: string): LogOutputSpec[] {
   });
 }
 
-interface Output { level: LogLevel; write(line: string): void; close(): void }
+interface Output {
+  level: LogLevel;
+  write(line: string): void;
+  close(): void;
+}
 
 /** Opens the outputs `specs` name (files created with mode 0600, parent directories 0700 if missing). */
 export function openLogOutputs(specs: readonly LogOutputSpec[]): Output[] {
@@ -49,13 +63,25 @@ export function openLogOutputs(specs: readonly LogOutputSpec[]): Output[] {
   try {
     for (const spec of specs) {
       if (spec.target === 'stderr') {
-        opened.push({ level: spec.level, write: (l) => { process.stderr.write(l); }, close: () => undefined });
+        opened.push({
+          level: spec.level,
+          write: (l) => {
+            process.stderr.write(l);
+          },
+          close: () => undefined,
+        });
         continue;
       }
       const file = spec.target.file;
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
-      opened.push({ level: spec.level, write: (l) => { fs.writeSync(fd, l); }, close: () => fs.closeSync(fd) });
+      opened.push({
+        level: spec.level,
+        write: (l) => {
+          fs.writeSync(fd, l);
+        },
+        close: () => fs.closeSync(fd),
+      });
     }
   } catch (err) {
     for (const o of opened) o.close();
@@ -71,8 +97,10 @@ export class Logger {
    * `level` is log_level; `out` receives each line (stderr by default), or
    * pass opened outputs (openLogOutputs) to write to several places.
    */
-  constructor(public level: number = LogLevel.WARNING,
-    out: ((line: string) => void) | Output[] = (l) => process.stderr.write(l)) {
+  constructor(
+    public level: number = LogLevel.WARNING,
+    out: ((line: string) => void) | Output[] = (l) => process.stderr.write(l),
+  ) {
     this.#outputs = Array.isArray(out) ? out : [{ level: LogLevel.DEBUG, write: out, close: () => undefined }];
   }
 
@@ -89,10 +117,18 @@ export class Logger {
     }
   }
 
-  debug(message: string): void { this.log(LogLevel.DEBUG, message); }
-  info(message: string): void { this.log(LogLevel.INFO, message); }
-  warn(message: string): void { this.log(LogLevel.WARNING, message); }
-  error(message: string): void { this.log(LogLevel.ERROR, message); }
+  debug(message: string): void {
+    this.log(LogLevel.DEBUG, message);
+  }
+  info(message: string): void {
+    this.log(LogLevel.INFO, message);
+  }
+  warn(message: string): void {
+    this.log(LogLevel.WARNING, message);
+  }
+  error(message: string): void {
+    this.log(LogLevel.ERROR, message);
+  }
 
   /** Closes the log files (at shutdown). */
   close(): void {

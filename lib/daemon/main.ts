@@ -26,7 +26,11 @@ SIGTERM or SIGINT stops the daemon cleanly (clients are disconnected, socket fil
 SIGHUP is ignored.
 `;
 
-interface Args { config: string | null; help: boolean; version: boolean }
+interface Args {
+  config: string | null;
+  help: boolean;
+  version: boolean;
+}
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { config: null, help: false, version: false };
@@ -91,10 +95,16 @@ export async function main(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       daemon.log.info(`${signal} received, shutting down`);
-      daemon.stop().finally(() => daemon.log.close()).then(() => resolve(0), (err) => {
-        process.stderr.write(`xvirtd: shutdown failed: ${(err as Error).stack ?? err}\n`);
-        resolve(1);
-      });
+      daemon
+        .stop()
+        .finally(() => daemon.log.close())
+        .then(
+          () => resolve(0),
+          (err) => {
+            process.stderr.write(`xvirtd: shutdown failed: ${(err as Error).stack ?? err}\n`);
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

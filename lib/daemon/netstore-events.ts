@@ -12,7 +12,11 @@ import { NETSTORE_EVENT_MESSAGES, NetStoreProcedure as P } from '../rpc/netstore
 import type { Codec } from '../rpc/xdr';
 
 type Kind = 'network' | 'pool';
-interface Registration { kind: Kind; eventId: number; uuid: string | null }
+interface Registration {
+  kind: Kind;
+  eventId: number;
+  uuid: string | null;
+}
 export type EventSender = <M>(procedure: number, codec: Codec<M>, msg: M) => void;
 
 /** Event ids per kind: networks have LIFECYCLE only; pools LIFECYCLE and REFRESH. */
@@ -30,7 +34,11 @@ export class NetStoreEventRegistrations {
 
   async register(conn: Connection, kind: Kind, eventId: number, uuid: string | null): Promise<number> {
     if (!Number.isInteger(eventId) || eventId < 0 || eventId >= EVENT_IDS[kind]) {
-      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, `unsupported ${kind === 'pool' ? 'storage pool' : kind} event ID ${eventId}`);
+      throw XvirtError.of(
+        ErrorNumber.INTERNAL_ERROR,
+        ErrorDomain.RPC,
+        `unsupported ${kind === 'pool' ? 'storage pool' : kind} event ID ${eventId}`,
+      );
     }
     const id = this.#nextId++;
     this.#callbacks.set(id, { kind, eventId, uuid });
@@ -46,7 +54,11 @@ export class NetStoreEventRegistrations {
   async deregister(conn: Connection, kind: Kind, callbackId: number): Promise<void> {
     const r = this.#callbacks.get(callbackId);
     if (!r || r.kind !== kind) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `${kind === 'pool' ? 'storage pool' : kind} event callback ${callbackId} not registered`);
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.RPC,
+        `${kind === 'pool' ? 'storage pool' : kind} event callback ${callbackId} not registered`,
+      );
     }
     this.#callbacks.delete(callbackId);
     await this.#sync(conn, kind);
@@ -64,12 +76,15 @@ export class NetStoreEventRegistrations {
     }
     let sub = this.#subscriptions.get(kind);
     if (!sub) {
-      sub = kind === 'network'
-        ? conn.onNetworkLifecycle((ev) => this.#deliverNetwork(ev))
-        : conn.onStoragePoolLifecycle((ev) => this.#deliverPool(ev));
+      sub =
+        kind === 'network'
+          ? conn.onNetworkLifecycle((ev) => this.#deliverNetwork(ev))
+          : conn.onStoragePoolLifecycle((ev) => this.#deliverPool(ev));
       const armed = sub;
       this.#subscriptions.set(kind, armed);
-      armed.catch(() => { if (this.#subscriptions.get(kind) === armed) this.#subscriptions.delete(kind); });
+      armed.catch(() => {
+        if (this.#subscriptions.get(kind) === armed) this.#subscriptions.delete(kind);
+      });
     }
     await sub;
   }
@@ -77,14 +92,22 @@ export class NetStoreEventRegistrations {
   async #unsubscribe(kind: Kind): Promise<void> {
     const sub = this.#subscriptions.get(kind);
     this.#subscriptions.delete(kind);
-    if (sub) await sub.then((off) => off(), () => undefined);
+    if (sub)
+      await sub.then(
+        (off) => off(),
+        () => undefined,
+      );
   }
 
   #deliverNetwork(ev: NetworkLifecycleEvent): void {
     for (const [id, r] of this.#callbacks) {
       if (r.kind !== 'network' || (r.uuid !== null && r.uuid !== ev.network.uuid)) continue;
-      this.#send(P.NETWORK_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.NETWORK_EVENT_LIFECYCLE],
-        { callbackID: id, net: ev.network.ref, event: ev.event, detail: ev.detail });
+      this.#send(P.NETWORK_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.NETWORK_EVENT_LIFECYCLE], {
+        callbackID: id,
+        net: ev.network.ref,
+        event: ev.event,
+        detail: ev.detail,
+      });
     }
   }
 
@@ -92,10 +115,17 @@ export class NetStoreEventRegistrations {
     for (const [id, r] of this.#callbacks) {
       if (r.kind !== 'pool' || r.eventId !== ev.eventId || (r.uuid !== null && r.uuid !== ev.pool.uuid)) continue;
       if (ev.eventId === StoragePoolEventId.REFRESH) {
-        this.#send(P.STORAGE_POOL_EVENT_REFRESH, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_REFRESH], { callbackID: id, pool: ev.pool.ref });
+        this.#send(P.STORAGE_POOL_EVENT_REFRESH, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_REFRESH], {
+          callbackID: id,
+          pool: ev.pool.ref,
+        });
       } else {
-        this.#send(P.STORAGE_POOL_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_LIFECYCLE],
-          { callbackID: id, pool: ev.pool.ref, event: ev.event, detail: ev.detail });
+        this.#send(P.STORAGE_POOL_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_LIFECYCLE], {
+          callbackID: id,
+          pool: ev.pool.ref,
+          event: ev.event,
+          detail: ev.detail,
+        });
       }
     }
   }

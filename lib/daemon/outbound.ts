@@ -51,8 +51,13 @@ export class Outbound {
    * socket passed a write to the kernel, so `backedUp` may have turned false (the
    * socket's 'drain' comes before the write's callback, too early to tell).
    */
-  constructor(socket: net.Socket, limits: OutputLimits, onOverflow: (reason: string) => void,
-    afterFlush: () => void, afterWrite: () => void) {
+  constructor(
+    socket: net.Socket,
+    limits: OutputLimits,
+    onOverflow: (reason: string) => void,
+    afterFlush: () => void,
+    afterWrite: () => void,
+  ) {
     this.#socket = socket;
     this.#limits = limits;
     this.#onOverflow = onOverflow;
@@ -62,8 +67,10 @@ export class Outbound {
 
   /** Whether enough is waiting that reading more requests would only add to it. */
   get backedUp(): boolean {
-    return this.#socket.writableLength + this.#frames.queued >= OUTPUT_HIGH_WATER
-      || this.#pendingMessages * MESSAGE_HIGH_WATER_SHARE >= this.#limits.messages;
+    return (
+      this.#socket.writableLength + this.#frames.queued >= OUTPUT_HIGH_WATER ||
+      this.#pendingMessages * MESSAGE_HIGH_WATER_SHARE >= this.#limits.messages
+    );
   }
 
   /** Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing. */

@@ -8,11 +8,28 @@ import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, type Connection, type LifecycleEvent } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { errorReplyHeader, eventHeader, FrameDecoder, isKeepalive, keepaliveHeader, type Message } from '../rpc/framing';
+import {
+  errorReplyHeader,
+  eventHeader,
+  FrameDecoder,
+  isKeepalive,
+  keepaliveHeader,
+  type Message,
+} from '../rpc/framing';
 import { Keepalive } from '../rpc/keepalive';
 import {
-  KEEPALIVE_PROGRAM, KeepaliveProcedure, MAX_FRAME_LENGTH, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
-  REMOTE_PROTOCOL_VERSION, RemoteOpenFlags, remoteError, remoteErrorFrom, type MessageHeader,
+  KEEPALIVE_PROGRAM,
+  KeepaliveProcedure,
+  MAX_FRAME_LENGTH,
+  MessageStatus,
+  MessageType,
+  protocolError,
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+  RemoteOpenFlags,
+  remoteError,
+  remoteErrorFrom,
+  type MessageHeader,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
 import { encode, type Codec } from '../rpc/xdr';
@@ -84,12 +101,19 @@ export class ClientSession implements SessionControl {
     this.#host = host;
     this.#socket = socket;
     this.#readonly = policy.readonly;
-    this.auth = new SessionAuth(policy.auth, peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
-      host.config.security, host.log);
-    this.#out = new Outbound(socket,
+    this.auth = new SessionAuth(
+      policy.auth,
+      peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
+      host.config.security,
+      host.log,
+    );
+    this.#out = new Outbound(
+      socket,
       { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
       (why) => void this.close(`client is not reading: ${why}`),
-      () => this.#afterFlush(), () => this.#updateFlow());
+      () => this.#afterFlush(),
+      () => this.#updateFlow(),
+    );
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
     socket.on('close', () => void this.close('peer disconnected'));
@@ -98,32 +122,50 @@ export class ClientSession implements SessionControl {
   // ---- SessionControl ---------------------------------------------------------
 
   get events(): EventRegistrations {
-    return this.#events ??= new EventRegistrations((callbackId, ev) => this.#sendLifecycle(callbackId, ev),
-      (delta) => { this.#host.counters.eventSubscriptions += delta; });
+    return (this.#events ??= new EventRegistrations(
+      (callbackId, ev) => this.#sendLifecycle(callbackId, ev),
+      (delta) => {
+        this.#host.counters.eventSubscriptions += delta;
+      },
+    ));
   }
 
   get streams(): SessionStreams {
-    return this.#streams ??= new SessionStreams({
+    return (this.#streams ??= new SessionStreams({
       send: (header, payload) => this.#out.send(header, payload),
       backedUp: () => this.#out.backedUp,
       flowChanged: () => this.#updateFlow(),
       debug: (m) => this.#host.log.debug(`client ${this.id}: ${m}`),
-    });
+    }));
   }
 
   /** Streams open now (without making the table for a client that has none). */
-  get openStreams(): number { return this.#streams?.size ?? 0; }
-
-  get netstoreEvents(): NetStoreEventRegistrations {
-    return this.#netstoreEvents ??= new NetStoreEventRegistrations((proc, codec, msg) => this.#sendEvent(proc, codec, msg));
+  get openStreams(): number {
+    return this.#streams?.size ?? 0;
   }
 
-  get readonly(): boolean { return this.#readonly; }
+  get netstoreEvents(): NetStoreEventRegistrations {
+    return (this.#netstoreEvents ??= new NetStoreEventRegistrations((proc, codec, msg) =>
+      this.#sendEvent(proc, codec, msg),
+    ));
+  }
+
+  get readonly(): boolean {
+    return this.#readonly;
+  }
   /** A listener whose scheme is not 'none' starts unauthenticated (lib/auth/session-auth.ts). */
-  get authenticated(): boolean { return this.auth.authenticated; }
-  authTypes(): number[] { return this.auth.types(); }
-  isOpen(): boolean { return this.#conn !== null; }
-  get inflight(): number { return this.#inflight; }
+  get authenticated(): boolean {
+    return this.auth.authenticated;
+  }
+  authTypes(): number[] {
+    return this.auth.types();
+  }
+  isOpen(): boolean {
+    return this.#conn !== null;
+  }
+  get inflight(): number {
+    return this.#inflight;
+  }
 
   conn(): Connection {
     if (!this.#conn) throw notOpenError();
@@ -141,7 +183,11 @@ export class ClientSession implements SessionControl {
     const readonly = this.policy.readonly || (flags & RemoteOpenFlags.RO) !== 0;
     // test:///<file> makes the daemon read a file of the client's choosing: read-write clients only.
     if (readonly && uri.driver === 'test' && uri.path !== '/default') {
-      throw XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.NONE, `read-only clients may open test:///default only, not '${text}'`);
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_DENIED,
+        ErrorDomain.NONE,
+        `read-only clients may open test:///default only, not '${text}'`,
+      );
     }
     this.#opening = true;
     try {
@@ -183,7 +229,9 @@ export class ClientSession implements SessionControl {
   }
 
   internalError(procedure: number, err: unknown): void {
-    this.#host.log.warn(`client ${this.id}: procedure ${procedure} failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+    this.#host.log.warn(
+      `client ${this.id}: procedure ${procedure} failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`,
+    );
   }
 
   // ---- input --------------------------------------------------------------------
@@ -209,7 +257,8 @@ export class ClientSession implements SessionControl {
     const h = msg.header;
     if (h.program === KEEPALIVE_PROGRAM) {
       if (isKeepalive(msg, KeepaliveProcedure.PING)) this.#sendKeepalive(KeepaliveProcedure.PONG);
-      else if (!isKeepalive(msg, KeepaliveProcedure.PONG)) this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
+      else if (!isKeepalive(msg, KeepaliveProcedure.PONG))
+        this.#reject(msg, protocolError(`Cannot find program ${h.program} version ${h.version}`));
       return;
     }
     if (h.program !== REMOTE_PROGRAM || h.version !== REMOTE_PROTOCOL_VERSION) {
@@ -294,8 +343,11 @@ export class ClientSession implements SessionControl {
   /** Reads only while the client has room for more calls and reads what we send. */
   #updateFlow(): void {
     if (this.#closed) return;
-    const busy = this.#inflight >= this.#host.config.maxClientRequests || this.#backlog.length > 0
-      || this.#out.backedUp || (this.#streams?.blocked ?? false);
+    const busy =
+      this.#inflight >= this.#host.config.maxClientRequests ||
+      this.#backlog.length > 0 ||
+      this.#out.backedUp ||
+      (this.#streams?.blocked ?? false);
     this.#streams?.resume();
     if (busy && !this.#paused) {
       this.#paused = true;
@@ -350,7 +402,8 @@ export class ClientSession implements SessionControl {
     const conn = this.#conn;
     this.#conn = null;
     this.closeCallbackRegistered = false;
-    const dropFailed = (err: unknown): void => this.#host.log.warn(`client ${this.id}: dropping events: ${String(err)}`);
+    const dropFailed = (err: unknown): void =>
+      this.#host.log.warn(`client ${this.id}: dropping events: ${String(err)}`);
     await this.#events?.clear().catch(dropFailed);
     await this.#netstoreEvents?.clear().catch(dropFailed);
     if (!conn) return;

@@ -65,8 +65,13 @@ export class SessionStreams {
   /** The call `call` opened `source`; it starts once that call's reply is out (replied). */
   attach(call: MessageHeader, source: Duplex): void {
     const stream: OpenStream = {
-      id: { procedure: call.procedure, serial: call.serial }, source,
-      started: false, closed: false, eofSent: false, full: false, error: null,
+      id: { procedure: call.procedure, serial: call.serial },
+      source,
+      started: false,
+      closed: false,
+      eofSent: false,
+      full: false,
+      error: null,
     };
     source.on('error', (err) => this.#sourceFailed(stream, err));
     if (this.#shut || this.#open.has(call.serial)) {

@@ -12,12 +12,18 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { isUuid, parseUuid } from '../uuid';
 
 /** What the store holds, for its errors: the objects' noun and libvirt's error domain for them. */
-export interface StoredKind { noun: string; domain: ErrorDomain }
+export interface StoredKind {
+  noun: string;
+  domain: ErrorDomain;
+}
 
 const DOMAINS: StoredKind = { noun: 'domain', domain: ErrorDomain.XEN };
 
 /** What a definition's parsed XML must carry at least. */
-export interface Identity { name: string; uuid: string }
+export interface Identity {
+  name: string;
+  uuid: string;
+}
 
 export interface StoredDefinition<C extends Identity = Identity> {
   uuid: string;
@@ -57,7 +63,11 @@ export class DefinitionStore<C extends Identity = Identity> {
   }
 
   /** Opens (creating it 0700 if needed) and loads the state directory. Unreadable files are reported, not dropped. */
-  static async open<C extends Identity>(dir: string, parse: IdentityParser<C>, kind = DOMAINS): Promise<DefinitionStore<C>> {
+  static async open<C extends Identity>(
+    dir: string,
+    parse: IdentityParser<C>,
+    kind = DOMAINS,
+  ): Promise<DefinitionStore<C>> {
     const store = new DefinitionStore<C>(dir, parse, kind);
     const systemError = (what: string, err: unknown) => store.#systemError(what, err);
     try {
@@ -84,12 +94,19 @@ export class DefinitionStore<C extends Identity = Identity> {
       try {
         identity = parse(xml);
       } catch (err) {
-        throw XvirtError.of(ErrorNumber.CONF_SYNTAX, kind.domain,
-          `definition ${path.join(dir, file)} is not valid ${kind.noun} XML: ${(err as Error).message}`, { cause: err });
+        throw XvirtError.of(
+          ErrorNumber.CONF_SYNTAX,
+          kind.domain,
+          `definition ${path.join(dir, file)} is not valid ${kind.noun} XML: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       if (parseUuid(identity.uuid) !== m[1]) {
-        throw XvirtError.of(ErrorNumber.CONF_SYNTAX, kind.domain,
-          `definition ${path.join(dir, file)} holds UUID ${identity.uuid}, not the one in its file name`);
+        throw XvirtError.of(
+          ErrorNumber.CONF_SYNTAX,
+          kind.domain,
+          `definition ${path.join(dir, file)} holds UUID ${identity.uuid}, not the one in its file name`,
+        );
       }
       const autostart = entries.includes(`${m[1]}.autostart`);
       store.#byUuid.set(m[1]!, { uuid: m[1]!, name: identity.name, xml, config: identity, autostart });
@@ -97,24 +114,39 @@ export class DefinitionStore<C extends Identity = Identity> {
     return store;
   }
 
-  #systemError(what: string, err: unknown): XvirtError { return systemError(this.#kind.domain, what, err); }
+  #systemError(what: string, err: unknown): XvirtError {
+    return systemError(this.#kind.domain, what, err);
+  }
 
-  all(): StoredDefinition<C>[] { return [...this.#byUuid.values()]; }
-  byUuid(uuid: string): StoredDefinition<C> | undefined { return this.#byUuid.get(uuid); }
-  byName(name: string): StoredDefinition<C> | undefined { return this.all().find((d) => d.name === name); }
+  all(): StoredDefinition<C>[] {
+    return [...this.#byUuid.values()];
+  }
+  byUuid(uuid: string): StoredDefinition<C> | undefined {
+    return this.#byUuid.get(uuid);
+  }
+  byName(name: string): StoredDefinition<C> | undefined {
+    return this.all().find((d) => d.name === name);
+  }
 
   /**
    * Adds or replaces a definition; resolves once it is durable. Returns
    * whether it replaced one. `identity` saves reparsing XML the caller parsed;
    * it is kept as the definition's config.
    */
-  async save(xml: string, identity: C = this.#parse(xml)): Promise<{ definition: StoredDefinition<C>; replaced: boolean }> {
+  async save(
+    xml: string,
+    identity: C = this.#parse(xml),
+  ): Promise<{ definition: StoredDefinition<C>; replaced: boolean }> {
     const { name } = identity;
     const uuid = parseUuid(identity.uuid);
     const clash = this.byName(name);
     if (clash && clash.uuid !== uuid) {
       // Pools and networks check identities themselves first, in their own words; this is the domains' error.
-      throw XvirtError.of(ErrorNumber.DOM_EXIST, this.#kind.domain, `${this.#kind.noun} '${name}' is already defined with uuid ${clash.uuid}`);
+      throw XvirtError.of(
+        ErrorNumber.DOM_EXIST,
+        this.#kind.domain,
+        `${this.#kind.noun} '${name}' is already defined with uuid ${clash.uuid}`,
+      );
     }
     const old = this.#byUuid.get(uuid);
     await writeFileAtomic(path.join(this.dir, `${uuid}.xml`), xml, this.#kind.domain);
@@ -136,7 +168,12 @@ export class DefinitionStore<C extends Identity = Identity> {
 
   async setAutostart(uuid: string, autostart: boolean): Promise<void> {
     const def = this.#byUuid.get(uuid);
-    if (!def) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, this.#kind.domain, `cannot set autostart for a transient ${this.#kind.noun}`);
+    if (!def)
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_INVALID,
+        this.#kind.domain,
+        `cannot set autostart for a transient ${this.#kind.noun}`,
+      );
     const marker = path.join(this.dir, `${uuid}.autostart`);
     if (autostart) await writeFileAtomic(marker, '', this.#kind.domain);
     else {

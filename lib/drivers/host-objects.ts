@@ -18,7 +18,11 @@ export interface ObjectKind {
   domain: ErrorDomain;
 }
 
-export interface HostObject<C> { uuid: string; config: C; autostart: boolean }
+export interface HostObject<C> {
+  uuid: string;
+  config: C;
+  autostart: boolean;
+}
 
 export abstract class HostObjects<C extends Identity> {
   protected readonly store: DefinitionStore<C>;
@@ -41,7 +45,9 @@ export abstract class HostObjects<C extends Identity> {
     return d;
   }
 
-  byName(name: string): Identity { return this.#ref(this.def({ name }).config); }
+  byName(name: string): Identity {
+    return this.#ref(this.def({ name }).config);
+  }
 
   byUuid(uuid: string): Identity {
     const d = this.store.byUuid(uuid);
@@ -49,17 +55,27 @@ export abstract class HostObjects<C extends Identity> {
     return this.#ref(d.config);
   }
 
-  #ref(def: C): Identity { return { name: def.name, uuid: def.uuid }; }
+  #ref(def: C): Identity {
+    return { name: def.name, uuid: def.uuid };
+  }
 
   /** Sorted by name (libvirt's order is its hash table's; virsh sorts). */
   list(): Array<{ ref: Identity; active: boolean; autostart: boolean }> {
-    return this.store.all().map((d) => ({ ref: this.#ref(d.config), active: this.active.has(d.uuid), autostart: d.autostart }))
+    return this.store
+      .all()
+      .map((d) => ({ ref: this.#ref(d.config), active: this.active.has(d.uuid), autostart: d.autostart }))
       .sort((a, b) => (a.ref.name < b.ref.name ? -1 : 1));
   }
 
-  isActive(ref: { name: string }): boolean { return this.active.has(this.def(ref).uuid); }
-  config(ref: { name: string }): C { return this.def(ref).config; }
-  autostart(ref: { name: string }): boolean { return this.def(ref).autostart; }
+  isActive(ref: { name: string }): boolean {
+    return this.active.has(this.def(ref).uuid);
+  }
+  config(ref: { name: string }): C {
+    return this.def(ref).config;
+  }
+  autostart(ref: { name: string }): boolean {
+    return this.def(ref).autostart;
+  }
 
   async setAutostart(ref: { name: string }, autostart: boolean): Promise<void> {
     await this.store.setAutostart(this.def(ref).uuid, autostart);
@@ -71,7 +87,10 @@ export abstract class HostObjects<C extends Identity> {
     const sameName = this.store.byName(def.name);
     const noun = this.#kind.shortNoun;
     if (sameUuid && sameUuid.name !== def.name) {
-      throw this.error(ErrorNumber.OPERATION_FAILED, `${noun} '${sameUuid.name}' is already defined with uuid ${def.uuid}`);
+      throw this.error(
+        ErrorNumber.OPERATION_FAILED,
+        `${noun} '${sameUuid.name}' is already defined with uuid ${def.uuid}`,
+      );
     }
     if (sameName && sameName.uuid !== def.uuid) {
       throw this.error(ErrorNumber.OPERATION_FAILED, `${noun} '${def.name}' already exists with uuid ${sameName.uuid}`);

@@ -32,9 +32,13 @@ export function matchesListFlags(flags: number, d: ListedDomain, blockedIsRunnin
   const stateFlags = flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER);
   if (!stateFlags) return true;
   const running = d.state === DomainState.RUNNING || (blockedIsRunning && d.state === DomainState.BLOCKED);
-  const group = running ? F.RUNNING
-    : d.state === DomainState.PAUSED ? F.PAUSED
-      : d.state === DomainState.SHUTOFF ? F.SHUTOFF : F.OTHER;
+  const group = running
+    ? F.RUNNING
+    : d.state === DomainState.PAUSED
+      ? F.PAUSED
+      : d.state === DomainState.SHUTOFF
+        ? F.SHUTOFF
+        : F.OTHER;
   return (stateFlags & group) !== 0;
 }
 
@@ -43,7 +47,10 @@ export function matchesListFlags(flags: number, d: ListedDomain, blockedIsRunnin
  * PERSISTENT/TRANSIENT, AUTOSTART/NO_AUTOSTART filters (bits 0-5 of
  * ListNetworksFlags and ListStoragePoolsFlags, which agree).
  */
-export function matchesStateFlags(flags: number, o: { active: boolean; persistent: boolean; autostart: boolean }): boolean {
+export function matchesStateFlags(
+  flags: number,
+  o: { active: boolean; persistent: boolean; autostart: boolean },
+): boolean {
   const pair = (yes: number, no: number, value: boolean) => !(flags & (yes | no)) || (flags & (value ? yes : no)) !== 0;
   return pair(2, 1, o.active) && pair(4, 8, o.persistent) && pair(16, 32, o.autostart);
 }

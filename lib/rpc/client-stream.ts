@@ -140,8 +140,9 @@ export class RemoteStream extends Duplex {
       return;
     }
     const last = pieces.length - 1;
-    pieces.forEach((p, i) => this.#link.send(streamHeader(this.id, MessageStatus.CONTINUE), p,
-      i === last ? () => cb() : () => undefined));
+    pieces.forEach((p, i) =>
+      this.#link.send(streamHeader(this.id, MessageStatus.CONTINUE), p, i === last ? () => cb() : () => undefined),
+    );
   }
 
   /** end(): libvirt's finish; done when the server answers OK. */

@@ -14,8 +14,15 @@ import { Keepalive } from './keepalive';
 import { ClientStreams, type RemoteStream } from './client-stream';
 import { PROCEDURES, procedureName, type CallableProcedure, type ProcedureArgs, type ProcedureRet } from './procedures';
 import {
-  errorFromRemote, KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
-  REMOTE_PROTOCOL_VERSION, remoteError,
+  errorFromRemote,
+  KEEPALIVE_PROGRAM,
+  KeepaliveProcedure,
+  MessageStatus,
+  MessageType,
+  protocolError,
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+  remoteError,
 } from './protocol';
 import { decode, encode, type Codec } from './xdr';
 
@@ -131,13 +138,25 @@ export class RpcClient {
    * procedure, and optionally a decoder specialised for its reply (it must
    * accept and refuse exactly what the procedure's ret codec does).
    */
-  callEncoded<P extends CallableProcedure>(procedure: P, payload: EncodedArgs<P>,
-    decodeRet?: ReplyDecoder<ProcedureRet<P>>): Promise<ProcedureRet<P>> {
+  callEncoded<P extends CallableProcedure>(
+    procedure: P,
+    payload: EncodedArgs<P>,
+    decodeRet?: ReplyDecoder<ProcedureRet<P>>,
+  ): Promise<ProcedureRet<P>> {
     if (this.#deadError) return Promise.reject(this.#deadError);
     const serial = this.#nextSerial;
     try {
-      this.#out.push({ program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure, type: MessageType.CALL,
-        serial, status: MessageStatus.OK }, payload);
+      this.#out.push(
+        {
+          program: REMOTE_PROGRAM,
+          version: REMOTE_PROTOCOL_VERSION,
+          procedure,
+          type: MessageType.CALL,
+          serial,
+          status: MessageStatus.OK,
+        },
+        payload,
+      );
     } catch (err) {
       return Promise.reject(err);
     }
@@ -160,10 +179,13 @@ export class RpcClient {
     const reply = this.call(procedure, args);
     // Not registered when the call failed at once (dead connection, bad args): nothing went out.
     const stream = this.#streams.open({ procedure, serial }, this.#pending.has(serial));
-    return reply.then(() => stream, (err: unknown) => {
-      stream.abandon();
-      throw err;
-    });
+    return reply.then(
+      () => stream,
+      (err: unknown) => {
+        stream.abandon();
+        throw err;
+      },
+    );
   }
 
   /** Starts pinging an idle server (only once it said it supports keepalive). */
@@ -175,7 +197,10 @@ export class RpcClient {
       sendPing: () => this.#sendKeepalive(KeepaliveProcedure.PING),
       onDead: () => {
         const secs = (intervalMs * (count + 1)) / 1000;
-        this.#die(CloseReason.KEEPALIVE, this.#systemError(`no response from the server for ${secs} s (keepalive timeout)`));
+        this.#die(
+          CloseReason.KEEPALIVE,
+          this.#systemError(`no response from the server for ${secs} s (keepalive timeout)`),
+        );
         this.#stream.destroy();
       },
     });
@@ -189,7 +214,10 @@ export class RpcClient {
     if (this.#stream.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#stream.destroy(), CLOSE_GRACE_MS);
-      this.#stream.once('close', () => { clearTimeout(timer); resolve(); });
+      this.#stream.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.#stream.end();
     });
   }
@@ -218,7 +246,9 @@ export class RpcClient {
     const bytes = this.#out.take();
     const sent = this.#afterFlush;
     this.#afterFlush = [];
-    const run = (): void => { for (const cb of sent) cb(); };
+    const run = (): void => {
+      for (const cb of sent) cb();
+    };
     // Stream writers wait for the socket to take their bytes: a fast writer cannot queue without bound.
     if (bytes && !this.#deadError && this.#stream.writable && !this.#stream.write(bytes) && sent.length > 0) {
       this.#stream.once('drain', run);
@@ -228,8 +258,12 @@ export class RpcClient {
   };
 
   #systemError(detail: string, cause?: unknown): XvirtError {
-    return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `connection to ${this.endpoint} lost: ${detail}`,
-      cause === undefined ? {} : { cause });
+    return XvirtError.of(
+      ErrorNumber.SYSTEM_ERROR,
+      ErrorDomain.RPC,
+      `connection to ${this.endpoint} lost: ${detail}`,
+      cause === undefined ? {} : { cause },
+    );
   }
 
   #onData(chunk: Buffer): void {

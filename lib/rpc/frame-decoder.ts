@@ -3,7 +3,14 @@
  * format): turns any split of a byte stream back into messages, holding
  * about one byte of memory per byte of an incomplete message. No I/O here.
  */
-import { HEADER_SIZE, LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MIN_FRAME_LENGTH, protocolError, type MessageHeader } from './protocol';
+import {
+  HEADER_SIZE,
+  LENGTH_WORD_SIZE,
+  MAX_FRAME_LENGTH,
+  MIN_FRAME_LENGTH,
+  protocolError,
+  type MessageHeader,
+} from './protocol';
 
 /** One decoded message: its header and its raw payload (XDR, or stream bytes). */
 export interface Message {
@@ -94,7 +101,7 @@ export class FrameDecoder {
       while (pos < buf.length) {
         const left = buf.length - pos;
         if (left < LENGTH_WORD_SIZE) {
-          for (; pos < buf.length; pos++) this.#word = (this.#word * 256) + buf[pos]!;
+          for (; pos < buf.length; pos++) this.#word = this.#word * 256 + buf[pos]!;
           this.#wordBytes = left;
           break;
         }
@@ -121,7 +128,7 @@ export class FrameDecoder {
     let pos = 0;
     if (this.#wordBytes > 0) {
       while (this.#wordBytes < LENGTH_WORD_SIZE && pos < buf.length) {
-        this.#word = (this.#word * 256) + buf[pos++]!;
+        this.#word = this.#word * 256 + buf[pos++]!;
         this.#wordBytes++;
       }
       if (this.#wordBytes < LENGTH_WORD_SIZE) return pos;

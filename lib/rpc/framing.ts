@@ -5,9 +5,22 @@
  * (lib/rpc/frame-decoder.ts, re-exported) turns any split of a stream back into them. No I/O here.
  */
 import {
-  EVENT_SERIAL, HEADER_SIZE, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KEEPALIVE_SERIAL, KeepaliveProcedure,
-  LENGTH_WORD_SIZE, MAX_FRAME_LENGTH, MessageStatus, MessageType, protocolError, REMOTE_PROGRAM,
-  REMOTE_PROTOCOL_VERSION, remoteError, type MessageHeader, type RemoteError,
+  EVENT_SERIAL,
+  HEADER_SIZE,
+  KEEPALIVE_PROGRAM,
+  KEEPALIVE_PROTOCOL_VERSION,
+  KEEPALIVE_SERIAL,
+  KeepaliveProcedure,
+  LENGTH_WORD_SIZE,
+  MAX_FRAME_LENGTH,
+  MessageStatus,
+  MessageType,
+  protocolError,
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+  remoteError,
+  type MessageHeader,
+  type RemoteError,
 } from './protocol';
 import { encode, type Codec } from './xdr';
 
@@ -126,8 +139,14 @@ export class OutgoingFrames {
 // ---- builders ----------------------------------------------------------------
 
 /** A CALL to `procedure` of REMOTE_PROGRAM (or another program). */
-export function encodeCall<A>(procedure: number, serial: number, argsCodec: Codec<A>, args: A,
-  program = REMOTE_PROGRAM, version = REMOTE_PROTOCOL_VERSION): Buffer {
+export function encodeCall<A>(
+  procedure: number,
+  serial: number,
+  argsCodec: Codec<A>,
+  args: A,
+  program = REMOTE_PROGRAM,
+  version = REMOTE_PROTOCOL_VERSION,
+): Buffer {
   const header = { program, version, procedure, type: MessageType.CALL, serial, status: MessageStatus.OK };
   return encodeMessage(header, encode(argsCodec, args, 'args'));
 }
@@ -149,8 +168,12 @@ export function errorReplyHeader(call: MessageHeader): MessageHeader {
 /** The header of an asynchronous event MESSAGE of REMOTE_PROGRAM (serial 1, as libvirtd sends). */
 export function eventHeader(procedure: number): MessageHeader {
   return {
-    program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure,
-    type: MessageType.MESSAGE, serial: EVENT_SERIAL, status: MessageStatus.OK,
+    program: REMOTE_PROGRAM,
+    version: REMOTE_PROTOCOL_VERSION,
+    procedure,
+    type: MessageType.MESSAGE,
+    serial: EVENT_SERIAL,
+    status: MessageStatus.OK,
   };
 }
 
@@ -177,14 +200,23 @@ export function encodeKeepalive(procedure: KeepaliveProcedure): Buffer {
 /** The header of a keepalive PING or PONG (its payload is empty). */
 export function keepaliveHeader(procedure: KeepaliveProcedure): MessageHeader {
   return {
-    program: KEEPALIVE_PROGRAM, version: KEEPALIVE_PROTOCOL_VERSION, procedure,
-    type: MessageType.MESSAGE, serial: KEEPALIVE_SERIAL, status: MessageStatus.OK,
+    program: KEEPALIVE_PROGRAM,
+    version: KEEPALIVE_PROTOCOL_VERSION,
+    procedure,
+    type: MessageType.MESSAGE,
+    serial: KEEPALIVE_SERIAL,
+    status: MessageStatus.OK,
   };
 }
 
 /** True for a keepalive message of `procedure` (a well-formed one: MESSAGE, empty payload). */
 export function isKeepalive(msg: Message, procedure: KeepaliveProcedure): boolean {
   const h = msg.header;
-  return h.program === KEEPALIVE_PROGRAM && h.version === KEEPALIVE_PROTOCOL_VERSION && h.procedure === procedure
-    && h.type === MessageType.MESSAGE && msg.payload.length === 0;
+  return (
+    h.program === KEEPALIVE_PROGRAM &&
+    h.version === KEEPALIVE_PROTOCOL_VERSION &&
+    h.procedure === procedure &&
+    h.type === MessageType.MESSAGE &&
+    msg.payload.length === 0
+  );
 }

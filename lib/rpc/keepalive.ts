@@ -24,10 +24,18 @@ export class Keepalive {
 
   constructor(opts: KeepaliveOptions) {
     if (!Number.isInteger(opts.intervalMs) || opts.intervalMs <= 0) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `keepalive interval must be a positive integer (ms), got ${opts.intervalMs}`);
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.RPC,
+        `keepalive interval must be a positive integer (ms), got ${opts.intervalMs}`,
+      );
     }
     if (!Number.isInteger(opts.count) || opts.count < 0) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `keepalive count must be a non-negative integer, got ${opts.count}`);
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.RPC,
+        `keepalive count must be a non-negative integer, got ${opts.count}`,
+      );
     }
     this.#opts = opts;
     this.#countdown = opts.count;

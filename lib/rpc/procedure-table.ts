@@ -42,7 +42,9 @@ export function call<A, R>(facts: CallFacts<A>, args: Codec<A>, ret: Codec<R>): 
 
 /** Authentication steps: callable before authentication and before CONNECT_OPEN, on any connection. */
 export function auth<A, R>(
-  facts: { api: string; priority: Priority }, args: Codec<A>, ret: Codec<R>,
+  facts: { api: string; priority: Priority },
+  args: Codec<A>,
+  ret: Codec<R>,
 ): ProcedureEntry<A, R, 'auth'> {
   return { kind: 'auth', args, ret, api: facts.api, access: 'read', priority: facts.priority, beforeOpen: true };
 }

@@ -14,7 +14,10 @@ export const REMOTE_PROTOCOL_VERSION = 1;
 export const KEEPALIVE_PROGRAM = 0x6b656570; // "keep"
 export const KEEPALIVE_PROTOCOL_VERSION = 1;
 
-export enum KeepaliveProcedure { PING = 1, PONG = 2 }
+export enum KeepaliveProcedure {
+  PING = 1,
+  PONG = 2,
+}
 
 /** virNetMessageType */
 export enum MessageType {
@@ -29,7 +32,11 @@ export enum MessageType {
 }
 
 /** virNetMessageStatus */
-export enum MessageStatus { OK = 0, ERROR = 1, CONTINUE = 2 }
+export enum MessageStatus {
+  OK = 0,
+  ERROR = 1,
+  CONTINUE = 2,
+}
 
 /** Bytes of the length word that starts every message (it counts itself). */
 export const LENGTH_WORD_SIZE = 4;
@@ -58,7 +65,11 @@ export const EVENT_SERIAL = 1;
 export const KEEPALIVE_SERIAL = 0;
 
 /** remote_auth_type */
-export enum AuthType { NONE = 0, SASL = 1, POLKIT = 2 }
+export enum AuthType {
+  NONE = 0,
+  SASL = 1,
+  POLKIT = 2,
+}
 
 /** virDrvFeature numbers a remote peer asks about with CONNECT_SUPPORTS_FEATURE. */
 export enum DrvFeature {
@@ -80,7 +91,11 @@ export enum DrvFeature {
 }
 
 /** Bits of CONNECT_OPEN's flags (the client's REMOTE_DRIVER_OPEN_*): servers honour RO only. */
-export enum RemoteOpenFlags { RO = 1, USER = 2, AUTOSTART = 4 }
+export enum RemoteOpenFlags {
+  RO = 1,
+  USER = 2,
+  AUTOSTART = 4,
+}
 
 export interface MessageHeader {
   program: number;
@@ -150,12 +165,22 @@ export function errorFromRemote(body: RemoteError): XvirtError {
 
 /** The error body for `err` (anything thrown); non-XvirtErrors become INTERNAL_ERROR. */
 export function remoteErrorFrom(err: unknown): RemoteError {
-  const x = err instanceof XvirtError
-    ? err
-    : XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, err instanceof Error ? err.message : String(err));
+  const x =
+    err instanceof XvirtError
+      ? err
+      : XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, err instanceof Error ? err.message : String(err));
   return {
-    code: x.number, domain: x.domain, message: x.message, level: x.level,
-    dom: null, str1: null, str2: null, str3: null, int1: -1, int2: -1, net: null,
+    code: x.number,
+    domain: x.domain,
+    message: x.message,
+    level: x.level,
+    dom: null,
+    str1: null,
+    str2: null,
+    str3: null,
+    int1: -1,
+    int2: -1,
+    net: null,
   };
 }
 

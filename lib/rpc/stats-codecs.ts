@@ -21,7 +21,9 @@ export const REMOTE_NODE_MEMORY_STATS_MAX = 16;
 export const REMOTE_NODE_MAX_CELLS = 1024;
 
 export const getAllDomainStatsArgs = struct({
-  doms: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX), stats: uint, flags: uint,
+  doms: array(nonnullDomain, REMOTE_DOMAIN_LIST_MAX),
+  stats: uint,
+  flags: uint,
 });
 export const getAllDomainStatsRet = struct({
   retStats: statsRecords(REMOTE_DOMAIN_LIST_MAX, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX),
@@ -36,19 +38,27 @@ export const blockStatsArgs = struct({ dom: nonnullDomain, path: nonnullString }
 export const blockStatsRet = struct({ rd_req: hyper, rd_bytes: hyper, wr_req: hyper, wr_bytes: hyper, errs: hyper });
 export const blockStatsFlagsArgs = struct({ dom: nonnullDomain, path: nonnullString, nparams: int, flags: uint });
 export const blockStatsFlagsRet = struct({
-  params: typedParams(REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX), nparams: int,
+  params: typedParams(REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX),
+  nparams: int,
 });
 
 export const interfaceStatsArgs = struct({ dom: nonnullDomain, device: nonnullString });
 export const interfaceStatsRet = struct({
-  rx_bytes: hyper, rx_packets: hyper, rx_errs: hyper, rx_drop: hyper,
-  tx_bytes: hyper, tx_packets: hyper, tx_errs: hyper, tx_drop: hyper,
+  rx_bytes: hyper,
+  rx_packets: hyper,
+  rx_errs: hyper,
+  rx_drop: hyper,
+  tx_bytes: hyper,
+  tx_packets: hyper,
+  tx_errs: hyper,
+  tx_drop: hyper,
 });
 
 export const getVcpusArgs = struct({ dom: nonnullDomain, maxinfo: int, maplen: int });
 export const vcpuInfo = struct({ number: uint, state: int, cpu_time: uhyper, cpu: int });
 export const getVcpusRet = struct({
-  info: array(vcpuInfo, REMOTE_VCPUINFO_MAX), cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX),
+  info: array(vcpuInfo, REMOTE_VCPUINFO_MAX),
+  cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX),
 });
 
 export const getVcpuPinInfoArgs = struct({ dom: nonnullDomain, ncpumaps: int, maplen: int, flags: uint });

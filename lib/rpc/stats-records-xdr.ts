@@ -14,7 +14,13 @@ import { typedParam } from './typed-param-xdr';
 import { encode, xdrError, type Codec, type XdrReader, type XdrWriter } from './xdr';
 
 /** A domain's encoded remote_nonnull_domain, with what it was made from (refs are compared, never trusted). */
-interface EncodedDomain { ref: DomainRef; name: string; uuid: string; id: number; bytes: Buffer }
+interface EncodedDomain {
+  ref: DomainRef;
+  name: string;
+  uuid: string;
+  id: number;
+  bytes: Buffer;
+}
 const domains = new WeakMap<DomainRef, EncodedDomain>();
 /** Parameter names, encoded as remote_nonnull_string (length, bytes, padding). */
 const names = new BoundedCache<string, Buffer>(8192);
@@ -85,14 +91,22 @@ function readParam(r: XdrReader, f: string): TypedParam {
   const name = readText(r, TYPED_PARAM_FIELD_LENGTH - 1, f);
   const type = r.int32(f);
   switch (type) {
-    case T.INT: return { name, type, value: r.int32(f) };
-    case T.UINT: return { name, type, value: r.uint32(f) };
-    case T.LLONG: return { name, type, value: r.int64(f) };
-    case T.ULLONG: return { name, type, value: r.uint64(f) };
-    case T.BOOLEAN: return { name, type, value: r.int32(f) !== 0 };
-    case T.DOUBLE: return { name, type, value: r.view(8, f).readDoubleBE(0) };
-    case T.STRING: return { name, type, value: readText(r, REMOTE_STRING_MAX, f) };
-    default: throw xdrError(f, `typed parameter '${name}' has unknown type ${type}`);
+    case T.INT:
+      return { name, type, value: r.int32(f) };
+    case T.UINT:
+      return { name, type, value: r.uint32(f) };
+    case T.LLONG:
+      return { name, type, value: r.int64(f) };
+    case T.ULLONG:
+      return { name, type, value: r.uint64(f) };
+    case T.BOOLEAN:
+      return { name, type, value: r.int32(f) !== 0 };
+    case T.DOUBLE:
+      return { name, type, value: r.view(8, f).readDoubleBE(0) };
+    case T.STRING:
+      return { name, type, value: readText(r, REMOTE_STRING_MAX, f) };
+    default:
+      throw xdrError(f, `typed parameter '${name}' has unknown type ${type}`);
   }
 }
 

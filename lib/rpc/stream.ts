@@ -15,7 +15,13 @@
  */
 import { encodeMessage, type Message } from './framing';
 import {
-  MessageStatus, MessageType, protocolError, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, remoteError, type MessageHeader,
+  MessageStatus,
+  MessageType,
+  protocolError,
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+  remoteError,
+  type MessageHeader,
   type RemoteError,
 } from './protocol';
 import { decode, encode } from './xdr';
@@ -35,8 +41,12 @@ export interface StreamId {
 /** The header of a STREAM message of `id` with `status` (REMOTE_PROGRAM). */
 export function streamHeader(id: StreamId, status: MessageStatus): MessageHeader {
   return {
-    program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure: id.procedure,
-    type: MessageType.STREAM, serial: id.serial, status,
+    program: REMOTE_PROGRAM,
+    version: REMOTE_PROTOCOL_VERSION,
+    procedure: id.procedure,
+    type: MessageType.STREAM,
+    serial: id.serial,
+    status,
   };
 }
 
@@ -82,10 +92,7 @@ export type ServerPacket =
   | { kind: 'error'; error: RemoteError };
 
 /** A STREAM message a server received from a client. */
-export type ClientPacket =
-  | { kind: 'data'; bytes: Buffer }
-  | { kind: 'finish' }
-  | { kind: 'abort' };
+export type ClientPacket = { kind: 'data'; bytes: Buffer } | { kind: 'finish' } | { kind: 'abort' };
 
 function checkStream(msg: Message): void {
   const { type, status } = msg.header;
@@ -122,6 +129,10 @@ export function decodeClientPacket(msg: Message): ClientPacket {
 /** Whether `msg` belongs to stream `id` (program, version, procedure and serial match). */
 export function isStreamOf(msg: Message, id: StreamId): boolean {
   const h = msg.header;
-  return h.program === REMOTE_PROGRAM && h.version === REMOTE_PROTOCOL_VERSION && h.procedure === id.procedure
-    && h.serial === id.serial;
+  return (
+    h.program === REMOTE_PROGRAM &&
+    h.version === REMOTE_PROTOCOL_VERSION &&
+    h.procedure === id.procedure &&
+    h.serial === id.serial
+  );
 }

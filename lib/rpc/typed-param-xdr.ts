@@ -29,8 +29,13 @@ const boolInt: Codec<boolean> = {
 };
 
 const VALUE_CODECS: Record<T, Codec<unknown>> = {
-  [T.INT]: int, [T.UINT]: uint, [T.LLONG]: hyper, [T.ULLONG]: uhyper,
-  [T.DOUBLE]: double, [T.BOOLEAN]: boolInt, [T.STRING]: nonnullString,
+  [T.INT]: int,
+  [T.UINT]: uint,
+  [T.LLONG]: hyper,
+  [T.ULLONG]: uhyper,
+  [T.DOUBLE]: double,
+  [T.BOOLEAN]: boolInt,
+  [T.STRING]: nonnullString,
 };
 
 function checkName(name: unknown, f: string): string {

@@ -45,10 +45,22 @@ export class XdrWriter {
   }
 
   // Reserve first: `this.#buf.write...(v, this.#reserve(n))` would read #buf before a growth replaces it.
-  int32(v: number): void { const at = this.#reserve(4); this.#buf.writeInt32BE(v, at); }
-  uint32(v: number): void { const at = this.#reserve(4); this.#buf.writeUInt32BE(v, at); }
-  int64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigInt64BE(v, at); }
-  uint64(v: bigint): void { const at = this.#reserve(8); this.#buf.writeBigUInt64BE(v, at); }
+  int32(v: number): void {
+    const at = this.#reserve(4);
+    this.#buf.writeInt32BE(v, at);
+  }
+  uint32(v: number): void {
+    const at = this.#reserve(4);
+    this.#buf.writeUInt32BE(v, at);
+  }
+  int64(v: bigint): void {
+    const at = this.#reserve(8);
+    this.#buf.writeBigInt64BE(v, at);
+  }
+  uint64(v: bigint): void {
+    const at = this.#reserve(8);
+    this.#buf.writeBigUInt64BE(v, at);
+  }
 
   /** Raw bytes followed by zero padding to a multiple of 4. */
   bytes(b: Uint8Array): void {
@@ -73,7 +85,6 @@ export class XdrWriter {
   }
 }
 
-
 /** A cursor over input bytes; every read is bounds-checked. */
 export class XdrReader {
   readonly #buf: Buffer;
@@ -94,10 +105,18 @@ export class XdrReader {
     return at;
   }
 
-  int32(field: string): number { return this.#buf.readInt32BE(this.#take(4, field)); }
-  uint32(field: string): number { return this.#buf.readUInt32BE(this.#take(4, field)); }
-  int64(field: string): bigint { return this.#buf.readBigInt64BE(this.#take(8, field)); }
-  uint64(field: string): bigint { return this.#buf.readBigUInt64BE(this.#take(8, field)); }
+  int32(field: string): number {
+    return this.#buf.readInt32BE(this.#take(4, field));
+  }
+  uint32(field: string): number {
+    return this.#buf.readUInt32BE(this.#take(4, field));
+  }
+  int64(field: string): bigint {
+    return this.#buf.readBigInt64BE(this.#take(8, field));
+  }
+  uint64(field: string): bigint {
+    return this.#buf.readBigUInt64BE(this.#take(8, field));
+  }
 
   /** `n` raw bytes plus their padding, which must be zero. Returns a copy. */
   bytes(n: number, field: string): Buffer {

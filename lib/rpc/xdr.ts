@@ -267,7 +267,8 @@ export function struct<F extends Fields>(fields: F): Codec<StructType<F>> {
   return {
     write: (w, v, f) => {
       if (typeof v !== 'object' || v === null) throw xdrError(f, 'expected an object');
-      for (const [name, codec] of entries) codec.write(w, (v as Record<string, unknown>)[name], f ? `${f}.${name}` : name);
+      for (const [name, codec] of entries)
+        codec.write(w, (v as Record<string, unknown>)[name], f ? `${f}.${name}` : name);
     },
     read: (r, f) => {
       const out: Record<string, unknown> = {};
@@ -278,7 +279,11 @@ export function struct<F extends Fields>(fields: F): Codec<StructType<F>> {
 }
 
 /** A codec whose wire form is `inner` but whose value is converted (e.g. UUID bytes ↔ text). */
-export function mapped<W, T>(inner: Codec<W>, fromWire: (w: W, field: string) => T, toWire: (v: T, field: string) => W): Codec<T> {
+export function mapped<W, T>(
+  inner: Codec<W>,
+  fromWire: (w: W, field: string) => T,
+  toWire: (v: T, field: string) => W,
+): Codec<T> {
   return {
     write: (w, v, f) => inner.write(w, toWire(v, f), f),
     read: (r, f) => fromWire(inner.read(r, f), f),

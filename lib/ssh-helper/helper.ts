@@ -43,7 +43,8 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     else if (a === '-U') {
       socket = argv[++i] ?? null;
       if (!socket) throw new UsageError('-U needs a socket path');
-    } else if (a === '-q') i++; // nc's quit timeout takes an argument; we end when either side does.
+    } else if (a === '-q')
+      i++; // nc's quit timeout takes an argument; we end when either side does.
     else if (/^-q\d+$/.test(a)) continue;
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else if (uriText === null) uriText = a;
@@ -98,13 +99,21 @@ export function runHelper(args: HelperArgs, stdin: Readable, stdout: Writable, s
       stdin.pipe(socket);
       socket.pipe(stdout, { end: false });
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(1, connected
-      ? `connection to ${args.socket} failed: ${err.message}`
-      : `cannot connect to ${args.socket}: ${err.code === 'ENOENT' ? 'no such socket (is xvirtd running?)' : err.message}`));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      finish(
+        1,
+        connected
+          ? `connection to ${args.socket} failed: ${err.message}`
+          : `cannot connect to ${args.socket}: ${err.code === 'ENOENT' ? 'no such socket (is xvirtd running?)' : err.message}`,
+      ),
+    );
     // The daemon hung up: pass the end on to ssh. The client hung up: half-close towards the daemon.
     socket.on('end', () => finish(0));
     socket.on('close', () => finish(0));
-    stdin.on('end', () => { if (connected) socket.end(); else finish(0); });
+    stdin.on('end', () => {
+      if (connected) socket.end();
+      else finish(0);
+    });
     stdout.on('error', () => finish(0));
   });
 }

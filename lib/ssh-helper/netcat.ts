@@ -35,7 +35,9 @@ export function runNetcat(nc: Netcat, socket: string, stderr: NodeJS.WritableStr
     accessSync(socket, constants.W_OK);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    stderr.write(`xvirt-ssh-helper: cannot connect to ${socket}: ${e.code === 'ENOENT' ? 'no such socket (is xvirtd running?)' : e.message}\n`);
+    stderr.write(
+      `xvirt-ssh-helper: cannot connect to ${socket}: ${e.code === 'ENOENT' ? 'no such socket (is xvirtd running?)' : e.message}\n`,
+    );
     return Promise.resolve(1);
   }
   return new Promise((resolve) => {

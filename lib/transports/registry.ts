@@ -50,14 +50,21 @@ export async function openTransport(req: TransportRequest): Promise<TransportStr
   const name = transportOf(req.uri);
   const factory = factories.get(name);
   if (!factory) {
-    throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.REMOTE,
-      `transport '${name}' (URI '${req.uri.text}'): xvirt's client supports ${[...factories.keys()].join(', ')} so far`);
+    throw XvirtError.of(
+      ErrorNumber.NO_SUPPORT,
+      ErrorDomain.REMOTE,
+      `transport '${name}' (URI '${req.uri.text}'): xvirt's client supports ${[...factories.keys()].join(', ')} so far`,
+    );
   }
   return factory(req);
 }
 
 /** Connects a net.Socket, turning failures into libvirt-worded SYSTEM_ERRORs. */
-function connectSocket(options: net.NetConnectOpts, what: string, signal: AbortSignal | undefined): Promise<net.Socket> {
+function connectSocket(
+  options: net.NetConnectOpts,
+  what: string,
+  signal: AbortSignal | undefined,
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     signal?.throwIfAborted();
     const socket = net.connect(options);
@@ -74,7 +81,11 @@ function connectSocket(options: net.NetConnectOpts, what: string, signal: AbortS
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Failed to connect ${what}: ${errnoText(err)}`, { cause: err }));
+      reject(
+        XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Failed to connect ${what}: ${errnoText(err)}`, {
+          cause: err,
+        }),
+      );
     });
   });
 }
@@ -100,7 +111,8 @@ export function sessionSocketPath(env: NodeJS.ProcessEnv = process.env): string 
 export function unixSocketPath(uri: ConnectionUri, readonly: boolean, uid?: number): string {
   const explicit = uriParam(uri, 'socket');
   if (explicit !== undefined) {
-    if (explicit === '') throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `empty 'socket' parameter in URI '${uri.text}'`);
+    if (explicit === '')
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `empty 'socket' parameter in URI '${uri.text}'`);
     return explicit;
   }
   if (isSessionUri(uri, uid)) return sessionSocketPath();

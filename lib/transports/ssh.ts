@@ -28,7 +28,6 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-
 /** The URI the far-side helper receives: the server-side name plus `socket`/`mode`, which it needs. */
 export function helperUri(uri: ConnectionUri): string {
   const name = serverSideName(uri);
@@ -48,7 +47,8 @@ export function remoteCommand(uri: ConnectionUri, readonly: boolean): string {
   if (!PROXY_MODES.includes(mode)) throw uriError(`proxy must be one of ${PROXY_MODES.join(', ')}, got '${mode}'`);
   const netcat = uriParam(uri, 'netcat');
   const socket = uriParam(uri, 'socket') ?? (readonly ? DEFAULT_SOCKET_RO : DEFAULT_SOCKET);
-  if (netcat !== undefined && (mode === 'native' || mode === 'xvirt')) throw uriError(`netcat is not valid with proxy=${mode}`);
+  if (netcat !== undefined && (mode === 'native' || mode === 'xvirt'))
+    throw uriError(`netcat is not valid with proxy=${mode}`);
   const nc = shellQuote(netcat ?? 'nc');
   // Old netcats need -q0 to exit at EOF; newer ones reject -q without an argument (libvirt's probe).
   const ncCommand = `if ${nc} -q 2>&1 | grep "requires an argument" >/dev/null 2>&1; then ARG=-q0; else ARG=; fi; ${nc} $ARG -U ${shellQuote(socket)}`;
@@ -57,12 +57,14 @@ export function remoteCommand(uri: ConnectionUri, readonly: boolean): string {
   const xvirt = `xvirt-ssh-helper${ro} ${target}`;
   const native = `virt-ssh-helper${ro} ${target}`;
   let inner: string;
-  if (mode === 'netcat' || (mode === 'auto' && (netcat !== undefined || uriParam(uri, 'socket') !== undefined))) inner = ncCommand;
+  if (mode === 'netcat' || (mode === 'auto' && (netcat !== undefined || uriParam(uri, 'socket') !== undefined)))
+    inner = ncCommand;
   else if (mode === 'native') inner = native;
   else if (mode === 'xvirt') inner = xvirt;
   else {
-    inner = `if which xvirt-ssh-helper >/dev/null 2>&1; then ${xvirt}; `
-      + `elif which virt-ssh-helper >/dev/null 2>&1; then ${native}; else ${ncCommand}; fi`;
+    inner =
+      `if which xvirt-ssh-helper >/dev/null 2>&1; then ${xvirt}; ` +
+      `elif which virt-ssh-helper >/dev/null 2>&1; then ${native}; else ${ncCommand}; fi`;
   }
   return `sh -c ${shellQuote(inner)}`;
 }
@@ -103,14 +105,26 @@ class ChildProcessStream extends Duplex {
   constructor(child: ChildProcess, describe: (detail: string) => string) {
     super({ allowHalfOpen: false });
     this.#child = child;
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (this.#stderr.length < 4096) this.#stderr += d; });
-    child.stdout!.on('data', (chunk: Buffer) => { if (!this.push(chunk)) child.stdout!.pause(); });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      if (this.#stderr.length < 4096) this.#stderr += d;
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) child.stdout!.pause();
+    });
     child.stdin!.on('error', () => undefined); // EPIPE once the process died: reported at its exit instead.
     const fail = (detail: string, cause?: unknown): void => {
-      this.destroy(XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, describe(detail), cause === undefined ? {} : { cause }));
+      this.destroy(
+        XvirtError.of(
+          ErrorNumber.SYSTEM_ERROR,
+          ErrorDomain.RPC,
+          describe(detail),
+          cause === undefined ? {} : { cause },
+        ),
+      );
     };
     child.on('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'ENOENT' ? `'${child.spawnfile}' not found` : err.message, err));
+      fail(err.code === 'ENOENT' ? `'${child.spawnfile}' not found` : err.message, err),
+    );
     child.on('close', (code, signal) => {
       if (code === 0 || (signal === 'SIGTERM' && this.destroyed)) this.push(null);
       else fail(this.#stderr.trim() || `${child.spawnfile} exited with ${code ?? signal}`);

@@ -52,8 +52,10 @@ export function locateClientPki(uri: ConnectionUri, where: PkiLocation = default
   if (pkipath !== undefined) {
     if (pkipath === '') throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, 'pkipath must not be empty');
     return {
-      ca: join(pkipath, 'cacert.pem'), crl: crlIfPresent(join(pkipath, 'cacrl.pem')),
-      cert: join(pkipath, 'clientcert.pem'), key: join(pkipath, 'clientkey.pem'),
+      ca: join(pkipath, 'cacert.pem'),
+      crl: crlIfPresent(join(pkipath, 'cacrl.pem')),
+      cert: join(pkipath, 'clientcert.pem'),
+      key: join(pkipath, 'clientkey.pem'),
     };
   }
   const files: ClientPkiFiles = {
@@ -78,7 +80,8 @@ export function locateClientPki(uri: ConnectionUri, where: PkiLocation = default
 
 function readPem(path: string, what: string): Buffer {
   return readPemFile(path, what, (detail, cause) =>
-    XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Cannot read ${detail}`, { cause }));
+    XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Cannot read ${detail}`, { cause }),
+  );
 }
 
 export interface TlsConnectOptions {
@@ -103,17 +106,31 @@ export async function connectTls(uri: ConnectionUri, options: TlsConnectOptions 
   const crl = files.crl ? readPem(files.crl, 'CA revocation list') : undefined;
   // libvirt's "sanity" checks of our own certificate before using it (skipped with no_sanity=1).
   if (!uriFlag(uri, 'no_sanity')) {
-    checkOwnCertificate(cert, ca, {
-      role: 'client', certFile: files.cert, caFile: files.ca, checkNotBefore: true,
-      unparsable: (reason) => `Cannot parse ${files.cert} or ${files.ca}: ${reason}`,
-    }, (message) => XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, message));
+    checkOwnCertificate(
+      cert,
+      ca,
+      {
+        role: 'client',
+        certFile: files.cert,
+        caFile: files.ca,
+        checkNotBefore: true,
+        unparsable: (reason) => `Cannot parse ${files.cert} or ${files.ca}: ${reason}`,
+      },
+      (message) => XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, message),
+    );
   }
   const verify = !uriFlag(uri, 'no_verify');
   const host = uri.host ?? 'localhost';
   const socket = tls.connect({
-    host, port: uri.port ?? DEFAULT_TLS_PORT, ca, cert, key, ...(crl ? { crl } : {}),
+    host,
+    port: uri.port ?? DEFAULT_TLS_PORT,
+    ca,
+    cert,
+    key,
+    ...(crl ? { crl } : {}),
     ...(isIP(host) ? {} : { servername: host }),
-    rejectUnauthorized: verify, ...priority,
+    rejectUnauthorized: verify,
+    ...priority,
   });
   socket.setNoDelay(true);
   try {
@@ -130,7 +147,8 @@ function clientPriority(uri: ConnectionUri): ReturnType<typeof tlsPriorityOption
   try {
     return tlsPriorityOptions(parseTlsPriority(uriParam(uri, 'tls_priority') ?? DEFAULT_TLS_PRIORITY));
   } catch (err) {
-    if (err instanceof TlsPriorityError) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `tls_priority: ${err.message}`);
+    if (err instanceof TlsPriorityError)
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.URI, `tls_priority: ${err.message}`);
     throw err;
   }
 }
@@ -138,23 +156,41 @@ function clientPriority(uri: ConnectionUri): ReturnType<typeof tlsPriorityOption
 function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConnectOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     let handshaken = false;
-    const timer = setTimeout(() => done(XvirtError.of(ErrorNumber.OPERATION_TIMEOUT, ErrorDomain.RPC,
-      `no TLS confirmation from ${host} within ${options.timeoutMs ?? 30000} ms`)), options.timeoutMs ?? 30000);
-    const onAbort = (): void => done(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('aborted'));
-    const refused = (): XvirtError => XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC,
-      'server verification (of our certificate or IP address) failed');
+    const timer = setTimeout(
+      () =>
+        done(
+          XvirtError.of(
+            ErrorNumber.OPERATION_TIMEOUT,
+            ErrorDomain.RPC,
+            `no TLS confirmation from ${host} within ${options.timeoutMs ?? 30000} ms`,
+          ),
+        ),
+      options.timeoutMs ?? 30000,
+    );
+    const onAbort = (): void =>
+      done(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('aborted'));
+    const refused = (): XvirtError =>
+      XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'server verification (of our certificate or IP address) failed');
     function done(err?: Error): void {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       // Dropping the 'readable' listener leaves the stream neither flowing nor paused, so
       // whoever attaches a 'data' listener next receives every byte after the confirmation.
-      socket.off('readable', onReadable).off('error', onError).off('end', onEnd).off('close', onEnd).off('secureConnect', onSecure);
+      socket
+        .off('readable', onReadable)
+        .off('error', onError)
+        .off('end', onEnd)
+        .off('close', onEnd)
+        .off('secureConnect', onSecure);
       // Until the RPC layer attaches its own listeners, an error must not be unhandled (it still sees 'close');
       // after a failure either: a server that closes during the handshake may report 'end' and then an error.
       socket.on('error', () => undefined);
-      if (err) reject(err); else resolve();
+      if (err) reject(err);
+      else resolve();
     }
-    function onSecure(): void { handshaken = true; }
+    function onSecure(): void {
+      handshaken = true;
+    }
     function onReadable(): void {
       const byte = socket.read(1) as Buffer | null;
       if (byte === null) return;
@@ -164,14 +200,33 @@ function awaitConfirmation(socket: tls.TLSSocket, host: string, options: TlsConn
       // A server that rejects our certificate answers with a TLS alert, which
       // (under TLS 1.3) arrives after our side of the handshake completed.
       const e = err as NodeJS.ErrnoException;
-      if (handshaken) return done(XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC,
-        `server verification (of our certificate or IP address) failed: ${e.message}`, { cause: err }));
-      const number = e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' ? ErrorNumber.SYSTEM_ERROR : ErrorNumber.GNUTLS_ERROR;
-      done(XvirtError.of(number, ErrorDomain.RPC, `unable to connect to server at '${host}': ${e.message}`, { cause: err }));
+      if (handshaken)
+        return done(
+          XvirtError.of(
+            ErrorNumber.RPC,
+            ErrorDomain.RPC,
+            `server verification (of our certificate or IP address) failed: ${e.message}`,
+            { cause: err },
+          ),
+        );
+      const number =
+        e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' ? ErrorNumber.SYSTEM_ERROR : ErrorNumber.GNUTLS_ERROR;
+      done(
+        XvirtError.of(number, ErrorDomain.RPC, `unable to connect to server at '${host}': ${e.message}`, {
+          cause: err,
+        }),
+      );
     }
-    function onEnd(): void { done(refused()); }
+    function onEnd(): void {
+      done(refused());
+    }
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('readable', onReadable).on('error', onError).on('end', onEnd).on('close', onEnd).on('secureConnect', onSecure);
+    socket
+      .on('readable', onReadable)
+      .on('error', onError)
+      .on('end', onEnd)
+      .on('close', onEnd)
+      .on('secureConnect', onSecure);
   });
 }

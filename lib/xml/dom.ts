@@ -91,11 +91,15 @@ export function escapeText(text: string): string {
 
 /** Escapes a value for a single-quoted attribute. */
 export function escapeAttr(text: string): string {
-  return escapeText(text).replace(/'/g, '&apos;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+  return escapeText(text)
+    .replace(/'/g, '&apos;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
 }
 
 function isBlank(n: Node): boolean {
-  return (n.nodeType === TEXT_NODE) && /^\s*$/.test(n.nodeValue ?? '');
+  return n.nodeType === TEXT_NODE && /^\s*$/.test(n.nodeValue ?? '');
 }
 
 function openTag(el: Element, extraNs: string): string {
@@ -142,7 +146,9 @@ function collectPrefixes(el: Element, declared: Set<string>, used: Map<string, s
 function serializeWith(el: Element, indent: string, extraNs: string): string {
   const children: Node[] = [];
   for (let n: Node | null = el.firstChild; n; n = n.nextSibling) children.push(n);
-  const content = children.filter((n) => n.nodeType === ELEMENT_NODE || n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE);
+  const content = children.filter(
+    (n) => n.nodeType === ELEMENT_NODE || n.nodeType === TEXT_NODE || n.nodeType === CDATA_SECTION_NODE,
+  );
   const open = openTag(el, extraNs);
   if (content.every(isBlank)) return `${indent}${open}/>`;
   const hasElements = content.some((n) => n.nodeType === ELEMENT_NODE);
@@ -151,7 +157,8 @@ function serializeWith(el: Element, indent: string, extraNs: string): string {
     // Text or mixed content: whitespace is significant, write it inline as-is.
     return `${indent}${open}>${content.map((n) => inline(n)).join('')}</${el.nodeName}>`;
   }
-  const inner = content.filter((n) => n.nodeType === ELEMENT_NODE)
+  const inner = content
+    .filter((n) => n.nodeType === ELEMENT_NODE)
     .map((n) => serializeWith(n as Element, indent + '  ', ''));
   return `${indent}${open}>\n${inner.join('\n')}\n${indent}</${el.nodeName}>`;
 }
@@ -161,7 +168,8 @@ function inline(n: Node): string {
   const el = n as Element;
   const inner: string[] = [];
   for (let c: Node | null = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === ELEMENT_NODE || c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) inner.push(inline(c));
+    if (c.nodeType === ELEMENT_NODE || c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE)
+      inner.push(inline(c));
   }
   return inner.length === 0 ? `${openTag(el, '')}/>` : `${openTag(el, '')}>${inner.join('')}</${el.nodeName}>`;
 }

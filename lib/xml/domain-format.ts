@@ -10,8 +10,20 @@ import type { DomainDefinition, FormatDomainOptions } from './domain-types';
 const HEAD = new Set(['genid', 'title', 'description', 'metadata']);
 /** Elements libvirt writes between <vcpu> and <os>. */
 const BEFORE_OS = new Set([
-  'maxMemory', 'blkiotune', 'memtune', 'memoryBacking', 'vcpus', 'iothreads', 'iothreadids', 'defaultiothread',
-  'cputune', 'numatune', 'resource', 'sysinfo', 'bootloader', 'bootloader_args',
+  'maxMemory',
+  'blkiotune',
+  'memtune',
+  'memoryBacking',
+  'vcpus',
+  'iothreads',
+  'iothreadids',
+  'defaultiothread',
+  'cputune',
+  'numatune',
+  'resource',
+  'sysinfo',
+  'bootloader',
+  'bootloader_args',
 ]);
 /** Elements libvirt writes between <on_crash> and <devices>. */
 const BEFORE_DEVICES = new Set(['pm', 'perf', 'idmap']);
@@ -84,5 +96,9 @@ export function formatDomainXml(def: DomainDefinition, options: FormatDomainOpti
 
 /** A deep copy, so one definition can be changed (live) while the other stays (config). */
 export function cloneDomainDefinition(def: DomainDefinition): DomainDefinition {
-  return { ...def, os: { ...def.os, boot: [...def.os.boot], extraXml: [...def.os.extraXml] }, extraXml: [...def.extraXml] };
+  return {
+    ...def,
+    os: { ...def.os, boot: [...def.os.boot], extraXml: [...def.os.extraXml] },
+    extraXml: [...def.extraXml],
+  };
 }

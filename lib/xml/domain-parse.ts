@@ -9,16 +9,55 @@ import { isUuid, parseUuid } from '../uuid';
 import { attr, childElement, childElements, childText, parseXmlRoot, serializeElement, xmlError } from './dom';
 import { parseMemoryKiB } from './units';
 import {
-  BOOT_DEVICES, CRASH_ACTIONS, OS_TYPES, POWEROFF_REBOOT_ACTIONS, VIRT_TYPES,
-  type DomainDefinition, type DomainOsDefinition, type LifecycleAction,
+  BOOT_DEVICES,
+  CRASH_ACTIONS,
+  OS_TYPES,
+  POWEROFF_REBOOT_ACTIONS,
+  VIRT_TYPES,
+  type DomainDefinition,
+  type DomainOsDefinition,
+  type LifecycleAction,
 } from './domain-types';
 
 /** libvirt's architecture names. */
 const ARCHES = new Set([
-  'alpha', 'armv6l', 'armv7l', 'armv7b', 'aarch64', 'cris', 'i686', 'ia64', 'lm32', 'loongarch64', 'm68k',
-  'microblaze', 'microblazeel', 'mips', 'mipsel', 'mips64', 'mips64el', 'openrisc', 'parisc', 'parisc64',
-  'ppc', 'ppcle', 'ppc64', 'ppc64le', 'ppcemb', 'riscv32', 'riscv64', 's390', 's390x', 'sh4', 'sh4eb',
-  'sparc', 'sparc64', 'unicore32', 'x86_64', 'xtensa', 'xtensaeb',
+  'alpha',
+  'armv6l',
+  'armv7l',
+  'armv7b',
+  'aarch64',
+  'cris',
+  'i686',
+  'ia64',
+  'lm32',
+  'loongarch64',
+  'm68k',
+  'microblaze',
+  'microblazeel',
+  'mips',
+  'mipsel',
+  'mips64',
+  'mips64el',
+  'openrisc',
+  'parisc',
+  'parisc64',
+  'ppc',
+  'ppcle',
+  'ppc64',
+  'ppc64le',
+  'ppcemb',
+  'riscv32',
+  'riscv64',
+  's390',
+  's390x',
+  'sh4',
+  'sh4eb',
+  'sparc',
+  'sparc64',
+  'unicore32',
+  'x86_64',
+  'xtensa',
+  'xtensaeb',
 ]);
 
 /** More vCPUs than any hypervisor xvirt drives supports; a guard against typos. */
@@ -27,7 +66,16 @@ const MAX_NAME_LENGTH = 1024;
 
 /** Elements parsed into typed fields rather than carried as extraXml. */
 const KNOWN_ELEMENTS = new Set([
-  'name', 'uuid', 'memory', 'currentMemory', 'vcpu', 'os', 'on_poweroff', 'on_reboot', 'on_crash', 'devices',
+  'name',
+  'uuid',
+  'memory',
+  'currentMemory',
+  'vcpu',
+  'os',
+  'on_poweroff',
+  'on_reboot',
+  'on_crash',
+  'devices',
 ]);
 const KNOWN_OS_ELEMENTS = new Set(['type', 'kernel', 'initrd', 'cmdline', 'boot']);
 
@@ -37,14 +85,16 @@ function parseName(root: Element): string {
   if (name.length > MAX_NAME_LENGTH) throw xmlError(`domain name longer than ${MAX_NAME_LENGTH} characters`);
   if (name.includes('/')) throw xmlError(`name '${name}' cannot contain '/'`);
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name)) throw xmlError(`name '${JSON.stringify(name)}' cannot contain control characters or newlines`);
+  if (/[\x00-\x1f\x7f]/.test(name))
+    throw xmlError(`name '${JSON.stringify(name)}' cannot contain control characters or newlines`);
   return name;
 }
 
 function parseUuidElement(root: Element): string {
   const text = childText(root, 'uuid');
   if (text === null) return randomUUID();
-  if (!isUuid(text)) throw xmlError(`malformed uuid '${text}': expected 32 hex digits, e.g. 6695eb01-f6a4-8304-79aa-97f2502e193f`);
+  if (!isUuid(text))
+    throw xmlError(`malformed uuid '${text}': expected 32 hex digits, e.g. 6695eb01-f6a4-8304-79aa-97f2502e193f`);
   return parseUuid(text);
 }
 
@@ -58,7 +108,7 @@ function parsePositiveInt(text: string, what: string, max: number): number {
 
 function parseMemory(root: Element): { memoryKiB: number; currentMemoryKiB: number } {
   const memory = childElement(root, 'memory');
-  if (!memory) throw xmlError('missing <memory>: the domain\'s memory size must be given');
+  if (!memory) throw xmlError("missing <memory>: the domain's memory size must be given");
   const memoryKiB = parseMemoryKiB(memory.textContent ?? '', attr(memory, 'unit'), '<memory>');
   if (memoryKiB === 0) throw xmlError('<memory> must be greater than 0');
   const current = childElement(root, 'currentMemory');
@@ -99,7 +149,9 @@ function parseOs(root: Element): DomainOsDefinition {
     if (child.nodeName === 'boot') {
       const dev = attr(child, 'dev') ?? '';
       if (!(BOOT_DEVICES as readonly string[]).includes(dev)) {
-        throw xmlError(`unknown boot device '${dev}' in <os><boot dev=...> (expected one of ${BOOT_DEVICES.join(', ')})`);
+        throw xmlError(
+          `unknown boot device '${dev}' in <os><boot dev=...> (expected one of ${BOOT_DEVICES.join(', ')})`,
+        );
       }
       boot.push(dev);
     } else if (!KNOWN_OS_ELEMENTS.has(child.nodeName)) {
@@ -111,8 +163,14 @@ function parseOs(root: Element): DomainOsDefinition {
   // As libvirt does: a full-virt guest with no kernel and no boot order boots from disk.
   if (type === 'hvm' && boot.length === 0 && !kernel) boot.push('hd');
   return {
-    type, arch, machine: attr(typeEl, 'machine'), kernel,
-    initrd: childText(os, 'initrd') || null, cmdline: rawChildText(os, 'cmdline'), boot, extraXml,
+    type,
+    arch,
+    machine: attr(typeEl, 'machine'),
+    kernel,
+    initrd: childText(os, 'initrd') || null,
+    cmdline: rawChildText(os, 'cmdline'),
+    boot,
+    extraXml,
   };
 }
 
@@ -122,7 +180,12 @@ function rawChildText(el: Element, name: string): string | null {
   return text.trim() === '' ? null : text;
 }
 
-function parseAction(root: Element, name: string, allowed: readonly LifecycleAction[], fallback: LifecycleAction): LifecycleAction {
+function parseAction(
+  root: Element,
+  name: string,
+  allowed: readonly LifecycleAction[],
+  fallback: LifecycleAction,
+): LifecycleAction {
   const text = childText(root, name);
   if (text === null) return fallback;
   if (!(allowed as readonly string[]).includes(text)) {
@@ -154,7 +217,12 @@ export function parseDomainElement(root: Element): DomainDefinition {
     .filter((el) => !KNOWN_ELEMENTS.has(el.nodeName))
     .map((el) => serializeElement(el, '  '));
   return {
-    type, name, uuid, ...memory, ...vcpus, os,
+    type,
+    name,
+    uuid,
+    ...memory,
+    ...vcpus,
+    os,
     onPoweroff: parseAction(root, 'on_poweroff', POWEROFF_REBOOT_ACTIONS, 'destroy'),
     onReboot: parseAction(root, 'on_reboot', POWEROFF_REBOOT_ACTIONS, 'restart'),
     onCrash: parseAction(root, 'on_crash', CRASH_ACTIONS, 'destroy'),

@@ -2,15 +2,34 @@
 
 /** What the hypervisor does when the guest powers off, reboots or crashes. */
 export type LifecycleAction =
-  | 'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart';
+  'destroy' | 'restart' | 'preserve' | 'rename-restart' | 'coredump-destroy' | 'coredump-restart';
 
 export const POWEROFF_REBOOT_ACTIONS: readonly LifecycleAction[] = ['destroy', 'restart', 'preserve', 'rename-restart'];
-export const CRASH_ACTIONS: readonly LifecycleAction[] = [...POWEROFF_REBOOT_ACTIONS, 'coredump-destroy', 'coredump-restart'];
+export const CRASH_ACTIONS: readonly LifecycleAction[] = [
+  ...POWEROFF_REBOOT_ACTIONS,
+  'coredump-destroy',
+  'coredump-restart',
+];
 
 /** libvirt's `<domain type=...>` values. */
 export const VIRT_TYPES = [
-  'none', 'qemu', 'kqemu', 'kvm', 'xen', 'lxc', 'uml', 'openvz', 'test', 'vmware',
-  'hyperv', 'vbox', 'phyp', 'parallels', 'bhyve', 'vz', 'hvf',
+  'none',
+  'qemu',
+  'kqemu',
+  'kvm',
+  'xen',
+  'lxc',
+  'uml',
+  'openvz',
+  'test',
+  'vmware',
+  'hyperv',
+  'vbox',
+  'phyp',
+  'parallels',
+  'bhyve',
+  'vz',
+  'hvf',
 ] as const;
 
 /** `<os><type>` values (libvirt reads the legacy 'linux' as 'xen'). */

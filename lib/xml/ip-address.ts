@@ -23,7 +23,7 @@ export function ipToBigInt(address: string): bigint {
     tail = [n >> 16n, n & 0xffffn];
     text = text.slice(0, -v4[1]!.length) + '0:0';
   }
-  const [head, rest] = text.includes('::') ? text.split('::') as [string, string] : [text, null];
+  const [head, rest] = text.includes('::') ? (text.split('::') as [string, string]) : [text, null];
   const left = head === '' ? [] : head.split(':');
   const right = rest === null || rest === '' ? [] : rest.split(':');
   const zeros = rest === null ? [] : new Array<string>(8 - left.length - right.length).fill('0');
@@ -59,5 +59,5 @@ export function defaultPrefix(address: string): number {
 export function inNetwork(address: string, base: string, prefix: number, family: IpFamily): boolean {
   const bits = BigInt(familyBits(family));
   const shift = bits - BigInt(prefix);
-  return (ipToBigInt(address) >> shift) === (ipToBigInt(base) >> shift);
+  return ipToBigInt(address) >> shift === ipToBigInt(base) >> shift;
 }

@@ -12,7 +12,7 @@ import { checkKnownChildren, parseUuidChild } from './xml-common';
 
 const NET = ErrorDomain.NETWORK;
 export const FORWARD_MODES = ['nat', 'route', 'bridge', 'open', 'none'] as const;
-export type ForwardMode = typeof FORWARD_MODES[number];
+export type ForwardMode = (typeof FORWARD_MODES)[number];
 const NETWORK_ELEMENTS = new Set(['name', 'uuid', 'forward', 'bridge', 'mac', 'ip']);
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 /** libvirt refuses DHCP ranges of more than 65535 addresses. */
@@ -20,8 +20,15 @@ const MAX_RANGE_SIZE = 65535n;
 /** Linux's IFNAMSIZ - 1. */
 const MAX_IFNAME = 15;
 
-export interface DhcpRange { start: string; end: string }
-export interface DhcpHost { mac: string | null; name: string | null; ip: string | null }
+export interface DhcpRange {
+  start: string;
+  end: string;
+}
+export interface DhcpHost {
+  mac: string | null;
+  name: string | null;
+  ip: string | null;
+}
 
 export interface NetworkIp {
   /** As written (libvirt prints `family` only when given). */
@@ -58,7 +65,8 @@ function parseName(root: Element): string {
   if (!name) throw new XvirtError(ErrorNumber.NO_NAME, NET, 'missing name information');
   if (name.includes('/')) throw detail('invalid char in name: /');
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name) || name.length > 1024) throw xmlError(`invalid network name ${JSON.stringify(name)}`, NET);
+  if (/[\x00-\x1f\x7f]/.test(name) || name.length > 1024)
+    throw xmlError(`invalid network name ${JSON.stringify(name)}`, NET);
   return name;
 }
 
@@ -80,11 +88,16 @@ function parseForward(root: Element, name: string): { forward: ForwardMode; forw
   }
   let dev = attr(el, 'dev');
   const ifaces = childElements(el).map((i) => attr(i, 'dev'));
-  if (ifaces.length > 1) throw xmlError(`only one <forward><interface> is supported by xvirt in network '${name}'`, NET);
+  if (ifaces.length > 1)
+    throw xmlError(`only one <forward><interface> is supported by xvirt in network '${name}'`, NET);
   if (ifaces.length === 1) {
-    if (ifaces[0] === null) throw xmlError(`Missing required dev attribute in <forward> <interface> element of network ${name}`, NET);
+    if (ifaces[0] === null)
+      throw xmlError(`Missing required dev attribute in <forward> <interface> element of network ${name}`, NET);
     if (dev !== null && dev !== ifaces[0]) {
-      throw xmlError(`forward dev '${dev}' must match first interface element dev '${ifaces[0]}' in network '${name}'`, NET);
+      throw xmlError(
+        `forward dev '${dev}' must match first interface element dev '${ifaces[0]}' in network '${name}'`,
+        NET,
+      );
     }
     dev = ifaces[0];
   }
@@ -99,7 +112,11 @@ function parseBridge(root: Element, name: string): { bridge: string | null; stp:
   if (stp !== 'on' && stp !== 'off') throw xmlError(`Invalid stp setting '${stp}' in network '${name}'`, NET);
   const delayText = attr(el, 'delay') ?? '0';
   if (!/^[0-9]{1,9}$/.test(delayText)) throw xmlError(`Invalid delay value '${delayText}' in network '${name}'`, NET);
-  return { bridge: bridgeName === null ? null : checkIfname(bridgeName, 'bridge name', name), stp: stp === 'on', delay: Number(delayText) };
+  return {
+    bridge: bridgeName === null ? null : checkIfname(bridgeName, 'bridge name', name),
+    stp: stp === 'on',
+    delay: Number(delayText),
+  };
 }
 
 function parseMac(root: Element, name: string): string | null {
@@ -107,12 +124,14 @@ function parseMac(root: Element, name: string): string | null {
   if (!el) return null;
   const mac = attr(el, 'address') ?? '';
   if (!MAC_RE.test(mac)) throw xmlError(`Invalid bridge mac address '${mac}' in network '${name}'`, NET);
-  if (parseInt(mac.slice(0, 2), 16) & 1) throw xmlError(`Invalid multicast bridge mac address '${mac}' in network '${name}'`, NET);
+  if (parseInt(mac.slice(0, 2), 16) & 1)
+    throw xmlError(`Invalid multicast bridge mac address '${mac}' in network '${name}'`, NET);
   return mac.toLowerCase();
 }
 
 function parseAddress(value: string | null, family: IpFamily, what: string, name: string): string {
-  if (value === null || ipFamily(value) !== family) throw xmlError(`Invalid ${what} '${value ?? ''}' in network '${name}'`, NET);
+  if (value === null || ipFamily(value) !== family)
+    throw xmlError(`Invalid ${what} '${value ?? ''}' in network '${name}'`, NET);
   return value;
 }
 
@@ -123,8 +142,11 @@ function parseDhcp(el: Element, ip: NetworkIp, prefix: number, family: IpFamily,
       const start = parseAddress(attr(child, 'start'), family, 'dhcp range start address', name);
       const end = parseAddress(attr(child, 'end'), family, 'dhcp range end address', name);
       if (!inNetwork(start, ip.address, prefix, family) || !inNetwork(end, ip.address, prefix, family)) {
-        throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, NET,
-          `range ${start} - ${end} is not entirely within network ${ip.address}/${prefix}`);
+        throw XvirtError.of(
+          ErrorNumber.INTERNAL_ERROR,
+          NET,
+          `range ${start} - ${end} is not entirely within network ${ip.address}/${prefix}`,
+        );
       }
       const size = ipToBigInt(end) - ipToBigInt(start);
       if (size < 0n) throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, NET, `range ${start} - ${end} is reversed`);
@@ -134,7 +156,8 @@ function parseDhcp(el: Element, ip: NetworkIp, prefix: number, family: IpFamily,
       ip.ranges.push({ start, end });
     } else {
       const mac = attr(child, 'mac');
-      if (mac !== null && !MAC_RE.test(mac)) throw xmlError(`Cannot parse MAC address '${mac}' in network '${name}'`, NET);
+      if (mac !== null && !MAC_RE.test(mac))
+        throw xmlError(`Cannot parse MAC address '${mac}' in network '${name}'`, NET);
       const host = attr(child, 'name');
       if (host !== null && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(host)) {
         throw xmlError(`Cannot use host name '${host}' in network '${name}'`, NET);
@@ -143,7 +166,11 @@ function parseDhcp(el: Element, ip: NetworkIp, prefix: number, family: IpFamily,
       if (hostIp !== null) {
         parseAddress(hostIp, family, 'dhcp host address', name);
         if (!inNetwork(hostIp, ip.address, prefix, family)) {
-          throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, NET, `host address ${hostIp} is not within network ${ip.address}/${prefix}`);
+          throw XvirtError.of(
+            ErrorNumber.INTERNAL_ERROR,
+            NET,
+            `host address ${hostIp} is not within network ${ip.address}/${prefix}`,
+          );
         }
       }
       if (mac === null && host === null) {
@@ -174,18 +201,31 @@ function parseIp(el: Element, name: string): NetworkIp {
   let prefix: number | null = null;
   if (prefixText !== null) {
     prefix = /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
-    if (prefix < 0 || prefix > familyBits(family)) throw xmlError(`Invalid ip address prefix value '${prefixText}' in network '${name}'`, NET);
+    if (prefix < 0 || prefix > familyBits(family))
+      throw xmlError(`Invalid ip address prefix value '${prefixText}' in network '${name}'`, NET);
   }
   if (netmask !== null && (family !== 'ipv4' || netmaskPrefix(netmask) === null)) {
     throw xmlError(`Invalid netmask '${netmask}' in network '${name}'`, NET);
   }
   const ip: NetworkIp = {
-    family: familyAttr as IpFamily | null, address: addressText, netmask, prefix, ranges: [], hosts: [], dhcp: false,
+    family: familyAttr as IpFamily | null,
+    address: addressText,
+    netmask,
+    prefix,
+    ranges: [],
+    hosts: [],
+    dhcp: false,
   };
   const dhcp = childElement(el, 'dhcp');
   if (dhcp) {
     ip.dhcp = true;
-    parseDhcp(dhcp, ip, prefix ?? (netmask !== null ? netmaskPrefix(netmask)! : defaultPrefix(addressText)), family, name);
+    parseDhcp(
+      dhcp,
+      ip,
+      prefix ?? (netmask !== null ? netmaskPrefix(netmask)! : defaultPrefix(addressText)),
+      family,
+      name,
+    );
   }
   return ip;
 }
@@ -196,8 +236,14 @@ export function parseNetworkXml(xml: string): NetworkDefinition {
   const name = parseName(root);
   checkKnownChildren(root, NETWORK_ELEMENTS, `network '${name}'`, NET);
   const def: NetworkDefinition = {
-    name, uuid: parseUuidChild(root, NET), ...parseForward(root, name), ...parseBridge(root, name), mac: parseMac(root, name),
-    ips: childElements(root).filter((c) => c.nodeName === 'ip').map((el) => parseIp(el, name)),
+    name,
+    uuid: parseUuidChild(root, NET),
+    ...parseForward(root, name),
+    ...parseBridge(root, name),
+    mac: parseMac(root, name),
+    ips: childElements(root)
+      .filter((c) => c.nodeName === 'ip')
+      .map((el) => parseIp(el, name)),
   };
   if (def.forward === 'open' && def.ips.length === 0) {
     throw xmlError(`open forwarding requested, but no IP address provided for network '${name}'`, NET);
@@ -206,7 +252,10 @@ export function parseNetworkXml(xml: string): NetworkDefinition {
     throw xmlError(`Unsupported <ip> element in network ${name} with forward mode='bridge'`, NET);
   }
   if (def.forward === 'bridge' && def.bridge !== null && def.forwardDev !== null) {
-    throw xmlError(`A network with forward mode='bridge' can specify a bridge name or a forward dev, but not both (network '${name}')`, NET);
+    throw xmlError(
+      `A network with forward mode='bridge' can specify a bridge name or a forward dev, but not both (network '${name}')`,
+      NET,
+    );
   }
   return def;
 }
@@ -219,8 +268,14 @@ function formatIp(ip: NetworkIp): string[] {
   if (ip.prefix !== null) open += ` prefix='${ip.prefix}'`;
   const dhcp = [
     ...ip.ranges.map((r) => `      <range start='${r.start}' end='${r.end}'/>`),
-    ...ip.hosts.map((h) => '      <host' + (h.mac !== null ? ` mac='${h.mac}'` : '') +
-      (h.name !== null ? ` name='${escapeAttr(h.name)}'` : '') + (h.ip !== null ? ` ip='${h.ip}'` : '') + '/>'),
+    ...ip.hosts.map(
+      (h) =>
+        '      <host' +
+        (h.mac !== null ? ` mac='${h.mac}'` : '') +
+        (h.name !== null ? ` name='${escapeAttr(h.name)}'` : '') +
+        (h.ip !== null ? ` ip='${h.ip}'` : '') +
+        '/>',
+    ),
   ];
   // libvirt always writes <ip> open and closed, and <dhcp> only with content.
   const body = dhcp.length === 0 ? [] : ['    <dhcp>', ...dhcp, '    </dhcp>'];

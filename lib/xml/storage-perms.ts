@@ -34,7 +34,12 @@ export function parsePermissions(target: Element): StoragePermissions | null {
   const label = childText(el, 'label');
   // eslint-disable-next-line no-control-regex
   if (label !== null && /[\x00-\x1f]/.test(label)) throw xmlError('malformed permissions label', STORAGE);
-  return { mode, owner: parseId(childText(el, 'owner'), 'owner'), group: parseId(childText(el, 'group'), 'group'), label };
+  return {
+    mode,
+    owner: parseId(childText(el, 'owner'), 'owner'),
+    group: parseId(childText(el, 'group'), 'group'),
+    label,
+  };
 }
 
 /** The <permissions> block as libvirt prints it (only what was given), at `indent`. */

@@ -11,10 +11,37 @@ import { checkKnownChildren, checkPathText, parseObjectName, parseUuidChild } fr
 
 const STORAGE = ErrorDomain.STORAGE;
 export const POOL_TYPES = ['dir', 'fs', 'logical'] as const;
-export type PoolType = typeof POOL_TYPES[number];
+export type PoolType = (typeof POOL_TYPES)[number];
 /** Types libvirt knows but xvirt does not serve (refused as unsupported, not as unknown). */
-const OTHER_LIBVIRT_TYPES = ['netfs', 'disk', 'iscsi', 'iscsi-direct', 'scsi', 'mpath', 'rbd', 'sheepdog', 'gluster', 'zfs', 'vstorage'];
-const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'vfat', 'hfs+', 'xfs', 'ocfs2', 'vmfs'];
+const OTHER_LIBVIRT_TYPES = [
+  'netfs',
+  'disk',
+  'iscsi',
+  'iscsi-direct',
+  'scsi',
+  'mpath',
+  'rbd',
+  'sheepdog',
+  'gluster',
+  'zfs',
+  'vstorage',
+];
+const FS_FORMATS = [
+  'auto',
+  'ext2',
+  'ext3',
+  'ext4',
+  'ufs',
+  'iso9660',
+  'udf',
+  'gfs',
+  'gfs2',
+  'vfat',
+  'hfs+',
+  'xfs',
+  'ocfs2',
+  'vmfs',
+];
 const LOGICAL_FORMATS = ['unknown', 'lvm2'];
 const POOL_ELEMENTS = new Set(['name', 'uuid', 'capacity', 'allocation', 'available', 'source', 'target']);
 
@@ -71,7 +98,11 @@ export function parseStoragePoolXml(xml: string): StoragePoolDefinition {
   const type = attr(root, 'type');
   if (type === null || !(POOL_TYPES as readonly string[]).includes(type)) {
     if (type !== null && OTHER_LIBVIRT_TYPES.includes(type)) {
-      throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, STORAGE, `storage pool type '${type}' is not supported by xvirt (dir, fs, logical)`);
+      throw XvirtError.of(
+        ErrorNumber.CONFIG_UNSUPPORTED,
+        STORAGE,
+        `storage pool type '${type}' is not supported by xvirt (dir, fs, logical)`,
+      );
     }
     throw xmlError(`Invalid value for attribute 'type' in element 'pool': '${type ?? ''}'.`, STORAGE);
   }
@@ -84,19 +115,28 @@ export function parseStoragePoolXml(xml: string): StoragePoolDefinition {
   const path = target ? childText(target, 'path') : null;
   if (!path) throw xmlError('missing storage pool target path', STORAGE);
   return {
-    type: type as PoolType, name, uuid, source,
+    type: type as PoolType,
+    name,
+    uuid,
+    source,
     targetPath: sanitizePath(checkPathText(path, 'storage pool target path', STORAGE)),
     permissions: target ? parsePermissions(target) : null,
   };
 }
 
-export interface PoolFigures { capacity: bigint; allocation: bigint; available: bigint }
+export interface PoolFigures {
+  capacity: bigint;
+  allocation: bigint;
+  available: bigint;
+}
 
 /** Pool XML as libvirt 9.0 formats it, with the driver's capacity figures. */
 export function formatStoragePoolXml(def: StoragePoolDefinition, figures: PoolFigures): string {
   const src = def.source;
   const lines = [
-    `<pool type='${def.type}'>`, `  <name>${escapeText(def.name)}</name>`, `  <uuid>${def.uuid}</uuid>`,
+    `<pool type='${def.type}'>`,
+    `  <name>${escapeText(def.name)}</name>`,
+    `  <uuid>${def.uuid}</uuid>`,
     `  <capacity unit='bytes'>${figures.capacity}</capacity>`,
     `  <allocation unit='bytes'>${figures.allocation}</allocation>`,
     `  <available unit='bytes'>${figures.available}</available>`,
@@ -105,7 +145,10 @@ export function formatStoragePoolXml(def: StoragePoolDefinition, figures: PoolFi
     ...(src.name !== null ? [`    <name>${escapeText(src.name)}</name>`] : []),
     ...(src.format !== null ? [`    <format type='${src.format}'/>`] : []),
     '  </source>',
-    '  <target>', `    <path>${escapeText(def.targetPath)}</path>`, ...formatPermissions(def.permissions, '    '), '  </target>',
+    '  <target>',
+    `    <path>${escapeText(def.targetPath)}</path>`,
+    ...formatPermissions(def.permissions, '    '),
+    '  </target>',
     '</pool>',
   ];
   return lines.join('\n') + '\n';

@@ -13,11 +13,35 @@ import { checkKnownChildren, checkPathText, parseObjectName, parseScaledBytes } 
 const STORAGE = ErrorDomain.STORAGE;
 /** libvirt's file volume formats (virStorageFileFormat), accepted in dir and fs pools. */
 export const FILE_VOLUME_FORMATS = [
-  'raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk',
+  'raw',
+  'dir',
+  'bochs',
+  'cloop',
+  'dmg',
+  'iso',
+  'vpc',
+  'vdi',
+  'fat',
+  'vhd',
+  'ploop',
+  'cow',
+  'qcow',
+  'qcow2',
+  'qed',
+  'vmdk',
 ];
 /** The qcow2 features libvirt knows (virStorageFileFeature), in its order. */
 const VOLUME_FEATURES = ['lazy_refcounts', 'extended_l2'];
-const VOLUME_ELEMENTS = new Set(['name', 'key', 'capacity', 'allocation', 'physical', 'source', 'target', 'backingStore']);
+const VOLUME_ELEMENTS = new Set([
+  'name',
+  'key',
+  'capacity',
+  'allocation',
+  'physical',
+  'source',
+  'target',
+  'backingStore',
+]);
 
 export interface StorageVolDefinition {
   name: string;
@@ -52,7 +76,8 @@ function parseFormat(el: ReturnType<typeof childElement>, poolType: PoolType, wh
 function parseCompat(target: Element | null): { compat: string | null; features: string[] } {
   if (!target) return { compat: null, features: [] };
   let compat = childText(target, 'compat');
-  if (compat !== null && !/^[0-9]+\.[0-9]+$/.test(compat)) throw xmlError("forbidden characters in 'compat' attribute", STORAGE);
+  if (compat !== null && !/^[0-9]+\.[0-9]+$/.test(compat))
+    throw xmlError("forbidden characters in 'compat' attribute", STORAGE);
   const featuresEl = childElement(target, 'features');
   const features: string[] = [];
   for (const f of featuresEl ? childElements(featuresEl) : []) {
@@ -82,17 +107,28 @@ export function parseStorageVolXml(xml: string, poolType: PoolType): StorageVolD
   if (capacity === null) throw xmlError('missing capacity element', STORAGE);
   const allocation = parseScaledBytes(root, 'allocation', STORAGE) ?? capacity;
   const target = childElement(root, 'target');
-  if (target) checkKnownChildren(target, new Set(['path', 'format', 'permissions', 'compat', 'features']), '<target> of the volume', STORAGE);
+  if (target)
+    checkKnownChildren(
+      target,
+      new Set(['path', 'format', 'permissions', 'compat', 'features']),
+      '<target> of the volume',
+      STORAGE,
+    );
   const backing = childElement(root, 'backingStore');
   let backingStore: StorageVolDefinition['backingStore'] = null;
   if (backing) {
     checkKnownChildren(backing, new Set(['path', 'format', 'permissions']), '<backingStore> of the volume', STORAGE);
     const path = childText(backing, 'path');
     if (!path) throw xmlError('missing volume backing store path', STORAGE);
-    backingStore = { path: checkPathText(path, 'backing store path', STORAGE), format: parseFormat(backing, poolType, 'backing store') };
+    backingStore = {
+      path: checkPathText(path, 'backing store path', STORAGE),
+      format: parseFormat(backing, poolType, 'backing store'),
+    };
   }
   return {
-    name, capacity, allocation,
+    name,
+    capacity,
+    allocation,
     format: parseFormat(target, poolType, 'volume') ?? (hasFileFormats(poolType) ? 'raw' : null),
     permissions: target ? parsePermissions(target) : null,
     ...parseCompat(target),
@@ -101,14 +137,21 @@ export function parseStorageVolXml(xml: string, poolType: PoolType): StorageVolD
 }
 
 /** Where the driver put a volume: its key and path. */
-export interface VolumePlacement { key: string; path: string }
+export interface VolumePlacement {
+  key: string;
+  path: string;
+}
 
 /** Volume XML as libvirt 9.0's test driver formats it. */
 export function formatStorageVolXml(def: StorageVolDefinition, at: VolumePlacement): string {
   const lines = [
-    "<volume type='file'>", `  <name>${escapeText(def.name)}</name>`, `  <key>${escapeText(at.key)}</key>`,
-    `  <capacity unit='bytes'>${def.capacity}</capacity>`, `  <allocation unit='bytes'>${def.allocation}</allocation>`,
-    '  <target>', `    <path>${escapeText(at.path)}</path>`,
+    "<volume type='file'>",
+    `  <name>${escapeText(def.name)}</name>`,
+    `  <key>${escapeText(at.key)}</key>`,
+    `  <capacity unit='bytes'>${def.capacity}</capacity>`,
+    `  <allocation unit='bytes'>${def.allocation}</allocation>`,
+    '  <target>',
+    `    <path>${escapeText(at.path)}</path>`,
     ...(def.format !== null ? [`    <format type='${def.format}'/>`] : []),
     ...formatPermissions(def.permissions, '    '),
     ...(def.compat !== null ? [`    <compat>${def.compat}</compat>`] : []),

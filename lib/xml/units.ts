@@ -28,7 +28,8 @@ export function parseMemoryKiB(value: string, unit: string | null, what: string)
   const text = value.trim();
   if (!/^[0-9]+$/.test(text)) throw xmlError(`invalid ${what} value '${value}': expected a non-negative integer`);
   const scale = unit === null || unit === '' ? 1024n : unitScale(unit);
-  if (scale === null) throw xmlError(`unknown unit '${unit}' in ${what} (use b, KiB, MiB, GiB, TiB, KB, MB, GB, k, M, G, ...)`);
+  if (scale === null)
+    throw xmlError(`unknown unit '${unit}' in ${what} (use b, KiB, MiB, GiB, TiB, KB, MB, GB, k, M, G, ...)`);
   const bytes = BigInt(text) * scale;
   if (bytes > MAX_BYTES) throw xmlError(`${what} value ${text} ${unit ?? 'KiB'} is too large`);
   const kib = (bytes + 1023n) / 1024n;

@@ -30,7 +30,8 @@ export function parseObjectName(root: Element, what: string, domain: ErrorDomain
   if (name.length > MAX_NAME_LENGTH) throw xmlError(`${what} name longer than ${MAX_NAME_LENGTH} characters`, domain);
   if (name.includes('/')) throw xmlError(`name ${name} cannot contain '/'`, domain);
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(name)) throw xmlError(`${what} name ${JSON.stringify(name)} cannot contain control characters`, domain);
+  if (/[\x00-\x1f\x7f]/.test(name))
+    throw xmlError(`${what} name ${JSON.stringify(name)} cannot contain control characters`, domain);
   return name;
 }
 
@@ -61,6 +62,7 @@ export function parseScaledBytes(parent: Element, name: string, domain: ErrorDom
 /** An absolute or relative path with no NUL or newline (they cannot name a file and would break formats). */
 export function checkPathText(path: string, what: string, domain: ErrorDomain): string {
   // eslint-disable-next-line no-control-regex
-  if (path === '' || /[\x00-\x1f]/.test(path)) throw xmlError(`${what} ${JSON.stringify(path)} is not a valid path`, domain);
+  if (path === '' || /[\x00-\x1f]/.test(path))
+    throw xmlError(`${what} ${JSON.stringify(path)} is not a valid path`, domain);
   return path;
 }

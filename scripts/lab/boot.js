@@ -11,8 +11,13 @@ const fs = require('node:fs');
 
 const env = process.env;
 const cfg = {
-  mode: env.LAB_MODE, accel: env.LAB_ACCEL, serialLog: env.LAB_SERIAL_LOG, outputLog: env.LAB_OUTPUT_LOG,
-  bootTimeout: Number(env.LAB_BOOT_TIMEOUT), readyTimeout: Number(env.LAB_READY_TIMEOUT), jobTimeout: Number(env.LAB_JOB_TIMEOUT),
+  mode: env.LAB_MODE,
+  accel: env.LAB_ACCEL,
+  serialLog: env.LAB_SERIAL_LOG,
+  outputLog: env.LAB_OUTPUT_LOG,
+  bootTimeout: Number(env.LAB_BOOT_TIMEOUT),
+  readyTimeout: Number(env.LAB_READY_TIMEOUT),
+  jobTimeout: Number(env.LAB_JOB_TIMEOUT),
 };
 const [qemuBin, ...qemuArgs] = process.argv.slice(2);
 const t0 = Date.now();
@@ -29,8 +34,10 @@ const output = fs.openSync(cfg.outputLog, 'w');
 // from coreutils' timeout, which holds even if this process is SIGKILLed.
 // dom0 scales the job's bound by its calibration (at most x10, see dom0-init).
 const lifetime = cfg.readyTimeout + cfg.jobTimeout * 10 + 90;
-const qemu = spawn('timeout', ['-s', 'KILL', String(lifetime), qemuBin, ...qemuArgs],
-  { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const qemu = spawn('timeout', ['-s', 'KILL', String(lifetime), qemuBin, ...qemuArgs], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+});
 const state = { up: null, ready: null, done: null, rc: null, fatal: null, killedFor: null, lines: [] };
 
 function kill(reason) {
@@ -38,7 +45,11 @@ function kill(reason) {
   state.killedFor = reason;
   note(`stopping QEMU: ${reason}`);
   if (qemu.pid === undefined) return; // never started: spawn reports that through 'error'
-  try { process.kill(-qemu.pid, 'SIGKILL'); } catch { /* already gone */ }
+  try {
+    process.kill(-qemu.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
 }
 
 let deadline = null;
@@ -87,8 +98,13 @@ qemu.stdout.on('data', (chunk) => {
   for (const p of parts) onLine(p.replace(/\r+$/, '')); // hvc and Xen both add a CR
 });
 let qemuErr = '';
-qemu.stderr.on('data', (chunk) => { qemuErr += chunk; fs.writeSync(log, chunk); });
-qemu.on('error', (err) => { note(`cannot start ${qemuBin}: ${err.message}`); });
+qemu.stderr.on('data', (chunk) => {
+  qemuErr += chunk;
+  fs.writeSync(log, chunk);
+});
+qemu.on('error', (err) => {
+  note(`cannot start ${qemuBin}: ${err.message}`);
+});
 
 qemu.on('close', (code, signal) => {
   clearTimeout(deadline);
@@ -101,16 +117,21 @@ qemu.on('close', (code, signal) => {
     process.exitCode = 99; // scripts/xen-lab retries with TCG
     return;
   }
-  note(`QEMU exited (${signal ?? `code ${code}`}); dom0 up ${state.up ?? '-'}s, ready ${state.ready ?? '-'}s, ` +
-       `job done ${state.done ?? '-'}s, total ${secs()}s`);
+  note(
+    `QEMU exited (${signal ?? `code ${code}`}); dom0 up ${state.up ?? '-'}s, ready ${state.ready ?? '-'}s, ` +
+      `job done ${state.done ?? '-'}s, total ${secs()}s`,
+  );
   if (!ok) {
     if (qemuErr.trim()) note(`QEMU stderr: ${qemuErr.trim().split('\n').slice(-5).join(' | ')}`);
     const tail = fs.readFileSync(cfg.serialLog, 'latin1').split('\n').slice(-40).join('\n');
-    process.stderr.write(`xen-lab: the lab did not complete (${state.killedFor ?? state.fatal ?? 'QEMU exited early'}); ` +
-                         `last serial lines (full log: ${cfg.serialLog}):\n${tail}\n`);
+    process.stderr.write(
+      `xen-lab: the lab did not complete (${state.killedFor ?? state.fatal ?? 'QEMU exited early'}); ` +
+        `last serial lines (full log: ${cfg.serialLog}):\n${tail}\n`,
+    );
   }
-  process.exitCode = cfg.mode === 'tests' ? summarizeTests(ok) : (ok ? state.rc : 1);
-  if (cfg.mode !== 'tests') process.stderr.write(`xen-lab: command exited with ${ok ? state.rc : 'no status (lab failed)'}\n`);
+  process.exitCode = cfg.mode === 'tests' ? summarizeTests(ok) : ok ? state.rc : 1;
+  if (cfg.mode !== 'tests')
+    process.stderr.write(`xen-lab: command exited with ${ok ? state.rc : 'no status (lab failed)'}\n`);
 });
 
 // node --test's TAP reporter ends with '# pass N', '# fail N', '# cancelled N'.
@@ -122,7 +143,7 @@ function summarizeTests(ok) {
   const passed = count('pass');
   let failed = count('fail') + count('cancelled');
   if ((!ok || state.rc !== 0) && failed === 0) failed = 1; // a crash or timeout is a failure
-  if (passed === 0 && failed === 0) failed = 1;            // nothing ran: never a silent pass
+  if (passed === 0 && failed === 0) failed = 1; // nothing ran: never a silent pass
   process.stdout.write(`xen-lab: ${passed} passed, ${failed} failed\n`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }

@@ -14,7 +14,11 @@ const URI = 'xen:///system';
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
 const env = { ...process.env, XVIRT_XEN_STATE_DIR: fs.mkdtempSync(path.join(labTmp, 'cli-state-')) };
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function xvirt(...args: string[]): Run {
   const r = spawnSync(process.execPath, [BIN, '-c', URI, ...args], { encoding: 'utf8', env, timeout: labBudget(120) });
@@ -56,9 +60,16 @@ async function waitFor(what: string, check: () => boolean, ms = labBudget(30)): 
 }
 
 labTest('list --all: the ids and names xl lists, in the virsh table and as JSON', 60, () => {
-  const rows = xl('list').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const rows = xl('list')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
   const listed = JSON.parse(ok('list', '--all', '--json')) as Array<{ id: number; name: string; state: string }>;
-  assert.deepEqual(listed.map((d) => [d.id, d.name]), rows.map((r) => [Number(r[1]), r[0]]).sort((a, b) => Number(a[0]) - Number(b[0])));
+  assert.deepEqual(
+    listed.map((d) => [d.id, d.name]),
+    rows.map((r) => [Number(r[1]), r[0]]).sort((a, b) => Number(a[0]) - Number(b[0])),
+  );
   for (const d of listed) assert.ok(['running', 'idle'].includes(d.state), `${d.name} is ${d.state}`);
   const table = ok('list', '--all');
   assert.match(table, /^ Id   Name +State\n-+\n/);
@@ -66,7 +77,7 @@ labTest('list --all: the ids and names xl lists, in the virsh table and as JSON'
   assert.ok(table.endsWith('\n\n'), 'virsh ends with a blank line');
 });
 
-labTest('dominfo of a guest: xl\'s id, UUID, memory and vCPUs', 60, () => {
+labTest("dominfo of a guest: xl's id, UUID, memory and vCPUs", 60, () => {
   const id = Number(xl('domid', 'g1').trim());
   const long = JSON.parse(xl('list', '-l', 'g1')) as Array<{ config: { c_info: { uuid: string } } }>;
   const uuid = long[0]!.config.c_info.uuid;
@@ -94,7 +105,10 @@ labTest('nodeinfo and version: what xl info reports', 60, () => {
   assert.equal(node.mhz, Math.floor(Number(info.get('cpu_mhz'))));
   assert.match(ok('nodeinfo'), new RegExp(`^CPU model: {11}\\S.*\\nCPU\\(s\\): {14}${info.get('nr_cpus')}\\n`));
   const version = ok('version');
-  assert.match(version, new RegExp(`\\nRunning hypervisor: Xen ${info.get('xen_major')}\\.${info.get('xen_minor')}\\.\\d+\\n\\n$`));
+  assert.match(
+    version,
+    new RegExp(`\\nRunning hypervisor: Xen ${info.get('xen_major')}\\.${info.get('xen_minor')}\\.\\d+\\n\\n$`),
+  );
 });
 
 /** Unpauses `name` however many times Xen counted it paused (its pause is a counter). */
@@ -126,16 +140,26 @@ labTest('bad input: an unknown domain, a read-only connection', 60, () => {
   assert.deepEqual([nope.code, nope.stderr], [1, "error: failed to get domain 'nope'\n"]);
   const ro = xvirt('-r', 'destroy', 'g1');
   assert.equal(ro.code, 1);
-  assert.equal(ro.stderr, "error: Failed to destroy domain 'g1': operation forbidden: read only access prevents virDomainDestroy\n");
+  assert.equal(
+    ro.stderr,
+    "error: Failed to destroy domain 'g1': operation forbidden: read only access prevents virDomainDestroy\n",
+  );
   assert.doesNotMatch(xlState('g1'), /[pds]/, 'g1 still runs');
 });
 
 labTest('event --loop prints the pause and unpause that xl makes', 60, async (t) => {
-  const child = spawn(process.execPath, [BIN, '-d', '1', '-c', URI, 'event', '--all', '--loop', '--timeout', '120'],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const child = spawn(process.execPath, [BIN, '-d', '1', '-c', URI, 'event', '--all', '--loop', '--timeout', '120'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '',
+    err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   t.after(() => {
     child.kill('SIGKILL');
@@ -144,9 +168,9 @@ labTest('event --loop prints the pause and unpause that xl makes', 60, async (t)
   await waitFor('xvirt to listen', () => err.includes('debug: waiting for events') || child.exitCode !== null);
   assert.equal(child.exitCode, null, `xvirt event exited early: ${err}`);
   xl('pause', 'g3');
-  await waitFor("the Suspended event", () => out.includes("event 'lifecycle' for domain 'g3': Suspended Paused\n"));
+  await waitFor('the Suspended event', () => out.includes("event 'lifecycle' for domain 'g3': Suspended Paused\n"));
   xl('unpause', 'g3');
-  await waitFor("the Resumed event", () => out.includes("event 'lifecycle' for domain 'g3': Resumed Unpaused\n"));
+  await waitFor('the Resumed event', () => out.includes("event 'lifecycle' for domain 'g3': Resumed Unpaused\n"));
   child.kill('SIGINT');
   assert.equal(await exited, 0, 'SIGINT ends the loop cleanly');
   assert.match(out, /event loop interrupted\nevents received: \d+\n\n$/);

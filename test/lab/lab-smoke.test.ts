@@ -26,7 +26,11 @@ labTest('runs as root in a Xen dom0 with the privcmd device', 20, () => {
 labTest('xl list shows Domain-0 and the lab guests alive', 20, () => {
   const out = execFileSync('xl', ['list'], { encoding: 'utf8' });
   // Name ID Mem VCPUs State Time(s)
-  const rows = out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const rows = out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
   const byName = new Map(rows.map((r) => [r[0], r]));
   const dom0 = byName.get('Domain-0');
   assert.ok(dom0, `no Domain-0 in:\n${out}`);
@@ -43,7 +47,7 @@ labTest('xl list shows Domain-0 and the lab guests alive', 20, () => {
   assert.equal(rows.length, 1 + guests.length, `unexpected domains:\n${out}`);
 });
 
-labTest('xenstored serves the toolstack\'s view of dom0', 20, () => {
+labTest("xenstored serves the toolstack's view of dom0", 20, () => {
   assert.equal(execFileSync('xenstore-read', ['/local/domain/0/name'], { encoding: 'utf8' }).trim(), 'Domain-0');
   assert.equal(execFileSync('xenstore-read', ['domid'], { encoding: 'utf8' }).trim(), '0');
 });
@@ -81,12 +85,16 @@ labTest('the unprivileged user exists and runs node', 20, () => {
   assert.equal(viaWrapper.status, 0, viaWrapper.stderr);
   assert.deepEqual(JSON.parse(viaWrapper.stdout), [uid, gid, [gid]]);
   // and it really is unprivileged
-  const denied = spawnSync('run-as-user', [user, process.execPath, '-e', "require('fs').openSync('/dev/xen/privcmd', 'r+')"], { encoding: 'utf8' });
+  const denied = spawnSync(
+    'run-as-user',
+    [user, process.execPath, '-e', "require('fs').openSync('/dev/xen/privcmd', 'r+')"],
+    { encoding: 'utf8' },
+  );
   assert.notEqual(denied.status, 0);
   assert.match(denied.stderr, /EACCES|EPERM/);
 });
 
-labTest('dom0 measured the emulation speed, and failures can show the guests\' consoles', 20, () => {
+labTest("dom0 measured the emulation speed, and failures can show the guests' consoles", 20, () => {
   const given = env('XVIRT_LAB_SLOWDOWN');
   assert.match(given, /^[1-9]\.[0-9]$|^[1-9]$/);
   assert.equal(labSlowdown(), Number(given));

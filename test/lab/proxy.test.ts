@@ -21,21 +21,27 @@ const LOCK = '/run/xvirt/proxy.lock';
 /** A client script running `body`; `xvirt` is the compiled library, out(v) prints v as one JSON line. */
 function clientScript(body: string): string {
   const file = path.join(env('XVIRT_LAB_TMP'), `proxy-client-${process.pid}-${Date.now()}.js`);
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
 const xvirt = require(${JSON.stringify(path.join(ROOT, 'dist/index.js'))});
 const out = (v) => process.stdout.write(JSON.stringify(v, (k, x) => typeof x === 'bigint' ? x.toString() + 'n' : x) + '\\n');
 const errOf = (e) => ({ error: e.code || String(e), message: e.message });
 (async () => { ${body} })().catch((e) => { out({ fatal: errOf(e) }); process.exitCode = 1; });
-`, { mode: 0o644 });
+`,
+    { mode: 0o644 },
+  );
   return file;
 }
 
 const asOptions = (root: boolean) => ({
-  uid: root ? 0 : Number(env('XVIRT_LAB_UID')), gid: root ? 0 : Number(env('XVIRT_LAB_GID')),
+  uid: root ? 0 : Number(env('XVIRT_LAB_UID')),
+  gid: root ? 0 : Number(env('XVIRT_LAB_GID')),
   env: { PATH: process.env.PATH, HOME: '/tmp/xvirt-user' },
 });
 
-const parseLine = (line: string) => JSON.parse(line, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
+const parseLine = (line: string) =>
+  JSON.parse(line, (_k, x) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x));
 
 /** Runs `body` as the lab user (or root); returns what it passes to out() last. */
 function asUser(body: string, timeoutMs = labBudget(120), root = false): Record<string, any> {
@@ -83,15 +89,26 @@ labTest('the unprivileged user gets exactly what root reads directly', 60, async
   assert.equal(proxied.driver, 'xen-proxy', 'the user goes through the proxy');
   assert.equal(proxied.missing?.error, 'NO_DOMAIN');
   // CPU time moves between the three snapshots; everything else must be identical.
-  const strip = (v: Record<string, any>) => ({ ...v, driver: null,
-    per: v.per.map((d: any) => ({ ...d, info: { ...d.info, cpuTimeNs: null } })) });
+  const strip = (v: Record<string, any>) => ({
+    ...v,
+    driver: null,
+    per: v.per.map((d: any) => ({ ...d, info: { ...d.info, cpuTimeNs: null } })),
+  });
   assert.deepEqual(strip(proxied), strip(before));
   for (const [i, d] of proxied.per.entries()) {
-    const lo = before.per[i].info.cpuTimeNs as bigint, hi = after.per[i].info.cpuTimeNs as bigint;
-    assert.ok(d.info.cpuTimeNs >= lo && d.info.cpuTimeNs <= hi, `${d.name}: cpu time ${d.info.cpuTimeNs} within [${lo}, ${hi}]`);
+    const lo = before.per[i].info.cpuTimeNs as bigint,
+      hi = after.per[i].info.cpuTimeNs as bigint;
+    assert.ok(
+      d.info.cpuTimeNs >= lo && d.info.cpuTimeNs <= hi,
+      `${d.name}: cpu time ${d.info.cpuTimeNs} within [${lo}, ${hi}]`,
+    );
   }
   const guests = env('XVIRT_LAB_GUESTS').split(' ');
-  for (const g of guests) assert.ok(proxied.per.some((d: any) => d.name === g), `guest ${g} listed by name`);
+  for (const g of guests)
+    assert.ok(
+      proxied.per.some((d: any) => d.name === g),
+      `guest ${g} listed by name`,
+    );
   assert.ok(proxied.per.some((d: any) => d.name === 'Domain-0' && d.id === 0));
 });
 
@@ -115,7 +132,8 @@ await c.close();`);
 });
 
 labTest('the helper exits after 30 s idle and the next call starts a new one', 120, () => {
-  const r = asUser(`
+  const r = asUser(
+    `
 const fs = require('node:fs');
 const pid = () => Number(fs.readFileSync(${JSON.stringify(LOCK)}, 'utf8'));
 const c = await xvirt.connect('xen:///system');
@@ -129,7 +147,9 @@ while (up(first) && Date.now() - start < 60000) await new Promise((r) => setTime
 const idleS = (Date.now() - start) / 1000;
 const info = await d.getInfo();
 out({ first, gone: !up(first), idleS, second: pid(), mem: info.memoryKiB });
-await c.close();`, 150_000);
+await c.close();`,
+    150_000,
+  );
   assert.equal(r.fatal, undefined, JSON.stringify(r.fatal));
   assert.ok(r.gone, `the helper ${r.first} still runs after ${r.idleS} s`);
   assert.ok(r.idleS >= 25, `it left after ${r.idleS} s, before its 30 s idle time`);
@@ -162,11 +182,16 @@ await c.close();`);
       buffered = buffered.slice(nl + 1);
     }
   });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const waitLine = async (what: string, ok: (l: Record<string, any>) => boolean) => {
     for (const end = Date.now() + labBudget(90); !lines.some(ok); await new Promise((r) => setTimeout(r, 100))) {
-      assert.ok(Date.now() < end && child.exitCode === null, `no ${what} from the client: ${JSON.stringify(lines)} ${stderr}`);
+      assert.ok(
+        Date.now() < end && child.exitCode === null,
+        `no ${what} from the client: ${JSON.stringify(lines)} ${stderr}`,
+      );
     }
   };
   try {

@@ -14,37 +14,66 @@ import { RECORD_STRIDE, XenHypervisor, loadAddon } from '../../lib/native';
 const labTmp = process.env.XVIRT_LAB_TMP ?? '/tmp/xvirt-lab';
 process.env.XVIRT_XEN_STATE_DIR = fs.mkdtempSync(path.join(labTmp, 'xen-state-'));
 
-interface XlRow { name: string; id: number; memMiB: number; vcpus: number; state: string; seconds: number }
+interface XlRow {
+  name: string;
+  id: number;
+  memMiB: number;
+  vcpus: number;
+  state: string;
+  seconds: number;
+}
 
 function xlList(): Map<string, XlRow> {
   const out = execFileSync('xl', ['list'], { encoding: 'utf8' });
   const rows = new Map<string, XlRow>();
   for (const line of out.trim().split('\n').slice(1)) {
     const [name, id, mem, vcpus, state, secs] = line.trim().split(/\s+/);
-    rows.set(name!, { name: name!, id: Number(id), memMiB: Number(mem), vcpus: Number(vcpus), state: state!, seconds: Number(secs) });
+    rows.set(name!, {
+      name: name!,
+      id: Number(id),
+      memMiB: Number(mem),
+      vcpus: Number(vcpus),
+      state: state!,
+      seconds: Number(secs),
+    });
   }
   return rows;
 }
 
 /** The letter xl shows for a state (its r b p s c d columns). */
 function xlLetter(state: DomainState): string {
-  return { [DomainState.RUNNING]: 'r', [DomainState.BLOCKED]: 'b', [DomainState.PAUSED]: 'p', [DomainState.SHUTOFF]: 's', [DomainState.CRASHED]: 'c' }[state as number] ?? '?';
+  return (
+    {
+      [DomainState.RUNNING]: 'r',
+      [DomainState.BLOCKED]: 'b',
+      [DomainState.PAUSED]: 'p',
+      [DomainState.SHUTOFF]: 's',
+      [DomainState.CRASHED]: 'c',
+    }[state as number] ?? '?'
+  );
 }
 
-async function waitFor<T>(what: string | (() => string), fn: () => T | undefined | Promise<T | undefined>, ms = labBudget(30)): Promise<T> {
+async function waitFor<T>(
+  what: string | (() => string),
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = labBudget(30),
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 function guestXml(name: string, uuid: string): string {
-  return `<domain type='xen'><name>${name}</name><uuid>${uuid}</uuid><memory unit='MiB'>16</memory><vcpu>1</vcpu>` +
+  return (
+    `<domain type='xen'><name>${name}</name><uuid>${uuid}</uuid><memory unit='MiB'>16</memory><vcpu>1</vcpu>` +
     `<os><type>xen</type><kernel>/guest/tinypv.elf</kernel><cmdline>xvirt_lab_guest=${name}</cmdline></os>` +
-    '<on_poweroff>preserve</on_poweroff><on_crash>preserve</on_crash></domain>';
+    '<on_poweroff>preserve</on_poweroff><on_crash>preserve</on_crash></domain>'
+  );
 }
 
 labTest('the core detects the interface versions Xen 4.17 speaks', 40, async () => {
@@ -96,7 +125,10 @@ labTest('domains, ids, names, memory, vCPUs and states agree with xl list', 40, 
     const info = await d.getInfo();
     assert.equal(Math.floor(info.memoryKiB / 1024), row.memMiB, `${d.name} memory`);
     assert.equal(info.nrVirtCpu, row.vcpus, `${d.name} vCPUs`);
-    assert.ok(Number(info.cpuTimeNs) / 1e9 >= row.seconds - 0.1, `${d.name} CPU time ${info.cpuTimeNs} ns >= xl's ${row.seconds} s`);
+    assert.ok(
+      Number(info.cpuTimeNs) / 1e9 >= row.seconds - 0.1,
+      `${d.name} CPU time ${info.cpuTimeNs} ns >= xl's ${row.seconds} s`,
+    );
     if (d.id !== 0) {
       assert.equal(row.state, '-b----', `${d.name} is idle for xl`);
       assert.equal(xlLetter(info.state), 'b', `${d.name} is idle for xvirt`);
@@ -123,9 +155,17 @@ labTest('control calls are seen by xl and raise the right lifecycle events', 60,
     for (const d of created) spawnSync('xl', ['destroy', d.name]);
     await conn.close();
   });
-  const seen = (name: string, event: E, detail?: number) => waitFor(() => `${E[event]} of ${name} (events so far: ${
-    events.map((e) => `${e.domain.name}:${E[e.event]}/${e.detail}`).join(' ')})`, () =>
-    events.find((e) => e.domain.name === name && e.event === event && (detail === undefined || e.detail === detail)));
+  const seen = (name: string, event: E, detail?: number) =>
+    waitFor(
+      () =>
+        `${E[event]} of ${name} (events so far: ${events
+          .map((e) => `${e.domain.name}:${E[e.event]}/${e.detail}`)
+          .join(' ')})`,
+      () =>
+        events.find(
+          (e) => e.domain.name === name && e.event === event && (detail === undefined || e.detail === detail),
+        ),
+    );
 
   const a = await conn.createXML(guestXml('xt-a', '6a6a6a6a-0000-4000-8000-00000000000a'));
   created.push(a);
@@ -143,18 +183,27 @@ labTest('control calls are seen by xl and raise the right lifecycle events', 60,
   assert.equal((await a.getState()).reason, DomainRunningReason.UNPAUSED);
   await seen('xt-a', E.RESUMED, 0);
   execFileSync('xl', ['pause', 'xt-a']);
-  assert.deepEqual(await a.getState(), { state: DomainState.PAUSED, reason: 0 }, 'paused by xl: xvirt does not know why');
+  assert.deepEqual(
+    await a.getState(),
+    { state: DomainState.PAUSED, reason: 0 },
+    'paused by xl: xvirt does not know why',
+  );
   execFileSync('xl', ['unpause', 'xt-a']);
 
   const oldRef = a.ref;
   await a.destroy();
   await waitFor('xt-a gone from xl list', () => (xlList().has('xt-a') ? undefined : true));
   await seen('xt-a', E.STOPPED, 1 /* DESTROYED */);
-  await assert.rejects(conn.lookupDomainByName('xt-a').then((d) => d.getInfo()), (err: unknown) =>
-    err instanceof XvirtError && err.number === ErrorNumber.NO_DOMAIN);
+  await assert.rejects(
+    conn.lookupDomainByName('xt-a').then((d) => d.getInfo()),
+    (err: unknown) => err instanceof XvirtError && err.number === ErrorNumber.NO_DOMAIN,
+  );
   const ghost = new Domain(conn, oldRef); // still carrying the id the domain had
-  await assert.rejects(ghost.getInfo(), (err: unknown) => err instanceof XvirtError && err.number === ErrorNumber.NO_DOMAIN,
-    'getInfo on a vanished domain is NO_DOMAIN');
+  await assert.rejects(
+    ghost.getInfo(),
+    (err: unknown) => err instanceof XvirtError && err.number === ErrorNumber.NO_DOMAIN,
+    'getInfo on a vanished domain is NO_DOMAIN',
+  );
 
   const b = await conn.createXML(guestXml('xt-b', '6a6a6a6a-0000-4000-8000-00000000000b'));
   created.push(b);
@@ -166,7 +215,12 @@ labTest('control calls are seen by xl and raise the right lifecycle events', 60,
   await seen('xt-b', E.STOPPED, 0 /* SHUTDOWN */);
 
   // Reboot: the hypervisor declares it (tinypv has no PV control driver) and xl's monitor restarts the guest.
-  const c = await conn.createXML(guestXml('xt-c', '6a6a6a6a-0000-4000-8000-00000000000c').replace('<on_poweroff>', '<on_reboot>restart</on_reboot><on_poweroff>'));
+  const c = await conn.createXML(
+    guestXml('xt-c', '6a6a6a6a-0000-4000-8000-00000000000c').replace(
+      '<on_poweroff>',
+      '<on_reboot>restart</on_reboot><on_poweroff>',
+    ),
+  );
   created.push(c);
   await seen('xt-c', E.STARTED);
   const firstId = c.id;
@@ -181,16 +235,24 @@ labTest('control calls are seen by xl and raise the right lifecycle events', 60,
   assert.equal((await conn.lookupDomainByName('xt-c')).id, again.id);
   assert.equal((await conn.lookupDomainByName('xt-c')).uuid, c.uuid, 'restarted with the same UUID');
   await seen('xt-c', E.STOPPED);
-  await waitFor('STARTED of xt-c under its new id', () => events.find((e) => e.domain.name === 'xt-c' && e.event === E.STARTED && e.domain.id === again.id));
+  await waitFor('STARTED of xt-c under its new id', () =>
+    events.find((e) => e.domain.name === 'xt-c' && e.event === E.STARTED && e.domain.id === again.id),
+  );
 });
 
 labTest('an unprivileged caller gets the proxy, or an error that says how to get it', 40, async () => {
-  const uid = Number(process.env.XVIRT_LAB_UID), gid = Number(process.env.XVIRT_LAB_GID);
+  const uid = Number(process.env.XVIRT_LAB_UID),
+    gid = Number(process.env.XVIRT_LAB_GID);
   assert.ok(uid > 0, 'XVIRT_LAB_UID is not set: is this running inside scripts/xen-lab?');
   const script = `require(${JSON.stringify(path.resolve(__dirname, '../../lib/connection.js'))}).connect('xen:///system')
     .then(async (c) => { const d = await c.listAllDomains(); console.log(JSON.stringify({ ok: d.length })); await c.close(); })
     .catch((e) => console.log(JSON.stringify({ number: e.number, message: e.message })));`;
-  const r = spawnSync(process.execPath, ['-e', script], { uid, gid, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    uid,
+    gid,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: '/tmp' },
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ok?: number; number?: number; message?: string };
   if (out.ok === undefined) {

@@ -14,22 +14,39 @@ labTest('vCPUs, memory and host figures agree with xl', 120, async () => {
     const g1 = await c.lookupDomainByName('g1');
     const vcpus = await g1.getVcpus();
     // xl vcpu-list: Name ID VCPU CPU State Time(s) Affinity...
-    const rows = xl('vcpu-list', 'g1').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+    const rows = xl('vcpu-list', 'g1')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/));
     assert.equal(vcpus.length, rows.length, 'one entry per vCPU');
     for (const [i, row] of rows.entries()) {
       assert.equal(vcpus[i]!.number, Number(row[2]));
       assert.equal(vcpus[i]!.cpu, Number(row[3]), `vCPU ${i} CPU`);
       const state = row[4]!.replace(/-/g, '');
-      assert.equal(vcpus[i]!.state, state.includes('r') ? VcpuState.RUNNING : state.includes('b') ? VcpuState.BLOCKED : vcpus[i]!.state);
-      assert.ok(Math.abs(Number(vcpus[i]!.cpuTimeNs) / 1e9 - Number(row[5])) < 2, `vCPU ${i} time ${vcpus[i]!.cpuTimeNs} vs ${row[5]} s`);
+      assert.equal(
+        vcpus[i]!.state,
+        state.includes('r') ? VcpuState.RUNNING : state.includes('b') ? VcpuState.BLOCKED : vcpus[i]!.state,
+      );
+      assert.ok(
+        Math.abs(Number(vcpus[i]!.cpuTimeNs) / 1e9 - Number(row[5])) < 2,
+        `vCPU ${i} time ${vcpus[i]!.cpuTimeNs} vs ${row[5]} s`,
+      );
     }
     const info = JSON.parse(xl('list', '-l', 'g1'))[0];
     const mem = await g1.memoryStats();
     const actual = mem.find((m) => m.tag === DomainMemoryStatTag.ACTUAL_BALLOON)!.value;
-    const tot = BigInt(execFileSync('xenstore-read', [`/local/domain/${g1.id}/memory/target`], { encoding: 'utf8' }).trim());
+    const tot = BigInt(
+      execFileSync('xenstore-read', [`/local/domain/${g1.id}/memory/target`], { encoding: 'utf8' }).trim(),
+    );
     assert.ok(actual > 0n && actual <= tot + 4096n, `actual ${actual} KiB near the xenstore target ${tot} KiB`);
     assert.equal(await g1.getVcpusFlags(0), info.config.b_info.max_vcpus ?? vcpus.length);
-    const xlInfo = Object.fromEntries(xl('info').trim().split('\n').map((l) => l.split(/\s*:\s*/, 2) as [string, string]));
+    const xlInfo = Object.fromEntries(
+      xl('info')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s*:\s*/, 2) as [string, string]),
+    );
     const freeMiB = Number(xlInfo.free_memory);
     const free = await c.getFreeMemory();
     assert.ok(Math.abs(Number(free / 1048576n) - freeMiB) <= 2, `free ${free} B vs xl ${freeMiB} MiB`);

@@ -10,8 +10,15 @@ import os from 'node:os';
 import type { Test } from 'tap';
 import { Connection, Domain, type LifecycleEvent } from '../../lib/connection';
 import {
-  DomainEventType as Ev, DomainState, ListDomainsFlags, DomainEventDefinedDetail, DomainEventStartedDetail,
-  DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventResumedDetail, DomainEventUndefinedDetail,
+  DomainEventType as Ev,
+  DomainState,
+  ListDomainsFlags,
+  DomainEventDefinedDetail,
+  DomainEventStartedDetail,
+  DomainEventStoppedDetail,
+  DomainEventSuspendedDetail,
+  DomainEventResumedDetail,
+  DomainEventUndefinedDetail,
 } from '../../lib/constants';
 import { ErrorNumber, XvirtError } from '../../lib/errors';
 import type { OpenOptions } from '../../lib/types';
@@ -27,8 +34,10 @@ export interface ConformanceTarget {
 export const DEFAULT_DOMAIN = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
 
 function domainXml(name: string): string {
-  return `<domain type='test'><name>${name}</name><memory unit='KiB'>131072</memory>`
-    + `<vcpu>1</vcpu><os><type arch='i686'>hvm</type></os></domain>`;
+  return (
+    `<domain type='test'><name>${name}</name><memory unit='KiB'>131072</memory>` +
+    `<vcpu>1</vcpu><os><type arch='i686'>hvm</type></os></domain>`
+  );
 }
 
 /** `call` must fail with an XvirtError of `number` (thrown or rejected: both count as failing). */
@@ -42,7 +51,9 @@ const STATE_CONFLICT = new RegExp(`^(${ErrorNumber.INTERNAL_ERROR}|${ErrorNumber
 /** Records events; `waitFor` resolves once `n` matching ones arrived (fails after 5 s). */
 class EventLog {
   readonly events: Array<[string, Ev, number]> = [];
-  push(e: LifecycleEvent): void { this.events.push([e.domain.name, e.event, e.detail]); }
+  push(e: LifecycleEvent): void {
+    this.events.push([e.domain.name, e.event, e.detail]);
+  }
   async waitFor(name: string, n: number): Promise<Array<[Ev, number]>> {
     const deadline = Date.now() + 5000;
     for (;;) {
@@ -65,7 +76,9 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     });
     return conn;
   };
-  const leftover = (c: Connection, name: string): void => { leftovers.get(c)!.push(name); };
+  const leftover = (c: Connection, name: string): void => {
+    leftovers.get(c)!.push(name);
+  };
   const unique = (what: string): string => `xvc-${target.label}-${what}-${process.pid}-${Date.now() % 100000}`;
 
   await t.test(`${target.label}: connection facts match libvirt's test driver`, async (tt) => {
@@ -75,7 +88,16 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     const lib = await c.getLibVersion();
     tt.ok(Number.isInteger(lib) && lib > 0, `lib version ${lib}`);
     tt.equal(await c.getHostname(), os.hostname());
-    tt.same(await c.getNodeInfo(), { model: 'i686', memoryKiB: 3145728, cpus: 16, mhz: 1400, nodes: 2, sockets: 2, cores: 2, threads: 2 });
+    tt.same(await c.getNodeInfo(), {
+      model: 'i686',
+      memoryKiB: 3145728,
+      cpus: 16,
+      mhz: 1400,
+      nodes: 2,
+      sockets: 2,
+      cores: 2,
+      threads: 2,
+    });
     tt.equal(await c.getMaxVcpus(null), 32);
     tt.match(await c.getCapabilities(), /<capabilities>[\s\S]*<arch>i686<\/arch>[\s\S]*<\/capabilities>/);
     tt.equal(typeof (await c.isSecure()), 'boolean');
@@ -85,16 +107,27 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
   await t.test(`${target.label}: list and lookups`, async (tt) => {
     const c = await open(tt);
     const all = await c.listAllDomains();
-    tt.ok(all.some((d) => d.name === 'test'), 'default domain listed');
+    tt.ok(
+      all.some((d) => d.name === 'test'),
+      'default domain listed',
+    );
     const active = await c.listAllDomains(ListDomainsFlags.ACTIVE);
     tt.same(active.find((d) => d.name === 'test')?.ref, DEFAULT_DOMAIN, 'active list carries name, uuid, id');
-    tt.notOk((await c.listAllDomains(ListDomainsFlags.INACTIVE)).some((d) => d.name === 'test'), 'not inactive');
+    tt.notOk(
+      (await c.listAllDomains(ListDomainsFlags.INACTIVE)).some((d) => d.name === 'test'),
+      'not inactive',
+    );
     tt.same((await c.lookupDomainByName('test')).ref, DEFAULT_DOMAIN);
     tt.same((await c.lookupDomainById(1)).ref, DEFAULT_DOMAIN);
     tt.same((await c.lookupDomainByUUID(DEFAULT_DOMAIN.uuid.toUpperCase())).ref, DEFAULT_DOMAIN);
     await rejectsWith(tt, () => c.lookupDomainByName('no-such-domain'), ErrorNumber.NO_DOMAIN, 'unknown name');
     await rejectsWith(tt, () => c.lookupDomainById(99999), ErrorNumber.NO_DOMAIN, 'unknown id');
-    await rejectsWith(tt, () => c.lookupDomainByUUID('00000000-0000-0000-0000-0000000000ff'), ErrorNumber.NO_DOMAIN, 'unknown uuid');
+    await rejectsWith(
+      tt,
+      () => c.lookupDomainByUUID('00000000-0000-0000-0000-0000000000ff'),
+      ErrorNumber.NO_DOMAIN,
+      'unknown uuid',
+    );
     await rejectsWith(tt, () => c.lookupDomainByUUID('not-a-uuid'), ErrorNumber.INVALID_ARG, 'malformed uuid');
   });
 
@@ -129,7 +162,10 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     tt.equal(await d.isActive(), false);
     tt.equal(await d.isPersistent(), true);
     tt.same(await d.getState(), { state: DomainState.SHUTOFF, reason: 0 });
-    tt.ok((await c.listAllDomains(ListDomainsFlags.INACTIVE)).some((x) => x.name === name), 'listed inactive');
+    tt.ok(
+      (await c.listAllDomains(ListDomainsFlags.INACTIVE)).some((x) => x.name === name),
+      'listed inactive',
+    );
     // libvirt's test driver says INTERNAL_ERROR here where hypervisor drivers say OPERATION_INVALID: accept both.
     await tt.rejects(async () => d.suspend(), { name: 'XvirtError', number: STATE_CONFLICT }, 'suspend while shut off');
 
@@ -148,14 +184,18 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     await d.undefine();
     await rejectsWith(tt, () => c.lookupDomainByName(name), ErrorNumber.NO_DOMAIN, 'gone after undefine');
 
-    tt.same(await log.waitFor(name, 6), [
-      [Ev.DEFINED, DomainEventDefinedDetail.ADDED],
-      [Ev.STARTED, DomainEventStartedDetail.BOOTED],
-      [Ev.SUSPENDED, DomainEventSuspendedDetail.PAUSED],
-      [Ev.RESUMED, DomainEventResumedDetail.UNPAUSED],
-      [Ev.STOPPED, DomainEventStoppedDetail.DESTROYED],
-      [Ev.UNDEFINED, DomainEventUndefinedDetail.REMOVED],
-    ], 'lifecycle events in order');
+    tt.same(
+      await log.waitFor(name, 6),
+      [
+        [Ev.DEFINED, DomainEventDefinedDetail.ADDED],
+        [Ev.STARTED, DomainEventStartedDetail.BOOTED],
+        [Ev.SUSPENDED, DomainEventSuspendedDetail.PAUSED],
+        [Ev.RESUMED, DomainEventResumedDetail.UNPAUSED],
+        [Ev.STOPPED, DomainEventStoppedDetail.DESTROYED],
+        [Ev.UNDEFINED, DomainEventUndefinedDetail.REMOVED],
+      ],
+      'lifecycle events in order',
+    );
     await off();
   });
 
@@ -167,10 +207,14 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     const d = await actor.lookupDomainByName('test');
     await d.suspend();
     await d.resume();
-    tt.same(await log.waitFor('test', 2), [
-      [Ev.SUSPENDED, DomainEventSuspendedDetail.PAUSED],
-      [Ev.RESUMED, DomainEventResumedDetail.UNPAUSED],
-    ], 'changes made on another connection');
+    tt.same(
+      await log.waitFor('test', 2),
+      [
+        [Ev.SUSPENDED, DomainEventSuspendedDetail.PAUSED],
+        [Ev.RESUMED, DomainEventResumedDetail.UNPAUSED],
+      ],
+      'changes made on another connection',
+    );
     await off();
     await d.suspend();
     await d.resume();
@@ -190,7 +234,12 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     await d.setMemory(65536);
     tt.equal((await d.getInfo()).memoryKiB, 65536);
     await d.shutdown();
-    await rejectsWith(tt, () => c.lookupDomainByName(name), ErrorNumber.NO_DOMAIN, 'transient domain gone after shutdown');
+    await rejectsWith(
+      tt,
+      () => c.lookupDomainByName(name),
+      ErrorNumber.NO_DOMAIN,
+      'transient domain gone after shutdown',
+    );
 
     const p = unique('persistent');
     const pd = await c.defineXML(domainXml(p));
@@ -218,7 +267,11 @@ export async function apiConformance(t: Test, target: ConformanceTarget): Promis
     const ghost = new Domain(c, { name: 'ghost', uuid: '00000000-0000-0000-0000-0000000000aa', id: -1 });
     await rejectsWith(tt, () => ghost.getInfo(), ErrorNumber.NO_DOMAIN, 'stale domain object');
     await c.close();
-    await tt.rejects(async () => c.listAllDomains(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN }, 'closed connection');
+    await tt.rejects(
+      async () => c.listAllDomains(),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_CONN },
+      'closed connection',
+    );
   });
 }
 

@@ -27,7 +27,10 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Starts `node bin/xvirt.js ARGS` (for tests that talk to it while it runs). */
-export function startXvirt(args: readonly string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
+export function startXvirt(
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return { child, done: collectOutput(child, 60_000) };
 }
@@ -48,7 +51,9 @@ export async function until(what: string, check: () => boolean, ms = 10_000): Pr
 /** Everything a running child has written to `stream` so far (read it as `text()`). */
 export function tail(child: ChildProcess, stream: 'stdout' | 'stderr'): () => string {
   let text = '';
-  child[stream]!.on('data', (d: Buffer) => { text += d.toString(); });
+  child[stream]!.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
   return () => text;
 }
 
@@ -90,7 +95,9 @@ export function domainXml(g: Omit<GuestSpec, 'runstate'>): string {
  * test:/// URI: both xvirt and virsh open it, each process with its own copy.
  */
 export function nodeFileUri(dir: string, guests: readonly GuestSpec[], file = 'node.xml'): string {
-  const domains = guests.map((g) => domainXml(g).replace('</domain>', `  <test:runstate>${g.runstate}</test:runstate>\n</domain>`));
+  const domains = guests.map((g) =>
+    domainXml(g).replace('</domain>', `  <test:runstate>${g.runstate}</test:runstate>\n</domain>`),
+  );
   const xml = `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
   <cpu><mhz>2400</mhz><model>x86_64</model><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>2</threads><active>8</active></cpu>
   <memory>8388608</memory>

@@ -16,7 +16,9 @@ import { collectOutput, type RunResult } from './child-output';
 import { virshEnv, virshPath } from './virsh';
 import { FakeHypervisor, FakeXenstore, FakeXl, testCodec } from './xen';
 
-interface Teardown { teardown(fn: () => unknown): void }
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
 
 /** A running program whose output a test waits on. */
 export interface Interactive {
@@ -38,9 +40,12 @@ function interactive(child: ChildProcess, timeoutMs: number | null): Interactive
   });
   const done = collectOutput(child, timeoutMs);
   return {
-    child, done,
+    child,
+    done,
     output: () => seen,
-    write: (bytes) => { child.stdin!.write(bytes); },
+    write: (bytes) => {
+      child.stdin!.write(bytes);
+    },
     async waitFor(text, waitMs = 60_000) {
       const deadline = Date.now() + waitMs;
       while (!seen.includes(text)) {
@@ -50,7 +55,10 @@ function interactive(child: ChildProcess, timeoutMs: number | null): Interactive
         }
         await new Promise<void>((r) => {
           const timer = setTimeout(r, 200);
-          waiters.push(() => { clearTimeout(timer); r(); });
+          waiters.push(() => {
+            clearTimeout(timer);
+            r();
+          });
         });
       }
     },
@@ -60,7 +68,9 @@ function interactive(child: ChildProcess, timeoutMs: number | null): Interactive
 /** A fake xenconsoled: `tty` is the guest's pty; write() is the guest printing; output() what was typed to it. */
 export async function fakeXenconsoled(t: Teardown): Promise<Interactive & { tty: string }> {
   const child = spawn('python3', [join(__dirname, 'fake-xenconsoled.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
-  t.teardown(() => { child.kill('SIGKILL'); });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+  });
   const io = interactive(child, null);
   await io.waitFor('\n', 30_000);
   const tty = io.output().split('\n')[0]!;
@@ -73,16 +83,29 @@ export async function fakeXenconsoled(t: Teardown): Promise<Interactive & { tty:
  * hypervisor (guests g1..g3, ids 1..3), each open a driver of its own over
  * the same fakes; domain 1's console is `tty`. Undone at teardown.
  */
-export async function serveFakeXen(t: Teardown, dir: string, tty: string): Promise<{ hv: FakeHypervisor; xs: FakeXenstore }> {
+export async function serveFakeXen(
+  t: Teardown,
+  dir: string,
+  tty: string,
+): Promise<{ hv: FakeHypervisor; xs: FakeXenstore }> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
   xs.values.set('/local/domain/0/name', 'Domain-0');
   for (const i of [1, 2, 3]) xs.values.set(`/local/domain/${i}/name`, `g${i}`);
   xs.values.set('/local/domain/1/console/tty', tty);
-  registerLocalDriver('xen', async () => new XenDriver({
-    hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: xs, xl: new FakeXl(), codec: testCodec, pollMs: 0,
-    store: await DefinitionStore.open(dir, (xml) => testCodec.parse(xml)), reasons: new ReasonBook(),
-  }));
+  registerLocalDriver(
+    'xen',
+    async () =>
+      new XenDriver({
+        hv: await XenHypervisor.over(Promise.resolve(hv)),
+        xenstore: xs,
+        xl: new FakeXl(),
+        codec: testCodec,
+        pollMs: 0,
+        store: await DefinitionStore.open(dir, (xml) => testCodec.parse(xml)),
+        reasons: new ReasonBook(),
+      }),
+  );
   t.teardown(() => registerLocalDriver('xen', null));
   return { hv, xs };
 }

@@ -32,7 +32,10 @@ process.env.XVIRT_XL_TIMEOUT ??= String(Math.ceil(labBudget(120) / 1000));
 function tail(file: string): string {
   try {
     const lines = fs.readFileSync(file, 'latin1').split('\n');
-    return lines.slice(-TAIL_LINES - 1).join('\n').trimEnd();
+    return lines
+      .slice(-TAIL_LINES - 1)
+      .join('\n')
+      .trimEnd();
   } catch (err) {
     return `(unreadable: ${(err as Error).message})`;
   }
@@ -42,11 +45,18 @@ function tail(file: string): string {
 export function labDiagnostics(): string {
   const parts: string[] = [];
   const xl = spawnSync('xl', ['list'], { encoding: 'utf8', timeout: 30_000 });
-  parts.push(`xl list (status ${xl.status}):\n${(xl.stdout ?? '').trimEnd()}${xl.stderr ? `\n${xl.stderr.trimEnd()}` : ''}`);
+  parts.push(
+    `xl list (status ${xl.status}):\n${(xl.stdout ?? '').trimEnd()}${xl.stderr ? `\n${xl.stderr.trimEnd()}` : ''}`,
+  );
   let logs: string[] = [];
   try {
-    logs = fs.readdirSync(CONSOLE_DIR).filter((f) => f.startsWith('guest-') && f.endsWith('.log')).sort();
-  } catch { /* no xenconsoled logs: said below */ }
+    logs = fs
+      .readdirSync(CONSOLE_DIR)
+      .filter((f) => f.startsWith('guest-') && f.endsWith('.log'))
+      .sort();
+  } catch {
+    /* no xenconsoled logs: said below */
+  }
   if (logs.length === 0) parts.push(`no guest console logs in ${CONSOLE_DIR}`);
   for (const f of logs) parts.push(`console ${f} (last ${TAIL_LINES} lines):\n${tail(path.join(CONSOLE_DIR, f))}`);
   return parts.join('\n');
@@ -78,15 +88,20 @@ function withDiagnostics(err: unknown): Error {
  */
 export function labTest(name: string, budgetSeconds: number, fn: Body): void {
   const ms = labBudget(budgetSeconds);
-  const over = () => new Error(`over its time budget: ${budgetSeconds} s x slowdown ${labSlowdown()} = ` +
-                               `${(ms / 1000).toFixed(0)} s`);
+  const over = () =>
+    new Error(
+      `over its time budget: ${budgetSeconds} s x slowdown ${labSlowdown()} = ` + `${(ms / 1000).toFixed(0)} s`,
+    );
   // node's own timeout is only a backstop (it neither names the budget nor shows the guests).
   // node:test runs the test and reports its failure itself; the promise only says when it is over.
   void test(name, { timeout: ms + 60_000 }, async (t) => {
     const start = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => { overBudget++; reject(over()); }, ms);
+      timer = setTimeout(() => {
+        overBudget++;
+        reject(over());
+      }, ms);
     });
     try {
       await Promise.race([Promise.resolve().then(() => fn(t)), expired]);

@@ -87,7 +87,13 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
   const conf = [...defaults.filter((line) => !extraKeys.has(line.split('=')[0]!.trim())), ...extra].join('\n');
   writeFileSync(path.join(dir, 'libvirtd.conf'), conf + '\n');
   const listen = tcpPort !== null || extra.some((line) => /^listen_tls\s*=\s*1/.test(line));
-  const args = ['-f', path.join(dir, 'libvirtd.conf'), '-p', path.join(dir, 'libvirtd.pid'), ...(listen ? ['--listen'] : [])];
+  const args = [
+    '-f',
+    path.join(dir, 'libvirtd.conf'),
+    '-p',
+    path.join(dir, 'libvirtd.pid'),
+    ...(listen ? ['--listen'] : []),
+  ];
   // An empty driver dir: only the built-in test driver, no qemu/network state shared with other daemons.
   const child = spawn(LIBVIRTD, args, {
     cwd: dir,
@@ -95,7 +101,9 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const socket = path.join(dir, 'libvirt-sock');
   let stopped = false;
 
@@ -131,4 +139,3 @@ export async function startLibvirtd(t: Test, options: LibvirtdOptions = {}): Pro
   await waitListening(socket, child, { what: 'libvirtd', timeoutMs: 15000, log: () => stderr });
   return daemon;
 }
-

@@ -147,10 +147,37 @@ export class TestPki {
   /** Revokes an issued certificate and writes the CA's CRL; returns its path (libvirt's cacrl.pem). */
   async revoke(cert: IssuedCert): Promise<string> {
     const crl = join(this.ca.dir, 'cacrl.pem');
-    await openssl(['ca', '-config', join(this.ca.dir, 'openssl.cnf'), '-cert', this.ca.cert, '-keyfile', this.ca.key,
-      '-revoke', cert.cert], this.ca.dir);
-    await openssl(['ca', '-gencrl', '-config', join(this.ca.dir, 'openssl.cnf'), '-cert', this.ca.cert, '-keyfile', this.ca.key,
-      '-crldays', '30', '-out', crl], this.ca.dir);
+    await openssl(
+      [
+        'ca',
+        '-config',
+        join(this.ca.dir, 'openssl.cnf'),
+        '-cert',
+        this.ca.cert,
+        '-keyfile',
+        this.ca.key,
+        '-revoke',
+        cert.cert,
+      ],
+      this.ca.dir,
+    );
+    await openssl(
+      [
+        'ca',
+        '-gencrl',
+        '-config',
+        join(this.ca.dir, 'openssl.cnf'),
+        '-cert',
+        this.ca.cert,
+        '-keyfile',
+        this.ca.key,
+        '-crldays',
+        '30',
+        '-out',
+        crl,
+      ],
+      this.ca.dir,
+    );
     return crl;
   }
 
@@ -169,24 +196,65 @@ async function makeAuthority(root: string, name: string, subject: string): Promi
   const key = join(dir, 'cakey.pem');
   const cert = join(dir, 'cacert.pem');
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], dir);
-  await openssl(['req', '-new', '-x509', '-key', key, '-out', cert, '-days', '3650', '-subj', subject,
-    '-config', join(dir, 'openssl.cnf'), '-extensions', 'ca_ext'], dir);
+  await openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '3650',
+      '-subj',
+      subject,
+      '-config',
+      join(dir, 'openssl.cnf'),
+      '-extensions',
+      'ca_ext',
+    ],
+    dir,
+  );
   return { dir, cert, key };
 }
 
 /** Signs a fresh P-256 key for `subject`; files <kind>cert.pem / <kind>key.pem in `outDir`. */
-async function issue(ca: Authority, outDir: string, kind: 'server' | 'client', subject: string,
-  extensions: string, expired: boolean): Promise<IssuedCert> {
+async function issue(
+  ca: Authority,
+  outDir: string,
+  kind: 'server' | 'client',
+  subject: string,
+  extensions: string,
+  expired: boolean,
+): Promise<IssuedCert> {
   const key = join(outDir, `${kind}key.pem`);
   const cert = join(outDir, `${kind}cert.pem`);
   const csr = join(outDir, `${kind}.csr`);
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], outDir);
   await openssl(['req', '-new', '-key', key, '-out', csr, '-subj', subject], outDir);
-  const validity = expired
-    ? ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z']
-    : ['-days', '365'];
-  await openssl(['ca', '-batch', '-notext', '-config', join(ca.dir, 'openssl.cnf'), '-cert', ca.cert,
-    '-keyfile', ca.key, '-in', csr, '-out', cert, '-extensions', extensions, ...validity], ca.dir);
+  const validity = expired ? ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z'] : ['-days', '365'];
+  await openssl(
+    [
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      join(ca.dir, 'openssl.cnf'),
+      '-cert',
+      ca.cert,
+      '-keyfile',
+      ca.key,
+      '-in',
+      csr,
+      '-out',
+      cert,
+      '-extensions',
+      extensions,
+      ...validity,
+    ],
+    ca.dir,
+  );
   await rm(csr);
   return { cert, key, dn: subjectToDn(subject) };
 }

@@ -21,7 +21,10 @@ export type ListenTarget = string | number;
 export function canConnect(target: ListenTarget): Promise<boolean> {
   return new Promise((resolve) => {
     const s = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect({ path: target });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -38,13 +41,18 @@ export interface WaitListeningOptions {
  * Polls `target` every 50 ms until it accepts a connection; throws (with the
  * daemon's log) if `child` exits first or `timeoutMs` passes.
  */
-export async function waitListening(target: ListenTarget, child: ChildProcess, { what, timeoutMs, log }: WaitListeningOptions): Promise<void> {
+export async function waitListening(
+  target: ListenTarget,
+  child: ChildProcess,
+  { what, timeoutMs, log }: WaitListeningOptions,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(target))) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) during startup:\n${log()}`);
     }
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${target} within ${timeoutMs / 1000} s:\n${log()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not listen on ${target} within ${timeoutMs / 1000} s:\n${log()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -23,31 +23,46 @@ export const XENSTORE_NAMES: Record<string, string> = {
 
 function run(cmd: string, args: string[], what: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT });
-  if (r.status !== 0) throw new Error(`${what} failed (${cmd} ${args.join(' ')}): ${r.error?.message ?? ''}${r.stderr}${r.stdout}`);
+  if (r.status !== 0)
+    throw new Error(`${what} failed (${cmd} ${args.join(' ')}): ${r.error?.message ?? ''}${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
 /** The unprivileged user the clients run as (created when missing: the tests run as root). */
 export function ensureTestUser(): { uid: number; gid: number } {
-  if (process.getuid?.() !== 0) throw new Error('the proxy tests must run as root: they install a setuid helper and switch users');
+  if (process.getuid?.() !== 0)
+    throw new Error('the proxy tests must run as root: they install a setuid helper and switch users');
   if (spawnSync('id', ['-u', TEST_USER]).status !== 0) {
-    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], { encoding: 'utf8' });
+    const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], {
+      encoding: 'utf8',
+    });
     // Another test file may have created it meanwhile (tap runs files in parallel).
     if (spawnSync('id', ['-u', TEST_USER]).status !== 0) {
-      throw new Error(`cannot create the unprivileged user ${TEST_USER} (install passwd: scripts/install-test-deps): ${add.error?.message ?? add.stderr}`);
+      throw new Error(
+        `cannot create the unprivileged user ${TEST_USER} (install passwd: scripts/install-test-deps): ${add.error?.message ?? add.stderr}`,
+      );
     }
   }
-  return { uid: Number(run('id', ['-u', TEST_USER], 'id').trim()), gid: Number(run('id', ['-g', TEST_USER], 'id').trim()) };
+  return {
+    uid: Number(run('id', ['-u', TEST_USER], 'id').trim()),
+    gid: Number(run('id', ['-g', TEST_USER], 'id').trim()),
+  };
 }
 
 /** Builds dist/ when lib/ is newer: client scripts run the compiled library as the test user. */
 export function ensureDist(): void {
-  const newest = (dir: string): number => Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((e) =>
-    e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs));
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)),
+    );
   const built = path.join(ROOT, 'dist/drivers/proxy/index.js');
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest(path.join(ROOT, 'lib'))) return;
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (!fs.existsSync(built)) throw new Error('npx tsc -p tsconfig.build.json did not produce dist/drivers/proxy/index.js');
+  if (!fs.existsSync(built))
+    throw new Error('npx tsc -p tsconfig.build.json did not produce dist/drivers/proxy/index.js');
 }
 
 /** How the fake xenstored answers: correctly, or with a reply for another request id. */
@@ -58,20 +73,25 @@ export interface FakeXenstored {
 
 /** A fake xenstored on a unix socket: answers XS_READ from XENSTORE_NAMES, ENOENT otherwise. */
 export function startFakeXenstored(socketPath: string): Promise<FakeXenstored> {
-  const fake: FakeXenstored = { server: net.createServer((conn) => {
-    const decoder = new XsDecoder();
-    conn.on('data', (chunk: Buffer) => {
-      for (const m of decoder.push(chunk)) {
-        const key = splitStrings(m.payload)[0] ?? '';
-        const value = m.type === XsType.READ ? XENSTORE_NAMES[key] : undefined;
-        const reqId = fake.misbehave ? m.reqId + 1 : m.reqId;
-        conn.write(value === undefined
-          ? encodeMessage(XsType.ERROR, reqId, Buffer.from('ENOENT\0'))
-          : encodeMessage(XsType.READ, reqId, Buffer.from(value)));
-      }
-    });
-    conn.on('error', () => {});
-  }), misbehave: false };
+  const fake: FakeXenstored = {
+    server: net.createServer((conn) => {
+      const decoder = new XsDecoder();
+      conn.on('data', (chunk: Buffer) => {
+        for (const m of decoder.push(chunk)) {
+          const key = splitStrings(m.payload)[0] ?? '';
+          const value = m.type === XsType.READ ? XENSTORE_NAMES[key] : undefined;
+          const reqId = fake.misbehave ? m.reqId + 1 : m.reqId;
+          conn.write(
+            value === undefined
+              ? encodeMessage(XsType.ERROR, reqId, Buffer.from('ENOENT\0'))
+              : encodeMessage(XsType.READ, reqId, Buffer.from(value)),
+          );
+        }
+      });
+      conn.on('error', () => {});
+    }),
+    misbehave: false,
+  };
   return new Promise((resolve) => fake.server.listen(socketPath, () => resolve(fake)));
 }
 
@@ -96,8 +116,16 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
   const bin = path.join(dir, 'bin');
   const runDir = path.join(dir, 'run');
   const xsSocket = path.join(dir, 'xenstored.sock');
-  const make = ['-s', '-C', path.join(ROOT, 'native/proxy'), `OUT=${bin}`, `RUN_DIR=${runDir}`,
-    `XENSTORE_SOCKET=${xsSocket}`, `IDLE=${IDLE_SECONDS}`, ...(opts.sanitize ? ['SANITIZE=1', `SANITIZER_LOG=${dir}/sanitizer`] : [])];
+  const make = [
+    '-s',
+    '-C',
+    path.join(ROOT, 'native/proxy'),
+    `OUT=${bin}`,
+    `RUN_DIR=${runDir}`,
+    `XENSTORE_SOCKET=${xsSocket}`,
+    `IDLE=${IDLE_SECONDS}`,
+    ...(opts.sanitize ? ['SANITIZE=1', `SANITIZER_LOG=${dir}/sanitizer`] : []),
+  ];
   run('make', [...make, 'test-helper', 'tools'], 'building the test helper');
   fs.chmodSync(bin, 0o755);
   const helper = path.join(bin, 'xvirt-proxy-test');
@@ -110,7 +138,13 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
   fs.mkdirSync(marks, { mode: 0o777 });
   fs.chmodSync(marks, 0o777);
   return {
-    dir, marks, helper, socket, lockFile, bin, xenstored,
+    dir,
+    marks,
+    helper,
+    socket,
+    lockFile,
+    bin,
+    xenstored,
     env: { XVIRT_PROXY_HELPER: helper, XVIRT_PROXY_SOCKET: socket },
     async close() {
       const pid = helperPid(lockFile);
@@ -122,7 +156,14 @@ export async function setupTestProxy(opts: { sanitize?: boolean } = {}): Promise
 }
 
 /** A reply framed as xvirt-proxy frames it; `version` and `length` may lie, to build broken ones. */
-export function replyBytes(command: number, serial: number, status: number, payload: Buffer, version = 1, length = payload.length): Buffer {
+export function replyBytes(
+  command: number,
+  serial: number,
+  status: number,
+  payload: Buffer,
+  version = 1,
+  length = payload.length,
+): Buffer {
   const h = Buffer.alloc(16);
   h.writeUInt16LE(version, 0);
   h.writeUInt16LE(command, 2);
@@ -174,11 +215,19 @@ const errOf = (e) => ({ error: e.code || String(e), message: e.message });
   const file = path.join(proxy.dir, `client-${process.hrtime.bigint()}.js`);
   fs.writeFileSync(file, script, { mode: 0o644 });
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--reuid', TEST_USER, '--regid', TEST_USER, '--clear-groups', '--inh-caps=-all', process.execPath, file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...proxy.env, ...env }, cwd: '/' });
+    const child = spawn(
+      'setpriv',
+      ['--reuid', TEST_USER, '--regid', TEST_USER, '--clear-groups', '--inh-caps=-all', process.execPath, file],
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...proxy.env, ...env }, cwd: '/' },
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';

@@ -33,7 +33,9 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
 
 export async function startSshd(t: Teardown, options: SshdOptions = {}): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: run scripts/install-test-deps as root`);
@@ -49,28 +51,55 @@ export async function startSshd(t: Teardown, options: SshdOptions = {}): Promise
   const knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostPub}\n[localhost]:${port} ${hostPub}\n`);
   const env = Object.entries(options.sessionEnv ?? {}).map(([k, v]) => `${k}=${v}`);
-  writeFileSync(join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password',
-    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no',
-    // The temp dir sits under world-writable /tmp, which StrictModes would refuse.
-    'StrictModes no', 'LogLevel VERBOSE', ...(env.length ? [`SetEnv ${env.join(' ')}`] : []),
-  ].join('\n') + '\n');
-  writeFileSync(join(dir, 'ssh_config'), [
-    'Host *', `  IdentityFile ${userKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`,
-    '  StrictHostKeyChecking yes', '  BatchMode yes', '  LogLevel ERROR',
-  ].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      // The temp dir sits under world-writable /tmp, which StrictModes would refuse.
+      'StrictModes no',
+      'LogLevel VERBOSE',
+      ...(env.length ? [`SetEnv ${env.join(' ')}`] : []),
+    ].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    [
+      'Host *',
+      `  IdentityFile ${userKey}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  StrictHostKeyChecking yes',
+      '  BatchMode yes',
+      '  LogLevel ERROR',
+    ].join('\n') + '\n',
+  );
   const sshWrapper = join(dir, 'ssh');
   writeFileSync(sshWrapper, `#!/bin/sh\nexec ssh -F ${join(dir, 'ssh_config')} "$@"\n`);
   chmodSync(sshWrapper, 0o755);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
 
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   let stopped = false;
   const sshd: Sshd = {
-    dir, port, userKey, knownHosts, sshWrapper,
+    dir,
+    port,
+    userKey,
+    knownHosts,
+    sshWrapper,
     log: () => stderr,
     async stop() {
       if (stopped) return;

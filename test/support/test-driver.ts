@@ -4,7 +4,11 @@ import { connect, type Connection, type LifecycleEvent, type OpenOptions } from 
 export const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 
 /** A connection closed at teardown: the shared test:///default state resets once every connection has closed. */
-export async function open(t: { teardown(fn: () => unknown): void }, uri = 'test:///default', options: OpenOptions = {}): Promise<Connection> {
+export async function open(
+  t: { teardown(fn: () => unknown): void },
+  uri = 'test:///default',
+  options: OpenOptions = {},
+): Promise<Connection> {
   const conn = await connect(uri, options);
   t.teardown(() => conn.close());
   return conn;

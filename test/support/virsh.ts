@@ -32,7 +32,12 @@ process.on('exit', () => rmSync(HOME, { recursive: true, force: true }));
 /** The C locale, the private HOME and no default URI from the host; then `extra`. */
 export function virshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, LC_ALL: 'C', HOME, XDG_CONFIG_HOME: join(HOME, '.config'), XDG_CACHE_HOME: join(HOME, '.cache'), ...extra,
+    ...process.env,
+    LC_ALL: 'C',
+    HOME,
+    XDG_CONFIG_HOME: join(HOME, '.config'),
+    XDG_CACHE_HOME: join(HOME, '.cache'),
+    ...extra,
   };
   delete env.LIBVIRT_DEFAULT_URI;
   delete env.VIRSH_DEFAULT_CONNECT_URI;
@@ -43,8 +48,11 @@ export function virshEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * Starts `virsh ARGS` exactly as given (for tests that talk to it while it
  * runs); killed after `timeoutMs` (null: runs until stopped).
  */
-export function startVirsh(args: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs: number | null = 60_000):
-  { child: ChildProcess; done: Promise<RunResult> } {
+export function startVirsh(
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+  timeoutMs: number | null = 60_000,
+): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(virshPath(), args, { env: virshEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   return { child, done: collectOutput(child, timeoutMs) };
 }
@@ -68,7 +76,9 @@ export async function virsh(uri: string, commands: string, options: VirshOptions
   const timeoutMs = options.timeoutMs ?? 30_000;
   const r = await startVirsh(args, undefined, timeoutMs).done;
   if (r.signal === 'SIGKILL') {
-    throw new Error(`virsh ${args.join(' ')} timed out after ${timeoutMs} ms; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    throw new Error(
+      `virsh ${args.join(' ')} timed out after ${timeoutMs} ms; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`,
+    );
   }
   return r;
 }
@@ -92,7 +102,9 @@ export function virshEvents(uri: string, extra: string[] = []): VirshEventLoop {
     stdout += c;
     for (const w of waiters) w();
   });
-  child.stderr!.on('data', (c: string) => { stderr += c; });
+  child.stderr!.on('data', (c: string) => {
+    stderr += c;
+  });
   const lines = (): string[] => stdout.split('\n').filter((l) => l.trim() !== '');
   return {
     child,
@@ -110,7 +122,11 @@ export function virshEvents(uri: string, extra: string[] = []): VirshEventLoop {
         const tick = (): void => void check();
         const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== tick);
-          reject(new Error(`virsh event: no ${count}× ${pattern} in ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+          reject(
+            new Error(
+              `virsh event: no ${count}× ${pattern} in ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.push(tick);
       });

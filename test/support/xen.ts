@@ -35,12 +35,23 @@ export interface FakeDomain {
   vcpuInfo: FakeVcpu[];
 }
 
-export interface FakeVcpu { present: boolean; online: boolean; blocked: boolean; running: boolean; cpu: number; cpuTimeNs: bigint }
+export interface FakeVcpu {
+  present: boolean;
+  online: boolean;
+  blocked: boolean;
+  running: boolean;
+  cpu: number;
+  cpuTimeNs: bigint;
+}
 
 /** `n` online vCPUs whose times add up to `total`, on CPUs 0, 1, 0, ... */
 export function fakeVcpus(n: number, total: bigint, running = false): FakeVcpu[] {
   return Array.from({ length: n }, (_, i) => ({
-    present: true, online: true, blocked: !running, running, cpu: i % 2,
+    present: true,
+    online: true,
+    blocked: !running,
+    running,
+    cpu: i % 2,
     cpuTimeNs: total / BigInt(n) + (i === 0 ? total % BigInt(n) : 0n),
   }));
 }
@@ -54,9 +65,21 @@ export const UUIDS = [
 
 export function fakeDomain(id: number, uuid: string, extra: Partial<FakeDomain> = {}): FakeDomain {
   return {
-    id, uuid, state: DomainState.BLOCKED, xenState: XenState.BLOCKED, shutdownCode: 255,
-    memKiB: 16384, maxMemKiB: 17408, vcpus: 1, cpuTimeNs: 1_000_000n * BigInt(id + 1), flags: 0xffff0010,
-    vcpuInfo: fakeVcpus(extra.vcpus ?? 1, extra.cpuTimeNs ?? 1_000_000n * BigInt(id + 1), extra.state === DomainState.RUNNING),
+    id,
+    uuid,
+    state: DomainState.BLOCKED,
+    xenState: XenState.BLOCKED,
+    shutdownCode: 255,
+    memKiB: 16384,
+    maxMemKiB: 17408,
+    vcpus: 1,
+    cpuTimeNs: 1_000_000n * BigInt(id + 1),
+    flags: 0xffff0010,
+    vcpuInfo: fakeVcpus(
+      extra.vcpus ?? 1,
+      extra.cpuTimeNs ?? 1_000_000n * BigInt(id + 1),
+      extra.state === DomainState.RUNNING,
+    ),
     ...extra,
   };
 }
@@ -64,26 +87,57 @@ export function fakeDomain(id: number, uuid: string, extra: Partial<FakeDomain> 
 /** A hypervisor with dom0 and three guests; `calls` records what reached the "native" layer. */
 export class FakeHypervisor implements NativeHypervisor {
   domains: FakeDomain[] = [
-    fakeDomain(0, UUIDS[0]!, { state: DomainState.RUNNING, xenState: XenState.RUNNING, memKiB: 786432, maxMemKiB: 786432, vcpus: 2, cpuTimeNs: 2n ** 60n }),
-    fakeDomain(1, UUIDS[1]!), fakeDomain(2, UUIDS[2]!), fakeDomain(3, UUIDS[3]!),
+    fakeDomain(0, UUIDS[0]!, {
+      state: DomainState.RUNNING,
+      xenState: XenState.RUNNING,
+      memKiB: 786432,
+      maxMemKiB: 786432,
+      vcpus: 2,
+      cpuTimeNs: 2n ** 60n,
+    }),
+    fakeDomain(1, UUIDS[1]!),
+    fakeDomain(2, UUIDS[2]!),
+    fakeDomain(3, UUIDS[3]!),
   ];
   calls: string[] = [];
 
   info() {
-    return { major: 4, minor: 17, extraversion: '.7', capabilities: 'xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 ',
-      sysctlInterface: 0x15, domctlInterface: 0x15, transport: 'fake' };
+    return {
+      major: 4,
+      minor: 17,
+      extraversion: '.7',
+      capabilities: 'xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 ',
+      sysctlInterface: 0x15,
+      domctlInterface: 0x15,
+      transport: 'fake',
+    };
   }
 
   physinfo() {
     this.calls.push('physinfo');
-    return { threadsPerCore: 1, coresPerSocket: 2, cpus: 2, nodes: 1, cpuKhz: 2596122, capabilities: 0x303, totalKiB: 2096632, freeKiB: 1024156 };
+    return {
+      threadsPerCore: 1,
+      coresPerSocket: 2,
+      cpus: 2,
+      nodes: 1,
+      cpuKhz: 2596122,
+      capabilities: 0x303,
+      totalKiB: 2096632,
+      freeKiB: 1024156,
+    };
   }
 
   #write(d: FakeDomain, out: Float64Array, uuids: Uint8Array | null, i: number): void {
     const o = i * RECORD_STRIDE;
-    out[o + Slot.DOMID] = d.id; out[o + Slot.STATE] = d.state; out[o + Slot.REASON] = d.state === DomainState.SHUTOFF ? 1 : 0;
-    out[o + Slot.FLAGS] = d.flags; out[o + Slot.MEM_KIB] = d.memKiB; out[o + Slot.MAX_MEM_KIB] = d.maxMemKiB;
-    out[o + Slot.ONLINE_VCPUS] = d.vcpus; out[o + Slot.MAX_VCPUS] = d.vcpus; out[o + Slot.SHUTDOWN_CODE] = d.shutdownCode;
+    out[o + Slot.DOMID] = d.id;
+    out[o + Slot.STATE] = d.state;
+    out[o + Slot.REASON] = d.state === DomainState.SHUTOFF ? 1 : 0;
+    out[o + Slot.FLAGS] = d.flags;
+    out[o + Slot.MEM_KIB] = d.memKiB;
+    out[o + Slot.MAX_MEM_KIB] = d.maxMemKiB;
+    out[o + Slot.ONLINE_VCPUS] = d.vcpus;
+    out[o + Slot.MAX_VCPUS] = d.vcpus;
+    out[o + Slot.SHUTDOWN_CODE] = d.shutdownCode;
     out[o + Slot.XEN_STATE] = d.xenState;
     new BigUint64Array(out.buffer, out.byteOffset)[o + Slot.CPU_TIME] = d.cpuTimeNs;
     uuids?.set(uuidToBytes(d.uuid), i * 16);
@@ -110,18 +164,38 @@ export class FakeHypervisor implements NativeHypervisor {
     return d;
   }
 
-  async pause(domid: number) { this.calls.push(`pause ${domid}`); Object.assign(this.#dom(domid), { state: DomainState.PAUSED, xenState: XenState.PAUSED }); }
-  async unpause(domid: number) { this.calls.push(`unpause ${domid}`); Object.assign(this.#dom(domid), { state: DomainState.BLOCKED, xenState: XenState.BLOCKED }); }
-  async destroy(domid: number) { this.calls.push(`destroy ${domid}`); this.#dom(domid); this.domains = this.domains.filter((x) => x.id !== domid); }
+  async pause(domid: number) {
+    this.calls.push(`pause ${domid}`);
+    Object.assign(this.#dom(domid), { state: DomainState.PAUSED, xenState: XenState.PAUSED });
+  }
+  async unpause(domid: number) {
+    this.calls.push(`unpause ${domid}`);
+    Object.assign(this.#dom(domid), { state: DomainState.BLOCKED, xenState: XenState.BLOCKED });
+  }
+  async destroy(domid: number) {
+    this.calls.push(`destroy ${domid}`);
+    this.#dom(domid);
+    this.domains = this.domains.filter((x) => x.id !== domid);
+  }
   async shutdown(domid: number, reboot: boolean) {
     this.calls.push(`shutdown ${domid} ${reboot}`);
-    Object.assign(this.#dom(domid), { state: DomainState.SHUTOFF, xenState: XenState.SHUTOFF, shutdownCode: reboot ? 1 : 0, flags: reboot ? 0x10004 : 0x4 });
+    Object.assign(this.#dom(domid), {
+      state: DomainState.SHUTOFF,
+      xenState: XenState.SHUTOFF,
+      shutdownCode: reboot ? 1 : 0,
+      flags: reboot ? 0x10004 : 0x4,
+    });
   }
-  close() { this.calls.push('close'); }
+  close() {
+    this.calls.push('close');
+  }
 
   /** Idle ns per physical CPU id (0: offline) and NUMA node memory, as getcpuinfo and numainfo answer. */
   cpuIdleNs: bigint[] = [7_000_000_000_000n, 2n ** 53n + 3n, 0n, 0n];
-  nodes = [{ online: true, sizeKiB: 2096632, freeKiB: 1024156 }, { online: false, sizeKiB: 0, freeKiB: 0 }];
+  nodes = [
+    { online: true, sizeKiB: 2096632, freeKiB: 1024156 },
+    { online: false, sizeKiB: 0, freeKiB: 0 },
+  ];
 
   vcpus(domid: number, expect: Uint8Array | null, out: Float64Array): number {
     this.calls.push(`vcpus ${domid}`);
@@ -130,8 +204,12 @@ export class FakeHypervisor implements NativeHypervisor {
     const u64 = new BigUint64Array(out.buffer, out.byteOffset, out.length);
     d.vcpuInfo.slice(0, out.length / VCPU_STRIDE).forEach((v, i) => {
       const o = i * VCPU_STRIDE;
-      out[o + VcpuSlot.PRESENT] = +v.present; out[o + VcpuSlot.ONLINE] = +v.online; out[o + VcpuSlot.BLOCKED] = +v.blocked;
-      out[o + VcpuSlot.RUNNING] = +v.running; out[o + VcpuSlot.CPU] = v.cpu; u64[o + VcpuSlot.CPU_TIME] = v.cpuTimeNs;
+      out[o + VcpuSlot.PRESENT] = +v.present;
+      out[o + VcpuSlot.ONLINE] = +v.online;
+      out[o + VcpuSlot.BLOCKED] = +v.blocked;
+      out[o + VcpuSlot.RUNNING] = +v.running;
+      out[o + VcpuSlot.CPU] = v.cpu;
+      u64[o + VcpuSlot.CPU_TIME] = v.cpuTimeNs;
     });
     return d.vcpuInfo.length;
   }
@@ -146,7 +224,9 @@ export class FakeHypervisor implements NativeHypervisor {
     this.calls.push('nodeMemory');
     this.nodes.slice(0, out.length / NODE_STRIDE).forEach((n, i) => {
       const o = i * NODE_STRIDE;
-      out[o + NodeSlot.ONLINE] = +n.online; out[o + NodeSlot.SIZE_KIB] = n.sizeKiB; out[o + NodeSlot.FREE_KIB] = n.freeKiB;
+      out[o + NodeSlot.ONLINE] = +n.online;
+      out[o + NodeSlot.SIZE_KIB] = n.sizeKiB;
+      out[o + NodeSlot.FREE_KIB] = n.freeKiB;
     });
     return this.nodes.length;
   }
@@ -159,21 +239,41 @@ export class FakeXenstore implements XenstoreLike {
   writes: string[] = [];
   closed = false;
 
-  async read(p: string) { return this.values.get(p) ?? null; }
-  async write(p: string, v: string) { this.writes.push(`${p}=${v}`); this.values.set(p, v); }
-  async remove(p: string) { for (const k of [...this.values.keys()]) if (k === p || k.startsWith(`${p}/`)) this.values.delete(k); }
-  async watch(p: string, token: string, cb: (path: string) => void) { this.watches.set(`${p} ${token}`, cb); cb(p); }
-  async unwatch(p: string, token: string) { this.watches.delete(`${p} ${token}`); }
+  async read(p: string) {
+    return this.values.get(p) ?? null;
+  }
+  async write(p: string, v: string) {
+    this.writes.push(`${p}=${v}`);
+    this.values.set(p, v);
+  }
+  async remove(p: string) {
+    for (const k of [...this.values.keys()]) if (k === p || k.startsWith(`${p}/`)) this.values.delete(k);
+  }
+  async watch(p: string, token: string, cb: (path: string) => void) {
+    this.watches.set(`${p} ${token}`, cb);
+    cb(p);
+  }
+  async unwatch(p: string, token: string) {
+    this.watches.delete(`${p} ${token}`);
+  }
   closeListeners: Array<(err: Error | null) => void> = [];
-  onClose(l: (err: Error | null) => void) { this.closeListeners.push(l); }
-  close() { this.closed = true; }
+  onClose(l: (err: Error | null) => void) {
+    this.closeListeners.push(l);
+  }
+  close() {
+    this.closed = true;
+  }
   /** xenstored went away: watches stop firing, reads fail. */
   lose() {
     this.watches.clear();
-    this.read = async () => { throw new Error('xenstore connection lost'); };
+    this.read = async () => {
+      throw new Error('xenstore connection lost');
+    };
     for (const l of this.closeListeners) l(new Error('lost'));
   }
-  fire(p: string) { for (const [k, cb] of this.watches) if (k.startsWith(`${p} `)) cb(p); }
+  fire(p: string) {
+    for (const [k, cb] of this.watches) if (k.startsWith(`${p} `)) cb(p);
+  }
 }
 
 export class FakeXl implements XlLike {
@@ -181,20 +281,41 @@ export class FakeXl implements XlLike {
   runs: string[][] = [];
   configs: string[] = [];
   onCreate: ((config: string, paused: boolean) => void) | null = null;
-  async run(args: string[]) { this.runs.push(args); return ''; }
-  async create(config: string, paused: boolean) { this.configs.push(config); this.onCreate?.(config, paused); }
+  async run(args: string[]) {
+    this.runs.push(args);
+    return '';
+  }
+  async create(config: string, paused: boolean) {
+    this.configs.push(config);
+    this.onCreate?.(config, paused);
+  }
 }
 
 /** A stand-in codec for `<domain><name>N</name><uuid>U</uuid><kernel>K</kernel></domain>` only. */
 export const testCodec: DomainXmlCodec = {
   parse(xml: string): XlDomainConfig {
     const get = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
-    const name = get('name'), uuid = get('uuid');
+    const name = get('name'),
+      uuid = get('uuid');
     if (!name || !uuid) throw XvirtError.of(ErrorNumber.XML_ERROR, ErrorDomain.XML, 'missing name or uuid');
-    return { name, uuid, type: 'pv', memoryKiB: 32768, maxMemoryKiB: 65536, vcpus: 2, kernel: get('kernel') ?? '/boot/k' };
+    return {
+      name,
+      uuid,
+      type: 'pv',
+      memoryKiB: 32768,
+      maxMemoryKiB: 65536,
+      vcpus: 2,
+      kernel: get('kernel') ?? '/boot/k',
+    };
   },
   format: (xml, id) => (id >= 0 ? xml.replace("<domain type='xen'>", `<domain type='xen' id='${id}'>`) : xml),
-  edit: () => { throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN, 'the stand-in codec cannot edit; use loadDomainXmlCodec()'); },
+  edit: () => {
+    throw XvirtError.of(
+      ErrorNumber.NO_SUPPORT,
+      ErrorDomain.XEN,
+      'the stand-in codec cannot edit; use loadDomainXmlCodec()',
+    );
+  },
 };
 
 export function domainXml(name: string, uuid: string): string {
@@ -205,8 +326,11 @@ export function domainXml(name: string, uuid: string): string {
  * A fake sysfs tree under `root`: blkback statistics for `vbds` ([domid, devid,
  * {rd_req: 1, ...}]) and netdev statistics for `vifs` (['vif1.0', {tx_bytes: 5, ...}]).
  */
-export function fakeSysfs(root: string, vbds: Array<[number, number, Record<string, number>]>,
-  vifs: Array<[string, Record<string, number>]>): void {
+export function fakeSysfs(
+  root: string,
+  vbds: Array<[number, number, Record<string, number>]>,
+  vifs: Array<[string, Record<string, number>]>,
+): void {
   for (const [domid, devid, counters] of vbds) {
     const dir = path.join(root, 'bus/xen-backend/devices', `vbd-${domid}-${devid}`, 'statistics');
     fs.mkdirSync(dir, { recursive: true });
@@ -229,11 +353,18 @@ export interface Rig {
 }
 
 /** A driver over the fakes with names g1..g3 in xenstore and an empty state directory. */
-export async function rig(t: { teardown(fn: () => unknown): void },
+export async function rig(
+  t: { teardown(fn: () => unknown): void },
   opts: {
-    xenstore?: boolean; pollMs?: number; reasons?: ReasonBook; sysfsRoot?: string; codec?: DomainXmlCodec; storage?: HostDirPools;
+    xenstore?: boolean;
+    pollMs?: number;
+    reasons?: ReasonBook;
+    sysfsRoot?: string;
+    codec?: DomainXmlCodec;
+    storage?: HostDirPools;
     networks?: HostBridgeNetworks;
-  } = {}): Promise<Rig> {
+  } = {},
+): Promise<Rig> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
   xs.values.set('/local/domain/0/name', 'Domain-0');
@@ -244,9 +375,15 @@ export async function rig(t: { teardown(fn: () => unknown): void },
   const codec = opts.codec ?? testCodec;
   const store = await DefinitionStore.open(dir, (xml) => codec.parse(xml));
   const driver = new XenDriver({
-    hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: opts.xenstore === false ? null : xs,
-    store, xl, codec, pollMs: opts.pollMs ?? 0, reasons: opts.reasons ?? new ReasonBook(),
-    ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}), ...(opts.storage ? { storage: opts.storage } : {}),
+    hv: await XenHypervisor.over(Promise.resolve(hv)),
+    xenstore: opts.xenstore === false ? null : xs,
+    store,
+    xl,
+    codec,
+    pollMs: opts.pollMs ?? 0,
+    reasons: opts.reasons ?? new ReasonBook(),
+    ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot } : {}),
+    ...(opts.storage ? { storage: opts.storage } : {}),
     ...(opts.networks ? { networks: opts.networks } : {}),
   });
   t.teardown(() => driver.close());

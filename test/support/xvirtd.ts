@@ -45,12 +45,17 @@ export interface XvirtdInstance {
   stop(): Promise<number | null>;
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
 
 function waitReady(proc: ChildProcess, stderr: () => string): Promise<string> {
   return new Promise((resolveReady, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`xvirtd did not become ready in 15 s; stderr:\n${stderr()}`)), 15000);
+    const timer = setTimeout(
+      () => reject(new Error(`xvirtd did not become ready in 15 s; stderr:\n${stderr()}`)),
+      15000,
+    );
     proc.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const line = /xvirtd ready: (.*)\n/.exec(out);
@@ -86,7 +91,9 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
     env: { ...process.env, XVIRT_DEFAULT_URI: '', ...options.env },
   });
   let err = '';
-  proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  proc.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const stderr = (): string => err;
   let exited: Promise<number | null> = new Promise((r) => proc.once('exit', (code) => r(code)));
   const stop = async (): Promise<number | null> => {
@@ -105,7 +112,14 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
   const tcp = /tcp 127\.0\.0\.1:(\d+)/.exec(ready);
   const tcpPort = tcp ? Number(tcp[1]) : null;
   return {
-    dir, configFile, rwSocket, roSocket, tcpPort, proc, stderr, stop,
+    dir,
+    configFile,
+    rwSocket,
+    roSocket,
+    tcpPort,
+    proc,
+    stderr,
+    stop,
     uri(transport, driverUri = 'test:///default') {
       const m = /^(\w+):\/\/(\/[^?]*)?(\?.*)?$/.exec(driverUri);
       if (!m) throw new Error(`harness: cannot route ${driverUri}`);
@@ -125,8 +139,10 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
  * An xvirtd inside the test process, for tests that inspect its state
  * (daemon.stats()) rather than only its answers. Logs go to `log` lines.
  */
-export async function startDaemonInProcess(t: Teardown, overrides: Partial<DaemonConfig> = {}):
-  Promise<{ daemon: Daemon; dir: string; rwSocket: string; roSocket: string; tcpPort: number | null; log: string[] }> {
+export async function startDaemonInProcess(
+  t: Teardown,
+  overrides: Partial<DaemonConfig> = {},
+): Promise<{ daemon: Daemon; dir: string; rwSocket: string; roSocket: string; tcpPort: number | null; log: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'xvirtd-inproc-'));
   const config: DaemonConfig = {
     ...defaultConfig(),
@@ -136,7 +152,12 @@ export async function startDaemonInProcess(t: Teardown, overrides: Partial<Daemo
     ...overrides,
   };
   const log: string[] = [];
-  const daemon = new Daemon(config, new Logger(config.logLevel, (line) => { log.push(line); }));
+  const daemon = new Daemon(
+    config,
+    new Logger(config.logLevel, (line) => {
+      log.push(line);
+    }),
+  );
   await daemon.start();
   t.teardown(async () => {
     await daemon.stop();
@@ -144,13 +165,16 @@ export async function startDaemonInProcess(t: Teardown, overrides: Partial<Daemo
   });
   const tcp = daemon.addresses.find((a) => a.kind === 'tcp');
   return {
-    daemon, dir, rwSocket: config.unixSockRwPath, roSocket: config.unixSockRoPath,
-    tcpPort: tcp ? Number(tcp.address.split(':').pop()) : null, log,
+    daemon,
+    dir,
+    rwSocket: config.unixSockRwPath,
+    roSocket: config.unixSockRoPath,
+    tcpPort: tcp ? Number(tcp.address.split(':').pop()) : null,
+    log,
   };
 }
 
 // ---- a raw protocol client, for tests that need to misbehave on purpose ----------
-
 
 /** Speaks frames over a socket with no client-side checks: tests send whatever they like. */
 export class RawClient {
@@ -169,11 +193,21 @@ export class RawClient {
       this.#wake();
     });
     socket.on('error', () => undefined);
-    this.#closedPromise = new Promise((r) => socket.once('close', () => { this.closed = true; this.#wake(); r(); }));
+    this.#closedPromise = new Promise((r) =>
+      socket.once('close', () => {
+        this.closed = true;
+        this.#wake();
+        r();
+      }),
+    );
   }
 
   /** Connects, then AUTH_LIST and CONNECT_OPEN `name` (the handshake every test needs). */
-  static async opened(this: void, target: string | number, name: string | null = 'test:///default', flags = 0,
+  static async opened(
+    this: void,
+    target: string | number,
+    name: string | null = 'test:///default',
+    flags = 0,
   ): Promise<RawClient> {
     const c = await RawClient.connect(target);
     await c.call(RemoteProcedure.AUTH_LIST);
@@ -208,7 +242,10 @@ export class RawClient {
       await new Promise<void>((r) => {
         // Also re-checked every 50 ms: `pred` may watch the daemon's state, which changes without input here.
         const timer = setTimeout(r, Math.min(50, Math.max(1, deadline - Date.now())));
-        this.#waiters.push(() => { clearTimeout(timer); r(); });
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
       });
     }
   }
@@ -228,13 +265,18 @@ export class RawClient {
 
   /** The reply to `serial` (any procedure). */
   reply(serial: number, timeoutMs?: number): Promise<Message> {
-    return this.until(() => this.messages.find((m) => m.header.type === 1 && m.header.serial === serial), `reply ${serial}`, timeoutMs);
+    return this.until(
+      () => this.messages.find((m) => m.header.type === 1 && m.header.serial === serial),
+      `reply ${serial}`,
+      timeoutMs,
+    );
   }
 
   /** Calls and decodes: resolves with the result, or rejects with the remote error body. */
   async call<T = any>(proc: number, args: unknown = undefined): Promise<T> {
     const m = await this.reply(this.sendCall(proc, args));
-    if (m.header.status === MessageStatus.ERROR) throw Object.assign(new Error('remote error'), { remote: decode(remoteError, m.payload) });
+    if (m.header.status === MessageStatus.ERROR)
+      throw Object.assign(new Error('remote error'), { remote: decode(remoteError, m.payload) });
     return decode(procedureSpec(proc)!.ret, m.payload) as T;
   }
 
@@ -246,7 +288,9 @@ export class RawClient {
   }
 
   waitClosed(timeoutMs = 60_000): Promise<void> {
-    return this.until(() => (this.closed ? true : undefined), 'the daemon to close the connection', timeoutMs).then(() => this.#closedPromise);
+    return this.until(() => (this.closed ? true : undefined), 'the daemon to close the connection', timeoutMs).then(
+      () => this.#closedPromise,
+    );
   }
 
   close(): void {

@@ -14,9 +14,13 @@ async function open(t: { teardown(fn: () => unknown): void }): Promise<Connectio
 /** Captures process warnings (where a throwing listener's error goes) for one test. */
 function warnings(t: { teardown(fn: () => unknown): void }): string[] {
   const seen: string[] = [];
-  const on = (w: Error): void => { seen.push(w.message); };
+  const on = (w: Error): void => {
+    seen.push(w.message);
+  };
   process.on('warning', on);
-  t.teardown(() => { process.off('warning', on); });
+  t.teardown(() => {
+    process.off('warning', on);
+  });
   return seen;
 }
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -29,8 +33,14 @@ t.test('connect() checks its uri and options', async (t) => {
   await t.rejects(connect(5 as never), invalidArg(/uri must be a string/));
   await t.rejects(connect('test:///default', null as never), invalidArg(/options must be an object, got null/));
   await t.rejects(connect('test:///default', 'ro' as never), invalidArg(/options must be an object/));
-  await t.rejects(connect('test:///default', { signal: 5 } as never), invalidArg(/options\.signal must be an AbortSignal/));
-  await t.rejects(connect('test:///default', { readonly: 'yes' } as never), invalidArg(/options\.readonly must be a boolean/));
+  await t.rejects(
+    connect('test:///default', { signal: 5 } as never),
+    invalidArg(/options\.signal must be an AbortSignal/),
+  );
+  await t.rejects(
+    connect('test:///default', { readonly: 'yes' } as never),
+    invalidArg(/options\.readonly must be a boolean/),
+  );
   const conn = await connect('test:///default', { signal: undefined, readonly: undefined });
   t.equal(conn.readonly, false, 'undefined options mean the defaults');
   await conn.close();
@@ -62,7 +72,9 @@ t.test('a throwing close listener breaks neither close() nor the other listeners
   const seen = warnings(t);
   const conn = await connect('test:///default');
   const reasons: number[] = [];
-  conn.onClose(() => { throw new Error('listener bug'); });
+  conn.onClose(() => {
+    throw new Error('listener bug');
+  });
   conn.onClose((r) => reasons.push(r));
   await t.resolves(conn.close());
   t.same(reasons, [3], 'the next listener still hears CLIENT');
@@ -74,7 +86,9 @@ t.test('a throwing lifecycle listener does not starve the others', async (t) => 
   const seen = warnings(t);
   const conn = await open(t);
   const got: string[] = [];
-  await conn.onLifecycle(() => { throw new Error('first listener bug'); });
+  await conn.onLifecycle(() => {
+    throw new Error('first listener bug');
+  });
   await conn.onLifecycle((ev) => got.push(ev.domain.name));
   await (await conn.lookupDomainByName('test')).suspend();
   for (let i = 0; i < 50 && got.length === 0; i++) await tick();

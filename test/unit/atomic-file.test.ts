@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveUserDatabase } from '../../lib/auth/userdb';
 
-t.test('a dead writer\'s temporary goes, a live one stays', async (t) => {
+t.test("a dead writer's temporary goes, a live one stays", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = join(dir, '.sasl-users');

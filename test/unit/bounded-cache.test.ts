@@ -13,7 +13,11 @@ t.test('BoundedCache: peek what set stored; a new key at the limit clears the re
   cache.set('b', 3);
   t.same([cache.peek('a'), cache.peek('b')], [1, 3], 'replacing a key at the limit keeps the others');
   cache.set('c', 4);
-  t.same([cache.peek('a'), cache.peek('b'), cache.peek('c')], [undefined, undefined, 4], 'a new key at the limit starts afresh');
+  t.same(
+    [cache.peek('a'), cache.peek('b'), cache.peek('c')],
+    [undefined, undefined, 4],
+    'a new key at the limit starts afresh',
+  );
 });
 
 t.test('BoundedCache: object keys are compared by identity', async (t) => {

@@ -15,7 +15,10 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 t.test('connect() defaults to $XVIRT_DEFAULT_URI, then test:///default', async (t) => {
   const saved = process.env.XVIRT_DEFAULT_URI;
-  t.teardown(() => { if (saved === undefined) delete process.env.XVIRT_DEFAULT_URI; else process.env.XVIRT_DEFAULT_URI = saved; });
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.XVIRT_DEFAULT_URI;
+    else process.env.XVIRT_DEFAULT_URI = saved;
+  });
   delete process.env.XVIRT_DEFAULT_URI;
   const a = await connect();
   t.equal(await a.getUri(), 'test:///default');
@@ -38,8 +41,14 @@ t.test('listeners get every event with a usable Domain, until removed', async (t
   await dom.suspend();
   await dom.resume();
   await tick();
-  t.same(seen.map((e) => [e.domain.name, e.event, e.detail]), [['test', Ev.SUSPENDED, 0], ['test', Ev.RESUMED, 0]],
-    'changes made through another connection are reported');
+  t.same(
+    seen.map((e) => [e.domain.name, e.event, e.detail]),
+    [
+      ['test', Ev.SUSPENDED, 0],
+      ['test', Ev.RESUMED, 0],
+    ],
+    'changes made through another connection are reported',
+  );
   t.equal(seen[0]!.domain.connection, a, 'the Domain belongs to the listening connection');
   t.equal(seen[0]!.domain.id, 1);
   t.equal((await seen[0]!.domain.getInfo()).nrVirtCpu, 2, 'and can be used');
@@ -48,7 +57,10 @@ t.test('listeners get every event with a usable Domain, until removed', async (t
   await tick();
   t.equal(seen.length, 2, 'nothing after the listener is removed');
   await off();
-  await t.rejects(a.onLifecycle('nope' as unknown as () => void), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  await t.rejects(a.onLifecycle('nope' as unknown as () => void), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+  });
 });
 
 t.test('a throwing listener does not starve the others', async (t) => {
@@ -56,15 +68,22 @@ t.test('a throwing listener does not starve the others', async (t) => {
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);
-  t.teardown(() => { process.off('warning', onWarning); });
+  t.teardown(() => {
+    process.off('warning', onWarning);
+  });
   const seen: number[] = [];
-  await conn.onLifecycle(() => { throw new Error('listener bug'); });
+  await conn.onLifecycle(() => {
+    throw new Error('listener bug');
+  });
   await conn.onLifecycle((ev) => seen.push(ev.event));
   await conn.defineXML(guest('w1'));
   await tick();
   await tick();
   t.same(seen, [Ev.DEFINED]);
-  t.ok(warnings.some((w) => w.includes('listener bug')), 'the failure is surfaced as a process warning');
+  t.ok(
+    warnings.some((w) => w.includes('listener bug')),
+    'the failure is surfaced as a process warning',
+  );
 });
 
 t.test('events as an async iterable, ended by close(), an AbortSignal or the connection closing', async (t) => {
@@ -78,7 +97,11 @@ t.test('events as an async iterable, ended by close(), an AbortSignal or the con
     got.push([ev.domain.name, ev.event, ev.detail]);
     if (got.length === 3) break; // breaking out ends the stream
   }
-  t.same(got, [['it1', Ev.DEFINED, 0], ['it1', Ev.STARTED, 0], ['it1', Ev.STOPPED, 1]]);
+  t.same(got, [
+    ['it1', Ev.DEFINED, 0],
+    ['it1', Ev.STARTED, 0],
+    ['it1', Ev.STOPPED, 1],
+  ]);
   t.same(await stream.next(), { value: undefined, done: true }, 'a stream ended by break stays ended');
 
   const ac = new AbortController();
@@ -111,10 +134,17 @@ t.test('close', async (t) => {
   t.same(reasons, [3], 'close listeners hear CLIENT (3) once');
   t.equal(conn.closed, true);
   t.equal(conn.isAlive(), false);
-  await t.rejects(conn.getNodeInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN, message: /connection is closed/ });
+  await t.rejects(conn.getNodeInfo(), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_CONN,
+    message: /connection is closed/,
+  });
   await t.rejects(dom.getInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   await t.rejects(conn.lookupDomainByName('test'), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
-  await t.rejects(conn.onLifecycle(() => undefined), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
+  await t.rejects(
+    conn.onLifecycle(() => undefined),
+    { name: 'XvirtError', number: ErrorNumber.INVALID_CONN },
+  );
 });
 
 t.test('a read-only connection reads but changes nothing', async (t) => {
@@ -126,7 +156,11 @@ t.test('a read-only connection reads but changes nothing', async (t) => {
   t.match(await dom.getXMLDesc(), /<name>test<\/name>/);
   t.match(await dom.getXMLDesc(2 /* INACTIVE */), /<name>test<\/name>/, 'INACTIVE is a read');
   t.ok((await ro.getNodeInfo()).cpus > 0);
-  const denied = (api: string) => ({ name: 'XvirtError', number: ErrorNumber.OPERATION_DENIED, message: `operation forbidden: read only access prevents ${api}` });
+  const denied = (api: string) => ({
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_DENIED,
+    message: `operation forbidden: read only access prevents ${api}`,
+  });
   const calls: Array<[string, () => unknown]> = [
     ['virDomainDestroy', () => dom.destroy()],
     ['virDomainSuspend', () => dom.suspend()],
@@ -146,7 +180,11 @@ t.test('a read-only connection reads but changes nothing', async (t) => {
     // Checks happen before any work, so the call throws or rejects; both count.
     await t.rejects(Promise.resolve().then(call), denied(api), api);
   }
-  t.same((await rw.listAllDomains()).map((d) => [d.name, d.id]), [['test', 1]], 'nothing changed');
+  t.same(
+    (await rw.listAllDomains()).map((d) => [d.name, d.id]),
+    [['test', 1]],
+    'nothing changed',
+  );
   t.equal((await dom.getState()).state, 1);
   const seen: number[] = [];
   await ro.onLifecycle((ev) => seen.push(ev.event));

@@ -13,8 +13,12 @@ function open(extra: Partial<Driver> = {}, readonly = false): Connection {
     name: 'fake',
     onClosed() {},
     isAlive: () => true,
-    async domainGetInfo() { return { state: 1, maxMemKiB: 1, memoryKiB: 1, nrVirtCpu: 3, cpuTimeNs: 0n }; },
-    async lookupByName() { return REF; },
+    async domainGetInfo() {
+      return { state: 1, maxMemKiB: 1, memoryKiB: 1, nrVirtCpu: 3, cpuTimeNs: 0n };
+    },
+    async lookupByName() {
+      return REF;
+    },
   };
   return new Connection(parseUri('test:///default'), { ...base, ...extra } as unknown as Driver, readonly);
 }
@@ -42,20 +46,35 @@ t.test('a driver without the call: NO_SUPPORT naming the virXxx API', async (t) 
     [dom.setMaxMemory(1024), 'virDomainSetMaxMemory', ErrorDomain.DOMAIN],
   ];
   for (const [p, api, domain] of cases) {
-    await t.rejects(p, {
-      number: ErrorNumber.NO_SUPPORT, domain,
-      message: `this function is not supported by the connection driver: ${api}`,
-    }, api);
+    await t.rejects(
+      p,
+      {
+        number: ErrorNumber.NO_SUPPORT,
+        domain,
+        message: `this function is not supported by the connection driver: ${api}`,
+      },
+      api,
+    );
   }
 });
 
 t.test('arguments are checked before the driver is called, naming the argument', async (t) => {
-  const record = (name: string) => async (...args: unknown[]) => { calls.push([name, ...args]); return [] as never; };
+  const record =
+    (name: string) =>
+    async (...args: unknown[]) => {
+      calls.push([name, ...args]);
+      return [] as never;
+    };
   const conn = open({
-    connectGetAllDomainStats: record('stats'), domainGetCPUStats: record('cpu'),
+    connectGetAllDomainStats: record('stats'),
+    domainGetCPUStats: record('cpu'),
     nodeGetCellsFreeMemory: record('cells'),
-    nodeGetCPUStats: record('nodecpu'), domainSetMemoryFlags: record('mem'), domainSetVcpusFlags: record('vcpus'),
-    domainGetVcpus: record('vcpus'), domainGetVcpusFlags: record('count'), domainBlockStats: record('blk'),
+    nodeGetCPUStats: record('nodecpu'),
+    domainSetMemoryFlags: record('mem'),
+    domainSetVcpusFlags: record('vcpus'),
+    domainGetVcpus: record('vcpus'),
+    domainGetVcpusFlags: record('count'),
+    domainBlockStats: record('blk'),
   });
   const dom = await conn.lookupDomainByName('d');
   const bad: [() => Promise<unknown>, RegExp][] = [
@@ -73,8 +92,10 @@ t.test('arguments are checked before the driver is called, naming the argument',
     [() => dom.getVcpus(0), /^maxinfo in virDomainGetVcpus must be greater than zero$/],
     [() => dom.setMemoryFlags(0), /^memory in virDomainSetMemoryFlags must not be zero$/],
     [() => dom.setVcpusFlags(0x10000), /nvcpus/],
-    [() => dom.getVcpusFlags(V.LIVE | V.CONFIG),
-      /^Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive$/],
+    [
+      () => dom.getVcpusFlags(V.LIVE | V.CONFIG),
+      /^Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive$/,
+    ],
   ];
   for (const [call, message] of bad) {
     await t.rejects(call(), { number: ErrorNumber.INVALID_ARG, message }, String(message));

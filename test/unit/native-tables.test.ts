@@ -8,7 +8,8 @@ import { packageRoot, RECORD_STRIDE, Slot } from '../../lib/native';
 import * as proto from '../../lib/drivers/proxy/protocol';
 
 const root = packageRoot();
-const source = (path: string): string => readFileSync(join(root, path), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+const source = (path: string): string =>
+  readFileSync(join(root, path), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
 
 /** `NAME = value` members of a C enum and `#define NAME value` lines, values as numbers (1u, (4u << 20)). */
 function cConstants(text: string): Map<string, number> {
@@ -33,12 +34,25 @@ function cConstants(text: string): Map<string, number> {
 t.test('addon record slots: REC_* in native/addon.cc is the Slot enum in order, REC_STRIDE the stride', async (t) => {
   const m = /enum\s*:\s*size_t\s*\{([^}]*)\}/.exec(source('native/addon.cc'));
   t.ok(m, 'the REC_* enum is there');
-  const names = m![1]!.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = m![1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   t.equal(names.at(-1), 'REC_STRIDE');
   const slots = names.slice(0, -1).map((n) => n.replace(/^REC_/, ''));
-  const tsSlots = Object.entries(Slot).filter(([, v]) => typeof v === 'number').sort(([, a], [, b]) => Number(a) - Number(b));
-  t.same(tsSlots.map(([k]) => k), slots, 'same names, same order');
-  t.same(tsSlots.map(([, v]) => v), slots.map((_, i) => i), 'dense from 0');
+  const tsSlots = Object.entries(Slot)
+    .filter(([, v]) => typeof v === 'number')
+    .sort(([, a], [, b]) => Number(a) - Number(b));
+  t.same(
+    tsSlots.map(([k]) => k),
+    slots,
+    'same names, same order',
+  );
+  t.same(
+    tsSlots.map(([, v]) => v),
+    slots.map((_, i) => i),
+    'dense from 0',
+  );
   t.equal(RECORD_STRIDE, slots.length, 'RECORD_STRIDE is REC_STRIDE');
 });
 
@@ -61,5 +75,7 @@ t.test('proxy wire layout: lib/drivers/proxy/protocol.ts against native/proxy/xp
   }
   const tsCommands = new Set(Object.values(proto.Command).filter((v) => typeof v === 'number'));
   const cOnly = [...h].filter(([k, v]) => k.startsWith('XP_CMD_') && k !== 'XP_CMD_MAX' && !tsCommands.has(v));
-  t.comment(`commands the helper serves that the TypeScript client does not send yet: ${cOnly.map(([k]) => k).join(', ')}`);
+  t.comment(
+    `commands the helper serves that the TypeScript client does not send yet: ${cOnly.map(([k]) => k).join(', ')}`,
+  );
 });

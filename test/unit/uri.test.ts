@@ -6,15 +6,34 @@ import { formatUri, isRemoteUri, parseUri, serverSideName, uriParam } from '../.
 
 t.test('parses libvirt URI shapes', async (t) => {
   t.same(parseUri('test:///default'), {
-    text: 'test:///default', driver: 'test', transport: null, user: null, host: null, port: null, path: '/default', params: [],
+    text: 'test:///default',
+    driver: 'test',
+    transport: null,
+    user: null,
+    host: null,
+    port: null,
+    path: '/default',
+    params: [],
   });
   t.same(parseUri('qemu+ssh://root@host.example:2222/system?keyfile=/k&no_verify=1'), {
     text: 'qemu+ssh://root@host.example:2222/system?keyfile=/k&no_verify=1',
-    driver: 'qemu', transport: 'ssh', user: 'root', host: 'host.example', port: 2222, path: '/system',
-    params: [['keyfile', '/k'], ['no_verify', '1']],
+    driver: 'qemu',
+    transport: 'ssh',
+    user: 'root',
+    host: 'host.example',
+    port: 2222,
+    path: '/system',
+    params: [
+      ['keyfile', '/k'],
+      ['no_verify', '1'],
+    ],
   });
   const v6 = parseUri('xen+tls://[fe80::1]:16514/');
-  t.same([v6.driver, v6.transport, v6.host, v6.port, v6.path], ['xen', 'tls', 'fe80::1', 16514, '/'], 'IPv6 host without brackets');
+  t.same(
+    [v6.driver, v6.transport, v6.host, v6.port, v6.path],
+    ['xen', 'tls', 'fe80::1', 16514, '/'],
+    'IPv6 host without brackets',
+  );
   t.same([parseUri('xen://').path, parseUri('xen://').host], ['', null], 'no path, no host');
   t.equal(parseUri('remote:///').driver, 'remote');
   t.equal(parseUri('TEST:///default').driver, 'test', 'the driver name is case-insensitive');
@@ -27,7 +46,16 @@ t.test('parses libvirt URI shapes', async (t) => {
 t.test('decodes percent-encoding and query parameters', async (t) => {
   const u = parseUri('test:///tmp/my%20node.xml?a=1;b=x%26y&a=2&flag');
   t.equal(u.path, '/tmp/my node.xml');
-  t.same(u.params, [['a', '1'], ['b', 'x&y'], ['a', '2'], ['flag', '']], "'&' and ';' both separate; order kept");
+  t.same(
+    u.params,
+    [
+      ['a', '1'],
+      ['b', 'x&y'],
+      ['a', '2'],
+      ['flag', ''],
+    ],
+    "'&' and ';' both separate; order kept",
+  );
   t.equal(uriParam(u, 'a'), '2', 'a repeated parameter: the last one wins, as in libvirt');
   t.equal(uriParam(u, 'missing'), undefined);
   t.equal(parseUri('qemu+ssh://us%40er@h/system').user, 'us@er');
@@ -52,7 +80,11 @@ t.test('bad URIs are INVALID_ARG naming the problem', async (t) => {
     [`test:///${'a'.repeat(5000)}`, /longer than 4096 characters/],
   ];
   for (const [text, message] of cases) {
-    t.throws(() => parseUri(text as string), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, domain: ErrorDomain.URI, message }, String(text).slice(0, 40));
+    t.throws(
+      () => parseUri(text as string),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, domain: ErrorDomain.URI, message },
+      String(text).slice(0, 40),
+    );
   }
 });
 
@@ -78,7 +110,10 @@ t.test('formats canonically and round-trips', async (t) => {
 });
 
 t.test('the name a remote client sends drops client-only parts', async (t) => {
-  t.equal(serverSideName(parseUri('qemu+ssh://root@h:22/system?keyfile=/k&mode=legacy&foo=bar')), 'qemu:///system?foo=bar');
+  t.equal(
+    serverSideName(parseUri('qemu+ssh://root@h:22/system?keyfile=/k&mode=legacy&foo=bar')),
+    'qemu:///system?foo=bar',
+  );
   t.equal(serverSideName(parseUri('test+tcp://h/default')), 'test:///default');
   t.equal(serverSideName(parseUri('xen+tls://h/?name=xen:///custom')), 'xen:///custom', '?name= overrides');
   t.equal(serverSideName(parseUri('remote+unix:///')), '', "for 'remote' the server chooses");

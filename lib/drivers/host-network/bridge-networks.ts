@@ -24,16 +24,24 @@ function networkError(number: ErrorNumber, detail: string): XvirtError {
 export function parseHostNetworkXml(xml: string): NetworkDefinition {
   const def = parseNetworkXml(xml);
   if (def.forward !== 'bridge' || def.bridge === null) {
-    throw networkError(ErrorNumber.CONFIG_UNSUPPORTED, `network '${def.name}': only <forward mode='bridge'/> with ` +
-      "<bridge name='...'/> (an existing host bridge) is supported on this host; NAT, routed and isolated networks " +
-      'need a DHCP server and firewall rules xvirt does not manage');
+    throw networkError(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      `network '${def.name}': only <forward mode='bridge'/> with ` +
+        "<bridge name='...'/> (an existing host bridge) is supported on this host; NAT, routed and isolated networks " +
+        'need a DHCP server and firewall rules xvirt does not manage',
+    );
   }
   return def;
 }
 
 const SHARED = new Map<string, Promise<HostBridgeNetworks>>();
 
-const NETWORKS = { noun: 'network', shortNoun: 'network', missing: ErrorNumber.NO_NETWORK, domain: ErrorDomain.NETWORK };
+const NETWORKS = {
+  noun: 'network',
+  shortNoun: 'network',
+  missing: ErrorNumber.NO_NETWORK,
+  domain: ErrorDomain.NETWORK,
+};
 
 export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
   readonly #sysNet: string;
@@ -50,10 +58,13 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
 
   /** Loads the definitions in `stateDir` and starts the autostart networks whose bridge exists. */
   static async open(stateDir: string, sysNet = '/sys/class/net'): Promise<HostBridgeNetworks> {
-    const store = await DefinitionStore.open(stateDir, parseHostNetworkXml, { noun: 'network', domain: ErrorDomain.NETWORK });
+    const store = await DefinitionStore.open(stateDir, parseHostNetworkXml, {
+      noun: 'network',
+      domain: ErrorDomain.NETWORK,
+    });
     const nets = new HostBridgeNetworks(store, sysNet);
     for (const d of store.all()) {
-      if (d.autostart && await nets.#isBridge(d.config.bridge!)) nets.active.add(d.uuid);
+      if (d.autostart && (await nets.#isBridge(d.config.bridge!))) nets.active.add(d.uuid);
     }
     return nets;
   }
@@ -72,7 +83,10 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
   async undefine(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
     if (this.active.has(d.uuid)) {
-      throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is still active: destroy it before undefining it`);
+      throw networkError(
+        ErrorNumber.OPERATION_INVALID,
+        `network '${ref.name}' is still active: destroy it before undefining it`,
+      );
     }
     await this.store.remove(d.uuid);
   }
@@ -82,8 +96,11 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
     const d = this.def(ref);
     if (this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, 'network is already active');
     const bridge = d.config.bridge!;
-    if (!await this.#isBridge(bridge)) {
-      throw networkError(ErrorNumber.SYSTEM_ERROR, `Cannot start network '${ref.name}': host bridge '${bridge}' does not exist`);
+    if (!(await this.#isBridge(bridge))) {
+      throw networkError(
+        ErrorNumber.SYSTEM_ERROR,
+        `Cannot start network '${ref.name}': host bridge '${bridge}' does not exist`,
+      );
     }
     this.active.add(d.uuid);
   }
@@ -91,7 +108,8 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
   /** Guests already plugged into the bridge stay there: the bridge is the host's, not the network's. */
   stop(ref: NetworkRef): void {
     const d = this.def(ref);
-    if (!this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
+    if (!this.active.has(d.uuid))
+      throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
     this.active.delete(d.uuid);
   }
 

@@ -14,7 +14,12 @@ import type { HostBridgeNetworks } from './bridge-networks';
 
 function badFlags(flags: number, allowed: number, fn: string): void {
   const unknown = flags & ~allowed;
-  if (unknown) throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.NETWORK, `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`);
+  if (unknown)
+    throw new XvirtError(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.NETWORK,
+      `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`,
+    );
 }
 
 /** virNetworkDefineFlags VALIDATE: the XML is always checked here. */
@@ -32,35 +37,51 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
 
   async connectListAllNetworks(flags: number): Promise<NetworkRef[]> {
     badFlags(flags, LIST_NETWORKS_FILTERS_ALL, 'networkConnectListAllNetworks');
-    return this.#nets('virConnectListAllNetworks').list()
-      .filter((n) => matchesStateFlags(flags, { ...n, persistent: true })).map((n) => n.ref);
+    return this.#nets('virConnectListAllNetworks')
+      .list()
+      .filter((n) => matchesStateFlags(flags, { ...n, persistent: true }))
+      .map((n) => n.ref);
   }
 
-  async networkLookupByName(name: string): Promise<NetworkRef> { return this.#nets('virNetworkLookupByName').byName(name); }
-  async networkLookupByUuid(uuid: string): Promise<NetworkRef> { return this.#nets('virNetworkLookupByUUID').byUuid(uuid); }
+  async networkLookupByName(name: string): Promise<NetworkRef> {
+    return this.#nets('virNetworkLookupByName').byName(name);
+  }
+  async networkLookupByUuid(uuid: string): Promise<NetworkRef> {
+    return this.#nets('virNetworkLookupByUUID').byUuid(uuid);
+  }
 
   async networkDefineXML(xml: string, flags: number): Promise<NetworkRef> {
     badFlags(flags, DEFINE_VALIDATE, 'networkDefineXMLFlags');
     return this.#nets('virNetworkDefineXML').define(xml);
   }
 
-  async networkCreate(net: NetworkRef): Promise<void> { await this.#nets('virNetworkCreate').start(net); }
-  async networkDestroy(net: NetworkRef): Promise<void> { this.#nets('virNetworkDestroy').stop(net); }
-  async networkUndefine(net: NetworkRef): Promise<void> { await this.#nets('virNetworkUndefine').undefine(net); }
+  async networkCreate(net: NetworkRef): Promise<void> {
+    await this.#nets('virNetworkCreate').start(net);
+  }
+  async networkDestroy(net: NetworkRef): Promise<void> {
+    this.#nets('virNetworkDestroy').stop(net);
+  }
+  async networkUndefine(net: NetworkRef): Promise<void> {
+    await this.#nets('virNetworkUndefine').undefine(net);
+  }
 
   async networkGetXMLDesc(net: NetworkRef, flags: number): Promise<string> {
     badFlags(flags, 0, 'networkGetXMLDesc');
     return formatNetworkXml(this.#nets('virNetworkGetXMLDesc').config(net));
   }
 
-  async networkIsActive(net: NetworkRef): Promise<boolean> { return this.#nets('virNetworkIsActive').isActive(net); }
+  async networkIsActive(net: NetworkRef): Promise<boolean> {
+    return this.#nets('virNetworkIsActive').isActive(net);
+  }
 
   async networkIsPersistent(net: NetworkRef): Promise<boolean> {
     this.#nets('virNetworkIsPersistent').byName(net.name);
     return true;
   }
 
-  async networkGetAutostart(net: NetworkRef): Promise<boolean> { return this.#nets('virNetworkGetAutostart').autostart(net); }
+  async networkGetAutostart(net: NetworkRef): Promise<boolean> {
+    return this.#nets('virNetworkGetAutostart').autostart(net);
+  }
 
   async networkSetAutostart(net: NetworkRef, autostart: boolean): Promise<void> {
     await this.#nets('virNetworkSetAutostart').setAutostart(net, autostart);

@@ -26,22 +26,35 @@ function storageError(number: ErrorNumber, detail: string): XvirtError {
 export function parseHostPoolXml(xml: string, roots: readonly string[]): StoragePoolDefinition {
   const def = parseStoragePoolXml(xml);
   if (def.type !== 'dir') {
-    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, `storage pool type '${def.type}' is not supported on this host (only 'dir')`);
+    throw storageError(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      `storage pool type '${def.type}' is not supported on this host (only 'dir')`,
+    );
   }
   const target = def.targetPath;
   if (!path.isAbsolute(target) || target.split('/').some((c) => c === '..' || c === '.')) {
-    throw storageError(ErrorNumber.XML_ERROR, `storage pool target path '${target}' must be absolute, without '.' or '..'`);
+    throw storageError(
+      ErrorNumber.XML_ERROR,
+      `storage pool target path '${target}' must be absolute, without '.' or '..'`,
+    );
   }
   if (!roots.some((r) => target.startsWith(r.endsWith('/') ? r : `${r}/`))) {
-    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED,
-      `storage pool target path '${target}' is outside the allowed storage roots (${roots.join(', ')})`);
+    throw storageError(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      `storage pool target path '${target}' is outside the allowed storage roots (${roots.join(', ')})`,
+    );
   }
   return def;
 }
 
 const SHARED = new Map<string, Promise<HostDirPools>>();
 
-const POOLS = { noun: 'storage pool', shortNoun: 'pool', missing: ErrorNumber.NO_STORAGE_POOL, domain: ErrorDomain.STORAGE };
+const POOLS = {
+  noun: 'storage pool',
+  shortNoun: 'pool',
+  missing: ErrorNumber.NO_STORAGE_POOL,
+  domain: ErrorDomain.STORAGE,
+};
 
 export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   readonly roots: readonly string[];
@@ -58,11 +71,13 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
 
   /** Loads the definitions in `stateDir` and starts the autostart pools whose directory exists. */
   static async open(stateDir: string, roots: readonly string[] = DEFAULT_STORAGE_ROOTS): Promise<HostDirPools> {
-    const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots),
-      { noun: 'storage pool', domain: ErrorDomain.STORAGE });
+    const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots), {
+      noun: 'storage pool',
+      domain: ErrorDomain.STORAGE,
+    });
     const pools = new HostDirPools(store, roots);
     for (const d of store.all()) {
-      if (d.autostart && await isDirectory(d.config.targetPath)) pools.active.add(d.uuid);
+      if (d.autostart && (await isDirectory(d.config.targetPath))) pools.active.add(d.uuid);
     }
     return pools;
   }
@@ -76,14 +91,16 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     return d.config.targetPath;
   }
 
-
   async define(xml: string): Promise<StoragePoolRef> {
     const def = parseHostPoolXml(xml, this.roots);
     const sameUuid = this.checkIdentity(def);
     const clash = this.store.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
     if (clash) throw storageError(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${clash.name}'`);
     if (sameUuid && this.active.has(def.uuid) && sameUuid.config.targetPath !== def.targetPath) {
-      throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${def.name}' is active: its target cannot change`);
+      throw storageError(
+        ErrorNumber.OPERATION_INVALID,
+        `storage pool '${def.name}' is active: its target cannot change`,
+      );
     }
     // Saved as formatted, with its UUID, so that reloading yields the same pool.
     await this.store.save(formatStoragePoolXml(def, { capacity: 0n, allocation: 0n, available: 0n }), def);
@@ -113,7 +130,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
 
   async start(ref: StoragePoolRef): Promise<void> {
     const dir = this.dir(ref, false);
-    if (!await isDirectory(dir)) {
+    if (!(await isDirectory(dir))) {
       throw systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
     }
     this.active.add(this.def(ref).uuid);
@@ -139,14 +156,22 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     if (!this.isActive(ref)) return { state: StoragePoolState.INACTIVE, capacity: 0n, allocation: 0n, available: 0n };
     const st = await fs.statfs(this.dir(ref), { bigint: true });
     const capacity = st.blocks * st.bsize;
-    return { state: StoragePoolState.RUNNING, capacity, allocation: capacity - st.bfree * st.bsize, available: st.bavail * st.bsize };
+    return {
+      state: StoragePoolState.RUNNING,
+      capacity,
+      allocation: capacity - st.bfree * st.bsize,
+      available: st.bavail * st.bsize,
+    };
   }
 
   /** Volume names: the regular files of a running pool's directory (no hidden or temp files). */
   async volumeNames(ref: StoragePoolRef): Promise<string[]> {
     const dir = this.dir(ref);
     const entries = await fs.readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   }
 
   /** The running pool whose directory holds `file`. */
@@ -164,7 +189,10 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   async volumePath(poolName: string, name: string): Promise<string> {
     const pool = this.byName(poolName);
     if (!this.isActive(pool)) {
-      throw storageError(ErrorNumber.OPERATION_INVALID, `storage pool '${poolName}' containing volume '${name}' is not active`);
+      throw storageError(
+        ErrorNumber.OPERATION_INVALID,
+        `storage pool '${poolName}' containing volume '${name}' is not active`,
+      );
     }
     if (name.includes('/') || name === '.' || name === '..' || !(await isFile(path.join(this.dir(pool), name)))) {
       throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching name '${name}'`);

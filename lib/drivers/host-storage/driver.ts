@@ -4,7 +4,11 @@
  * and other pool types are not offered (the Connection reports NO_SUPPORT).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { LIST_STORAGE_POOLS_FILTERS_ALL, ListStoragePoolsFlags as F, StorageVolResizeFlags as R } from '../../netstore-constants';
+import {
+  LIST_STORAGE_POOLS_FILTERS_ALL,
+  ListStoragePoolsFlags as F,
+  StorageVolResizeFlags as R,
+} from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef } from '../../netstore-types';
 import { formatStoragePoolXml } from '../../xml/storage-pool';
 import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
@@ -14,7 +18,12 @@ import * as files from './volume-files';
 
 function badFlags(flags: number, allowed: number, fn: string): void {
   const unknown = flags & ~allowed;
-  if (unknown) throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.STORAGE, `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`);
+  if (unknown)
+    throw new XvirtError(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.STORAGE,
+      `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`,
+    );
 }
 
 /** virStoragePoolCreateFlags WITH_BUILD: build the directory, then start. */
@@ -34,12 +43,18 @@ export abstract class HostStorageDriver {
     badFlags(flags, LIST_STORAGE_POOLS_FILTERS_ALL, 'storageConnectListAllStoragePools');
     const types = flags & ~0x3f;
     if (types !== 0 && !(types & F.DIR)) return [];
-    return this.#pools('virConnectListAllStoragePools').list()
-      .filter((p) => matchesStateFlags(flags, { ...p, persistent: true })).map((p) => p.ref);
+    return this.#pools('virConnectListAllStoragePools')
+      .list()
+      .filter((p) => matchesStateFlags(flags, { ...p, persistent: true }))
+      .map((p) => p.ref);
   }
 
-  async storagePoolLookupByName(name: string): Promise<StoragePoolRef> { return this.#pools('virStoragePoolLookupByName').byName(name); }
-  async storagePoolLookupByUuid(uuid: string): Promise<StoragePoolRef> { return this.#pools('virStoragePoolLookupByUUID').byUuid(uuid); }
+  async storagePoolLookupByName(name: string): Promise<StoragePoolRef> {
+    return this.#pools('virStoragePoolLookupByName').byName(name);
+  }
+  async storagePoolLookupByUuid(uuid: string): Promise<StoragePoolRef> {
+    return this.#pools('virStoragePoolLookupByUUID').byUuid(uuid);
+  }
   async storagePoolLookupByVolume(vol: StorageVolRef): Promise<StoragePoolRef> {
     return this.#pools('virStoragePoolLookupByVolume').byName(vol.pool);
   }
@@ -61,14 +76,18 @@ export abstract class HostStorageDriver {
     await pools.start(pool);
   }
 
-  async storagePoolDestroy(pool: StoragePoolRef): Promise<void> { this.#pools('virStoragePoolDestroy').stop(pool); }
+  async storagePoolDestroy(pool: StoragePoolRef): Promise<void> {
+    this.#pools('virStoragePoolDestroy').stop(pool);
+  }
 
   async storagePoolDelete(pool: StoragePoolRef, flags: number): Promise<void> {
     badFlags(flags, 0, 'storagePoolDelete');
     await this.#pools('virStoragePoolDelete').deleteStorage(pool);
   }
 
-  async storagePoolUndefine(pool: StoragePoolRef): Promise<void> { await this.#pools('virStoragePoolUndefine').undefine(pool); }
+  async storagePoolUndefine(pool: StoragePoolRef): Promise<void> {
+    await this.#pools('virStoragePoolUndefine').undefine(pool);
+  }
 
   /** Volumes are read from the directory on every call: a refresh has nothing to reload. */
   async storagePoolRefresh(pool: StoragePoolRef, flags: number): Promise<void> {
@@ -76,7 +95,9 @@ export abstract class HostStorageDriver {
     this.#pools('virStoragePoolRefresh').dir(pool);
   }
 
-  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> { return this.#pools('virStoragePoolGetInfo').info(pool); }
+  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> {
+    return this.#pools('virStoragePoolGetInfo').info(pool);
+  }
 
   async storagePoolGetXMLDesc(pool: StoragePoolRef, flags: number): Promise<string> {
     badFlags(flags, 0, 'storagePoolGetXMLDesc');
@@ -85,13 +106,17 @@ export abstract class HostStorageDriver {
     return formatStoragePoolXml(pools.config(pool), { capacity, allocation, available });
   }
 
-  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> { return this.#pools('virStoragePoolIsActive').isActive(pool); }
+  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> {
+    return this.#pools('virStoragePoolIsActive').isActive(pool);
+  }
   async storagePoolIsPersistent(pool: StoragePoolRef): Promise<boolean> {
     this.#pools('virStoragePoolIsPersistent').byName(pool.name);
     return true;
   }
 
-  async storagePoolGetAutostart(pool: StoragePoolRef): Promise<boolean> { return this.#pools('virStoragePoolGetAutostart').autostart(pool); }
+  async storagePoolGetAutostart(pool: StoragePoolRef): Promise<boolean> {
+    return this.#pools('virStoragePoolGetAutostart').autostart(pool);
+  }
   async storagePoolSetAutostart(pool: StoragePoolRef, autostart: boolean): Promise<void> {
     await this.#pools('virStoragePoolSetAutostart').setAutostart(pool, autostart);
   }
@@ -117,7 +142,11 @@ export abstract class HostStorageDriver {
     try {
       await files.checkVolumeFile(dir, file);
     } catch {
-      throw XvirtError.of(ErrorNumber.NO_STORAGE_VOL, ErrorDomain.STORAGE, `no storage vol with matching name '${name}'`);
+      throw XvirtError.of(
+        ErrorNumber.NO_STORAGE_VOL,
+        ErrorDomain.STORAGE,
+        `no storage vol with matching name '${name}'`,
+      );
     }
     return pools.volRef(pool, name);
   }
@@ -135,7 +164,11 @@ export abstract class HostStorageDriver {
       return await this.storageVolLookupByPath(key);
     } catch (err) {
       if (err instanceof XvirtError && err.number === ErrorNumber.NO_STORAGE_VOL) {
-        throw XvirtError.of(ErrorNumber.NO_STORAGE_VOL, ErrorDomain.STORAGE, `no storage vol with matching key '${key}'`);
+        throw XvirtError.of(
+          ErrorNumber.NO_STORAGE_VOL,
+          ErrorDomain.STORAGE,
+          `no storage vol with matching key '${key}'`,
+        );
       }
       throw err;
     }
@@ -147,13 +180,22 @@ export abstract class HostStorageDriver {
     const def = parseStorageVolXml(xml, 'dir');
     const info = await pools.info(pool);
     if (def.allocation > info.available) {
-      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.STORAGE, `Not enough free space in pool for volume '${def.name}'`);
+      throw XvirtError.of(
+        ErrorNumber.INTERNAL_ERROR,
+        ErrorDomain.STORAGE,
+        `Not enough free space in pool for volume '${def.name}'`,
+      );
     }
     await files.createVolumeFile(pools.dir(pool), def, null);
     return pools.volRef(pool, def.name);
   }
 
-  async storageVolCreateXMLFrom(pool: StoragePoolRef, xml: string, clone: StorageVolRef, flags: number): Promise<StorageVolRef> {
+  async storageVolCreateXMLFrom(
+    pool: StoragePoolRef,
+    xml: string,
+    clone: StorageVolRef,
+    flags: number,
+  ): Promise<StorageVolRef> {
     badFlags(flags, 0, 'storageVolCreateXMLFrom');
     const pools = this.#pools('virStorageVolCreateXMLFrom');
     const source = await this.#volume(clone, 'virStorageVolCreateXMLFrom');
@@ -186,7 +228,9 @@ export abstract class HostStorageDriver {
     return formatStorageVolXml(await files.describeVolume(dir, vol.name), { key: ref.key, path: ref.key });
   }
 
-  async storageVolGetPath(vol: StorageVolRef): Promise<string> { return (await this.#volume(vol, 'virStorageVolGetPath')).ref.key; }
+  async storageVolGetPath(vol: StorageVolRef): Promise<string> {
+    return (await this.#volume(vol, 'virStorageVolGetPath')).ref.key;
+  }
 
   async storageVolResize(vol: StorageVolRef, capacity: bigint, flags: number): Promise<void> {
     badFlags(flags, R.DELTA | R.SHRINK, 'storageVolResize');
@@ -194,8 +238,11 @@ export abstract class HostStorageDriver {
     const current = (await files.describeVolume(dir, vol.name)).capacity;
     const target = flags & R.DELTA ? current + capacity : capacity;
     if (target < current && !(flags & R.SHRINK)) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.STORAGE,
-        "Can't shrink capacity below current capacity unless shrink flag explicitly specified");
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.STORAGE,
+        "Can't shrink capacity below current capacity unless shrink flag explicitly specified",
+      );
     }
     await files.resizeVolumeFile(dir, vol.name, target);
   }

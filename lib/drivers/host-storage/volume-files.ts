@@ -21,7 +21,9 @@ function storageError(number: ErrorNumber, detail: string): XvirtError {
 }
 
 export function systemError(what: string, err: unknown): XvirtError {
-  return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.STORAGE, `${what}: ${(err as Error).message}`, { cause: err });
+  return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.STORAGE, `${what}: ${(err as Error).message}`, {
+    cause: err,
+  });
 }
 
 /** The file of volume `name` in pool directory `dir` (the name is one plain component). */
@@ -55,7 +57,10 @@ async function qemuImg(args: string[]): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, 'qcow2 volumes need qemu-img, which is not installed on this host');
+      throw storageError(
+        ErrorNumber.CONFIG_UNSUPPORTED,
+        'qcow2 volumes need qemu-img, which is not installed on this host',
+      );
     }
     throw storageError(ErrorNumber.OPERATION_FAILED, `qemu-img ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`);
   }
@@ -67,7 +72,8 @@ async function probe(file: string, size: number): Promise<{ format: string; capa
   try {
     const head = Buffer.alloc(32);
     const { bytesRead } = await fh.read(head, 0, 32, 0);
-    if (bytesRead >= 32 && head.readUInt32BE(0) === QCOW2_MAGIC) return { format: 'qcow2', capacity: head.readBigUInt64BE(24) };
+    if (bytesRead >= 32 && head.readUInt32BE(0) === QCOW2_MAGIC)
+      return { format: 'qcow2', capacity: head.readBigUInt64BE(24) };
   } finally {
     await fh.close();
   }
@@ -80,20 +86,32 @@ export async function describeVolume(dir: string, name: string): Promise<Storage
   const st = await checkVolumeFile(dir, file);
   const { format, capacity } = await probe(file, st.size);
   return {
-    name, capacity, allocation: BigInt(st.blocks) * 512n, format,
+    name,
+    capacity,
+    allocation: BigInt(st.blocks) * 512n,
+    format,
     permissions: { mode: st.mode & 0o7777, owner: st.uid, group: st.gid, label: null },
-    compat: null, features: [], backingStore: null,
+    compat: null,
+    features: [],
+    backingStore: null,
   };
 }
 
 export const VOLUME_TYPE = StorageVolType.FILE;
 
 /** Creates the file of `def` in `dir` (exclusively): raw sparse, qcow2 through qemu-img. */
-export async function createVolumeFile(dir: string, def: StorageVolDefinition, cloneFrom: string | null): Promise<void> {
+export async function createVolumeFile(
+  dir: string,
+  def: StorageVolDefinition,
+  cloneFrom: string | null,
+): Promise<void> {
   const file = volumePath(dir, def.name);
   const mode = def.permissions?.mode ?? 0o600;
   if (def.format !== 'raw' && def.format !== 'qcow2') {
-    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, `volume format '${def.format}' is not supported on this host (raw, qcow2)`);
+    throw storageError(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      `volume format '${def.format}' is not supported on this host (raw, qcow2)`,
+    );
   }
   try {
     await fs.lstat(file);
@@ -168,7 +186,8 @@ export async function deleteVolumeFile(dir: string, name: string): Promise<void>
 /** Zeroes a volume: a raw file is cut to nothing and regrown (sparse, all zeros). */
 export async function wipeVolumeFile(dir: string, name: string): Promise<void> {
   const def = await describeVolume(dir, name);
-  if (def.format !== 'raw') throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, `wiping ${def.format} volumes is not supported on this host`);
+  if (def.format !== 'raw')
+    throw storageError(ErrorNumber.CONFIG_UNSUPPORTED, `wiping ${def.format} volumes is not supported on this host`);
   const file = volumePath(dir, name);
   await fs.truncate(file, 0);
   await fs.truncate(file, Number(def.capacity));

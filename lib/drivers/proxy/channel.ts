@@ -36,7 +36,11 @@ export class ProxyChannel {
   static connect(socket: string): ProxyChannel {
     const { ProxyChannel: Native } = loadAddon();
     if (typeof Native !== 'function') {
-      throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.PROXY, 'the native addon predates the proxy channel: rebuild it (npx node-gyp rebuild)');
+      throw XvirtError.of(
+        ErrorNumber.NO_SUPPORT,
+        ErrorDomain.PROXY,
+        'the native addon predates the proxy channel: rebuild it (npx node-gyp rebuild)',
+      );
     }
     const native = new Native();
     const errno = native.connect(socket, EXCHANGE_TIMEOUT_MS);
@@ -70,14 +74,22 @@ export class ProxyChannel {
   #failure(err: Error & { code?: string }): Error {
     const where = `xvirt-proxy at ${this.#socket}`;
     switch (err.code) {
-      case 'PC_ELOST': return new ConnectionLost(err.message);
+      case 'PC_ELOST':
+        return new ConnectionLost(err.message);
       case 'PC_ETIMEOUT':
-        return XvirtError.of(ErrorNumber.OPERATION_TIMEOUT, ErrorDomain.PROXY,
-          `${where} timed out: ${err.message}; the connection is dropped (the next call connects again)`);
-      case 'PC_EPROTO': return XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `${where} sent ${err.message}`);
-      case 'PC_ENOMEM': return XvirtError.of(ErrorNumber.NO_MEMORY, ErrorDomain.PROXY, `${where}: ${err.message}`);
-      case 'PC_ESYSTEM': return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.PROXY, `${where}: ${err.message}`, { cause: err });
-      default: return XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.PROXY, `${where}: ${err.message}`, { cause: err });
+        return XvirtError.of(
+          ErrorNumber.OPERATION_TIMEOUT,
+          ErrorDomain.PROXY,
+          `${where} timed out: ${err.message}; the connection is dropped (the next call connects again)`,
+        );
+      case 'PC_EPROTO':
+        return XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY, `${where} sent ${err.message}`);
+      case 'PC_ENOMEM':
+        return XvirtError.of(ErrorNumber.NO_MEMORY, ErrorDomain.PROXY, `${where}: ${err.message}`);
+      case 'PC_ESYSTEM':
+        return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.PROXY, `${where}: ${err.message}`, { cause: err });
+      default:
+        return XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.PROXY, `${where}: ${err.message}`, { cause: err });
     }
   }
 }

@@ -34,8 +34,12 @@ const BATCH_REQUESTS = 64;
 const RESENDS = 2;
 
 const CORE_STATUS: Record<number, string> = {
-  [Status.ENOPRIVCMD]: 'XC_ENOPRIVCMD', [Status.EACCESS]: 'XC_EACCESS', [Status.EUNSUPPORTED]: 'XC_EUNSUPPORTED',
-  [Status.ENODOMAIN]: 'XC_ENODOMAIN', [Status.EHYPERCALL]: 'XC_EHYPERCALL', [Status.ESYSTEM]: 'XC_ESYSTEM',
+  [Status.ENOPRIVCMD]: 'XC_ENOPRIVCMD',
+  [Status.EACCESS]: 'XC_EACCESS',
+  [Status.EUNSUPPORTED]: 'XC_EUNSUPPORTED',
+  [Status.ENODOMAIN]: 'XC_ENODOMAIN',
+  [Status.EHYPERCALL]: 'XC_EHYPERCALL',
+  [Status.ESYSTEM]: 'XC_ESYSTEM',
   [Status.EINVAL]: 'XC_EINVAL',
 };
 
@@ -43,7 +47,10 @@ const CORE_STATUS: Record<number, string> = {
 export type PayloadDecoder<T> = (data: Buffer, start: number, end: number) => T;
 
 /** A PayloadDecoder for a decoder of a whole payload buffer (a view: off the getInfo path). */
-export const wholePayload = <T>(decode: (payload: Buffer) => T): PayloadDecoder<T> => (data, start, end) => decode(data.subarray(start, end));
+export const wholePayload =
+  <T>(decode: (payload: Buffer) => T): PayloadDecoder<T> =>
+  (data, start, end) =>
+    decode(data.subarray(start, end));
 
 /** The error a non-zero reply status stands for (the same numbers the direct path gives). */
 export function statusError(data: Buffer, reply: Reply): XvirtError {
@@ -93,7 +100,15 @@ export class ProxyClient {
    */
   call<T>(req: Omit<Request, 'serial'>, decode: PayloadDecoder<T>, otherwise?: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#submit({ req, serial: 0, decode, otherwise, resolve: resolve as (value: unknown) => void, reject, lost: 0 });
+      this.#submit({
+        req,
+        serial: 0,
+        decode,
+        otherwise,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        lost: 0,
+      });
     });
   }
 
@@ -136,14 +151,20 @@ export class ProxyClient {
       data = channel.exchange(this.#batch, batch.length * REQUEST_LEN);
       replies = decodeReplies(data);
       if (replies.length !== batch.length) {
-        throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
-          `xvirt-proxy at ${this.#paths.socket} sent ${replies.length} replies to ${batch.length} requests`);
+        throw XvirtError.of(
+          ErrorNumber.RPC,
+          ErrorDomain.PROXY,
+          `xvirt-proxy at ${this.#paths.socket} sent ${replies.length} replies to ${batch.length} requests`,
+        );
       }
       for (let i = 0; i < batch.length; i++) {
         const r = replies[i]!;
         if (r.serial !== batch[i]!.serial || r.command !== batch[i]!.req.command) {
-          throw XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
-            `xvirt-proxy at ${this.#paths.socket} answered serial ${r.serial} command ${r.command} out of turn`);
+          throw XvirtError.of(
+            ErrorNumber.RPC,
+            ErrorDomain.PROXY,
+            `xvirt-proxy at ${this.#paths.socket} answered serial ${r.serial} command ${r.command} out of turn`,
+          );
         }
       }
     } catch (err) {
@@ -170,8 +191,13 @@ export class ProxyClient {
   #failed(p: Pending, err: Error): void {
     if (!(err instanceof ConnectionLost)) return p.reject(err);
     if (++p.lost > RESENDS) {
-      return p.reject(XvirtError.of(ErrorNumber.RPC, ErrorDomain.PROXY,
-        `xvirt-proxy at ${this.#paths.socket} closed the connection ${p.lost} times before answering: ${err.message}`));
+      return p.reject(
+        XvirtError.of(
+          ErrorNumber.RPC,
+          ErrorDomain.PROXY,
+          `xvirt-proxy at ${this.#paths.socket} closed the connection ${p.lost} times before answering: ${err.message}`,
+        ),
+      );
     }
     this.#submit(p);
   }
@@ -182,7 +208,9 @@ export class ProxyClient {
   }
 
   #connect(): Promise<ProxyChannel> {
-    this.#connecting ??= this.#open().finally(() => { this.#connecting = null; });
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = null;
+    });
     return this.#connecting;
   }
 
@@ -217,7 +245,11 @@ export class ProxyClient {
 
   #dialError(err: unknown): XvirtError {
     if (err instanceof XvirtError) return err; // e.g. the addon is not built
-    return XvirtError.of(ErrorNumber.NO_CONNECT, ErrorDomain.PROXY,
-      `cannot connect to xvirt-proxy at ${this.#paths.socket}: ${(err as Error).message}`, { cause: err });
+    return XvirtError.of(
+      ErrorNumber.NO_CONNECT,
+      ErrorDomain.PROXY,
+      `cannot connect to xvirt-proxy at ${this.#paths.socket}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

@@ -9,7 +9,13 @@ import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX } from '../../native';
 import type {
-  DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, DriverOpener, NodeInfo,
+  DomainInfo,
+  DomainRef,
+  DomainStateInfo,
+  Driver,
+  DriverLifecycleEvent,
+  DriverOpener,
+  NodeInfo,
 } from '../../types';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen-common/capabilities';
@@ -26,7 +32,6 @@ import { ProxyQueries } from './queries';
 import { decodeInfo, domainInfo, liveDomain, refOf } from './records';
 import { ProxyStatsSource } from './stats-source';
 
-
 /** No xenstore watches through the proxy: events come from diffing LIST this often (the direct driver's fallback). */
 const EVENT_POLL_MS = 1000;
 
@@ -35,9 +40,12 @@ const capabilities = wholePayload((p) => p.toString('latin1'));
 const namedRef = wholePayload((p): DomainRef => refOf(decodeNamed(p).record));
 
 function denied(api: string): XvirtError {
-  return XvirtError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.PROXY,
+  return XvirtError.of(
+    ErrorNumber.OPERATION_DENIED,
+    ErrorDomain.PROXY,
     `${api} changes state, and xvirt-proxy gives unprivileged users read-only access: ` +
-    'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it');
+      'run as root (xen:///system) or connect through xvirtd (xen+unix:///system) to do it',
+  );
 }
 
 export class ProxyDriver extends XenStatsCalls implements Driver {
@@ -62,29 +70,45 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
     return this.#hello;
   }
 
-  async getType(): Promise<string> { return 'Xen'; }
+  async getType(): Promise<string> {
+    return 'Xen';
+  }
 
   async getVersion(): Promise<number> {
     return xenVersion(await this.hello());
   }
 
-  async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }
-  async getHostname(): Promise<string> { return os.hostname(); }
-  async getUri(): Promise<string> { return 'xen:///system'; }
-  async isSecure(): Promise<boolean> { return true; }
+  async getLibVersion(): Promise<number> {
+    return XVIRT_LIB_VERSION;
+  }
+  async getHostname(): Promise<string> {
+    return os.hostname();
+  }
+  async getUri(): Promise<string> {
+    return 'xen:///system';
+  }
+  async isSecure(): Promise<boolean> {
+    return true;
+  }
 
   async getCapabilities(): Promise<string> {
     const caps = await this.#client.call({ command: Command.CAPABILITIES }, capabilities);
     return capabilitiesXml(caps, await this.#q.physinfo());
   }
 
-  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(await this.#q.physinfo()); }
-  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(await this.#q.physinfo(), type); }
+  async getNodeInfo(): Promise<NodeInfo> {
+    return nodeInfoOf(await this.#q.physinfo());
+  }
+  async getMaxVcpus(type: string | null): Promise<number> {
+    return maxVcpusOf(await this.#q.physinfo(), type);
+  }
 
   async listAllDomains(flags: number): Promise<DomainRef[]> {
     // The proxy sees running domains only: their stored definitions are root's (docs/proxy.md).
     return (await this.#q.list())
-      .filter((d) => matchesListFlags(flags, { active: true, persistent: false, state: d.state as DomainState, autostart: false }))
+      .filter((d) =>
+        matchesListFlags(flags, { active: true, persistent: false, state: d.state as DomainState, autostart: false }),
+      )
       .map(refOf);
   }
 
@@ -108,7 +132,8 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
     try {
       return await this.#client.call({ command: Command.LOOKUP_UUID, uuid: this.#q.uuidBytes(uuid) }, namedRef);
     } catch (err) {
-      if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) throw noDomain(`no domain with matching uuid '${uuid}'`);
+      if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN)
+        throw noDomain(`no domain with matching uuid '${uuid}'`);
       throw err;
     }
   }
@@ -128,24 +153,61 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
     return describeLiveDomain(liveDomain({ ...r, name: dom.name }));
   }
 
-  async domainGetOSType(dom: DomainRef): Promise<string> { return osTypeOf((await this.#q.record(dom)).flags); }
-  async domainGetMaxMemory(dom: DomainRef): Promise<number> { return (await this.domainGetInfo(dom)).maxMemKiB; }
-  async domainIsActive(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return true; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return false; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { await this.#q.record(dom); return false; }
+  async domainGetOSType(dom: DomainRef): Promise<string> {
+    return osTypeOf((await this.#q.record(dom)).flags);
+  }
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return (await this.domainGetInfo(dom)).maxMemKiB;
+  }
+  async domainIsActive(dom: DomainRef): Promise<boolean> {
+    await this.#q.record(dom);
+    return true;
+  }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> {
+    await this.#q.record(dom);
+    return false;
+  }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> {
+    await this.#q.record(dom);
+    return false;
+  }
 
-  async defineXML(): Promise<DomainRef> { throw denied('virDomainDefineXML'); }
-  async createXML(): Promise<DomainRef> { throw denied('virDomainCreateXML'); }
-  async domainCreate(): Promise<DomainRef> { throw denied('virDomainCreate'); }
-  async domainDestroy(): Promise<void> { throw denied('virDomainDestroy'); }
-  async domainSuspend(): Promise<void> { throw denied('virDomainSuspend'); }
-  async domainResume(): Promise<void> { throw denied('virDomainResume'); }
-  async domainShutdown(): Promise<void> { throw denied('virDomainShutdown'); }
-  async domainReboot(): Promise<void> { throw denied('virDomainReboot'); }
-  async domainUndefine(): Promise<void> { throw denied('virDomainUndefine'); }
-  async domainSetAutostart(): Promise<void> { throw denied('virDomainSetAutostart'); }
-  async domainSetMemory(): Promise<void> { throw denied('virDomainSetMemory'); }
-  async domainSetVcpus(): Promise<void> { throw denied('virDomainSetVcpus'); }
+  async defineXML(): Promise<DomainRef> {
+    throw denied('virDomainDefineXML');
+  }
+  async createXML(): Promise<DomainRef> {
+    throw denied('virDomainCreateXML');
+  }
+  async domainCreate(): Promise<DomainRef> {
+    throw denied('virDomainCreate');
+  }
+  async domainDestroy(): Promise<void> {
+    throw denied('virDomainDestroy');
+  }
+  async domainSuspend(): Promise<void> {
+    throw denied('virDomainSuspend');
+  }
+  async domainResume(): Promise<void> {
+    throw denied('virDomainResume');
+  }
+  async domainShutdown(): Promise<void> {
+    throw denied('virDomainShutdown');
+  }
+  async domainReboot(): Promise<void> {
+    throw denied('virDomainReboot');
+  }
+  async domainUndefine(): Promise<void> {
+    throw denied('virDomainUndefine');
+  }
+  async domainSetAutostart(): Promise<void> {
+    throw denied('virDomainSetAutostart');
+  }
+  async domainSetMemory(): Promise<void> {
+    throw denied('virDomainSetMemory');
+  }
+  async domainSetVcpus(): Promise<void> {
+    throw denied('virDomainSetVcpus');
+  }
 
   /** The live domains the toolstack has named (as the direct driver, it reports the others once built). */
   async #snapshot(): Promise<Map<number, DomainSnapshot>> {
@@ -168,7 +230,9 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
     // The helper may exit when idle; the client reconnects (and restarts it) on the next call.
   }
 
-  isAlive(): boolean { return !this.#closed; }
+  isAlive(): boolean {
+    return !this.#closed;
+  }
 
   async close(): Promise<void> {
     this.#closed = true;

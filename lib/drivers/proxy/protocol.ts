@@ -53,7 +53,12 @@ export interface Request {
 }
 
 /** Writes one request at `offset` of `buf` (which must have REQUEST_LEN bytes there); `serial` overrides req.serial. */
-export function encodeRequest(buf: Buffer, offset: number, req: Omit<Request, 'serial'> & { serial?: number }, serial = req.serial ?? 0): void {
+export function encodeRequest(
+  buf: Buffer,
+  offset: number,
+  req: Omit<Request, 'serial'> & { serial?: number },
+  serial = req.serial ?? 0,
+): void {
   // Field by field, no fill() or views: this is the getInfo hot path.
   buf.writeUInt16LE(PROTO_VERSION, offset);
   buf.writeUInt16LE(req.command, offset + 2);
@@ -90,7 +95,8 @@ function protocolError(detail: string): XvirtError {
 export function decodeReplies(data: Buffer): Reply[] {
   const out: Reply[] = [];
   for (let off = 0; off < data.length;) {
-    if (data.length - off < REPLY_HEADER_LEN) throw protocolError(`a truncated reply header (${data.length - off} bytes)`);
+    if (data.length - off < REPLY_HEADER_LEN)
+      throw protocolError(`a truncated reply header (${data.length - off} bytes)`);
     const version = data.readUInt16LE(off);
     const length = data.readUInt32LE(off + 12);
     if (version !== PROTO_VERSION) throw protocolError(`a reply with protocol version ${version}`);
@@ -158,8 +164,10 @@ export function decodeHello(p: Buffer): Hello {
   const extra = p.subarray(16, 32);
   const nul = extra.indexOf(0);
   return {
-    major: p.readUInt32LE(0), minor: p.readUInt32LE(4),
-    sysctlInterface: p.readUInt32LE(8), domctlInterface: p.readUInt32LE(12),
+    major: p.readUInt32LE(0),
+    minor: p.readUInt32LE(4),
+    sysctlInterface: p.readUInt32LE(8),
+    domctlInterface: p.readUInt32LE(12),
     extraversion: extra.subarray(0, nul < 0 ? 16 : nul).toString('latin1'),
   };
 }
@@ -167,19 +175,31 @@ export function decodeHello(p: Buffer): Hello {
 export function decodeNodeInfo(p: Buffer): Physinfo {
   need(p, 0, 40, 'NODE_INFO reply');
   return {
-    threadsPerCore: p.readUInt32LE(0), coresPerSocket: p.readUInt32LE(4), cpus: p.readUInt32LE(8),
-    nodes: p.readUInt32LE(12), cpuKhz: p.readUInt32LE(16), capabilities: p.readUInt32LE(20),
-    totalPages: p.readBigUInt64LE(24), freePages: p.readBigUInt64LE(32),
+    threadsPerCore: p.readUInt32LE(0),
+    coresPerSocket: p.readUInt32LE(4),
+    cpus: p.readUInt32LE(8),
+    nodes: p.readUInt32LE(12),
+    cpuKhz: p.readUInt32LE(16),
+    capabilities: p.readUInt32LE(20),
+    totalPages: p.readBigUInt64LE(24),
+    freePages: p.readBigUInt64LE(32),
   };
 }
 
 export function decodeRecord(p: Buffer, off = 0): DomainRecord {
   need(p, off, RECORD_LEN, 'domain record');
   return {
-    domid: p.readUInt32LE(off), flags: p.readUInt32LE(off + 4), xenState: p.readUInt32LE(off + 8),
-    state: p.readUInt32LE(off + 12), reason: p.readUInt32LE(off + 16), shutdownCode: p.readUInt32LE(off + 20),
-    onlineVcpus: p.readUInt32LE(off + 24), maxVcpus: p.readUInt32LE(off + 28),
-    totPages: p.readBigUInt64LE(off + 32), maxPages: p.readBigUInt64LE(off + 40), cpuTimeNs: p.readBigUInt64LE(off + 48),
+    domid: p.readUInt32LE(off),
+    flags: p.readUInt32LE(off + 4),
+    xenState: p.readUInt32LE(off + 8),
+    state: p.readUInt32LE(off + 12),
+    reason: p.readUInt32LE(off + 16),
+    shutdownCode: p.readUInt32LE(off + 20),
+    onlineVcpus: p.readUInt32LE(off + 24),
+    maxVcpus: p.readUInt32LE(off + 28),
+    totPages: p.readBigUInt64LE(off + 32),
+    maxPages: p.readBigUInt64LE(off + 40),
+    cpuTimeNs: p.readBigUInt64LE(off + 48),
     uuid: Buffer.from(p.subarray(off + 56, off + 72)),
   };
 }
@@ -219,8 +239,13 @@ function counted<T>(p: Buffer, len: number, what: string, decode: (off: number, 
 /** VCPUS: per vCPU u8 present, online, blocked, running; u32 cpu; u64 cpu_time_ns. */
 export function decodeVcpus(p: Buffer): XenVcpu[] {
   return counted(p, VCPU_LEN, 'VCPUS', (o, id) => ({
-    id, present: p[o] === 1, online: p[o + 1] === 1, blocked: p[o + 2] === 1, running: p[o + 3] === 1,
-    cpu: p.readUInt32LE(o + 4), cpuTimeNs: p.readBigUInt64LE(o + 8),
+    id,
+    present: p[o] === 1,
+    online: p[o + 1] === 1,
+    blocked: p[o + 2] === 1,
+    running: p[o + 3] === 1,
+    cpu: p.readUInt32LE(o + 4),
+    cpuTimeNs: p.readBigUInt64LE(o + 8),
   }));
 }
 
@@ -232,7 +257,9 @@ export function decodeCpuIdle(p: Buffer): bigint[] {
 /** NODE_MEMORY: per node u32 online, u32 zero, u64 size and free bytes (reported in KiB, as the direct path). */
 export function decodeNodeMemory(p: Buffer): XenNodeMemory[] {
   return counted(p, NODE_LEN, 'NODE_MEMORY', (o, node) => ({
-    node, online: p.readUInt32LE(o) === 1,
-    sizeKiB: Number(p.readBigUInt64LE(o + 8) / 1024n), freeKiB: Number(p.readBigUInt64LE(o + 16) / 1024n),
+    node,
+    online: p.readUInt32LE(o) === 1,
+    sizeKiB: Number(p.readBigUInt64LE(o + 8) / 1024n),
+    freeKiB: Number(p.readBigUInt64LE(o + 16) / 1024n),
   }));
 }

@@ -10,7 +10,14 @@ import { UuidBytesCache } from '../../uuid';
 import { noDomain } from '../xen-common/records';
 import { wholePayload, type PayloadDecoder, type ProxyClient } from './client';
 import {
-  Command, FLAG_CHECK_UUID, decodeList, decodeNamed, decodeNodeInfo, decodeRecord, type DomainRecord, type NamedRecord,
+  Command,
+  FLAG_CHECK_UUID,
+  decodeList,
+  decodeNamed,
+  decodeNodeInfo,
+  decodeRecord,
+  type DomainRecord,
+  type NamedRecord,
 } from './protocol';
 import { toXenPhysinfo } from './records';
 
@@ -28,7 +35,9 @@ export class ProxyQueries {
   }
 
   /** The 16 bytes of a UUID (cached: the hot path asks for the same ones over and over). */
-  uuidBytes(uuid: string): Uint8Array { return this.#uuidBytes.get(uuid); }
+  uuidBytes(uuid: string): Uint8Array {
+    return this.#uuidBytes.get(uuid);
+  }
 
   async physinfo(): Promise<XenPhysinfo> {
     return toXenPhysinfo(await this.client.call({ command: Command.NODE_INFO }, nodeInfo));
@@ -48,10 +57,19 @@ export class ProxyQueries {
    * `command` says otherwise), decoded by `decode`; if the domain is not
    * there, `moved` of its record wherever it runs now.
    */
-  atId<T>(dom: DomainRef, decode: PayloadDecoder<T>, moved: (r: DomainRecord) => T | Promise<T>, command = Command.GET_INFO): Promise<T> {
+  atId<T>(
+    dom: DomainRef,
+    decode: PayloadDecoder<T>,
+    moved: (r: DomainRecord) => T | Promise<T>,
+    command = Command.GET_INFO,
+  ): Promise<T> {
     const elsewhere = () => this.#moved(dom).then(moved);
     if (!(dom.id >= 0 && dom.id <= DOMID_MAX)) return elsewhere();
-    return this.client.call({ command, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.uuidBytes(dom.uuid) }, decode, elsewhere);
+    return this.client.call(
+      { command, domid: dom.id, flags: FLAG_CHECK_UUID, uuid: this.uuidBytes(dom.uuid) },
+      decode,
+      elsewhere,
+    );
   }
 
   async #moved(dom: DomainRef): Promise<DomainRecord> {

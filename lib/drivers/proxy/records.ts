@@ -32,9 +32,14 @@ export function domainInfo(r: DomainRecord): DomainInfo {
 /** The physinfo the direct driver reads, from the proxy's NODE_INFO (which counts memory in pages). */
 export function toXenPhysinfo(p: Physinfo): XenPhysinfo {
   return {
-    threadsPerCore: p.threadsPerCore, coresPerSocket: p.coresPerSocket, cpus: p.cpus, nodes: p.nodes,
-    cpuKhz: p.cpuKhz, capabilities: p.capabilities,
-    totalKiB: Number(p.totalPages) * KIB_PER_PAGE, freeKiB: Number(p.freePages) * KIB_PER_PAGE,
+    threadsPerCore: p.threadsPerCore,
+    coresPerSocket: p.coresPerSocket,
+    cpus: p.cpus,
+    nodes: p.nodes,
+    cpuKhz: p.cpuKhz,
+    capabilities: p.capabilities,
+    totalKiB: Number(p.totalPages) * KIB_PER_PAGE,
+    freeKiB: Number(p.freePages) * KIB_PER_PAGE,
   };
 }
 

@@ -19,7 +19,16 @@ const cpuIdle = wholePayload(decodeCpuIdle);
 const nodeMemory = wholePayload(decodeNodeMemory);
 
 function running(ref: DomainRef, r: DomainRecord): StatsDomain {
-  return { ref, active: true, persistent: false, autostart: false, state: r.state, reason: r.reason, info: domainInfo(r), config: null };
+  return {
+    ref,
+    active: true,
+    persistent: false,
+    autostart: false,
+    state: r.state,
+    reason: r.reason,
+    info: domainInfo(r),
+    config: null,
+  };
 }
 
 export class ProxyStatsSource implements XenStatsSource {
@@ -46,7 +55,13 @@ export class ProxyStatsSource implements XenStatsSource {
     return this.#q.atId(ref, vcpus, () => null, Command.VCPUS);
   }
 
-  physinfo(): Promise<XenPhysinfo> { return this.#q.physinfo(); }
-  cpuIdle(): Promise<bigint[]> { return this.#q.client.call({ command: Command.CPU_IDLE }, cpuIdle); }
-  nodeMemory(): Promise<XenNodeMemory[]> { return this.#q.client.call({ command: Command.NODE_MEMORY }, nodeMemory); }
+  physinfo(): Promise<XenPhysinfo> {
+    return this.#q.physinfo();
+  }
+  cpuIdle(): Promise<bigint[]> {
+    return this.#q.client.call({ command: Command.CPU_IDLE }, cpuIdle);
+  }
+  nodeMemory(): Promise<XenNodeMemory[]> {
+    return this.#q.client.call({ command: Command.NODE_MEMORY }, nodeMemory);
+  }
 }

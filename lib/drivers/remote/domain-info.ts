@@ -23,8 +23,14 @@ export const decodeDomainInfoReply: ReplyDecoder<DomainInfo> = (payload, what) =
     const maxMemHigh = payload.readUInt32BE(4);
     const memoryHigh = payload.readUInt32BE(12);
     const nrVirtCpu = payload.readInt32BE(20);
-    if (state >= 0 && state <= 255 && nrVirtCpu >= 0 && nrVirtCpu <= 65535
-      && maxMemHigh <= MAX_SAFE_HIGH_WORD && memoryHigh <= MAX_SAFE_HIGH_WORD) {
+    if (
+      state >= 0 &&
+      state <= 255 &&
+      nrVirtCpu >= 0 &&
+      nrVirtCpu <= 65535 &&
+      maxMemHigh <= MAX_SAFE_HIGH_WORD &&
+      memoryHigh <= MAX_SAFE_HIGH_WORD
+    ) {
       return {
         state,
         maxMemKiB: maxMemHigh * TWO_POW_32 + payload.readUInt32BE(8),

@@ -61,7 +61,11 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     try {
       if (this.handleNetStoreEvent(procedure, payload)) return;
       if (procedure === P.DOMAIN_EVENT_CALLBACK_LIFECYCLE) {
-        const m = decode(EVENT_MESSAGES[P.DOMAIN_EVENT_CALLBACK_LIFECYCLE], payload, 'DOMAIN_EVENT_CALLBACK_LIFECYCLE msg');
+        const m = decode(
+          EVENT_MESSAGES[P.DOMAIN_EVENT_CALLBACK_LIFECYCLE],
+          payload,
+          'DOMAIN_EVENT_CALLBACK_LIFECYCLE msg',
+        );
         const event = { domain: m.dom, event: m.event, detail: m.detail };
         if (this.#early) this.#early.push({ callbackID: m.callbackID, event });
         else if (m.callbackID === this.#callbackId) this.#sink?.(event);
@@ -81,14 +85,28 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
 
   // ---- connection ----
 
-  async getType(): Promise<string> { return (await this.#client.call(P.CONNECT_GET_TYPE, undefined)).type; }
-  async getVersion(): Promise<number> { return (await this.#client.call(P.CONNECT_GET_VERSION, undefined)).hv_ver; }
-  async getLibVersion(): Promise<number> { return (await this.#client.call(P.CONNECT_GET_LIB_VERSION, undefined)).lib_ver; }
-  async getHostname(): Promise<string> { return (await this.#client.call(P.CONNECT_GET_HOSTNAME, undefined)).hostname; }
+  async getType(): Promise<string> {
+    return (await this.#client.call(P.CONNECT_GET_TYPE, undefined)).type;
+  }
+  async getVersion(): Promise<number> {
+    return (await this.#client.call(P.CONNECT_GET_VERSION, undefined)).hv_ver;
+  }
+  async getLibVersion(): Promise<number> {
+    return (await this.#client.call(P.CONNECT_GET_LIB_VERSION, undefined)).lib_ver;
+  }
+  async getHostname(): Promise<string> {
+    return (await this.#client.call(P.CONNECT_GET_HOSTNAME, undefined)).hostname;
+  }
   /** The URI as the caller gave it (as libvirt's virConnectGetURI does for remote connections). */
-  async getUri(): Promise<string> { return this.#s.uriText; }
-  async getCapabilities(): Promise<string> { return (await this.#client.call(P.CONNECT_GET_CAPABILITIES, undefined)).capabilities; }
-  getNodeInfo(): Promise<NodeInfo> { return this.#client.call(P.NODE_GET_INFO, undefined); }
+  async getUri(): Promise<string> {
+    return this.#s.uriText;
+  }
+  async getCapabilities(): Promise<string> {
+    return (await this.#client.call(P.CONNECT_GET_CAPABILITIES, undefined)).capabilities;
+  }
+  getNodeInfo(): Promise<NodeInfo> {
+    return this.#client.call(P.NODE_GET_INFO, undefined);
+  }
 
   /** Secure only if both the server's side and our channel to it are. */
   async isSecure(): Promise<boolean> {
@@ -106,10 +124,18 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     return (await this.#client.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags })).domains;
   }
 
-  async lookupById(id: number): Promise<DomainRef> { return (await this.#client.call(P.DOMAIN_LOOKUP_BY_ID, { id })).dom; }
-  async lookupByName(name: string): Promise<DomainRef> { return (await this.#client.call(P.DOMAIN_LOOKUP_BY_NAME, { name })).dom; }
-  async lookupByUuid(uuid: string): Promise<DomainRef> { return (await this.#client.call(P.DOMAIN_LOOKUP_BY_UUID, { uuid })).dom; }
-  async defineXML(xml: string): Promise<DomainRef> { return (await this.#client.call(P.DOMAIN_DEFINE_XML, { xml })).dom; }
+  async lookupById(id: number): Promise<DomainRef> {
+    return (await this.#client.call(P.DOMAIN_LOOKUP_BY_ID, { id })).dom;
+  }
+  async lookupByName(name: string): Promise<DomainRef> {
+    return (await this.#client.call(P.DOMAIN_LOOKUP_BY_NAME, { name })).dom;
+  }
+  async lookupByUuid(uuid: string): Promise<DomainRef> {
+    return (await this.#client.call(P.DOMAIN_LOOKUP_BY_UUID, { uuid })).dom;
+  }
+  async defineXML(xml: string): Promise<DomainRef> {
+    return (await this.#client.call(P.DOMAIN_DEFINE_XML, { xml })).dom;
+  }
 
   async createXML(xml: string, flags: number): Promise<DomainRef> {
     return (await this.#client.call(P.DOMAIN_CREATE_XML, { xml_desc: xml, flags })).dom;
@@ -128,14 +154,20 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     }
     return this.#client.callEncoded(P.DOMAIN_GET_INFO, cached.args, decodeDomainInfoReply);
   }
-  domainGetState(dom: DomainRef): Promise<DomainStateInfo> { return this.#client.call(P.DOMAIN_GET_STATE, { dom, flags: 0 }); }
+  domainGetState(dom: DomainRef): Promise<DomainStateInfo> {
+    return this.#client.call(P.DOMAIN_GET_STATE, { dom, flags: 0 });
+  }
 
   async domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
     return (await this.#client.call(P.DOMAIN_GET_XML_DESC, { dom, flags })).xml;
   }
 
-  async domainGetOSType(dom: DomainRef): Promise<string> { return (await this.#client.call(P.DOMAIN_GET_OS_TYPE, { dom })).type; }
-  async domainGetMaxMemory(dom: DomainRef): Promise<number> { return (await this.#client.call(P.DOMAIN_GET_MAX_MEMORY, { dom })).memory; }
+  async domainGetOSType(dom: DomainRef): Promise<string> {
+    return (await this.#client.call(P.DOMAIN_GET_OS_TYPE, { dom })).type;
+  }
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return (await this.#client.call(P.DOMAIN_GET_MAX_MEMORY, { dom })).memory;
+  }
 
   /**
    * Without flags, DOMAIN_CREATE then a lookup by UUID for the new id (what
@@ -148,11 +180,21 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     return this.lookupByUuid(dom.uuid);
   }
 
-  async domainDestroy(dom: DomainRef): Promise<void> { await this.#client.call(P.DOMAIN_DESTROY, { dom }); }
-  async domainSuspend(dom: DomainRef): Promise<void> { await this.#client.call(P.DOMAIN_SUSPEND, { dom }); }
-  async domainResume(dom: DomainRef): Promise<void> { await this.#client.call(P.DOMAIN_RESUME, { dom }); }
-  async domainShutdown(dom: DomainRef): Promise<void> { await this.#client.call(P.DOMAIN_SHUTDOWN, { dom }); }
-  async domainReboot(dom: DomainRef, flags: number): Promise<void> { await this.#client.call(P.DOMAIN_REBOOT, { dom, flags }); }
+  async domainDestroy(dom: DomainRef): Promise<void> {
+    await this.#client.call(P.DOMAIN_DESTROY, { dom });
+  }
+  async domainSuspend(dom: DomainRef): Promise<void> {
+    await this.#client.call(P.DOMAIN_SUSPEND, { dom });
+  }
+  async domainResume(dom: DomainRef): Promise<void> {
+    await this.#client.call(P.DOMAIN_RESUME, { dom });
+  }
+  async domainShutdown(dom: DomainRef): Promise<void> {
+    await this.#client.call(P.DOMAIN_SHUTDOWN, { dom });
+  }
+  async domainReboot(dom: DomainRef, flags: number): Promise<void> {
+    await this.#client.call(P.DOMAIN_REBOOT, { dom, flags });
+  }
 
   /** UNDEFINE_FLAGS; a server without it (code 3) gets plain UNDEFINE when no flags are asked for. */
   async domainUndefine(dom: DomainRef, flags: number): Promise<void> {
@@ -164,9 +206,15 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     }
   }
 
-  async domainIsActive(dom: DomainRef): Promise<boolean> { return (await this.#client.call(P.DOMAIN_IS_ACTIVE, { dom })).active; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return (await this.#client.call(P.DOMAIN_IS_PERSISTENT, { dom })).persistent; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return (await this.#client.call(P.DOMAIN_GET_AUTOSTART, { dom })).autostart; }
+  async domainIsActive(dom: DomainRef): Promise<boolean> {
+    return (await this.#client.call(P.DOMAIN_IS_ACTIVE, { dom })).active;
+  }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> {
+    return (await this.#client.call(P.DOMAIN_IS_PERSISTENT, { dom })).persistent;
+  }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> {
+    return (await this.#client.call(P.DOMAIN_GET_AUTOSTART, { dom })).autostart;
+  }
 
   async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
     await this.#client.call(P.DOMAIN_SET_AUTOSTART, { dom, autostart });
@@ -188,7 +236,12 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
   // ---- events ----
 
   async startLifecycleEvents(sink: Sink): Promise<void> {
-    if (this.#sink) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.NONE, 'lifecycle events are already being delivered');
+    if (this.#sink)
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_INVALID,
+        ErrorDomain.NONE,
+        'lifecycle events are already being delivered',
+      );
     this.#sink = sink;
     try {
       if (!this.#s.eventCallbacks) {
@@ -196,8 +249,10 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
         return;
       }
       this.#early = [];
-      const { callbackID } = await this.#client.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
-        { eventID: DomainEventId.LIFECYCLE, dom: null });
+      const { callbackID } = await this.#client.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, {
+        eventID: DomainEventId.LIFECYCLE,
+        dom: null,
+      });
       this.#callbackId = callbackID;
       const early = this.#early;
       this.#early = null;
@@ -238,7 +293,9 @@ export class RemoteDriver extends RemoteMonitoring implements Driver {
     if (this.#client.alive) {
       // A stalled server must not make close() hang: give it CLOSE_GRACE_MS to answer.
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_GRACE_MS); });
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      });
       await Promise.race([this.#client.call(P.CONNECT_CLOSE, undefined).catch(() => undefined), grace]);
       clearTimeout(timer);
     }

@@ -16,7 +16,10 @@ import { authenticate as authenticateWith } from '../../auth/sasl-client';
 import type { SaslCredentials } from '../../auth/auth-file';
 
 export {
-  registerTransport, type TransportFactory, type TransportRequest, type TransportStream,
+  registerTransport,
+  type TransportFactory,
+  type TransportRequest,
+  type TransportStream,
 } from '../../transports/registry';
 
 export interface KeepaliveSettings {

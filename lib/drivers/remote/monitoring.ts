@@ -8,12 +8,23 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { RemoteNetStoreDriver } from './netstore';
 import { RemoteProcedure as P } from '../../rpc/procedures';
 import {
-  REMOTE_CPUMAPS_MAX, REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX, REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX,
-  REMOTE_DOMAIN_MEMORY_STATS_MAX, REMOTE_VCPUINFO_MAX,
+  REMOTE_CPUMAPS_MAX,
+  REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX,
+  REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX,
+  REMOTE_DOMAIN_MEMORY_STATS_MAX,
+  REMOTE_VCPUINFO_MAX,
 } from '../../rpc/stats-codecs';
 import type { TypedParam } from '../../typed-params';
 import type {
-  BlockStats, DomainRef, DomainStatsRecord, InterfaceStats, MemoryStat, NodeCPUMap, NodeInfo, NodeStat, VcpuInfo,
+  BlockStats,
+  DomainRef,
+  DomainStatsRecord,
+  InterfaceStats,
+  MemoryStat,
+  NodeCPUMap,
+  NodeInfo,
+  NodeStat,
+  VcpuInfo,
 } from '../../types';
 
 function badReply(detail: string): XvirtError {
@@ -61,8 +72,14 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
   async domainInterfaceStats(dom: DomainRef, device: string): Promise<InterfaceStats> {
     const r = await this.rpc().call(P.DOMAIN_INTERFACE_STATS, { dom, device });
     return {
-      rxBytes: r.rx_bytes, rxPackets: r.rx_packets, rxErrs: r.rx_errs, rxDrop: r.rx_drop,
-      txBytes: r.tx_bytes, txPackets: r.tx_packets, txErrs: r.tx_errs, txDrop: r.tx_drop,
+      rxBytes: r.rx_bytes,
+      rxPackets: r.rx_packets,
+      rxErrs: r.rx_errs,
+      rxDrop: r.rx_drop,
+      txBytes: r.tx_bytes,
+      txPackets: r.tx_packets,
+      txErrs: r.tx_errs,
+      txDrop: r.tx_drop,
     };
   }
 
@@ -82,7 +99,10 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
       throw badReply(`daemon returned ${cpumaps.length} map bytes, more than ${maxInfo * maplen}`);
     }
     return info.map((v, i) => ({
-      number: v.number, state: v.state, cpuTimeNs: v.cpu_time, cpu: v.cpu,
+      number: v.number,
+      state: v.state,
+      cpuTimeNs: v.cpu_time,
+      cpu: v.cpu,
       cpumap: unpackCpuMap(cpumaps, i * maplen, hostCpus),
     }));
   }

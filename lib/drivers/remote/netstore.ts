@@ -4,8 +4,17 @@
  * network/pool event registrations (callback ids, events routed by them).
  */
 import type {
-  DriverNetworkEvent, DriverStoragePoolEvent, InterfaceRef, NetworkDHCPLease, NetworkRef, NetworkStorageDriver, NodeDeviceRef,
-  StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef,
+  DriverNetworkEvent,
+  DriverStoragePoolEvent,
+  InterfaceRef,
+  NetworkDHCPLease,
+  NetworkRef,
+  NetworkStorageDriver,
+  NodeDeviceRef,
+  StoragePoolInfo,
+  StoragePoolRef,
+  StorageVolInfo,
+  StorageVolRef,
 } from '../../netstore-types';
 import { StoragePoolEventId } from '../../netstore-constants';
 import type { RpcClient } from '../../rpc/client';
@@ -28,15 +37,25 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
   protected handleNetStoreEvent(procedure: number, payload: Buffer): boolean {
     if (procedure === P.NETWORK_EVENT_LIFECYCLE) {
       const m = decode(NETSTORE_EVENT_MESSAGES[P.NETWORK_EVENT_LIFECYCLE], payload, 'NETWORK_EVENT_LIFECYCLE msg');
-      if (this.#nets.ids.includes(m.callbackID)) this.#nets.sink?.({ network: m.net, event: m.event, detail: m.detail });
+      if (this.#nets.ids.includes(m.callbackID))
+        this.#nets.sink?.({ network: m.net, event: m.event, detail: m.detail });
     } else if (procedure === P.STORAGE_POOL_EVENT_LIFECYCLE) {
-      const m = decode(NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_LIFECYCLE], payload, 'STORAGE_POOL_EVENT_LIFECYCLE msg');
+      const m = decode(
+        NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_LIFECYCLE],
+        payload,
+        'STORAGE_POOL_EVENT_LIFECYCLE msg',
+      );
       if (this.#pools.ids[0] === m.callbackID) {
         this.#pools.sink?.({ pool: m.pool, eventId: StoragePoolEventId.LIFECYCLE, event: m.event, detail: m.detail });
       }
     } else if (procedure === P.STORAGE_POOL_EVENT_REFRESH) {
-      const m = decode(NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_REFRESH], payload, 'STORAGE_POOL_EVENT_REFRESH msg');
-      if (this.#pools.ids[1] === m.callbackID) this.#pools.sink?.({ pool: m.pool, eventId: StoragePoolEventId.REFRESH, event: 0, detail: 0 });
+      const m = decode(
+        NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_REFRESH],
+        payload,
+        'STORAGE_POOL_EVENT_REFRESH msg',
+      );
+      if (this.#pools.ids[1] === m.callbackID)
+        this.#pools.sink?.({ pool: m.pool, eventId: StoragePoolEventId.REFRESH, event: 0, detail: 0 });
     } else {
       return false;
     }
@@ -55,7 +74,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.NETWORK_LOOKUP_BY_UUID, { uuid })).net;
   }
 
-
   /** NETWORK_DEFINE_XML carries no flags: VALIDATE (our parser always validates) travels nowhere. */
   async networkDefineXML(xml: string, _flags: number): Promise<NetworkRef> {
     return (await this.rpc().call(P.NETWORK_DEFINE_XML, { xml })).net;
@@ -65,9 +83,15 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.NETWORK_CREATE_XML, { xml })).net;
   }
 
-  async networkCreate(net: NetworkRef): Promise<void> { await this.rpc().call(P.NETWORK_CREATE, { net }); }
-  async networkDestroy(net: NetworkRef): Promise<void> { await this.rpc().call(P.NETWORK_DESTROY, { net }); }
-  async networkUndefine(net: NetworkRef): Promise<void> { await this.rpc().call(P.NETWORK_UNDEFINE, { net }); }
+  async networkCreate(net: NetworkRef): Promise<void> {
+    await this.rpc().call(P.NETWORK_CREATE, { net });
+  }
+  async networkDestroy(net: NetworkRef): Promise<void> {
+    await this.rpc().call(P.NETWORK_DESTROY, { net });
+  }
+  async networkUndefine(net: NetworkRef): Promise<void> {
+    await this.rpc().call(P.NETWORK_UNDEFINE, { net });
+  }
 
   async networkGetXMLDesc(net: NetworkRef, flags: number): Promise<string> {
     return (await this.rpc().call(P.NETWORK_GET_XML_DESC, { net, flags })).xml;
@@ -92,7 +116,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
   async networkGetBridgeName(net: NetworkRef): Promise<string> {
     return (await this.rpc().call(P.NETWORK_GET_BRIDGE_NAME, { net })).name;
   }
-
 
   async networkGetDHCPLeases(net: NetworkRef, mac: string | null, flags: number): Promise<NetworkDHCPLease[]> {
     return (await this.rpc().call(P.NETWORK_GET_DHCP_LEASES, { net, mac, need_results: 1, flags })).leases;
@@ -150,7 +173,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return this.rpc().call(P.STORAGE_POOL_GET_INFO, { pool });
   }
 
-
   async storagePoolGetXMLDesc(pool: StoragePoolRef, flags: number): Promise<string> {
     return (await this.rpc().call(P.STORAGE_POOL_GET_XML_DESC, { pool, flags })).xml;
   }
@@ -191,7 +213,12 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.STORAGE_VOL_CREATE_XML, { pool, xml, flags })).vol;
   }
 
-  async storageVolCreateXMLFrom(pool: StoragePoolRef, xml: string, clone: StorageVolRef, flags: number): Promise<StorageVolRef> {
+  async storageVolCreateXMLFrom(
+    pool: StoragePoolRef,
+    xml: string,
+    clone: StorageVolRef,
+    flags: number,
+  ): Promise<StorageVolRef> {
     return (await this.rpc().call(P.STORAGE_VOL_CREATE_XML_FROM, { pool, xml, clonevol: clone, flags })).vol;
   }
 
@@ -207,7 +234,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return this.rpc().call(P.STORAGE_VOL_GET_INFO, { vol });
   }
 
-
   async storageVolGetXMLDesc(vol: StorageVolRef, flags: number): Promise<string> {
     return (await this.rpc().call(P.STORAGE_VOL_GET_XML_DESC, { vol, flags })).xml;
   }
@@ -215,7 +241,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
   async storageVolGetPath(vol: StorageVolRef): Promise<string> {
     return (await this.rpc().call(P.STORAGE_VOL_GET_PATH, { vol })).name;
   }
-
 
   async storageVolResize(vol: StorageVolRef, capacity: bigint, flags: number): Promise<void> {
     await this.rpc().call(P.STORAGE_VOL_RESIZE, { vol, capacity, flags });
@@ -261,7 +286,6 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
     return (await this.rpc().call(P.INTERFACE_IS_ACTIVE, { iface })).active;
   }
 
-
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
     this.#nets.sink = sink;
     if (this.#nets.ids.length > 0) return;
@@ -271,7 +295,8 @@ export abstract class RemoteNetStoreDriver implements NetworkStorageDriver {
 
   async stopNetworkEvents(): Promise<void> {
     this.#nets.sink = null;
-    for (const callbackID of this.#nets.ids.splice(0)) await this.rpc().call(P.CONNECT_NETWORK_EVENT_DEREGISTER_ANY, { callbackID });
+    for (const callbackID of this.#nets.ids.splice(0))
+      await this.rpc().call(P.CONNECT_NETWORK_EVENT_DEREGISTER_ANY, { callbackID });
   }
 
   /** Two registrations, as libvirt clients make them: lifecycle (event id 0) and refresh (1). */

@@ -37,12 +37,12 @@ function parseDevices(text: string | null): TestDevices {
       const target = childElement(el, 'target');
       const source = childElement(el, 'source');
       const dev = target ? attr(target, 'dev') : null;
-      const from = source ? attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'name') : null;
+      const from = source ? (attr(source, 'file') ?? attr(source, 'dev') ?? attr(source, 'name')) : null;
       if (dev) devices.disks.push({ target: dev, source: from });
     } else if (el.nodeName === 'interface') {
       const target = childElement(el, 'target');
       const mac = childElement(el, 'mac');
-      const address = mac ? attr(mac, 'address')?.toLowerCase() ?? null : null;
+      const address = mac ? (attr(mac, 'address')?.toLowerCase() ?? null) : null;
       devices.nets.push({ ifname: target ? attr(target, 'dev') : null, mac: address });
     } else if (el.nodeName === 'memballoon') {
       devices.memballoon = attr(el, 'model') !== 'none';
@@ -65,7 +65,11 @@ const MAC_RE = /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/i;
 /** libvirt's virDomainNetFind: by MAC when `device` reads as one, else by target dev. */
 export function findNet(devices: TestDevices, device: string): TestNet | undefined {
   if (MAC_RE.test(device)) {
-    const mac = device.split(':').map((b) => b.padStart(2, '0')).join(':').toLowerCase();
+    const mac = device
+      .split(':')
+      .map((b) => b.padStart(2, '0'))
+      .join(':')
+      .toLowerCase();
     return devices.nets.find((n) => n.mac === mac);
   }
   return devices.nets.find((n) => n.ifname === device);
@@ -73,8 +77,9 @@ export function findNet(devices: TestDevices, device: string): TestNet | undefin
 
 /** libvirt's virDomainDiskIndexByName: by target dev or by source path. */
 export function findDisk(devices: TestDevices, disk: string): TestDisk | undefined {
-  return devices.disks.find((d) => d.target === disk)
-    ?? devices.disks.find((d) => d.source !== null && d.source === disk);
+  return (
+    devices.disks.find((d) => d.target === disk) ?? devices.disks.find((d) => d.source !== null && d.source === disk)
+  );
 }
 
 /**

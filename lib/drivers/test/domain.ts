@@ -40,11 +40,21 @@ export class TestDomain {
     return (this.live ?? this.config)!;
   }
 
-  get uuid(): string { return this.#ref.uuid; }
-  get name(): string { return this.#ref.name; }
-  get id(): number { return this.#id; }
-  get active(): boolean { return this.state !== DomainState.SHUTOFF; }
-  get persistent(): boolean { return this.config !== null; }
+  get uuid(): string {
+    return this.#ref.uuid;
+  }
+  get name(): string {
+    return this.#ref.name;
+  }
+  get id(): number {
+    return this.#id;
+  }
+  get active(): boolean {
+    return this.state !== DomainState.SHUTOFF;
+  }
+  get persistent(): boolean {
+    return this.config !== null;
+  }
 
   /** The identity handed to callers (the same frozen object until name or id change). */
   get ref(): DomainRef {

@@ -7,8 +7,19 @@ import { hostname } from 'node:os';
 import { DomainCreateFlags, DomainMemoryModFlags, DomainUndefineFlags, DomainXMLFlags } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type {
-  BlockStats, DomainInfo, DomainRef, DomainStateInfo, DomainStatsRecord, Driver, DriverLifecycleEvent, InterfaceStats,
-  MemoryStat, NodeCPUMap, NodeInfo, NodeStat, VcpuInfo,
+  BlockStats,
+  DomainInfo,
+  DomainRef,
+  DomainStateInfo,
+  DomainStatsRecord,
+  Driver,
+  DriverLifecycleEvent,
+  InterfaceStats,
+  MemoryStat,
+  NodeCPUMap,
+  NodeInfo,
+  NodeStat,
+  VcpuInfo,
 } from '../../types';
 import type { TypedParam } from '../../typed-params';
 import { XVIRT_LIB_VERSION } from '../../version';
@@ -46,8 +57,11 @@ export async function parseTestDomainXml(xml: string): Promise<DomainDefinition>
 
 export function completeTestDefinition(def: DomainDefinition): DomainDefinition {
   if (def.os.type !== 'hvm' && def.os.type !== 'xen') {
-    throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.TEST,
-      `OS type '${def.os.type}' is not supported by the test driver (it runs hvm and xen guests)`);
+    throw XvirtError.of(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      ErrorDomain.TEST,
+      `OS type '${def.os.type}' is not supported by the test driver (it runs hvm and xen guests)`,
+    );
   }
   def.os.arch ??= TEST_ARCH;
   return def;
@@ -80,25 +94,58 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return this.#live().resolve(ref.uuid, ref.name);
   }
 
-  async getType(): Promise<string> { this.#live(); return TEST_HYPERVISOR_TYPE; }
-  async getVersion(): Promise<number> { this.#live(); return TEST_HYPERVISOR_VERSION; }
-  async getLibVersion(): Promise<number> { this.#live(); return XVIRT_LIB_VERSION; }
-  async getHostname(): Promise<string> { this.#live(); return hostname(); }
-  async getUri(): Promise<string> { this.#live(); return this.#uri; }
-  async getCapabilities(): Promise<string> { return formatCapabilities(this.#live().numaCells); }
-  async getNodeInfo(): Promise<NodeInfo> { return { ...this.#live().nodeInfo }; }
+  async getType(): Promise<string> {
+    this.#live();
+    return TEST_HYPERVISOR_TYPE;
+  }
+  async getVersion(): Promise<number> {
+    this.#live();
+    return TEST_HYPERVISOR_VERSION;
+  }
+  async getLibVersion(): Promise<number> {
+    this.#live();
+    return XVIRT_LIB_VERSION;
+  }
+  async getHostname(): Promise<string> {
+    this.#live();
+    return hostname();
+  }
+  async getUri(): Promise<string> {
+    this.#live();
+    return this.#uri;
+  }
+  async getCapabilities(): Promise<string> {
+    return formatCapabilities(this.#live().numaCells);
+  }
+  async getNodeInfo(): Promise<NodeInfo> {
+    return { ...this.#live().nodeInfo };
+  }
   /** In-process: nothing travels over a network, so the channel is secure. */
-  async isSecure(): Promise<boolean> { this.#live(); return true; }
-  async getMaxVcpus(_type: string | null): Promise<number> { this.#live(); return TEST_MAX_VCPUS; }
+  async isSecure(): Promise<boolean> {
+    this.#live();
+    return true;
+  }
+  async getMaxVcpus(_type: string | null): Promise<number> {
+    this.#live();
+    return TEST_MAX_VCPUS;
+  }
 
   async listAllDomains(flags: number): Promise<DomainRef[]> {
     checkFlags(flags, LIST_FLAGS_ALL, 'testConnectListAllDomains');
-    return this.#live().list(flags).map((d) => d.ref);
+    return this.#live()
+      .list(flags)
+      .map((d) => d.ref);
   }
 
-  async lookupById(id: number): Promise<DomainRef> { return this.#live().lookupById(id).ref; }
-  async lookupByName(name: string): Promise<DomainRef> { return this.#live().lookupByName(name).ref; }
-  async lookupByUuid(uuid: string): Promise<DomainRef> { return this.#live().lookupByUuid(uuid).ref; }
+  async lookupById(id: number): Promise<DomainRef> {
+    return this.#live().lookupById(id).ref;
+  }
+  async lookupByName(name: string): Promise<DomainRef> {
+    return this.#live().lookupByName(name).ref;
+  }
+  async lookupByUuid(uuid: string): Promise<DomainRef> {
+    return this.#live().lookupByUuid(uuid).ref;
+  }
 
   async defineXML(xml: string): Promise<DomainRef> {
     const state = this.#live();
@@ -123,8 +170,11 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
   }
 
   async domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
-    checkFlags(flags, DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.UPDATE_CPU | DomainXMLFlags.MIGRATABLE,
-      'testDomainGetXMLDesc');
+    checkFlags(
+      flags,
+      DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.UPDATE_CPU | DomainXMLFlags.MIGRATABLE,
+      'testDomainGetXMLDesc',
+    );
     const d = this.#dom(dom);
     if (flags & DomainXMLFlags.INACTIVE) return formatDomainXml(d.config ?? d.def, { inactive: true });
     return formatDomainXml(d.def, { id: d.id });
@@ -136,7 +186,9 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return 'linux';
   }
 
-  async domainGetMaxMemory(dom: DomainRef): Promise<number> { return this.#dom(dom).def.memoryKiB; }
+  async domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return this.#dom(dom).def.memoryKiB;
+  }
 
   async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
     checkFlags(flags, DomainCreateFlags.PAUSED, 'testDomainCreateWithFlags');
@@ -145,10 +197,18 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return d.ref;
   }
 
-  async domainDestroy(dom: DomainRef): Promise<void> { life.destroyDomain(this.#live(), this.#dom(dom)); }
-  async domainSuspend(dom: DomainRef): Promise<void> { life.suspendDomain(this.#live(), this.#dom(dom)); }
-  async domainResume(dom: DomainRef): Promise<void> { life.resumeDomain(this.#live(), this.#dom(dom)); }
-  async domainShutdown(dom: DomainRef): Promise<void> { life.shutdownDomain(this.#live(), this.#dom(dom)); }
+  async domainDestroy(dom: DomainRef): Promise<void> {
+    life.destroyDomain(this.#live(), this.#dom(dom));
+  }
+  async domainSuspend(dom: DomainRef): Promise<void> {
+    life.suspendDomain(this.#live(), this.#dom(dom));
+  }
+  async domainResume(dom: DomainRef): Promise<void> {
+    life.resumeDomain(this.#live(), this.#dom(dom));
+  }
+  async domainShutdown(dom: DomainRef): Promise<void> {
+    life.shutdownDomain(this.#live(), this.#dom(dom));
+  }
 
   async domainReboot(dom: DomainRef, flags: number): Promise<void> {
     checkFlags(flags, REBOOT_FLAGS_ALL, 'testDomainReboot');
@@ -156,20 +216,40 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
   }
 
   async domainUndefine(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(flags, DomainUndefineFlags.MANAGED_SAVE | DomainUndefineFlags.SNAPSHOTS_METADATA, 'testDomainUndefineFlags');
+    checkFlags(
+      flags,
+      DomainUndefineFlags.MANAGED_SAVE | DomainUndefineFlags.SNAPSHOTS_METADATA,
+      'testDomainUndefineFlags',
+    );
     life.undefineDomain(this.#live(), this.#dom(dom));
   }
 
-  async domainIsActive(dom: DomainRef): Promise<boolean> { return this.#dom(dom).active; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return this.#dom(dom).persistent; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return this.#dom(dom).autostart; }
-  async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> { life.setDomainAutostart(this.#dom(dom), autostart); }
-  async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> { life.setDomainMemory(this.#dom(dom), memoryKiB); }
-  async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> { life.setDomainVcpus(this.#dom(dom), nvcpus); }
+  async domainIsActive(dom: DomainRef): Promise<boolean> {
+    return this.#dom(dom).active;
+  }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> {
+    return this.#dom(dom).persistent;
+  }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> {
+    return this.#dom(dom).autostart;
+  }
+  async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
+    life.setDomainAutostart(this.#dom(dom), autostart);
+  }
+  async domainSetMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
+    life.setDomainMemory(this.#dom(dom), memoryKiB);
+  }
+  async domainSetVcpus(dom: DomainRef, nvcpus: number): Promise<void> {
+    life.setDomainVcpus(this.#dom(dom), nvcpus);
+  }
 
   // Monitoring: values and errors as libvirt 9.0's test driver (see stats.ts, tuning.ts).
 
-  async connectGetAllDomainStats(doms: DomainRef[] | null, groups: number, flags: number): Promise<DomainStatsRecord[]> {
+  async connectGetAllDomainStats(
+    doms: DomainRef[] | null,
+    groups: number,
+    flags: number,
+  ): Promise<DomainStatsRecord[]> {
     return allDomainStats(this.#live(), doms, groups, flags);
   }
 
@@ -178,7 +258,9 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return stats.memoryStats(this.#dom(dom), maxStats);
   }
 
-  async domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> { return stats.blockStats(this.#dom(dom), disk); }
+  async domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> {
+    return stats.blockStats(this.#dom(dom), disk);
+  }
   async domainInterfaceStats(dom: DomainRef, device: string): Promise<InterfaceStats> {
     return stats.interfaceStats(this.#dom(dom), device);
   }
@@ -234,7 +316,9 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return stats.nodeCpuStats();
   }
 
-  async nodeGetFreeMemory(): Promise<bigint> { return stats.freeMemory(this.#live().numaCells); }
+  async nodeGetFreeMemory(): Promise<bigint> {
+    return stats.freeMemory(this.#live().numaCells);
+  }
   async nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<bigint[]> {
     return stats.cellsFreeMemory(this.#live().numaCells, startCell, maxCells);
   }

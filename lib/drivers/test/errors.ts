@@ -22,6 +22,10 @@ export function checkFlags(flags: number, allowed: number, fn: string): void {
   const unknown = flags & ~allowed;
   if (unknown !== 0) {
     // libvirt's virReportInvalidArg: its own text, without the "invalid argument:" prefix.
-    throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, `unsupported flags (0x${(unknown >>> 0).toString(16)}) in function ${fn}`);
+    throw new XvirtError(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.TEST,
+      `unsupported flags (0x${(unknown >>> 0).toString(16)}) in function ${fn}`,
+    );
   }
 }

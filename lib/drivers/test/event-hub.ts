@@ -8,8 +8,12 @@ export class EventHub<E> {
   #queue: E[] = [];
   #scheduled = false;
 
-  subscribe(sink: (event: E) => void): void { this.#sinks.add(sink); }
-  unsubscribe(sink: (event: E) => void): void { this.#sinks.delete(sink); }
+  subscribe(sink: (event: E) => void): void {
+    this.#sinks.add(sink);
+  }
+  unsubscribe(sink: (event: E) => void): void {
+    this.#sinks.delete(sink);
+  }
 
   emit(event: E): void {
     if (this.#sinks.size === 0) return;

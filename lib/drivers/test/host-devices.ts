@@ -17,26 +17,61 @@ export interface TestNodeDevice {
   xml: string;
 }
 
-export interface TestInterface { name: string; mac: string; active: boolean; xml: string }
+export interface TestInterface {
+  name: string;
+  mac: string;
+  active: boolean;
+  xml: string;
+}
 
-function fcHost(name: string, parent: string, host: number, wwnn: string, wwpn: string, fabric: string, vports: boolean): TestNodeDevice {
+function fcHost(
+  name: string,
+  parent: string,
+  host: number,
+  wwnn: string,
+  wwpn: string,
+  fabric: string,
+  vports: boolean,
+): TestNodeDevice {
   const lines = [
-    '<device>', `  <name>${name}</name>`, `  <parent>${parent}</parent>`, "  <capability type='scsi_host'>",
-    `    <host>${host}</host>`, `    <unique_id>${host - 1}</unique_id>`, "    <capability type='fc_host'>",
-    `      <wwnn>${wwnn}</wwnn>`, `      <wwpn>${wwpn}</wwpn>`, `      <fabric_wwn>${fabric}</fabric_wwn>`, '    </capability>',
+    '<device>',
+    `  <name>${name}</name>`,
+    `  <parent>${parent}</parent>`,
+    "  <capability type='scsi_host'>",
+    `    <host>${host}</host>`,
+    `    <unique_id>${host - 1}</unique_id>`,
+    "    <capability type='fc_host'>",
+    `      <wwnn>${wwnn}</wwnn>`,
+    `      <wwpn>${wwpn}</wwpn>`,
+    `      <fabric_wwn>${fabric}</fabric_wwn>`,
+    '    </capability>',
     // libvirt 9.0 formats max_vports and vports of the default devices as 0.
-    ...(vports ? ["    <capability type='vport_ops'>", '      <max_vports>0</max_vports>', '      <vports>0</vports>', '    </capability>'] : []),
-    '  </capability>', '</device>',
+    ...(vports
+      ? [
+          "    <capability type='vport_ops'>",
+          '      <max_vports>0</max_vports>',
+          '      <vports>0</vports>',
+          '    </capability>',
+        ]
+      : []),
+    '  </capability>',
+    '</device>',
   ];
   return {
-    name, parent, caps: ['scsi_host'], capFlags: F.CAP_SCSI_HOST | F.CAP_FC_HOST | (vports ? F.CAP_VPORTS : 0),
+    name,
+    parent,
+    caps: ['scsi_host'],
+    capFlags: F.CAP_SCSI_HOST | F.CAP_FC_HOST | (vports ? F.CAP_VPORTS : 0),
     xml: lines.join('\n') + '\n',
   };
 }
 
 export function defaultNodeDevices(): TestNodeDevice[] {
   const computer: TestNodeDevice = {
-    name: 'computer', parent: null, caps: ['system'], capFlags: F.CAP_SYSTEM,
+    name: 'computer',
+    parent: null,
+    caps: ['system'],
+    capFlags: F.CAP_SYSTEM,
     xml: `<device>
   <name>computer</name>
   <capability type='system'>
@@ -64,9 +99,12 @@ export function defaultNodeDevices(): TestNodeDevice[] {
 }
 
 export function defaultInterfaces(): TestInterface[] {
-  return [{
-    name: 'eth1', mac: 'aa:bb:cc:dd:ee:ff', active: true,
-    xml: `<interface type='ethernet' name='eth1'>
+  return [
+    {
+      name: 'eth1',
+      mac: 'aa:bb:cc:dd:ee:ff',
+      active: true,
+      xml: `<interface type='ethernet' name='eth1'>
   <start mode='onboot'/>
   <mtu size='1492'/>
   <protocol family='ipv4'>
@@ -76,7 +114,8 @@ export function defaultInterfaces(): TestInterface[] {
   <mac address='aa:bb:cc:dd:ee:ff'/>
 </interface>
 `,
-  }];
+    },
+  ];
 }
 
 export class TestHostDevices {
@@ -96,26 +135,31 @@ export class TestHostDevices {
 
   device(name: string): TestNodeDevice {
     const dev = this.devices.find((d) => d.name === name);
-    if (!dev) throw XvirtError.of(ErrorNumber.NO_NODE_DEVICE, ErrorDomain.TEST, `no node device with matching name '${name}'`);
+    if (!dev)
+      throw XvirtError.of(ErrorNumber.NO_NODE_DEVICE, ErrorDomain.TEST, `no node device with matching name '${name}'`);
     return dev;
   }
 
   listInterfaces(flags: number): InterfaceRef[] {
     const pair = flags & 3;
-    return this.interfaces.filter((i) => pair === 0 || pair === 3 || (pair === 2) === i.active)
+    return this.interfaces
+      .filter((i) => pair === 0 || pair === 3 || (pair === 2) === i.active)
       .map((i) => ({ name: i.name, mac: i.mac }));
   }
 
   iface(name: string): TestInterface {
     const found = this.interfaces.find((i) => i.name === name);
-    if (!found) throw XvirtError.of(ErrorNumber.NO_INTERFACE, ErrorDomain.TEST, `no interface with matching name '${name}'`);
+    if (!found)
+      throw XvirtError.of(ErrorNumber.NO_INTERFACE, ErrorDomain.TEST, `no interface with matching name '${name}'`);
     return found;
   }
 
   ifaceByMac(mac: string): TestInterface {
     const found = this.interfaces.filter((i) => i.mac.toLowerCase() === mac.toLowerCase());
-    if (found.length === 0) throw XvirtError.of(ErrorNumber.NO_INTERFACE, ErrorDomain.TEST, `no interface with matching mac '${mac}'`);
-    if (found.length > 1) throw new XvirtError(ErrorNumber.MULTIPLE_INTERFACES, ErrorDomain.TEST, 'multiple matching interfaces found');
+    if (found.length === 0)
+      throw XvirtError.of(ErrorNumber.NO_INTERFACE, ErrorDomain.TEST, `no interface with matching mac '${mac}'`);
+    if (found.length > 1)
+      throw new XvirtError(ErrorNumber.MULTIPLE_INTERFACES, ErrorDomain.TEST, 'multiple matching interfaces found');
     return found[0]!;
   }
 }

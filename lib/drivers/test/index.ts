@@ -53,8 +53,11 @@ function createFileState(file: string, node: NodeFile): TestState {
 export const openTestDriver: DriverOpener = async (uri) => {
   const file = uri.path;
   if (file === '' || file === '/') {
-    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST,
-      `testOpen: supply a path or use test:///default (got '${uri.text}')`);
+    throw XvirtError.of(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.TEST,
+      `testOpen: supply a path or use test:///default (got '${uri.text}')`,
+    );
   }
   if (file === DEFAULT_URI_PATH) {
     const state = (defaultState ??= createDefaultState());
@@ -67,5 +70,7 @@ export const openTestDriver: DriverOpener = async (uri) => {
   const { loadNodeFile } = await import('./node-file');
   const state = createFileState(file, await loadNodeFile(file));
   state.openCount++;
-  return new TestDriver(state, `test://${file}`, () => { state.openCount--; });
+  return new TestDriver(state, `test://${file}`, () => {
+    state.openCount--;
+  });
 };

@@ -5,9 +5,17 @@
  * fail, so a rejected call leaves everything as it was.
  */
 import {
-  DomainEventDefinedDetail, DomainEventResumedDetail, DomainEventStartedDetail, DomainEventStoppedDetail,
-  DomainEventSuspendedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason,
-  DomainRunningReason, DomainShutoffReason, DomainState,
+  DomainEventDefinedDetail,
+  DomainEventResumedDetail,
+  DomainEventStartedDetail,
+  DomainEventStoppedDetail,
+  DomainEventSuspendedDetail,
+  DomainEventType,
+  DomainEventUndefinedDetail,
+  DomainPausedReason,
+  DomainRunningReason,
+  DomainShutoffReason,
+  DomainState,
 } from '../../constants';
 import type { DomainDefinition, LifecycleAction } from '../../xml';
 import type { TestDomain } from './domain';
@@ -31,7 +39,12 @@ function boot(state: TestState, dom: TestDomain, paused: boolean): void {
 }
 
 /** Shuts `dom` off with `reason`, emitting STOPPED/`detail`; a transient domain then vanishes. */
-function shutOff(state: TestState, dom: TestDomain, reason: DomainShutoffReason, detail: DomainEventStoppedDetail): void {
+function shutOff(
+  state: TestState,
+  dom: TestDomain,
+  reason: DomainShutoffReason,
+  detail: DomainEventStoppedDetail,
+): void {
   state.reindex(dom, () => dom.stop(reason));
   state.emit(dom, DomainEventType.STOPPED, detail);
   if (!dom.persistent) state.remove(dom);
@@ -120,7 +133,11 @@ export function defineDomain(state: TestState, def: DomainDefinition): TestDomai
   }
   const wasPersistent = existing.persistent;
   existing.config = def;
-  state.emit(existing, DomainEventType.DEFINED, wasPersistent ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED);
+  state.emit(
+    existing,
+    DomainEventType.DEFINED,
+    wasPersistent ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED,
+  );
   return existing;
 }
 

@@ -5,10 +5,24 @@
  * DHCP leases) are absent here too, so they fail NO_SUPPORT as in libvirt.
  */
 import type {
-  DriverNetworkEvent, DriverStoragePoolEvent, InterfaceRef, NetworkRef, NetworkStorageDriver, NodeDeviceRef,
-  StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef,
+  DriverNetworkEvent,
+  DriverStoragePoolEvent,
+  InterfaceRef,
+  NetworkRef,
+  NetworkStorageDriver,
+  NodeDeviceRef,
+  StoragePoolInfo,
+  StoragePoolRef,
+  StorageVolInfo,
+  StorageVolRef,
 } from '../../netstore-types';
-import { LIST_NETWORKS_FILTERS_ALL, LIST_NODE_DEVICES_FILTERS_CAP, LIST_STORAGE_POOLS_FILTERS_ALL, StoragePoolEventId, StoragePoolEventType } from '../../netstore-constants';
+import {
+  LIST_NETWORKS_FILTERS_ALL,
+  LIST_NODE_DEVICES_FILTERS_CAP,
+  LIST_STORAGE_POOLS_FILTERS_ALL,
+  StoragePoolEventId,
+  StoragePoolEventType,
+} from '../../netstore-constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { checkFlags } from './errors';
 import type { NetStoreState } from './netstore-state';
@@ -32,11 +46,17 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
 
   async connectListAllNetworks(flags: number): Promise<NetworkRef[]> {
     checkFlags(flags, LIST_NETWORKS_FILTERS_ALL, 'testConnectListAllNetworks');
-    return this.netstore().networks.list(flags).map((n) => n.ref);
+    return this.netstore()
+      .networks.list(flags)
+      .map((n) => n.ref);
   }
 
-  async networkLookupByName(name: string): Promise<NetworkRef> { return this.netstore().networks.byName(name).ref; }
-  async networkLookupByUuid(uuid: string): Promise<NetworkRef> { return this.netstore().networks.byUuid(uuid).ref; }
+  async networkLookupByName(name: string): Promise<NetworkRef> {
+    return this.netstore().networks.byName(name).ref;
+  }
+  async networkLookupByUuid(uuid: string): Promise<NetworkRef> {
+    return this.netstore().networks.byUuid(uuid).ref;
+  }
 
   async networkDefineXML(xml: string, flags: number): Promise<NetworkRef> {
     const { parseNetworkXml } = await networkXml();
@@ -73,9 +93,15 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return formatNetworkXml(this.netstore().networks.byName(net.name).def);
   }
 
-  async networkIsActive(net: NetworkRef): Promise<boolean> { return this.netstore().networks.byUuid(net.uuid).active; }
-  async networkIsPersistent(net: NetworkRef): Promise<boolean> { return this.netstore().networks.byUuid(net.uuid).persistent; }
-  async networkGetAutostart(net: NetworkRef): Promise<boolean> { return this.netstore().networks.byName(net.name).autostart; }
+  async networkIsActive(net: NetworkRef): Promise<boolean> {
+    return this.netstore().networks.byUuid(net.uuid).active;
+  }
+  async networkIsPersistent(net: NetworkRef): Promise<boolean> {
+    return this.netstore().networks.byUuid(net.uuid).persistent;
+  }
+  async networkGetAutostart(net: NetworkRef): Promise<boolean> {
+    return this.netstore().networks.byName(net.name).autostart;
+  }
   async networkSetAutostart(net: NetworkRef, autostart: boolean): Promise<void> {
     this.netstore().networks.byName(net.name).autostart = autostart;
   }
@@ -83,19 +109,31 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   async networkGetBridgeName(net: NetworkRef): Promise<string> {
     const def = this.netstore().networks.byName(net.name).def;
     if (def.bridge === null) {
-      throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.TEST, `network '${def.name}' does not have a bridge name.`);
+      throw XvirtError.of(
+        ErrorNumber.INTERNAL_ERROR,
+        ErrorDomain.TEST,
+        `network '${def.name}' does not have a bridge name.`,
+      );
     }
     return def.bridge;
   }
 
   async connectListAllStoragePools(flags: number): Promise<StoragePoolRef[]> {
     checkFlags(flags, LIST_STORAGE_POOLS_FILTERS_ALL, 'testConnectListAllStoragePools');
-    return this.netstore().pools.list(flags).map((p) => p.ref);
+    return this.netstore()
+      .pools.list(flags)
+      .map((p) => p.ref);
   }
 
-  async storagePoolLookupByName(name: string): Promise<StoragePoolRef> { return this.netstore().pools.byName(name).ref; }
-  async storagePoolLookupByUuid(uuid: string): Promise<StoragePoolRef> { return this.netstore().pools.byUuid(uuid).ref; }
-  async storagePoolLookupByVolume(vol: StorageVolRef): Promise<StoragePoolRef> { return this.netstore().pools.byName(vol.pool).ref; }
+  async storagePoolLookupByName(name: string): Promise<StoragePoolRef> {
+    return this.netstore().pools.byName(name).ref;
+  }
+  async storagePoolLookupByUuid(uuid: string): Promise<StoragePoolRef> {
+    return this.netstore().pools.byUuid(uuid).ref;
+  }
+  async storagePoolLookupByVolume(vol: StorageVolRef): Promise<StoragePoolRef> {
+    return this.netstore().pools.byName(vol.pool).ref;
+  }
 
   async storagePoolDefineXML(xml: string, flags: number): Promise<StoragePoolRef> {
     const { parseStoragePoolXml } = await poolXml();
@@ -147,7 +185,9 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     pools.emit(pools.inState(pool.name, true), 0, StoragePoolEventId.REFRESH);
   }
 
-  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> { return this.netstore().pools.byName(pool.name).info(); }
+  async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> {
+    return this.netstore().pools.byName(pool.name).info();
+  }
 
   async storagePoolGetXMLDesc(pool: StoragePoolRef, flags: number): Promise<string> {
     const { formatStoragePoolXml } = await poolXml();
@@ -157,8 +197,12 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return formatStoragePoolXml(obj.def, { capacity, allocation, available });
   }
 
-  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> { return this.netstore().pools.byUuid(pool.uuid).active; }
-  async storagePoolIsPersistent(pool: StoragePoolRef): Promise<boolean> { return this.netstore().pools.byUuid(pool.uuid).persistent; }
+  async storagePoolIsActive(pool: StoragePoolRef): Promise<boolean> {
+    return this.netstore().pools.byUuid(pool.uuid).active;
+  }
+  async storagePoolIsPersistent(pool: StoragePoolRef): Promise<boolean> {
+    return this.netstore().pools.byUuid(pool.uuid).persistent;
+  }
 
   async storagePoolGetAutostart(pool: StoragePoolRef): Promise<boolean> {
     const obj = this.netstore().pools.byName(pool.name);
@@ -178,7 +222,9 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return [...obj.volumes.values()].map((v) => obj.volRef(v));
   }
 
-  #activePool(name: string): TestPool { return this.netstore().pools.inState(name, true); }
+  #activePool(name: string): TestPool {
+    return this.netstore().pools.inState(name, true);
+  }
 
   async storageVolLookupByName(pool: StoragePoolRef, name: string): Promise<StorageVolRef> {
     const obj = this.#activePool(pool.name);
@@ -202,13 +248,19 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return obj.volRef(this.netstore().pools.addVolume(obj, parseStorageVolXml(xml, obj.def.type)));
   }
 
-  async storageVolCreateXMLFrom(pool: StoragePoolRef, xml: string, clone: StorageVolRef, flags: number): Promise<StorageVolRef> {
+  async storageVolCreateXMLFrom(
+    pool: StoragePoolRef,
+    xml: string,
+    clone: StorageVolRef,
+    flags: number,
+  ): Promise<StorageVolRef> {
     const { parseStorageVolXml } = await volXml();
     checkFlags(flags, 0, 'testStorageVolCreateXMLFrom');
     const pools = this.netstore().pools;
     const obj = this.#activePool(pool.name);
     const def = parseStorageVolXml(xml, obj.def.type);
-    if (obj.volumes.has(def.name)) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST, 'storage vol already exists');
+    if (obj.volumes.has(def.name))
+      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST, 'storage vol already exists');
     pools.volume(obj, clone.name);
     return obj.volRef(pools.addVolume(obj, def));
   }
@@ -244,7 +296,9 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return this.netstore().host.listDevices(flags);
   }
 
-  async nodeDeviceLookupByName(name: string): Promise<NodeDeviceRef> { return { name: this.netstore().host.device(name).name }; }
+  async nodeDeviceLookupByName(name: string): Promise<NodeDeviceRef> {
+    return { name: this.netstore().host.device(name).name };
+  }
 
   async nodeDeviceGetXMLDesc(dev: NodeDeviceRef, flags: number): Promise<string> {
     checkFlags(flags, 0, 'testNodeDeviceGetXMLDesc');
@@ -257,7 +311,9 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return parent;
   }
 
-  async nodeDeviceListCaps(dev: NodeDeviceRef): Promise<string[]> { return [...this.netstore().host.device(dev.name).caps]; }
+  async nodeDeviceListCaps(dev: NodeDeviceRef): Promise<string[]> {
+    return [...this.netstore().host.device(dev.name).caps];
+  }
 
   async connectListAllInterfaces(flags: number): Promise<InterfaceRef[]> {
     checkFlags(flags, 3, 'testConnectListAllInterfaces');
@@ -279,7 +335,9 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
     return this.netstore().host.iface(iface.name).xml;
   }
 
-  async interfaceIsActive(iface: InterfaceRef): Promise<boolean> { return this.netstore().host.iface(iface.name).active; }
+  async interfaceIsActive(iface: InterfaceRef): Promise<boolean> {
+    return this.netstore().host.iface(iface.name).active;
+  }
 
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
     const hub = this.netstore().networks.events;

@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import type { Element } from '@xmldom/xmldom';
 import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../../errors';
 import { ListNodeDevicesFlags as F } from '../../netstore-constants';
-import { attr, childElement, childElements, childText, MAX_XML_LENGTH, parseXmlRoot, serializeElement } from '../../xml/dom';
+import {
+  attr,
+  childElement,
+  childElements,
+  childText,
+  MAX_XML_LENGTH,
+  parseXmlRoot,
+  serializeElement,
+} from '../../xml/dom';
 import { parseNetworkXml } from '../../xml/network';
 import { parseStoragePoolXml } from '../../xml/storage-pool';
 import { parseStorageVolXml } from '../../xml/storage-vol';
@@ -19,10 +27,23 @@ import { NetStoreState } from './netstore-state';
 
 /** ListNodeDevicesFlags bit for each capability type name. */
 const CAP_FLAGS: Record<string, number> = {
-  system: F.CAP_SYSTEM, pci: F.CAP_PCI_DEV, usb_device: F.CAP_USB_DEV, usb: F.CAP_USB_INTERFACE, net: F.CAP_NET,
-  scsi_host: F.CAP_SCSI_HOST, scsi_target: F.CAP_SCSI_TARGET, scsi: F.CAP_SCSI, storage: F.CAP_STORAGE,
-  scsi_generic: F.CAP_SCSI_GENERIC, drm: F.CAP_DRM, mdev: F.CAP_MDEV, ccw: F.CAP_CCW_DEV, css: F.CAP_CSS_DEV,
-  vdpa: F.CAP_VDPA, fc_host: F.CAP_FC_HOST, vport_ops: F.CAP_VPORTS,
+  system: F.CAP_SYSTEM,
+  pci: F.CAP_PCI_DEV,
+  usb_device: F.CAP_USB_DEV,
+  usb: F.CAP_USB_INTERFACE,
+  net: F.CAP_NET,
+  scsi_host: F.CAP_SCSI_HOST,
+  scsi_target: F.CAP_SCSI_TARGET,
+  scsi: F.CAP_SCSI,
+  storage: F.CAP_STORAGE,
+  scsi_generic: F.CAP_SCSI_GENERIC,
+  drm: F.CAP_DRM,
+  mdev: F.CAP_MDEV,
+  ccw: F.CAP_CCW_DEV,
+  css: F.CAP_CSS_DEV,
+  vdpa: F.CAP_VDPA,
+  fc_host: F.CAP_FC_HOST,
+  vport_ops: F.CAP_VPORTS,
 };
 
 function wrap(file: string, where: string, err: unknown): XvirtError {
@@ -40,10 +61,14 @@ async function resolve(el: Element, file: string, what: string): Promise<Element
   try {
     text = await readFile(target, 'utf8');
   } catch (err) {
-    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.TEST,
-      `cannot read ${what} file '${target}' of test driver file '${file}': ${(err as Error).message}`);
+    throw XvirtError.of(
+      ErrorNumber.SYSTEM_ERROR,
+      ErrorDomain.TEST,
+      `cannot read ${what} file '${target}' of test driver file '${file}': ${(err as Error).message}`,
+    );
   }
-  if (text.length > MAX_XML_LENGTH) throw wrap(file, `${what} file '${target}'`, `larger than ${MAX_XML_LENGTH} characters`);
+  if (text.length > MAX_XML_LENGTH)
+    throw wrap(file, `${what} file '${target}'`, `larger than ${MAX_XML_LENGTH} characters`);
   return parseXmlRoot(text, what === 'volume' ? 'volume' : el.nodeName, target);
 }
 
@@ -56,7 +81,8 @@ function loadDevice(el: Element): TestNodeDevice {
     const type = attr(cap, 'type') ?? '';
     caps.push(type);
     capFlags |= CAP_FLAGS[type] ?? 0;
-    for (const sub of childElements(cap).filter((c) => c.nodeName === 'capability')) capFlags |= CAP_FLAGS[attr(sub, 'type') ?? ''] ?? 0;
+    for (const sub of childElements(cap).filter((c) => c.nodeName === 'capability'))
+      capFlags |= CAP_FLAGS[attr(sub, 'type') ?? ''] ?? 0;
   }
   return { name, parent: childText(el, 'parent'), caps, capFlags, xml: serializeElement(el) + '\n' };
 }
@@ -80,13 +106,17 @@ export async function loadNetStore(root: Element, file: string): Promise<NetStor
       else if (node.nodeName === 'interface') interfaces.push(loadInterface(await resolve(node, file, 'interface')));
       else if (node.nodeName === 'network') {
         const def = parseNetworkXml(serializeElement(await resolve(node, file, 'network')));
-        deferred.push(async (state) => { state.networks.load(def); });
+        deferred.push(async (state) => {
+          state.networks.load(def);
+        });
       } else if (node.nodeName === 'pool') {
         const el = await resolve(node, file, 'pool');
         const volumes = childElements(el).filter((c) => c.nodeName === 'volume');
         for (const v of volumes) el.removeChild(v);
         const def = parseStoragePoolXml(serializeElement(el));
-        const vols = await Promise.all(volumes.map(async (v) => parseStorageVolXml(serializeElement(await resolve(v, file, 'volume')), def.type)));
+        const vols = await Promise.all(
+          volumes.map(async (v) => parseStorageVolXml(serializeElement(await resolve(v, file, 'volume')), def.type)),
+        );
         deferred.push(async (state) => {
           const pool = state.pools.load(def);
           for (const vol of vols) state.pools.addVolume(pool, vol);

@@ -25,9 +25,15 @@ export class TestNetwork {
     this.persistent = persistent;
   }
 
-  get name(): string { return this.def.name; }
-  get uuid(): string { return this.def.uuid; }
-  get ref(): NetworkRef { return { name: this.def.name, uuid: this.def.uuid }; }
+  get name(): string {
+    return this.def.name;
+  }
+  get uuid(): string {
+    return this.def.uuid;
+  }
+  get ref(): NetworkRef {
+    return { name: this.def.name, uuid: this.def.uuid };
+  }
 }
 
 function noNetwork(detail: string): XvirtError {
@@ -56,7 +62,10 @@ export class TestNetworks {
 
   /** Sorted by name (libvirt's order is its hash table's; virsh sorts). */
   list(flags: number): TestNetwork[] {
-    return this.#list.all().filter((n) => matchesStateFlags(flags, n)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return this.#list
+      .all()
+      .filter((n) => matchesStateFlags(flags, n))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** Loads a network from the node description: persistent and running, no event. */

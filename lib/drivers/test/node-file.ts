@@ -61,8 +61,9 @@ async function readXmlFile(file: string, what = `test driver file '${file}'`): P
     if (st.size > MAX_XML_LENGTH) throw new Error(`larger than ${MAX_XML_LENGTH} bytes`);
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.TEST,
-      `cannot read ${what}: ${(err as Error).message}`, { cause: err });
+    throw XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.TEST, `cannot read ${what}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -89,7 +90,8 @@ function parseNodeInfo(root: Element, file: string): NodeInfo {
     info.mhz = readCount(cpu, 'mhz', 0, file) ?? info.mhz;
     const model = childText(cpu, 'model');
     if (model !== null) {
-      if (model.length === 0 || model.length > 31) throw fileError(file, `<cpu><model> must be 1 to 31 characters, got '${model}'`);
+      if (model.length === 0 || model.length > 31)
+        throw fileError(file, `<cpu><model> must be 1 to 31 characters, got '${model}'`);
       info.model = model;
     }
   }
@@ -112,7 +114,8 @@ function takeTestExtensions(dom: Element, file: string, where: string): Omit<Nod
     if (el.namespaceURI !== TEST_NAMESPACE) continue;
     if (el.localName === 'runstate') {
       const text = (el.textContent ?? '').trim();
-      if (!/^[0-7]$/.test(text)) throw fileError(file, `${where}invalid <test:runstate> '${text}' (expected a domain state 0-7)`);
+      if (!/^[0-7]$/.test(text))
+        throw fileError(file, `${where}invalid <test:runstate> '${text}' (expected a domain state 0-7)`);
       runstate = Number(text);
     } else if (el.localName === 'transient') {
       transient = true;
@@ -162,8 +165,11 @@ export async function loadNodeFile(file: string): Promise<NodeFile> {
     throw inFile(file, '', err);
   }
   if (childElement(root, 'auth')) {
-    throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.TEST,
-      `test driver file '${file}': <auth> (authenticated test connections) is not supported by xvirt`);
+    throw XvirtError.of(
+      ErrorNumber.CONFIG_UNSUPPORTED,
+      ErrorDomain.TEST,
+      `test driver file '${file}': <auth> (authenticated test connections) is not supported by xvirt`,
+    );
   }
   const nodeInfo = parseNodeInfo(root, file);
   const elements = childElements(root).filter((el) => el.nodeName === 'domain');

@@ -5,7 +5,11 @@
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 
-export interface Listed { readonly name: string; readonly uuid: string; active: boolean }
+export interface Listed {
+  readonly name: string;
+  readonly uuid: string;
+  active: boolean;
+}
 
 export class ObjectList<T extends Listed> {
   readonly #byName = new Map<string, T>();
@@ -17,9 +21,15 @@ export class ObjectList<T extends Listed> {
     this.#kind = kind;
   }
 
-  byName(name: string): T | undefined { return this.#byName.get(name); }
-  byUuid(uuid: string): T | undefined { return this.#byUuid.get(uuid); }
-  all(): T[] { return [...this.#byUuid.values()]; }
+  byName(name: string): T | undefined {
+    return this.#byName.get(name);
+  }
+  byUuid(uuid: string): T | undefined {
+    return this.#byUuid.get(uuid);
+  }
+  all(): T[] {
+    return [...this.#byUuid.values()];
+  }
 
   /**
    * The existing object a definition named `name` with `uuid` would replace
@@ -30,18 +40,28 @@ export class ObjectList<T extends Listed> {
     const sameUuid = this.#byUuid.get(uuid);
     if (sameUuid) {
       if (sameUuid.name !== name) {
-        throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST,
-          `${this.#kind} '${sameUuid.name}' is already defined with uuid ${uuid}`);
+        throw XvirtError.of(
+          ErrorNumber.OPERATION_FAILED,
+          ErrorDomain.TEST,
+          `${this.#kind} '${sameUuid.name}' is already defined with uuid ${uuid}`,
+        );
       }
       if (checkLive && sameUuid.active) {
-        throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.TEST, `${this.#kind} is already active as '${name}'`);
+        throw XvirtError.of(
+          ErrorNumber.OPERATION_INVALID,
+          ErrorDomain.TEST,
+          `${this.#kind} is already active as '${name}'`,
+        );
       }
       return sameUuid;
     }
     const sameName = this.#byName.get(name);
     if (sameName) {
-      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST,
-        `${this.#kind} '${name}' already exists with uuid ${sameName.uuid}`);
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_FAILED,
+        ErrorDomain.TEST,
+        `${this.#kind} '${name}' already exists with uuid ${sameName.uuid}`,
+      );
     }
     return null;
   }

@@ -17,7 +17,11 @@ export const TEST_POOL_CAPACITY = 100n * 1024n ** 3n;
 /** ListStoragePoolsFlags bit for each pool type xvirt serves. */
 const TYPE_FLAGS: Record<string, number> = { dir: 64, fs: 128, logical: 512 };
 
-export interface TestVolume { def: StorageVolDefinition; key: string; path: string }
+export interface TestVolume {
+  def: StorageVolDefinition;
+  key: string;
+  path: string;
+}
 
 export class TestPool {
   def: StoragePoolDefinition;
@@ -34,21 +38,33 @@ export class TestPool {
     this.persistent = persistent;
   }
 
-  get name(): string { return this.def.name; }
-  get uuid(): string { return this.def.uuid; }
-  get ref(): StoragePoolRef { return { name: this.def.name, uuid: this.def.uuid }; }
+  get name(): string {
+    return this.def.name;
+  }
+  get uuid(): string {
+    return this.def.uuid;
+  }
+  get ref(): StoragePoolRef {
+    return { name: this.def.name, uuid: this.def.uuid };
+  }
 
   info(): StoragePoolInfo {
     return {
       state: this.active ? StoragePoolState.RUNNING : StoragePoolState.INACTIVE,
-      capacity: TEST_POOL_CAPACITY, allocation: this.allocation, available: TEST_POOL_CAPACITY - this.allocation,
+      capacity: TEST_POOL_CAPACITY,
+      allocation: this.allocation,
+      available: TEST_POOL_CAPACITY - this.allocation,
     };
   }
 
-  volRef(vol: TestVolume): StorageVolRef { return { pool: this.name, name: vol.def.name, key: vol.key }; }
+  volRef(vol: TestVolume): StorageVolRef {
+    return { pool: this.name, name: vol.def.name, key: vol.key };
+  }
 
   /** FILE for directory-backed pools, BLOCK for logical ones (libvirt's testStorageVolumeTypeForPool). */
-  get volumeType(): StorageVolType { return this.def.type === 'logical' ? StorageVolType.BLOCK : StorageVolType.FILE; }
+  get volumeType(): StorageVolType {
+    return this.def.type === 'logical' ? StorageVolType.BLOCK : StorageVolType.FILE;
+  }
 }
 
 function failed(number: ErrorNumber, detail: string): XvirtError {
@@ -94,13 +110,16 @@ export class TestPools {
 
   list(flags: number): TestPool[] {
     const types = flags & ~0x3f;
-    return this.#list.all()
+    return this.#list
+      .all()
       .filter((p) => matchesStateFlags(flags, p) && (types === 0 || (types & (TYPE_FLAGS[p.def.type] ?? 0)) !== 0))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** Every running pool, for lookups by volume key or path. */
-  activePools(): TestPool[] { return this.#list.all().filter((p) => p.active); }
+  activePools(): TestPool[] {
+    return this.#list.all().filter((p) => p.active);
+  }
 
   #admit(def: StoragePoolDefinition, checkLive: boolean): TestPool | null {
     const existing = this.#list.existingFor(def.name, def.uuid, checkLive);

@@ -38,17 +38,30 @@ export function memoryStats(dom: TestDomain, maxStats: number): MemoryStat[] {
   if (!devicesOf(def).memballoon) return [];
   const cur = BigInt(def.currentMemoryKiB);
   const all: [Tag, bigint][] = [
-    [Tag.ACTUAL_BALLOON, cur], [Tag.SWAP_IN, 0n], [Tag.SWAP_OUT, 0n], [Tag.MAJOR_FAULT, 0n], [Tag.MINOR_FAULT, 0n],
-    [Tag.UNUSED, cur / 2n], [Tag.AVAILABLE, cur], [Tag.USABLE, cur / 2n], [Tag.LAST_UPDATE, MEMORY_LAST_UPDATE],
-    [Tag.DISK_CACHES, cur / 8n], [Tag.HUGETLB_PGALLOC, 0n], [Tag.HUGETLB_PGFAIL, 0n], [Tag.RSS, cur / 2n],
+    [Tag.ACTUAL_BALLOON, cur],
+    [Tag.SWAP_IN, 0n],
+    [Tag.SWAP_OUT, 0n],
+    [Tag.MAJOR_FAULT, 0n],
+    [Tag.MINOR_FAULT, 0n],
+    [Tag.UNUSED, cur / 2n],
+    [Tag.AVAILABLE, cur],
+    [Tag.USABLE, cur / 2n],
+    [Tag.LAST_UPDATE, MEMORY_LAST_UPDATE],
+    [Tag.DISK_CACHES, cur / 8n],
+    [Tag.HUGETLB_PGALLOC, 0n],
+    [Tag.HUGETLB_PGFAIL, 0n],
+    [Tag.RSS, cur / 2n],
   ];
   return all.slice(0, maxStats).map(([tag, value]) => ({ tag, value }));
 }
 
 export function blockStats(dom: TestDomain, disk: string): BlockStats {
   if (disk === '') {
-    throw XvirtError.of(ErrorNumber.OPERATION_UNSUPPORTED, ErrorDomain.TEST,
-      'summary statistics are not supported yet');
+    throw XvirtError.of(
+      ErrorNumber.OPERATION_UNSUPPORTED,
+      ErrorDomain.TEST,
+      'summary statistics are not supported yet',
+    );
   }
   requireRunning(dom);
   if (!findDisk(devicesOf(dom.def), disk)) throw invalidArg(`invalid path: ${disk}`);
@@ -63,8 +76,14 @@ export function interfaceStats(dom: TestDomain, device: string): InterfaceStats 
   }
   const base = realTimeUs();
   return {
-    rxBytes: base / 10n, rxPackets: base / 100n, rxErrs: base / 1_000_000n, rxDrop: base / 2_000_000n,
-    txBytes: base / 20n, txPackets: base / 110n, txErrs: base / 3_000_000n, txDrop: base / 4_000_000n,
+    rxBytes: base / 10n,
+    rxPackets: base / 100n,
+    rxErrs: base / 1_000_000n,
+    rxDrop: base / 2_000_000n,
+    txBytes: base / 20n,
+    txPackets: base / 110n,
+    txErrs: base / 3_000_000n,
+    txDrop: base / 4_000_000n,
   };
 }
 
@@ -86,8 +105,13 @@ export function vcpus(node: Readonly<NodeInfo>, dom: TestDomain, maxInfo: number
 export function cpuStats(node: Readonly<NodeInfo>, dom: TestDomain, startCpu: number, ncpus: number): TypedParam[][] {
   requireRunning(dom);
   if (startCpu === -1) {
-    return [[ullongParam('cpu_time', TOTAL_CPU_TIME), ullongParam('user_time', 5540000000n),
-      ullongParam('system_time', 6460000000n)]];
+    return [
+      [
+        ullongParam('cpu_time', TOTAL_CPU_TIME),
+        ullongParam('user_time', 5540000000n),
+        ullongParam('system_time', 6460000000n),
+      ],
+    ];
   }
   const total = node.cores;
   if (startCpu >= total) throw invalidArg(`start_cpu ${startCpu} larger than maximum of ${total - 1}`);
@@ -107,8 +131,10 @@ export function cpuMap(): NodeCPUMap {
 /** libvirt's fixed host CPU times (ns), whatever CPU is asked for. */
 export function nodeCpuStats(): NodeStat[] {
   return [
-    { field: 'user', value: 9797400000n }, { field: 'kernel', value: 34678723400000n },
-    { field: 'idle', value: 87264900000n }, { field: 'iowait', value: 763600000n },
+    { field: 'user', value: 9797400000n },
+    { field: 'kernel', value: 34678723400000n },
+    { field: 'idle', value: 87264900000n },
+    { field: 'iowait', value: 763600000n },
   ];
 }
 

@@ -16,8 +16,10 @@ function domainLayerInvalid(detail: string): XvirtError {
 }
 
 /** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
-function selectDefs(dom: TestDomain, flags: number):
-  { live: DomainDefinition | null; config: DomainDefinition | null } {
+function selectDefs(
+  dom: TestDomain,
+  flags: number,
+): { live: DomainDefinition | null; config: DomainDefinition | null } {
   let impact = flags & (Mem.LIVE | Mem.CONFIG);
   if (impact === 0) impact = dom.active ? Mem.LIVE : Mem.CONFIG;
   if (impact & Mem.LIVE && !dom.active) throw domainLayerInvalid('domain is not running');
@@ -29,9 +31,12 @@ function selectDefs(dom: TestDomain, flags: number):
 
 /** libvirt's virDomainObjGetOneDefState: exactly one definition, and whether it is the live one. */
 function selectOneDef(dom: TestDomain, flags: number): { def: DomainDefinition; live: boolean } {
-  if ((flags & Mem.LIVE) && (flags & Mem.CONFIG)) {
-    throw new XvirtError(ErrorNumber.INVALID_ARG, ErrorDomain.DOMAIN,
-      "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+  if (flags & Mem.LIVE && flags & Mem.CONFIG) {
+    throw new XvirtError(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.DOMAIN,
+      "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive",
+    );
   }
   const { live, config } = selectDefs(dom, flags);
   return live ? { def: live, live: true } : { def: config!, live: false };
@@ -67,7 +72,11 @@ export function setMemoryFlags(dom: TestDomain, memoryKiB: number, flags: number
 export function setMemoryStatsPeriod(dom: TestDomain, period: number, flags: number): void {
   const { def } = selectOneDef(dom, flags);
   if (!devicesOf(def).memballoon) {
-    throw XvirtError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.TEST, 'No memory balloon device configured, can not set the collection period');
+    throw XvirtError.of(
+      ErrorNumber.INTERNAL_ERROR,
+      ErrorDomain.TEST,
+      'No memory balloon device configured, can not set the collection period',
+    );
   }
   def.devicesXml = withBalloonPeriod(def.devicesXml!, period);
 }

@@ -64,7 +64,8 @@ export function parseXenCapabilities(text: string): GuestCap[] {
     const osType = m[1] as 'xen' | 'hvm';
     const same = guests.find((g) => g.osType === osType && g.arch === a.arch);
     if (same) {
-      if (a.pae) same.pae = true; else same.nonpae = true;
+      if (a.pae) same.pae = true;
+      else same.nonpae = true;
       continue;
     }
     guests.push({ osType, arch: a.arch, wordsize: a.wordsize, pae: a.pae, nonpae: a.wordsize === 32 && !a.pae });
@@ -107,7 +108,8 @@ export function capabilitiesXml(xenCapabilities: string, phys: XenPhysinfo): str
       '    </arch>',
     );
     const features = [g.pae ? '      <pae/>' : '', g.nonpae ? '      <nonpae/>' : ''].filter(Boolean);
-    if (g.osType === 'hvm') features.push("      <acpi default='on' toggle='yes'/>", "      <apic default='on' toggle='no'/>");
+    if (g.osType === 'hvm')
+      features.push("      <acpi default='on' toggle='yes'/>", "      <apic default='on' toggle='no'/>");
     lines.push(...(features.length ? ['    <features>', ...features, '    </features>'] : []), '  </guest>');
   }
   lines.push('</capabilities>');

@@ -6,8 +6,13 @@
  * getdomaininfolist, whose result is diffed with the previous one.
  */
 import {
-  DomainEventCrashedDetail, DomainEventResumedDetail, DomainEventShutdownDetail, DomainEventStartedDetail,
-  DomainEventStoppedDetail, DomainEventSuspendedDetail, DomainEventType,
+  DomainEventCrashedDetail,
+  DomainEventResumedDetail,
+  DomainEventShutdownDetail,
+  DomainEventStartedDetail,
+  DomainEventStoppedDetail,
+  DomainEventSuspendedDetail,
+  DomainEventType,
 } from '../../constants';
 import { ErrorNumber, XvirtError, type ErrorDomain } from '../../errors';
 import type { DomainRef, DriverLifecycleEvent } from '../../types';
@@ -27,7 +32,11 @@ export function diffDomain(prev: DomainSnapshot | undefined, next: DomainSnapsho
   if (!prev && next) {
     ev(next, DomainEventType.STARTED, DomainEventStartedDetail.BOOTED);
     if (next.xenState === XenState.PAUSED) ev(next, DomainEventType.SUSPENDED, DomainEventSuspendedDetail.PAUSED);
-    return out.concat(next.xenState === XenState.SHUTOFF || next.xenState === XenState.CRASHED ? diffDomain({ ...next, xenState: XenState.RUNNING }, next) : []);
+    return out.concat(
+      next.xenState === XenState.SHUTOFF || next.xenState === XenState.CRASHED
+        ? diffDomain({ ...next, xenState: XenState.RUNNING }, next)
+        : [],
+    );
   }
   if (prev && !next) {
     if (!stopped(prev.xenState) || prev.xenState === XenState.DYING) {
@@ -45,8 +54,15 @@ export function diffDomain(prev: DomainSnapshot | undefined, next: DomainSnapsho
       ev(next, DomainEventType.SHUTDOWN, DomainEventShutdownDetail.FINISHED);
       ev(next, DomainEventType.STOPPED, DomainEventStoppedDetail.SHUTDOWN);
     } else {
-      ev(next, DomainEventType.STOPPED, code === 2 ? DomainEventStoppedDetail.SAVED
-        : code === 4 ? DomainEventStoppedDetail.CRASHED : DomainEventStoppedDetail.FAILED);
+      ev(
+        next,
+        DomainEventType.STOPPED,
+        code === 2
+          ? DomainEventStoppedDetail.SAVED
+          : code === 4
+            ? DomainEventStoppedDetail.CRASHED
+            : DomainEventStoppedDetail.FAILED,
+      );
     }
   } else if (next.xenState === XenState.PAUSED && !stopped(prev.xenState)) {
     ev(next, DomainEventType.SUSPENDED, DomainEventSuspendedDetail.PAUSED);
@@ -82,8 +98,12 @@ export class LifecycleWatcher {
   /** Details for changes a scan cannot tell apart (a restore looks like a boot): uuid -> event -> detail. */
   readonly #expected = new Map<string, Map<DomainEventType, number>>();
 
-  constructor(scan: () => Promise<Map<number, DomainSnapshot>>, sink: (ev: DriverLifecycleEvent) => void,
-              watches: WatchSource | null, pollMs: number) {
+  constructor(
+    scan: () => Promise<Map<number, DomainSnapshot>>,
+    sink: (ev: DriverLifecycleEvent) => void,
+    watches: WatchSource | null,
+    pollMs: number,
+  ) {
     this.#scan = scan;
     this.#sink = sink;
     this.#watches = watches;
@@ -93,7 +113,8 @@ export class LifecycleWatcher {
   /** Takes the first snapshot and arms watches and the poll; resolves once armed. */
   async start(): Promise<void> {
     this.#last = await this.#scan();
-    if (this.#watches) for (const path of WATCHED) await this.#watches.watch(path, this.#token, () => void this.trigger());
+    if (this.#watches)
+      for (const path of WATCHED) await this.#watches.watch(path, this.#token, () => void this.trigger());
     if (this.#pollMs > 0) {
       this.#timer = setInterval(() => void this.trigger(), this.#pollMs);
       this.#timer.unref();
@@ -117,7 +138,9 @@ export class LifecycleWatcher {
       this.#again = true;
       return this.#running;
     }
-    this.#running = this.#loop().finally(() => { this.#running = null; });
+    this.#running = this.#loop().finally(() => {
+      this.#running = null;
+    });
     return this.#running;
   }
 
@@ -204,7 +227,8 @@ export class WatcherSlot {
 
   /** Starts `watcher` (OPERATION_INVALID if one runs already); a failed start disarms it and leaves the slot empty. */
   async start(watcher: LifecycleWatcher): Promise<void> {
-    if (this.#watcher) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, this.#errorDomain, 'lifecycle events are already started');
+    if (this.#watcher)
+      throw XvirtError.of(ErrorNumber.OPERATION_INVALID, this.#errorDomain, 'lifecycle events are already started');
     this.#watcher = watcher;
     try {
       await watcher.start();

@@ -28,10 +28,13 @@ export class PtyConsole extends Duplex {
     }
     this.#reader = new tty.ReadStream(readFd);
     this.#reader.pause();
-    this.#reader.on('data', (chunk: Buffer) => { if (!this.push(chunk)) this.#reader.pause(); });
+    this.#reader.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) this.#reader.pause();
+    });
     this.#reader.on('end', () => this.push(null));
     this.#reader.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EIO') this.push(null); // the other side closed: the guest is gone
+      if (err.code === 'EIO')
+        this.push(null); // the other side closed: the guest is gone
       else this.destroy(err);
     });
   }
@@ -77,7 +80,9 @@ export class ConsoleSessions {
       throw consoleError(ErrorNumber.OPERATION_FAILED, `cannot open the console pty ${pty}: ${(err as Error).message}`);
     }
     this.#open.set(uuid, stream);
-    stream.once('close', () => { if (this.#open.get(uuid) === stream) this.#open.delete(uuid); });
+    stream.once('close', () => {
+      if (this.#open.get(uuid) === stream) this.#open.delete(uuid);
+    });
     return stream;
   }
 }

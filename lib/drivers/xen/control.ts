@@ -72,8 +72,11 @@ export class XenControl {
 
   async create(config: XlDomainConfig, flags: number): Promise<void> {
     if ((flags & ~(DomainCreateFlags.PAUSED | DomainCreateFlags.FORCE_BOOT)) !== 0) {
-      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN,
-        `unsupported create flags 0x${flags.toString(16)} (only PAUSED and FORCE_BOOT are supported)`);
+      throw XvirtError.of(
+        ErrorNumber.INVALID_ARG,
+        ErrorDomain.XEN,
+        `unsupported create flags 0x${flags.toString(16)} (only PAUSED and FORCE_BOOT are supported)`,
+      );
     }
     this.#needXl('start a domain');
     await checkHostResources(config, `${this.#sysfsRoot}/class/net`);
@@ -94,8 +97,9 @@ export class XenControl {
     } catch (err) {
       // xl's own lines name the domain it half-built, not the image: say which file failed.
       const xlSays = (err as Error).message.replace(/^operation failed: /, '');
-      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `cannot restore from '${file}': ${xlSays}`,
-        { cause: err });
+      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `cannot restore from '${file}': ${xlSays}`, {
+        cause: err,
+      });
     }
   }
 
@@ -116,8 +120,11 @@ export class XenControl {
 
   #needXl(what: string): void {
     if (!this.#xl.available) {
-      throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.XEN,
-        `cannot ${what}: Xen's xl tool was not found (install xen-utils or set XVIRT_XL)`);
+      throw XvirtError.of(
+        ErrorNumber.NO_SUPPORT,
+        ErrorDomain.XEN,
+        `cannot ${what}: Xen's xl tool was not found (install xen-utils or set XVIRT_XL)`,
+      );
     }
   }
 

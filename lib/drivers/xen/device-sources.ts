@@ -14,17 +14,26 @@ function noSupport(detail: string): XvirtError {
 }
 
 /** `config` with every volume disk's path and network interface's bridge filled in. */
-export async function resolveDeviceSources(config: XlDomainConfig, pools: HostDirPools | null,
-  networks: HostBridgeNetworks | null): Promise<XlDomainConfig> {
+export async function resolveDeviceSources(
+  config: XlDomainConfig,
+  pools: HostDirPools | null,
+  networks: HostBridgeNetworks | null,
+): Promise<XlDomainConfig> {
   if (!config.disks?.some((d) => d.volume) && !config.vifs?.some((v) => v.network)) return config;
-  const disks = await Promise.all((config.disks ?? []).map(async (d) => {
-    if (!d.volume) return d;
-    if (!pools) throw noSupport(`disk ${d.vdev} uses storage volume '${d.volume.name}', but this connection has no storage pools`);
-    return { ...d, target: await pools.volumePath(d.volume.pool, d.volume.name) };
-  }));
+  const disks = await Promise.all(
+    (config.disks ?? []).map(async (d) => {
+      if (!d.volume) return d;
+      if (!pools)
+        throw noSupport(
+          `disk ${d.vdev} uses storage volume '${d.volume.name}', but this connection has no storage pools`,
+        );
+      return { ...d, target: await pools.volumePath(d.volume.pool, d.volume.name) };
+    }),
+  );
   const vifs = (config.vifs ?? []).map((v) => {
     if (!v.network) return v;
-    if (!networks) throw noSupport(`an interface uses network '${v.network}', but this connection has no virtual networks`);
+    if (!networks)
+      throw noSupport(`an interface uses network '${v.network}', but this connection has no virtual networks`);
     return { ...v, bridge: networks.bridgeFor(v.network) };
   });
   return { ...config, disks, vifs };

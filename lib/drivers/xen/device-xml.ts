@@ -38,13 +38,15 @@ function shape(el: Element, where: string, own: string[], children: Record<strin
 function checkAttributes(el: Element, where: string, allowed: string[]): void {
   for (let i = 0; i < el.attributes.length; i++) {
     const name = el.attributes.item(i)!.name;
-    if (!allowed.includes(name)) throw unsupported(`${where}: attribute '${name}' is not supported by xvirt's Xen driver`);
+    if (!allowed.includes(name))
+      throw unsupported(`${where}: attribute '${name}' is not supported by xvirt's Xen driver`);
   }
 }
 
 function oneOf<T extends string>(value: string | null, fallback: T, allowed: readonly T[], what: string): T {
   const v = (value ?? fallback) as T;
-  if (!allowed.includes(v)) throw unsupported(`${what} '${v}' is not supported by xvirt's Xen driver (${allowed.join(' or ')})`);
+  if (!allowed.includes(v))
+    throw unsupported(`${what} '${v}' is not supported by xvirt's Xen driver (${allowed.join(' or ')})`);
   return v;
 }
 
@@ -54,7 +56,10 @@ function diskOf(el: Element, index: number): XlDisk {
   const type = oneOf(attr(el, 'type'), 'file', ['file', 'block', 'volume'], '<disk type>');
   const device = oneOf(attr(el, 'device'), 'disk', ['disk', 'cdrom'], '<disk device>');
   const parts = shape(el, `<disk> #${index + 1}`, ['type', 'device'], {
-    driver: ['name', 'type'], source: type === 'volume' ? ['pool', 'volume'] : ['file', 'dev'], target: ['dev', 'bus'], readonly: [],
+    driver: ['name', 'type'],
+    source: type === 'volume' ? ['pool', 'volume'] : ['file', 'dev'],
+    target: ['dev', 'bus'],
+    readonly: [],
   });
   const target = parts.get('target');
   const vdev = target ? attr(target, 'dev') : null;
@@ -69,7 +74,10 @@ function diskOf(el: Element, index: number): XlDisk {
     throw unsupported(`${where} <driver name='${driverName}'> is not supported by xvirt's Xen driver (phy or qemu)`);
   }
   return {
-    ...located, vdev, cdrom: device === 'cdrom', readonly: parts.has('readonly'),
+    ...located,
+    vdev,
+    cdrom: device === 'cdrom',
+    readonly: parts.has('readonly'),
     format: oneOf(driver ? attr(driver, 'type') : null, 'raw', ['raw', 'qcow2'], `${where} <driver type>`),
     backend: driverName === null ? null : DRIVER_BACKENDS[driverName]!,
   };
@@ -81,7 +89,9 @@ function pathSource(source: Element | undefined, type: 'file' | 'block', where: 
   const path = source ? attr(source, sourceAttr) : null;
   if (!path) throw unsupported(`${where}: <source ${sourceAttr}> is required (xvirt's Xen driver has no empty drives)`);
   if (source && attr(source, type === 'file' ? 'dev' : 'file') !== null) {
-    throw unsupported(`${where}: a ${type} disk takes <source ${sourceAttr}>, not <source ${type === 'file' ? 'dev' : 'file'}>`);
+    throw unsupported(
+      `${where}: a ${type} disk takes <source ${sourceAttr}>, not <source ${type === 'file' ? 'dev' : 'file'}>`,
+    );
   }
   return { target: path };
 }
@@ -102,7 +112,11 @@ function vifOf(el: Element, index: number): XlVif {
   const where = `<interface> #${index + 1}`;
   const sourceAttrs: Record<typeof type, string[]> = { bridge: ['bridge'], network: ['network'], ethernet: [] };
   const parts = shape(el, where, ['type'], {
-    mac: ['address'], source: sourceAttrs[type], script: ['path'], model: ['type'], target: ['dev'],
+    mac: ['address'],
+    source: sourceAttrs[type],
+    script: ['path'],
+    model: ['type'],
+    target: ['dev'],
   });
   const bridge = type === 'bridge' && parts.has('source') ? attr(parts.get('source')!, 'bridge') : null;
   if (type === 'bridge' && !bridge) throw unsupported(`${where}: a bridge interface needs <source bridge='...'>`);
@@ -111,9 +125,13 @@ function vifOf(el: Element, index: number): XlVif {
   const get = (name: string, attribute: string) => (parts.has(name) ? attr(parts.get(name)!, attribute) : null);
   const model = get('model', 'type');
   return {
-    mac: get('mac', 'address'), bridge, ...(network ? { network } : {}), script: get('script', 'path'),
+    mac: get('mac', 'address'),
+    bridge,
+    ...(network ? { network } : {}),
+    script: get('script', 'path'),
     // netfront is the PV NIC itself; any other model is emulated (vifSpec allows those for HVM only).
-    model: model === 'netfront' ? null : model, vifname: get('target', 'dev'),
+    model: model === 'netfront' ? null : model,
+    vifname: get('target', 'dev'),
   };
 }
 

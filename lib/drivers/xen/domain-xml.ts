@@ -31,10 +31,21 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
   if (!type) throw unsupported(`OS type '${def.os.type}' is not a Xen guest type (xen, xenpvh or hvm)`);
   const { disks, vifs } = devicesOf(def.devicesXml);
   const config: XlDomainConfig = {
-    name: def.name, uuid: def.uuid, type,
-    memoryKiB: def.currentMemoryKiB, maxMemoryKiB: def.memoryKiB, vcpus: def.vcpus, maxVcpus: def.maxVcpus,
-    kernel: def.os.kernel, ramdisk: def.os.initrd, cmdline: def.os.cmdline,
-    onPoweroff: def.onPoweroff, onReboot: def.onReboot, onCrash: def.onCrash, disks, vifs,
+    name: def.name,
+    uuid: def.uuid,
+    type,
+    memoryKiB: def.currentMemoryKiB,
+    maxMemoryKiB: def.memoryKiB,
+    vcpus: def.vcpus,
+    maxVcpus: def.maxVcpus,
+    kernel: def.os.kernel,
+    ramdisk: def.os.initrd,
+    cmdline: def.os.cmdline,
+    onPoweroff: def.onPoweroff,
+    onReboot: def.onReboot,
+    onCrash: def.onCrash,
+    disks,
+    vifs,
   };
   // Refuse at define time what xl could not build later; a volume's path is only known at start,
   // so a stand-in path lets the rest of its disk spec be checked now.

@@ -6,9 +6,21 @@
  */
 import * as os from 'node:os';
 import {
-  DomainConsoleFlags, DomainCreateFlags, DomainEventDefinedDetail, DomainEventType, DomainEventUndefinedDetail, DomainPausedReason, DomainRunningReason,
-  DomainEventStartedDetail, DomainEventStoppedDetail, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags,
-  DomainMemoryModFlags, DomainVcpuFlags,
+  DomainConsoleFlags,
+  DomainCreateFlags,
+  DomainEventDefinedDetail,
+  DomainEventType,
+  DomainEventUndefinedDetail,
+  DomainPausedReason,
+  DomainRunningReason,
+  DomainEventStartedDetail,
+  DomainEventStoppedDetail,
+  DomainShutoffReason,
+  DomainState,
+  DomainUndefineFlags,
+  DomainXMLFlags,
+  DomainMemoryModFlags,
+  DomainVcpuFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -43,7 +55,8 @@ function wrongState(detail: string): XvirtError {
 }
 
 function noFlags(flags: number, what: string): void {
-  if (flags !== 0) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported ${what} flags 0x${flags.toString(16)}`);
+  if (flags !== 0)
+    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported ${what} flags 0x${flags.toString(16)}`);
 }
 
 export interface XenDriverDeps {
@@ -88,8 +101,12 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   readonly #storage: HostDirPools | null;
   readonly #networks: HostBridgeNetworks | null;
 
-  protected hostPools(): HostDirPools | null { return this.#storage; }
-  protected hostNetworks(): HostBridgeNetworks | null { return this.#networks; }
+  protected hostPools(): HostDirPools | null {
+    return this.#storage;
+  }
+  protected hostNetworks(): HostBridgeNetworks | null {
+    return this.#networks;
+  }
 
   constructor(deps: XenDriverDeps) {
     super();
@@ -107,29 +124,55 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     this.#reasons = reasons;
     this.#managed = new ManagedSaveImages(deps.store.dir);
     // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
-    deps.xenstore?.onClose(() => { if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS); });
+    deps.xenstore?.onClose(() => {
+      if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS);
+    });
   }
 
-  async getType(): Promise<string> { return 'Xen'; }
+  async getType(): Promise<string> {
+    return 'Xen';
+  }
 
   async getVersion(): Promise<number> {
     return xenVersion(this.#hv.version);
   }
 
-  async getLibVersion(): Promise<number> { return XVIRT_LIB_VERSION; }
-  async getHostname(): Promise<string> { return os.hostname(); }
-  async getUri(): Promise<string> { return 'xen:///system'; }
-  async getCapabilities(): Promise<string> { return capabilitiesXml(this.#hv.version.capabilities, this.#hv.physinfo()); }
-  async isSecure(): Promise<boolean> { return true; }
+  async getLibVersion(): Promise<number> {
+    return XVIRT_LIB_VERSION;
+  }
+  async getHostname(): Promise<string> {
+    return os.hostname();
+  }
+  async getUri(): Promise<string> {
+    return 'xen:///system';
+  }
+  async getCapabilities(): Promise<string> {
+    return capabilitiesXml(this.#hv.version.capabilities, this.#hv.physinfo());
+  }
+  async isSecure(): Promise<boolean> {
+    return true;
+  }
 
-  async getNodeInfo(): Promise<NodeInfo> { return nodeInfoOf(this.#hv.physinfo()); }
-  async getMaxVcpus(type: string | null): Promise<number> { return maxVcpusOf(this.#hv.physinfo(), type); }
+  async getNodeInfo(): Promise<NodeInfo> {
+    return nodeInfoOf(this.#hv.physinfo());
+  }
+  async getMaxVcpus(type: string | null): Promise<number> {
+    return maxVcpusOf(this.#hv.physinfo(), type);
+  }
 
-  async listAllDomains(flags: number): Promise<DomainRef[]> { return this.#dir.list(flags); }
+  async listAllDomains(flags: number): Promise<DomainRef[]> {
+    return this.#dir.list(flags);
+  }
 
-  async lookupById(id: number): Promise<DomainRef> { return this.#dir.byId(id); }
-  async lookupByName(name: string): Promise<DomainRef> { return this.#dir.byName(name); }
-  async lookupByUuid(uuid: string): Promise<DomainRef> { return this.#dir.byUuid(uuid); }
+  async lookupById(id: number): Promise<DomainRef> {
+    return this.#dir.byId(id);
+  }
+  async lookupByName(name: string): Promise<DomainRef> {
+    return this.#dir.byName(name);
+  }
+  async lookupByUuid(uuid: string): Promise<DomainRef> {
+    return this.#dir.byUuid(uuid);
+  }
 
   /**
    * The hot path: one getdomaininfo for the id the reference carries, checked
@@ -139,7 +182,8 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     // Not an async function: the fast path skips its frame and extra promise (measured in bench/xen-direct.js).
     try {
-      if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuidBytes.get(dom.uuid), this.#one)) return Promise.resolve(infoAt(this.#one, 0));
+      if (dom.id >= 0 && this.#hv.getInfo(dom.id, this.#uuidBytes.get(dom.uuid), this.#one))
+        return Promise.resolve(infoAt(this.#one, 0));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -160,7 +204,10 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
       if (dom.id >= 0 && dom.id <= DOMID_MAX && this.#hv.getInfo(dom.id, this.#uuidBytes.get(dom.uuid), this.#one)) {
         // The same record fields LiveDomains copies into info.state and reason.
         const state = this.#one.get(0, Slot.STATE) as DomainState;
-        return Promise.resolve({ state, reason: this.#one.get(0, Slot.REASON) || this.#reasons.reason(dom.uuid, dom.id, state) });
+        return Promise.resolve({
+          state,
+          reason: this.#one.get(0, Slot.REASON) || this.#reasons.reason(dom.uuid, dom.id, state),
+        });
       }
     } catch (err) {
       return Promise.reject(err);
@@ -171,8 +218,13 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   async #lookupState(dom: DomainRef): Promise<DomainStateInfo> {
     const found = await this.#dir.find(dom);
     const live = found.live;
-    if (live) return { state: live.info.state, reason: live.reason || this.#reasons.reason(dom.uuid, live.ref.id, live.info.state) };
-    if (found.def) return { state: DomainState.SHUTOFF, reason: this.#reasons.reason(dom.uuid, -1, DomainState.SHUTOFF) };
+    if (live)
+      return {
+        state: live.info.state,
+        reason: live.reason || this.#reasons.reason(dom.uuid, live.ref.id, live.info.state),
+      };
+    if (found.def)
+      return { state: DomainState.SHUTOFF, reason: this.#reasons.reason(dom.uuid, -1, DomainState.SHUTOFF) };
     throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
   }
 
@@ -199,21 +251,32 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     const config = this.#codec.parse(xml);
     const { definition, replaced } = await this.#dir.store.save(xml, config);
     const ref = await this.#dir.refFor(definition);
-    this.#events.current?.emit({ domain: ref, event: DomainEventType.DEFINED,
-      detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED });
+    this.#events.current?.emit({
+      domain: ref,
+      event: DomainEventType.DEFINED,
+      detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED,
+    });
     return ref;
   }
 
   async createXML(xml: string, flags: number): Promise<DomainRef> {
     const config = this.#codec.parse(xml);
-    const running = (await this.#dir.live.list(false)).find((d) => d.ref.uuid === config.uuid || d.ref.name === config.name);
-    if (running) throw XvirtError.of(ErrorNumber.DOM_EXIST, ErrorDomain.XEN, `domain '${running.ref.name}' is already running`);
+    const running = (await this.#dir.live.list(false)).find(
+      (d) => d.ref.uuid === config.uuid || d.ref.name === config.name,
+    );
+    if (running)
+      throw XvirtError.of(ErrorNumber.DOM_EXIST, ErrorDomain.XEN, `domain '${running.ref.name}' is already running`);
     return this.#start(config, flags);
   }
 
   async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
     const found = await this.#dir.find(dom);
-    if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, `domain '${found.live.ref.name}' is already running`);
+    if (found.live)
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_INVALID,
+        ErrorDomain.XEN,
+        `domain '${found.live.ref.name}' is already running`,
+      );
     if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     if (await this.#managed.has(found.def.uuid)) {
       if ((flags & DomainCreateFlags.FORCE_BOOT) !== 0) {
@@ -281,26 +344,35 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     });
   }
 
-  async domainShutdown(dom: DomainRef): Promise<void> { await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, false)); }
+  async domainShutdown(dom: DomainRef): Promise<void> {
+    await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, false));
+  }
 
   async domainReboot(dom: DomainRef, flags: number): Promise<void> {
-    if (flags !== 0) throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported reboot flags 0x${flags.toString(16)}`);
+    if (flags !== 0)
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported reboot flags 0x${flags.toString(16)}`);
     await this.#act(dom, (d) => this.#control.shutdown(d.ref.id, true));
   }
 
   async domainUndefine(dom: DomainRef, flags: number): Promise<void> {
     const found = await this.#dir.find(dom);
     if (!found.def) {
-      if (found.live) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot undefine transient domain');
+      if (found.live)
+        throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot undefine transient domain');
       throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     }
     if (await this.#managed.has(found.def.uuid)) {
-      if ((flags & DomainUndefineFlags.MANAGED_SAVE) === 0) throw wrongState('Refusing to undefine while domain managed save image exists');
+      if ((flags & DomainUndefineFlags.MANAGED_SAVE) === 0)
+        throw wrongState('Refusing to undefine while domain managed save image exists');
       await this.#managed.remove(found.def.uuid);
     }
     await this.#dir.store.remove(found.def.uuid);
     const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
-    this.#events.current?.emit({ domain: ref, event: DomainEventType.UNDEFINED, detail: DomainEventUndefinedDetail.REMOVED });
+    this.#events.current?.emit({
+      domain: ref,
+      event: DomainEventType.UNDEFINED,
+      detail: DomainEventUndefinedDetail.REMOVED,
+    });
   }
 
   async domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<Duplex> {
@@ -311,19 +383,29 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     const id = found.live.ref.id;
     const pty = this.#xs && id !== 0 ? await this.#xs.read(`/local/domain/${id}/console/tty`).catch(() => null) : null;
     if (!pty) {
-      throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN,
-        `domain '${found.live.ref.name}' has no console pty in xenstore (is xenconsoled running?)`);
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_FAILED,
+        ErrorDomain.XEN,
+        `domain '${found.live.ref.name}' has no console pty in xenstore (is xenconsoled running?)`,
+      );
     }
     return processConsoles.open(found.live.ref.uuid, pty, flags);
   }
 
-  async domainIsActive(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).live; }
-  async domainIsPersistent(dom: DomainRef): Promise<boolean> { return !!(await this.#dir.existing(dom)).def; }
-  async domainGetAutostart(dom: DomainRef): Promise<boolean> { return (await this.#dir.existing(dom)).def?.autostart ?? false; }
+  async domainIsActive(dom: DomainRef): Promise<boolean> {
+    return !!(await this.#dir.existing(dom)).live;
+  }
+  async domainIsPersistent(dom: DomainRef): Promise<boolean> {
+    return !!(await this.#dir.existing(dom)).def;
+  }
+  async domainGetAutostart(dom: DomainRef): Promise<boolean> {
+    return (await this.#dir.existing(dom)).def?.autostart ?? false;
+  }
 
   async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
     const found = await this.#dir.existing(dom);
-    if (!found.def) throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot set autostart for transient domain');
+    if (!found.def)
+      throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'cannot set autostart for transient domain');
     await this.#dir.store.setAutostart(found.def.uuid, autostart);
   }
 
@@ -387,7 +469,9 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     // The hypervisor handle cannot drop on its own; xenstore loss only degrades names and events.
   }
 
-  isAlive(): boolean { return !this.#closed; }
+  isAlive(): boolean {
+    return !this.#closed;
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -425,7 +509,9 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   /** xl restore of an image whose header xvirt has checked; the STARTED event says RESTORED. */
   async #restore(file: string): Promise<DomainRef> {
     const image = await readSaveImage(file);
-    const running = (await this.#dir.live.list(false)).find((d) => d.ref.uuid === image.uuid || d.ref.name === image.name);
+    const running = (await this.#dir.live.list(false)).find(
+      (d) => d.ref.uuid === image.uuid || d.ref.name === image.name,
+    );
     if (running) throw wrongState(`domain '${running.ref.name}' is already active`);
     const cancel = this.#events.current?.expect(image.uuid, DomainEventType.STARTED, DomainEventStartedDetail.RESTORED);
     try {
@@ -437,7 +523,12 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
       void this.#events.current?.trigger();
     }
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === image.uuid);
-    if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl restored '${image.name}' but it is gone already`);
+    if (!live)
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_FAILED,
+        ErrorDomain.XEN,
+        `xl restored '${image.name}' but it is gone already`,
+      );
     this.#reasons.record(live.ref.uuid, live.ref.id, DomainState.RUNNING, DomainRunningReason.RESTORED);
     return live.ref;
   }
@@ -447,15 +538,30 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     await this.#control.create(config, flags);
     void this.#events.current?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
-    if (!live) throw XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl created '${config.name}' but it is gone already`);
+    if (!live)
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_FAILED,
+        ErrorDomain.XEN,
+        `xl created '${config.name}' but it is gone already`,
+      );
     const paused = (flags & DomainCreateFlags.PAUSED) !== 0;
-    this.#reasons.record(live.ref.uuid, live.ref.id, paused ? DomainState.PAUSED : DomainState.RUNNING,
-      paused ? DomainPausedReason.USER : DomainRunningReason.BOOTED);
+    this.#reasons.record(
+      live.ref.uuid,
+      live.ref.id,
+      paused ? DomainState.PAUSED : DomainState.RUNNING,
+      paused ? DomainPausedReason.USER : DomainRunningReason.BOOTED,
+    );
     return live.ref;
   }
 
   #inactiveInfo(def: StoredDefinition<XlDomainConfig>): DomainInfo {
     const c = def.config;
-    return { state: DomainState.SHUTOFF, maxMemKiB: c.maxMemoryKiB, memoryKiB: c.memoryKiB, nrVirtCpu: c.vcpus, cpuTimeNs: 0n };
+    return {
+      state: DomainState.SHUTOFF,
+      maxMemKiB: c.maxMemoryKiB,
+      memoryKiB: c.memoryKiB,
+      nrVirtCpu: c.vcpus,
+      cpuTimeNs: 0n,
+    };
   }
 }

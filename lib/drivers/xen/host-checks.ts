@@ -18,13 +18,29 @@ function systemError(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.XEN, detail);
 }
 
-export async function checkHostResources(c: XlDomainConfig, sysNet = SYS_NET, deviceModels = DEVICE_MODELS): Promise<void> {
+export async function checkHostResources(
+  c: XlDomainConfig,
+  sysNet = SYS_NET,
+  deviceModels = DEVICE_MODELS,
+): Promise<void> {
   for (const d of c.disks ?? []) {
     if (d.format === 'qcow2' || d.backend === 'qdisk') {
-      const found = await Promise.all(deviceModels.map((m) => fs.access(m).then(() => true, () => false)));
+      const found = await Promise.all(
+        deviceModels.map((m) =>
+          fs.access(m).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      );
       if (!found.includes(true)) {
-        throw XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.XEN, `disk ${d.vdev}: ${d.format === 'qcow2' ? 'qcow2 images need' :
-          'the qemu driver needs'} QEMU's qdisk backend, and this host has no Xen device model (${deviceModels.join(' or ')})`);
+        throw XvirtError.of(
+          ErrorNumber.CONFIG_UNSUPPORTED,
+          ErrorDomain.XEN,
+          `disk ${d.vdev}: ${
+            d.format === 'qcow2' ? 'qcow2 images need' : 'the qemu driver needs'
+          } QEMU's qdisk backend, and this host has no Xen device model (${deviceModels.join(' or ')})`,
+        );
       }
     }
     try {
@@ -36,7 +52,11 @@ export async function checkHostResources(c: XlDomainConfig, sysNet = SYS_NET, de
   for (const v of c.vifs ?? []) {
     // Only vif-bridge (xl's default script) uses the bridge; other scripts may read it differently.
     if (v.bridge === null || (v.script !== null && !v.script.endsWith('vif-bridge'))) continue;
-    const isBridge = await fs.stat(`${sysNet}/${v.bridge}/bridge`).then((s) => s.isDirectory(), () => false);
-    if (!isBridge) throw systemError(`Cannot attach interface${v.mac ? ` ${v.mac}` : ''} to bridge '${v.bridge}': No such device`);
+    const isBridge = await fs.stat(`${sysNet}/${v.bridge}/bridge`).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isBridge)
+      throw systemError(`Cannot attach interface${v.mac ? ` ${v.mac}` : ''} to bridge '${v.bridge}': No such device`);
   }
 }

@@ -18,8 +18,12 @@ const XL_SAVE_MAGIC = Buffer.from('Xen saved domain, xl format\n \0 \r', 'latin1
 const HEADER_READ_BYTES = 256 * 1024;
 
 function systemError(what: string, err: unknown): XvirtError {
-  return XvirtError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.XEN, `${what}: ${errnoText(err as NodeJS.ErrnoException)}`,
-    { cause: err });
+  return XvirtError.of(
+    ErrorNumber.SYSTEM_ERROR,
+    ErrorDomain.XEN,
+    `${what}: ${errnoText(err as NodeJS.ErrnoException)}`,
+    { cause: err },
+  );
 }
 
 function checkPath(file: string, what: string): void {
@@ -42,7 +46,10 @@ export async function checkSaveTarget(file: string): Promise<void> {
   }
 }
 
-export interface SaveImage { name: string; uuid: string }
+export interface SaveImage {
+  name: string;
+  uuid: string;
+}
 
 /**
  * The identity of the domain saved in `file`, read from its header: a
@@ -64,8 +71,8 @@ export async function readSaveImage(file: string): Promise<SaveImage> {
   } catch (err) {
     throw systemError(`Failed to open domain image file '${file}'`, err);
   }
-  const bad = (why: string) => XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN,
-    `'${file}' is not a usable domain save image: ${why}`);
+  const bad = (why: string) =>
+    XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `'${file}' is not a usable domain save image: ${why}`);
   if (head.length < XL_SAVE_MAGIC.length || !head.subarray(0, XL_SAVE_MAGIC.length).equals(XL_SAVE_MAGIC)) {
     throw bad('it does not start with the header xl save writes');
   }
@@ -101,7 +108,10 @@ export class ManagedSaveImages {
   }
 
   async has(uuid: string): Promise<boolean> {
-    return fs.access(this.pathOf(uuid)).then(() => true, () => false);
+    return fs.access(this.pathOf(uuid)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async remove(uuid: string): Promise<void> {

@@ -29,7 +29,10 @@ function invalid(number: ErrorNumber, detail: string): XvirtError {
 
 function checkFlags(flags: number, allowed: number, api: string): void {
   if ((flags & ~allowed) !== 0 || flags < 0) {
-    throw invalid(ErrorNumber.INVALID_ARG, `unsupported flags (0x${(flags & ~allowed).toString(16)}) in function ${api}`);
+    throw invalid(
+      ErrorNumber.INVALID_ARG,
+      `unsupported flags (0x${(flags & ~allowed).toString(16)}) in function ${api}`,
+    );
   }
 }
 
@@ -45,11 +48,17 @@ function selected(found: Found, flags: number): { live: LiveDomain | null; confi
 }
 
 function positive(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalid(ErrorNumber.INVALID_ARG, `${what} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw invalid(ErrorNumber.INVALID_ARG, `${what} must be a positive integer`);
 }
 
 /** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the maximum (KiB). */
-export async function setMemoryFlags(target: TuningTarget, found: Found, memoryKiB: number, flags: number): Promise<void> {
+export async function setMemoryFlags(
+  target: TuningTarget,
+  found: Found,
+  memoryKiB: number,
+  flags: number,
+): Promise<void> {
   checkFlags(flags, Mem.LIVE | Mem.CONFIG | Mem.MAXIMUM, 'virDomainSetMemoryFlags');
   positive(memoryKiB, 'memory');
   const { live, config } = selected(found, flags);
@@ -63,12 +72,16 @@ export async function setMemoryFlags(target: TuningTarget, found: Found, memoryK
     }
     return;
   }
-  if (live && memoryKiB > live.info.maxMemKiB) throw invalid(ErrorNumber.INVALID_ARG, 'cannot set memory higher than max memory');
+  if (live && memoryKiB > live.info.maxMemKiB)
+    throw invalid(ErrorNumber.INVALID_ARG, 'cannot set memory higher than max memory');
   if (config && memoryKiB > config.config.maxMemoryKiB) {
     throw invalid(ErrorNumber.INVALID_ARG, 'cannot set memory higher than max memory');
   }
   if (live) await target.setLiveMemory(live, memoryKiB);
-  if (config) await target.editConfig(found, (def) => { def.currentMemoryKiB = memoryKiB; });
+  if (config)
+    await target.editConfig(found, (def) => {
+      def.currentMemoryKiB = memoryKiB;
+    });
 }
 
 /** virDomainSetVcpusFlags: vCPUs online, or with MAXIMUM (CONFIG only) the most the guest may have. */
@@ -77,14 +90,23 @@ export async function setVcpusFlags(target: TuningTarget, found: Found, nvcpus: 
   positive(nvcpus, 'vCPU count');
   const { live, config } = selected(found, flags);
   const maximum = (flags & Vcpu.MAXIMUM) !== 0;
-  if (maximum && live) throw invalid(ErrorNumber.INVALID_ARG, 'cannot change the maximum vCPU count of a running domain');
+  if (maximum && live)
+    throw invalid(ErrorNumber.INVALID_ARG, 'cannot change the maximum vCPU count of a running domain');
   if (live) {
     const max = await target.liveMaxVcpus(live);
-    if (nvcpus > max) throw invalid(ErrorNumber.INVALID_ARG, `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`);
+    if (nvcpus > max)
+      throw invalid(
+        ErrorNumber.INVALID_ARG,
+        `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`,
+      );
   }
   if (config && !maximum) {
     const max = config.config.maxVcpus ?? config.config.vcpus;
-    if (nvcpus > max) throw invalid(ErrorNumber.INVALID_ARG, `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`);
+    if (nvcpus > max)
+      throw invalid(
+        ErrorNumber.INVALID_ARG,
+        `requested vcpus is greater than max allowable vcpus for the domain: ${nvcpus} > ${max}`,
+      );
   }
   if (live) await target.setLiveVcpus(live, nvcpus);
   if (!config) return;

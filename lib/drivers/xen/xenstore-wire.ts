@@ -33,8 +33,11 @@ function protocolError(detail: string): XvirtError {
 
 export function encodeMessage(type: number, reqId: number, payload: Buffer, txId = 0): Buffer {
   if (payload.length > XS_PAYLOAD_MAX) {
-    throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XENSTORE,
-      `xenstore request of ${payload.length} bytes exceeds ${XS_PAYLOAD_MAX}`);
+    throw XvirtError.of(
+      ErrorNumber.INVALID_ARG,
+      ErrorDomain.XENSTORE,
+      `xenstore request of ${payload.length} bytes exceeds ${XS_PAYLOAD_MAX}`,
+    );
   }
   const msg = Buffer.allocUnsafe(XS_HEADER_LEN + payload.length);
   msg.writeUInt32LE(type, 0);

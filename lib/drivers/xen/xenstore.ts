@@ -50,14 +50,25 @@ export class XenstoreClient {
   static async connect(paths: string[] = xenstoreSocketPaths()): Promise<XenstoreClient> {
     const path = paths.find((p) => fs.existsSync(p));
     if (!path) {
-      throw XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.XENSTORE,
-        `xenstored is not running: no socket at ${paths.join(' or ')}`);
+      throw XvirtError.of(
+        ErrorNumber.NO_XENSTORE,
+        ErrorDomain.XENSTORE,
+        `xenstored is not running: no socket at ${paths.join(' or ')}`,
+      );
     }
     const socket = net.createConnection(path);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
-      socket.once('error', (err) => reject(XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.XENSTORE,
-        `cannot connect to xenstored at ${path}: ${err.message}`, { cause: err })));
+      socket.once('error', (err) =>
+        reject(
+          XvirtError.of(
+            ErrorNumber.NO_XENSTORE,
+            ErrorDomain.XENSTORE,
+            `cannot connect to xenstored at ${path}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
     });
     return new XenstoreClient(socket);
   }
@@ -67,7 +78,9 @@ export class XenstoreClient {
     this.#closeListeners.push(listener);
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** The value at `path`, or null when it does not exist. */
   async read(path: string): Promise<string | null> {
@@ -116,7 +129,9 @@ export class XenstoreClient {
 
   #request(type: XsType, payload: Buffer, what: string): Promise<XsMessage> {
     if (this.#closed) {
-      return Promise.reject(XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.XENSTORE, `xenstore connection is closed (${what})`));
+      return Promise.reject(
+        XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.XENSTORE, `xenstore connection is closed (${what})`),
+      );
     }
     const reqId = this.#nextReqId;
     this.#nextReqId = (this.#nextReqId % 0x7fffffff) + 1;
@@ -138,8 +153,15 @@ export class XenstoreClient {
     this.#pending.delete(m.reqId);
     if (m.type === XsType.ERROR) {
       const code = splitStrings(m.payload)[0] ?? 'EIO';
-      const number = code === 'ENOENT' ? ErrorNumber.NO_DOMAIN : code === 'EACCES' ? ErrorNumber.ACCESS_DENIED : ErrorNumber.OPERATION_FAILED;
-      p.reject(Object.assign(XvirtError.of(number, ErrorDomain.XENSTORE, `xenstore ${p.what}: ${code}`), { xsErrno: code }));
+      const number =
+        code === 'ENOENT'
+          ? ErrorNumber.NO_DOMAIN
+          : code === 'EACCES'
+            ? ErrorNumber.ACCESS_DENIED
+            : ErrorNumber.OPERATION_FAILED;
+      p.reject(
+        Object.assign(XvirtError.of(number, ErrorDomain.XENSTORE, `xenstore ${p.what}: ${code}`), { xsErrno: code }),
+      );
       return;
     }
     p.resolve(m);
@@ -148,8 +170,12 @@ export class XenstoreClient {
   #fail(err: Error | null): void {
     if (this.#closed) return;
     this.#closed = true;
-    const reason = XvirtError.of(ErrorNumber.NO_XENSTORE, ErrorDomain.XENSTORE,
-      `xenstore connection lost${err ? `: ${err.message}` : ''}`, { cause: err ?? undefined });
+    const reason = XvirtError.of(
+      ErrorNumber.NO_XENSTORE,
+      ErrorDomain.XENSTORE,
+      `xenstore connection lost${err ? `: ${err.message}` : ''}`,
+      { cause: err ?? undefined },
+    );
     for (const p of this.#pending.values()) p.reject(reason);
     this.#pending.clear();
     for (const l of this.#closeListeners.splice(0)) l(err);

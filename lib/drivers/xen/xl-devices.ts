@@ -44,7 +44,12 @@ function configError(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.XEN, detail);
 }
 
-const UNSAFE_NAMES: Record<string, string> = { ',': 'a comma', '"': 'a double quote', "'": 'a single quote', '\\': 'a backslash' };
+const UNSAFE_NAMES: Record<string, string> = {
+  ',': 'a comma',
+  '"': 'a double quote',
+  "'": 'a single quote',
+  '\\': 'a backslash',
+};
 
 /** `value` if it matches `pattern`; first names any character an xl device spec cannot carry. */
 function checked(value: string, what: string, pattern: RegExp, expected: string): string {
@@ -64,7 +69,8 @@ const IFNAME = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,15}$/;
 export function diskSpec(d: XlDisk): string {
   const vdev = checked(d.vdev, 'disk <target dev>', /^xvd[a-z]{1,3}[0-9]{0,2}$/, 'xvd followed by letters, e.g. xvda');
   const target = checked(d.target, `disk ${vdev} source`, /^\/\S(.*\S)?$/, 'an absolute path');
-  if (d.backend === 'phy' && d.format !== 'raw') throw configError(`disk ${vdev}: the phy backend serves raw images only, not ${d.format}`);
+  if (d.backend === 'phy' && d.format !== 'raw')
+    throw configError(`disk ${vdev}: the phy backend serves raw images only, not ${d.format}`);
   const parts = [`format=${d.format}`, `vdev=${vdev}`, `access=${d.readonly || d.cdrom ? 'ro' : 'rw'}`];
   if (d.cdrom) parts.push('devtype=cdrom');
   if (d.backend) parts.push(`backendtype=${d.backend}`);
@@ -76,18 +82,32 @@ export function diskSpec(d: XlDisk): string {
 export function vifSpec(v: XlVif, hvm: boolean): string {
   const parts: string[] = [];
   if (v.mac !== null) {
-    const mac = checked(v.mac, 'interface <mac address>', /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, 'six hex pairs separated by colons');
+    const mac = checked(
+      v.mac,
+      'interface <mac address>',
+      /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/,
+      'six hex pairs separated by colons',
+    );
     if (parseInt(mac.slice(0, 2), 16) & 1) throw configError(`interface <mac address> '${mac}' is a multicast address`);
     parts.push(`mac=${mac.toLowerCase()}`);
   }
-  if (v.bridge !== null) parts.push(`bridge=${checked(v.bridge, 'interface <source bridge>', IFNAME, 'a network interface name')}`);
+  if (v.bridge !== null)
+    parts.push(`bridge=${checked(v.bridge, 'interface <source bridge>', IFNAME, 'a network interface name')}`);
   if (v.script !== null) {
-    parts.push(`script=${checked(v.script, 'interface <script path>', /^[A-Za-z0-9_.+/-]{1,255}$/, 'a script name or path')}`);
+    parts.push(
+      `script=${checked(v.script, 'interface <script path>', /^[A-Za-z0-9_.+/-]{1,255}$/, 'a script name or path')}`,
+    );
   }
   if (v.model !== null) {
-    if (!hvm) throw configError(`interface <model type='${v.model}'> is an emulated NIC, which needs an HVM guest (PV guests use netfront)`);
-    parts.push(`model=${checked(v.model, 'interface <model type>', /^[A-Za-z0-9_-]{1,32}$/, 'a NIC model name such as e1000')}`);
+    if (!hvm)
+      throw configError(
+        `interface <model type='${v.model}'> is an emulated NIC, which needs an HVM guest (PV guests use netfront)`,
+      );
+    parts.push(
+      `model=${checked(v.model, 'interface <model type>', /^[A-Za-z0-9_-]{1,32}$/, 'a NIC model name such as e1000')}`,
+    );
   }
-  if (v.vifname !== null) parts.push(`vifname=${checked(v.vifname, 'interface <target dev>', IFNAME, 'a network interface name')}`);
+  if (v.vifname !== null)
+    parts.push(`vifname=${checked(v.vifname, 'interface <target dev>', IFNAME, 'a network interface name')}`);
   return parts.join(',');
 }

@@ -33,7 +33,15 @@ export interface XlDomainConfig {
   vifs?: XlVif[];
 }
 
-const LIFECYCLE_ACTIONS = new Set(['destroy', 'restart', 'preserve', 'rename-restart', 'coredump-destroy', 'coredump-restart', 'soft-reset']);
+const LIFECYCLE_ACTIONS = new Set([
+  'destroy',
+  'restart',
+  'preserve',
+  'rename-restart',
+  'coredump-destroy',
+  'coredump-restart',
+  'soft-reset',
+]);
 
 function configError(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.XEN, detail);
@@ -52,7 +60,10 @@ export function toXlConfig(c: XlDomainConfig): string {
   }
   const maxVcpus = c.maxVcpus ?? c.vcpus;
   for (const [v, what] of [
-    [c.memoryKiB, 'memory'], [c.maxMemoryKiB, 'maximum memory'], [c.vcpus, 'vCPU count'], [maxVcpus, 'maximum vCPU count'],
+    [c.memoryKiB, 'memory'],
+    [c.maxMemoryKiB, 'maximum memory'],
+    [c.vcpus, 'vCPU count'],
+    [maxVcpus, 'maximum vCPU count'],
   ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw configError(`${what} must be a positive integer, got ${v}`);
   }
@@ -70,7 +81,11 @@ export function toXlConfig(c: XlDomainConfig): string {
   if (c.kernel) lines.push(`kernel = ${xlString(c.kernel, 'kernel')}`);
   if (c.ramdisk) lines.push(`ramdisk = ${xlString(c.ramdisk, 'ramdisk')}`);
   if (c.cmdline) lines.push(`extra = ${xlString(c.cmdline, 'kernel command line')}`);
-  for (const [key, v] of [['on_poweroff', c.onPoweroff], ['on_reboot', c.onReboot], ['on_crash', c.onCrash]] as const) {
+  for (const [key, v] of [
+    ['on_poweroff', c.onPoweroff],
+    ['on_reboot', c.onReboot],
+    ['on_crash', c.onCrash],
+  ] as const) {
     if (!v) continue;
     if (!LIFECYCLE_ACTIONS.has(v)) throw configError(`${key} action '${v}' is not one xl knows`);
     lines.push(`${key} = ${xlString(v, key)}`);
@@ -83,7 +98,12 @@ export function toXlConfig(c: XlDomainConfig): string {
 
 /** The xl binary: $XVIRT_XL, then the one built for the running Xen release, then the usual places; null if none. */
 export function findXl(major: number, minor: number): string | null {
-  const candidates = [process.env.XVIRT_XL, `/usr/lib/xen-${major}.${minor}/bin/xl`, '/usr/sbin/xl', '/usr/local/sbin/xl'];
+  const candidates = [
+    process.env.XVIRT_XL,
+    `/usr/lib/xen-${major}.${minor}/bin/xl`,
+    '/usr/sbin/xl',
+    '/usr/local/sbin/xl',
+  ];
   return candidates.find((c): c is string => !!c && fs.existsSync(c)) ?? null;
 }
 
@@ -112,9 +132,15 @@ export class XlRunner {
     return new Promise((resolve, reject) => {
       execFile(this.path, args, { timeout, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
-        const killed = (err as { killed?: boolean }).killed ? `xl was stopped after ${timeout / 1000} s (XVIRT_XL_TIMEOUT)` : '';
+        const killed = (err as { killed?: boolean }).killed
+          ? `xl was stopped after ${timeout / 1000} s (XVIRT_XL_TIMEOUT)`
+          : '';
         const detail = (stderr || killed || err.message).trim().split('\n').slice(-3).join('; ');
-        reject(XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl ${args[0]} failed: ${detail}`, { cause: err }));
+        reject(
+          XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, `xl ${args[0]} failed: ${detail}`, {
+            cause: err,
+          }),
+        );
       });
     });
   }

@@ -16,9 +16,13 @@ t.test('a short run prints TLS and ssh rows for xvirt and libvirt', async (t) =>
   const r = run(['--calls', '30', '--inflight', '4', '--slices', '1']);
   t.equal(r.status, 0, String(r.stderr));
   const out = String(r.stdout);
-  t.match(out, /^getInfo over 3 running guests \(test driver\), 30 calls per row; .*load average [\d.]+ [\d.]+ [\d.]+$/m);
+  t.match(
+    out,
+    /^getInfo over 3 running guests \(test driver\), 30 calls per row; .*load average [\d.]+ [\d.]+ [\d.]+$/m,
+  );
   const time = '\\d+\\.\\d\\d s +[\\d.]+k/s';
-  const row = (label: string, tail = ''): RegExp => new RegExp(`^${label} +${time} +${time} +\\d+\\.\\d\\d×${tail}$`, 'm');
+  const row = (label: string, tail = ''): RegExp =>
+    new RegExp(`^${label} +${time} +${time} +\\d+\\.\\d\\d×${tail}$`, 'm');
   for (const name of ['TLS', 'ssh']) {
     t.match(out, row(`${name}  sequential: 1 call at a time \\| 1 call at a time`, ' +\\(target ≤ 0\\.5×\\)'));
     t.match(out, row(`${name}  dashboard 10 rounds: 3 at once \\| 3 in a row`));
@@ -35,7 +39,12 @@ t.test('the libvirt client: every mode makes the calls it says, bad arguments ar
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const bin: string = buildLibvirtClient(dir);
   const uri = `test://${join(REPO, 'fixtures', 'bench-3-guests.xml')}`;
-  for (const [mode, threads, n, total] of [['interleaved', 1, 7, 7], ['interleaved', 4, 7, 7], ['rounds', 1, 5, 15], ['rounds', 3, 5, 15]] as const) {
+  for (const [mode, threads, n, total] of [
+    ['interleaved', 1, 7, 7],
+    ['interleaved', 4, 7, 7],
+    ['rounds', 1, 5, 15],
+    ['rounds', 3, 5, 15],
+  ] as const) {
     const r = await runLibvirtClient(bin, uri, n, mode, threads);
     t.equal(r.calls, total, `${mode} ${threads}: ${total} calls`);
     t.ok(r.seconds > 0, `${mode} ${threads}: timed`);
@@ -47,7 +56,10 @@ t.test('the libvirt client: every mode makes the calls it says, bad arguments ar
     t.equal(bad.status, 2, `refused: ${args.join(' ')}`);
     t.match(bad.stderr, /^getinfo-libvirt: .+\nusage: getinfo-libvirt URI CALLS/);
   }
-  await t.rejects(runLibvirtClient(bin, 'test:///default', 3, 'interleaved', 1), /running guest\(s\); the measurement needs 3/);
+  await t.rejects(
+    runLibvirtClient(bin, 'test:///default', 3, 'interleaved', 1),
+    /running guest\(s\); the measurement needs 3/,
+  );
 });
 
 t.test('bad arguments are refused with a usage hint', async (t) => {

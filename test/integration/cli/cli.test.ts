@@ -23,8 +23,10 @@ t.test('list: the default URI has its running domain; text ends with a blank lin
 
 t.test('list over a node file: all states, virsh order, --inactive, --json', async (t) => {
   const uri = nodeFileUri(tempDir(t), THREE_GUESTS);
-  t.equal(await xvirtOk(t, ['-c', uri, 'list', '--all']),
-    ' Id   Name   State\n-----------------------\n 1    web    running\n 2    Db     paused\n -    cold   shut off\n\n');
+  t.equal(
+    await xvirtOk(t, ['-c', uri, 'list', '--all']),
+    ' Id   Name   State\n-----------------------\n 1    web    running\n 2    Db     paused\n -    cold   shut off\n\n',
+  );
   t.equal(await xvirtOk(t, ['-c', uri, 'list', '--inactive', '--name']), 'cold\n\n');
   t.equal(await xvirtOk(t, ['-c', uri, 'list', '--name']), 'web\nDb\n\n');
   t.same(await xvirtJson(t, ['-c', uri, 'list', '--all']), [
@@ -38,14 +40,45 @@ t.test('dominfo: same answer by id, UUID and name; --json shape', async (t) => {
   const byName = await xvirtOk(t, ['dominfo', 'test']);
   t.match(byName, /^Id: {13}1\nName: {11}test\nUUID: {11}6695eb01-f6a4-8304-79aa-97f2502e193f\n/);
   t.match(byName, /\nState: {10}running\nCPU\(s\): {9}2\n/);
-  t.match(byName, /\nMax memory: {5}8388608 KiB\nUsed memory: {4}2097152 KiB\nPersistent: {5}yes\nAutostart: {6}disable\nManaged save: {3}no\n\n$/);
+  t.match(
+    byName,
+    /\nMax memory: {5}8388608 KiB\nUsed memory: {4}2097152 KiB\nPersistent: {5}yes\nAutostart: {6}disable\nManaged save: {3}no\n\n$/,
+  );
   const strip = (s: string): string => s.replace(/^CPU time:.*\n/m, '');
   t.equal(strip(await xvirtOk(t, ['dominfo', '1'])), strip(byName), 'by id');
   t.equal(strip(await xvirtOk(t, ['dominfo', TEST_UUID])), strip(byName), 'by UUID');
-  t.equal(strip(await xvirtOk(t, ['dominfo', '--domain', TEST_UUID.replace(/-/g, '')])), strip(byName), 'by UUID without dashes');
-  const info = await xvirtJson(t, ['dominfo', 'test']) as Record<string, unknown>;
-  t.same(Object.keys(info), ['id', 'name', 'uuid', 'osType', 'state', 'stateCode', 'cpus', 'cpuTimeNs', 'maxMemKiB', 'memoryKiB', 'persistent', 'autostart']);
-  t.match(info, { id: 1, name: 'test', uuid: TEST_UUID, state: 'running', stateCode: 1, cpus: 2, maxMemKiB: 8388608, memoryKiB: 2097152, persistent: true, autostart: false });
+  t.equal(
+    strip(await xvirtOk(t, ['dominfo', '--domain', TEST_UUID.replace(/-/g, '')])),
+    strip(byName),
+    'by UUID without dashes',
+  );
+  const info = (await xvirtJson(t, ['dominfo', 'test'])) as Record<string, unknown>;
+  t.same(Object.keys(info), [
+    'id',
+    'name',
+    'uuid',
+    'osType',
+    'state',
+    'stateCode',
+    'cpus',
+    'cpuTimeNs',
+    'maxMemKiB',
+    'memoryKiB',
+    'persistent',
+    'autostart',
+  ]);
+  t.match(info, {
+    id: 1,
+    name: 'test',
+    uuid: TEST_UUID,
+    state: 'running',
+    stateCode: 1,
+    cpus: 2,
+    maxMemKiB: 8388608,
+    memoryKiB: 2097152,
+    persistent: true,
+    autostart: false,
+  });
   t.type(info.cpuTimeNs, 'number');
   t.type(info.osType, 'string');
 });
@@ -56,16 +89,33 @@ t.test('a domain named like an id or a UUID is found after the id and UUID looku
     { name: '51111111-2222-3333-4444-555555555555', uuid: '61111111-2222-3333-4444-555555555555', runstate: 5 },
   ]);
   t.equal(await xvirtOk(t, ['-c', uri, 'domname', '1']), '7\n\n', 'id 1 wins over a name');
-  t.equal(await xvirtOk(t, ['-c', uri, 'domuuid', '7']), '41111111-2222-3333-4444-555555555555\n\n', 'no id 7: by name');
-  t.equal(await xvirtOk(t, ['-c', uri, 'domname', '51111111-2222-3333-4444-555555555555']), '51111111-2222-3333-4444-555555555555\n\n', 'no such UUID: by name');
-  t.equal(await xvirtOk(t, ['-c', uri, 'domname', '61111111-2222-3333-4444-555555555555']), '51111111-2222-3333-4444-555555555555\n\n', 'by UUID');
+  t.equal(
+    await xvirtOk(t, ['-c', uri, 'domuuid', '7']),
+    '41111111-2222-3333-4444-555555555555\n\n',
+    'no id 7: by name',
+  );
+  t.equal(
+    await xvirtOk(t, ['-c', uri, 'domname', '51111111-2222-3333-4444-555555555555']),
+    '51111111-2222-3333-4444-555555555555\n\n',
+    'no such UUID: by name',
+  );
+  t.equal(
+    await xvirtOk(t, ['-c', uri, 'domname', '61111111-2222-3333-4444-555555555555']),
+    '51111111-2222-3333-4444-555555555555\n\n',
+    'by UUID',
+  );
 });
 
 t.test('domstate, domid, domname, domuuid (text and --json)', async (t) => {
   const uri = nodeFileUri(tempDir(t), THREE_GUESTS);
   t.equal(await xvirtOk(t, ['domstate', 'test']), 'running\n\n');
   t.match(await xvirtOk(t, ['-c', uri, 'domstate', 'Db', '--reason']), /^paused \([a-z -]+\)\n\n$/);
-  t.same(await xvirtJson(t, ['-c', uri, 'domstate', 'cold']), { state: 'shut off', stateCode: 5, reason: 'unknown', reasonCode: 0 });
+  t.same(await xvirtJson(t, ['-c', uri, 'domstate', 'cold']), {
+    state: 'shut off',
+    stateCode: 5,
+    reason: 'unknown',
+    reasonCode: 0,
+  });
   t.equal(await xvirtOk(t, ['domid', 'test']), '1\n\n');
   t.equal(await xvirtOk(t, ['-c', uri, 'domid', 'cold']), '-\n\n');
   t.same(await xvirtJson(t, ['-c', uri, 'domid', 'cold']), { id: null });

@@ -8,11 +8,24 @@ import { connect } from '../../../lib';
 import { runCli } from '../../../lib/cli/main';
 import { requireBuild, startXvirt, tail, until, xvirt } from '../../support/cli';
 
-interface Captured { out: string; err: string }
+interface Captured {
+  out: string;
+  err: string;
+}
 
 function capture(): { output: { out(s: string): void; err(s: string): void }; text: Captured } {
   const text: Captured = { out: '', err: '' };
-  return { text, output: { out: (s) => { text.out += s; }, err: (s) => { text.err += s; } } };
+  return {
+    text,
+    output: {
+      out: (s) => {
+        text.out += s;
+      },
+      err: (s) => {
+        text.err += s;
+      },
+    },
+  };
 }
 
 /** Runs a command in this process and expects it to succeed. */
@@ -30,7 +43,7 @@ async function startEventLoop(args: string[]): Promise<{ text: Captured; stop: (
   return { text, stop: () => interrupt.abort(), done };
 }
 
-t.test('event --loop prints each lifecycle event as it happens, in virsh\'s words', async (t) => {
+t.test("event --loop prints each lifecycle event as it happens, in virsh's words", async (t) => {
   // Holding a connection keeps this process's test:///default state alive between commands.
   const conn = await connect('test:///default');
   t.teardown(() => conn.close());
@@ -44,14 +57,16 @@ t.test('event --loop prints each lifecycle event as it happens, in virsh\'s word
   await until('four events', () => loop.text.out.split('\n').length > 4);
   loop.stop();
   t.equal(await loop.done, 0, 'an interrupt ends the loop cleanly');
-  t.equal(loop.text.out,
+  t.equal(
+    loop.text.out,
     "event 'lifecycle' for domain 'test': Suspended Paused\n" +
-    "event 'lifecycle' for domain 'test': Resumed Unpaused\n" +
-    "event 'lifecycle' for domain 'test': Stopped Destroyed\n" +
-    "event 'lifecycle' for domain 'test': Started Booted\n" +
-    'event loop interrupted\n' +
-    'events received: 4\n' +
-    '\n');
+      "event 'lifecycle' for domain 'test': Resumed Unpaused\n" +
+      "event 'lifecycle' for domain 'test': Stopped Destroyed\n" +
+      "event 'lifecycle' for domain 'test': Started Booted\n" +
+      'event loop interrupted\n' +
+      'events received: 4\n' +
+      '\n',
+  );
   t.notMatch(loop.text.err, /error/);
 });
 
@@ -67,9 +82,11 @@ t.test('one-shot event, --domain filter, --timestamp, --json lines', async (t) =
   await run(t, ['start', fc4!.name]);
   await run(t, ['suspend', 'test']);
   t.equal(await oneShot.done, 0, 'ends by itself after one event');
-  t.match(oneShot.text.out,
+  t.match(
+    oneShot.text.out,
     /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: event 'lifecycle' for domain 'test': Suspended Paused\nevents received: 1\n\n$/,
-    "the other domain's start is filtered out");
+    "the other domain's start is filtered out",
+  );
 
   const json = await startEventLoop(['event', '--all', '--loop', '--json']);
   await run(t, ['resume', 'test']);
@@ -77,13 +94,28 @@ t.test('one-shot event, --domain filter, --timestamp, --json lines', async (t) =
   await until('two JSON lines', () => json.text.out.split('\n').length > 2);
   json.stop();
   t.equal(await json.done, 0);
-  const lines = json.text.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = json.text.out
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   t.equal(lines.length, 2, 'only events: no summary, no blank line');
   t.match(lines[0], {
-    event: 'lifecycle', domain: { id: 1, name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' },
-    type: 'Resumed', typeCode: 4, detail: 'Unpaused', detailCode: 0, timestamp: /^\d{4}-\d\d-\d\dT/,
+    event: 'lifecycle',
+    domain: { id: 1, name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' },
+    type: 'Resumed',
+    typeCode: 4,
+    detail: 'Unpaused',
+    detailCode: 0,
+    timestamp: /^\d{4}-\d\d-\d\dT/,
   });
-  t.match(lines[1], { event: 'lifecycle', domain: { name: fc4!.name }, type: 'Undefined', typeCode: 1, detail: 'Removed', detailCode: 0 });
+  t.match(lines[1], {
+    event: 'lifecycle',
+    domain: { name: fc4!.name },
+    type: 'Undefined',
+    typeCode: 1,
+    detail: 'Removed',
+    detailCode: 0,
+  });
 });
 
 t.test('the xvirt binary: --timeout, SIGINT, --list', async (t) => {

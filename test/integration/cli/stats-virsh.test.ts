@@ -11,7 +11,10 @@ requireBuild(t);
 /** Runs of 8+ digits (the clock-derived figures) become '#'; the numbers are returned for their own check. */
 function split(text: string): { shape: string; numbers: number[] } {
   const numbers: number[] = [];
-  const shape = text.replace(/\d{8,}(\.\d+)?/g, (m) => { numbers.push(Number(m)); return '#'; });
+  const shape = text.replace(/\d{8,}(\.\d+)?/g, (m) => {
+    numbers.push(Number(m));
+    return '#';
+  });
   return { shape, numbers };
 }
 
@@ -27,9 +30,11 @@ async function compare(t: Test, uri: string, args: string[], clocked = false): P
   const a = split(ours.stdout);
   const b = split(theirs.stdout);
   t.equal(a.shape, b.shape, `${what}: same lines, clock-derived figures aside`);
-  t.ok(a.numbers.every((n, i) => Math.abs(n - b.numbers[i]!) <= Math.max(1e-6 * n, 2)),
+  t.ok(
+    a.numbers.every((n, i) => Math.abs(n - b.numbers[i]!) <= Math.max(1e-6 * n, 2)),
     `${what}: clock-derived figures agree with libvirt's ` +
-      `(${a.numbers.slice(0, 3).join()} vs ${b.numbers.slice(0, 3).join()})`);
+      `(${a.numbers.slice(0, 3).join()} vs ${b.numbers.slice(0, 3).join()})`,
+  );
 }
 
 t.test('virsh is installed (scripts/install-test-deps)', async (t) => {
@@ -40,33 +45,68 @@ t.test('test:///default: every statistics command and its failures', async (t) =
   virshPath();
   const uri = 'test:///default';
   for (const args of [
-    ['domstats'], ['domstats', '--raw'], ['domstats', 'test'], ['domstats', '--list-inactive'],
+    ['domstats'],
+    ['domstats', '--raw'],
+    ['domstats', 'test'],
+    ['domstats', '--list-inactive'],
     ['domstats', '--list-running', '--state'],
-    ['domstats', '--vcpu', '--balloon', '--block', '--interface', '--cpu-total'], ['domstats', '--enforce', '--vcpu'],
-    ['domstats', '--enforce', '--state', '--iothread'], ['domstats', 'nope'],
-    ['dommemstat', 'test'], ['dommemstat', 'nope'], ['dommemstat', 'test', '--period', '5'],
-    ['dommemstat', 'test', '--period', '-1'], ['dommemstat', 'test', '--period', '5', '--live', '--current'],
-    ['domblkstat', 'test', 'hda'], ['domifstat', 'test', 'vnet0'], ['domifstat', 'test', 'aa:bb:cc:dd:ee:fe'],
-    ['vcpucount', 'test'], ['vcpucount', 'test', '--maximum'], ['vcpucount', 'test', '--live'],
+    ['domstats', '--vcpu', '--balloon', '--block', '--interface', '--cpu-total'],
+    ['domstats', '--enforce', '--vcpu'],
+    ['domstats', '--enforce', '--state', '--iothread'],
+    ['domstats', 'nope'],
+    ['dommemstat', 'test'],
+    ['dommemstat', 'nope'],
+    ['dommemstat', 'test', '--period', '5'],
+    ['dommemstat', 'test', '--period', '-1'],
+    ['dommemstat', 'test', '--period', '5', '--live', '--current'],
+    ['domblkstat', 'test', 'hda'],
+    ['domifstat', 'test', 'vnet0'],
+    ['domifstat', 'test', 'aa:bb:cc:dd:ee:fe'],
+    ['vcpucount', 'test'],
+    ['vcpucount', 'test', '--maximum'],
+    ['vcpucount', 'test', '--live'],
     ['vcpucount', 'test', '--config', '--maximum'],
     ['vcpucount', 'test', '--live', '--config'],
-    ['cpu-stats', 'test'], ['cpu-stats', 'test', '--total'], ['cpu-stats', 'test', '--start', '1'],
+    ['cpu-stats', 'test'],
+    ['cpu-stats', 'test', '--total'],
+    ['cpu-stats', 'test', '--start', '1'],
     ['cpu-stats', 'test', '--count', '5'],
-    ['cpu-stats', 'test', '--start', '5'], ['cpu-stats', 'test', '--start', '0', '--count', '1'],
-    ['nodecpustats'], ['nodecpustats', '1'], ['nodecpustats', '--percent'], ['nodememstats'], ['nodecpumap'],
-    ['freecell'], ['freecell', '1'], ['freecell', '2'], ['freecell', '--all'],
-    ['setmem', 'test', '1024'], ['setmem', 'test', '1024', '--config'], ['setmem', 'test', '99999999', '--live'],
-    ['setmem', 'test', '1024', '--live', '--config'], ['setmem', 'test', '1024', '--current', '--live'],
-    ['setmaxmem', 'test', '1000'], ['setmaxmem', 'test', '1000', '--live'],
+    ['cpu-stats', 'test', '--start', '5'],
+    ['cpu-stats', 'test', '--start', '0', '--count', '1'],
+    ['nodecpustats'],
+    ['nodecpustats', '1'],
+    ['nodecpustats', '--percent'],
+    ['nodememstats'],
+    ['nodecpumap'],
+    ['freecell'],
+    ['freecell', '1'],
+    ['freecell', '2'],
+    ['freecell', '--all'],
+    ['setmem', 'test', '1024'],
+    ['setmem', 'test', '1024', '--config'],
+    ['setmem', 'test', '99999999', '--live'],
+    ['setmem', 'test', '1024', '--live', '--config'],
+    ['setmem', 'test', '1024', '--current', '--live'],
+    ['setmaxmem', 'test', '1000'],
+    ['setmaxmem', 'test', '1000', '--live'],
     ['setmaxmem', 'test', '4000000', '--config'],
-    ['setvcpus', 'test', '1', '--live', '--config'], ['setvcpus', 'test', '3'], ['setvcpus', 'test', '40', '--config'],
-    ['setvcpus', 'test', '2', '--maximum'], ['setvcpus', 'test', '4', '--maximum', '--config'],
+    ['setvcpus', 'test', '1', '--live', '--config'],
+    ['setvcpus', 'test', '3'],
+    ['setvcpus', 'test', '40', '--config'],
+    ['setvcpus', 'test', '2', '--maximum'],
+    ['setvcpus', 'test', '4', '--maximum', '--config'],
     ['setvcpus', 'test', '0'],
-  ]) await compare(t, uri, args);
+  ])
+    await compare(t, uri, args);
   for (const args of [
-    ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', 'vda', '--human'], ['domblkstat', 'test', '/guest/diskimage1'],
+    ['domblkstat', 'test', 'vda'],
+    ['domblkstat', 'test', 'vda', '--human'],
+    ['domblkstat', 'test', '/guest/diskimage1'],
     ['domifstat', 'test', 'testnet0'],
-    ['domifstat', 'test', 'aa:bb:cc:dd:ee:ff'], ['vcpuinfo', 'test']]) await compare(t, uri, args, true);
+    ['domifstat', 'test', 'aa:bb:cc:dd:ee:ff'],
+    ['vcpuinfo', 'test'],
+  ])
+    await compare(t, uri, args, true);
 });
 
 const GUESTS: readonly GuestSpec[] = [
@@ -79,12 +119,28 @@ t.test('a node file: its own CPU count, no NUMA cells, inactive domains', async 
   virshPath();
   const uri = nodeFileUri(tempDir(t), GUESTS);
   for (const args of [
-    ['domstats', 'web'], ['domstats', 'cold'], ['domstats', '--list-shutoff'], ['domstats', '--list-paused', '--raw'],
-    ['dommemstat', 'web'], ['dommemstat', 'cold'], ['domblkstat', 'cold', 'vda'], ['domifstat', 'cold', 'vnet0'],
-    ['vcpuinfo', 'cold'], ['vcpucount', 'cold'], ['vcpucount', 'Db'], ['vcpucount', 'cold', '--live'],
-    ['cpu-stats', 'web'], ['cpu-stats', 'cold'], ['cpu-stats', 'Db', '--start', '3'],
-    ['freecell', '--all'], ['freecell', '0'], ['nodecpumap'],
-    ['setmem', 'cold', '1024', '--live'], ['setmaxmem', 'cold', '1000'], ['setvcpus', 'cold', '2', '--config'],
-  ]) await compare(t, uri, args);
+    ['domstats', 'web'],
+    ['domstats', 'cold'],
+    ['domstats', '--list-shutoff'],
+    ['domstats', '--list-paused', '--raw'],
+    ['dommemstat', 'web'],
+    ['dommemstat', 'cold'],
+    ['domblkstat', 'cold', 'vda'],
+    ['domifstat', 'cold', 'vnet0'],
+    ['vcpuinfo', 'cold'],
+    ['vcpucount', 'cold'],
+    ['vcpucount', 'Db'],
+    ['vcpucount', 'cold', '--live'],
+    ['cpu-stats', 'web'],
+    ['cpu-stats', 'cold'],
+    ['cpu-stats', 'Db', '--start', '3'],
+    ['freecell', '--all'],
+    ['freecell', '0'],
+    ['nodecpumap'],
+    ['setmem', 'cold', '1024', '--live'],
+    ['setmaxmem', 'cold', '1000'],
+    ['setvcpus', 'cold', '2', '--config'],
+  ])
+    await compare(t, uri, args);
   await compare(t, uri, ['vcpuinfo', 'web'], true);
 });

@@ -12,7 +12,11 @@ import { startDaemonInProcess } from '../../support/xvirtd';
 import { TestPki } from '../../support/pki';
 
 /** Opens a raw connection and resolves once it is established; `closed` resolves when the daemon closes it. */
-async function hold(t: Test, path: string | number, partial = false): Promise<{ socket: net.Socket; closed: Promise<void> }> {
+async function hold(
+  t: Test,
+  path: string | number,
+  partial = false,
+): Promise<{ socket: net.Socket; closed: Promise<void> }> {
   const socket = typeof path === 'number' ? net.connect(path, '127.0.0.1') : net.connect(path);
   socket.on('error', () => undefined);
   const closed = new Promise<void>((r) => socket.once('close', () => r()));
@@ -22,7 +26,9 @@ async function hold(t: Test, path: string | number, partial = false): Promise<{ 
   });
   // A length word announcing a frame that never comes, as a half-open client leaves it.
   if (partial) socket.write(Buffer.from([0, 0, 0, 200, 0x20]));
-  t.teardown(() => { socket.destroy(); });
+  t.teardown(() => {
+    socket.destroy();
+  });
   return { socket, closed };
 }
 
@@ -54,7 +60,7 @@ t.test('max_clients, and the unix reserve a TCP flood cannot take', async (t) =>
   for (let i = 0; i < 4; i++) tcp.push(await hold(t, d.tcpPort!, i % 2 === 0));
   await until(() => d.daemon.clients.size === 4, '4 TCP clients');
   const fifth = await hold(t, d.tcpPort!);
-  t.ok(await closedWithin(fifth, 5000), 'a fifth TCP client is closed: the last 4 slots are the unix sockets\'');
+  t.ok(await closedWithin(fifth, 5000), "a fifth TCP client is closed: the last 4 slots are the unix sockets'");
   t.same(await fresh(`test+unix:///default?socket=${d.rwSocket}`), ['test'], 'local root is served meanwhile');
   const unix = [];
   for (let i = 0; i < 4; i++) unix.push(await hold(t, i % 2 ? d.roSocket : d.rwSocket));
@@ -102,8 +108,16 @@ t.test('max_workers: calls beyond it wait their turn and are all answered', asyn
   const uri = `test+unix:///default?socket=${d.rwSocket}`;
   const conns = await Promise.all([...Array(5)].map(() => connect(uri)));
   t.teardown(() => Promise.all(conns.map((c) => c.close())));
-  const results = await Promise.all(conns.flatMap((c) => [...Array(10)].map(() => c.lookupDomainByName('test')
-    .then((dom) => dom.getState()).then((s) => s.state))));
+  const results = await Promise.all(
+    conns.flatMap((c) =>
+      [...Array(10)].map(() =>
+        c
+          .lookupDomainByName('test')
+          .then((dom) => dom.getState())
+          .then((s) => s.state),
+      ),
+    ),
+  );
   t.same(results, Array(50).fill(1), 'all 50 calls answered (running)');
   t.equal(d.daemon.stats().inflight, 0);
   t.equal(d.daemon.stats().waitingForWorker, 0);
@@ -113,11 +127,21 @@ t.test('TLS: handshakes count as anonymous, a silent one is closed at the deadli
   const pki = await TestPki.create();
   t.teardown(() => pki.cleanup());
   const security = {
-    ...defaultConfig().security, listenTls: true, tlsPort: 0, keyFile: pki.server.key, certFile: pki.server.cert,
-    caFile: pki.ca.cert, maxAnonymousClients: 3,
+    ...defaultConfig().security,
+    listenTls: true,
+    tlsPort: 0,
+    keyFile: pki.server.key,
+    certFile: pki.server.cert,
+    caFile: pki.ca.cert,
+    maxAnonymousClients: 3,
   };
   const d = await startDaemonInProcess(t, { security, logLevel: 3 });
-  const tlsPort = Number(d.daemon.addresses.find((a) => a.kind === 'tls')!.address.split(':').pop());
+  const tlsPort = Number(
+    d.daemon.addresses
+      .find((a) => a.kind === 'tls')!
+      .address.split(':')
+      .pop(),
+  );
   const silent = [];
   for (let i = 0; i < 3; i++) silent.push(await hold(t, tlsPort));
   await until(() => d.daemon.stats().tlsHandshakes === 3, '3 handshakes');

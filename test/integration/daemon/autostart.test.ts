@@ -18,7 +18,8 @@ import { startXvirtd } from '../../support/xvirtd';
 
 const NS = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
 let n = 0;
-const guest = (name: string, ext: string) => `<domain type='test'><name>${name}</name>` +
+const guest = (name: string, ext: string) =>
+  `<domain type='test'><name>${name}</name>` +
   `<uuid>5a5a5a5a-0000-4000-8000-${String(++n).padStart(12, '0')}</uuid><memory>8192</memory><vcpu>1</vcpu>` +
   `<os><type>hvm</type></os>${ext}</domain>`;
 const OFF = '<test:runstate>5</test:runstate>';
@@ -33,22 +34,34 @@ function nodeFile(t: { teardown(fn: () => unknown): void }, domains: string[]): 
 
 function recorder() {
   const lines: string[] = [];
-  return { lines, log: { info: (m: string) => lines.push(`info: ${m}`), error: (m: string) => lines.push(`error: ${m}`) } };
+  return {
+    lines,
+    log: { info: (m: string) => lines.push(`info: ${m}`), error: (m: string) => lines.push(`error: ${m}`) },
+  };
 }
 
 t.test('node files mark domains autostart; transient ones cannot be', async (t) => {
   const file = nodeFile(t, [guest('a1', `${OFF}<test:autostart/>`), guest('m1', OFF)]);
   const conn = await connect(`test://${file}`);
   t.teardown(() => conn.close());
-  t.same((await conn.listAllDomains(ListDomainsFlags.AUTOSTART)).map((d) => d.name), ['a1']);
+  t.same(
+    (await conn.listAllDomains(ListDomainsFlags.AUTOSTART)).map((d) => d.name),
+    ['a1'],
+  );
   const bad = nodeFile(t, [guest('tr', '<test:transient/><test:autostart/>')]);
-  await t.rejects(connect(`test://${bad}`), { number: ErrorNumber.XML_ERROR, message: /transient domain cannot be autostart/ });
+  await t.rejects(connect(`test://${bad}`), {
+    number: ErrorNumber.XML_ERROR,
+    message: /transient domain cannot be autostart/,
+  });
 });
 
 t.test('starts each inactive autostart domain; one failure stops neither the others nor the caller', async (t) => {
   const file = nodeFile(t, [
-    guest('broken', `${OFF}<test:autostart/>`), guest('a1', `${OFF}<test:autostart/>`), guest('a2', `${OFF}<test:autostart/>`),
-    guest('manual', OFF), guest('running', '<test:autostart/>'),
+    guest('broken', `${OFF}<test:autostart/>`),
+    guest('a1', `${OFF}<test:autostart/>`),
+    guest('a2', `${OFF}<test:autostart/>`),
+    guest('manual', OFF),
+    guest('running', '<test:autostart/>'),
   ]);
   const uri = parseUri(`test://${file}`);
   const driver = await openTestDriver(uri, {});
@@ -56,9 +69,10 @@ t.test('starts each inactive autostart domain; one failure stops neither the oth
   const failing = new Proxy(driver, {
     get(target, prop) {
       if (prop === 'domainCreate') {
-        return (dom: Parameters<Driver['domainCreate']>[0], flags: number) => (dom.name === 'broken'
-          ? Promise.reject(XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST, 'disk image is missing'))
-          : target.domainCreate(dom, flags));
+        return (dom: Parameters<Driver['domainCreate']>[0], flags: number) =>
+          dom.name === 'broken'
+            ? Promise.reject(XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST, 'disk image is missing'))
+            : target.domainCreate(dom, flags);
       }
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
@@ -75,8 +89,11 @@ t.test('starts each inactive autostart domain; one failure stops neither the oth
   t.equal(await state('a2'), DomainState.RUNNING);
   t.equal(await state('broken'), DomainState.SHUTOFF);
   t.equal(await state('manual'), DomainState.SHUTOFF, 'domains without autostart are left alone');
-  t.match(lines.sort(), [/^error: autostart: cannot start domain 'broken': operation failed: disk image is missing$/,
-    /^info: autostart: started domain 'a1' \(id \d+\)$/, /^info: autostart: started domain 'a2' \(id \d+\)$/]);
+  t.match(lines.sort(), [
+    /^error: autostart: cannot start domain 'broken': operation failed: disk image is missing$/,
+    /^info: autostart: started domain 'a1' \(id \d+\)$/,
+    /^info: autostart: started domain 'a2' \(id \d+\)$/,
+  ]);
   t.equal(lines.length, 3, 'the running autostart domain is not touched');
 });
 

@@ -14,34 +14,51 @@ import { RemoteProcedure as P } from '../../../lib/rpc/procedures';
 import { RawClient, startXvirtd, XVIRTD_BIN } from '../../support/xvirtd';
 
 t.test('parseConfig reads every key and keeps defaults for the rest', async (t) => {
-  const cfg = parseConfig([
-    '# comment',
-    'unix_sock_rw_path = "/tmp/x/sock"   # trailing comment',
-    'unix_sock_ro_path = ""',
-    'unix_sock_rw_perms = "0770"',
-    'listen_tcp = 1',
-    'tcp_listen_addr = "::1"',
-    'tcp_port = 16600',
-    'auth_tcp = "none"',
-    'max_clients = 20',
-    'max_client_requests = 8',
-    'max_client_output = 1048576',
-    'max_client_output_messages = 100',
-    'keepalive_interval = -1',
-    'keepalive_count = 0',
-    'log_level = 1',
-    'default_uri = "xen:///system"',
-    '',
-  ].join('\n'), 'x.conf');
+  const cfg = parseConfig(
+    [
+      '# comment',
+      'unix_sock_rw_path = "/tmp/x/sock"   # trailing comment',
+      'unix_sock_ro_path = ""',
+      'unix_sock_rw_perms = "0770"',
+      'listen_tcp = 1',
+      'tcp_listen_addr = "::1"',
+      'tcp_port = 16600',
+      'auth_tcp = "none"',
+      'max_clients = 20',
+      'max_client_requests = 8',
+      'max_client_output = 1048576',
+      'max_client_output_messages = 100',
+      'keepalive_interval = -1',
+      'keepalive_count = 0',
+      'log_level = 1',
+      'default_uri = "xen:///system"',
+      '',
+    ].join('\n'),
+    'x.conf',
+  );
   t.match(cfg, {
-    unixSockRwPath: '/tmp/x/sock', unixSockRoPath: '', unixSockRwPerms: 0o770, unixSockRoPerms: 0o777,
-    listenTcp: true, tcpListenAddr: '::1', tcpPort: 16600, maxClients: 20, maxClientRequests: 8,
-    maxClientOutput: 1048576, maxClientOutputMessages: 100, keepaliveInterval: -1, keepaliveCount: 0, logLevel: 1,
+    unixSockRwPath: '/tmp/x/sock',
+    unixSockRoPath: '',
+    unixSockRwPerms: 0o770,
+    unixSockRoPerms: 0o777,
+    listenTcp: true,
+    tcpListenAddr: '::1',
+    tcpPort: 16600,
+    maxClients: 20,
+    maxClientRequests: 8,
+    maxClientOutput: 1048576,
+    maxClientOutputMessages: 100,
+    keepaliveInterval: -1,
+    keepaliveCount: 0,
+    logLevel: 1,
     defaultUri: 'xen:///system',
   });
   t.same(parseConfig('', 'empty.conf'), defaultConfig(), 'an empty file is the defaults');
-  t.match(defaultConfig(), { listenTcp: false, unixSockRwPerms: 0o700, unixSockRoPerms: 0o777, defaultUri: 'test:///default' },
-    'defaults: no TCP, root-only read-write socket');
+  t.match(
+    defaultConfig(),
+    { listenTcp: false, unixSockRwPerms: 0o700, unixSockRoPerms: 0o777, defaultUri: 'test:///default' },
+    'defaults: no TCP, root-only read-write socket',
+  );
 });
 
 t.test('bad config lines are refused with file, line and key', async (t) => {

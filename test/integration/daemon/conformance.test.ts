@@ -8,7 +8,7 @@ import { connect } from '../../../lib/connection';
 import { apiConformance } from '../../support/api-conformance';
 import { startXvirtd } from '../../support/xvirtd';
 
-t.test('xvirtd through xvirt\'s remote client', async (t) => {
+t.test("xvirtd through xvirt's remote client", async (t) => {
   const d = await startXvirtd(t, { tcp: true });
   await apiConformance(t, { label: 'xvirtd-unix', open: (o) => connect(d.uri('unix'), o) });
   await apiConformance(t, { label: 'xvirtd-tcp', open: (o) => connect(d.uri('tcp'), o) });

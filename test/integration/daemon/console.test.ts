@@ -39,7 +39,10 @@ async function open(t: Test, uri: string): Promise<Connection> {
 function readUntil(stream: NodeJS.ReadableStream, text: string): Promise<string> {
   let seen = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`console: no ${JSON.stringify(text)} in ${JSON.stringify(seen)}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`console: no ${JSON.stringify(text)} in ${JSON.stringify(seen)}`)),
+      60_000,
+    );
     const onData = (d: Buffer) => {
       seen += d.toString('latin1');
       if (seen.includes(text)) {
@@ -85,9 +88,14 @@ t.test('one session per console: a second open fails like libvirt, --force takes
   const r = await refused.done;
   t.equal(r.code, 1, 'virsh console without --force fails');
   t.match(refused.output(), /error: operation failed: Active console session exists for this domain/);
-  await t.rejects((await conn.lookupDomainByName('g1')).openConsole(null, 0),
-    { number: ErrorNumber.OPERATION_FAILED, message: 'operation failed: Active console session exists for this domain' },
-    'and so does xvirt\'s remote client');
+  await t.rejects(
+    (await conn.lookupDomainByName('g1')).openConsole(null, 0),
+    {
+      number: ErrorNumber.OPERATION_FAILED,
+      message: 'operation failed: Active console session exists for this domain',
+    },
+    "and so does xvirt's remote client",
+  );
   const forced = virshConsole(uri, 'g1', '--force');
   await forced.waitFor('Escape character');
   await firstEnded;
@@ -127,7 +135,7 @@ t.test('a client that vanishes mid-stream frees the console', async (t) => {
   t.pass('a plain open succeeds once the daemon saw the client go');
 });
 
-t.test('xvirt\'s remote client streams a console: write, read, finish', async (t) => {
+t.test("xvirt's remote client streams a console: write, read, finish", async (t) => {
   const { guest, uri, daemon } = await setup(t);
   const conn = await open(t, uri);
   const dom = await conn.lookupDomainByName('g1');
@@ -138,12 +146,15 @@ t.test('xvirt\'s remote client streams a console: write, read, finish', async (t
   guest.write('answer\r\n');
   await readUntil(stream, 'answer\r\n');
   await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  t.pass('end() is libvirt\'s finish, answered OK');
+  t.pass("end() is libvirt's finish, answered OK");
   t.equal(daemon.stats().streams, 0, 'the daemon holds no stream');
   await t.rejects(dom.openConsole('serial7', 0), { message: /cannot find character device serial7/ });
   const stopped = await conn.defineXML(domainXml('g9', '11111111-2222-3333-4444-555555555509'));
-  await t.rejects(stopped.openConsole(), { number: ErrorNumber.OPERATION_INVALID, message: /domain is not running/ },
-    'a stopped domain has no console');
+  await t.rejects(
+    stopped.openConsole(),
+    { number: ErrorNumber.OPERATION_INVALID, message: /domain is not running/ },
+    'a stopped domain has no console',
+  );
   t.equal(daemon.stats().streams, 0, 'failed opens leave no stream behind');
 });
 
@@ -165,30 +176,51 @@ t.test('test:///default has no console: xvirtd answers as libvirtd 9.0 does', as
   const lvd = await startLibvirtd(t);
   const d = await startDaemonInProcess(t);
   const xvirtdUri = `test+unix:///default?socket=${d.rwSocket}`;
-  const [theirs, ours] = await Promise.all([virshConsole(lvd.unixUri(), 'test').done, virshConsole(xvirtdUri, 'test').done]);
+  const [theirs, ours] = await Promise.all([
+    virshConsole(lvd.unixUri(), 'test').done,
+    virshConsole(xvirtdUri, 'test').done,
+  ]);
   const errorLine = (out: string) => out.split(/\r?\n/).find((l) => l.startsWith('error:'));
-  t.equal(errorLine(theirs.stdout), 'error: this function is not supported by the connection driver: virDomainOpenConsole',
-    'libvirtd: NO_SUPPORT');
+  t.equal(
+    errorLine(theirs.stdout),
+    'error: this function is not supported by the connection driver: virDomainOpenConsole',
+    'libvirtd: NO_SUPPORT',
+  );
   t.equal(errorLine(ours.stdout), errorLine(theirs.stdout), 'xvirtd: the same words');
   t.equal(ours.code, theirs.code);
   // xvirt's remote client gets the same error from either daemon.
-  const fromEach = await Promise.all([lvd.unixUri(), xvirtdUri].map(async (uri) => {
-    const conn = await open(t, uri);
-    const err = await (await conn.lookupDomainByName('test')).openConsole().then(() => null, (e: XvirtError) => e);
-    return err && { number: err.number, message: err.message };
-  }));
-  t.same(fromEach[0], { number: ErrorNumber.NO_SUPPORT,
-    message: 'this function is not supported by the connection driver: virDomainOpenConsole' });
+  const fromEach = await Promise.all(
+    [lvd.unixUri(), xvirtdUri].map(async (uri) => {
+      const conn = await open(t, uri);
+      const err = await (await conn.lookupDomainByName('test')).openConsole().then(
+        () => null,
+        (e: XvirtError) => e,
+      );
+      return err && { number: err.number, message: err.message };
+    }),
+  );
+  t.same(fromEach[0], {
+    number: ErrorNumber.NO_SUPPORT,
+    message: 'this function is not supported by the connection driver: virDomainOpenConsole',
+  });
   t.same(fromEach[1], fromEach[0]);
   // A read-only client is refused before any driver runs, by both daemons alike.
-  const roAnswers = await Promise.all([lvd.socketRo, d.roSocket].map(async (socket) => {
-    const raw = await RawClient.opened(socket, 'test:///default');
-    t.teardown(() => raw.close());
-    const { dom } = await raw.call(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, { name: 'test' });
-    const err = await raw.callError(RemoteProcedure.DOMAIN_OPEN_CONSOLE, { dom, dev_name: null, flags: 0 });
-    return { code: err.code, message: err.message };
-  }));
-  t.same(roAnswers[0], { code: ErrorNumber.OPERATION_DENIED,
-    message: 'operation forbidden: read only access prevents virDomainOpenConsole' }, 'libvirtd, read-only socket');
+  const roAnswers = await Promise.all(
+    [lvd.socketRo, d.roSocket].map(async (socket) => {
+      const raw = await RawClient.opened(socket, 'test:///default');
+      t.teardown(() => raw.close());
+      const { dom } = await raw.call(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, { name: 'test' });
+      const err = await raw.callError(RemoteProcedure.DOMAIN_OPEN_CONSOLE, { dom, dev_name: null, flags: 0 });
+      return { code: err.code, message: err.message };
+    }),
+  );
+  t.same(
+    roAnswers[0],
+    {
+      code: ErrorNumber.OPERATION_DENIED,
+      message: 'operation forbidden: read only access prevents virDomainOpenConsole',
+    },
+    'libvirtd, read-only socket',
+  );
   t.same(roAnswers[1], roAnswers[0], 'xvirtd, read-only socket');
 });

@@ -12,12 +12,16 @@ const CAP = 64;
 
 t.test('a non-reading event subscriber is dropped at max_client_output_messages; a reading one keeps up', async (t) => {
   const { rwSocket, daemon, log } = await startDaemonInProcess(t, {
-    keepaliveInterval: -1, maxClientOutputMessages: CAP, logLevel: 2,
+    keepaliveInterval: -1,
+    maxClientOutputMessages: CAP,
+    logLevel: 2,
   });
   const actor = await RawClient.opened(rwSocket);
   const reader = await RawClient.opened(rwSocket);
   const slow = await RawClient.opened(rwSocket);
-  t.teardown(() => { for (const c of [actor, reader, slow]) c.close(); });
+  t.teardown(() => {
+    for (const c of [actor, reader, slow]) c.close();
+  });
   for (const c of [reader, slow]) await c.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: 0, dom: null });
   slow.socket.pause();
 
@@ -30,19 +34,28 @@ t.test('a non-reading event subscriber is dropped at max_client_output_messages;
       serials.push(actor.sendCall(P.DOMAIN_RESUME, { dom: TEST_DOM }));
     }
     const replies = await Promise.all(serials.map((s) => actor.reply(s)));
-    t.ok(replies.every((r) => r.header.status === 0), `round ${round}: every suspend/resume answered`);
+    t.ok(
+      replies.every((r) => r.header.status === 0),
+      `round ${round}: every suspend/resume answered`,
+    );
     actor.messages.length = 0;
     generated += serials.length;
   }
   await actor.until(() => (daemon.stats().clients === 2 ? true : undefined), 'the non-reader to be dropped');
-  t.match(log.join('\n'), new RegExp(`client \\d+: client is not reading: more than ${CAP} messages queued`),
-    'the reason is logged');
+  t.match(
+    log.join('\n'),
+    new RegExp(`client \\d+: client is not reading: more than ${CAP} messages queued`),
+    'the reason is logged',
+  );
   t.equal(daemon.stats().eventSubscriptions, 1, "the non-reader's subscription is freed, the reader's kept");
 
   const lifecycle = (): number =>
     reader.messages.filter((m) => m.header.procedure === P.DOMAIN_EVENT_CALLBACK_LIFECYCLE).length;
   await reader.until(() => (lifecycle() >= generated ? true : undefined), `the reader to get all ${generated} events`);
   t.equal(lifecycle(), generated, `the reader got every event (${generated}), in bursts larger than the cap`);
-  t.same(await actor.call(P.DOMAIN_GET_STATE, { dom: TEST_DOM, flags: 0 }), { state: 1, reason: 5 },
-    'the actor carries on');
+  t.same(
+    await actor.call(P.DOMAIN_GET_STATE, { dom: TEST_DOM, flags: 0 }),
+    { state: 1, reason: 5 },
+    'the actor carries on',
+  );
 });

@@ -15,7 +15,6 @@ import { PRE_OPEN_MESSAGE_MAX } from '../../../lib/daemon/session';
 import { DEFAULT_DOMAIN as TEST_DOM } from '../../support/api-conformance';
 import { RawClient, startDaemonInProcess, startXvirtd } from '../../support/xvirtd';
 
-
 /** Deterministic PRNG (mulberry32): a failing run can be replayed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -54,7 +53,13 @@ function wellBehaved(c: RawClient): { stop(): Promise<{ ok: number; failures: st
       await new Promise((r) => setImmediate(r));
     }
   })();
-  return { async stop() { running = false; await loop; return { ok, failures }; } };
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { ok, failures };
+    },
+  };
 }
 
 t.test('hostile clients never hurt a well-behaved one, and are freed', async (t) => {
@@ -66,11 +71,16 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
   const poller = wellBehaved(good);
   const rand = prng(SEED);
   const backToBaseline = (what: string): Promise<unknown> =>
-    good.until(() => {
-      const s = daemon.stats();
-      return s.clients === baseline.clients && s.connections === baseline.connections && s.eventSubscriptions === 0
-        ? true : undefined;
-    }, `${what}: daemon back to baseline (now ${JSON.stringify(daemon.stats())})`, 10000);
+    good.until(
+      () => {
+        const s = daemon.stats();
+        return s.clients === baseline.clients && s.connections === baseline.connections && s.eventSubscriptions === 0
+          ? true
+          : undefined;
+      },
+      `${what}: daemon back to baseline (now ${JSON.stringify(daemon.stats())})`,
+      10000,
+    );
 
   await t.test('bad length words drop the sender only', async (t) => {
     for (const length of [0, 4, 27, 0x02000005, 0xffffffff]) {
@@ -97,7 +107,8 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     const reply = await late.reply(serial, 10000);
     t.ok(reply.header.status === 0 || reply.header.status === 1, 'a 1 MiB define after open gets an answer');
     t.same(await late.call(P.CONNECT_GET_TYPE), { type: 'TEST' }, 'and the session goes on');
-    if (reply.header.status === 0) await late.call(P.DOMAIN_UNDEFINE, { dom: (await late.call(P.DOMAIN_LOOKUP_BY_NAME, { name: 'big' })).dom });
+    if (reply.header.status === 0)
+      await late.call(P.DOMAIN_UNDEFINE, { dom: (await late.call(P.DOMAIN_LOOKUP_BY_NAME, { name: 'big' })).dom });
     late.close();
     await backToBaseline('big messages');
   });
@@ -105,12 +116,26 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
   await t.test('wrong program, version, type, status: error replies, connection kept', async (t) => {
     const c = await opened(rwSocket);
     const cases: Array<[string, Partial<{ program: number; version: number; type: number; status: number }>]> = [
-      ['program', { program: 0x12345678 }], ['version', { version: 2 }], ['type STREAM_HOLE', { type: MessageType.STREAM_HOLE }],
-      ['type CALL_WITH_FDS', { type: MessageType.CALL_WITH_FDS }], ['status ERROR', { status: 1 }], ['status 77', { status: 77 }],
+      ['program', { program: 0x12345678 }],
+      ['version', { version: 2 }],
+      ['type STREAM_HOLE', { type: MessageType.STREAM_HOLE }],
+      ['type CALL_WITH_FDS', { type: MessageType.CALL_WITH_FDS }],
+      ['status ERROR', { status: 1 }],
+      ['status 77', { status: 77 }],
     ];
     let serial = 5000;
     for (const [what, h] of cases) {
-      c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: P.CONNECT_GET_TYPE, type: 0, serial, status: 0, ...h }));
+      c.send(
+        encodeMessage({
+          program: REMOTE_PROGRAM,
+          version: 1,
+          procedure: P.CONNECT_GET_TYPE,
+          type: 0,
+          serial,
+          status: 0,
+          ...h,
+        }),
+      );
       const reply = await c.until(() => c.messages.find((m) => m.header.serial === serial), `reply to ${what}`);
       serial++;
       t.equal(reply.header.status, 1, `${what}: error reply`);
@@ -118,9 +143,36 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     }
     // Replies and messages from a client are not answered, just ignored; so is stream data for no
     // open stream (libvirtd drops it: data is never acknowledged, and may trail a closed stream).
-    c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 201, type: MessageType.STREAM, serial: 7, status: 2 }));
-    c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 3, type: MessageType.REPLY, serial: 1, status: 0 }));
-    c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 3, type: MessageType.MESSAGE, serial: 1, status: 0 }));
+    c.send(
+      encodeMessage({
+        program: REMOTE_PROGRAM,
+        version: 1,
+        procedure: 201,
+        type: MessageType.STREAM,
+        serial: 7,
+        status: 2,
+      }),
+    );
+    c.send(
+      encodeMessage({
+        program: REMOTE_PROGRAM,
+        version: 1,
+        procedure: 3,
+        type: MessageType.REPLY,
+        serial: 1,
+        status: 0,
+      }),
+    );
+    c.send(
+      encodeMessage({
+        program: REMOTE_PROGRAM,
+        version: 1,
+        procedure: 3,
+        type: MessageType.MESSAGE,
+        serial: 1,
+        status: 0,
+      }),
+    );
     t.same(await c.call(P.CONNECT_GET_TYPE), { type: 'TEST' }, 'the connection still works');
     c.close();
     await backToBaseline('wrong headers');
@@ -130,18 +182,35 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     const c = await opened(rwSocket);
     const raw = async (proc: number, payload: Buffer): Promise<number> => {
       const serial = 9000 + Math.floor(rand() * 100000);
-      c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: proc, type: 0, serial, status: 0 }, payload));
+      c.send(
+        encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: proc, type: 0, serial, status: 0 }, payload),
+      );
       const reply = await c.reply(serial);
       return reply.header.status;
     };
-    const u32 = (...v: number[]): Buffer => Buffer.concat(v.map((n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; }));
+    const u32 = (...v: number[]): Buffer =>
+      Buffer.concat(
+        v.map((n) => {
+          const b = Buffer.alloc(4);
+          b.writeUInt32BE(n >>> 0);
+          return b;
+        }),
+      );
     t.equal(await raw(P.DOMAIN_LOOKUP_BY_NAME, u32(10)), 1, 'string longer than the payload');
     t.equal(await raw(P.DOMAIN_LOOKUP_BY_NAME, u32(0xfffffff0)), 1, 'string length beyond REMOTE_STRING_MAX');
     t.equal(await raw(P.DOMAIN_GET_INFO, u32(4, 0x74657374)), 1, 'domain truncated after its name');
     t.equal(await raw(P.CONNECT_OPEN, u32(7, 0)), 1, 'optional marker 7');
     t.equal(await raw(P.DOMAIN_LOOKUP_BY_ID, u32(1, 2)), 1, 'trailing bytes');
-    t.equal(await raw(P.DOMAIN_LOOKUP_BY_NAME, Buffer.concat([u32(3), Buffer.from('ab\0\x01')])), 1, 'non-zero padding');
-    t.equal(await raw(P.DOMAIN_LOOKUP_BY_NAME, Buffer.concat([u32(2), Buffer.from([0xc3, 0x28, 0, 0])])), 1, 'invalid UTF-8');
+    t.equal(
+      await raw(P.DOMAIN_LOOKUP_BY_NAME, Buffer.concat([u32(3), Buffer.from('ab\0\x01')])),
+      1,
+      'non-zero padding',
+    );
+    t.equal(
+      await raw(P.DOMAIN_LOOKUP_BY_NAME, Buffer.concat([u32(2), Buffer.from([0xc3, 0x28, 0, 0])])),
+      1,
+      'invalid UTF-8',
+    );
     t.equal(await raw(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, u32(0xffffffff, 0)), 1, 'event id -1');
     t.equal(await raw(P.CONNECT_LIST_ALL_DOMAINS, u32(1)), 1, 'missing flags');
     t.equal(await raw(P.CONNECT_LIST_DOMAINS, u32(0x7fffffff)), 1, 'maxids far beyond the list maximum');
@@ -163,7 +232,9 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     let answered = 0;
     for (let proc = -2; proc <= 460; proc++) {
       if (proc === P.CONNECT_CLOSE) continue;
-      c.send(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: proc, type: 0, serial: proc + 10, status: 0 }));
+      c.send(
+        encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: proc, type: 0, serial: proc + 10, status: 0 }),
+      );
     }
     for (let proc = -2; proc <= 460; proc++) {
       if (proc === P.CONNECT_CLOSE) continue;
@@ -180,11 +251,19 @@ t.test('hostile clients never hurt a well-behaved one, and are freed', async (t)
     const chunks: Buffer[] = [];
     for (let i = 0; i < 2000; i++) {
       const programs = [REMOTE_PROGRAM, 0x6b656570, Math.floor(rand() * 2 ** 32)];
-      chunks.push(encodeMessage({
-        program: programs[Math.floor(rand() * 3)]!, version: rand() < 0.8 ? 1 : Math.floor(rand() * 5),
-        procedure: rand() < 0.5 ? 1 + Math.floor(rand() * 460) : Math.floor(rand() * 2 ** 31),
-        type: Math.floor(rand() * 8), serial: 100000 + i, status: Math.floor(rand() * 4),
-      }, randomBytes(rand, Math.floor(rand() * 96))));
+      chunks.push(
+        encodeMessage(
+          {
+            program: programs[Math.floor(rand() * 3)]!,
+            version: rand() < 0.8 ? 1 : Math.floor(rand() * 5),
+            procedure: rand() < 0.5 ? 1 + Math.floor(rand() * 460) : Math.floor(rand() * 2 ** 31),
+            type: Math.floor(rand() * 8),
+            serial: 100000 + i,
+            status: Math.floor(rand() * 4),
+          },
+          randomBytes(rand, Math.floor(rand() * 96)),
+        ),
+      );
     }
     frames.send(Buffer.concat(chunks));
     t.same(await frames.call(P.AUTH_LIST), { types: [0] }, 'framing intact after 2000 random frames');
@@ -245,18 +324,28 @@ t.test('a client that stops reading its events is dropped at max_client_output; 
   const slow = net.connect(rwSocket);
   await new Promise((r) => slow.once('connect', r));
   slow.on('error', () => undefined);
-  slow.write(Buffer.concat([
-    encodeCall(P.AUTH_LIST, 0, PROCEDURES[P.AUTH_LIST].args, undefined),
-    encodeCall(P.CONNECT_OPEN, 1, PROCEDURES[P.CONNECT_OPEN].args, { name: 'test:///default', flags: 0 }),
-    encodeCall(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, 2, PROCEDURES[P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].args, { eventID: 0, dom: null }),
-  ]));
+  slow.write(
+    Buffer.concat([
+      encodeCall(P.AUTH_LIST, 0, PROCEDURES[P.AUTH_LIST].args, undefined),
+      encodeCall(P.CONNECT_OPEN, 1, PROCEDURES[P.CONNECT_OPEN].args, { name: 'test:///default', flags: 0 }),
+      encodeCall(
+        P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+        2,
+        PROCEDURES[P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].args,
+        { eventID: 0, dom: null },
+      ),
+    ]),
+  );
   slow.pause();
   await actor.until(() => (daemon.stats().eventSubscriptions === 1 ? true : undefined), 'the slow reader to register');
   const slowClosed = new Promise((r) => slow.once('close', r));
   for (let round = 0; round < 40 && !slow.destroyed && daemon.stats().clients > 1; round++) {
     const serials: number[] = [];
     for (let i = 0; i < 250; i++) {
-      serials.push(actor.sendCall(P.DOMAIN_SUSPEND, { dom: TEST_DOM }), actor.sendCall(P.DOMAIN_RESUME, { dom: TEST_DOM }));
+      serials.push(
+        actor.sendCall(P.DOMAIN_SUSPEND, { dom: TEST_DOM }),
+        actor.sendCall(P.DOMAIN_RESUME, { dom: TEST_DOM }),
+      );
     }
     const replies = await Promise.all(serials.map((s) => actor.reply(s)));
     if (replies.some((r) => r.header.status !== 0)) t.fail('the actor got an error');
@@ -265,10 +354,24 @@ t.test('a client that stops reading its events is dropped at max_client_output; 
   await actor.until(() => (daemon.stats().clients === 1 ? true : undefined), 'the slow reader to be dropped');
   slow.resume();
   await slowClosed;
-  t.same(daemon.stats(), {
-    clients: 1, inflight: 0, connections: 1, eventSubscriptions: 0, waitingForWorker: 0, tlsHandshakes: 0, streams: 0,
-  }, 'its connection and subscription freed');
-  t.same(await actor.call(P.DOMAIN_GET_STATE, { dom: TEST_DOM, flags: 0 }), { state: 1, reason: 5 }, 'the actor carries on');
+  t.same(
+    daemon.stats(),
+    {
+      clients: 1,
+      inflight: 0,
+      connections: 1,
+      eventSubscriptions: 0,
+      waitingForWorker: 0,
+      tlsHandshakes: 0,
+      streams: 0,
+    },
+    'its connection and subscription freed',
+  );
+  t.same(
+    await actor.call(P.DOMAIN_GET_STATE, { dom: TEST_DOM, flags: 0 }),
+    { state: 1, reason: 5 },
+    'the actor carries on',
+  );
 });
 
 t.test('the real daemon process survives garbage and keeps serving virsh', async (t) => {
@@ -290,4 +393,3 @@ t.test('the real daemon process survives garbage and keeps serving virsh', async
   t.equal(await d.stop(), 0, 'and it exits cleanly on SIGTERM');
   t.notMatch(d.stderr(), /Uncaught|TypeError|RangeError/, 'no crash traces in its log');
 });
-

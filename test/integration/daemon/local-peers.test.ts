@@ -18,11 +18,16 @@ const NOBODY = 65534;
 
 /** Runs `code` (with `connect` from dist/ in scope) as nobody; resolves with what it printed. */
 function asNobody(code: string): Promise<string> {
-  const script = `const { connect } = require(${JSON.stringify(join(REPO, 'dist', 'index.js'))});\n(async () => { ${code} })()`
-    + '.catch((e) => console.log(JSON.stringify({ thrown: e.message, number: e.number })));';
+  const script =
+    `const { connect } = require(${JSON.stringify(join(REPO, 'dist', 'index.js'))});\n(async () => { ${code} })()` +
+    '.catch((e) => console.log(JSON.stringify({ thrown: e.message, number: e.number })));';
   return new Promise((resolve, reject) => {
-    execFile('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', script],
-      { timeout: 30000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim())));
+    execFile(
+      'setpriv',
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', script],
+      { timeout: 30000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim())),
+    );
   });
 }
 
@@ -33,12 +38,15 @@ t.test('rw socket root-only, ro socket for all with writes refused, peers record
   t.equal(statSync(d.roSocket).mode & 0o777, 0o777, 'ro socket is 0777');
   t.equal(statSync(d.rwSocket).uid, 0, 'owned by root');
 
-  const rw = JSON.parse(await asNobody(`
+  const rw = JSON.parse(
+    await asNobody(`
     const c = await connect(${JSON.stringify(`test+unix:///default?socket=${d.rwSocket}`)});
-    console.log(JSON.stringify({ opened: true })); await c.close();`));
+    console.log(JSON.stringify({ opened: true })); await c.close();`),
+  );
   t.match(rw, { thrown: /Permission denied/ }, 'nobody cannot open the read-write socket');
 
-  const ro = JSON.parse(await asNobody(`
+  const ro = JSON.parse(
+    await asNobody(`
     const c = await connect(${JSON.stringify(`test+unix:///default?socket=${d.roSocket}`)});
     const dom = await c.lookupDomainByName('test');
     const names = (await c.listAllDomains()).map((x) => x.name);
@@ -46,21 +54,28 @@ t.test('rw socket root-only, ro socket for all with writes refused, peers record
     try { await dom.destroy(); } catch (e) { destroy = { number: e.number, message: e.message }; }
     const state = (await dom.getState()).state;
     await c.close();
-    console.log(JSON.stringify({ names, destroy, state }));`));
+    console.log(JSON.stringify({ names, destroy, state }));`),
+  );
   t.same(ro.names, ['test'], 'nobody reads through the read-only socket');
   t.match(ro.destroy, { number: ErrorNumber.OPERATION_DENIED, message: /read only access prevents virDomainDestroy/ });
   t.equal(ro.state, 1, 'the domain is still running: the refusal came before any driver call');
 
   const root = await connect(`test+unix:///default?socket=${d.rwSocket}`);
-  t.same((await root.listAllDomains()).map((x) => x.name), ['test'], 'root uses the read-write socket');
+  t.same(
+    (await root.listAllDomains()).map((x) => x.name),
+    ['test'],
+    'root uses the read-write socket',
+  );
   await root.close();
   // SO_PEERCRED is read at accept, so the client's line comes before any refusal that names it.
   const log = d.stderr();
   const ro1 = new RegExp(`client (\\d+) connected on unix-ro: pid \\d+ uid ${NOBODY} gid ${NOBODY}`).exec(log);
   t.ok(ro1, "nobody's pid, uid and gid are logged");
   t.match(log, /client \d+ connected on unix-rw: pid \d+ uid 0 gid 0/, "root's too");
-  const refusal = new RegExp(`client ${ro1?.[1]} \\(unix-ro local pid \\d+ uid ${NOBODY}\\): virDomainDestroy refused: `
-    + 'read-only connection').exec(log);
+  const refusal = new RegExp(
+    `client ${ro1?.[1]} \\(unix-ro local pid \\d+ uid ${NOBODY}\\): virDomainDestroy refused: ` +
+      'read-only connection',
+  ).exec(log);
   t.ok(refusal, 'the refusal is logged with the client number and its pid/uid');
   t.ok(ro1 && refusal && ro1.index < refusal.index, 'the credentials line comes before the refusal');
 });
@@ -68,19 +83,33 @@ t.test('rw socket root-only, ro socket for all with writes refused, peers record
 t.test('SASL on the read-write unix socket', async (t) => {
   const d0 = await startXvirtd(t); // only for a temp dir to hold the user database
   const db = join(d0.dir, 'users');
-  execFileSync(process.execPath, [join(REPO, 'bin', 'xvirt-sasl-passwd.js'), '-f', db, '-i', '4096', 'set', 'alice'], { input: 'wonderland' });
+  execFileSync(process.execPath, [join(REPO, 'bin', 'xvirt-sasl-passwd.js'), '-f', db, '-i', '4096', 'set', 'alice'], {
+    input: 'wonderland',
+  });
   const d = await startXvirtd(t, { extraConfig: ['auth_unix_rw = "sasl"', `sasl_user_db = "${db}"`] });
   const auth = join(d0.dir, 'auth.conf');
-  writeFileSync(auth, '[credentials-a]\nauthname=alice\npassword=wonderland\n[auth-libvirt-localhost]\ncredentials=a\n');
+  writeFileSync(
+    auth,
+    '[credentials-a]\nauthname=alice\npassword=wonderland\n[auth-libvirt-localhost]\ncredentials=a\n',
+  );
   const conn = await connect(`test+unix:///default?socket=${d.rwSocket}&authfile=${encodeURIComponent(auth)}`);
-  t.same((await conn.listAllDomains()).map((x) => x.name), ['test']);
+  t.same(
+    (await conn.listAllDomains()).map((x) => x.name),
+    ['test'],
+  );
   await conn.close();
-  await t.rejects(connect(`test+unix:///default?socket=${d.rwSocket}`, { credentials: { username: 'alice', password: 'x' } }),
-    { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ });
+  await t.rejects(
+    connect(`test+unix:///default?socket=${d.rwSocket}`, { credentials: { username: 'alice', password: 'x' } }),
+    { number: ErrorNumber.AUTH_FAILED, message: /authentication failed/ },
+  );
   const v = await virsh(`test+unix:///default?socket=${d.rwSocket}&authfile=${encodeURIComponent(auth)}`, 'list --all');
   t.equal(v.code, 0, `virsh (Cyrus SCRAM-SHA-256) on the unix socket: ${v.stderr}`);
   t.match(v.stdout, /test\s+running/);
   const ro = await connect(`test+unix:///default?socket=${d.roSocket}`);
-  t.same((await ro.listAllDomains()).map((x) => x.name), ['test'], 'the read-only socket keeps its own scheme (none)');
+  t.same(
+    (await ro.listAllDomains()).map((x) => x.name),
+    ['test'],
+    'the read-only socket keeps its own scheme (none)',
+  );
   await ro.close();
 });

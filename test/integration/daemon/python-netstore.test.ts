@@ -23,6 +23,9 @@ t.test('libvirt-python sees the same networks and storage from xvirtd as from li
   const lv = await startLibvirtd(t);
   const xd = await startXvirtd(t);
   const [theirs, ours] = await Promise.all([ask(lv.unixUri()), ask(xd.uri('unix'))]);
-  t.ok(Array.isArray(theirs.events) && (theirs.events as unknown[]).length === 7, 'libvirtd delivered the 7 events (network defined, started, stopped, undefined; pool refresh, stopped, started)');
+  t.ok(
+    Array.isArray(theirs.events) && (theirs.events as unknown[]).length === 7,
+    'libvirtd delivered the 7 events (network defined, started, stopped, undefined; pool refresh, stopped, started)',
+  );
   for (const key of Object.keys(theirs)) t.same(ours[key], theirs[key], key);
 });

@@ -10,7 +10,10 @@ import { nodeFileUri, tempDir } from '../../support/cli';
 
 function split(text: string): { shape: string; numbers: number[] } {
   const numbers: number[] = [];
-  const shape = text.replace(/\d{8,}(\.\d+)?/g, (m) => { numbers.push(Number(m)); return '#'; });
+  const shape = text.replace(/\d{8,}(\.\d+)?/g, (m) => {
+    numbers.push(Number(m));
+    return '#';
+  });
   return { shape, numbers };
 }
 
@@ -22,7 +25,10 @@ async function compare(t: Test, ours: string, theirs: string, args: string[]): P
   const x = split(a.stdout);
   const y = split(b.stdout);
   t.equal(x.shape, y.shape, `${what}: same lines`);
-  t.ok(x.numbers.every((n, i) => Math.abs(n - y.numbers[i]!) <= Math.max(1e-6 * n, 2)), `${what}: figures agree`);
+  t.ok(
+    x.numbers.every((n, i) => Math.abs(n - y.numbers[i]!) <= Math.max(1e-6 * n, 2)),
+    `${what}: figures agree`,
+  );
 }
 
 t.test('virsh through xvirtd prints what it prints through libvirtd', async (t) => {
@@ -32,14 +38,32 @@ t.test('virsh through xvirtd prints what it prints through libvirtd', async (t) 
   const ours = xd.uri('unix');
   const theirs = lv.unixUri();
   for (const args of [
-    ['domstats'], ['domstats', '--raw', 'test'], ['domstats', '--enforce', '--vcpu'], ['domstats', '--list-inactive'],
-    ['dommemstat', 'test'], ['domblkstat', 'test', 'vda'], ['domblkstat', 'test', 'hda'],
+    ['domstats'],
+    ['domstats', '--raw', 'test'],
+    ['domstats', '--enforce', '--vcpu'],
+    ['domstats', '--list-inactive'],
+    ['dommemstat', 'test'],
+    ['domblkstat', 'test', 'vda'],
+    ['domblkstat', 'test', 'hda'],
     ['domifstat', 'test', 'testnet0'],
-    ['domifstat', 'test', 'vnet0'], ['vcpuinfo', 'test'], ['vcpucount', 'test'], ['cpu-stats', 'test'],
-    ['cpu-stats', 'test', '--start', '1', '--count', '3'], ['nodecpustats'], ['nodecpustats', '1'], ['nodememstats'],
-    ['nodecpumap'], ['freecell'], ['freecell', '--all'], ['freecell', '3'], ['setmaxmem', 'test', '1000'],
-    ['setvcpus', 'test', '40', '--config'], ['setmem', 'test', '1024', '--live', '--config'], ['version', '--daemon'],
-  ]) await compare(t, ours, theirs, args);
+    ['domifstat', 'test', 'vnet0'],
+    ['vcpuinfo', 'test'],
+    ['vcpucount', 'test'],
+    ['cpu-stats', 'test'],
+    ['cpu-stats', 'test', '--start', '1', '--count', '3'],
+    ['nodecpustats'],
+    ['nodecpustats', '1'],
+    ['nodememstats'],
+    ['nodecpumap'],
+    ['freecell'],
+    ['freecell', '--all'],
+    ['freecell', '3'],
+    ['setmaxmem', 'test', '1000'],
+    ['setvcpus', 'test', '40', '--config'],
+    ['setmem', 'test', '1024', '--live', '--config'],
+    ['version', '--daemon'],
+  ])
+    await compare(t, ours, theirs, args);
 });
 
 t.test('inactive domains: vcpuinfo falls back to the configured affinity (virDomainGetVcpuPinInfo)', async (t) => {
@@ -52,7 +76,12 @@ t.test('inactive domains: vcpuinfo falls back to the configured affinity (virDom
   ]);
   const ours = xd.uri('unix', file);
   const theirs = lv.unixUri({ path: file.slice('test://'.length) });
-  for (const args of [['vcpuinfo', 'cold'], ['vcpuinfo', 'web'], ['vcpupin', 'cold'], ['vcpupin', 'web', '--config']]) {
+  for (const args of [
+    ['vcpuinfo', 'cold'],
+    ['vcpuinfo', 'web'],
+    ['vcpupin', 'cold'],
+    ['vcpupin', 'web', '--config'],
+  ]) {
     await compare(t, ours, theirs, args);
   }
 });

@@ -7,9 +7,15 @@
 // deterministic calls, and its read-only socket refuses what libvirtd's refuses.
 import t, { type Test } from 'tap';
 import {
-  connect, DomainMemoryModFlags as M, DomainStatsTypes as S, DomainVcpuFlags as V, DomainXMLFlags,
+  connect,
+  DomainMemoryModFlags as M,
+  DomainStatsTypes as S,
+  DomainVcpuFlags as V,
+  DomainXMLFlags,
   GetAllDomainStatsFlags as F,
-  isXvirtError, type Connection, type Domain,
+  isXvirtError,
+  type Connection,
+  type Domain,
 } from '../../../lib';
 import { RemoteProcedure as P } from '../../../lib/rpc/procedures';
 import { MessageStatus, remoteError } from '../../../lib/rpc/protocol';
@@ -47,13 +53,15 @@ function close(t: Test, ours: unknown, theirs: unknown, what: string): void {
   };
   const a = flat(ours);
   const b = flat(theirs);
-  const same = a.length === b.length && a.every((x, i) => {
-    const y = b[i];
-    if (typeof x === 'bigint' && typeof y === 'bigint' && x > 10n ** 8n) {
-      return (x > y ? x - y : y - x) * 1_000_000n <= x;
-    }
-    return x === y;
-  });
+  const same =
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      if (typeof x === 'bigint' && typeof y === 'bigint' && x > 10n ** 8n) {
+        return (x > y ? x - y : y - x) * 1_000_000n <= x;
+      }
+      return x === y;
+    });
   if (!t.ok(same, what)) t.same(ours, theirs, `${what} (details)`);
 }
 
@@ -102,7 +110,11 @@ const READS: Probe[] = [
 
 const GUESTS: readonly GuestSpec[] = [
   {
-    name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, memoryKiB: 524288, vcpus: 2,
+    name: 'web',
+    uuid: '11111111-2222-3333-4444-555555555555',
+    runstate: 1,
+    memoryKiB: 524288,
+    vcpus: 2,
     devices: "<devices><memballoon model='virtio'/></devices>",
   },
   { name: 'Db', uuid: '21111111-2222-3333-4444-555555555555', runstate: 3, vcpus: 3 },
@@ -113,28 +125,63 @@ const GUESTS: readonly GuestSpec[] = [
 async function setterRun(c: Connection): Promise<Outcome[]> {
   const cold = await c.lookupDomainByName('cold');
   const web = await c.lookupDomainByName('web');
-  const look = async (d: Domain) => [await d.getXMLDesc(DomainXMLFlags.INACTIVE), (await d.getInfo()).memoryKiB,
-    await d.getVcpusFlags(V.CONFIG), await d.getVcpusFlags(V.CONFIG | V.MAXIMUM)];
+  const look = async (d: Domain) => [
+    await d.getXMLDesc(DomainXMLFlags.INACTIVE),
+    (await d.getInfo()).memoryKiB,
+    await d.getVcpusFlags(V.CONFIG),
+    await d.getVcpusFlags(V.CONFIG | V.MAXIMUM),
+  ];
   const steps: (() => Promise<unknown>)[] = [
-    () => cold.setMemoryFlags(131072, M.CONFIG), () => look(cold),
-    () => cold.setMemoryFlags(131072, M.LIVE), () => cold.setMemoryFlags(9999999, M.CONFIG),
-    () => cold.setMemoryFlags(100000, M.CONFIG | M.MAXIMUM), () => look(cold),
-    () => cold.setMaxMemory(300000), () => look(cold),
-    () => cold.setVcpusFlags(1, V.CONFIG), () => look(cold), () => cold.setVcpusFlags(4, V.CONFIG),
-    () => cold.setVcpusFlags(4, V.CONFIG | V.MAXIMUM), () => look(cold), () => cold.setVcpusFlags(40, V.CONFIG),
+    () => cold.setMemoryFlags(131072, M.CONFIG),
+    () => look(cold),
+    () => cold.setMemoryFlags(131072, M.LIVE),
+    () => cold.setMemoryFlags(9999999, M.CONFIG),
+    () => cold.setMemoryFlags(100000, M.CONFIG | M.MAXIMUM),
+    () => look(cold),
+    () => cold.setMaxMemory(300000),
+    () => look(cold),
+    () => cold.setVcpusFlags(1, V.CONFIG),
+    () => look(cold),
+    () => cold.setVcpusFlags(4, V.CONFIG),
+    () => cold.setVcpusFlags(4, V.CONFIG | V.MAXIMUM),
+    () => look(cold),
+    () => cold.setVcpusFlags(40, V.CONFIG),
     () => cold.setVcpusFlags(1, V.LIVE),
-    () => web.setMemoryFlags(262144, M.LIVE), () => web.getXMLDesc(0), () => look(web),
-    () => web.setMemoryFlags(262144, M.LIVE | M.CONFIG), () => web.setMemoryFlags(200000, M.MAXIMUM),
-    () => web.setMemoryFlags(200000, M.MAXIMUM | M.CONFIG), () => look(web), () => web.setMaxMemory(1000),
-    () => web.setVcpusFlags(1, V.LIVE | V.CONFIG), () => look(web), () => web.getVcpusFlags(V.LIVE),
-    () => web.setVcpusFlags(3, V.LIVE), () => web.setMemoryFlags(1024, 0x10),
-    () => web.setMemoryStatsPeriod(5), () => web.getXMLDesc(0), () => web.setMemoryStatsPeriod(7, M.CONFIG), () => look(web),
-    () => web.setMemoryStatsPeriod(0, M.CONFIG), () => look(web), () => web.setMemoryStatsPeriod(5, M.LIVE | M.CONFIG),
-    () => web.setMemoryStatsPeriod(5, 4), () => web.setMemoryStatsPeriod(-1), () => cold.setMemoryStatsPeriod(5, M.LIVE),
+    () => web.setMemoryFlags(262144, M.LIVE),
+    () => web.getXMLDesc(0),
+    () => look(web),
+    () => web.setMemoryFlags(262144, M.LIVE | M.CONFIG),
+    () => web.setMemoryFlags(200000, M.MAXIMUM),
+    () => web.setMemoryFlags(200000, M.MAXIMUM | M.CONFIG),
+    () => look(web),
+    () => web.setMaxMemory(1000),
+    () => web.setVcpusFlags(1, V.LIVE | V.CONFIG),
+    () => look(web),
+    () => web.getVcpusFlags(V.LIVE),
+    () => web.setVcpusFlags(3, V.LIVE),
+    () => web.setMemoryFlags(1024, 0x10),
+    () => web.setMemoryStatsPeriod(5),
+    () => web.getXMLDesc(0),
+    () => web.setMemoryStatsPeriod(7, M.CONFIG),
+    () => look(web),
+    () => web.setMemoryStatsPeriod(0, M.CONFIG),
+    () => look(web),
+    () => web.setMemoryStatsPeriod(5, M.LIVE | M.CONFIG),
+    () => web.setMemoryStatsPeriod(5, 4),
+    () => web.setMemoryStatsPeriod(-1),
+    () => cold.setMemoryStatsPeriod(5, M.LIVE),
     () => cold.setMemoryStatsPeriod(5, M.CONFIG),
-    () => cold.memoryStats(), () => cold.blockStats('vda'), () => cold.interfaceStats('vnet0'), () => cold.getVcpus(),
-    () => cold.getCPUStats(), () => cold.getVcpusFlags(V.LIVE), () => web.memoryStats(), () => web.getCPUStats(0, 8),
-    () => c.getCellsFreeMemory(0, 1), () => c.getFreeMemory(), () => c.getAllDomainStats(S.STATE, F.SHUTOFF),
+    () => cold.memoryStats(),
+    () => cold.blockStats('vda'),
+    () => cold.interfaceStats('vnet0'),
+    () => cold.getVcpus(),
+    () => cold.getCPUStats(),
+    () => cold.getVcpusFlags(V.LIVE),
+    () => web.memoryStats(),
+    () => web.getCPUStats(0, 8),
+    () => c.getCellsFreeMemory(0, 1),
+    () => c.getFreeMemory(),
+    () => c.getAllDomainStats(S.STATE, F.SHUTOFF),
   ];
   const out: Outcome[] = [];
   for (const step of steps) out.push(await outcome(step));
@@ -217,7 +264,10 @@ const GOLDEN: [number, unknown][] = [
 t.test("xvirtd's replies are libvirtd's bytes; the read-only socket refuses only the setters", async (t) => {
   const lv = await startLibvirtd(t);
   const xd = await startXvirtd(t);
-  for (const [label, rw, ro] of [['libvirtd', lv.socket, lv.socketRo], ['xvirtd', xd.rwSocket, xd.roSocket]] as const) {
+  for (const [label, rw, ro] of [
+    ['libvirtd', lv.socket, lv.socketRo],
+    ['xvirtd', xd.rwSocket, xd.roSocket],
+  ] as const) {
     t.ok(rw && ro, `${label} sockets`);
   }
   const clients = await Promise.all([lv.socket, xd.rwSocket].map((s) => RawClient.opened(s)));

@@ -32,22 +32,27 @@ writeFileSync(xmlFile, NEW_DOMAIN);
 
 /** The sequences compared, one virsh process (one connection) each. */
 const SEQUENCES: Record<string, string> = {
-  queries: 'list --all; dominfo test; domstate test; domstate --reason test; nodeinfo; version; dumpxml test; domid test; domname 1; domuuid test',
-  lifecycle: 'setmem test 1048576; setvcpus test 1; dominfo test; suspend test; domstate --reason test; resume test; domstate --reason test; shutdown test; domstate --reason test; '
-    + 'start test; list --all; reboot test; domstate test; destroy test; domstate --reason test; list --all; '
-    + 'setmem test 1024; setvcpus test 1',
-  define: `define ${xmlFile}; list --all; dominfo interop; start interop; list --all; dumpxml interop; destroy interop; `
-    + 'undefine interop; list --all',
-  more: 'autostart test; list --autostart; autostart --disable test; list --name --all; list --uuid; list --inactive; '
-    + 'list --persistent; list --transient; hostname; maxvcpus; capabilities; dumpxml --inactive test; '
-    + 'destroy --graceful test; domstate --reason test; start test; domstate --reason test',
+  queries:
+    'list --all; dominfo test; domstate test; domstate --reason test; nodeinfo; version; dumpxml test; domid test; domname 1; domuuid test',
+  lifecycle:
+    'setmem test 1048576; setvcpus test 1; dominfo test; suspend test; domstate --reason test; resume test; domstate --reason test; shutdown test; domstate --reason test; ' +
+    'start test; list --all; reboot test; domstate test; destroy test; domstate --reason test; list --all; ' +
+    'setmem test 1024; setvcpus test 1',
+  define:
+    `define ${xmlFile}; list --all; dominfo interop; start interop; list --all; dumpxml interop; destroy interop; ` +
+    'undefine interop; list --all',
+  more:
+    'autostart test; list --autostart; autostart --disable test; list --name --all; list --uuid; list --inactive; ' +
+    'list --persistent; list --transient; hostname; maxvcpus; capabilities; dumpxml --inactive test; ' +
+    'destroy --graceful test; domstate --reason test; start test; domstate --reason test',
   // (Not 'resume' of a running domain: libvirt's test driver reports it as INTERNAL_ERROR, xvirt's as OPERATION_INVALID.)
   errors: 'dominfo nosuchdomain; start test; undefine nosuchdomain; destroy nosuchdomain; define /nonexistent.xml',
 };
 
 /** Drops what may legitimately differ (see the file comment). */
 function normalize(text: string): string {
-  return text.split('\n')
+  return text
+    .split('\n')
     .filter((l) => !/^(CPU time|Security model|Security DOI|Security label):/.test(l))
     .join('\n');
 }
@@ -62,7 +67,7 @@ async function compare(t: Test, d: XvirtdInstance, transport: 'unix' | 'tcp'): P
   }
 }
 
-t.test('virsh over unix and TCP prints what libvirt\'s test driver prints', async (t) => {
+t.test("virsh over unix and TCP prints what libvirt's test driver prints", async (t) => {
   const d = await startXvirtd(t, { tcp: true });
   await compare(t, d, 'unix');
   await compare(t, d, 'tcp');
@@ -82,8 +87,19 @@ t.test('virsh -r and the read-only socket refuse every write command', async (t)
   await holdDefault(t, d);
   // Leave 'test' shut off so that 'start' reaches the daemon (virsh refuses to start a running domain itself).
   t.equal((await virsh(d.uri('unix'), 'destroy test')).code, 0, 'destroy over the read-write socket');
-  const writes = ['start test', 'suspend test', 'resume test', 'destroy test', 'shutdown test', 'reboot test',
-    `define ${xmlFile}`, 'undefine test', 'autostart test', 'setmem test 1024', 'dumpxml --security-info test'];
+  const writes = [
+    'start test',
+    'suspend test',
+    'resume test',
+    'destroy test',
+    'shutdown test',
+    'reboot test',
+    `define ${xmlFile}`,
+    'undefine test',
+    'autostart test',
+    'setmem test 1024',
+    'dumpxml --security-info test',
+  ];
   const roUri = d.uri('unix-ro');
   for (const cmd of writes) {
     const viaSocket = await virsh(roUri, cmd);
@@ -100,8 +116,9 @@ t.test('virsh -r and the read-only socket refuse every write command', async (t)
 t.test('virsh event --loop receives lifecycle events exactly as from libvirtd', async (t) => {
   const d = await startXvirtd(t, { tcp: true });
   const lvd = await startLibvirtd(t);
-  const actions = `suspend test; resume test; destroy test; start test; reboot test; shutdown test; `
-    + `define ${xmlFile}; start interop; destroy interop; undefine interop`;
+  const actions =
+    `suspend test; resume test; destroy test; start test; reboot test; shutdown test; ` +
+    `define ${xmlFile}; start interop; destroy interop; undefine interop`;
   const warmXml = join(tmp, 'warm.xml');
   writeFileSync(warmXml, NEW_DOMAIN.replace('interop', 'warm').replace('11111111-', '99999999-'));
   const run = async (listenUri: string, actUri: string): Promise<string[]> => {

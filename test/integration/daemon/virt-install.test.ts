@@ -12,26 +12,56 @@ import { startXvirtd } from '../../support/xvirtd';
 
 const VIRT_INSTALL = '/usr/bin/virt-install';
 
-interface Outcome { code: number | null; volume: string; volInfo: unknown; domain: string; active: boolean }
+interface Outcome {
+  code: number | null;
+  volume: string;
+  volInfo: unknown;
+  domain: string;
+  active: boolean;
+}
 
 async function install(uri: string): Promise<Outcome> {
   // test:///default lives as long as a connection holds it (in libvirtd as in xvirtd): hold one throughout.
   const conn = await connect(uri);
-  const child = spawn(VIRT_INSTALL, [
-    '--connect', uri, '--name', 'vm1', '--memory', '512', '--vcpus', '1',
-    '--disk', 'pool=default-pool,size=1,format=qcow2', '--network', 'network=default',
-    '--import', '--osinfo', 'detect=on,require=off', '--noautoconsole', '--graphics', 'none',
-  ], { env: { ...process.env, LC_ALL: 'C', HOME: process.env.HOME ?? '/root' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    VIRT_INSTALL,
+    [
+      '--connect',
+      uri,
+      '--name',
+      'vm1',
+      '--memory',
+      '512',
+      '--vcpus',
+      '1',
+      '--disk',
+      'pool=default-pool,size=1,format=qcow2',
+      '--network',
+      'network=default',
+      '--import',
+      '--osinfo',
+      'detect=on,require=off',
+      '--noautoconsole',
+      '--graphics',
+      'none',
+    ],
+    { env: { ...process.env, LC_ALL: 'C', HOME: process.env.HOME ?? '/root' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const res = await collectOutput(child, 120_000);
-  if (res.code !== 0) throw new Error(`virt-install against ${uri} failed (${res.code}):\n${res.stdout}\n${res.stderr}`);
+  if (res.code !== 0)
+    throw new Error(`virt-install against ${uri} failed (${res.code}):\n${res.stdout}\n${res.stderr}`);
   try {
     const pool = await conn.lookupStoragePoolByName('default-pool');
     const vol = await pool.lookupVolumeByName('vm1.qcow2');
     const dom = await conn.lookupDomainByName('vm1');
     const info = await vol.getInfo();
     return {
-      code: res.code, volume: await vol.getXMLDesc(), volInfo: { ...info, capacity: String(info.capacity), allocation: String(info.allocation) },
-      domain: (await dom.getXMLDesc()).replace(/<uuid>[^<]*<\/uuid>/, '<uuid/>').replace(/mac address='[^']*'/g, "mac address=''"),
+      code: res.code,
+      volume: await vol.getXMLDesc(),
+      volInfo: { ...info, capacity: String(info.capacity), allocation: String(info.allocation) },
+      domain: (await dom.getXMLDesc())
+        .replace(/<uuid>[^<]*<\/uuid>/, '<uuid/>')
+        .replace(/mac address='[^']*'/g, "mac address=''"),
       active: await dom.isActive(),
     };
   } finally {

@@ -28,7 +28,13 @@ function toolessPath(): string {
   return bin;
 }
 const PATH = toolessPath();
-const env = { ...process.env, PATH, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+const env = {
+  ...process.env,
+  PATH,
+  npm_config_update_notifier: 'false',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+};
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
@@ -44,7 +50,10 @@ function project(name: string, tarball: string): string {
 
 t.test('tools hidden', async (t) => {
   for (const tool of ['python3', 'make', 'cc', 'c++', 'gcc', 'g++']) {
-    t.throws(() => execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { env, stdio: 'ignore' }), `${tool} is not on PATH`);
+    t.throws(
+      () => execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { env, stdio: 'ignore' }),
+      `${tool} is not on PATH`,
+    );
   }
 });
 
@@ -54,30 +63,61 @@ t.equal(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scr
 // node-gyp reads the headers' location from npm's config (as it does under npm pack).
 const nodedir = execFileSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).trim();
 execFileSync(path.join(root, 'scripts/prebuild'), [], {
-  cwd: root, env: { ...process.env, XVIRT_PREBUILD_ARM64: '0', ...(nodedir && nodedir !== 'undefined' ? { npm_config_nodedir: nodedir } : {}) },
-  stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000,
+  cwd: root,
+  env: {
+    ...process.env,
+    XVIRT_PREBUILD_ARM64: '0',
+    ...(nodedir && nodedir !== 'undefined' ? { npm_config_nodedir: nodedir } : {}),
+  },
+  stdio: ['ignore', 'ignore', 'pipe'],
+  timeout: 300_000,
 });
 t.teardown(() => fs.rmSync(path.join(root, 'prebuilds'), { recursive: true, force: true }));
-const packOut = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-  { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+const packOut = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  timeout: 120_000,
+});
 const packed = JSON.parse(packOut) as Array<{ filename: string; files: Array<{ path: string }> }>;
 const tarball = path.join(work, packed[0]!.filename);
 const files = packed[0]!.files.map((f) => f.path);
 
 t.test('tarball contents', async (t) => {
   t.ok(files.includes('prebuilds/linux-x64/xvirt.glibc.node'), 'linux-x64 prebuild');
-  for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'binding.gyp', 'dist/index.js', 'dist/index.mjs',
-    'dist/index.d.ts', 'dist/index.d.mts', 'bin/xvirt.js', 'native/addon.cc', 'docs/xvirtd.md', 'scripts/install-proxy']) {
+  for (const f of [
+    'LICENSE',
+    'README.md',
+    'CHANGELOG.md',
+    'binding.gyp',
+    'dist/index.js',
+    'dist/index.mjs',
+    'dist/index.d.ts',
+    'dist/index.d.mts',
+    'bin/xvirt.js',
+    'native/addon.cc',
+    'docs/xvirtd.md',
+    'scripts/install-proxy',
+  ]) {
     t.ok(files.includes(f), `has ${f}`);
   }
-  const unwanted = files.filter((f) => /^(build|lib|test|bench|fixtures|native\/(test|bench)|native\/proxy\/(test|build))\//
-    .test(f) || f.endsWith('.map') || f.endsWith('.o') || /bench_socket_loop/.test(f));
+  const unwanted = files.filter(
+    (f) =>
+      /^(build|lib|test|bench|fixtures|native\/(test|bench)|native\/proxy\/(test|build))\//.test(f) ||
+      f.endsWith('.map') ||
+      f.endsWith('.o') ||
+      /bench_socket_loop/.test(f),
+  );
   t.same(unwanted, [], 'no sources of tests, fuzzers or benches, no build outputs');
   // Every document the README points users at ships (its scripts/ mentions are for developing in a clone).
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const linked = [...readme.matchAll(/`(docs\/[\w./-]+)`|\]\((docs\/[\w./-]+)\)/g)].map((m) => (m[1] ?? m[2])!);
   t.ok(linked.length > 0, 'the README points at docs');
-  t.same(linked.filter((l) => !files.includes(l)), [], 'README docs ship');
+  t.same(
+    linked.filter((l) => !files.includes(l)),
+    [],
+    'README docs ship',
+  );
 });
 
 const user = project('user', tarball);
@@ -89,19 +129,31 @@ t.test('README example, ESM and CommonJS', async (t) => {
   fs.writeFileSync(path.join(user, 'example.mjs'), example);
   const cjs = example.replace(/^import \{([^}]+)\} from 'xvirt';$/m, "const {$1} = require('xvirt');");
   t.not(cjs, example, 'the example imports from xvirt');
-  fs.writeFileSync(path.join(user, 'example.cjs'), `(async () => {\n${cjs}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
+  fs.writeFileSync(
+    path.join(user, 'example.cjs'),
+    `(async () => {\n${cjs}\n})().catch((e) => { console.error(e); process.exit(1); });\n`,
+  );
   for (const file of ['example.mjs', 'example.cjs']) {
     const out = run(path.join(PATH, 'node'), [file], user);
     t.match(out, /^test running$/m, `${file} lists the test domain`);
     t.match(out, /^test \d+ \d+$/m, `${file} sees its suspend event`);
   }
-  const shared = run(path.join(PATH, 'node'), ['--input-type=module', '-e',
-    "import * as esm from 'xvirt'; import { createRequire } from 'node:module';" +
-    "const cjs = createRequire(process.cwd() + '/')('xvirt');" +
-    'console.log(JSON.stringify([esm.XvirtError === cjs.XvirtError, Object.keys(cjs).filter((k) => !(k in esm))]));'], user);
+  const shared = run(
+    path.join(PATH, 'node'),
+    [
+      '--input-type=module',
+      '-e',
+      "import * as esm from 'xvirt'; import { createRequire } from 'node:module';" +
+        "const cjs = createRequire(process.cwd() + '/')('xvirt');" +
+        'console.log(JSON.stringify([esm.XvirtError === cjs.XvirtError, Object.keys(cjs).filter((k) => !(k in esm))]));',
+    ],
+    user,
+  );
   t.same(JSON.parse(shared), [true, []], 'ESM re-exports every CommonJS name from the one instance');
-  t.throws(() => run(path.join(PATH, 'node'), ['-e', "require('xvirt/dist/connection.js')"], user),
-    'internal modules are not importable');
+  t.throws(
+    () => run(path.join(PATH, 'node'), ['-e', "require('xvirt/dist/connection.js')"], user),
+    'internal modules are not importable',
+  );
 });
 
 t.test('npx xvirt list --all', async (t) => {
@@ -110,36 +162,58 @@ t.test('npx xvirt list --all', async (t) => {
 
 t.test('prebuilt addon loads: xen:///system reaches the privcmd check', async (t) => {
   t.notOk(fs.existsSync(path.join(xvirt, 'build')), 'nothing was compiled');
-  const out = run(path.join(PATH, 'node'), ['-e',
-    "require('xvirt').connect('xen:///system').then(() => console.log('opened'), (e) => console.log(e.code, e.message))"], user);
+  const out = run(
+    path.join(PATH, 'node'),
+    [
+      '-e',
+      "require('xvirt').connect('xen:///system').then(() => console.log('opened'), (e) => console.log(e.code, e.message))",
+    ],
+    user,
+  );
   t.notMatch(out, /addon is missing/);
   t.match(out, /opened|privcmd/);
 });
 
 t.test('types: --strict --exactOptionalPropertyTypes, with and without @types/node', async (t) => {
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-  fs.writeFileSync(path.join(user, 'use.mts'), [
-    "import { connect, XvirtError, ErrorNumber, type Connection } from 'xvirt';",
-    "const conn: Connection = await connect('test:///default', { signal: undefined, readonly: undefined });",
-    'const events = await conn.lifecycleEvents({ signal: undefined });',
-    'events.close();',
-    "try { await conn.lookupDomainByName('nope'); } catch (e) { if (e instanceof XvirtError) console.log(e.number === ErrorNumber.NO_DOMAIN); }",
-    'await conn.close();',
-    '',
-  ].join('\n'));
-  fs.writeFileSync(path.join(user, 'use.cts'),
-    "import xvirt = require('xvirt');\nexport const opened: Promise<xvirt.Connection> = xvirt.connect(undefined, { signal: undefined });\n");
+  fs.writeFileSync(
+    path.join(user, 'use.mts'),
+    [
+      "import { connect, XvirtError, ErrorNumber, type Connection } from 'xvirt';",
+      "const conn: Connection = await connect('test:///default', { signal: undefined, readonly: undefined });",
+      'const events = await conn.lifecycleEvents({ signal: undefined });',
+      'events.close();',
+      "try { await conn.lookupDomainByName('nope'); } catch (e) { if (e instanceof XvirtError) console.log(e.number === ErrorNumber.NO_DOMAIN); }",
+      'await conn.close();',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(user, 'use.cts'),
+    "import xvirt = require('xvirt');\nexport const opened: Promise<xvirt.Connection> = xvirt.connect(undefined, { signal: undefined });\n",
+  );
   for (const types of [[], ['node']]) {
-    fs.writeFileSync(path.join(user, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        strict: true, exactOptionalPropertyTypes: true, noEmit: true, module: 'nodenext', target: 'es2022', types,
-      },
-      files: ['use.mts', 'use.cts'],
-    }));
+    fs.writeFileSync(
+      path.join(user, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          module: 'nodenext',
+          target: 'es2022',
+          types,
+        },
+        files: ['use.mts', 'use.cts'],
+      }),
+    );
     t.doesNotThrow(() => run(path.join(PATH, 'node'), [tsc, '-p', '.'], user), `types: ${JSON.stringify(types)}`);
   }
-  t.notMatch(fs.readFileSync(path.join(xvirt, 'dist/connection.d.ts'), 'utf8'), /@internal|driver\(\)|writable\(/,
-    'no internal members in the declarations');
+  t.notMatch(
+    fs.readFileSync(path.join(xvirt, 'dist/connection.d.ts'), 'utf8'),
+    /@internal|driver\(\)|writable\(/,
+    'no internal members in the declarations',
+  );
 });
 
 t.test('no prebuild and no compiler: install succeeds, xen:/// explains', async (t) => {
@@ -150,8 +224,11 @@ t.test('no prebuild and no compiler: install succeeds, xen:/// explains', async 
   const bare = path.join(work, 'xvirt-bare.tgz');
   execFileSync('tar', ['czf', bare, '-C', unpacked, 'package']);
   const dir = project('bare', bare);
-  const out = run(path.join(PATH, 'node'), ['-e',
-    "require('xvirt').connect('xen:///system').catch((e) => console.log(e.name, e.code, e.message))"], dir);
+  const out = run(
+    path.join(PATH, 'node'),
+    ['-e', "require('xvirt').connect('xen:///system').catch((e) => console.log(e.name, e.code, e.message))"],
+    dir,
+  );
   t.match(out, /^XvirtError NO_SUPPORT [^\n]*the native Xen addon is missing: [\s\S]*npx node-gyp rebuild/);
   t.match(run(path.join(PATH, 'npx'), ['--offline', 'xvirt', 'list', '--all'], dir), /test\s+running/);
 });

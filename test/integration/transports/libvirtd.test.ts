@@ -17,24 +17,35 @@ import { freePort } from '../../support/ports';
 import { startSshd } from '../../support/sshd';
 
 let pki: TestPki;
-t.before(async () => { pki = await TestPki.create(); });
+t.before(async () => {
+  pki = await TestPki.create();
+});
 t.teardown(() => pki?.cleanup());
 
 function tlsConfig(port: number, authTls: 'none' | 'sasl', extra: string[] = []): string[] {
   return [
-    'listen_tls = 1', `tls_port = "${port}"`, 'listen_addr = "127.0.0.1"', `auth_tls = "${authTls}"`,
-    `key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`, ...extra,
+    'listen_tls = 1',
+    `tls_port = "${port}"`,
+    'listen_addr = "127.0.0.1"',
+    `auth_tls = "${authTls}"`,
+    `key_file = "${pki.server.key}"`,
+    `cert_file = "${pki.server.cert}"`,
+    `ca_file = "${pki.ca.cert}"`,
+    ...extra,
   ];
 }
 
 async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50)))
+    if (check()) return true;
   return check();
 }
 
 t.test('TLS: an allowed client certificate drives libvirtd; others are refused', async (t) => {
   const port = await freePort();
-  const lvd = await startLibvirtd(t, { extraConfig: tlsConfig(port, 'none', ['tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=alice"]']) });
+  const lvd = await startLibvirtd(t, {
+    extraConfig: tlsConfig(port, 'none', ['tls_allowed_dn_list = ["C=GB,O=xvirt test,CN=alice"]']),
+  });
   const alice = await pki.client('alice', '/C=GB/O=xvirt test/CN=alice');
   const bob = await pki.client('bob', '/C=GB/O=xvirt test/CN=bob');
 
@@ -46,10 +57,19 @@ t.test('TLS: an allowed client certificate drives libvirtd; others are refused',
   t.equal(info.nrVirtCpu, 2);
   t.equal(await conn.isSecure(), true);
 
-  await t.rejects(connect(`test+tls://localhost:${port}/default?pkipath=${encodeURIComponent(bob.pkipath)}`),
-    { number: ErrorNumber.RPC, message: /server verification \(of our certificate or IP address\) failed/ });
-  t.ok(await eventually(() => /not on the list of allowed clients/.test(lvd.log())), "libvirtd's own reason, in its log");
-  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'the first client is unaffected');
+  await t.rejects(connect(`test+tls://localhost:${port}/default?pkipath=${encodeURIComponent(bob.pkipath)}`), {
+    number: ErrorNumber.RPC,
+    message: /server verification \(of our certificate or IP address\) failed/,
+  });
+  t.ok(
+    await eventually(() => /not on the list of allowed clients/.test(lvd.log())),
+    "libvirtd's own reason, in its log",
+  );
+  t.same(
+    (await conn.listAllDomains()).map((d) => d.name),
+    ['test'],
+    'the first client is unaffected',
+  );
 });
 
 t.test('SASL SCRAM-SHA-256 against Cyrus SASL in libvirtd (over TLS)', async (t) => {
@@ -69,10 +89,17 @@ t.test('SASL SCRAM-SHA-256 against Cyrus SASL in libvirtd (over TLS)', async (t)
   const uri = (file: string): string =>
     `test+tls://localhost:${port}/default?pkipath=${encodeURIComponent(alice.pkipath)}&authfile=${encodeURIComponent(file)}`;
 
-  writeFileSync(authfile, '[credentials-a]\nauthname=alice\npassword=wonderland\n[auth-libvirt-localhost]\ncredentials=a\n');
+  writeFileSync(
+    authfile,
+    '[credentials-a]\nauthname=alice\npassword=wonderland\n[auth-libvirt-localhost]\ncredentials=a\n',
+  );
   const conn = await connect(uri(authfile));
   t.teardown(() => conn.close());
-  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'authenticated by Cyrus, then served');
+  t.same(
+    (await conn.listAllDomains()).map((d) => d.name),
+    ['test'],
+    'authenticated by Cyrus, then served',
+  );
 
   const wrong = join(dir, 'wrong.conf');
   writeFileSync(wrong, '[credentials-a]\nauthname=alice\npassword=rabbit\n[auth-libvirt-localhost]\ncredentials=a\n');
@@ -82,9 +109,15 @@ t.test('SASL SCRAM-SHA-256 against Cyrus SASL in libvirtd (over TLS)', async (t)
 t.test("ssh: xvirt's client reaches libvirtd through sshd and libvirt's netcat mode", async (t) => {
   const lvd = await startLibvirtd(t);
   const sshd = await startSshd(t);
-  const conn = await connect(`test+ssh://root@127.0.0.1:${sshd.port}/default?command=${encodeURIComponent(sshd.sshWrapper)}`
-    + `&netcat=nc&socket=${encodeURIComponent(lvd.socket)}`);
+  const conn = await connect(
+    `test+ssh://root@127.0.0.1:${sshd.port}/default?command=${encodeURIComponent(sshd.sshWrapper)}` +
+      `&netcat=nc&socket=${encodeURIComponent(lvd.socket)}`,
+  );
   t.teardown(() => conn.close());
-  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], "libvirtd's test driver, over ssh");
+  t.same(
+    (await conn.listAllDomains()).map((d) => d.name),
+    ['test'],
+    "libvirtd's test driver, over ssh",
+  );
   t.equal((await (await conn.lookupDomainByName('test')).getInfo()).nrVirtCpu, 2);
 });

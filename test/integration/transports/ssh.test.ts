@@ -25,12 +25,42 @@ const HELPER = join(REPO, 'bin', 'xvirt-ssh-helper.js');
 t.test('ssh argv and far-side command follow libvirt', async (t) => {
   const uri = parseUri('test+ssh://alice@example.org:2222/default?keyfile=/k&no_tty=1&no_verify=1&known_hosts=/kh');
   const args = sshArgs(uri, false);
-  t.same(args.slice(0, -1), ['-p', '2222', '-l', 'alice', '-i', '/k', '-T', '-e', 'none', '-x', '-a', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/kh', '--', 'example.org']);
-  t.match(args.at(-1), /^sh -c 'if which xvirt-ssh-helper .*xvirt-ssh-helper '\\''test:\/\/\/default'\\''.*elif which virt-ssh-helper.*else .*-U '\\''\/var\/run\/libvirt\/libvirt-sock'\\''; fi'$/);
+  t.same(args.slice(0, -1), [
+    '-p',
+    '2222',
+    '-l',
+    'alice',
+    '-i',
+    '/k',
+    '-T',
+    '-e',
+    'none',
+    '-x',
+    '-a',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/kh',
+    '--',
+    'example.org',
+  ]);
+  t.match(
+    args.at(-1),
+    /^sh -c 'if which xvirt-ssh-helper .*xvirt-ssh-helper '\\''test:\/\/\/default'\\''.*elif which virt-ssh-helper.*else .*-U '\\''\/var\/run\/libvirt\/libvirt-sock'\\''; fi'$/,
+  );
   t.same(sshArgs(parseUri('test+ssh://h/default'), true).slice(0, 6), ['-T', '-e', 'none', '-x', '-a', '--']);
-  t.match(remoteCommand(parseUri('test+ssh://h/default'), true), /xvirt-ssh-helper -r /, 'read-only asks the helper for the ro socket');
-  t.match(remoteCommand(parseUri('test+ssh://h/default?netcat=/opt/nc'), false), /^sh -c 'if '\\''\/opt\/nc'\\'' -q/, 'netcat= forces netcat mode');
+  t.match(
+    remoteCommand(parseUri('test+ssh://h/default'), true),
+    /xvirt-ssh-helper -r /,
+    'read-only asks the helper for the ro socket',
+  );
+  t.match(
+    remoteCommand(parseUri('test+ssh://h/default?netcat=/opt/nc'), false),
+    /^sh -c 'if '\\''\/opt\/nc'\\'' -q/,
+    'netcat= forces netcat mode',
+  );
   t.match(remoteCommand(parseUri('test+ssh://h/default?proxy=native'), false), /^sh -c 'virt-ssh-helper /);
   t.throws(() => remoteCommand(parseUri('test+ssh://h/default?proxy=native&netcat=nc'), false), /netcat is not valid/);
   t.throws(() => remoteCommand(parseUri('test+ssh://h/default?proxy=bogus'), false), /proxy must be one of/);
@@ -41,13 +71,24 @@ t.test('ssh argv and far-side command follow libvirt', async (t) => {
   t.same(parseHelperArgs(['-q0', '-U', '/s'], {}), { socket: '/s', readonly: false }, 'nc -U compatible');
   t.throws(() => parseHelperArgs([], {}), /missing URI/);
   const userDir = `${process.env.XDG_RUNTIME_DIR || tmpdir()}/xvirt`;
-  t.equal(defaultSocket('/default', 'xvirtd-sock-ro', () => true), '/run/xvirt/xvirtd-sock-ro', 'the system daemon when it runs');
-  t.equal(defaultSocket('/session', 'xvirtd-sock', () => true), process.getuid?.() === 0 ? '/run/xvirt/xvirtd-sock' : `${userDir}/xvirtd-sock`,
-    '/session: the user\'s own (root has no other)');
+  t.equal(
+    defaultSocket('/default', 'xvirtd-sock-ro', () => true),
+    '/run/xvirt/xvirtd-sock-ro',
+    'the system daemon when it runs',
+  );
+  t.equal(
+    defaultSocket('/session', 'xvirtd-sock', () => true),
+    process.getuid?.() === 0 ? '/run/xvirt/xvirtd-sock' : `${userDir}/xvirtd-sock`,
+    "/session: the user's own (root has no other)",
+  );
   t.throws(() => parseHelperArgs(['-x', 'u'], {}), /unknown option/);
 });
 
-interface World { sshd: Sshd; daemon: XvirtdInstance; base: string }
+interface World {
+  sshd: Sshd;
+  daemon: XvirtdInstance;
+  base: string;
+}
 
 /** `copy: 'node'` makes xvirt-ssh-helper copy bytes itself instead of handing them to nc -U. */
 async function world(t: Test, copy: 'nc' | 'node' = 'nc'): Promise<World> {
@@ -63,7 +104,9 @@ async function world(t: Test, copy: 'nc' | 'node' = 'nc'): Promise<World> {
   const sshd = await startSshd(t, {
     sessionEnv: {
       PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-      XVIRTD_SOCK: daemon.rwSocket, XVIRTD_SOCK_RO: daemon.roSocket, XVIRT_SSH_HELPER_COPY: copy,
+      XVIRTD_SOCK: daemon.rwSocket,
+      XVIRTD_SOCK_RO: daemon.roSocket,
+      XVIRT_SSH_HELPER_COPY: copy,
     },
   });
   return { sshd, daemon, base: `test+ssh://root@127.0.0.1:${sshd.port}/default` };
@@ -75,23 +118,45 @@ t.test("xvirt's client over ssh to xvirtd (helper copying in Node)", async (t) =
   const conn = await connect(`${base}?${params}`);
   t.teardown(() => conn.close());
   const doms = await conn.listAllDomains();
-  t.same(doms.map((d) => d.name), ['test']);
+  t.same(
+    doms.map((d) => d.name),
+    ['test'],
+  );
   t.equal((await doms[0]!.getInfo()).nrVirtCpu, 2);
   t.equal(await conn.isSecure(), true);
 
   const viaConfig = await connect(`${base}?command=${encodeURIComponent(sshd.sshWrapper)}`);
-  t.same((await viaConfig.listAllDomains()).map((d) => d.name), ['test'], "command= runs ssh with the user's ssh config");
+  t.same(
+    (await viaConfig.listAllDomains()).map((d) => d.name),
+    ['test'],
+    "command= runs ssh with the user's ssh config",
+  );
   await viaConfig.close();
 
-  const netcat = await connect(`${base}?command=${encodeURIComponent(sshd.sshWrapper)}&netcat=xvirt-ssh-helper&socket=${encodeURIComponent(daemon.roSocket)}`);
-  t.same((await netcat.listAllDomains()).map((d) => d.name), ['test'], 'netcat mode (nc -U compatible helper)');
+  const netcat = await connect(
+    `${base}?command=${encodeURIComponent(sshd.sshWrapper)}&netcat=xvirt-ssh-helper&socket=${encodeURIComponent(daemon.roSocket)}`,
+  );
+  t.same(
+    (await netcat.listAllDomains()).map((d) => d.name),
+    ['test'],
+    'netcat mode (nc -U compatible helper)',
+  );
   await netcat.close();
 
   const untrusted = join(sshd.dir, 'empty_known_hosts');
   writeFileSync(untrusted, '');
-  await t.rejects(connect(`${base}?keyfile=${encodeURIComponent(sshd.userKey)}&known_hosts=${encodeURIComponent(untrusted)}&no_tty=1`),
-    { number: ErrorNumber.SYSTEM_ERROR, message: /Host key verification failed/ }, "an unknown host key is ssh's refusal, reported");
-  t.same((await conn.listAllDomains()).map((d) => d.name), ['test'], 'the first connection still works');
+  await t.rejects(
+    connect(
+      `${base}?keyfile=${encodeURIComponent(sshd.userKey)}&known_hosts=${encodeURIComponent(untrusted)}&no_tty=1`,
+    ),
+    { number: ErrorNumber.SYSTEM_ERROR, message: /Host key verification failed/ },
+    "an unknown host key is ssh's refusal, reported",
+  );
+  t.same(
+    (await conn.listAllDomains()).map((d) => d.name),
+    ['test'],
+    'the first connection still works',
+  );
 });
 
 t.test('the helper bridges stdio to the socket in-process, and reports a missing daemon', async (t) => {
@@ -111,7 +176,10 @@ t.test('the helper bridges stdio to the socket in-process, and reports a missing
   stdin.end();
   t.equal(await status, 0, 'ends cleanly when the client side ends');
   const err = new PassThrough();
-  t.equal(await runHelper({ socket: join(dir, 'none'), readonly: false }, new PassThrough(), new PassThrough(), err), 1);
+  t.equal(
+    await runHelper({ socket: join(dir, 'none'), readonly: false }, new PassThrough(), new PassThrough(), err),
+    1,
+  );
   t.match(err.read()?.toString(), /cannot connect to .*none: no such socket \(is xvirtd running\?\)/);
   const nc = findNetcat({});
   t.ok(nc, 'the test machine has an nc with -U (netcat-openbsd, scripts/install-test-deps)');
@@ -129,7 +197,10 @@ t.test('real virsh over ssh reaches xvirtd through xvirt-ssh-helper (nc copying)
   t.match(auto.stdout, /^\s*1\s+test\s+running/m);
   t.match(auto.stdout, /CPU\(s\):\s+2/);
   // netcat mode: virsh probes `NETCAT -q` then runs `NETCAT $ARG -U SOCKET`.
-  const nc = await virsh(`${base}?${command}&netcat=xvirt-ssh-helper&socket=${encodeURIComponent(daemon.rwSocket)}`, 'list --all');
+  const nc = await virsh(
+    `${base}?${command}&netcat=xvirt-ssh-helper&socket=${encodeURIComponent(daemon.rwSocket)}`,
+    'list --all',
+  );
   t.equal(nc.code, 0, nc.stderr);
   t.match(nc.stdout, /test\s+running/);
   t.match(daemon.stderr(), /unix-rw/, 'the daemon saw local clients');

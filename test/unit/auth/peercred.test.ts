@@ -19,7 +19,12 @@ async function acceptedPair(t: Test): Promise<{ server: net.Socket; client: net.
   const accepted = new Promise<net.Socket>((r) => srv.once('connection', r));
   const client = net.connect(sock);
   const server = await accepted;
-  t.teardown(() => { client.destroy(); server.destroy(); srv.close(); rmSync(dir, { recursive: true, force: true }); });
+  t.teardown(() => {
+    client.destroy();
+    server.destroy();
+    srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return { server, client };
 }
 
@@ -39,9 +44,16 @@ t.test('a TCP socket has no peer credentials: SYSTEM_ERROR, and readUnixPeer ans
   const accepted = new Promise<net.Socket>((r) => srv.once('connection', r));
   const client = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
   const server = await accepted;
-  t.teardown(() => { client.destroy(); server.destroy(); srv.close(); });
+  t.teardown(() => {
+    client.destroy();
+    server.destroy();
+    srv.close();
+  });
   t.throws(() => peerCredentials(server), { number: ErrorNumber.SYSTEM_ERROR, message: /SO_PEERCRED/ });
-  t.equal(readUnixPeer(server, () => t.fail('no warning expected')), null);
+  t.equal(
+    readUnixPeer(server, () => t.fail('no warning expected')),
+    null,
+  );
 });
 
 t.test('a destroyed socket is refused before any native call', async (t) => {

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticate, type AuthCaller } from '../../../lib/auth/sasl-client';
 import { RemoteProcedure } from '../../../lib/rpc/procedures';
-import { AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP, fromWire, saslBytes, toWire } from '../../../lib/auth/sasl-protocol';
+import {
+  AUTH_SASL_INIT,
+  AUTH_SASL_START,
+  AUTH_SASL_STEP,
+  fromWire,
+  saslBytes,
+  toWire,
+} from '../../../lib/auth/sasl-protocol';
 import { SaslServerSession, MAX_SASL_FAILURES } from '../../../lib/auth/sasl-server';
 import { loadUserDatabase, saveUserDatabase, setUserPassword, type UserDatabase } from '../../../lib/auth/userdb';
 import { credentialsFromFile } from '../../../lib/auth/auth-file';
@@ -32,14 +39,25 @@ t.before(async () => {
   users = loadUserDatabase(dbPath);
 });
 
-const { AUTH_SASL_INIT: PROC_AUTH_SASL_INIT, AUTH_SASL_START: PROC_AUTH_SASL_START, AUTH_SASL_STEP: PROC_AUTH_SASL_STEP } = RemoteProcedure;
-const SPECS = { [PROC_AUTH_SASL_INIT]: AUTH_SASL_INIT, [PROC_AUTH_SASL_START]: AUTH_SASL_START, [PROC_AUTH_SASL_STEP]: AUTH_SASL_STEP };
+const {
+  AUTH_SASL_INIT: PROC_AUTH_SASL_INIT,
+  AUTH_SASL_START: PROC_AUTH_SASL_START,
+  AUTH_SASL_STEP: PROC_AUTH_SASL_STEP,
+} = RemoteProcedure;
+const SPECS = {
+  [PROC_AUTH_SASL_INIT]: AUTH_SASL_INIT,
+  [PROC_AUTH_SASL_START]: AUTH_SASL_START,
+  [PROC_AUTH_SASL_STEP]: AUTH_SASL_STEP,
+};
 
 /** Routes calls to a server session through encode → decode on both directions. */
 function wire(session: SaslServerSession, trace: string[]): AuthCaller {
   return {
     async call(proc, args) {
-      const s = SPECS[proc as keyof typeof SPECS] as unknown as { args: Parameters<typeof encode>[0]; ret: Parameters<typeof encode>[0] };
+      const s = SPECS[proc as keyof typeof SPECS] as unknown as {
+        args: Parameters<typeof encode>[0];
+        ret: Parameters<typeof encode>[0];
+      };
       const decoded = decode(s.args, encode(s.args, args)) as { mech?: string; nil: boolean; data: Buffer };
       let ret: unknown;
       if (proc === PROC_AUTH_SASL_INIT) ret = { mechlist: session.init() };
@@ -63,7 +81,9 @@ t.test('a user in the database authenticates through INIT, START, STEP', async (
   const logs: string[] = [];
   const trace: string[] = [];
   const session = new SaslServerSession({ users: () => users }, logger(logs), 'peer1');
-  await authenticate(wire(session, trace), [AuthType.SASL], uri, { credentials: { username: 'alice', password: 'wonderland' } });
+  await authenticate(wire(session, trace), [AuthType.SASL], uri, {
+    credentials: { username: 'alice', password: 'wonderland' },
+  });
   t.equal(session.username, 'alice');
   t.same(trace, ['67', '68', '69']);
   t.match(logs.join('\n'), /peer1 authenticated as 'alice'/);
@@ -73,13 +93,23 @@ t.test('wrong password, unknown user, user not allowed: "authentication failed",
   const cases = [
     { creds: { username: 'alice', password: 'wrong' }, allowed: undefined, reason: /wrong password for user 'alice'/ },
     { creds: { username: 'carol', password: 'x' }, allowed: undefined, reason: /unknown user 'carol'/ },
-    { creds: { username: 'bob', password: 'builder' }, allowed: ['al*'], reason: /'bob' is not on sasl_allowed_username_list/ },
+    {
+      creds: { username: 'bob', password: 'builder' },
+      allowed: ['al*'],
+      reason: /'bob' is not on sasl_allowed_username_list/,
+    },
   ];
   for (const c of cases) {
     const logs: string[] = [];
-    const session = new SaslServerSession({ users: () => users, allowedUsernames: compileGlobAllowlist('sasl_allowed_username_list', c.allowed) }, logger(logs), 'p');
-    await t.rejects(authenticate(wire(session, []), [AuthType.SASL], uri, { credentials: c.creds }),
-      new XvirtError(ErrorNumber.AUTH_FAILED, 7, 'authentication failed'));
+    const session = new SaslServerSession(
+      { users: () => users, allowedUsernames: compileGlobAllowlist('sasl_allowed_username_list', c.allowed) },
+      logger(logs),
+      'p',
+    );
+    await t.rejects(
+      authenticate(wire(session, []), [AuthType.SASL], uri, { credentials: c.creds }),
+      new XvirtError(ErrorNumber.AUTH_FAILED, 7, 'authentication failed'),
+    );
     t.equal(session.username, null);
     t.match(logs.join('\n'), c.reason);
   }
@@ -99,7 +129,11 @@ t.test('an unknown user cannot be told from a known one by the server-first mess
 t.test('protocol misuse is refused and counted', async (t) => {
   const session = new SaslServerSession({ users: () => users }, logger([]), 'p');
   t.throws(() => session.step(Buffer.from('x')), { message: 'authentication failed' }, 'step before start');
-  t.throws(() => session.start('DIGEST-MD5', Buffer.from('x')), { message: 'authentication failed' }, 'mechanism not offered');
+  t.throws(
+    () => session.start('DIGEST-MD5', Buffer.from('x')),
+    { message: 'authentication failed' },
+    'mechanism not offered',
+  );
   t.notOk(session.exhausted);
   t.throws(() => session.start('SCRAM-SHA-256', Buffer.from('garbage')), { message: 'authentication failed' });
   t.ok(session.exhausted, `dropped after ${MAX_SASL_FAILURES} failures`);
@@ -110,18 +144,28 @@ t.test('client side: scheme choice and missing credentials', async (t) => {
   await authenticate(wire(session, []), [AuthType.NONE], uri);
   await authenticate(wire(session, []), [], uri);
   await t.rejects(authenticate(wire(session, []), [AuthType.POLKIT], uri), /polkit/);
-  await t.rejects(authenticate(wire(session, []), [AuthType.NONE], parseUri('test+tls://h/default?auth=sasl')), /rejected/);
+  await t.rejects(
+    authenticate(wire(session, []), [AuthType.NONE], parseUri('test+tls://h/default?auth=sasl')),
+    /rejected/,
+  );
   const noFile = parseUri(`test+tls://elsewhere/default?authfile=${encodeURIComponent(join(dir, 'none.conf'))}`);
   await t.rejects(authenticate(wire(session, []), [AuthType.SASL], noFile), /does not exist/);
 });
 
 t.test("credentials from libvirt's auth.conf", async (t) => {
   const file = join(dir, 'auth.conf');
-  writeFileSync(file, '[credentials-a]\nauthname=alice\npassword=wonderland\n\n[auth-libvirt-localhost]\ncredentials=a\n');
+  writeFileSync(
+    file,
+    '[credentials-a]\nauthname=alice\npassword=wonderland\n\n[auth-libvirt-localhost]\ncredentials=a\n',
+  );
   t.same(credentialsFromFile(file, 'localhost'), { username: 'alice', password: 'wonderland' });
   t.equal(credentialsFromFile(file, 'otherhost'), null);
   const session = new SaslServerSession({ users: () => users }, logger([]), 'p');
-  await authenticate(wire(session, []), [AuthType.SASL], parseUri(`test+tls://localhost/default?authfile=${encodeURIComponent(file)}`));
+  await authenticate(
+    wire(session, []),
+    [AuthType.SASL],
+    parseUri(`test+tls://localhost/default?authfile=${encodeURIComponent(file)}`),
+  );
   t.equal(session.username, 'alice');
 });
 

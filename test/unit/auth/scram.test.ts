@@ -7,7 +7,8 @@ const RFC = {
   clientFirst: 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
   serverNonce: '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0',
   serverFirst: 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
-  clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+  clientFinal:
+    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
   serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
 };
 
@@ -37,7 +38,10 @@ function authFailed(t: Test, fn: () => unknown, pattern: RegExp): Promise<void> 
   };
   try {
     const r = fn();
-    if (r instanceof Promise) return r.then(() => { t.fail('expected a rejection'); }, check);
+    if (r instanceof Promise)
+      return r.then(() => {
+        t.fail('expected a rejection');
+      }, check);
     t.fail('expected a throw');
   } catch (err) {
     check(err);
@@ -100,7 +104,11 @@ t.test('server parses client-first strictly', async (t) => {
   await authFailed(t, () => mk().start('n,,n=us=er,r=abc'), /bad escape/);
   await authFailed(t, () => mk().start('n,,m=ext,n=user,r=abc'), /malformed/);
   await authFailed(t, () => mk().start(`n,,n=user,r=${'x'.repeat(5000)}`), /too long/);
-  t.match(mk().start('y,,n=a=2Cb=3Dc,r=abc'), /^r=abc/, "'y' (client could bind, we do not offer it) is accepted; escapes decode");
+  t.match(
+    mk().start('y,,n=a=2Cb=3Dc,r=abc'),
+    /^r=abc/,
+    "'y' (client could bind, we do not offer it) is accepted; escapes decode",
+  );
 });
 
 t.test('saslPrep', async (t) => {

@@ -13,8 +13,14 @@ function pendingDomain(id: number, name: string) {
   let settle!: { resolve: (s: DomainStateInfo) => void; reject: (e: unknown) => void };
   let asked = false;
   const dom = {
-    id, name, uuid: `00000000-0000-0000-0000-00000000000${id < 0 ? 9 : id}`,
-    getState: () => new Promise<DomainStateInfo>((resolve, reject) => { asked = true; settle = { resolve, reject }; }),
+    id,
+    name,
+    uuid: `00000000-0000-0000-0000-00000000000${id < 0 ? 9 : id}`,
+    getState: () =>
+      new Promise<DomainStateInfo>((resolve, reject) => {
+        asked = true;
+        settle = { resolve, reject };
+      }),
   };
   return {
     dom: dom as unknown as Domain,
@@ -28,8 +34,18 @@ function runList(domains: Domain[], options: OptionValues = new Map()): { done: 
   let out = '';
   const connection = { listAllDomains: async () => domains } as unknown as Connection;
   const ctx: CommandContext = {
-    output: { out: (s) => { out += s; }, err: () => undefined }, options, json: false, quiet: false,
-    connection: () => connection, debug: () => undefined, interrupted: new AbortController().signal,
+    output: {
+      out: (s) => {
+        out += s;
+      },
+      err: () => undefined,
+    },
+    options,
+    json: false,
+    quiet: false,
+    connection: () => connection,
+    debug: () => undefined,
+    interrupted: new AbortController().signal,
   };
   const list = QUERY_COMMANDS.find((c) => c.name === 'list')!;
   return { done: list.run(ctx), out: () => out };
@@ -39,19 +55,28 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 t.test('every state is asked before any answers; rows keep virsh order whatever the answer order', async (t) => {
   const doms = [pendingDomain(-1, 'off'), pendingDomain(3, 'b'), pendingDomain(1, 'a')];
-  const run = runList(doms.map((d) => d.dom), new Map([['all', true]]));
+  const run = runList(
+    doms.map((d) => d.dom),
+    new Map([['all', true]]),
+  );
   await tick();
-  t.same(doms.map((d) => d.asked()), [true, true, true], 'three getState calls in flight at once');
+  t.same(
+    doms.map((d) => d.asked()),
+    [true, true, true],
+    'three getState calls in flight at once',
+  );
   doms[2]!.answer(1);
   doms[0]!.answer(5);
   doms[1]!.answer(3);
   t.equal(await run.done, 0);
-  t.equal(run.out(),
+  t.equal(
+    run.out(),
     ' Id   Name   State\n' +
-    '-----------------------\n' +
-    ' 1    a      running\n' +
-    ' 3    b      paused\n' +
-    ' -    off    shut off\n');
+      '-----------------------\n' +
+      ' 1    a      running\n' +
+      ' 3    b      paused\n' +
+      ' -    off    shut off\n',
+  );
 });
 
 t.test('a domain undefined since the listing (NO_DOMAIN) is left out', async (t) => {
@@ -65,14 +90,17 @@ t.test('a domain undefined since the listing (NO_DOMAIN) is left out', async (t)
   t.match(run.out(), / 1    a      running\n/);
 });
 
-t.test('any other failure fails the command: the first domain\'s in listing order, not the first to arrive', async (t) => {
-  const doms = [pendingDomain(1, 'a'), pendingDomain(2, 'b'), pendingDomain(3, 'c')];
-  const run = runList(doms.map((d) => d.dom));
-  await tick();
-  doms[2]!.fail(new XvirtError(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE, 'third'));
-  await tick();
-  doms[1]!.fail(new XvirtError(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE, 'second'));
-  doms[0]!.answer(1);
-  await t.rejects(run.done, { message: 'second' });
-  t.equal(run.out(), '', 'nothing printed');
-});
+t.test(
+  "any other failure fails the command: the first domain's in listing order, not the first to arrive",
+  async (t) => {
+    const doms = [pendingDomain(1, 'a'), pendingDomain(2, 'b'), pendingDomain(3, 'c')];
+    const run = runList(doms.map((d) => d.dom));
+    await tick();
+    doms[2]!.fail(new XvirtError(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE, 'third'));
+    await tick();
+    doms[1]!.fail(new XvirtError(ErrorNumber.OPERATION_FAILED, ErrorDomain.NONE, 'second'));
+    doms[0]!.answer(1);
+    await t.rejects(run.done, { message: 'second' });
+    t.equal(run.out(), '', 'nothing printed');
+  },
+);

@@ -9,8 +9,18 @@ import { DomainState, connect, type Connection } from '../../../lib';
 import { runCli } from '../../../lib/cli/main';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runCli(args, { output: { out: (s) => { out += s; }, err: (s) => { err += s; } } });
+  let out = '',
+    err = '';
+  const code = await runCli(args, {
+    output: {
+      out: (s) => {
+        out += s;
+      },
+      err: (s) => {
+        err += s;
+      },
+    },
+  });
   return { code, out, err };
 }
 
@@ -72,7 +82,8 @@ t.test('define, create, undefine add and remove domains', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-cli-state-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const xml = (await (await conn.lookupDomainByName('test')).getXMLDesc(2))
-    .replace('<name>test</name>', '<name>copy</name>').replace(/ *<uuid>.*<\/uuid>\n/, '');
+    .replace('<name>test</name>', '<name>copy</name>')
+    .replace(/ *<uuid>.*<\/uuid>\n/, '');
   const file = path.join(dir, 'copy.xml');
   fs.writeFileSync(file, xml);
   t.equal(await ok(t, ['define', file]), `Domain 'copy' defined from ${file}\n\n`);

@@ -3,14 +3,26 @@
 import t from 'tap';
 import { formatNodeCpuPercent, nodeCpuPercent } from '../../../lib/cli/stats-format';
 
-const sample = (user: bigint, kernel: bigint, idle: bigint, iowait: bigint) =>
-  [{ field: 'user', value: user }, { field: 'kernel', value: kernel }, { field: 'idle', value: idle }, { field: 'iowait', value: iowait }];
+const sample = (user: bigint, kernel: bigint, idle: bigint, iowait: bigint) => [
+  { field: 'user', value: user },
+  { field: 'kernel', value: kernel },
+  { field: 'idle', value: idle },
+  { field: 'iowait', value: iowait },
+];
 
 t.test('shares of the time that passed between the samples, usage = user + system', async (t) => {
   const figures = nodeCpuPercent(sample(100n, 50n, 1000n, 0n), sample(400n, 150n, 1500n, 100n));
-  t.same(figures, [['usage', 40], ['user', 30], ['system', 10], ['idle', 50], ['iowait', 10]]);
-  t.equal(formatNodeCpuPercent(figures, false),
-    'usage:           40.0%\nuser:            30.0%\nsystem:          10.0%\nidle:            50.0%\niowait:          10.0%\n');
+  t.same(figures, [
+    ['usage', 40],
+    ['user', 30],
+    ['system', 10],
+    ['idle', 50],
+    ['iowait', 10],
+  ]);
+  t.equal(
+    formatNodeCpuPercent(figures, false),
+    'usage:           40.0%\nuser:            30.0%\nsystem:          10.0%\nidle:            50.0%\niowait:          10.0%\n',
+  );
 });
 
 t.test('no time passed: -nan, as glibc prints 0/0', async (t) => {

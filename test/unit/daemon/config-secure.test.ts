@@ -19,14 +19,30 @@ const [key, cert, ca, users] = [file('key.pem'), file('cert.pem'), file('ca.pem'
 const parse = (text: string): ReturnType<typeof parseConfig> => parseConfig(text, 'test.conf');
 
 t.test('TLS and SASL keys', async (t) => {
-  const cfg = parse([
-    'listen_tls = 1', 'tls_port = 0', `key_file = "${key}"`, `cert_file = "${cert}"`, `ca_file = "${ca}"`,
-    'tls_allowed_dn_list = ["C=GB,O=Example,CN=*", "CN=admin"]', 'auth_tls = "sasl"', `sasl_user_db = "${users}"`,
-    'sasl_allowed_username_list = ["ops-*"]', 'auth_unix_rw = "sasl"',
-  ].join('\n'));
+  const cfg = parse(
+    [
+      'listen_tls = 1',
+      'tls_port = 0',
+      `key_file = "${key}"`,
+      `cert_file = "${cert}"`,
+      `ca_file = "${ca}"`,
+      'tls_allowed_dn_list = ["C=GB,O=Example,CN=*", "CN=admin"]',
+      'auth_tls = "sasl"',
+      `sasl_user_db = "${users}"`,
+      'sasl_allowed_username_list = ["ops-*"]',
+      'auth_unix_rw = "sasl"',
+    ].join('\n'),
+  );
   t.match(cfg.security, {
-    listenTls: true, tlsPort: 0, keyFile: key, certFile: cert, caFile: ca, authTls: 'sasl',
-    tlsAllowedDnList: ['C=GB,O=Example,CN=*', 'CN=admin'], saslAllowedUsernameList: ['ops-*'], saslUserDb: users,
+    listenTls: true,
+    tlsPort: 0,
+    keyFile: key,
+    certFile: cert,
+    caFile: ca,
+    authTls: 'sasl',
+    tlsAllowedDnList: ['C=GB,O=Example,CN=*', 'CN=admin'],
+    saslAllowedUsernameList: ['ops-*'],
+    saslUserDb: users,
   });
   t.equal(cfg.authUnixRw, 'sasl');
   t.equal(defaultConfig().security.tlsAllowedDnList, undefined, 'absent by default: any verified certificate');

@@ -39,7 +39,7 @@ t.test('each output writes what passes log_level and its own level, in order', a
   t.equal(lines.length, 3);
   t.match(lines[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z xvirtd\[\d+\] info: client 1: opened$/);
   t.match(lines[2], /error: client 2: dropped$/);
-  t.equal((fs.statSync(all).mode & 0o777), 0o600, 'log files are private');
+  t.equal(fs.statSync(all).mode & 0o777, 0o600, 'log files are private');
   const kept = fs.readFileSync(errors, 'utf8').split('\n');
   t.equal(kept[0], 'earlier line', 'files are appended to');
   t.match(kept[1], /error: client 2: dropped$/);
@@ -50,5 +50,7 @@ t.test('an output that cannot be opened throws (the daemon then refuses to start
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-log-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'plain'), '');
-  t.throws(() => openLogOutputs(parseLogOutputs(`3:stderr 1:file:${dir}/plain/xvirtd.log`)), { code: /^(ENOTDIR|EEXIST)$/ });
+  t.throws(() => openLogOutputs(parseLogOutputs(`3:stderr 1:file:${dir}/plain/xvirtd.log`)), {
+    code: /^(ENOTDIR|EEXIST)$/,
+  });
 });

@@ -8,10 +8,17 @@ import { eventHeader, OutgoingFrames } from '../../../lib/rpc/framing';
 function stuckSocket() {
   const writes: Array<{ bytes: Buffer; done: () => void }> = [];
   const socket = {
-    get writableLength() { return writes.reduce((n, w) => n + w.bytes.length, 0); },
-    write(bytes: Buffer, done: () => void) { writes.push({ bytes, done }); return false; },
+    get writableLength() {
+      return writes.reduce((n, w) => n + w.bytes.length, 0);
+    },
+    write(bytes: Buffer, done: () => void) {
+      writes.push({ bytes, done });
+      return false;
+    },
   };
-  const flush = (): void => { for (const w of writes.splice(0)) w.done(); };
+  const flush = (): void => {
+    for (const w of writes.splice(0)) w.done();
+  };
   return { socket: socket as unknown as net.Socket, writes, flush };
 }
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -19,7 +26,13 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 t.test('message cap: dropped once more than `messages` are pending, counted across writes', async (t) => {
   const { socket, flush } = stuckSocket();
   const reasons: string[] = [];
-  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {}, () => {});
+  const out = new Outbound(
+    socket,
+    { bytes: 1 << 20, messages: 10 },
+    (why) => reasons.push(why),
+    () => {},
+    () => {},
+  );
   for (let i = 0; i < 6; i++) out.send(eventHeader(100), Buffer.alloc(8));
   await turn();
   for (let i = 0; i < 4; i++) out.send(eventHeader(100), Buffer.alloc(8));
@@ -36,7 +49,13 @@ t.test('message cap: dropped once more than `messages` are pending, counted acro
 t.test('message cap: a burst in one turn to a client whose socket is flushed is not a backlog', async (t) => {
   const { socket, flush } = stuckSocket();
   const reasons: string[] = [];
-  const out = new Outbound(socket, { bytes: 1 << 20, messages: 10 }, (why) => reasons.push(why), () => {}, () => {});
+  const out = new Outbound(
+    socket,
+    { bytes: 1 << 20, messages: 10 },
+    (why) => reasons.push(why),
+    () => {},
+    () => {},
+  );
   for (let i = 0; i < 100; i++) out.send(eventHeader(100), Buffer.alloc(8));
   t.same(reasons, [], '100 events queued in one turn, nothing unsent in the socket: all go');
   await turn();
@@ -50,7 +69,13 @@ t.test('message cap: a burst in one turn to a client whose socket is flushed is 
 t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still goes', async (t) => {
   const { socket, writes } = stuckSocket();
   const reasons: string[] = [];
-  const out = new Outbound(socket, { bytes: 1000, messages: 1000 }, (why) => reasons.push(why), () => {}, () => {});
+  const out = new Outbound(
+    socket,
+    { bytes: 1000, messages: 1000 },
+    (why) => reasons.push(why),
+    () => {},
+    () => {},
+  );
   out.send(eventHeader(100), Buffer.alloc(5000));
   t.same(reasons, [], 'nothing pending: a 5 KB message is queued');
   await turn();
@@ -62,8 +87,15 @@ t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still
 t.test('backedUp: at a quarter of the message cap, until the socket has taken the writes', async (t) => {
   const { socket, flush } = stuckSocket();
   let writesDone = 0;
-  const out = new Outbound(socket, { bytes: 1 << 20, messages: 40 }, () => t.fail('no overflow'), () => {},
-    () => { writesDone++; });
+  const out = new Outbound(
+    socket,
+    { bytes: 1 << 20, messages: 40 },
+    () => t.fail('no overflow'),
+    () => {},
+    () => {
+      writesDone++;
+    },
+  );
   for (let i = 0; i < 9; i++) out.send(eventHeader(100), Buffer.alloc(8));
   t.notOk(out.backedUp, '9 of 40 pending: keep reading');
   out.send(eventHeader(100), Buffer.alloc(8));

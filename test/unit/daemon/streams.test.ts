@@ -4,9 +4,22 @@ import { SessionStreams } from '../../../lib/daemon/streams';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
 import { FrameDecoder, encodeMessage, type Message } from '../../../lib/rpc/framing';
 import { MessageStatus, MessageType, REMOTE_PROGRAM, type MessageHeader } from '../../../lib/rpc/protocol';
-import { decodeServerPacket, encodeStreamAbort, encodeStreamData, encodeStreamOk, STREAM_CHUNK_MAX } from '../../../lib/rpc/stream';
+import {
+  decodeServerPacket,
+  encodeStreamAbort,
+  encodeStreamData,
+  encodeStreamOk,
+  STREAM_CHUNK_MAX,
+} from '../../../lib/rpc/stream';
 
-const CALL: MessageHeader = { program: REMOTE_PROGRAM, version: 1, procedure: 201, type: MessageType.CALL, serial: 9, status: 0 };
+const CALL: MessageHeader = {
+  program: REMOTE_PROGRAM,
+  version: 1,
+  procedure: 201,
+  type: MessageType.CALL,
+  serial: 9,
+  status: 0,
+};
 const ID = { procedure: 201, serial: 9 };
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -32,20 +45,36 @@ function harness() {
   let flowChanges = 0;
   let backedUp = false;
   const streams = new SessionStreams({
-    send: (header, payload) => { sent.push(...new FrameDecoder().push(encodeMessage(header, payload))); },
+    send: (header, payload) => {
+      sent.push(...new FrameDecoder().push(encodeMessage(header, payload)));
+    },
     backedUp: () => backedUp,
-    flowChanged: () => { flowChanges++; },
+    flowChanged: () => {
+      flowChanges++;
+    },
     debug: () => undefined,
   });
-  const packets = () => sent.map((m) => {
-    const p = decodeServerPacket(m);
-    return p.kind === 'data' ? `data ${p.bytes.toString()}` : p.kind === 'error' ? `error ${p.error.message}` : p.kind;
-  });
+  const packets = () =>
+    sent.map((m) => {
+      const p = decodeServerPacket(m);
+      return p.kind === 'data'
+        ? `data ${p.bytes.toString()}`
+        : p.kind === 'error'
+          ? `error ${p.error.message}`
+          : p.kind;
+    });
   const fromClient = (bytes: Buffer) => new FrameDecoder().push(bytes)[0]!;
   return {
-    streams, sent, packets, fromClient,
-    get flowChanges() { return flowChanges; },
-    setBackedUp(v: boolean) { backedUp = v; },
+    streams,
+    sent,
+    packets,
+    fromClient,
+    get flowChanges() {
+      return flowChanges;
+    },
+    setBackedUp(v: boolean) {
+      backedUp = v;
+    },
   };
 }
 
@@ -60,12 +89,17 @@ t.test('data flows only once the reply is out, in both directions; finish is ans
   h.streams.attach(CALL, src);
   await tick();
   t.same(h.sent, [], 'nothing before the reply');
-  t.equal(h.streams.handle(h.fromClient(encodeStreamData(ID, Buffer.from('too soon')))), false,
-    'client data before the reply matches no open stream');
+  t.equal(
+    h.streams.handle(h.fromClient(encodeStreamData(ID, Buffer.from('too soon')))),
+    false,
+    'client data before the reply matches no open stream',
+  );
   replyOk(h);
   await tick();
   t.same(h.packets(), ['data early banner']);
-  t.ok(h.sent.every((m) => m.header.type === MessageType.STREAM && m.header.serial === 9 && m.header.procedure === 201));
+  t.ok(
+    h.sent.every((m) => m.header.type === MessageType.STREAM && m.header.serial === 9 && m.header.procedure === 201),
+  );
   t.ok(h.streams.handle(h.fromClient(encodeStreamData(ID, Buffer.from('ls\r')))));
   t.same(Buffer.concat(src.written).toString(), 'ls\r');
   h.streams.handle(h.fromClient(encodeStreamOk(ID)));
@@ -110,7 +144,7 @@ t.test('the source ending or being closed under us is EOF; its error is a STREAM
   t.same(h.packets(), ['data bye', 'eof'], 'the guest hung up: EOF, once');
   h.streams.handle(h.fromClient(encodeStreamOk(ID)));
   await tick();
-  t.same(h.packets(), ['data bye', 'eof', 'ok'], 'the client\'s finish after EOF is answered');
+  t.same(h.packets(), ['data bye', 'eof', 'ok'], "the client's finish after EOF is answered");
 
   const h2 = harness();
   const forced = new FakeSource();
@@ -134,32 +168,39 @@ t.test('the source ending or being closed under us is EOF; its error is a STREAM
   t.equal(h3.streams.size, 0, 'the stream is gone');
 });
 
-t.test('flow control: large output is chunked and paused while the client is backed up; a full sink blocks input', async (t) => {
-  const h = harness();
-  const src = new FakeSource();
-  h.streams.attach(CALL, src);
-  replyOk(h);
-  h.setBackedUp(true);
-  src.push(Buffer.alloc(STREAM_CHUNK_MAX + 10, 0x41));
-  await tick();
-  t.same(h.sent.map((m) => m.payload.length), [STREAM_CHUNK_MAX, 10], 'split at 262120 bytes');
-  t.ok(src.isPaused(), 'paused while the client\'s output is backed up');
-  h.streams.resume();
-  t.ok(src.isPaused(), 'still backed up: stays paused');
-  h.setBackedUp(false);
-  h.streams.resume();
-  t.notOk(src.isPaused(), 'resumed once the output drained');
+t.test(
+  'flow control: large output is chunked and paused while the client is backed up; a full sink blocks input',
+  async (t) => {
+    const h = harness();
+    const src = new FakeSource();
+    h.streams.attach(CALL, src);
+    replyOk(h);
+    h.setBackedUp(true);
+    src.push(Buffer.alloc(STREAM_CHUNK_MAX + 10, 0x41));
+    await tick();
+    t.same(
+      h.sent.map((m) => m.payload.length),
+      [STREAM_CHUNK_MAX, 10],
+      'split at 262120 bytes',
+    );
+    t.ok(src.isPaused(), "paused while the client's output is backed up");
+    h.streams.resume();
+    t.ok(src.isPaused(), 'still backed up: stays paused');
+    h.setBackedUp(false);
+    h.streams.resume();
+    t.notOk(src.isPaused(), 'resumed once the output drained');
 
-  src.holdWrites = true;
-  const big = Buffer.alloc(64 * 1024, 0x42); // over the Duplex's 16 KiB high-water mark
-  h.streams.handle(h.fromClient(encodeStreamData(ID, big)));
-  t.ok(h.streams.blocked, 'a full sink blocks the client\'s input');
-  const before = h.flowChanges;
-  src.release();
-  await tick();
-  t.notOk(h.streams.blocked, 'unblocked on drain');
-  t.ok(h.flowChanges > before, 'and the session is told');
-});
+    src.holdWrites = true;
+    const big = Buffer.alloc(64 * 1024, 0x42); // over the Duplex's 16 KiB high-water mark
+    h.streams.handle(h.fromClient(encodeStreamData(ID, big)));
+    t.ok(h.streams.blocked, "a full sink blocks the client's input");
+    const before = h.flowChanges;
+    src.release();
+    await tick();
+    t.notOk(h.streams.blocked, 'unblocked on drain');
+    t.ok(h.flowChanges > before, 'and the session is told');
+  },
+);
 
 t.test('a hole in a plain stream is refused (libvirtd drops such a client)', async (t) => {
   const h = harness();

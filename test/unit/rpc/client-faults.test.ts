@@ -13,13 +13,32 @@ import { connect, type Connection } from '../../../lib/connection';
 import { CloseReason } from '../../../lib/constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
 import {
-  encodeErrorReply, encodeEvent, encodeKeepalive, encodeMessage, encodeReply, FrameDecoder, isKeepalive, type Message,
+  encodeErrorReply,
+  encodeEvent,
+  encodeKeepalive,
+  encodeMessage,
+  encodeReply,
+  FrameDecoder,
+  isKeepalive,
+  type Message,
 } from '../../../lib/rpc/framing';
-import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure as P, type CallableProcedure, type ProcedureRet } from '../../../lib/rpc/procedures';
+import {
+  EVENT_MESSAGES,
+  PROCEDURES,
+  RemoteProcedure as P,
+  type CallableProcedure,
+  type ProcedureRet,
+} from '../../../lib/rpc/procedures';
 import { AuthType, DrvFeature, KeepaliveProcedure, MessageType, remoteErrorFrom } from '../../../lib/rpc/protocol';
 import { decode } from '../../../lib/rpc/xdr';
 import { CLOSE_GRACE_MS } from '../../../lib/rpc/client';
-import { DEFAULT_SOCKET, DEFAULT_SOCKET_RO, sessionSocketPath, transportOf, unixSocketPath } from '../../../lib/transports/registry';
+import {
+  DEFAULT_SOCKET,
+  DEFAULT_SOCKET_RO,
+  sessionSocketPath,
+  transportOf,
+  unixSocketPath,
+} from '../../../lib/transports/registry';
 import { parseUri } from '../../../lib/uri';
 
 const DOM = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
@@ -68,7 +87,10 @@ async function scriptedServer(t: Test, opts: ServerOptions = {}): Promise<{ sock
           if (opts.answerPings !== false) s.write(encodeKeepalive(KeepaliveProcedure.PONG));
           continue;
         }
-        if (isKeepalive(msg, KeepaliveProcedure.PONG)) { peer.pongs.push(msg); continue; }
+        if (isKeepalive(msg, KeepaliveProcedure.PONG)) {
+          peer.pongs.push(msg);
+          continue;
+        }
         peer.calls.push(msg);
         handle(msg, peer, opts);
       }
@@ -85,8 +107,10 @@ async function scriptedServer(t: Test, opts: ServerOptions = {}): Promise<{ sock
 
 function handle(msg: Message, peer: Peer, opts: ServerOptions): void {
   switch (msg.header.procedure) {
-    case P.AUTH_LIST: return peer.reply(msg, P.AUTH_LIST, { types: opts.authTypes ?? [AuthType.NONE] });
-    case P.CONNECT_OPEN: return peer.reply(msg, P.CONNECT_OPEN, undefined);
+    case P.AUTH_LIST:
+      return peer.reply(msg, P.AUTH_LIST, { types: opts.authTypes ?? [AuthType.NONE] });
+    case P.CONNECT_OPEN:
+      return peer.reply(msg, P.CONNECT_OPEN, undefined);
     case P.CONNECT_CLOSE:
       if (opts.stallClose) return;
       peer.reply(msg, P.CONNECT_CLOSE, undefined);
@@ -94,8 +118,9 @@ function handle(msg: Message, peer: Peer, opts: ServerOptions): void {
       return;
     case P.CONNECT_SUPPORTS_FEATURE: {
       const { feature } = peer.args(msg, P.CONNECT_SUPPORTS_FEATURE) as { feature: number };
-      const yes = (feature === DrvFeature.PROGRAM_KEEPALIVE && opts.keepalive === true)
-        || (feature === DrvFeature.REMOTE_EVENT_CALLBACK && opts.eventCallbacks !== false);
+      const yes =
+        (feature === DrvFeature.PROGRAM_KEEPALIVE && opts.keepalive === true) ||
+        (feature === DrvFeature.REMOTE_EVENT_CALLBACK && opts.eventCallbacks !== false);
       return peer.reply(msg, P.CONNECT_SUPPORTS_FEATURE, { supported: yes });
     }
   }
@@ -104,7 +129,12 @@ function handle(msg: Message, peer: Peer, opts: ServerOptions): void {
   }
 }
 
-async function open(t: Test, socket: string, extra: Record<string, unknown> = {}, uri = 'test+unix:///default'): Promise<Connection> {
+async function open(
+  t: Test,
+  socket: string,
+  extra: Record<string, unknown> = {},
+  uri = 'test+unix:///default',
+): Promise<Connection> {
   const c = await connect(`${uri}?socket=${encodeURIComponent(socket)}`, extra);
   t.teardown(() => c.close());
   return c;
@@ -129,7 +159,11 @@ t.test('many calls in flight; replies matched by serial in any order', async (t)
   const c = await open(t, socket);
   const names = Array.from({ length: 50 }, (_, i) => `dom${i}`);
   const doms = await Promise.all(names.map((n) => c.lookupDomainByName(n)));
-  t.same(doms.map((d) => d.name), names, 'each call got its own reply');
+  t.same(
+    doms.map((d) => d.name),
+    names,
+    'each call got its own reply',
+  );
 });
 
 t.test('CONNECT_OPEN carries the server-side name and the read-only flag', async (t) => {
@@ -137,27 +171,52 @@ t.test('CONNECT_OPEN carries the server-side name and the read-only flag', async
   await open(t, socket, { readonly: true });
   await open(t, socket, {}, 'xen+unix:///system');
   await open(t, socket, {}, 'remote+unix:///');
-  const c = await connect(`test+unix:///default?socket=${encodeURIComponent(socket)}&name=${encodeURIComponent('test:///custom')}`);
+  const c = await connect(
+    `test+unix:///default?socket=${encodeURIComponent(socket)}&name=${encodeURIComponent('test:///custom')}`,
+  );
   t.teardown(() => c.close());
-  const opens = peers.map((p) => p.args(p.calls.find((m) => m.header.procedure === P.CONNECT_OPEN)!, P.CONNECT_OPEN));
+  const opens = peers.map((p) =>
+    p.args(
+      p.calls.find((m) => m.header.procedure === P.CONNECT_OPEN)!,
+      P.CONNECT_OPEN,
+    ),
+  );
   t.same(opens, [
     { name: 'test:///default', flags: 1 },
     { name: 'xen:///system', flags: 0 },
     { name: '', flags: 0 },
     { name: 'test:///custom', flags: 0 },
   ]);
-  t.same(peers[0]!.calls.slice(0, 4).map((m) => [m.header.procedure, m.header.serial]),
-    [[66, 0], [60, 1], [1, 2], [60, 3]], "handshake order and serials as libvirt's client");
-  t.equal(await c.getUri(), `test+unix:///default?socket=${encodeURIComponent(socket)}&name=${encodeURIComponent('test:///custom')}`);
+  t.same(
+    peers[0]!.calls.slice(0, 4).map((m) => [m.header.procedure, m.header.serial]),
+    [
+      [66, 0],
+      [60, 1],
+      [1, 2],
+      [60, 3],
+    ],
+    "handshake order and serials as libvirt's client",
+  );
+  t.equal(
+    await c.getUri(),
+    `test+unix:///default?socket=${encodeURIComponent(socket)}&name=${encodeURIComponent('test:///custom')}`,
+  );
 });
 
 t.test('server errors arrive as XvirtError with the server code, domain and message', async (t) => {
   const { socket } = await scriptedServer(t, {
-    onCall: (msg, peer) => peer.fail(msg, new XvirtError(ErrorNumber.NO_DOMAIN, ErrorDomain.TEST, "Domain not found: no domain with matching name 'x'")),
+    onCall: (msg, peer) =>
+      peer.fail(
+        msg,
+        new XvirtError(ErrorNumber.NO_DOMAIN, ErrorDomain.TEST, "Domain not found: no domain with matching name 'x'"),
+      ),
   });
   const c = await open(t, socket);
   await t.rejects(c.lookupDomainByName('x'), {
-    name: 'XvirtError', number: ErrorNumber.NO_DOMAIN, domain: ErrorDomain.TEST, message: "Domain not found: no domain with matching name 'x'",
+    name: 'XvirtError',
+    number: ErrorNumber.NO_DOMAIN,
+    domain: ErrorDomain.TEST,
+    message: "Domain not found: no domain with matching name 'x'",
   });
   t.ok(c.isAlive(), 'an error reply does not hurt the connection');
 });
@@ -173,11 +232,20 @@ t.test('daemon dies mid-call: every pending call fails clearly, close listeners 
   const ref = { ...DOM };
   const calls = [1, 2, 3].map(() => c.driver().domainGetInfo(ref));
   for (const p of calls) {
-    await t.rejects(p, { name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR, domain: ErrorDomain.RPC, message: new RegExp(`connection to ${socket} lost`) });
+    await t.rejects(p, {
+      name: 'XvirtError',
+      number: ErrorNumber.SYSTEM_ERROR,
+      domain: ErrorDomain.RPC,
+      message: new RegExp(`connection to ${socket} lost`),
+    });
   }
   t.equal(await reason, CloseReason.EOF);
   t.notOk(c.isAlive());
-  await t.rejects(async () => c.getType(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN }, 'later calls: connection closed');
+  await t.rejects(
+    async () => c.getType(),
+    { name: 'XvirtError', number: ErrorNumber.INVALID_CONN },
+    'later calls: connection closed',
+  );
 });
 
 t.test('keepalive: a silent server is declared dead', async (t) => {
@@ -185,7 +253,11 @@ t.test('keepalive: a silent server is declared dead', async (t) => {
   const c = await open(t, socket, { keepalive: { intervalMs: 40, count: 2 } });
   const reason = closeReason(c);
   const started = Date.now();
-  await t.rejects(c.getHostname(), { number: ErrorNumber.SYSTEM_ERROR, message: /keepalive timeout/ }, 'pending call fails');
+  await t.rejects(
+    c.getHostname(),
+    { number: ErrorNumber.SYSTEM_ERROR, message: /keepalive timeout/ },
+    'pending call fails',
+  );
   t.equal(await reason, CloseReason.KEEPALIVE);
   t.ok(Date.now() - started >= 100, 'after interval × (count + 1)');
   const serverSide = peers[0]!.socket;
@@ -210,7 +282,11 @@ t.test("keepalive: the client answers the server's PING with PONG and pings an i
 });
 
 t.test('garbage from the server closes the connection with an RPC error', async (t) => {
-  const { socket } = await scriptedServer(t, { onCall: (_msg, peer) => { peer.socket.write(Buffer.from([0, 0, 0, 5])); } });
+  const { socket } = await scriptedServer(t, {
+    onCall: (_msg, peer) => {
+      peer.socket.write(Buffer.from([0, 0, 0, 5]));
+    },
+  });
   const c = await open(t, socket);
   const reason = closeReason(c);
   await t.rejects(c.getType(), { number: ErrorNumber.RPC, message: /message length 5 is shorter/ });
@@ -219,7 +295,9 @@ t.test('garbage from the server closes the connection with an RPC error', async 
 
 t.test('a message type the client never asked for (REPLY_WITH_FDS) is a protocol error', async (t) => {
   const { socket } = await scriptedServer(t, {
-    onCall: (msg, peer) => { peer.socket.write(encodeMessage({ ...msg.header, type: MessageType.REPLY_WITH_FDS, status: 0 })); },
+    onCall: (msg, peer) => {
+      peer.socket.write(encodeMessage({ ...msg.header, type: MessageType.REPLY_WITH_FDS, status: 0 }));
+    },
   });
   const c = await open(t, socket);
   const reason = closeReason(c);
@@ -230,9 +308,14 @@ t.test('a message type the client never asked for (REPLY_WITH_FDS) is a protocol
 t.test('a reply that does not decode fails that call only; an unmatched reply is a protocol error', async (t) => {
   const { socket } = await scriptedServer(t, {
     onCall: (msg, peer) => {
-      if (msg.header.procedure === P.CONNECT_GET_TYPE) peer.reply(msg, P.CONNECT_GET_VERSION as never, { hv_ver: 1 } as never);
-      else if (msg.header.procedure === P.CONNECT_GET_HOSTNAME) peer.reply(msg, P.CONNECT_GET_HOSTNAME, { hostname: 'h' });
-      else peer.socket.write(encodeReply({ ...msg.header, serial: msg.header.serial + 1000 }, PROCEDURES[P.CONNECT_CLOSE].ret, undefined));
+      if (msg.header.procedure === P.CONNECT_GET_TYPE)
+        peer.reply(msg, P.CONNECT_GET_VERSION as never, { hv_ver: 1 } as never);
+      else if (msg.header.procedure === P.CONNECT_GET_HOSTNAME)
+        peer.reply(msg, P.CONNECT_GET_HOSTNAME, { hostname: 'h' });
+      else
+        peer.socket.write(
+          encodeReply({ ...msg.header, serial: msg.header.serial + 1000 }, PROCEDURES[P.CONNECT_CLOSE].ret, undefined),
+        );
     },
   });
   const c = await open(t, socket);
@@ -249,12 +332,14 @@ t.test('events: routed by callback id, including ones that race the registration
     onCall: (msg, peer) => {
       if (msg.header.procedure === P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY) {
         // Event for our callback id (7) sent *before* the reply that tells us the id, plus one for another id.
-        peer.socket.write(Buffer.concat([
-          encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 7, dom: DOM, event: 3, detail: 0 }),
-          encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 8, dom: DOM, event: 4, detail: 0 }),
-          encodeReply(msg.header, PROCEDURES[P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].ret, { callbackID: 7 }),
-          encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 7, dom: DOM, event: 4, detail: 0 }),
-        ]));
+        peer.socket.write(
+          Buffer.concat([
+            encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 7, dom: DOM, event: 3, detail: 0 }),
+            encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 8, dom: DOM, event: 4, detail: 0 }),
+            encodeReply(msg.header, PROCEDURES[P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY].ret, { callbackID: 7 }),
+            encodeEvent(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, lifecycle, { callbackID: 7, dom: DOM, event: 4, detail: 0 }),
+          ]),
+        );
       } else if (msg.header.procedure === P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY) {
         t.same(peer.args(msg, P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY), { callbackID: 7 }, 'deregisters its id');
         peer.reply(msg, P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, undefined);
@@ -265,7 +350,14 @@ t.test('events: routed by callback id, including ones that race the registration
   const seen: Array<[string, number]> = [];
   const off = await c.onLifecycle((e) => seen.push([e.domain.name, e.event]));
   await new Promise((r) => setTimeout(r, 50));
-  t.same(seen, [['test', 3], ['test', 4]], 'early event delivered, foreign callback id ignored');
+  t.same(
+    seen,
+    [
+      ['test', 3],
+      ['test', 4],
+    ],
+    'early event delivered, foreign callback id ignored',
+  );
   await off();
 });
 
@@ -279,7 +371,13 @@ t.test('events: legacy servers (no callback ids) get REGISTER_ANY and event 107'
       if (msg.header.procedure !== P.CONNECT_DOMAIN_EVENT_REGISTER_ANY) return false;
       t.same(peer.args(msg, P.CONNECT_DOMAIN_EVENT_REGISTER_ANY), { eventID: 0 }, 'registers lifecycle (id 0)');
       peer.reply(msg, P.CONNECT_DOMAIN_EVENT_REGISTER_ANY, undefined);
-      peer.socket.write(encodeEvent(P.DOMAIN_EVENT_LIFECYCLE, EVENT_MESSAGES[P.DOMAIN_EVENT_LIFECYCLE], { dom: DOM, event: 5, detail: 1 }));
+      peer.socket.write(
+        encodeEvent(P.DOMAIN_EVENT_LIFECYCLE, EVENT_MESSAGES[P.DOMAIN_EVENT_LIFECYCLE], {
+          dom: DOM,
+          event: 5,
+          detail: 1,
+        }),
+      );
     },
   });
   const c = await open(t, socket);
@@ -291,12 +389,17 @@ t.test('events: legacy servers (no callback ids) get REGISTER_ANY and event 107'
 
 t.test('authentication the client cannot do is refused clearly', async (t) => {
   const { socket } = await scriptedServer(t, { authTypes: [AuthType.POLKIT] });
-  await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`), { name: 'XvirtError', message: /polkit/ });
+  await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`), {
+    name: 'XvirtError',
+    message: /polkit/,
+  });
 });
 
 t.test('unreachable daemons and unsupported transports', async (t) => {
   await t.rejects(connect('test+unix:///default?socket=/nonexistent/xvirt/sock'), {
-    name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR, domain: ErrorDomain.RPC,
+    name: 'XvirtError',
+    number: ErrorNumber.SYSTEM_ERROR,
+    domain: ErrorDomain.RPC,
     message: "Failed to connect socket to '/nonexistent/xvirt/sock': No such file or directory",
   });
   const port = await new Promise<number>((resolve) => {
@@ -306,9 +409,13 @@ t.test('unreachable daemons and unsupported transports', async (t) => {
     });
   });
   await t.rejects(connect(`test+tcp://127.0.0.1:${port}/default`), {
-    number: ErrorNumber.SYSTEM_ERROR, message: `Failed to connect to 127.0.0.1:${port}: Connection refused`,
+    number: ErrorNumber.SYSTEM_ERROR,
+    message: `Failed to connect to 127.0.0.1:${port}: Connection refused`,
   });
-  await t.rejects(connect('test+libssh://127.0.0.1/default'), { number: ErrorNumber.NO_SUPPORT, message: /transport 'libssh'/ });
+  await t.rejects(connect('test+libssh://127.0.0.1/default'), {
+    number: ErrorNumber.NO_SUPPORT,
+    message: /transport 'libssh'/,
+  });
   await t.rejects(connect('test+ext:///default'), { number: ErrorNumber.NO_SUPPORT, message: /transport 'ext'/ });
   t.equal(transportOf(parseUri('test://host.example/default')), 'tls', 'a host without transport means tls');
   t.equal(transportOf(parseUri('xen:///system')), 'unix');
@@ -316,11 +423,18 @@ t.test('unreachable daemons and unsupported transports', async (t) => {
   t.equal(unixSocketPath(parseUri('xen+unix:///system'), true), DEFAULT_SOCKET_RO);
   t.equal(unixSocketPath(parseUri('test+unix:///default?socket=/a/b'), true), '/a/b', '?socket= wins');
   t.equal(unixSocketPath(parseUri('test+unix:///default'), false, 0), DEFAULT_SOCKET, 'root: system daemon');
-  t.equal(unixSocketPath(parseUri('test+unix:///default'), false, 1000), sessionSocketPath(), 'non-root test URI: session daemon');
+  t.equal(
+    unixSocketPath(parseUri('test+unix:///default'), false, 1000),
+    sessionSocketPath(),
+    'non-root test URI: session daemon',
+  );
   t.equal(unixSocketPath(parseUri('qemu+unix:///session'), true, 0), sessionSocketPath(), '/session: session daemon');
   t.equal(sessionSocketPath({ XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/libvirt/libvirt-sock');
   t.equal(sessionSocketPath({ HOME: '/home/u' }), '/home/u/.cache/libvirt/libvirt-sock');
-  await t.rejects(connect('test+unix:///default?socket='), { number: ErrorNumber.INVALID_ARG, message: /empty 'socket'/ });
+  await t.rejects(connect('test+unix:///default?socket='), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /empty 'socket'/,
+  });
 });
 
 t.test('arguments that cannot be encoded fail that call only', async (t) => {
@@ -329,7 +443,9 @@ t.test('arguments that cannot be encoded fail that call only', async (t) => {
   });
   const c = await open(t, socket);
   await t.rejects(c.lookupDomainByName('x'.repeat(4194305)), {
-    name: 'XvirtError', number: ErrorNumber.RPC, message: /'args\.name'.*exceeds maximum 4194304/,
+    name: 'XvirtError',
+    number: ErrorNumber.RPC,
+    message: /'args\.name'.*exceeds maximum 4194304/,
   });
   t.equal((await c.lookupDomainByName('test')).name, 'test', 'connection unaffected');
 });
@@ -338,13 +454,18 @@ t.test('an aborted signal stops the open', async (t) => {
   const { socket } = await scriptedServer(t);
   const ac = new AbortController();
   ac.abort(new Error('caller gave up'));
-  await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`, { signal: ac.signal }), { message: 'caller gave up' });
+  await t.rejects(connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`, { signal: ac.signal }), {
+    message: 'caller gave up',
+  });
 });
 
 t.test('close() does not hang on a server that never answers CONNECT_CLOSE', async (t) => {
   const { socket } = await scriptedServer(t, { stallClose: true, onCall: () => undefined });
   const c = await connect(`test+unix:///default?socket=${encodeURIComponent(socket)}`);
-  const stalledCall = c.getType().then(() => 'answered', (e: XvirtError) => e.number);
+  const stalledCall = c.getType().then(
+    () => 'answered',
+    (e: XvirtError) => e.number,
+  );
   const started = Date.now();
   await c.close();
   const took = Date.now() - started;

@@ -17,12 +17,20 @@ const ARGS = { dom: DOM, dev_name: null, flags: 0 };
 
 /** Two connected in-memory ends. */
 function pair(): [Duplex, Duplex] {
-  const make = (): Duplex & { peer?: Duplex } => new Duplex({
-    read() {},
-    write(chunk, _e, cb) { (this as Duplex & { peer: Duplex }).peer.push(chunk); cb(); },
-    final(cb) { (this as Duplex & { peer: Duplex }).peer.push(null); cb(); },
-  });
-  const a = make(), b = make();
+  const make = (): Duplex & { peer?: Duplex } =>
+    new Duplex({
+      read() {},
+      write(chunk, _e, cb) {
+        (this as Duplex & { peer: Duplex }).peer.push(chunk);
+        cb();
+      },
+      final(cb) {
+        (this as Duplex & { peer: Duplex }).peer.push(null);
+        cb();
+      },
+    });
+  const a = make(),
+    b = make();
   a.peer = b;
   b.peer = a;
   return [a, b];
@@ -39,21 +47,31 @@ function server() {
   });
   const client = new RpcClient(clientEnd, { endpoint: 'scripted' });
   return {
-    client, serverEnd, got,
+    client,
+    serverEnd,
+    got,
     send: (b: Buffer) => serverEnd.write(b),
     async next(pred: (m: Message) => boolean): Promise<Message> {
       for (;;) {
         const m = got.find(pred);
         if (m) return m;
-        await new Promise<void>((r) => { wake = r; setTimeout(r, 50); });
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
       }
     },
   };
 }
 
 const isCall = (m: Message) => m.header.type === MessageType.CALL;
-const streamMsgs = (got: Message[]) => got.filter((m) => m.header.type === MessageType.STREAM)
-  .map((m) => { const p = decodeClientPacket(m); return p.kind === 'data' ? `data ${p.bytes.toString()}` : p.kind; });
+const streamMsgs = (got: Message[]) =>
+  got
+    .filter((m) => m.header.type === MessageType.STREAM)
+    .map((m) => {
+      const p = decodeClientPacket(m);
+      return p.kind === 'data' ? `data ${p.bytes.toString()}` : p.kind;
+    });
 
 t.test('data sent right after the reply is kept; writes, EOF and finish follow libvirt', async (t) => {
   const s = server();
@@ -64,7 +82,9 @@ t.test('data sent right after the reply is kept; writes, EOF and finish follow l
   s.send(Buffer.concat([encodeMessage(replyHeader(call.header)), encodeStreamData(id, Buffer.from('banner'))]));
   const stream = await opening;
   let text = '';
-  stream.on('data', (d: Buffer) => { text += d.toString(); });
+  stream.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
   const ended = new Promise((r) => stream.once('end', r));
   stream.write('typed');
   await s.next((m) => m.header.type === MessageType.STREAM);
@@ -98,14 +118,18 @@ t.test('destroy before the end aborts; a server error fails the stream; a failed
   const failed = new Promise<Error>((r) => stream.once('error', r));
   const err = XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'stream had I/O failure');
   s.send(encodeStreamError({ procedure: 201, serial: call2.header.serial }, remoteErrorFrom(err)));
-  t.match(await failed, { number: ErrorNumber.RPC, message: err.message }, 'the server\'s error, as sent');
+  t.match(await failed, { number: ErrorNumber.RPC, message: err.message }, "the server's error, as sent");
   await new Promise((r) => setImmediate(r));
   t.same(streamMsgs(s.got), ['abort'], 'no abort after the server failed the stream');
 
   const third = s.client.openStream(P.DOMAIN_OPEN_CONSOLE, ARGS);
   const seen = new Set([call, call2]);
   const call3 = await s.next((m) => isCall(m) && !seen.has(m));
-  const busy = XvirtError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.XEN, 'Active console session exists for this domain');
+  const busy = XvirtError.of(
+    ErrorNumber.OPERATION_FAILED,
+    ErrorDomain.XEN,
+    'Active console session exists for this domain',
+  );
   s.send(encodeErrorReply(call3.header, remoteErrorFrom(busy)));
   await t.rejects(third, { number: ErrorNumber.OPERATION_FAILED, message: busy.message });
   await new Promise((r) => setImmediate(r));
@@ -121,5 +145,8 @@ t.test('the connection dying fails open streams with its error', async (t) => {
   const failed = new Promise<Error>((r) => stream.once('error', r));
   s.serverEnd.end(); // the server hangs up
   t.match(await failed, { number: ErrorNumber.SYSTEM_ERROR, message: /connection to scripted lost/ });
-  await t.rejects(s.client.openStream(P.DOMAIN_OPEN_CONSOLE, ARGS), { name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR });
+  await t.rejects(s.client.openStream(P.DOMAIN_OPEN_CONSOLE, ARGS), {
+    name: 'XvirtError',
+    number: ErrorNumber.SYSTEM_ERROR,
+  });
 });

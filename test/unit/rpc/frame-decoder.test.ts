@@ -14,7 +14,12 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 const header = (serial: number) => ({
-  program: REMOTE_PROGRAM, version: 1, procedure: 1, type: MessageType.CALL, serial, status: MessageStatus.OK,
+  program: REMOTE_PROGRAM,
+  version: 1,
+  procedure: 1,
+  type: MessageType.CALL,
+  serial,
+  status: MessageStatus.OK,
 });
 /** A message whose payload is `size` bytes counting up from `serial`, so a misplaced byte shows. */
 function message(serial: number, size: number): Buffer {
@@ -75,7 +80,7 @@ t.test('process memory after 200,000 one-byte chunks of an announced frame: abou
   for (let i = 0; i < n; i++) d.push(new Uint8Array(frame.subarray(i, i + 1)));
   gc();
   const after = process.memoryUsage();
-  const held = (after.heapUsed - before.heapUsed) + (after.arrayBuffers - before.arrayBuffers);
+  const held = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
   t.equal(d.buffered, n);
   t.ok(held <= 2 * n + 256 * 1024, `${held} bytes held for ${n} bytes received (${(held / n).toFixed(2)} per byte)`);
 });
@@ -89,7 +94,11 @@ t.test('the announced length is checked against the current maximum before anyth
 
   const split = new FrameDecoder(1024);
   split.push(big.subarray(0, 2));
-  t.throws(() => split.push(big.subarray(2, 6)), { message: /exceeds the maximum of 1024/ }, 'a length word split in two');
+  t.throws(
+    () => split.push(big.subarray(2, 6)),
+    { message: /exceeds the maximum of 1024/ },
+    'a length word split in two',
+  );
 
   const raised = new FrameDecoder(1024);
   raised.maxLength = MAX_FRAME_LENGTH;

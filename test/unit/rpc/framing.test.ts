@@ -1,12 +1,27 @@
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
 import {
-  decodeHeader, encodeCall, encodeErrorReply, encodeEvent, encodeKeepalive, encodeMessage, encodeReply, FrameDecoder,
-  isKeepalive, type Message,
+  decodeHeader,
+  encodeCall,
+  encodeErrorReply,
+  encodeEvent,
+  encodeKeepalive,
+  encodeMessage,
+  encodeReply,
+  FrameDecoder,
+  isKeepalive,
+  type Message,
 } from '../../../lib/rpc/framing';
 import { Keepalive } from '../../../lib/rpc/keepalive';
 import {
-  KeepaliveProcedure, MAX_FRAME_LENGTH, MESSAGE_MAX, MessageStatus, MessageType, remoteError, remoteErrorFrom, REMOTE_PROGRAM,
+  KeepaliveProcedure,
+  MAX_FRAME_LENGTH,
+  MESSAGE_MAX,
+  MessageStatus,
+  MessageType,
+  remoteError,
+  remoteErrorFrom,
+  REMOTE_PROGRAM,
 } from '../../../lib/rpc/protocol';
 import { EVENT_MESSAGES, PROCEDURES, RemoteProcedure } from '../../../lib/rpc/procedures';
 import { decode } from '../../../lib/rpc/xdr';
@@ -33,13 +48,23 @@ const STREAM = Buffer.concat(CAPTURE);
 
 /** What each captured message is: (procedure, type, serial). */
 const EXPECTED: Array<[number, MessageType, number]> = [
-  [66, MessageType.CALL, 0], [66, MessageType.REPLY, 0], [60, MessageType.CALL, 1], [60, MessageType.REPLY, 1],
-  [1, MessageType.CALL, 2], [1, MessageType.REPLY, 2], [60, MessageType.CALL, 3], [60, MessageType.REPLY, 3],
-  [60, MessageType.CALL, 4], [60, MessageType.REPLY, 4],
+  [66, MessageType.CALL, 0],
+  [66, MessageType.REPLY, 0],
+  [60, MessageType.CALL, 1],
+  [60, MessageType.REPLY, 1],
+  [1, MessageType.CALL, 2],
+  [1, MessageType.REPLY, 2],
+  [60, MessageType.CALL, 3],
+  [60, MessageType.REPLY, 3],
+  [60, MessageType.CALL, 4],
+  [60, MessageType.REPLY, 4],
 ];
 
 function summary(msgs: Message[]): string[] {
-  return msgs.map((m) => `${m.header.program}/${m.header.version}/${m.header.procedure}/${m.header.type}/${m.header.serial}/${m.header.status}:${m.payload.toString('hex')}`);
+  return msgs.map(
+    (m) =>
+      `${m.header.program}/${m.header.version}/${m.header.procedure}/${m.header.type}/${m.header.serial}/${m.header.status}:${m.payload.toString('hex')}`,
+  );
 }
 
 t.test('decodes real virsh/libvirtd 9.0 bytes', async (t) => {
@@ -47,12 +72,20 @@ t.test('decodes real virsh/libvirtd 9.0 bytes', async (t) => {
   t.equal(msgs.length, 10);
   msgs.forEach((m, i) => {
     const [proc, type, serial] = EXPECTED[i]!;
-    t.same(m.header, { program: REMOTE_PROGRAM, version: 1, procedure: proc, type, serial, status: MessageStatus.OK }, `message ${i + 1} header`);
+    t.same(
+      m.header,
+      { program: REMOTE_PROGRAM, version: 1, procedure: proc, type, serial, status: MessageStatus.OK },
+      `message ${i + 1} header`,
+    );
   });
   const auth = PROCEDURES[RemoteProcedure.AUTH_LIST];
   t.same(decode(auth.ret, msgs[1]!.payload), { types: [0] }, 'AUTH_LIST reply: [NONE]');
   const feature = PROCEDURES[RemoteProcedure.CONNECT_SUPPORTS_FEATURE];
-  t.same([2, 6, 8].map((i) => decode(feature.args, msgs[i]!.payload).feature), [10, 14, 15], 'features probed');
+  t.same(
+    [2, 6, 8].map((i) => decode(feature.args, msgs[i]!.payload).feature),
+    [10, 14, 15],
+    'features probed',
+  );
   t.same(decode(feature.ret, msgs[3]!.payload), { supported: true });
   const open = PROCEDURES[RemoteProcedure.CONNECT_OPEN];
   t.same(decode(open.args, msgs[4]!.payload), { name: 'test:///default', flags: 0 }, 'CONNECT_OPEN args');
@@ -101,7 +134,11 @@ t.test('bad length words are protocol errors, raised before buffering', async (t
   expectRpc(() => new FrameDecoder().push(hex('00000000')), /shorter/, 'length 0');
   const huge = Buffer.alloc(4);
   huge.writeUInt32BE(MAX_FRAME_LENGTH + 1);
-  expectRpc(() => new FrameDecoder().push(huge), /exceeds the maximum of 33554436/, 'one byte over 32 MiB + length word');
+  expectRpc(
+    () => new FrameDecoder().push(huge),
+    /exceeds the maximum of 33554436/,
+    'one byte over 32 MiB + length word',
+  );
   expectRpc(() => new FrameDecoder(1000).push(hex('000003e9')), /1001 exceeds the maximum of 1000/, 'custom maximum');
   const d = new FrameDecoder();
   t.throws(() => d.push(hex('00000001')));
@@ -111,28 +148,57 @@ t.test('bad length words are protocol errors, raised before buffering', async (t
   max.writeUInt32BE(MAX_FRAME_LENGTH);
   t.same(new FrameDecoder().push(max), [], 'exactly the maximum is fine');
   t.equal(MESSAGE_MAX, 32 * 1024 * 1024);
-  expectRpc(() => encodeMessage(decodeHeader(CAPTURE[0]!, 4), Buffer.alloc(MESSAGE_MAX)), /exceeds the maximum/, 'encoder refuses oversize');
+  expectRpc(
+    () => encodeMessage(decodeHeader(CAPTURE[0]!, 4), Buffer.alloc(MESSAGE_MAX)),
+    /exceeds the maximum/,
+    'encoder refuses oversize',
+  );
 });
 
 t.test('keepalive, event and error messages', async (t) => {
-  t.equal(encodeKeepalive(KeepaliveProcedure.PONG).toString('hex'),
-    '0000001c6b65657000000001000000020000000200000000' + '00000000', 'PONG bytes as libvirt sends them');
+  t.equal(
+    encodeKeepalive(KeepaliveProcedure.PONG).toString('hex'),
+    '0000001c6b65657000000001000000020000000200000000' + '00000000',
+    'PONG bytes as libvirt sends them',
+  );
   const [ping] = new FrameDecoder().push(encodeKeepalive(KeepaliveProcedure.PING));
   t.ok(isKeepalive(ping!, KeepaliveProcedure.PING));
   t.notOk(isKeepalive(ping!, KeepaliveProcedure.PONG));
 
   const msg = EVENT_MESSAGES[RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE];
-  const ev = { callbackID: 3, dom: { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 }, event: 3, detail: 0 };
+  const ev = {
+    callbackID: 3,
+    dom: { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 },
+    event: 3,
+    detail: 0,
+  };
   const [evMsg] = new FrameDecoder().push(encodeEvent(RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE, msg, ev));
-  t.same(evMsg!.header, { program: REMOTE_PROGRAM, version: 1, procedure: 318, type: MessageType.MESSAGE, serial: 1, status: 0 });
+  t.same(evMsg!.header, {
+    program: REMOTE_PROGRAM,
+    version: 1,
+    procedure: 318,
+    type: MessageType.MESSAGE,
+    serial: 1,
+    status: 0,
+  });
   t.same(decode(msg, evMsg!.payload), ev);
 
   const call = decodeHeader(CAPTURE[0]!, 4);
-  const [errMsg] = new FrameDecoder().push(encodeErrorReply(call, remoteErrorFrom(new XvirtError(ErrorNumber.NO_DOMAIN, 12, 'Domain not found'))));
-  t.same(errMsg!.header, { ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, 'error reply echoes the call');
+  const [errMsg] = new FrameDecoder().push(
+    encodeErrorReply(call, remoteErrorFrom(new XvirtError(ErrorNumber.NO_DOMAIN, 12, 'Domain not found'))),
+  );
+  t.same(
+    errMsg!.header,
+    { ...call, type: MessageType.REPLY, status: MessageStatus.ERROR },
+    'error reply echoes the call',
+  );
   t.equal(decode(remoteError, errMsg!.payload).code, 42);
   const stream = { ...call, type: MessageType.STREAM };
-  t.equal(decodeHeader(encodeErrorReply(stream, remoteErrorFrom(new Error('x'))), 4).type, MessageType.STREAM, 'stream errors stay STREAM');
+  t.equal(
+    decodeHeader(encodeErrorReply(stream, remoteErrorFrom(new Error('x'))), 4).type,
+    MessageType.STREAM,
+    'stream errors stay STREAM',
+  );
 });
 
 t.test('keepalive timer: pings when idle, dies after count unanswered pings', async (t) => {
@@ -149,7 +215,14 @@ t.test('keepalive timer: pings when idle, dies after count unanswered pings', as
   let pings2 = 0;
   let died = false;
   // An interval far above any event-loop stall a loaded machine shows (traffic every 5 ms for 2.5 intervals).
-  const ka = new Keepalive({ intervalMs: 1000, count: 1, sendPing: () => pings2++, onDead: () => { died = true; } });
+  const ka = new Keepalive({
+    intervalMs: 1000,
+    count: 1,
+    sendPing: () => pings2++,
+    onDead: () => {
+      died = true;
+    },
+  });
   ka.start();
   const alive = setInterval(() => ka.received(), 5);
   await new Promise((r) => setTimeout(r, 2500));
@@ -164,14 +237,35 @@ t.test('keepalive timer: pings when idle, dies after count unanswered pings', as
 t.test('procedure numbers agree with the ones virsh 9.0 put on the wire', async (t) => {
   // From the virsh <-> libvirtd 9.0 capture (research/libvirt-captures/virsh-rpc-sequences.md).
   const seen: Record<string, number> = {
-    CONNECT_OPEN: 1, CONNECT_CLOSE: 2, DOMAIN_CREATE: 9, DOMAIN_DEFINE_XML: 11, DOMAIN_DESTROY: 12,
-    DOMAIN_GET_XML_DESC: 14, DOMAIN_GET_AUTOSTART: 15, DOMAIN_GET_INFO: 16, DOMAIN_GET_OS_TYPE: 19,
-    DOMAIN_LOOKUP_BY_NAME: 23, DOMAIN_LOOKUP_BY_UUID: 24, DOMAIN_RESUME: 28, DOMAIN_SUSPEND: 34,
-    CONNECT_SUPPORTS_FEATURE: 60, AUTH_LIST: 66, DOMAIN_GET_SECURITY_LABEL: 121, NODE_GET_SECURITY_MODEL: 122,
-    DOMAIN_IS_ACTIVE: 150, DOMAIN_IS_PERSISTENT: 151, DOMAIN_HAS_MANAGED_SAVE_IMAGE: 183, DOMAIN_SNAPSHOT_NUM: 187,
-    DOMAIN_GET_STATE: 212, DOMAIN_UNDEFINE_FLAGS: 231, CONNECT_LIST_ALL_DOMAINS: 273,
-    CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: 316, CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: 317,
-    DOMAIN_EVENT_CALLBACK_LIFECYCLE: 318, CONNECT_REGISTER_CLOSE_CALLBACK: 360, CONNECT_UNREGISTER_CLOSE_CALLBACK: 361,
+    CONNECT_OPEN: 1,
+    CONNECT_CLOSE: 2,
+    DOMAIN_CREATE: 9,
+    DOMAIN_DEFINE_XML: 11,
+    DOMAIN_DESTROY: 12,
+    DOMAIN_GET_XML_DESC: 14,
+    DOMAIN_GET_AUTOSTART: 15,
+    DOMAIN_GET_INFO: 16,
+    DOMAIN_GET_OS_TYPE: 19,
+    DOMAIN_LOOKUP_BY_NAME: 23,
+    DOMAIN_LOOKUP_BY_UUID: 24,
+    DOMAIN_RESUME: 28,
+    DOMAIN_SUSPEND: 34,
+    CONNECT_SUPPORTS_FEATURE: 60,
+    AUTH_LIST: 66,
+    DOMAIN_GET_SECURITY_LABEL: 121,
+    NODE_GET_SECURITY_MODEL: 122,
+    DOMAIN_IS_ACTIVE: 150,
+    DOMAIN_IS_PERSISTENT: 151,
+    DOMAIN_HAS_MANAGED_SAVE_IMAGE: 183,
+    DOMAIN_SNAPSHOT_NUM: 187,
+    DOMAIN_GET_STATE: 212,
+    DOMAIN_UNDEFINE_FLAGS: 231,
+    CONNECT_LIST_ALL_DOMAINS: 273,
+    CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: 316,
+    CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY: 317,
+    DOMAIN_EVENT_CALLBACK_LIFECYCLE: 318,
+    CONNECT_REGISTER_CLOSE_CALLBACK: 360,
+    CONNECT_UNREGISTER_CLOSE_CALLBACK: 361,
     DOMAIN_GET_MESSAGES: 426,
   };
   for (const [name, n] of Object.entries(seen)) t.equal(RemoteProcedure[name as keyof typeof RemoteProcedure], n, name);

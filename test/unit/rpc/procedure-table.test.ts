@@ -9,12 +9,18 @@ import { packageRoot } from '../../../lib/native';
 import { NetStoreProcedure } from '../../../lib/rpc/netstore-procedures';
 import type { AnyEntry } from '../../../lib/rpc/procedure-table';
 import {
-  EVENT_MESSAGES, PROCEDURE_TABLE, PROCEDURES, procedureName, RemoteProcedure,
+  EVENT_MESSAGES,
+  PROCEDURE_TABLE,
+  PROCEDURES,
+  procedureName,
+  RemoteProcedure,
 } from '../../../lib/rpc/procedures';
 
 const root = packageRoot();
 const libvirt = JSON.parse(readFileSync(join(root, 'test/fixtures/libvirt-9.0-procedures.json'), 'utf8')) as {
-  last: number; procedures: [number, string][]; highPriority: number[];
+  last: number;
+  procedures: [number, string][];
+  highPriority: number[];
 };
 const libvirtName = new Map(libvirt.procedures);
 const libvirtHigh = new Set(libvirt.highPriority);
@@ -25,10 +31,13 @@ const entries = Object.entries(PROCEDURE_TABLE).map(([n, e]) => [Number(n), e as
 
 t.test('the fixture is libvirt 9.0: numbers 1..443 without gaps', async (t) => {
   t.equal(libvirt.last, 443);
-  t.same(libvirt.procedures.map(([n]) => n), Array.from({ length: 443 }, (_, i) => i + 1));
+  t.same(
+    libvirt.procedures.map(([n]) => n),
+    Array.from({ length: 443 }, (_, i) => i + 1),
+  );
 });
 
-t.test('every entry has libvirt 9.0\'s number, name, priority and kind', async (t) => {
+t.test("every entry has libvirt 9.0's number, name, priority and kind", async (t) => {
   t.ok(entries.length > 100, `${entries.length} entries`);
   for (const [n, entry] of entries) {
     const name = libvirtName.get(n);
@@ -55,9 +64,12 @@ t.test('calls and events are split by kind', async (t) => {
   }
 });
 
-t.test('libvirt\'s number space: its events and its last number', async (t) => {
+t.test("libvirt's number space: its events and its last number", async (t) => {
   const events = libvirt.procedures.filter(([, name]) => isEventName(name)).map(([n]) => n);
-  t.same([...LIBVIRT_EVENT_PROCEDURES].filter((n) => n <= libvirt.last).sort((a, b) => a - b), events);
+  t.same(
+    [...LIBVIRT_EVENT_PROCEDURES].filter((n) => n <= libvirt.last).sort((a, b) => a - b),
+    events,
+  );
   t.ok(LIBVIRT_LAST_PROCEDURE >= libvirt.last);
   t.notOk(isLibvirtCall(0));
   t.notOk(isLibvirtCall(RemoteProcedure.DOMAIN_EVENT_LIFECYCLE));
@@ -70,9 +82,13 @@ const END = '<!-- end of procedure table -->';
 
 function docsTable(): string {
   const access = (e: AnyEntry): string => (typeof e.access === 'function' ? 'by flags' : e.access);
-  const rows = entries.sort(([a], [b]) => a - b).map(([n, e]) =>
-    `| ${n} | ${procedureName(n)} | ${e.api} | ${e.kind} | ${e.kind === 'event' ? '–' : access(e)} |` +
-    ` ${e.priority} | ${e.beforeOpen ? 'yes' : ''} |`);
+  const rows = entries
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([n, e]) =>
+        `| ${n} | ${procedureName(n)} | ${e.api} | ${e.kind} | ${e.kind === 'event' ? '–' : access(e)} |` +
+        ` ${e.priority} | ${e.beforeOpen ? 'yes' : ''} |`,
+    );
   const head = ['| # | procedure | API | kind | access | priority | before open |', '|---|---|---|---|---|---|---|'];
   return [BEGIN, '', ...head, ...rows, '', END].join('\n');
 }

@@ -30,12 +30,17 @@ t.test("libvirtd's replies decode to what xvirt's test driver answers, and encod
 
   const all = golden(t, 'getAllDomainStats', C.getAllDomainStatsRet);
   const ours = await conn.getAllDomainStats();
-  t.same(all.retStats.map((r) => ({ dom: r.dom, params: r.params })),
-    ours.map((r) => ({ dom: r.domain.ref, params: r.params })));
+  t.same(
+    all.retStats.map((r) => ({ dom: r.dom, params: r.params })),
+    ours.map((r) => ({ dom: r.domain.ref, params: r.params })),
+  );
   t.same(golden(t, 'listGetStats', C.getAllDomainStatsRet), all);
 
   const mem = golden(t, 'memoryStats', C.memoryStatsRet);
-  t.same(mem.stats.map((s) => ({ tag: s.tag, value: s.val })), await dom.memoryStats());
+  t.same(
+    mem.stats.map((s) => ({ tag: s.tag, value: s.val })),
+    await dom.memoryStats(),
+  );
 
   t.same(golden(t, 'cpuStatsTotal', C.getCpuStatsRet).params, (await dom.getCPUStats(-1, 1))[0]);
   const perCpu = golden(t, 'cpuStatsPerCpu', C.getCpuStatsRet);
@@ -56,24 +61,32 @@ t.test("libvirtd's replies decode to what xvirt's test driver answers, and encod
 
   const vcpus = golden(t, 'getVcpus', C.getVcpusRet);
   const ourVcpus = await dom.getVcpus();
-  t.same(vcpus.info.map((v) => [v.number, v.state, v.cpu]), ourVcpus.map((v) => [v.number, v.state, v.cpu]));
+  t.same(
+    vcpus.info.map((v) => [v.number, v.state, v.cpu]),
+    ourVcpus.map((v) => [v.number, v.state, v.cpu]),
+  );
   t.same([...vcpus.cpumaps], [0xff, 0xff, 0xff, 0xff], '16 host CPUs: two map bytes per vCPU, all allowed');
 });
 
-const p = (name: string, type: T, value: unknown): TypedParam => ({ name, type, value } as TypedParam);
+const p = (name: string, type: T, value: unknown): TypedParam => ({ name, type, value }) as TypedParam;
 
-t.test('typed parameters: every type round-trips; libvirt\'s limits hold both ways', async (t) => {
+t.test("typed parameters: every type round-trips; libvirt's limits hold both ways", async (t) => {
   const codec = typedParams(4);
   const params = [
-    p('a.int', T.INT, -5), p('a.uint', T.UINT, 4000000000), p('a.llong', T.LLONG, -(2n ** 62n)),
+    p('a.int', T.INT, -5),
+    p('a.uint', T.UINT, 4000000000),
+    p('a.llong', T.LLONG, -(2n ** 62n)),
     p('a.ullong', T.ULLONG, 2n ** 64n - 1n),
   ];
   t.same(decode(codec, encode(codec, params)), params);
   const more = [p('d', T.DOUBLE, 0.1), p('b', T.BOOLEAN, true), p('s', T.STRING, 'vda'), p('b2', T.BOOLEAN, false)];
   t.same(decode(codec, encode(codec, more)), more);
   t.throws(() => encode(codec, [...params, p('x', T.INT, 1)]), /5 elements exceed maximum 4/);
-  t.throws(() => encode(codec, [p('n'.repeat(80), T.INT, 1)]), /longer than 79 bytes/,
-    'a name libvirt cannot hold is never sent');
+  t.throws(
+    () => encode(codec, [p('n'.repeat(80), T.INT, 1)]),
+    /longer than 79 bytes/,
+    'a name libvirt cannot hold is never sent',
+  );
   t.doesNotThrow(() => encode(codec, [p('n'.repeat(79), T.INT, 1)]));
   const long = Buffer.from(encode(typedParams(1), [p('n'.repeat(79), T.INT, 1)]));
   long.writeUInt32BE(80, 4); // claim an 80-byte name...
@@ -87,9 +100,12 @@ t.test('typed parameters: every type round-trips; libvirt\'s limits hold both wa
 
 t.test('truncated or corrupted replies are refused with an XDR error, never a crash or a partial value', async (t) => {
   const codecs: [string, Codec<unknown>][] = [
-    ['getAllDomainStats', C.getAllDomainStatsRet], ['memoryStats', C.memoryStatsRet],
+    ['getAllDomainStats', C.getAllDomainStatsRet],
+    ['memoryStats', C.memoryStatsRet],
     ['cpuStatsPerCpu', C.getCpuStatsRet],
-    ['nodeCpuStats', C.nodeGetCpuStatsRet], ['getVcpus', C.getVcpusRet], ['nodeCpuMap', C.nodeGetCpuMapRet],
+    ['nodeCpuStats', C.nodeGetCpuStatsRet],
+    ['getVcpus', C.getVcpusRet],
+    ['nodeCpuMap', C.nodeGetCpuMapRet],
   ];
   let refused = 0;
   for (const [name, codec] of codecs) {

@@ -3,8 +3,15 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
 import { FrameDecoder, type Message } from '../../../lib/rpc/framing';
 import { MessageStatus, MessageType, remoteErrorFrom } from '../../../lib/rpc/protocol';
 import {
-  decodeClientPacket, decodeServerPacket, encodeStreamAbort, encodeStreamData, encodeStreamError, encodeStreamOk,
-  isStreamOf, STREAM_CHUNK_MAX, streamChunks,
+  decodeClientPacket,
+  decodeServerPacket,
+  encodeStreamAbort,
+  encodeStreamData,
+  encodeStreamError,
+  encodeStreamOk,
+  isStreamOf,
+  STREAM_CHUNK_MAX,
+  streamChunks,
 } from '../../../lib/rpc/stream';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -13,23 +20,36 @@ const ID = { procedure: 201, serial: 5 };
 const HEAD = '20008086 00000001 000000c9 00000003 00000005';
 
 t.test('golden bytes: virnetprotocol.x header, type STREAM (3), raw data payload', async (t) => {
-  t.same(encodeStreamData(ID, Buffer.from('hi\r\n')), hex(`00000020 ${HEAD} 00000002 6869 0d0a`),
-    'data: CONTINUE (2), the bytes as they are (no XDR length, no padding)');
+  t.same(
+    encodeStreamData(ID, Buffer.from('hi\r\n')),
+    hex(`00000020 ${HEAD} 00000002 6869 0d0a`),
+    'data: CONTINUE (2), the bytes as they are (no XDR length, no padding)',
+  );
   t.same(encodeStreamData(ID, Buffer.alloc(0)), hex(`0000001c ${HEAD} 00000002`), 'server EOF: empty CONTINUE');
   t.same(encodeStreamOk(ID), hex(`0000001c ${HEAD} 00000000`), 'finish / its answer: empty OK');
   t.same(encodeStreamAbort(ID), hex(`0000001c ${HEAD} 00000001`), 'abort: empty ERROR');
   const err = remoteErrorFrom(XvirtError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'stream had I/O failure'));
   const bytes = encodeStreamError(ID, err);
   const msg = err.message!.length;
-  t.equal(bytes.readUInt32BE(0), 28 + 4 + 4 + 4 + 4 + Math.ceil(msg / 4) * 4 + 4 + 4 + 12 + 8 + 4, 'error: remote_error body');
+  t.equal(
+    bytes.readUInt32BE(0),
+    28 + 4 + 4 + 4 + 4 + Math.ceil(msg / 4) * 4 + 4 + 4 + 12 + 8 + 4,
+    'error: remote_error body',
+  );
   t.same(bytes.subarray(4, 28), hex(`${HEAD} 00000001`));
 });
 
 t.test('a data message larger than a chunk is refused; streamChunks splits at STREAM_CHUNK_MAX', async (t) => {
-  t.throws(() => encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX + 1)), { name: 'XvirtError', number: ErrorNumber.RPC });
+  t.throws(() => encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX + 1)), {
+    name: 'XvirtError',
+    number: ErrorNumber.RPC,
+  });
   t.equal(encodeStreamData(ID, Buffer.alloc(STREAM_CHUNK_MAX)).length, 28 + STREAM_CHUNK_MAX);
   const big = Buffer.alloc(2 * STREAM_CHUNK_MAX + 3, 7);
-  t.same(streamChunks(big).map((c) => c.length), [STREAM_CHUNK_MAX, STREAM_CHUNK_MAX, 3]);
+  t.same(
+    streamChunks(big).map((c) => c.length),
+    [STREAM_CHUNK_MAX, STREAM_CHUNK_MAX, 3],
+  );
   t.same(Buffer.concat(streamChunks(big)), big);
   t.same(streamChunks(Buffer.alloc(0)), [], 'nothing to send is no message (an empty one would be EOF)');
 });
@@ -68,7 +88,11 @@ t.test('decoding: what each message means from the server, and from a client', a
   const msgs = new FrameDecoder().push(WIRE);
   t.equal(msgs.length, SESSION.length);
   // An abort's empty body read as a server error is a malformed remote_error: only the last one is well formed.
-  t.throws(() => decodeServerPacket(msgs[4]!), { name: 'XvirtError', number: ErrorNumber.RPC }, 'a server ERROR must carry remote_error');
+  t.throws(
+    () => decodeServerPacket(msgs[4]!),
+    { name: 'XvirtError', number: ErrorNumber.RPC },
+    'a server ERROR must carry remote_error',
+  );
   const fromServer = [...msgs.slice(0, 4), msgs[5]!];
   t.same(server(fromServer), AS_SERVER);
   t.same(client(msgs), AS_CLIENT);
@@ -98,10 +122,16 @@ t.test('malformed stream messages are RPC errors', async (t) => {
   t.throws(() => decodeClientPacket(holeMsg!), { number: ErrorNumber.RPC, message: /hole/ }, 'no sparse streams here');
   const bad = encodeStreamOk(ID);
   bad.writeInt32BE(7, 24);
-  t.throws(() => decodeClientPacket(new FrameDecoder().push(bad)[0]!), { number: ErrorNumber.RPC, message: /status 7/ });
+  t.throws(() => decodeClientPacket(new FrameDecoder().push(bad)[0]!), {
+    number: ErrorNumber.RPC,
+    message: /status 7/,
+  });
   const okWithBody = encodeStreamData(ID, Buffer.from('x'));
   okWithBody.writeInt32BE(MessageStatus.OK, 24);
-  t.throws(() => decodeServerPacket(new FrameDecoder().push(okWithBody)[0]!), { name: 'XvirtError', number: ErrorNumber.RPC });
+  t.throws(() => decodeServerPacket(new FrameDecoder().push(okWithBody)[0]!), {
+    name: 'XvirtError',
+    number: ErrorNumber.RPC,
+  });
   const call = encodeStreamOk(ID);
   call.writeInt32BE(MessageType.CALL, 16);
   t.throws(() => decodeServerPacket(new FrameDecoder().push(call)[0]!), { message: /not a stream message/ });

@@ -1,10 +1,35 @@
 import t, { type Test } from 'tap';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
 import {
-  array, bool, charArrayFixed, charArrayVar, decode, encode, enumOf, hyper, int, intBool, intRange, opaqueFixed,
-  opaqueVar, optional, string, struct, uhyper, uhyperNumber, uint, xdrVoid, type Codec,
+  array,
+  bool,
+  charArrayFixed,
+  charArrayVar,
+  decode,
+  encode,
+  enumOf,
+  hyper,
+  int,
+  intBool,
+  intRange,
+  opaqueFixed,
+  opaqueVar,
+  optional,
+  string,
+  struct,
+  uhyper,
+  uhyperNumber,
+  uint,
+  xdrVoid,
+  type Codec,
 } from '../../../lib/rpc/xdr';
-import { nonnullDomain, remoteError, REMOTE_STRING_MAX, errorFromRemote, remoteErrorFrom } from '../../../lib/rpc/protocol';
+import {
+  nonnullDomain,
+  remoteError,
+  REMOTE_STRING_MAX,
+  errorFromRemote,
+  remoteErrorFrom,
+} from '../../../lib/rpc/protocol';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -40,8 +65,13 @@ t.test('scalars: golden bytes', async (tt) => {
 
 t.test('struct keeps declaration order; domain UUIDs travel as 16 raw bytes', async (tt) => {
   const dom = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
-  golden(tt, nonnullDomain, dom,
-    '00000004 74657374 6695eb01 f6a48304 79aa97f2 502e193f 00000001', 'remote_nonnull_domain');
+  golden(
+    tt,
+    nonnullDomain,
+    dom,
+    '00000004 74657374 6695eb01 f6a48304 79aa97f2 502e193f 00000001',
+    'remote_nonnull_domain',
+  );
   rejects(tt, () => encode(nonnullDomain, { ...dom, uuid: 'nope' }), /uuid.*malformed UUID/, 'bad uuid');
 });
 
@@ -53,31 +83,80 @@ t.test("char arrays are 4 bytes per char (rpcgen's xdr_char)", async (tt) => {
   tt.equal(decode(model, bytes), 'i686', 'decodes to text before NUL');
   const label = charArrayVar(257);
   golden(tt, label, 'none', '00000005 0000006e 0000006f 0000006e 00000065 00000000', 'char<257> counts the NUL');
-  rejects(tt, () => decode(model, Buffer.concat([hex('00000100'), Buffer.alloc(124)])), /char value 256/, 'char out of range');
+  rejects(
+    tt,
+    () => decode(model, Buffer.concat([hex('00000100'), Buffer.alloc(124)])),
+    /char value 256/,
+    'char out of range',
+  );
 });
 
 t.test('decoding enforces limits and names the field', async (tt) => {
-  const s = struct({ name: string(8), ids: array(int, 2), kind: enumOf('kind', [0, 1, 2]), flag: bool, opt: optional(int) });
+  const s = struct({
+    name: string(8),
+    ids: array(int, 2),
+    kind: enumOf('kind', [0, 1, 2]),
+    flag: bool,
+    opt: optional(int),
+  });
   const good = encode(s, { name: 'ab', ids: [1, 2], kind: 2, flag: true, opt: null });
   tt.same(decode(s, good, 'thing'), { name: 'ab', ids: [1, 2], kind: 2, flag: true, opt: null });
-  rejects(tt, () => decode(s, hex('00000009'), 'thing'), /'thing\.name'.*string length 9 exceeds maximum 8/, 'string over max');
-  rejects(tt, () => decode(s, hex('00000001 61000000 00000003'), 'thing'), /'thing\.ids'.*element count 3 exceeds maximum 2/, 'array over max');
-  rejects(tt, () => decode(array(int, 1 << 30), hex('00100000'), 'big'), /'big'.*cannot fit/, 'count larger than input');
+  rejects(
+    tt,
+    () => decode(s, hex('00000009'), 'thing'),
+    /'thing\.name'.*string length 9 exceeds maximum 8/,
+    'string over max',
+  );
+  rejects(
+    tt,
+    () => decode(s, hex('00000001 61000000 00000003'), 'thing'),
+    /'thing\.ids'.*element count 3 exceeds maximum 2/,
+    'array over max',
+  );
+  rejects(
+    tt,
+    () => decode(array(int, 1 << 30), hex('00100000'), 'big'),
+    /'big'.*cannot fit/,
+    'count larger than input',
+  );
   rejects(tt, () => decode(s, hex('00000001 61000100'), 'thing'), /'thing\.name'.*non-zero padding/, 'padding');
-  rejects(tt, () => decode(s, hex('00000000 00000000 00000003'), 'thing'), /'thing\.kind'.*3 is not a valid kind/, 'enum range');
-  rejects(tt, () => decode(s, hex('00000000 00000000 00000000 00000002'), 'thing'), /'thing\.flag'.*bool must be 0 or 1/, 'bool');
-  rejects(tt, () => decode(s, hex('00000000 00000000 00000000 00000000 00000002'), 'thing'), /'thing\.opt'.*optional marker/, 'optional marker');
+  rejects(
+    tt,
+    () => decode(s, hex('00000000 00000000 00000003'), 'thing'),
+    /'thing\.kind'.*3 is not a valid kind/,
+    'enum range',
+  );
+  rejects(
+    tt,
+    () => decode(s, hex('00000000 00000000 00000000 00000002'), 'thing'),
+    /'thing\.flag'.*bool must be 0 or 1/,
+    'bool',
+  );
+  rejects(
+    tt,
+    () => decode(s, hex('00000000 00000000 00000000 00000000 00000002'), 'thing'),
+    /'thing\.opt'.*optional marker/,
+    'optional marker',
+  );
   rejects(tt, () => decode(int, hex('00000001 00'), 'x'), /'x'.*1 unexpected trailing bytes/, 'trailing bytes');
   rejects(tt, () => decode(string(8), hex('00000002 c3280000'), 's'), /'s'.*not valid UTF-8/, 'invalid UTF-8');
   rejects(tt, () => decode(intRange(0, 255), hex('00000100'), 'state'), /'state'.*0 to 255/, 'int range');
-  rejects(tt, () => decode(uhyperNumber, hex('00200000 00000000'), 'mem'), /'mem'.*exceeds 2\^53-1/, 'uhyper as number');
+  rejects(
+    tt,
+    () => decode(uhyperNumber, hex('00200000 00000000'), 'mem'),
+    /'mem'.*exceeds 2\^53-1/,
+    'uhyper as number',
+  );
   tt.equal(REMOTE_STRING_MAX, 4194304, 'REMOTE_STRING_MAX is 4 MiB');
 });
 
 t.test('every truncation of a valid encoding fails cleanly', async (tt) => {
   const s = struct({ dom: nonnullDomain, xml: string(100), list: array(hyper, 4), opt: optional(string(10)) });
   const bytes = encode(s, {
-    dom: { name: 'guest', uuid: '00000000-0000-0000-0000-000000000001', id: -1 }, xml: '<domain/>', list: [1n, -1n], opt: 'x',
+    dom: { name: 'guest', uuid: '00000000-0000-0000-0000-000000000001', id: -1 },
+    xml: '<domain/>',
+    list: [1n, -1n],
+    opt: 'x',
   });
   for (let n = 0; n < bytes.length; n++) {
     try {
@@ -99,7 +178,12 @@ t.test('encoding validates values', async (tt) => {
   rejects(tt, () => encode(array(int, 1), [1, 2], 'a'), /'a'.*2 elements exceed maximum 1/, 'long array');
   rejects(tt, () => encode(opaqueFixed(16), Buffer.alloc(15), 'u'), /'u'.*16 bytes/, 'fixed opaque size');
   rejects(tt, () => encode(enumOf('e', [1]), 2 as 1, 'e'), /not a valid e/, 'enum');
-  rejects(tt, () => encode(struct({ a: int }), { a: 'x' } as unknown as { a: number }, 'st'), /'st\.a'/, 'struct field path');
+  rejects(
+    tt,
+    () => encode(struct({ a: int }), { a: 'x' } as unknown as { a: number }, 'st'),
+    /'st\.a'/,
+    'struct field path',
+  );
 });
 
 t.test('remote_error round trip and conversion to XvirtError', async (tt) => {
@@ -115,16 +199,26 @@ t.test('remote_error round trip and conversion to XvirtError', async (tt) => {
   tt.equal(err.domain, ErrorDomain.TEST);
   tt.equal(err.message, 'Domain not found');
   tt.same(encode(remoteError, decoded), body, 're-encodes byte for byte');
-  const back = errorFromRemote(remoteErrorFrom(XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'domain is not running')));
+  const back = errorFromRemote(
+    remoteErrorFrom(XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'domain is not running')),
+  );
   tt.equal(back.message, 'Requested operation is not valid: domain is not running');
   tt.equal(back.number, ErrorNumber.OPERATION_INVALID);
-  tt.equal(errorFromRemote(remoteErrorFrom(new Error('boom'))).number, ErrorNumber.INTERNAL_ERROR, 'plain errors become INTERNAL_ERROR');
+  tt.equal(
+    errorFromRemote(remoteErrorFrom(new Error('boom'))).number,
+    ErrorNumber.INTERNAL_ERROR,
+    'plain errors become INTERNAL_ERROR',
+  );
 });
 
 t.test('the writer grows past its initial buffer for every kind of write', async (tt) => {
   // Regression: scalar writes once read the buffer before growing it.
   const big = struct({ ints: array(int, 1000), hypers: array(hyper, 1000), s: string(10000) });
-  const value = { ints: Array.from({ length: 300 }, (_, i) => i - 150), hypers: Array.from({ length: 100 }, (_, i) => BigInt(i) << 40n), s: 'x'.repeat(999) };
+  const value = {
+    ints: Array.from({ length: 300 }, (_, i) => i - 150),
+    hypers: Array.from({ length: 100 }, (_, i) => BigInt(i) << 40n),
+    s: 'x'.repeat(999),
+  };
   const bytes = encode(big, value);
   tt.equal(bytes.length, 4 + 1200 + 4 + 800 + 4 + 1000);
   tt.same(decode(big, bytes), value);

@@ -18,7 +18,9 @@ function root(xml: string): Element {
 }
 
 t.test('reads the identity, memory, vCPUs, OS and lifecycle actions', async (t) => {
-  const def = parseDomainXml(domainXml(`
+  const def = parseDomainXml(
+    domainXml(
+      `
     <name>web01</name>
     <uuid>${UUID.toUpperCase().replace(/-/g, '')}</uuid>
     <memory unit='MiB'>512</memory>
@@ -34,7 +36,10 @@ t.test('reads the identity, memory, vCPUs, OS and lifecycle actions', async (t) 
     </os>
     <on_poweroff>preserve</on_poweroff>
     <on_reboot>destroy</on_reboot>
-    <on_crash>coredump-restart</on_crash>`, "type='kvm' id='7'"));
+    <on_crash>coredump-restart</on_crash>`,
+      "type='kvm' id='7'",
+    ),
+  );
   t.equal(def.type, 'kvm');
   t.equal(def.name, 'web01');
   t.equal(def.uuid, UUID, 'uuid is canonicalised to lower-case 8-4-4-4-12');
@@ -43,8 +48,14 @@ t.test('reads the identity, memory, vCPUs, OS and lifecycle actions', async (t) 
   t.equal(def.maxVcpus, 4);
   t.equal(def.vcpus, 2);
   t.same(def.os, {
-    type: 'hvm', arch: 'x86_64', machine: 'pc', kernel: '/boot/vmlinuz', initrd: '/boot/initrd.img',
-    cmdline: 'console=ttyS0 root=/dev/vda', boot: ['cdrom', 'hd'], extraXml: [],
+    type: 'hvm',
+    arch: 'x86_64',
+    machine: 'pc',
+    kernel: '/boot/vmlinuz',
+    initrd: '/boot/initrd.img',
+    cmdline: 'console=ttyS0 root=/dev/vda',
+    boot: ['cdrom', 'hd'],
+    extraXml: [],
   });
   t.equal(def.onPoweroff, 'preserve');
   t.equal(def.onReboot, 'destroy');
@@ -63,15 +74,19 @@ t.test('applies libvirt defaults', async (t) => {
   t.match(def.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a uuid is generated');
   t.not(parseDomainXml(domainXml(MINIMAL)).uuid, def.uuid, 'each generated uuid is new');
 
-  const pv = parseDomainXml(domainXml(`<name>pv</name><memory>1024</memory><os><type>linux</type><kernel>/k</kernel></os>`, "type='xen'"));
+  const pv = parseDomainXml(
+    domainXml(`<name>pv</name><memory>1024</memory><os><type>linux</type><kernel>/k</kernel></os>`, "type='xen'"),
+  );
   t.equal(pv.os.type, 'xen', "the legacy os type 'linux' reads as 'xen'");
   t.same(pv.os.boot, [], 'a PV guest with a kernel gets no boot device');
 
-  const big = parseDomainXml(domainXml(`<name>b</name><memory>1024</memory><currentMemory>4096</currentMemory><os><type>hvm</type></os>`));
+  const big = parseDomainXml(
+    domainXml(`<name>b</name><memory>1024</memory><currentMemory>4096</currentMemory><os><type>hvm</type></os>`),
+  );
   t.equal(big.currentMemoryKiB, 1024, 'currentMemory above memory is clamped to memory, as libvirt does');
 });
 
-t.test('memory units are libvirt\'s, rounded up to KiB', async (t) => {
+t.test("memory units are libvirt's, rounded up to KiB", async (t) => {
   const cases: Array<[string, string | null, number]> = [
     ['1024', null, 1024],
     ['1024', 'KiB', 1024],
@@ -93,7 +108,9 @@ t.test('memory units are libvirt\'s, rounded up to KiB', async (t) => {
   ];
   for (const [value, unit, kib] of cases) {
     t.equal(parseMemoryKiB(value, unit, '<memory>'), kib, `${value} ${unit ?? '(no unit)'} = ${kib} KiB`);
-    const xml = domainXml(`<name>m</name><memory${unit ? ` unit='${unit}'` : ''}>${value}</memory><os><type>hvm</type></os>`);
+    const xml = domainXml(
+      `<name>m</name><memory${unit ? ` unit='${unit}'` : ''}>${value}</memory><os><type>hvm</type></os>`,
+    );
     t.equal(parseDomainXml(xml).memoryKiB, kib);
   }
 });
@@ -110,30 +127,90 @@ t.test('invalid or incomplete XML is an XML_ERROR naming the problem', async (t)
     ['missing name', domainXml('<memory>1024</memory><os><type>hvm</type></os>'), /missing domain name/],
     ['empty name', domainXml('<name> </name><memory>1024</memory><os><type>hvm</type></os>'), /missing domain name/],
     ['name with /', domainXml('<name>a/b</name><memory>1024</memory><os><type>hvm</type></os>'), /cannot contain '\/'/],
-    ['name with newline', domainXml('<name>a&#10;b</name><memory>1024</memory><os><type>hvm</type></os>'), /control characters or newlines/],
-    ['bad uuid', domainXml(`<name>u</name><uuid>zz</uuid><memory>1024</memory><os><type>hvm</type></os>`), /malformed uuid 'zz'/],
-    ['short uuid', domainXml(`<name>u</name><uuid>6695eb01-f6a4</uuid><memory>1024</memory><os><type>hvm</type></os>`), /malformed uuid/],
-    ['bad memory unit', domainXml(`<name>u</name><memory unit='foo'>1</memory><os><type>hvm</type></os>`), /unknown unit 'foo'/],
-    ['bad memory unit suffix', domainXml(`<name>u</name><memory unit='KX'>1</memory><os><type>hvm</type></os>`), /unknown unit 'KX'/],
-    ['memory not a number', domainXml(`<name>u</name><memory>abc</memory><os><type>hvm</type></os>`), /invalid <memory> value 'abc'/],
-    ['negative memory', domainXml(`<name>u</name><memory>-5</memory><os><type>hvm</type></os>`), /invalid <memory> value '-5'/],
-    ['zero memory', domainXml(`<name>u</name><memory>0</memory><os><type>hvm</type></os>`), /<memory> must be greater than 0/],
+    [
+      'name with newline',
+      domainXml('<name>a&#10;b</name><memory>1024</memory><os><type>hvm</type></os>'),
+      /control characters or newlines/,
+    ],
+    [
+      'bad uuid',
+      domainXml(`<name>u</name><uuid>zz</uuid><memory>1024</memory><os><type>hvm</type></os>`),
+      /malformed uuid 'zz'/,
+    ],
+    [
+      'short uuid',
+      domainXml(`<name>u</name><uuid>6695eb01-f6a4</uuid><memory>1024</memory><os><type>hvm</type></os>`),
+      /malformed uuid/,
+    ],
+    [
+      'bad memory unit',
+      domainXml(`<name>u</name><memory unit='foo'>1</memory><os><type>hvm</type></os>`),
+      /unknown unit 'foo'/,
+    ],
+    [
+      'bad memory unit suffix',
+      domainXml(`<name>u</name><memory unit='KX'>1</memory><os><type>hvm</type></os>`),
+      /unknown unit 'KX'/,
+    ],
+    [
+      'memory not a number',
+      domainXml(`<name>u</name><memory>abc</memory><os><type>hvm</type></os>`),
+      /invalid <memory> value 'abc'/,
+    ],
+    [
+      'negative memory',
+      domainXml(`<name>u</name><memory>-5</memory><os><type>hvm</type></os>`),
+      /invalid <memory> value '-5'/,
+    ],
+    [
+      'zero memory',
+      domainXml(`<name>u</name><memory>0</memory><os><type>hvm</type></os>`),
+      /<memory> must be greater than 0/,
+    ],
     ['huge memory', domainXml(`<name>u</name><memory unit='EiB'>100</memory><os><type>hvm</type></os>`), /too large/],
     ['missing memory', domainXml(`<name>u</name><os><type>hvm</type></os>`), /missing <memory>/],
-    ['bad currentMemory', domainXml(`<name>u</name><memory>1</memory><currentMemory unit='x'>1</currentMemory><os><type>hvm</type></os>`), /unknown unit 'x' in <currentMemory>/],
+    [
+      'bad currentMemory',
+      domainXml(`<name>u</name><memory>1</memory><currentMemory unit='x'>1</currentMemory><os><type>hvm</type></os>`),
+      /unknown unit 'x' in <currentMemory>/,
+    ],
     ['zero vcpu', domainXml(`${MINIMAL}<vcpu>0</vcpu>`), /<vcpu> count must be at least 1/],
     ['negative vcpu', domainXml(`${MINIMAL}<vcpu>-1</vcpu>`), /<vcpu> count must be a positive integer/],
     ['vcpu not a number', domainXml(`${MINIMAL}<vcpu>abc</vcpu>`), /<vcpu> count must be a positive integer/],
     ['absurd vcpu', domainXml(`${MINIMAL}<vcpu>99999999</vcpu>`), /at most 16384/],
     ['current above max', domainXml(`${MINIMAL}<vcpu current='3'>2</vcpu>`), /exceeds the maximum vCPU count 2/],
     ['missing os', domainXml(`<name>u</name><memory>1</memory>`), /missing <os><type>/],
-    ['missing os type', domainXml(`<name>u</name><memory>1</memory><os><kernel>/k</kernel></os>`), /missing <os><type>/],
-    ['unknown os type', domainXml(`<name>u</name><memory>1</memory><os><type>dos</type></os>`), /unknown OS type 'dos'/],
+    [
+      'missing os type',
+      domainXml(`<name>u</name><memory>1</memory><os><kernel>/k</kernel></os>`),
+      /missing <os><type>/,
+    ],
+    [
+      'unknown os type',
+      domainXml(`<name>u</name><memory>1</memory><os><type>dos</type></os>`),
+      /unknown OS type 'dos'/,
+    ],
     ['exe without init', domainXml(`<name>u</name><memory>1</memory><os><type>exe</type></os>`), /needs an <os><init>/],
-    ['unknown arch', domainXml(`<name>u</name><memory>1</memory><os><type arch='z80'>hvm</type></os>`), /unknown architecture 'z80'/],
-    ['unknown boot device', domainXml(`<name>u</name><memory>1</memory><os><type>hvm</type><boot dev='tape'/></os>`), /unknown boot device 'tape'/],
-    ['unknown on_poweroff', domainXml(`${MINIMAL}<on_poweroff>explode</on_poweroff>`), /unknown <on_poweroff> action 'explode'/],
-    ['coredump is only for crashes', domainXml(`${MINIMAL}<on_reboot>coredump-destroy</on_reboot>`), /unknown <on_reboot> action/],
+    [
+      'unknown arch',
+      domainXml(`<name>u</name><memory>1</memory><os><type arch='z80'>hvm</type></os>`),
+      /unknown architecture 'z80'/,
+    ],
+    [
+      'unknown boot device',
+      domainXml(`<name>u</name><memory>1</memory><os><type>hvm</type><boot dev='tape'/></os>`),
+      /unknown boot device 'tape'/,
+    ],
+    [
+      'unknown on_poweroff',
+      domainXml(`${MINIMAL}<on_poweroff>explode</on_poweroff>`),
+      /unknown <on_poweroff> action 'explode'/,
+    ],
+    [
+      'coredump is only for crashes',
+      domainXml(`${MINIMAL}<on_reboot>coredump-destroy</on_reboot>`),
+      /unknown <on_reboot> action/,
+    ],
   ];
   for (const [what, xml, message] of cases) {
     let err: unknown = null;
@@ -149,7 +226,11 @@ t.test('invalid or incomplete XML is an XML_ERROR naming the problem', async (t)
     t.match(e.message, /^XML error: /, `${what}: libvirt's prefix`);
     t.match(e.message, message, `${what}: ${e.message}`);
   }
-  t.throws(() => parseDomainXml(42 as unknown as string), { name: 'XvirtError', number: ErrorNumber.XML_ERROR }, 'a non-string is refused');
+  t.throws(
+    () => parseDomainXml(42 as unknown as string),
+    { name: 'XvirtError', number: ErrorNumber.XML_ERROR },
+    'a non-string is refused',
+  );
 });
 
 t.test('formats libvirt-style XML that parses back to the same definition', async (t) => {
@@ -168,13 +249,20 @@ t.test('formats libvirt-style XML that parses back to the same definition', asyn
   const def = parseDomainXml(xml);
   t.equal(def.name, 'db & cache <1>');
   const text = formatDomainXml(def, { id: 4 });
-  t.match(text, /^<domain type='test' id='4'>\n  <name>db &amp; cache &lt;1&gt;<\/name>\n  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f<\/uuid>\n  <title>Database<\/title>\n  <memory unit='KiB'>2097152<\/memory>\n  <currentMemory unit='KiB'>1048576<\/currentMemory>\n  <vcpu placement='static' current='1'>2<\/vcpu>\n  <os>\n/);
-  t.ok(text.endsWith('</domain>\n'), 'ends with a newline, as libvirt\'s does');
+  t.match(
+    text,
+    /^<domain type='test' id='4'>\n  <name>db &amp; cache &lt;1&gt;<\/name>\n  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f<\/uuid>\n  <title>Database<\/title>\n  <memory unit='KiB'>2097152<\/memory>\n  <currentMemory unit='KiB'>1048576<\/currentMemory>\n  <vcpu placement='static' current='1'>2<\/vcpu>\n  <os>\n/,
+  );
+  t.ok(text.endsWith('</domain>\n'), "ends with a newline, as libvirt's does");
   t.notMatch(formatDomainXml(def, { id: 4, inactive: true }), /id=/, 'inactive XML carries no id');
   t.notMatch(formatDomainXml(def, { id: -1 }), /id=/, 'an inactive domain (id -1) carries no id');
 
   const again = parseDomainXml(text);
-  t.same(again, { ...def, extraXml: [...def.extraXml, "  <clock offset='utc'/>"] }, 'parses back to the same definition (plus the default clock)');
+  t.same(
+    again,
+    { ...def, extraXml: [...def.extraXml, "  <clock offset='utc'/>"] },
+    'parses back to the same definition (plus the default clock)',
+  );
   t.equal(formatDomainXml(again, { id: 4 }), text, 'format(parse(format(def))) is stable');
 
   // Unknown elements survive with their attributes and content.
@@ -207,21 +295,29 @@ t.test('elements in other namespaces keep their namespace', async (t) => {
 });
 
 t.test('text with significant whitespace is kept as is', async (t) => {
-  const def = parseDomainXml(domainXml(`${MINIMAL}<description>line one
-  line two</description>`));
+  const def = parseDomainXml(
+    domainXml(`${MINIMAL}<description>line one
+  line two</description>`),
+  );
   const text = formatDomainXml(def);
   t.equal(root(text).getElementsByTagName('description')[0]!.textContent, 'line one\n  line two');
   t.equal(formatDomainXml(parseDomainXml(text)), text, 'and stays stable over round trips');
 });
 
 t.test('mangled documents fail cleanly: an XvirtError, never a crash or another error type', async (t) => {
-  const valid = formatDomainXml(parseDomainXml(domainXml(`<name>fuzz</name><uuid>${UUID}</uuid><memory unit='MiB'>64</memory>
+  const valid = formatDomainXml(
+    parseDomainXml(
+      domainXml(`<name>fuzz</name><uuid>${UUID}</uuid><memory unit='MiB'>64</memory>
     <vcpu current='1'>2</vcpu><os><type arch='i686'>hvm</type><kernel>/k</kernel><boot dev='hd'/></os>
-    <features><acpi/></features><devices><disk type='file'><source file='/a b'/></disk></devices>`)));
+    <features><acpi/></features><devices><disk type='file'><source file='/a b'/></disk></devices>`),
+    ),
+  );
   // A fixed-seed generator, so a failure reproduces.
   let seed = 0x2545f491;
   const rand = (n: number) => {
-    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
     return (seed >>> 0) % n;
   };
   const alphabet = `<>/='"&;# \n\t-0123456789abcdefxyz${'\u00e9\u0000\uffff'}`;

@@ -18,13 +18,21 @@ const SUPPORTED = G.STATE | G.CPU_TOTAL | G.BALLOON | G.VCPU | G.INTERFACE | G.B
 const FILTERS = 0xff;
 const ALLOWED_FLAGS = (FILTERS | F.NOWAIT | F.BACKING | F.ENFORCE_STATS) >>> 0;
 
-export async function allDomainStats(src: XenStatsSource, domainStats: XenDomainStats, doms: DomainRef[] | null,
-  stats: number, flags: number): Promise<DomainStatsRecord[]> {
+export async function allDomainStats(
+  src: XenStatsSource,
+  domainStats: XenDomainStats,
+  doms: DomainRef[] | null,
+  stats: number,
+  flags: number,
+): Promise<DomainStatsRecord[]> {
   checkFlags(src.errorDomain, flags >>> 0, ALLOWED_FLAGS, 'virConnectGetAllDomainStats');
   const unsupported = (stats & ~SUPPORTED) >>> 0;
   if ((flags >>> 0) & F.ENFORCE_STATS && unsupported !== 0) {
-    throw XvirtError.of(ErrorNumber.ARGUMENT_UNSUPPORTED, src.errorDomain,
-      `Stats types bits 0x${unsupported.toString(16)} are not supported by this daemon`);
+    throw XvirtError.of(
+      ErrorNumber.ARGUMENT_UNSUPPORTED,
+      src.errorDomain,
+      `Stats types bits 0x${unsupported.toString(16)} are not supported by this daemon`,
+    );
   }
   const wanted = stats === 0 ? SUPPORTED : stats & SUPPORTED;
   const filter = flags & FILTERS;
@@ -33,16 +41,27 @@ export async function allDomainStats(src: XenStatsSource, domainStats: XenDomain
     selected = await src.all();
   } else {
     // As libvirt: domains that have vanished are skipped.
-    selected = (await Promise.all(doms.map((r) => src.find(r).catch((err: unknown) => {
-      if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) return null;
-      throw err;
-    })))).filter((d): d is StatsDomain => d !== null);
+    selected = (
+      await Promise.all(
+        doms.map((r) =>
+          src.find(r).catch((err: unknown) => {
+            if ((err as XvirtError).number === ErrorNumber.NO_DOMAIN) return null;
+            throw err;
+          }),
+        ),
+      )
+    ).filter((d): d is StatsDomain => d !== null);
   }
   selected = selected.filter((d) => matchesListFlags(filter, d));
   return Promise.all(selected.map(async (d) => ({ domain: d.ref, params: await record(src, domainStats, d, wanted) })));
 }
 
-async function record(src: XenStatsSource, domainStats: XenDomainStats, d: StatsDomain, wanted: number): Promise<TypedParam[]> {
+async function record(
+  src: XenStatsSource,
+  domainStats: XenDomainStats,
+  d: StatsDomain,
+  wanted: number,
+): Promise<TypedParam[]> {
   const p: TypedParam[] = [];
   if (wanted & G.STATE) p.push(intParam('state.state', d.state), intParam('state.reason', d.reason));
   const info = d.active ? d.info : null;
@@ -54,8 +73,8 @@ async function record(src: XenStatsSource, domainStats: XenDomainStats, d: Stats
     if (max !== undefined) p.push(ullongParam('balloon.maximum', BigInt(max)));
   }
   if (wanted & G.VCPU) p.push(...(info ? await liveVcpus(domainStats, d) : configVcpus(d)));
-  if (info && wanted & G.INTERFACE) p.push(...await interfaces(src, d.ref.id));
-  if (info && wanted & G.BLOCK) p.push(...await blocks(src, d.ref.id));
+  if (info && wanted & G.INTERFACE) p.push(...(await interfaces(src, d.ref.id)));
+  if (info && wanted & G.BLOCK) p.push(...(await blocks(src, d.ref.id)));
   return p;
 }
 
@@ -87,10 +106,16 @@ async function interfaces(src: XenStatsSource, domid: number): Promise<TypedPara
     p.push(stringParam(`net.${i}.name`, name));
     const c = await src.counters.vif(name);
     if (!c) continue; // unplugged meanwhile
-    p.push(ullongParam(`net.${i}.rx.bytes`, c.rxBytes), ullongParam(`net.${i}.rx.pkts`, c.rxPackets),
-      ullongParam(`net.${i}.rx.errs`, c.rxErrs), ullongParam(`net.${i}.rx.drop`, c.rxDrop),
-      ullongParam(`net.${i}.tx.bytes`, c.txBytes), ullongParam(`net.${i}.tx.pkts`, c.txPackets),
-      ullongParam(`net.${i}.tx.errs`, c.txErrs), ullongParam(`net.${i}.tx.drop`, c.txDrop));
+    p.push(
+      ullongParam(`net.${i}.rx.bytes`, c.rxBytes),
+      ullongParam(`net.${i}.rx.pkts`, c.rxPackets),
+      ullongParam(`net.${i}.rx.errs`, c.rxErrs),
+      ullongParam(`net.${i}.rx.drop`, c.rxDrop),
+      ullongParam(`net.${i}.tx.bytes`, c.txBytes),
+      ullongParam(`net.${i}.tx.pkts`, c.txPackets),
+      ullongParam(`net.${i}.tx.errs`, c.txErrs),
+      ullongParam(`net.${i}.tx.drop`, c.txDrop),
+    );
   }
   return p;
 }
@@ -102,9 +127,14 @@ async function blocks(src: XenStatsSource, domid: number): Promise<TypedParam[]>
     p.push(stringParam(`block.${i}.name`, disk.name));
     const c = await src.counters.disk(domid, disk.devid);
     if (!c) continue;
-    p.push(ullongParam(`block.${i}.rd.reqs`, c.rdReq), ullongParam(`block.${i}.rd.bytes`, c.rdBytes),
-      ullongParam(`block.${i}.wr.reqs`, c.wrReq), ullongParam(`block.${i}.wr.bytes`, c.wrBytes),
-      ullongParam(`block.${i}.fl.reqs`, c.flReq), ullongParam(`block.${i}.errors`, c.errs));
+    p.push(
+      ullongParam(`block.${i}.rd.reqs`, c.rdReq),
+      ullongParam(`block.${i}.rd.bytes`, c.rdBytes),
+      ullongParam(`block.${i}.wr.reqs`, c.wrReq),
+      ullongParam(`block.${i}.wr.bytes`, c.wrBytes),
+      ullongParam(`block.${i}.fl.reqs`, c.flReq),
+      ullongParam(`block.${i}.errors`, c.errs),
+    );
   }
   return p;
 }

@@ -73,7 +73,8 @@ export class BackendCounters {
       throw err;
     }
     const t = text.trim();
-    if (!/^[0-9]{1,20}$/.test(t)) throw new Error(`${path.join(this.#root, file)} holds '${t.slice(0, 40)}', not a counter`);
+    if (!/^[0-9]{1,20}$/.test(t))
+      throw new Error(`${path.join(this.#root, file)} holds '${t.slice(0, 40)}', not a counter`);
     return BigInt(t);
   }
 
@@ -96,7 +97,14 @@ export class BackendCounters {
     const v = await Promise.all(names.map((n) => this.#counter(`${dir}/${n}`)));
     if (v.some((x) => x === null)) return null;
     const [rdReq, rdSect, wrReq, wrSect, flReq, ooReq] = v as bigint[];
-    return { rdReq: rdReq!, rdBytes: rdSect! * SECTOR_BYTES, wrReq: wrReq!, wrBytes: wrSect! * SECTOR_BYTES, flReq: flReq!, errs: ooReq! };
+    return {
+      rdReq: rdReq!,
+      rdBytes: rdSect! * SECTOR_BYTES,
+      wrReq: wrReq!,
+      wrBytes: wrSect! * SECTOR_BYTES,
+      flReq: flReq!,
+      errs: ooReq!,
+    };
   }
 
   /** netback's vif names for `domid` (vif<domid>.<n>), in device order; the -emu taps of HVM guests are not counted. */
@@ -113,10 +121,28 @@ export class BackendCounters {
   async vif(name: string): Promise<VifCounters | null> {
     if (!/^vif[0-9]{1,5}\.[0-9]{1,5}$/.test(name)) return null;
     const dir = `class/net/${name}/statistics`;
-    const names = ['tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped'];
+    const names = [
+      'tx_bytes',
+      'tx_packets',
+      'tx_errors',
+      'tx_dropped',
+      'rx_bytes',
+      'rx_packets',
+      'rx_errors',
+      'rx_dropped',
+    ];
     const v = await Promise.all(names.map((n) => this.#counter(`${dir}/${n}`)));
     if (v.some((x) => x === null)) return null;
     const [rxBytes, rxPackets, rxErrs, rxDrop, txBytes, txPackets, txErrs, txDrop] = v as bigint[];
-    return { rxBytes: rxBytes!, rxPackets: rxPackets!, rxErrs: rxErrs!, rxDrop: rxDrop!, txBytes: txBytes!, txPackets: txPackets!, txErrs: txErrs!, txDrop: txDrop! };
+    return {
+      rxBytes: rxBytes!,
+      rxPackets: rxPackets!,
+      rxErrs: rxErrs!,
+      rxDrop: rxDrop!,
+      txBytes: txBytes!,
+      txPackets: txPackets!,
+      txErrs: txErrs!,
+      txDrop: txDrop!,
+    };
   }
 }

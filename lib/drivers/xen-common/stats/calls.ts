@@ -6,7 +6,14 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../errors';
 import type { TypedParam } from '../../../typed-params';
 import type {
-  BlockStats, DomainRef, DomainStatsRecord, InterfaceStats, MemoryStat, NodeCPUMap, NodeStat, VcpuInfo,
+  BlockStats,
+  DomainRef,
+  DomainStatsRecord,
+  InterfaceStats,
+  MemoryStat,
+  NodeCPUMap,
+  NodeStat,
+  VcpuInfo,
 } from '../../../types';
 import { allDomainStats } from './all-stats';
 import { XenDomainStats } from './domain-stats';
@@ -48,7 +55,9 @@ export function withXenStats<B extends AbstractClass>(Base: B) {
       return of(this).domain.memoryStats(dom, maxStats, flags);
     }
 
-    domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> { return of(this).domain.blockStats(dom, disk); }
+    domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> {
+      return of(this).domain.blockStats(dom, disk);
+    }
 
     domainBlockStatsFlags(dom: DomainRef, disk: string, flags: number): Promise<TypedParam[]> {
       return of(this).domain.blockStatsFlags(dom, disk, flags);
@@ -58,17 +67,29 @@ export function withXenStats<B extends AbstractClass>(Base: B) {
       return of(this).domain.interfaceStats(dom, device);
     }
 
-    domainGetVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> { return of(this).domain.getVcpus(dom, maxInfo); }
-    domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> { return of(this).domain.getVcpusFlags(dom, flags); }
+    domainGetVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
+      return of(this).domain.getVcpus(dom, maxInfo);
+    }
+    domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
+      return of(this).domain.getVcpusFlags(dom, flags);
+    }
 
     domainGetCPUStats(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]> {
       return of(this).domain.getCPUStats(dom, startCpu, ncpus, flags);
     }
 
-    nodeGetCPUMap(flags: number): Promise<NodeCPUMap> { return of(this).node.cpuMap(flags); }
-    nodeGetCPUStats(cpuNum: number, flags: number): Promise<NodeStat[]> { return of(this).node.cpuStats(cpuNum, flags); }
-    nodeGetMemoryStats(cellNum: number, flags: number): Promise<NodeStat[]> { return of(this).node.memoryStats(cellNum, flags); }
-    nodeGetFreeMemory(): Promise<bigint> { return of(this).node.freeMemory(); }
+    nodeGetCPUMap(flags: number): Promise<NodeCPUMap> {
+      return of(this).node.cpuMap(flags);
+    }
+    nodeGetCPUStats(cpuNum: number, flags: number): Promise<NodeStat[]> {
+      return of(this).node.cpuStats(cpuNum, flags);
+    }
+    nodeGetMemoryStats(cellNum: number, flags: number): Promise<NodeStat[]> {
+      return of(this).node.memoryStats(cellNum, flags);
+    }
+    nodeGetFreeMemory(): Promise<bigint> {
+      return of(this).node.freeMemory();
+    }
     nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<bigint[]> {
       return of(this).node.cellsFreeMemory(startCell, maxCells);
     }

@@ -10,7 +10,14 @@ import type { XenVcpu } from '../../../native';
 import { llongParam, ullongParam, type TypedParam } from '../../../typed-params';
 import type { BlockStats, DomainRef, InterfaceStats, MemoryStat, VcpuInfo } from '../../../types';
 import type { VbdCounters, VifCounters } from './backend-counters';
-import { checkFlags, invalidArg, operationInvalid, requireActive, type StatsDomain, type XenStatsSource } from './source';
+import {
+  checkFlags,
+  invalidArg,
+  operationInvalid,
+  requireActive,
+  type StatsDomain,
+  type XenStatsSource,
+} from './source';
 
 /** VIR_TYPED_PARAM_STRING_OKAY: the only flag the typed-parameter getters take. */
 const TYPED_PARAM_STRING_OKAY = 1 << 2;
@@ -28,7 +35,9 @@ export class XenDomainStats {
     this.#src = source;
   }
 
-  get #domain(): ErrorDomain { return this.#src.errorDomain; }
+  get #domain(): ErrorDomain {
+    return this.#src.errorDomain;
+  }
 
   async #running(dom: DomainRef): Promise<StatsDomain & { info: NonNullable<StatsDomain['info']> }> {
     const d = await this.#src.find(dom);
@@ -39,7 +48,12 @@ export class XenDomainStats {
   /** The vCPUs of a running domain; NO_DOMAIN if it stopped between the lookup and the hypercalls. */
   async vcpus(d: StatsDomain): Promise<XenVcpu[]> {
     const vcpus = await this.#src.vcpus(d.ref);
-    if (!vcpus) throw XvirtError.of(ErrorNumber.NO_DOMAIN, this.#domain, `domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`);
+    if (!vcpus)
+      throw XvirtError.of(
+        ErrorNumber.NO_DOMAIN,
+        this.#domain,
+        `domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`,
+      );
     return vcpus;
   }
 
@@ -80,8 +94,12 @@ export class XenDomainStats {
     checkFlags(this.#domain, flags, TYPED_PARAM_STRING_OKAY, 'virDomainBlockStatsFlags');
     const c = await this.#disk(dom, disk);
     return [
-      llongParam('wr_bytes', c.wrBytes), llongParam('wr_operations', c.wrReq), llongParam('rd_bytes', c.rdBytes),
-      llongParam('rd_operations', c.rdReq), llongParam('flush_operations', c.flReq), llongParam('errs', c.errs),
+      llongParam('wr_bytes', c.wrBytes),
+      llongParam('wr_operations', c.wrReq),
+      llongParam('rd_bytes', c.rdBytes),
+      llongParam('rd_operations', c.rdReq),
+      llongParam('flush_operations', c.flReq),
+      llongParam('errs', c.errs),
     ];
   }
 

@@ -27,8 +27,11 @@ export class XenNodeStats {
     const idle = await this.#src.cpuIdle();
     if (cpuNum === -1) return [{ field: 'idle', value: idle.reduce((a, b) => a + b, 0n) }];
     if (cpuNum >= idle.length || idle[cpuNum] === 0n) {
-      throw invalidArg(this.#src.errorDomain, `Invalid cpuNum ${cpuNum}: the host's online CPUs are ` +
-        `${idle.flatMap((v, i) => (v > 0n ? [i] : [])).join(', ')}`);
+      throw invalidArg(
+        this.#src.errorDomain,
+        `Invalid cpuNum ${cpuNum}: the host's online CPUs are ` +
+          `${idle.flatMap((v, i) => (v > 0n ? [i] : [])).join(', ')}`,
+      );
     }
     return [{ field: 'idle', value: idle[cpuNum]! }];
   }
@@ -38,15 +41,27 @@ export class XenNodeStats {
     checkFlags(this.#src.errorDomain, flags, 0, 'virNodeGetMemoryStats');
     if (cellNum === -1) {
       const p = await this.#src.physinfo();
-      return [{ field: 'total', value: BigInt(p.totalKiB) }, { field: 'free', value: BigInt(p.freeKiB) }];
+      return [
+        { field: 'total', value: BigInt(p.totalKiB) },
+        { field: 'free', value: BigInt(p.freeKiB) },
+      ];
     }
     const nodes = await this.#src.nodeMemory();
     const node = nodes[cellNum];
     if (!node || !node.online) {
-      throw invalidArg(this.#src.errorDomain, `cell number ${cellNum} is not one of the host's NUMA cells ` +
-        `(${nodes.filter((n) => n.online).map((n) => n.node).join(', ')})`);
+      throw invalidArg(
+        this.#src.errorDomain,
+        `cell number ${cellNum} is not one of the host's NUMA cells ` +
+          `(${nodes
+            .filter((n) => n.online)
+            .map((n) => n.node)
+            .join(', ')})`,
+      );
     }
-    return [{ field: 'total', value: BigInt(node.sizeKiB) }, { field: 'free', value: BigInt(node.freeKiB) }];
+    return [
+      { field: 'total', value: BigInt(node.sizeKiB) },
+      { field: 'free', value: BigInt(node.freeKiB) },
+    ];
   }
 
   /** virNodeGetFreeMemory: the hypervisor's free pages, in bytes. */

@@ -27,19 +27,35 @@ export class DirectStatsSource implements XenStatsSource {
 
   #of(found: Found): StatsDomain | null {
     const { live, def } = found;
-    const config = def ? {
-      vcpus: def.config.vcpus, maxVcpus: def.config.maxVcpus ?? def.config.vcpus,
-      memoryKiB: def.config.memoryKiB, maxMemoryKiB: def.config.maxMemoryKiB,
-    } : null;
+    const config = def
+      ? {
+          vcpus: def.config.vcpus,
+          maxVcpus: def.config.maxVcpus ?? def.config.vcpus,
+          memoryKiB: def.config.memoryKiB,
+          maxMemoryKiB: def.config.maxMemoryKiB,
+        }
+      : null;
     const persistence = { persistent: !!def, autostart: def?.autostart ?? false, config };
     if (live) {
       const { state } = live.info;
-      return { ref: live.ref, active: true, ...persistence, state, info: live.info,
-        reason: live.reason || this.#reasons.reason(live.ref.uuid, live.ref.id, state) };
+      return {
+        ref: live.ref,
+        active: true,
+        ...persistence,
+        state,
+        info: live.info,
+        reason: live.reason || this.#reasons.reason(live.ref.uuid, live.ref.id, state),
+      };
     }
     if (!def) return null;
-    return { ref: { name: def.name, uuid: def.uuid, id: -1 }, active: false, ...persistence, state: DomainState.SHUTOFF,
-      info: null, reason: this.#reasons.reason(def.uuid, -1, DomainState.SHUTOFF) };
+    return {
+      ref: { name: def.name, uuid: def.uuid, id: -1 },
+      active: false,
+      ...persistence,
+      state: DomainState.SHUTOFF,
+      info: null,
+      reason: this.#reasons.reason(def.uuid, -1, DomainState.SHUTOFF),
+    };
   }
 
   async find(dom: DomainRef): Promise<StatsDomain> {
@@ -60,8 +76,16 @@ export class DirectStatsSource implements XenStatsSource {
     return out;
   }
 
-  async vcpus(ref: DomainRef): Promise<XenVcpu[] | null> { return this.#hv.vcpus(ref.id, this.#uuidBytes.get(ref.uuid)); }
-  async physinfo(): Promise<XenPhysinfo> { return this.#hv.physinfo(); }
-  async cpuIdle(): Promise<bigint[]> { return this.#hv.cpuIdle(); }
-  async nodeMemory(): Promise<XenNodeMemory[]> { return this.#hv.nodeMemory(); }
+  async vcpus(ref: DomainRef): Promise<XenVcpu[] | null> {
+    return this.#hv.vcpus(ref.id, this.#uuidBytes.get(ref.uuid));
+  }
+  async physinfo(): Promise<XenPhysinfo> {
+    return this.#hv.physinfo();
+  }
+  async cpuIdle(): Promise<bigint[]> {
+    return this.#hv.cpuIdle();
+  }
+  async nodeMemory(): Promise<XenNodeMemory[]> {
+    return this.#hv.nodeMemory();
+  }
 }

@@ -10,7 +10,16 @@ import * as path from 'node:path';
 import { Command, REPLY_MAX, REQUEST_LEN } from '../../../../lib/drivers/proxy/protocol';
 import { loadAddon } from '../../../../lib/native';
 import {
-  alive, ensureDist, ensureTestUser, helperPid, replyBytes, runAsUser, setupTestProxy, sleep, waitFor, type TestProxy,
+  alive,
+  ensureDist,
+  ensureTestUser,
+  helperPid,
+  replyBytes,
+  runAsUser,
+  setupTestProxy,
+  sleep,
+  waitFor,
+  type TestProxy,
 } from '../../../support/proxy-harness';
 
 let proxy: TestProxy;
@@ -59,19 +68,37 @@ async function fakeHelper(t: Test, socket: string) {
         const serial = buf.readUInt32LE(4);
         if (command === Command.HELLO || command === Command.LOOKUP_ID) {
           const noDomain = Buffer.from('no such domain');
-          conn.write(command === Command.HELLO ? replyBytes(command, serial, 0, hello) : replyBytes(command, serial, 4, noDomain));
+          conn.write(
+            command === Command.HELLO
+              ? replyBytes(command, serial, 0, hello)
+              : replyBytes(command, serial, 4, noDomain),
+          );
           continue;
         }
         switch (state.mode) {
-          case 'good': conn.write(replyBytes(command, serial, 0, node)); break;
-          case 'bad-version': conn.write(replyBytes(command, serial, 0, node, 7)); break;
-          case 'oversized': conn.write(replyBytes(command, serial, 0, Buffer.alloc(0), 1, REPLY_MAX + 1)); break;
-          case 'stray': conn.write(Buffer.concat([replyBytes(command, serial, 0, node), replyBytes(command, serial, 0, node)])); break;
-          case 'wrong-serial': conn.write(replyBytes(command, serial + 1, 0, node)); break;
-          case 'close-once':
-            if (state.closed++ === 0) conn.destroy(); else conn.write(replyBytes(command, serial, 0, node));
+          case 'good':
+            conn.write(replyBytes(command, serial, 0, node));
             break;
-          case 'close-always': state.closed++; conn.destroy(); break;
+          case 'bad-version':
+            conn.write(replyBytes(command, serial, 0, node, 7));
+            break;
+          case 'oversized':
+            conn.write(replyBytes(command, serial, 0, Buffer.alloc(0), 1, REPLY_MAX + 1));
+            break;
+          case 'stray':
+            conn.write(Buffer.concat([replyBytes(command, serial, 0, node), replyBytes(command, serial, 0, node)]));
+            break;
+          case 'wrong-serial':
+            conn.write(replyBytes(command, serial + 1, 0, node));
+            break;
+          case 'close-once':
+            if (state.closed++ === 0) conn.destroy();
+            else conn.write(replyBytes(command, serial, 0, node));
+            break;
+          case 'close-always':
+            state.closed++;
+            conn.destroy();
+            break;
         }
       }
     });
@@ -98,7 +125,7 @@ await c.close();`;
   ];
   for (const [mode, why] of cases) {
     fake.mode = mode;
-    const r = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
+    const r = (await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket })) as Record<string, any>;
     t.notOk(r.fatal, `${mode}: the connection opened`, r.fatal);
     t.equal(r.first?.error, 'RPC', `${mode}: an RPC error`);
     t.match(r.first?.message, why, `${mode}: says what was wrong`);
@@ -106,7 +133,7 @@ await c.close();`;
     t.equal(r.next?.error, 'NO_DOMAIN', `${mode}: the next call gets its answer on a new connection`);
   }
   fake.mode = 'good';
-  const good = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
+  const good = (await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket })) as Record<string, any>;
   t.equal(good.first, 2, 'a good reply decodes');
 });
 
@@ -118,18 +145,24 @@ const c = await xvirt.connect('xen:///system');
 out(await c.getNodeInfo().then((n) => n.cpus, errOf));
 await c.close();`;
   fake.mode = 'close-once';
-  t.equal(await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }), 2, 'closed once: the resent request is answered');
+  t.equal(
+    await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }),
+    2,
+    'closed once: the resent request is answered',
+  );
   t.equal(fake.connections, 2, 'on a second connection');
   fake.mode = 'close-always';
   fake.closed = 0;
-  const r = await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket }) as Record<string, any>;
+  const r = (await runAsUser(proxy, body, { XVIRT_PROXY_SOCKET: socket })) as Record<string, any>;
   t.equal(r.error, 'RPC', 'closed every time: the call fails');
   t.match(r.message, new RegExp(`xvirt-proxy at ${socket} closed the connection 3 times before answering`));
   t.equal(fake.closed, 3, 'after exactly two resends');
 });
 
 t.test('a helper killed while calls run is replaced; no call fails', async (t) => {
-  const r = runAsUser(proxy, `${CLIENT_MARKS}
+  const r = runAsUser(
+    proxy,
+    `${CLIENT_MARKS}
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 const errors = [];
@@ -139,7 +172,9 @@ mark('kill-running');
 for (const end = Date.now() + 30000; !marked('killed') && Date.now() < end;) await call();
 for (let i = 0; i < 200; i++) await call();
 out({ calls, errors, state: (await d.getInfo()).state });
-await c.close();`, { MARKS: proxy.marks });
+await c.close();`,
+    { MARKS: proxy.marks },
+  );
   await waitFor('the client to run', () => marked('kill-running'));
   const pid = helperPid(proxy.lockFile);
   t.ok(pid > 0 && alive(pid), 'a helper serves the client');
@@ -147,7 +182,7 @@ await c.close();`, { MARKS: proxy.marks });
   process.kill(pid, 'SIGKILL');
   await waitFor('the helper to die', () => !alive(pid));
   mark('killed');
-  const out = await r as Record<string, any>;
+  const out = (await r) as Record<string, any>;
   t.notOk(out.fatal, 'no failure', out.fatal);
   t.same(out.errors, [], 'every call answered');
   t.ok(out.calls > 200, `${out.calls} calls`);
@@ -155,7 +190,9 @@ await c.close();`, { MARKS: proxy.marks });
 });
 
 t.test('a stopped helper times out the call; the client goes on once it answers again', async (t) => {
-  const r = runAsUser(proxy, `${CLIENT_MARKS}
+  const r = runAsUser(
+    proxy,
+    `${CLIENT_MARKS}
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 await d.getInfo();
@@ -171,20 +208,28 @@ clearInterval(timer);
 mark('timed-out');
 await until('resumed');
 out({ err, waitedMs, ticks, state: (await d.getInfo()).state });
-await c.close();`, { MARKS: proxy.marks });
+await c.close();`,
+    { MARKS: proxy.marks },
+  );
   await waitFor('the client to connect', () => marked('stop-ready'));
   const pid = helperPid(proxy.lockFile);
   t.ok(pid > 0 && alive(pid), 'a helper serves the client');
   process.kill(pid, 'SIGSTOP');
-  t.teardown(() => { if (alive(pid)) process.kill(pid, 'SIGCONT'); });
+  t.teardown(() => {
+    if (alive(pid)) process.kill(pid, 'SIGCONT');
+  });
   mark('stopped');
   await waitFor('the call to time out', () => marked('timed-out'));
   process.kill(pid, 'SIGCONT');
   mark('resumed');
-  const out = await r as Record<string, any>;
+  const out = (await r) as Record<string, any>;
   t.notOk(out.fatal, 'no failure', out.fatal);
   t.equal(out.err?.error, 'OPERATION_TIMEOUT', 'a timeout error');
-  t.match(out.err?.message, new RegExp(`xvirt-proxy at ${proxy.socket} timed out: no reply within 2000 ms`), 'naming the socket and the time');
+  t.match(
+    out.err?.message,
+    new RegExp(`xvirt-proxy at ${proxy.socket} timed out: no reply within 2000 ms`),
+    'naming the socket and the time',
+  );
   t.ok(out.waitedMs >= 1900 && out.waitedMs < 4000, `after the 2 s timeout, not retried (${out.waitedMs} ms)`);
   t.ok(out.ticks > 0, 'timers run again afterwards');
   t.equal(typeof out.state, 'number', 'the next call is answered');
@@ -193,13 +238,16 @@ await c.close();`, { MARKS: proxy.marks });
 t.test('a batch larger than the socket buffers is written while its replies are read', async (t) => {
   // 20,000 requests (640 KB) outgrow the socket buffer while the helper, holding 64 KB of
   // unread replies, stops reading: the exchange must read while it waits to write.
-  const r = await runAsUser(proxy, `
+  const r = (await runAsUser(
+    proxy,
+    `
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 const infos = await Promise.all(Array.from({ length: 20000 }, () => d.getInfo()));
 out({ n: infos.length, same: infos.every((i) => i.memoryKiB === infos[0].memoryKiB && i.state === infos[0].state),
   after: (await d.getInfo()).memoryKiB === infos[0].memoryKiB });
-await c.close();`) as Record<string, any>;
+await c.close();`,
+  )) as Record<string, any>;
   t.same(r, { n: 20000, same: true, after: true }, 'every call answered, and the connection still works');
 });
 

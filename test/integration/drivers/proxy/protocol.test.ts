@@ -6,7 +6,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Command, FLAG_CHECK_UUID, REQUEST_LEN, decodeHello, decodeList, decodeNodeInfo, decodeRecord, decodeReplies, encodeRequest,
+  Command,
+  FLAG_CHECK_UUID,
+  REQUEST_LEN,
+  decodeHello,
+  decodeList,
+  decodeNodeInfo,
+  decodeRecord,
+  decodeReplies,
+  encodeRequest,
 } from '../../../../lib/drivers/proxy/protocol';
 import { statusError } from '../../../../lib/drivers/proxy/client';
 import { replyBytes } from '../../../support/proxy-harness';
@@ -17,8 +25,10 @@ t.test('a GET_INFO request with a uuid check, byte for byte', async (t) => {
   const buf = Buffer.alloc(REQUEST_LEN + 2, 0xee);
   const uuid = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
   encodeRequest(buf, 1, { command: Command.GET_INFO, serial: 0x01020304, domid: 0x7fef, flags: FLAG_CHECK_UUID, uuid });
-  t.equal(buf.toString('hex'),
-    'ee' + '0100' + '0700' + '04030201' + 'ef7f0000' + '01000000' + '00112233445566778899aabbccddeeff' + 'ee');
+  t.equal(
+    buf.toString('hex'),
+    'ee' + '0100' + '0700' + '04030201' + 'ef7f0000' + '01000000' + '00112233445566778899aabbccddeeff' + 'ee',
+  );
   const hello = Buffer.alloc(REQUEST_LEN);
   encodeRequest(hello, 0, { command: Command.HELLO, serial: 0xffffffff });
   t.equal(hello.toString('hex'), '01000100ffffffff' + '00'.repeat(24), 'unused fields zero');
@@ -60,18 +70,41 @@ t.test('a batch of replies decodes whole; any truncation is refused', async (t) 
   const bounds = [0, parts[0]!.length, parts[0]!.length + parts[1]!.length, stream.length];
   for (let cut = 1; cut < stream.length; cut++) {
     if (bounds.includes(cut)) {
-      if (decodeReplies(stream.subarray(0, cut)).length !== bounds.indexOf(cut)) return t.fail(`cut at reply boundary ${cut}`);
+      if (decodeReplies(stream.subarray(0, cut)).length !== bounds.indexOf(cut))
+        return t.fail(`cut at reply boundary ${cut}`);
     } else if (!throwsRpc(() => decodeReplies(stream.subarray(0, cut)))) {
       return t.fail(`a stream cut at ${cut} bytes was not refused`);
     }
   }
   t.pass('every cut inside a reply is refused, every cut between replies decodes the replies before it');
   const replies = decodeReplies(stream);
-  t.same(replies.map((r) => [r.command, r.serial, r.status]), [[7, 1, 0], [4, 2, 0], [5, 3, 4]]);
+  t.same(
+    replies.map((r) => [r.command, r.serial, r.status]),
+    [
+      [7, 1, 0],
+      [4, 2, 0],
+      [5, 3, 4],
+    ],
+  );
   const info = decodeRecord(stream.subarray(replies[0]!.start, replies[0]!.end));
-  t.same({ domid: info.domid, state: info.state, totPages: info.totPages, cpu: info.cpuTimeNs, uuid: info.uuid.toString('hex') },
-    { domid: 1, state: 1, totPages: 4096n, cpu: (1n << 60n) + 7n, uuid: '01000000000000000000000000000042' });
-  t.same(decodeList(stream.subarray(replies[1]!.start, replies[1]!.end)).map((r) => [r.domid, r.name]), [[0, 'Domain-0'], [3, 'gäst']], 'names in UTF-8');
+  t.same(
+    {
+      domid: info.domid,
+      state: info.state,
+      totPages: info.totPages,
+      cpu: info.cpuTimeNs,
+      uuid: info.uuid.toString('hex'),
+    },
+    { domid: 1, state: 1, totPages: 4096n, cpu: (1n << 60n) + 7n, uuid: '01000000000000000000000000000042' },
+  );
+  t.same(
+    decodeList(stream.subarray(replies[1]!.start, replies[1]!.end)).map((r) => [r.domid, r.name]),
+    [
+      [0, 'Domain-0'],
+      [3, 'gäst'],
+    ],
+    'names in UTF-8',
+  );
   const err = statusError(stream, replies[2]!);
   t.equal(err.code, 'NO_DOMAIN', 'core status 4 is NO_DOMAIN, as on the direct path');
   t.match(err.message, /no domain with id 9/);
@@ -101,8 +134,23 @@ t.test('the C request parser accepts exactly the valid layouts', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-proxy-parser-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const bin = path.join(dir, 'xp_request_test');
-  const cc = spawnSync('cc', ['-std=c11', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-Wall', '-Wextra', '-Werror',
-    path.join(ROOT, 'native/proxy/test/xp_request_test.c'), path.join(ROOT, 'native/proxy/xp_request.c'), '-o', bin], { encoding: 'utf8' });
+  const cc = spawnSync(
+    'cc',
+    [
+      '-std=c11',
+      '-g',
+      '-fsanitize=address,undefined',
+      '-fno-sanitize-recover=all',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      path.join(ROOT, 'native/proxy/test/xp_request_test.c'),
+      path.join(ROOT, 'native/proxy/xp_request.c'),
+      '-o',
+      bin,
+    ],
+    { encoding: 'utf8' },
+  );
   t.equal(cc.status, 0, 'builds', { stderr: cc.stderr });
   const run = spawnSync(bin, [], { encoding: 'utf8' });
   t.equal(run.status, 0, 'all cases pass', { stdout: run.stdout });

@@ -8,21 +8,48 @@ import * as path from 'node:path';
 import { DomainEventStartedDetail, DomainEventType } from '../../../../lib/constants';
 import { checkHelper } from '../../../../lib/drivers/proxy/helper';
 import {
-  ROOT, XENSTORE_NAMES, IDLE_SECONDS, alive, ensureDist, ensureTestUser, helperPid, runAsUser, setupTestProxy, sleep, waitFor, type TestProxy,
+  ROOT,
+  XENSTORE_NAMES,
+  IDLE_SECONDS,
+  alive,
+  ensureDist,
+  ensureTestUser,
+  helperPid,
+  runAsUser,
+  setupTestProxy,
+  sleep,
+  waitFor,
+  type TestProxy,
 } from '../../../support/proxy-harness';
 
 interface FakeDomain {
-  domid: number; flags: number; xenState: number; state: number; reason: number; onlineVcpus: number;
-  totPages: number; maxPages: number; cpuTimeNs: string; uuid: string;
+  domid: number;
+  flags: number;
+  xenState: number;
+  state: number;
+  reason: number;
+  onlineVcpus: number;
+  totPages: number;
+  maxPages: number;
+  cpuTimeNs: string;
+  uuid: string;
 }
 interface FakeDirect {
   version: { major: number; minor: number; extraversion: string };
   capabilities: string;
-  physinfo: { threadsPerCore: number; coresPerSocket: number; cpus: number; nodes: number; cpuKhz: number; totalPages: number };
+  physinfo: {
+    threadsPerCore: number;
+    coresPerSocket: number;
+    cpus: number;
+    nodes: number;
+    cpuKhz: number;
+    totalPages: number;
+  };
   domains: FakeDomain[];
 }
 
-const uuidText = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const uuidText = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 const nameOf = (d: FakeDomain) => XENSTORE_NAMES[`/local/domain/${d.domid}/name`] ?? `Domain-${d.domid}`;
 
 let proxy: TestProxy;
@@ -56,7 +83,7 @@ await c.close();
 `;
 
 t.test('an unprivileged user reads through the proxy what the direct path sees', async (t) => {
-  const r = await runAsUser(proxy, READ_ALL) as Record<string, any>;
+  const r = (await runAsUser(proxy, READ_ALL)) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   t.equal(r.driver, 'xen-proxy', 'xen:///system as non-root goes through the proxy');
   t.equal(r.type, 'Xen');
@@ -77,8 +104,17 @@ t.test('an unprivileged user reads through the proxy what the direct path sees',
     const got = r.per[i];
     const name = nameOf(d);
     t.same(got.ref, { name, uuid: uuidText(d.uuid), id: d.domid }, `domain ${d.domid}: reference`);
-    t.same(got.info, { state: d.state, maxMemKiB: d.maxPages * 4, memoryKiB: d.totPages * 4, nrVirtCpu: d.onlineVcpus,
-      cpuTimeNs: BigInt(d.cpuTimeNs) }, `domain ${d.domid}: getInfo (cpu time beyond 2^53 kept exact)`);
+    t.same(
+      got.info,
+      {
+        state: d.state,
+        maxMemKiB: d.maxPages * 4,
+        memoryKiB: d.totPages * 4,
+        nrVirtCpu: d.onlineVcpus,
+        cpuTimeNs: BigInt(d.cpuTimeNs),
+      },
+      `domain ${d.domid}: getInfo (cpu time beyond 2^53 kept exact)`,
+    );
     t.same(got.state, { state: d.state, reason: d.reason }, `domain ${d.domid}: getState`);
     t.equal(got.os, d.flags & 2 ? 'hvm' : 'xen');
     t.equal(got.maxMem, d.maxPages * 4);
@@ -93,7 +129,9 @@ t.test('an unprivileged user reads through the proxy what the direct path sees',
 });
 
 t.test('every state-changing call is refused with a way to do it', async (t) => {
-  const r = await runAsUser(proxy, `
+  const r = (await runAsUser(
+    proxy,
+    `
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 const tries = { destroy: () => d.destroy(), suspend: () => d.suspend(), resume: () => d.resume(), shutdown: () => d.shutdown(),
@@ -104,7 +142,8 @@ const res = {};
 for (const [k, f] of Object.entries(tries)) res[k] = await f().then(() => 'done', errOf);
 res.stillThere = (await d.getInfo()).state;
 out(res);
-await c.close();`) as Record<string, any>;
+await c.close();`,
+  )) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   const { stillThere, ...writes } = r;
   t.ok(Object.keys(writes).length >= 12, 'all write calls tried');
@@ -122,7 +161,7 @@ const d = await c.lookupDomainById(2);
 const infos = await Promise.all(Array.from({ length: 2000 }, () => d.getInfo()));
 out({ n: infos.length, same: infos.every((i) => i.memoryKiB === infos[0].memoryKiB), name: d.name });
 await c.close();`;
-  const [a, b] = await Promise.all([runAsUser(proxy, body), runAsUser(proxy, body)]) as Array<Record<string, any>>;
+  const [a, b] = (await Promise.all([runAsUser(proxy, body), runAsUser(proxy, body)])) as Array<Record<string, any>>;
   for (const r of [a!, b!]) {
     t.notOk(r.fatal, 'no failure', r.fatal);
     t.equal(r.n, 2000);
@@ -133,18 +172,27 @@ await c.close();`;
   t.ok(pid > 0 && alive(pid), 'one helper serving');
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const nobody = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim();
-  t.match(status, new RegExp(`^Uid:\\s+${nobody}\\s+${nobody}\\s+${nobody}\\s+${nobody}$`, 'm'), 'it serves as nobody (real, effective, saved uid)');
+  t.match(
+    status,
+    new RegExp(`^Uid:\\s+${nobody}\\s+${nobody}\\s+${nobody}\\s+${nobody}$`, 'm'),
+    'it serves as nobody (real, effective, saved uid)',
+  );
   t.match(status, /^Groups:\s*$/m, 'with no supplementary groups');
   t.match(status, /^NoNewPrivs:\s+1$/m, 'and no-new-privs set');
   t.match(status, /^CapEff:\s+0+$/m, 'and no capabilities');
   t.match(status, /^Seccomp:\s+2$/m, 'and a system call filter');
   const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
   t.equal(fds.filter((f) => f === '/dev/null').length, 3, 'stdio on /dev/null');
-  t.notOk(fds.some((f) => /pipe:/.test(f)), 'no inherited pipes');
+  t.notOk(
+    fds.some((f) => /pipe:/.test(f)),
+    'no inherited pipes',
+  );
 });
 
 t.test('the helper exits when idle and the next call starts it again', async (t) => {
-  const r = await runAsUser(proxy, `
+  const r = (await runAsUser(
+    proxy,
+    `
 const fs = require('node:fs');
 const pidOf = () => Number(fs.readFileSync(process.env.XVIRT_PROXY_SOCKET.replace(/proxy.sock$/, 'proxy.lock'), 'utf8'));
 // Running, not a zombie: a helper orphaned by an earlier client waits for init to reap it.
@@ -158,7 +206,8 @@ await new Promise((r) => setTimeout(r, ${(IDLE_SECONDS + 2) * 1000}));
 const afterIdle = up(first);
 const info = await d.getInfo();
 out({ first, before, afterIdle, second: pidOf(), secondUp: up(pidOf()), state: info.state });
-await c.close();`) as Record<string, any>;
+await c.close();`,
+  )) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   t.ok(r.before, 'the helper was serving');
   t.notOk(r.afterIdle, `it exited after ${IDLE_SECONDS} s without requests`);
@@ -182,16 +231,21 @@ t.test('a helper that is not safely installed is refused', async (t) => {
     fs.copyFileSync(proxy.helper, file);
     fs.chownSync(file, owner ? uid : 0, 0);
     fs.chmodSync(file, mode);
-    const r = await runAsUser(proxy, `
+    const r = (await runAsUser(
+      proxy,
+      `
 const started = require('node:fs').existsSync(process.env.XVIRT_PROXY_SOCKET);
 out(await xvirt.connect('xen:///system').then(() => 'connected', errOf));`,
-    { XVIRT_PROXY_HELPER: file, XVIRT_PROXY_SOCKET: path.join(bad, `${name}.sock`) }) as Record<string, any>;
+      { XVIRT_PROXY_HELPER: file, XVIRT_PROXY_SOCKET: path.join(bad, `${name}.sock`) },
+    )) as Record<string, any>;
     t.equal(r.error, 'ACCESS_DENIED', `${name} helper refused`);
     t.match(r.message, why, `${name}: says why`);
     t.match(r.message, /install-proxy/, `${name}: says how to fix it`);
   }
-  const missing = await runAsUser(proxy, `out(await xvirt.connect('xen:///system').then(() => 'connected', errOf));`,
-    { XVIRT_PROXY_HELPER: path.join(bad, 'absent'), XVIRT_PROXY_SOCKET: path.join(bad, 'absent.sock') }) as Record<string, any>;
+  const missing = (await runAsUser(proxy, `out(await xvirt.connect('xen:///system').then(() => 'connected', errOf));`, {
+    XVIRT_PROXY_HELPER: path.join(bad, 'absent'),
+    XVIRT_PROXY_SOCKET: path.join(bad, 'absent.sock'),
+  })) as Record<string, any>;
   t.equal(missing.error, 'NO_SUPPORT', 'a missing helper is reported');
   t.match(missing.message, /not installed.*install-proxy/);
 });
@@ -207,10 +261,16 @@ t.test('scripts/install-proxy installs a helper the client accepts', async (t) =
   const worldDir = path.join(proxy.dir, 'open');
   fs.mkdirSync(worldDir, { mode: 0o777 });
   fs.chmodSync(worldDir, 0o777);
-  const bad = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--no-build', '--dest', path.join(worldDir, 'x', 'xvirt-proxy')], { encoding: 'utf8' });
+  const bad = spawnSync(
+    path.join(ROOT, 'scripts/install-proxy'),
+    ['--no-build', '--dest', path.join(worldDir, 'x', 'xvirt-proxy')],
+    { encoding: 'utf8' },
+  );
   t.not(bad.status, 0, 'refuses a directory others can write');
   t.match(bad.stderr, /must be owned by root and writable only by root/);
-  const gone = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--uninstall', '--dest', dest], { encoding: 'utf8' });
+  const gone = spawnSync(path.join(ROOT, 'scripts/install-proxy'), ['--uninstall', '--dest', dest], {
+    encoding: 'utf8',
+  });
   t.equal(gone.status, 0);
   t.notOk(fs.existsSync(dest), 'uninstall removes it');
 });
@@ -219,7 +279,11 @@ t.test('a second helper finding one serving says so and exits', async (t) => {
   await runAsUser(proxy, `const c = await xvirt.connect('xen:///system'); out(await c.getVersion()); await c.close();`);
   const pid = helperPid(proxy.lockFile);
   t.ok(alive(pid), 'one is serving');
-  const second = spawnSync('setpriv', ['--reuid', 'xvirt-test', '--regid', 'xvirt-test', '--clear-groups', proxy.helper], { encoding: 'utf8', timeout: 10_000 });
+  const second = spawnSync(
+    'setpriv',
+    ['--reuid', 'xvirt-test', '--regid', 'xvirt-test', '--clear-groups', proxy.helper],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
   t.equal(second.status, 0, 'exits 0');
   t.equal(second.stdout, 'ready (already served)\n');
   t.equal(helperPid(proxy.lockFile), pid, 'the first one keeps serving');
@@ -235,7 +299,7 @@ await c.close();`;
   await runAsUser(proxy, body);
   const pid = helperPid(proxy.lockFile);
   proxy.xenstored.misbehave = true;
-  const bad = await runAsUser(proxy, body) as Record<string, any>;
+  const bad = (await runAsUser(proxy, body)) as Record<string, any>;
   proxy.xenstored.misbehave = false;
   t.equal(bad.error, 'NO_XENSTORE', 'a clear error');
   t.match(bad.message, /xenstore did not answer/);
@@ -251,8 +315,12 @@ await c.close();`;
 // the toolstack is still building, not reported) until the test names it; then it is reported started.
 t.test('a domain that appears is reported to an unprivileged listener; nothing else is', async (t) => {
   const key = '/local/domain/3/name';
-  t.teardown(() => { delete XENSTORE_NAMES[key]; });
-  const client = runAsUser(proxy, `
+  t.teardown(() => {
+    delete XENSTORE_NAMES[key];
+  });
+  const client = runAsUser(
+    proxy,
+    `
 const fs = require('node:fs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const c = await xvirt.connect('xen:///system');
@@ -264,25 +332,35 @@ const quiet = events.length;
 for (const end = Date.now() + 15000; !events.some((e) => e.id === 3) && Date.now() < end;) await sleep(50);
 await off();
 out({ quiet, events, listed: (await c.listAllDomains()).map((d) => d.name) });
-await c.close();`, { MARKS: proxy.marks });
+await c.close();`,
+    { MARKS: proxy.marks },
+  );
   await waitFor('the client to arm its listener', () => fs.existsSync(path.join(proxy.marks, 'armed')));
   await sleep(2500); // more than two polls with nothing changed
   XENSTORE_NAMES[key] = 'guest-three';
   fs.writeFileSync(path.join(proxy.marks, 'named'), '');
-  const r = await client as Record<string, any>;
+  const r = (await client) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   t.equal(r.quiet, 0, 'no event while nothing changed');
   t.ok(r.events.length >= 1, 'the new domain was reported');
-  t.same(r.events[0], { name: 'guest-three', id: 3, event: DomainEventType.STARTED, detail: DomainEventStartedDetail.BOOTED },
-    'as started, under its new name');
-  t.ok(r.events.every((e: { id: number }) => e.id === 3), 'and only it');
-  const paused = direct.domains.find((d) => d.domid === 3)!.xenState === 3 /* XenState.PAUSED */;
+  t.same(
+    r.events[0],
+    { name: 'guest-three', id: 3, event: DomainEventType.STARTED, detail: DomainEventStartedDetail.BOOTED },
+    'as started, under its new name',
+  );
+  t.ok(
+    r.events.every((e: { id: number }) => e.id === 3),
+    'and only it',
+  );
+  const paused = direct.domains.find((d) => d.domid === 3)!.xenState === 3; /* XenState.PAUSED */
   t.equal(r.events.length, paused ? 2 : 1, paused ? 'then suspended, as it is paused' : 'nothing more');
   t.same(r.listed, ['Domain-0', 'guest-one', 'guest-two', 'guest-three']);
 });
 
 t.test('getInfo follows a domain that moved to another id, and fails for one that is gone', async (t) => {
-  const r = await runAsUser(proxy, `
+  const r = (await runAsUser(
+    proxy,
+    `
 const { ProxyDriver } = require(${JSON.stringify(path.join(ROOT, 'dist/drivers/proxy/index.js'))});
 const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(2);
@@ -292,7 +370,8 @@ const gone = await driver.domainGetInfo({ ...d.ref, id: 1, uuid: '12345678-1234-
 const state = await driver.domainGetState({ ...d.ref, id: 3 });
 out({ moved, direct: await d.getInfo(), gone, state, stateDirect: await d.getState() });
 await driver.close();
-await c.close();`) as Record<string, any>;
+await c.close();`,
+  )) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   t.same(r.moved, r.direct, 'a reference with a stale id is found by its UUID');
   t.same(r.state, r.stateDirect, 'for getState too');

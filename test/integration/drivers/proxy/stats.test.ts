@@ -8,10 +8,24 @@ import * as path from 'node:path';
 import { DomainMemoryStatTag, VcpuState } from '../../../../lib/constants';
 import { ensureDist, ensureTestUser, runAsUser, setupTestProxy, type TestProxy } from '../../../support/proxy-harness';
 
-interface DirectVcpu { present: number; online: number; blocked: number; running: number; cpu: number; cpuTimeNs: string }
+interface DirectVcpu {
+  present: number;
+  online: number;
+  blocked: number;
+  running: number;
+  cpu: number;
+  cpuTimeNs: string;
+}
 interface FakeDirect {
   physinfo: { totalPages: number; freePages: number };
-  domains: Array<{ domid: number; totPages: number; maxPages: number; onlineVcpus: number; cpuTimeNs: string; state: number }>;
+  domains: Array<{
+    domid: number;
+    totPages: number;
+    maxPages: number;
+    onlineVcpus: number;
+    cpuTimeNs: string;
+    state: number;
+  }>;
   vcpus: Record<string, DirectVcpu[]>;
   cpuIdle: string[];
   nodes: Array<{ online: number; sizeBytes: number; freeBytes: number }>;
@@ -47,18 +61,31 @@ await c.close();
 `;
 
 t.test('an unprivileged user reads the same statistics through the proxy as the core serves directly', async (t) => {
-  const r = await runAsUser(proxy, READ_STATS) as Record<string, any>;
+  const r = (await runAsUser(proxy, READ_STATS)) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   for (const d of direct.domains) {
     const got = r.per[d.domid];
     const want = direct.vcpus[String(d.domid)]!;
-    t.same(got.vcpus.map((v: any) => [v.number, v.state, v.cpuTimeNs, v.cpu]), want.map((v, i) => [i,
-      !v.online ? VcpuState.OFFLINE : v.blocked && !v.running ? VcpuState.BLOCKED : VcpuState.RUNNING, BigInt(v.cpuTimeNs), v.cpu]),
-    `domain ${d.domid}: getVcpus from getvcpuinfo`);
+    t.same(
+      got.vcpus.map((v: any) => [v.number, v.state, v.cpuTimeNs, v.cpu]),
+      want.map((v, i) => [
+        i,
+        !v.online ? VcpuState.OFFLINE : v.blocked && !v.running ? VcpuState.BLOCKED : VcpuState.RUNNING,
+        BigInt(v.cpuTimeNs),
+        v.cpu,
+      ]),
+      `domain ${d.domid}: getVcpus from getvcpuinfo`,
+    );
     t.equal(got.count, d.onlineVcpus, `domain ${d.domid}: current vCPUs`);
     t.equal(got.max, want.length, `domain ${d.domid}: maximum vCPUs`);
-    t.same(got.mem, [{ tag: DomainMemoryStatTag.ACTUAL_BALLOON, value: BigInt(d.totPages * 4) },
-      { tag: DomainMemoryStatTag.AVAILABLE, value: BigInt(d.maxPages * 4) }], `domain ${d.domid}: memory stats`);
+    t.same(
+      got.mem,
+      [
+        { tag: DomainMemoryStatTag.ACTUAL_BALLOON, value: BigInt(d.totPages * 4) },
+        { tag: DomainMemoryStatTag.AVAILABLE, value: BigInt(d.maxPages * 4) },
+      ],
+      `domain ${d.domid}: memory stats`,
+    );
     t.same(got.cpu, [[{ name: 'cpu_time', type: 4, value: BigInt(d.cpuTimeNs) }]], `domain ${d.domid}: total CPU time`);
     t.equal(got.config.error, 'OPERATION_INVALID', 'no persistent config through the proxy');
     t.equal(got.disk.error, 'INVALID_ARG', 'no such disk (this host has no blkback devices)');
@@ -67,10 +94,17 @@ t.test('an unprivileged user reads the same statistics through the proxy as the 
   }
   const recordOf = (id: number) => r.all.find((x: any) => x.id === id).params;
   const g1 = recordOf(1).map((p: any) => [p.name, p.value]);
-  t.same(g1.filter(([n]: [string]) => n.startsWith('vcpu.') || n === 'cpu.time'), [
-    ['cpu.time', BigInt(direct.domains[1]!.cpuTimeNs)], ['vcpu.current', 1], ['vcpu.maximum', 1],
-    ['vcpu.0.state', VcpuState.BLOCKED], ['vcpu.0.time', BigInt(direct.vcpus['1']![0]!.cpuTimeNs)],
-  ], 'getAllDomainStats carries the same vCPU figures');
+  t.same(
+    g1.filter(([n]: [string]) => n.startsWith('vcpu.') || n === 'cpu.time'),
+    [
+      ['cpu.time', BigInt(direct.domains[1]!.cpuTimeNs)],
+      ['vcpu.current', 1],
+      ['vcpu.maximum', 1],
+      ['vcpu.0.state', VcpuState.BLOCKED],
+      ['vcpu.0.time', BigInt(direct.vcpus['1']![0]!.cpuTimeNs)],
+    ],
+    'getAllDomainStats carries the same vCPU figures',
+  );
 
   const idle = direct.cpuIdle.map(BigInt);
   t.same(r.map, { cpumap: idle.map((v) => v > 0n), online: idle.filter((v) => v > 0n).length }, 'CPU map');
@@ -78,9 +112,17 @@ t.test('an unprivileged user reads the same statistics through the proxy as the 
   t.same(r.idle1, [{ field: 'idle', value: idle[1] }]);
   t.equal(r.offline.error, 'INVALID_ARG', 'an offline CPU has no statistics');
   const p = direct.physinfo;
-  t.same(r.mem, [{ field: 'total', value: BigInt(p.totalPages * 4) }, { field: 'free', value: BigInt(p.freePages * 4) }]);
-  t.same(r.cell0, [{ field: 'total', value: BigInt(direct.nodes[0]!.sizeBytes / 1024) },
-    { field: 'free', value: BigInt(direct.nodes[0]!.freeBytes / 1024) }]);
+  t.same(r.mem, [
+    { field: 'total', value: BigInt(p.totalPages * 4) },
+    { field: 'free', value: BigInt(p.freePages * 4) },
+  ]);
+  t.same(r.cell0, [
+    { field: 'total', value: BigInt(direct.nodes[0]!.sizeBytes / 1024) },
+    { field: 'free', value: BigInt(direct.nodes[0]!.freeBytes / 1024) },
+  ]);
   t.equal(r.free, BigInt(p.freePages) * 4096n);
-  t.same(r.cells, direct.nodes.map((n) => BigInt(n.freeBytes)));
+  t.same(
+    r.cells,
+    direct.nodes.map((n) => BigInt(n.freeBytes)),
+  );
 });

@@ -32,7 +32,11 @@ t.test('libvirtd: the server enforces read-only on a read-only open', async (t) 
   await t.rejects(driver.domainSuspend(DEFAULT_DOMAIN), { name: 'XvirtError', number: ErrorNumber.OPERATION_DENIED });
   const rw = await openRemoteDriver(parseUri(lvd.unixUri()), { readonly: true });
   t.teardown(() => rw.close());
-  await t.rejects(rw.domainSuspend(DEFAULT_DOMAIN), { name: 'XvirtError', number: ErrorNumber.OPERATION_DENIED }, 'RO flag on the read-write socket too');
+  await t.rejects(
+    rw.domainSuspend(DEFAULT_DOMAIN),
+    { name: 'XvirtError', number: ErrorNumber.OPERATION_DENIED },
+    'RO flag on the read-write socket too',
+  );
 });
 
 t.test('libvirtd: 200 calls in flight on one connection', async (t) => {
@@ -41,8 +45,15 @@ t.test('libvirtd: 200 calls in flight on one connection', async (t) => {
   t.teardown(() => c.close());
   const d = await c.lookupDomainByName('test');
   const infos = await Promise.all(Array.from({ length: 200 }, () => d.getInfo()));
-  t.ok(infos.every((i) => i.state === DomainState.RUNNING && i.memoryKiB === 2097152), 'all 200 answered correctly');
-  t.same(await Promise.all([c.getHostname(), c.getType(), d.getOSType()]), [os.hostname(), 'TEST', 'linux'], 'mixed calls');
+  t.ok(
+    infos.every((i) => i.state === DomainState.RUNNING && i.memoryKiB === 2097152),
+    'all 200 answered correctly',
+  );
+  t.same(
+    await Promise.all([c.getHostname(), c.getType(), d.getOSType()]),
+    [os.hostname(), 'TEST', 'linux'],
+    'mixed calls',
+  );
 });
 
 t.test("libvirtd: the client answers libvirtd's keepalive pings", async (t) => {
@@ -51,7 +62,9 @@ t.test("libvirtd: the client answers libvirtd's keepalive pings", async (t) => {
   const c = await connect(lvd.unixUri(), { keepalive: false } as RemoteOpenOptions);
   t.teardown(() => c.close());
   let closed: number | null = null;
-  c.onClose((r) => { closed = r; });
+  c.onClose((r) => {
+    closed = r;
+  });
   await new Promise((r) => setTimeout(r, 3500));
   t.equal(closed, null, 'not dropped by the daemon');
   t.equal(await c.getType(), 'TEST', 'still usable after idling');
@@ -63,23 +76,39 @@ t.test('libvirtd: daemon killed → pending and later calls fail with the socket
   t.teardown(() => c.close());
   const reason = new Promise<number>((resolve) => c.onClose(resolve));
   const d = await c.lookupDomainByName('test');
-  const inFlight = Array.from({ length: 20 }, () => d.getInfo().then(() => 'ok', (e: XvirtError) => e));
+  const inFlight = Array.from({ length: 20 }, () =>
+    d.getInfo().then(
+      () => 'ok',
+      (e: XvirtError) => e,
+    ),
+  );
   await lvd.kill();
   t.equal(await reason, CloseReason.EOF);
   for (const r of await Promise.all(inFlight)) {
     if (r === 'ok') continue; // answered before the kill
-    t.match(r, { name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR, message: new RegExp(`connection to ${lvd.socket} lost`) });
+    t.match(r, {
+      name: 'XvirtError',
+      number: ErrorNumber.SYSTEM_ERROR,
+      message: new RegExp(`connection to ${lvd.socket} lost`),
+    });
   }
   t.notOk(c.isAlive());
   await t.rejects(async () => d.getInfo(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
-  await t.rejects(connect(lvd.unixUri()), { name: 'XvirtError', number: ErrorNumber.SYSTEM_ERROR, message: new RegExp(`Failed to connect socket to '${lvd.socket}'`) });
+  await t.rejects(connect(lvd.unixUri()), {
+    name: 'XvirtError',
+    number: ErrorNumber.SYSTEM_ERROR,
+    message: new RegExp(`Failed to connect socket to '${lvd.socket}'`),
+  });
 });
 
 t.test('libvirtd: isSecure is true over unix, false over plain tcp', async (t) => {
   const lvd = await startLibvirtd(t, { tcp: true });
   const unix = await connect(lvd.unixUri());
   const tcp = await connect(lvd.tcpUri());
-  t.teardown(async () => { await unix.close(); await tcp.close(); });
+  t.teardown(async () => {
+    await unix.close();
+    await tcp.close();
+  });
   t.equal(await unix.isSecure(), true);
   t.equal(await tcp.isSecure(), false);
 });

@@ -27,7 +27,10 @@ t.test('xvirtd and the in-process test driver answer as libvirtd', async (t) => 
     }
   };
   const theirs = await run(lvd.unixUri(), lvd.unixUri({ readonly: true }));
-  t.ok(theirs.some(([step]) => step === 'pool events'), 'libvirtd transcript complete');
+  t.ok(
+    theirs.some(([step]) => step === 'pool events'),
+    'libvirtd transcript complete',
+  );
   compare(t, await run(xd.uri('unix'), xd.uri('unix-ro')), theirs, 'xvirtd');
   compare(t, await run('test:///default', 'test:///default'), theirs, 'in process');
 });

@@ -25,9 +25,15 @@ function setup(t: Test): { state: string; sysNet: string } {
 }
 
 class Driver extends HostNetworkDriver {
-  constructor(private readonly nets: HostBridgeNetworks | null) { super(); }
-  protected hostNetworks(): HostBridgeNetworks | null { return this.nets; }
-  protected hostPools(): HostDirPools | null { return null; }
+  constructor(private readonly nets: HostBridgeNetworks | null) {
+    super();
+  }
+  protected hostNetworks(): HostBridgeNetworks | null {
+    return this.nets;
+  }
+  protected hostPools(): HostDirPools | null {
+    return null;
+  }
 }
 
 t.test('only bridge-mode networks over a named bridge are accepted; the rest is refused by name', async (t) => {
@@ -38,7 +44,11 @@ t.test('only bridge-mode networks over a named bridge are accepted; the rest is 
     '<network><name>iso</name></network>',
     "<network><name>dev</name><forward mode='bridge' dev='eth0'/></network>",
   ]) {
-    await t.rejects(nets.define(xml), { name: 'XvirtError', number: ErrorNumber.CONFIG_UNSUPPORTED, message: /only <forward mode='bridge'\/>/ });
+    await t.rejects(nets.define(xml), {
+      name: 'XvirtError',
+      number: ErrorNumber.CONFIG_UNSUPPORTED,
+      message: /only <forward mode='bridge'\/>/,
+    });
   }
   await t.rejects(nets.define('<network>'), { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
   t.same(nets.list(), [], 'nothing was defined');
@@ -48,14 +58,25 @@ t.test('define, start, stop, undefine; definitions and autostart survive a reope
   const { state, sysNet } = setup(t);
   const nets = await HostBridgeNetworks.open(state, sysNet);
   const ref = await nets.define(bridged());
-  await t.rejects(nets.define(bridged('other')), { number: ErrorNumber.OPERATION_FAILED, message: /already defined with uuid/ });
-  await t.rejects(nets.define(bridged('lan', 'br0', '0e0e0e0e-1111-2222-3333-555555555555')),
-    { number: ErrorNumber.OPERATION_FAILED, message: /'lan' already exists/ });
-  t.throws(() => nets.bridgeFor('lan'), { number: ErrorNumber.OPERATION_INVALID, message: "network 'lan' is not active" });
+  await t.rejects(nets.define(bridged('other')), {
+    number: ErrorNumber.OPERATION_FAILED,
+    message: /already defined with uuid/,
+  });
+  await t.rejects(nets.define(bridged('lan', 'br0', '0e0e0e0e-1111-2222-3333-555555555555')), {
+    number: ErrorNumber.OPERATION_FAILED,
+    message: /'lan' already exists/,
+  });
+  t.throws(() => nets.bridgeFor('lan'), {
+    number: ErrorNumber.OPERATION_INVALID,
+    message: "network 'lan' is not active",
+  });
   await nets.start(ref);
   await t.rejects(nets.start(ref), { number: ErrorNumber.OPERATION_INVALID, message: /already active/ });
   t.equal(nets.bridgeFor('lan'), 'br0');
-  await t.rejects(nets.define(bridged('lan', 'br1')), { number: ErrorNumber.OPERATION_INVALID, message: /bridge cannot change/ });
+  await t.rejects(nets.define(bridged('lan', 'br1')), {
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /bridge cannot change/,
+  });
   await t.rejects(nets.undefine(ref), { number: ErrorNumber.OPERATION_INVALID, message: /still active/ });
   await nets.setAutostart(ref, true);
 
@@ -65,15 +86,23 @@ t.test('define, start, stop, undefine; definitions and autostart survive a reope
   t.throws(() => reopened.stop(ref), { number: ErrorNumber.OPERATION_INVALID, message: "network 'lan' is not active" });
   await reopened.undefine(ref);
   t.same((await HostBridgeNetworks.open(state, sysNet)).list(), [], 'undefined for good');
-  t.throws(() => reopened.byName('lan'), { number: ErrorNumber.NO_NETWORK, message: /no network with matching name 'lan'/ });
+  t.throws(() => reopened.byName('lan'), {
+    number: ErrorNumber.NO_NETWORK,
+    message: /no network with matching name 'lan'/,
+  });
 });
 
 t.test('a network whose bridge the host lacks does not start', async (t) => {
   const { state, sysNet } = setup(t);
   const nets = await HostBridgeNetworks.open(state, sysNet);
   for (const bridge of ['br9', 'eth0']) {
-    const ref = await nets.define(bridged(`n-${bridge}`, bridge, bridge === 'br9' ? undefined : '0e0e0e0e-1111-2222-3333-666666666666'));
-    await t.rejects(nets.start(ref), { number: ErrorNumber.SYSTEM_ERROR, message: new RegExp(`host bridge '${bridge}' does not exist`) });
+    const ref = await nets.define(
+      bridged(`n-${bridge}`, bridge, bridge === 'br9' ? undefined : '0e0e0e0e-1111-2222-3333-666666666666'),
+    );
+    await t.rejects(nets.start(ref), {
+      number: ErrorNumber.SYSTEM_ERROR,
+      message: new RegExp(`host bridge '${bridge}' does not exist`),
+    });
   }
 });
 
@@ -83,11 +112,24 @@ t.test('driver calls: list filters, XML, bridge name, NO_SUPPORT without network
   const ref = await driver.networkDefineXML(bridged(), 0);
   await driver.networkCreate(ref);
   await driver.networkDefineXML(bridged('idle', 'br0', '0e0e0e0e-1111-2222-3333-777777777777'), 0);
-  t.same((await driver.connectListAllNetworks(F.ACTIVE)).map((n) => n.name), ['lan']);
-  t.same((await driver.connectListAllNetworks(0)).map((n) => n.name), ['idle', 'lan']);
+  t.same(
+    (await driver.connectListAllNetworks(F.ACTIVE)).map((n) => n.name),
+    ['lan'],
+  );
+  t.same(
+    (await driver.connectListAllNetworks(0)).map((n) => n.name),
+    ['idle', 'lan'],
+  );
   t.match(await driver.networkGetXMLDesc(ref, 0), /<forward mode='bridge'\/>\n {2}<bridge name='br0'\/>/);
   t.equal(await driver.networkGetBridgeName(ref), 'br0');
   t.equal(await driver.networkIsPersistent(ref), true);
-  await t.rejects(driver.connectListAllNetworks(0x40), { number: ErrorNumber.INVALID_ARG, message: /unsupported flags \(0x40\)/ });
-  await t.rejects(new Driver(null).connectListAllNetworks(0), { name: 'XvirtError', number: ErrorNumber.NO_SUPPORT, message: /virConnectListAllNetworks/ });
+  await t.rejects(driver.connectListAllNetworks(0x40), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /unsupported flags \(0x40\)/,
+  });
+  await t.rejects(new Driver(null).connectListAllNetworks(0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_SUPPORT,
+    message: /virConnectListAllNetworks/,
+  });
 });

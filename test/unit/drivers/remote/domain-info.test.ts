@@ -31,7 +31,11 @@ function outcome(fn: () => unknown): unknown {
 }
 
 const same = (t: Test, bytes: Buffer, label: string): void => {
-  t.same(outcome(() => decodeDomainInfoReply(bytes, WHAT)), outcome(() => decode(codec, bytes, WHAT)), label);
+  t.same(
+    outcome(() => decodeDomainInfoReply(bytes, WHAT)),
+    outcome(() => decode(codec, bytes, WHAT)),
+    label,
+  );
 };
 
 t.test('valid replies decode as the generic codec decodes them', async (t) => {
@@ -43,10 +47,19 @@ t.test('valid replies decode as the generic codec decodes them', async (t) => {
     [3, 0x1fffff_ffffffffn, 0x1fffff_00000000n, 4, 1n << 63n],
   ];
   let seed = 12345;
-  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed; };
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
   for (let i = 0; i < 500; i++) {
-    const mem = (): bigint => BigInt(rnd()) * BigInt(rnd() % 0x400000) % (MAX_SAFE + 1n);
-    edges.push([rnd() % 256, mem(), mem(), rnd() % 65536, (BigInt(rnd()) * BigInt(rnd()) * BigInt(rnd())) % (1n << 64n)]);
+    const mem = (): bigint => (BigInt(rnd()) * BigInt(rnd() % 0x400000)) % (MAX_SAFE + 1n);
+    edges.push([
+      rnd() % 256,
+      mem(),
+      mem(),
+      rnd() % 65536,
+      (BigInt(rnd()) * BigInt(rnd()) * BigInt(rnd())) % (1n << 64n),
+    ]);
   }
   for (const [state, maxMem, memory, nrVirtCpu, cpuTime] of edges) {
     const bytes = reply(state, maxMem, memory, nrVirtCpu, cpuTime);
@@ -56,10 +69,10 @@ t.test('valid replies decode as the generic codec decodes them', async (t) => {
     t.equal(typeof fast.cpuTimeNs, 'bigint');
   }
   const info = { state: 1, maxMemKiB: 8 << 20, memoryKiB: 4 << 20, nrVirtCpu: 2, cpuTimeNs: 12345678901234n };
-  t.same(decodeDomainInfoReply(encode(codec, info), WHAT), info, 'round trip through the codec\'s encoder');
+  t.same(decodeDomainInfoReply(encode(codec, info), WHAT), info, "round trip through the codec's encoder");
 });
 
-t.test('refused replies fail with the codec\'s own error', async (t) => {
+t.test("refused replies fail with the codec's own error", async (t) => {
   const ok = reply(1, 1024n, 512n, 1, 5n);
   same(t, reply(256, 1n, 1n, 1, 1n), 'state above 255');
   same(t, reply(-1, 1n, 1n, 1, 1n), 'negative state');
@@ -70,5 +83,9 @@ t.test('refused replies fail with the codec\'s own error', async (t) => {
   same(t, ok.subarray(0, 28), 'short reply');
   same(t, Buffer.concat([ok, Buffer.alloc(4)]), 'trailing bytes');
   same(t, Buffer.alloc(0), 'empty reply');
-  t.throws(() => decodeDomainInfoReply(reply(256, 1n, 1n, 1, 1n), WHAT), { message: /DOMAIN_GET_INFO ret\.state/ }, 'names the field');
+  t.throws(
+    () => decodeDomainInfoReply(reply(256, 1n, 1n, 1, 1n), WHAT),
+    { message: /DOMAIN_GET_INFO ret\.state/ },
+    'names the field',
+  );
 });

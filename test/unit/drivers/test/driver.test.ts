@@ -2,10 +2,17 @@
 // libvirt 9.0's defaults, lifecycle rules, errors, CPU time and events.
 import t from 'tap';
 import { hostname } from 'node:os';
-import { connect, DomainEventType as Ev, DomainState as S, ErrorNumber, ListDomainsFlags as L, XVIRT_LIB_VERSION } from '../../../../lib';
+import {
+  connect,
+  DomainEventType as Ev,
+  DomainState as S,
+  ErrorNumber,
+  ListDomainsFlags as L,
+  XVIRT_LIB_VERSION,
+} from '../../../../lib';
 import { TEST_UUID, guestXml, names, open, recordEvents, sleep, tick } from '../../../support/test-driver';
 
-t.test('starts like libvirt 9.0\'s test:///default', async (t) => {
+t.test("starts like libvirt 9.0's test:///default", async (t) => {
   const conn = await open(t);
   t.equal(await conn.getType(), 'TEST');
   t.equal(await conn.getVersion(), 2, 'hypervisor version 0.0.2');
@@ -15,13 +22,26 @@ t.test('starts like libvirt 9.0\'s test:///default', async (t) => {
   t.equal(await conn.isSecure(), true);
   t.equal(await conn.getMaxVcpus(), 32);
   t.same(await conn.getNodeInfo(), {
-    model: 'i686', memoryKiB: 3145728, cpus: 16, mhz: 1400, nodes: 2, sockets: 2, cores: 2, threads: 2,
+    model: 'i686',
+    memoryKiB: 3145728,
+    cpus: 16,
+    mhz: 1400,
+    nodes: 2,
+    sockets: 2,
+    cores: 2,
+    threads: 2,
   });
   const all = await conn.listAllDomains();
-  t.same(all.map((d) => d.ref), [{ name: 'test', uuid: TEST_UUID, id: 1 }]);
+  t.same(
+    all.map((d) => d.ref),
+    [{ name: 'test', uuid: TEST_UUID, id: 1 }],
+  );
   const dom = await conn.lookupDomainByName('test');
   const info = await dom.getInfo();
-  t.same({ ...info, cpuTimeNs: undefined }, { state: S.RUNNING, maxMemKiB: 8388608, memoryKiB: 2097152, nrVirtCpu: 2, cpuTimeNs: undefined });
+  t.same(
+    { ...info, cpuTimeNs: undefined },
+    { state: S.RUNNING, maxMemKiB: 8388608, memoryKiB: 2097152, nrVirtCpu: 2, cpuTimeNs: undefined },
+  );
   t.equal(typeof info.cpuTimeNs, 'bigint');
   t.same(await dom.getState(), { state: S.RUNNING, reason: 0 }, 'running (unknown), as libvirt loads it');
   t.equal(await dom.getOSType(), 'linux', "libvirt's test driver reports 'linux'");
@@ -30,7 +50,10 @@ t.test('starts like libvirt 9.0\'s test:///default', async (t) => {
   t.equal(await dom.isPersistent(), true);
   t.equal(await dom.getAutostart(), false);
   const xml = await dom.getXMLDesc();
-  t.match(xml, /^<domain type='test' id='1'>\n  <name>test<\/name>\n  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f<\/uuid>/);
+  t.match(
+    xml,
+    /^<domain type='test' id='1'>\n  <name>test<\/name>\n  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f<\/uuid>/,
+  );
   t.match(xml, /<type arch='i686'>hvm<\/type>/);
   t.match(await conn.getCapabilities(), /<cells num='2'>[^]*<os_type>hvm<\/os_type>[^]*<os_type>xen<\/os_type>/);
 });
@@ -39,7 +62,7 @@ t.test('all test:///default connections share one state, dropped when the last c
   const a = await connect('test:///default');
   const b = await connect('test:///default');
   await (await a.lookupDomainByName('test')).suspend();
-  t.equal((await (await b.lookupDomainByName('test')).getState()).state, S.PAUSED, 'b sees a\'s change');
+  t.equal((await (await b.lookupDomainByName('test')).getState()).state, S.PAUSED, "b sees a's change");
   await a.defineXML(guestXml('shared1'));
   t.same(await names(b), ['test', 'shared1']);
   await a.close();
@@ -50,12 +73,16 @@ t.test('all test:///default connections share one state, dropped when the last c
   t.equal((await (await c.lookupDomainByName('test')).getState()).state, S.RUNNING);
 });
 
-t.test('lifecycle follows libvirt\'s rules; wrong states are OPERATION_INVALID', async (t) => {
+t.test("lifecycle follows libvirt's rules; wrong states are OPERATION_INVALID", async (t) => {
   const conn = await open(t);
   const dom = await conn.lookupDomainByName('test');
   const invalid = (re: RegExp) => ({ name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: re });
 
-  await t.rejects(dom.resume(), invalid(/^Requested operation is not valid: domain is not paused$/), 'resume a running domain');
+  await t.rejects(
+    dom.resume(),
+    invalid(/^Requested operation is not valid: domain is not paused$/),
+    'resume a running domain',
+  );
   await t.rejects(dom.create(), invalid(/domain is already running/), 'start a running domain');
   await dom.suspend();
   t.same(await dom.getState(), { state: S.PAUSED, reason: 1 }, 'paused (user)');
@@ -68,13 +95,25 @@ t.test('lifecycle follows libvirt\'s rules; wrong states are OPERATION_INVALID',
   t.same(await dom.getState(), { state: S.SHUTOFF, reason: 2 }, 'shut off (destroyed)');
   t.equal(await dom.isActive(), false);
   for (const [what, call] of [
-    ['destroy', () => dom.destroy()], ['suspend', () => dom.suspend()], ['resume', () => dom.resume()],
-    ['shutdown', () => dom.shutdown()], ['reboot', () => dom.reboot()],
-    ['setMemory', () => dom.setMemory(1024)], ['setVcpus', () => dom.setVcpus(1)],
+    ['destroy', () => dom.destroy()],
+    ['suspend', () => dom.suspend()],
+    ['resume', () => dom.resume()],
+    ['shutdown', () => dom.shutdown()],
+    ['reboot', () => dom.reboot()],
+    ['setMemory', () => dom.setMemory(1024)],
+    ['setVcpus', () => dom.setVcpus(1)],
   ] as const) {
-    await t.rejects(call(), invalid(/^Requested operation is not valid: domain is not running$/), `${what} of a shut-off domain`);
+    await t.rejects(
+      call(),
+      invalid(/^Requested operation is not valid: domain is not running$/),
+      `${what} of a shut-off domain`,
+    );
   }
-  await t.rejects(conn.lookupDomainById(1), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN }, 'its old id is gone');
+  await t.rejects(
+    conn.lookupDomainById(1),
+    { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN },
+    'its old id is gone',
+  );
 
   await dom.create();
   t.equal(dom.id, 2, 'ids grow: a restarted domain gets a new one');
@@ -87,7 +126,11 @@ t.test('lifecycle follows libvirt\'s rules; wrong states are OPERATION_INVALID',
   t.same(await dom.getState(), { state: S.SHUTOFF, reason: 1 }, 'shut off (shutdown)');
   await dom.create();
   t.equal(dom.id, 3);
-  await t.rejects(dom.create(1 << 5), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /unsupported flags \(0x20\)/ });
+  await t.rejects(dom.create(1 << 5), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: /unsupported flags \(0x20\)/,
+  });
 });
 
 t.test('a paused domain can be shut down; create with PAUSED starts it paused', async (t) => {
@@ -123,18 +166,33 @@ t.test('running domains accumulate CPU time from the wall clock', async (t) => {
   t.ok(d0 >= r, 'never goes backwards');
 });
 
-t.test('unknown names, ids and uuids are NO_DOMAIN in libvirt\'s words', async (t) => {
+t.test("unknown names, ids and uuids are NO_DOMAIN in libvirt's words", async (t) => {
   const conn = await open(t);
-  await t.rejects(conn.lookupDomainByName('nope'), { name: 'XvirtError', number: 42, message: "Domain not found: no domain with matching name 'nope'" });
-  await t.rejects(conn.lookupDomainById(7), { name: 'XvirtError', number: 42, message: 'Domain not found: no domain with matching id 7' });
+  await t.rejects(conn.lookupDomainByName('nope'), {
+    name: 'XvirtError',
+    number: 42,
+    message: "Domain not found: no domain with matching name 'nope'",
+  });
+  await t.rejects(conn.lookupDomainById(7), {
+    name: 'XvirtError',
+    number: 42,
+    message: 'Domain not found: no domain with matching id 7',
+  });
   const other = '6695eb01-f6a4-8304-79aa-97f2502e193e';
-  await t.rejects(conn.lookupDomainByUUID(other), { name: 'XvirtError', number: 42, message: `Domain not found: no domain with matching uuid '${other}'` });
+  await t.rejects(conn.lookupDomainByUUID(other), {
+    name: 'XvirtError',
+    number: 42,
+    message: `Domain not found: no domain with matching uuid '${other}'`,
+  });
   t.equal((await conn.lookupDomainByUUID(TEST_UUID.toUpperCase())).name, 'test', 'uuid lookup ignores case');
 
   const gone = await conn.defineXML(guestXml('gone'));
   await gone.undefine();
-  await t.rejects(gone.getInfo(), { name: 'XvirtError', number: 42, message: `Domain not found: no domain with matching uuid '${gone.uuid}' (gone)` },
-    'a stale Domain names its uuid and name');
+  await t.rejects(
+    gone.getInfo(),
+    { name: 'XvirtError', number: 42, message: `Domain not found: no domain with matching uuid '${gone.uuid}' (gone)` },
+    'a stale Domain names its uuid and name',
+  );
   await t.rejects(gone.create(), { name: 'XvirtError', number: 42 });
 });
 
@@ -148,25 +206,42 @@ t.test('define, redefine and undefine', async (t) => {
   await conn.defineXML(guestXml('web', '', '11111111-2222-3333-4444-555555555555', 1));
   t.equal((await dom.getInfo()).nrVirtCpu, 1, 'redefining an inactive domain replaces its definition');
 
-  await t.rejects(conn.defineXML(guestXml('web', '', '99999999-2222-3333-4444-555555555555')), {
-    number: ErrorNumber.OPERATION_FAILED,
-    message: "operation failed: domain 'web' already exists with uuid 11111111-2222-3333-4444-555555555555",
-  }, 'same name, other uuid');
-  await t.rejects(conn.defineXML(guestXml('other', '', TEST_UUID)), {
-    number: ErrorNumber.OPERATION_FAILED,
-    message: `operation failed: domain 'test' is already defined with uuid ${TEST_UUID}`,
-  }, 'same uuid, other name');
-  await t.rejects(conn.defineXML('<domain type="test"><name>half</name><memory>1</memory></domain>'),
-    { name: 'XvirtError', number: ErrorNumber.XML_ERROR, message: /missing <os><type>/ });
-  await t.rejects(conn.defineXML(guestXml('kvm').replace("type='test'", "type='kvm'").replace('hvm', 'exe')),
-    { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
+  await t.rejects(
+    conn.defineXML(guestXml('web', '', '99999999-2222-3333-4444-555555555555')),
+    {
+      number: ErrorNumber.OPERATION_FAILED,
+      message: "operation failed: domain 'web' already exists with uuid 11111111-2222-3333-4444-555555555555",
+    },
+    'same name, other uuid',
+  );
+  await t.rejects(
+    conn.defineXML(guestXml('other', '', TEST_UUID)),
+    {
+      number: ErrorNumber.OPERATION_FAILED,
+      message: `operation failed: domain 'test' is already defined with uuid ${TEST_UUID}`,
+    },
+    'same uuid, other name',
+  );
+  await t.rejects(conn.defineXML('<domain type="test"><name>half</name><memory>1</memory></domain>'), {
+    name: 'XvirtError',
+    number: ErrorNumber.XML_ERROR,
+    message: /missing <os><type>/,
+  });
+  await t.rejects(conn.defineXML(guestXml('kvm').replace("type='test'", "type='kvm'").replace('hvm', 'exe')), {
+    name: 'XvirtError',
+    number: ErrorNumber.XML_ERROR,
+  });
   t.same(await names(conn), ['test', 'web'], 'failed defines leave nothing behind');
 
   // Redefining a running domain changes its configuration, not the running guest.
   const test = await conn.lookupDomainByName('test');
   await conn.defineXML((await test.getXMLDesc()).replace("<vcpu placement='static'>2</vcpu>", '<vcpu>1</vcpu>'));
   t.equal((await test.getInfo()).nrVirtCpu, 2, 'live vCPUs unchanged');
-  t.match(await test.getXMLDesc(2 /* INACTIVE */), /<vcpu placement='static'>1<\/vcpu>/, 'the new config shows with INACTIVE');
+  t.match(
+    await test.getXMLDesc(2 /* INACTIVE */),
+    /<vcpu placement='static'>1<\/vcpu>/,
+    'the new config shows with INACTIVE',
+  );
   t.notMatch(await test.getXMLDesc(2), /id=/);
   await test.destroy();
   await test.create();
@@ -178,14 +253,23 @@ t.test('define, redefine and undefine', async (t) => {
   t.equal(await test.isPersistent(), false, 'a running domain turns transient');
   t.equal(await test.isActive(), true);
   await t.rejects(test.undefine(), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /transient/ });
-  await t.rejects(test.setAutostart(true), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /transient/ });
+  await t.rejects(test.setAutostart(true), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /transient/,
+  });
   await test.destroy();
   await tick();
   t.same(await names(conn), [], 'and vanishes when it stops');
   t.same(events, [
-    ['web', Ev.DEFINED, 0], ['web', Ev.DEFINED, 1], ['test', Ev.DEFINED, 1],
-    ['test', Ev.STOPPED, 1], ['test', Ev.STARTED, 0],
-    ['web', Ev.UNDEFINED, 0], ['test', Ev.UNDEFINED, 0], ['test', Ev.STOPPED, 1],
+    ['web', Ev.DEFINED, 0],
+    ['web', Ev.DEFINED, 1],
+    ['test', Ev.DEFINED, 1],
+    ['test', Ev.STOPPED, 1],
+    ['test', Ev.STARTED, 0],
+    ['web', Ev.UNDEFINED, 0],
+    ['test', Ev.UNDEFINED, 0],
+    ['test', Ev.STOPPED, 1],
   ]);
 });
 
@@ -198,8 +282,16 @@ t.test('createXML makes transient guests that vanish when they stop', async (t) 
   const b = await conn.createXML(guestXml('t2'), 1 /* PAUSED */);
   t.equal(b.id, 3);
   t.equal((await b.getState()).state, S.PAUSED);
-  await t.rejects(conn.createXML(guestXml('t1', '', a.uuid)), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /'t1' is already active/ });
-  await t.rejects(conn.createXML(guestXml('t9'), 2 /* AUTODESTROY */), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /unsupported flags \(0x2\)/ });
+  await t.rejects(conn.createXML(guestXml('t1', '', a.uuid)), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /'t1' is already active/,
+  });
+  await t.rejects(conn.createXML(guestXml('t9'), 2 /* AUTODESTROY */), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: /unsupported flags \(0x2\)/,
+  });
   await a.shutdown();
   await b.destroy();
   t.same(await names(conn), ['test']);
@@ -218,15 +310,34 @@ t.test('setMemory, setVcpus and autostart are validated and change the running g
   const dom = await conn.lookupDomainByName('test');
   await dom.setMemory(1048576);
   t.equal((await dom.getInfo()).memoryKiB, 1048576);
-  await t.rejects(dom.setMemory(8388609), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: 'invalid argument: cannot set memory higher than max memory' });
+  await t.rejects(dom.setMemory(8388609), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: 'invalid argument: cannot set memory higher than max memory',
+  });
   await t.rejects(dom.setMemory(0), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
   await dom.setVcpus(1);
   t.equal((await dom.getInfo()).nrVirtCpu, 1);
-  await t.rejects(dom.setVcpus(3), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: 'invalid argument: requested cpu amount exceeds maximum (3 > 2)' });
-  await t.rejects(dom.setVcpus(33), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /maximum supported amount \(33 > 32\)/ });
+  await t.rejects(dom.setVcpus(3), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: 'invalid argument: requested cpu amount exceeds maximum (3 > 2)',
+  });
+  await t.rejects(dom.setVcpus(33), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: /maximum supported amount \(33 > 32\)/,
+  });
   await t.rejects(dom.setVcpus(0), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
-  t.match(await dom.getXMLDesc(), /<currentMemory unit='KiB'>1048576<\/currentMemory>\n  <vcpu placement='static' current='1'>2<\/vcpu>/);
-  t.match(await dom.getXMLDesc(2), /<currentMemory unit='KiB'>2097152<\/currentMemory>\n  <vcpu placement='static'>2<\/vcpu>/, 'config unchanged');
+  t.match(
+    await dom.getXMLDesc(),
+    /<currentMemory unit='KiB'>1048576<\/currentMemory>\n  <vcpu placement='static' current='1'>2<\/vcpu>/,
+  );
+  t.match(
+    await dom.getXMLDesc(2),
+    /<currentMemory unit='KiB'>2097152<\/currentMemory>\n  <vcpu placement='static'>2<\/vcpu>/,
+    'config unchanged',
+  );
   await dom.destroy();
   await dom.create();
   const info = await dom.getInfo();

@@ -14,10 +14,20 @@ t.test('on_poweroff / on_reboot decide what shutdown and reboot do', async (t) =
   t.equal((await conn.lookupDomainByName('restarter')).id, restarter.id, 'with the same id');
   await stopper.reboot();
   await tick();
-  await t.rejects(conn.lookupDomainByName('stopper'), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN }, 'on_reboot=destroy: the transient guest is gone');
-  t.same(events, [
-    ['restarter', Ev.STARTED, 0], ['stopper', Ev.STARTED, 0], ['stopper', Ev.STOPPED, 0],
-  ], 'a restart emits no lifecycle event; a stop emits STOPPED/SHUTDOWN');
+  await t.rejects(
+    conn.lookupDomainByName('stopper'),
+    { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN },
+    'on_reboot=destroy: the transient guest is gone',
+  );
+  t.same(
+    events,
+    [
+      ['restarter', Ev.STARTED, 0],
+      ['stopper', Ev.STARTED, 0],
+      ['stopper', Ev.STOPPED, 0],
+    ],
+    'a restart emits no lifecycle event; a stop emits STOPPED/SHUTDOWN',
+  );
 });
 
 t.test('listAllDomains filters like libvirt', async (t) => {
@@ -37,7 +47,11 @@ t.test('listAllDomains filters like libvirt', async (t) => {
   t.same(await names(conn, L.OTHER), []);
   t.same(await names(conn, L.HAS_SNAPSHOT), []);
   t.same((await names(conn, L.NO_SNAPSHOT | L.NO_MANAGEDSAVE)).length, 5);
-  await t.rejects(conn.listAllDomains(1 << 20), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /unsupported flags \(0x100000\)/ });
+  await t.rejects(conn.listAllDomains(1 << 20), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+    message: /unsupported flags \(0x100000\)/,
+  });
   await paused.destroy();
   await tr.destroy();
 });
@@ -58,13 +72,17 @@ t.test('every change reaches every connection of the state, in order', async (t)
   await v.destroy();
   await tick();
   const expected = [
-    ['test', Ev.SUSPENDED, 0], ['test', Ev.RESUMED, 0], ['test', Ev.STOPPED, 1], ['test', Ev.STARTED, 0],
-    ['test', Ev.STOPPED, 0], ['ev', Ev.STARTED, 0], ['ev', Ev.STOPPED, 1],
+    ['test', Ev.SUSPENDED, 0],
+    ['test', Ev.RESUMED, 0],
+    ['test', Ev.STOPPED, 1],
+    ['test', Ev.STARTED, 0],
+    ['test', Ev.STOPPED, 0],
+    ['ev', Ev.STARTED, 0],
+    ['ev', Ev.STOPPED, 1],
   ];
   t.same(seenA, expected);
   t.same(seenB, expected);
 });
-
 
 t.test('a listener may change state; its events follow in order on every connection', async (t) => {
   const a = await open(t);
@@ -77,7 +95,10 @@ t.test('a listener may change state; its events follow in order on every connect
   });
   await (await b.lookupDomainByName('test')).suspend();
   for (let i = 0; i < 3; i++) await tick();
-  const expected = [['test', Ev.SUSPENDED, 0], ['test', Ev.STOPPED, 1]];
+  const expected = [
+    ['test', Ev.SUSPENDED, 0],
+    ['test', Ev.STOPPED, 1],
+  ];
   t.same(seenA, expected);
   t.same(seenB, expected);
   t.equal((await (await b.lookupDomainByName('test')).getState()).state, S.SHUTOFF);

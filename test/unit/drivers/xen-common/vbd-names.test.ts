@@ -5,9 +5,19 @@ import { vbdName, vbdNumber } from '../../../../lib/drivers/xen-common/stats/vbd
 
 t.test('known names and numbers', async (t) => {
   const cases: Array<[string, number]> = [
-    ['xvda', 51712], ['xvdb', 51728], ['xvda1', 51713], ['xvdp15', (202 << 8) | (15 << 4) | 15],
-    ['xvdq', (1 << 28) | (16 << 8)], ['xvdaa', (1 << 28) | (26 << 8)], ['xvdaa3', (1 << 28) | (26 << 8) | 3],
-    ['hda', 768], ['hdb', 832], ['hdc', 5632], ['hdd2', 5698], ['sda', 2048], ['sdb1', 2065],
+    ['xvda', 51712],
+    ['xvdb', 51728],
+    ['xvda1', 51713],
+    ['xvdp15', (202 << 8) | (15 << 4) | 15],
+    ['xvdq', (1 << 28) | (16 << 8)],
+    ['xvdaa', (1 << 28) | (26 << 8)],
+    ['xvdaa3', (1 << 28) | (26 << 8) | 3],
+    ['hda', 768],
+    ['hdb', 832],
+    ['hdc', 5632],
+    ['hdd2', 5698],
+    ['sda', 2048],
+    ['sdb1', 2065],
   ];
   for (const [name, devid] of cases) {
     t.equal(vbdNumber(name), devid, `${name} -> ${devid}`);

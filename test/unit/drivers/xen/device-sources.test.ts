@@ -27,25 +27,40 @@ async function setup(t: Test) {
   fs.mkdirSync(path.join(root, 'guests'), { recursive: true });
   const pools = await HostDirPools.open(path.join(top, 'state'), [root]);
   const r = await rig(t, { codec: loadDomainXmlCodec(), storage: pools });
-  r.xl.onCreate = () => { r.hv.domains.push(fakeDomain(7, UUID)); };
+  r.xl.onCreate = () => {
+    r.hv.domains.push(fakeDomain(7, UUID));
+  };
   return { ...r, pools, root };
 }
-
 
 t.test('a volume disk starts with the volume file of its running pool', async (t) => {
   const { driver, xl, pools, root } = await setup(t);
   const ref = await driver.defineXML(guestXml("<source pool='guests' volume='vg.img'/>"));
-  t.match(await driver.domainGetXMLDesc(ref, 0), /<disk type='volume' device='disk'>\s*<source pool='guests' volume='vg.img'\/>/,
-    'the definition keeps the volume, not a path');
+  t.match(
+    await driver.domainGetXMLDesc(ref, 0),
+    /<disk type='volume' device='disk'>\s*<source pool='guests' volume='vg.img'\/>/,
+    'the definition keeps the volume, not a path',
+  );
 
-  await t.rejects(driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.NO_STORAGE_POOL,
-    message: /no storage pool with matching name 'guests'/ });
-  const pool = await pools.define(`<pool type='dir'><name>guests</name><target><path>${root}/guests</path></target></pool>`);
-  await t.rejects(driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID,
-    message: /storage pool 'guests' containing volume 'vg.img' is not active/ });
+  await t.rejects(driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_STORAGE_POOL,
+    message: /no storage pool with matching name 'guests'/,
+  });
+  const pool = await pools.define(
+    `<pool type='dir'><name>guests</name><target><path>${root}/guests</path></target></pool>`,
+  );
+  await t.rejects(driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /storage pool 'guests' containing volume 'vg.img' is not active/,
+  });
   await pools.start(pool);
-  await t.rejects(driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.NO_STORAGE_VOL,
-    message: /no storage vol with matching name 'vg.img'/ });
+  await t.rejects(driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_STORAGE_VOL,
+    message: /no storage vol with matching name 'vg.img'/,
+  });
   t.equal(xl.configs.length, 0, 'xl was never asked to build a guest whose disk is missing');
 
   fs.writeFileSync(path.join(root, 'guests', 'vg.img'), Buffer.alloc(4096));
@@ -60,14 +75,22 @@ t.test('volume sources are checked at define time', async (t) => {
     ["<source pool='guests' volume='../etc/passwd'/>", /volume name '..\/etc\/passwd' is not a plain file name/],
     ["<source pool='guests' volume='a' file='/x'/>", /attribute 'file' is not supported/],
   ] as const) {
-    await t.rejects(driver.defineXML(guestXml(source)), { name: 'XvirtError', number: ErrorNumber.CONFIG_UNSUPPORTED, message: why }, source);
+    await t.rejects(
+      driver.defineXML(guestXml(source)),
+      { name: 'XvirtError', number: ErrorNumber.CONFIG_UNSUPPORTED, message: why },
+      source,
+    );
   }
 });
 
 t.test('without storage pools on the connection, a volume disk cannot start', async (t) => {
   const r = await rig(t, { codec: loadDomainXmlCodec() });
   const ref = await r.driver.defineXML(guestXml("<source pool='guests' volume='vg.img'/>"));
-  await t.rejects(r.driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.NO_SUPPORT, message: /has no storage pools/ });
+  await t.rejects(r.driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_SUPPORT,
+    message: /has no storage pools/,
+  });
 });
 
 const nicXml = (iface: string) => `<domain type='xen'>
@@ -83,25 +106,51 @@ t.test('a network interface starts on the bridge of its running network', async 
   fs.mkdirSync(path.join(sysfs, 'class/net/xenbr0/bridge'), { recursive: true });
   const networks = await HostBridgeNetworks.open(path.join(top, 'networks'), path.join(sysfs, 'class/net'));
   const r = await rig(t, { codec: loadDomainXmlCodec(), networks, sysfsRoot: sysfs });
-  r.xl.onCreate = () => { r.hv.domains.push(fakeDomain(7, UUID)); };
-  const ref = await r.driver.defineXML(nicXml("<interface type='network'><mac address='00:16:3e:00:00:07'/><source network='lan'/></interface>"));
-  t.match(await r.driver.domainGetXMLDesc(ref, 0), /<interface type='network'>[\s\S]*<source network='lan'\/>/, 'the definition keeps the network');
+  r.xl.onCreate = () => {
+    r.hv.domains.push(fakeDomain(7, UUID));
+  };
+  const ref = await r.driver.defineXML(
+    nicXml("<interface type='network'><mac address='00:16:3e:00:00:07'/><source network='lan'/></interface>"),
+  );
+  t.match(
+    await r.driver.domainGetXMLDesc(ref, 0),
+    /<interface type='network'>[\s\S]*<source network='lan'\/>/,
+    'the definition keeps the network',
+  );
 
-  await t.rejects(r.driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.NO_NETWORK, message: /no network with matching name 'lan'/ });
-  const lan = await r.driver.networkDefineXML("<network><name>lan</name><forward mode='bridge'/><bridge name='xenbr0'/></network>", 0);
-  await t.rejects(r.driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: "network 'lan' is not active" });
+  await t.rejects(r.driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_NETWORK,
+    message: /no network with matching name 'lan'/,
+  });
+  const lan = await r.driver.networkDefineXML(
+    "<network><name>lan</name><forward mode='bridge'/><bridge name='xenbr0'/></network>",
+    0,
+  );
+  await t.rejects(r.driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: "network 'lan' is not active",
+  });
   t.equal(r.xl.configs.length, 0, 'xl was never asked to build a guest whose network is missing');
   await r.driver.networkCreate(lan);
   await r.driver.domainCreate(ref, 0);
   t.match(r.xl.configs[0], /vif = \[ "mac=00:16:3e:00:00:07,bridge=xenbr0" \]/);
 
-  await t.rejects(r.driver.defineXML(nicXml("<interface type='network'><source bridge='xenbr0'/></interface>")),
-    { name: 'XvirtError', number: ErrorNumber.CONFIG_UNSUPPORTED, message: /attribute 'bridge' is not supported/ });
+  await t.rejects(r.driver.defineXML(nicXml("<interface type='network'><source bridge='xenbr0'/></interface>")), {
+    name: 'XvirtError',
+    number: ErrorNumber.CONFIG_UNSUPPORTED,
+    message: /attribute 'bridge' is not supported/,
+  });
 });
 
 t.test('without virtual networks on the connection, a network interface cannot start', async (t) => {
   const r = await rig(t, { codec: loadDomainXmlCodec() });
   const ref = await r.driver.defineXML(nicXml("<interface type='network'><source network='lan'/></interface>"));
-  await t.rejects(r.driver.domainCreate(ref, 0), { name: 'XvirtError', number: ErrorNumber.NO_SUPPORT, message: /has no virtual networks/ });
+  await t.rejects(r.driver.domainCreate(ref, 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_SUPPORT,
+    message: /has no virtual networks/,
+  });
   await t.rejects(r.driver.connectListAllNetworks(0), { name: 'XvirtError', number: ErrorNumber.NO_SUPPORT });
 });

@@ -3,7 +3,11 @@
 // calls and their routes, definitions, listing filters, host facts.
 import t from 'tap';
 import {
-  DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ListDomainsFlags,
+  DomainPausedReason,
+  DomainRunningReason,
+  DomainShutoffReason,
+  DomainState,
+  ListDomainsFlags,
 } from '../../../../lib/constants';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,8 +25,10 @@ t.test('lists live domains with names from xenstore and UUIDs from the hyperviso
   const { driver, xs } = await rig(t);
   const refs = await driver.listAllDomains(0);
   t.same(refs, [
-    { name: 'Domain-0', uuid: UUIDS[0], id: 0 }, { name: 'g1', uuid: UUIDS[1], id: 1 },
-    { name: 'g2', uuid: UUIDS[2], id: 2 }, { name: 'g3', uuid: UUIDS[3], id: 3 },
+    { name: 'Domain-0', uuid: UUIDS[0], id: 0 },
+    { name: 'g1', uuid: UUIDS[1], id: 1 },
+    { name: 'g2', uuid: UUIDS[2], id: 2 },
+    { name: 'g3', uuid: UUIDS[3], id: 3 },
   ]);
   xs.values.set('/local/domain/2/name', 'renamed');
   t.equal((await driver.lookupById(2)).name, 'renamed', 'a rename is seen by the next lookup');
@@ -30,12 +36,18 @@ t.test('lists live domains with names from xenstore and UUIDs from the hyperviso
   t.same(await driver.lookupByUuid(UUIDS[1]!), { name: 'g1', uuid: UUIDS[1], id: 1 });
   await t.rejects(driver.lookupById(7), { number: ErrorNumber.NO_DOMAIN, message: /id 7/ });
   await t.rejects(driver.lookupByName('nope'), { number: ErrorNumber.NO_DOMAIN, message: /'nope'/ });
-  await t.rejects(driver.lookupByUuid('99999999-2222-3333-4444-555555555501'), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN });
+  await t.rejects(driver.lookupByUuid('99999999-2222-3333-4444-555555555501'), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_DOMAIN,
+  });
 });
 
 t.test('without xenstore, domains are still listed under xl-style default names', async (t) => {
   const { driver } = await rig(t, { xenstore: false });
-  t.same((await driver.listAllDomains(0)).map((r) => r.name), ['Domain-0', 'Domain-1', 'Domain-2', 'Domain-3']);
+  t.same(
+    (await driver.listAllDomains(0)).map((r) => r.name),
+    ['Domain-0', 'Domain-1', 'Domain-2', 'Domain-3'],
+  );
 });
 
 t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', async (t) => {
@@ -58,10 +70,16 @@ t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', 
   hv.domains.push(fakeDomain(9, UUIDS[2]!, { memKiB: 999 }));
   const moved = await driver.domainGetInfo(g2);
   t.equal(moved.memoryKiB, 999, 'a domain that came back under a new id (reboot) is found by UUID');
-  t.same(await driver.domainGetState(g2), { state: DomainState.BLOCKED, reason: 0 }, 'getState finds a moved domain by UUID too');
+  t.same(
+    await driver.domainGetState(g2),
+    { state: DomainState.BLOCKED, reason: 0 },
+    'getState finds a moved domain by UUID too',
+  );
 
   const g3 = await driver.lookupByName('g3');
-  hv.getInfo = () => { throw Object.assign(new Error('getdomaininfo of domain 3 failed: Permission denied'), { code: 'XC_EHYPERCALL' }); };
+  hv.getInfo = () => {
+    throw Object.assign(new Error('getdomaininfo of domain 3 failed: Permission denied'), { code: 'XC_EHYPERCALL' });
+  };
   const failing = driver.domainGetInfo(g3);
   t.type(failing, Promise, 'a hypervisor refusal is a rejection, not a synchronous throw');
   await t.rejects(failing, { name: 'XvirtError', number: ErrorNumber.XEN_CALL, message: /Permission denied/ });
@@ -69,7 +87,11 @@ t.test('getInfo is one UUID-checked hypercall; vanished domains are NO_DOMAIN', 
 
   hv.domains.push(fakeDomain(2, '22222222-2222-3333-4444-555555555509'));
   hv.domains = hv.domains.filter((d) => d.id !== 9);
-  await t.rejects(driver.domainGetInfo(g2), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN }, 'an id reused by another domain is not ours');
+  await t.rejects(
+    driver.domainGetInfo(g2),
+    { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN },
+    'an id reused by another domain is not ours',
+  );
 });
 
 t.test('suspend, resume, shutdown, reboot and destroy take the right route', async (t) => {
@@ -78,11 +100,18 @@ t.test('suspend, resume, shutdown, reboot and destroy take the right route', asy
   hv.calls = [];
   await driver.domainSuspend(g1);
   t.same(await driver.domainGetState(g1), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
-  await t.rejects(driver.domainSuspend(g1), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /already paused/ },
-    'a second pause would need two unpauses (Xen counts them)');
+  await t.rejects(
+    driver.domainSuspend(g1),
+    { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /already paused/ },
+    'a second pause would need two unpauses (Xen counts them)',
+  );
   t.equal(hv.calls.filter((c) => c === 'pause 1').length, 1);
   await driver.domainResume(g1);
-  await t.rejects(driver.domainResume(g1), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /not paused/ });
+  await t.rejects(driver.domainResume(g1), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /not paused/,
+  });
   t.equal((await driver.domainGetInfo(g1)).state, DomainState.BLOCKED);
   t.ok(hv.calls.includes('pause 1') && hv.calls.includes('unpause 1'));
 
@@ -116,51 +145,90 @@ t.test('definitions: define, list filters, inactive info, start through xl, unde
   const uuid = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
   const ref = await driver.defineXML(domainXml('web', uuid));
   t.same(ref, { name: 'web', uuid, id: -1 });
-  await t.rejects(driver.defineXML(domainXml('web', 'aaaaaaaa-bbbb-cccc-dddd-000000000000')), { name: 'XvirtError', number: ErrorNumber.DOM_EXIST });
+  await t.rejects(driver.defineXML(domainXml('web', 'aaaaaaaa-bbbb-cccc-dddd-000000000000')), {
+    name: 'XvirtError',
+    number: ErrorNumber.DOM_EXIST,
+  });
   await t.rejects(driver.defineXML('<domain/>'), { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
 
-  t.same((await driver.listAllDomains(ListDomainsFlags.INACTIVE)).map((r) => r.name), ['web']);
-  t.same((await driver.listAllDomains(ListDomainsFlags.PERSISTENT)).map((r) => r.name), ['web']);
+  t.same(
+    (await driver.listAllDomains(ListDomainsFlags.INACTIVE)).map((r) => r.name),
+    ['web'],
+  );
+  t.same(
+    (await driver.listAllDomains(ListDomainsFlags.PERSISTENT)).map((r) => r.name),
+    ['web'],
+  );
   t.equal((await driver.listAllDomains(ListDomainsFlags.ACTIVE | ListDomainsFlags.TRANSIENT)).length, 4);
   t.equal((await driver.listAllDomains(ListDomainsFlags.RUNNING)).length, 4, 'idle guests count as running');
-  t.same((await driver.listAllDomains(ListDomainsFlags.SHUTOFF)).map((r) => r.name), ['web']);
+  t.same(
+    (await driver.listAllDomains(ListDomainsFlags.SHUTOFF)).map((r) => r.name),
+    ['web'],
+  );
   t.equal((await driver.listAllDomains(ListDomainsFlags.HAS_SNAPSHOT)).length, 0);
-  t.same(await driver.domainGetInfo(ref), { state: DomainState.SHUTOFF, maxMemKiB: 65536, memoryKiB: 32768, nrVirtCpu: 2, cpuTimeNs: 0n });
+  t.same(await driver.domainGetInfo(ref), {
+    state: DomainState.SHUTOFF,
+    maxMemKiB: 65536,
+    memoryKiB: 32768,
+    nrVirtCpu: 2,
+    cpuTimeNs: 0n,
+  });
   t.equal(await driver.domainIsActive(ref), false);
   t.equal(await driver.domainIsPersistent(ref), true);
   await t.rejects(driver.domainSuspend(ref), { number: ErrorNumber.OPERATION_INVALID, message: /not running/ });
 
-  xl.onCreate = () => { hv.domains.push(fakeDomain(5, uuid)); void xs.write('/local/domain/5/name', 'web'); };
+  xl.onCreate = () => {
+    hv.domains.push(fakeDomain(5, uuid));
+    void xs.write('/local/domain/5/name', 'web');
+  };
   const started = await driver.domainCreate(ref, 0);
   t.equal(started.id, 5);
-  t.match(xl.configs[0], /^name = "web"\nuuid = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"\ntype = "pv"\nmemory = 32\nmaxmem = 64\nvcpus = 2\nkernel = "\/guest\/vmlinuz"\n/);
+  t.match(
+    xl.configs[0],
+    /^name = "web"\nuuid = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"\ntype = "pv"\nmemory = 32\nmaxmem = 64\nvcpus = 2\nkernel = "\/guest\/vmlinuz"\n/,
+  );
   await t.rejects(driver.domainCreate(ref, 0), { number: ErrorNumber.OPERATION_INVALID, message: /already running/ });
   await t.rejects(driver.createXML(domainXml('web', uuid), 0), { name: 'XvirtError', number: ErrorNumber.DOM_EXIST });
-  await t.rejects(driver.createXML(domainXml('x', 'aaaaaaaa-bbbb-cccc-dddd-111111111111'), 2), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  await t.rejects(driver.createXML(domainXml('x', 'aaaaaaaa-bbbb-cccc-dddd-111111111111'), 2), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+  });
 
   await driver.domainSetAutostart(ref, true);
   t.equal(await driver.domainGetAutostart(ref), true);
-  t.same((await driver.listAllDomains(ListDomainsFlags.AUTOSTART)).map((r) => r.name), ['web']);
+  t.same(
+    (await driver.listAllDomains(ListDomainsFlags.AUTOSTART)).map((r) => r.name),
+    ['web'],
+  );
   t.match(await driver.domainGetXMLDesc(ref, 0), /<name>web<\/name>/);
 
   await driver.domainUndefine(ref, 0);
   t.equal(await driver.domainIsPersistent(started), false, 'still running, now transient');
   t.match(await driver.domainGetXMLDesc(started, 0), /<domain type='xen' id='5'>/);
   await t.rejects(driver.domainUndefine(started, 0), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID });
-  await t.rejects(driver.domainSetAutostart(started, true), { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID });
+  await t.rejects(driver.domainSetAutostart(started, true), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+  });
 });
 
 t.test('createXML starts a transient domain, paused on request', async (t) => {
   const { driver, hv, xl } = await rig(t);
   const uuid = 'aaaaaaaa-bbbb-cccc-dddd-222222222222';
   let pausedSeen = false;
-  xl.onCreate = (_c, paused) => { pausedSeen = paused; hv.domains.push(fakeDomain(6, uuid)); };
+  xl.onCreate = (_c, paused) => {
+    pausedSeen = paused;
+    hv.domains.push(fakeDomain(6, uuid));
+  };
   const ref = await driver.createXML(domainXml('tmp', uuid), 1);
   t.equal(ref.id, 6);
   t.equal(pausedSeen, true);
   t.equal(await driver.domainIsPersistent(ref), false);
   xl.onCreate = null;
-  await t.rejects(driver.createXML(domainXml('gone', 'aaaaaaaa-bbbb-cccc-dddd-333333333333'), 0), { name: 'XvirtError', number: ErrorNumber.OPERATION_FAILED });
+  await t.rejects(driver.createXML(domainXml('gone', 'aaaaaaaa-bbbb-cccc-dddd-333333333333'), 0), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_FAILED,
+  });
   xl.available = false;
   await t.rejects(driver.domainSetMemory(ref, 1024), { number: ErrorNumber.NO_SUPPORT, message: /xl/ });
 });
@@ -175,12 +243,27 @@ t.test('state reasons: from the shutdown code, and for the changes this process 
   t.same(await state(g1), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
   await driver.domainResume(g1);
   t.same(await state(g1), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED }, 'fast path');
-  t.same(await state({ ...g1, id: 77 }), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED }, 'found by UUID');
+  t.same(
+    await state({ ...g1, id: 77 }),
+    { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED },
+    'found by UUID',
+  );
   // Another connection of the same process (xvirtd's clients) sees the same reasons.
   const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xvirt-xen-reasons-'));
   const otherStore = await DefinitionStore.open(otherDir, (xml) => testCodec.parse(xml));
-  const other = new XenDriver({ hv: await XenHypervisor.over(Promise.resolve(hv)), xenstore: xs, store: otherStore, xl, codec: testCodec, pollMs: 0, reasons });
-  t.teardown(async () => { await other.close(); fs.rmSync(otherDir, { recursive: true, force: true }); });
+  const other = new XenDriver({
+    hv: await XenHypervisor.over(Promise.resolve(hv)),
+    xenstore: xs,
+    store: otherStore,
+    xl,
+    codec: testCodec,
+    pollMs: 0,
+    reasons,
+  });
+  t.teardown(async () => {
+    await other.close();
+    fs.rmSync(otherDir, { recursive: true, force: true });
+  });
   t.same(await other.domainGetState(g1), { state: DomainState.BLOCKED, reason: DomainRunningReason.UNPAUSED });
 
   Object.assign(hv.domains[1]!, { state: DomainState.PAUSED, xenState: XenState.PAUSED }); // xl pause
@@ -189,7 +272,11 @@ t.test('state reasons: from the shutdown code, and for the changes this process 
   t.same(await state(g1), { state: DomainState.BLOCKED, reason: 0 }, 'and the old reason does not come back');
 
   await driver.domainShutdown(g1);
-  t.same(await state(g1), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.SHUTDOWN }, 'from the shutdown code');
+  t.same(
+    await state(g1),
+    { state: DomainState.SHUTOFF, reason: DomainShutoffReason.SHUTDOWN },
+    'from the shutdown code',
+  );
 
   const uuid = 'aaaaaaaa-bbbb-cccc-dddd-444444444444';
   const web = await driver.defineXML(domainXml('web', uuid));
@@ -228,23 +315,42 @@ t.test('opening xen:///system: URI checks, no privcmd, unprivileged callers', as
   const { openXenDriver } = await import('../../../../lib/drivers/xen');
   const { openDriver } = await import('../../../../lib/drivers/registry');
   const { parseUri } = await import('../../../../lib/uri');
-  await t.rejects(openXenDriver(parseUri('xen:///session'), {}), { number: ErrorNumber.NO_CONNECT, message: /only xen:\/\/\/system/ });
-  await t.rejects(openXenDriver(parseUri('xen:///system?statedir=/tmp'), {}), { number: ErrorNumber.INVALID_ARG, message: /statedir/ });
+  await t.rejects(openXenDriver(parseUri('xen:///session'), {}), {
+    number: ErrorNumber.NO_CONNECT,
+    message: /only xen:\/\/\/system/,
+  });
+  await t.rejects(openXenDriver(parseUri('xen:///system?statedir=/tmp'), {}), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /statedir/,
+  });
   const onXen = (await import('node:fs')).existsSync('/dev/xen/privcmd');
   if (!onXen && process.getuid?.() === 0) {
-    await t.rejects(openXenDriver(parseUri('xen:///system'), {}), { number: ErrorNumber.NO_CONNECT, message: /\/dev\/xen\/privcmd is missing/ });
+    await t.rejects(openXenDriver(parseUri('xen:///system'), {}), {
+      number: ErrorNumber.NO_CONNECT,
+      message: /\/dev\/xen\/privcmd is missing/,
+    });
   }
   const realGetuid = process.getuid;
   process.getuid = () => 1000;
-  t.teardown(() => { process.getuid = realGetuid; });
+  t.teardown(() => {
+    process.getuid = realGetuid;
+  });
   process.env.XVIRT_PROXY_HELPER = '/nonexistent/xvirt-proxy';
-  t.teardown(() => { delete process.env.XVIRT_PROXY_HELPER; });
-  await t.rejects(openDriver(parseUri('xen:///system'), {}),
+  t.teardown(() => {
+    delete process.env.XVIRT_PROXY_HELPER;
+  });
+  await t.rejects(
+    openDriver(parseUri('xen:///system'), {}),
     { name: 'XvirtError', message: /proxy helper \/nonexistent\/xvirt-proxy is not installed/ },
-    'unprivileged callers are handed to the proxy driver, which says what is missing');
-  await t.rejects(openDriver(parseUri('xen:///session'), {}),
+    'unprivileged callers are handed to the proxy driver, which says what is missing',
+  );
+  await t.rejects(
+    openDriver(parseUri('xen:///session'), {}),
     { number: ErrorNumber.NO_CONNECT, message: /only xen:\/\/\/system/ },
-    'the proxy driver checks the URI as the direct one does');
-  await t.rejects(openDriver(parseUri('xen:///system?statedir=/tmp'), {}),
-    { number: ErrorNumber.INVALID_ARG, message: /statedir/ });
+    'the proxy driver checks the URI as the direct one does',
+  );
+  await t.rejects(openDriver(parseUri('xen:///system?statedir=/tmp'), {}), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /statedir/,
+  });
 });

@@ -6,8 +6,14 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  DomainCreateFlags, DomainEventStartedDetail, DomainEventStoppedDetail, DomainEventType, DomainRunningReason,
-  DomainShutoffReason, DomainState, DomainUndefineFlags,
+  DomainCreateFlags,
+  DomainEventStartedDetail,
+  DomainEventStoppedDetail,
+  DomainEventType,
+  DomainRunningReason,
+  DomainShutoffReason,
+  DomainState,
+  DomainUndefineFlags,
 } from '../../../../lib/constants';
 import { ErrorNumber } from '../../../../lib/errors';
 import type { DriverLifecycleEvent } from '../../../../lib/types';
@@ -40,7 +46,10 @@ function fakeSaveRestore(r: Rig, name: string, uuid: string, ids: { next: number
 
 async function started(r: Rig, name: string, uuid: string, id: number) {
   const ref = await r.driver.defineXML(domainXml(name, uuid));
-  r.xl.onCreate = () => { r.hv.domains.push(fakeDomain(id, uuid)); void r.xs.write(`/local/domain/${id}/name`, name); };
+  r.xl.onCreate = () => {
+    r.hv.domains.push(fakeDomain(id, uuid));
+    void r.xs.write(`/local/domain/${id}/name`, name);
+  };
   return { defined: ref, running: await r.driver.domainCreate(ref, 0) };
 }
 
@@ -52,11 +61,22 @@ t.test('save and restore: xl runs only after the checks, with reasons and event 
   fakeSaveRestore(r, 'web', UUID, { next: 6 });
 
   r.xl.runs = [];
-  await t.rejects(r.driver.domainSave(running, path.join(r.dir, 'missing', 'web.save'), 0),
-    { number: ErrorNumber.SYSTEM_ERROR, message: /^Failed to create file '.*missing\/web\.save': No such file or directory$/ });
-  await t.rejects(r.driver.domainSave(running, 'web.save', 0), { number: ErrorNumber.INVALID_ARG, message: /absolute/ });
-  await t.rejects(r.driver.domainSave(running, r.dir, 0), { number: ErrorNumber.SYSTEM_ERROR, message: /Is a directory/ });
-  await t.rejects(r.driver.domainSave(running, path.join(r.dir, 'x'), 1), { name: 'XvirtError', number: ErrorNumber.INVALID_ARG });
+  await t.rejects(r.driver.domainSave(running, path.join(r.dir, 'missing', 'web.save'), 0), {
+    number: ErrorNumber.SYSTEM_ERROR,
+    message: /^Failed to create file '.*missing\/web\.save': No such file or directory$/,
+  });
+  await t.rejects(r.driver.domainSave(running, 'web.save', 0), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /absolute/,
+  });
+  await t.rejects(r.driver.domainSave(running, r.dir, 0), {
+    number: ErrorNumber.SYSTEM_ERROR,
+    message: /Is a directory/,
+  });
+  await t.rejects(r.driver.domainSave(running, path.join(r.dir, 'x'), 1), {
+    name: 'XvirtError',
+    number: ErrorNumber.INVALID_ARG,
+  });
   t.same(r.xl.runs, [], 'no xl call for a refused save');
   t.equal(await r.driver.domainIsActive(running), true, 'the guest still runs');
 
@@ -64,28 +84,51 @@ t.test('save and restore: xl runs only after the checks, with reasons and event 
   await r.driver.domainSave(running, image, 0);
   t.same(r.xl.runs, [['save', '5', image]]);
   t.same(await r.driver.domainGetState(running), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.SAVED });
-  t.ok(events.some((e) => e.domain.uuid === UUID && e.event === DomainEventType.STOPPED && e.detail === DomainEventStoppedDetail.SAVED),
-    'STOPPED/SAVED, though the scan only saw the domain vanish');
+  t.ok(
+    events.some(
+      (e) =>
+        e.domain.uuid === UUID && e.event === DomainEventType.STOPPED && e.detail === DomainEventStoppedDetail.SAVED,
+    ),
+    'STOPPED/SAVED, though the scan only saw the domain vanish',
+  );
 
   const corrupt = path.join(r.dir, 'corrupt.save');
   fs.writeFileSync(corrupt, Buffer.alloc(100, 0x41));
   const headerless = path.join(r.dir, 'headerless.save');
   fs.writeFileSync(headerless, Buffer.concat([MAGIC, Buffer.alloc(64)]));
   r.xl.runs = [];
-  await t.rejects(r.driver.domainRestore(corrupt, 0), { number: ErrorNumber.OPERATION_FAILED, message: /corrupt\.save.*header xl save writes/ });
-  await t.rejects(r.driver.domainRestore(headerless, 0), { number: ErrorNumber.OPERATION_FAILED, message: /names no domain/ });
-  await t.rejects(r.driver.domainRestore(path.join(r.dir, 'nope.save'), 0),
-    { number: ErrorNumber.SYSTEM_ERROR, message: /nope\.save': No such file or directory$/ });
+  await t.rejects(r.driver.domainRestore(corrupt, 0), {
+    number: ErrorNumber.OPERATION_FAILED,
+    message: /corrupt\.save.*header xl save writes/,
+  });
+  await t.rejects(r.driver.domainRestore(headerless, 0), {
+    number: ErrorNumber.OPERATION_FAILED,
+    message: /names no domain/,
+  });
+  await t.rejects(r.driver.domainRestore(path.join(r.dir, 'nope.save'), 0), {
+    number: ErrorNumber.SYSTEM_ERROR,
+    message: /nope\.save': No such file or directory$/,
+  });
   t.same(r.xl.runs, [], 'xl never sees a file xvirt already refused');
 
   const restored = await r.driver.domainRestore(image, 0);
   t.same(restored, { name: 'web', uuid: UUID, id: 6 });
   t.same(r.xl.runs, [['restore', image]]);
-  t.same(await r.driver.domainGetState(restored), { state: DomainState.BLOCKED, reason: DomainRunningReason.RESTORED },
-    'idle (the fake guest is blocked), restored');
-  t.ok(events.some((e) => e.domain.id === 6 && e.event === DomainEventType.STARTED && e.detail === DomainEventStartedDetail.RESTORED));
-  await t.rejects(r.driver.domainRestore(image, 0), { number: ErrorNumber.OPERATION_INVALID, message: /already active/ },
-    'a running domain is not restored twice');
+  t.same(
+    await r.driver.domainGetState(restored),
+    { state: DomainState.BLOCKED, reason: DomainRunningReason.RESTORED },
+    'idle (the fake guest is blocked), restored',
+  );
+  t.ok(
+    events.some(
+      (e) => e.domain.id === 6 && e.event === DomainEventType.STARTED && e.detail === DomainEventStartedDetail.RESTORED,
+    ),
+  );
+  await t.rejects(
+    r.driver.domainRestore(image, 0),
+    { number: ErrorNumber.OPERATION_INVALID, message: /already active/ },
+    'a running domain is not restored twice',
+  );
 });
 
 t.test('managed save: the next start restores it once; FORCE_BOOT and undefine deal with the image', async (t) => {
@@ -98,7 +141,10 @@ t.test('managed save: the next start restores it once; FORCE_BOOT and undefine d
   t.equal(r.xl.runs[0]![0], 'save');
   const image = r.xl.runs[0]![2]!;
   t.equal(path.dirname(image), path.join(r.dir, 'save'), 'the image lives in the state directory');
-  await t.rejects(r.driver.domainUndefine(defined, 0), { number: ErrorNumber.OPERATION_INVALID, message: /managed save image exists/ });
+  await t.rejects(r.driver.domainUndefine(defined, 0), {
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /managed save image exists/,
+  });
 
   r.xl.configs = [];
   const again = await r.driver.domainCreate(defined, 0);
@@ -111,7 +157,9 @@ t.test('managed save: the next start restores it once; FORCE_BOOT and undefine d
   await r.driver.domainManagedSaveRemove(defined, 0);
   t.equal(await r.driver.domainHasManagedSaveImage(defined, 0), false);
   await r.driver.domainManagedSave(await r.driver.domainCreate(defined, 0), 0);
-  r.xl.onCreate = () => { r.hv.domains.push(fakeDomain(9, UUID)); };
+  r.xl.onCreate = () => {
+    r.hv.domains.push(fakeDomain(9, UUID));
+  };
   const booted = await r.driver.domainCreate(defined, DomainCreateFlags.FORCE_BOOT);
   t.equal(booted.id, 9, 'FORCE_BOOT boots');
   t.equal(await r.driver.domainHasManagedSaveImage(defined, 0), false, 'and drops the image');
@@ -119,5 +167,4 @@ t.test('managed save: the next start restores it once; FORCE_BOOT and undefine d
   await r.driver.domainManagedSave(booted, 0);
   await r.driver.domainUndefine(defined, DomainUndefineFlags.MANAGED_SAVE);
   t.equal(fs.readdirSync(path.join(r.dir, 'save')).length, 0, 'undefine with MANAGED_SAVE removes the image');
-
 });

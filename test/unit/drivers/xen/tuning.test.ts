@@ -33,8 +33,11 @@ t.test('a defined domain: CURRENT and CONFIG rewrite the definition, LIVE is ref
   t.match(await inactiveXml(r), /<currentMemory unit='KiB'>98304<\/currentMemory>/);
   t.match(stored(r), /98304/, 'durable in the store');
   await r.driver.domainSetMemoryFlags(r.ref, 65536, Mem.CONFIG | Mem.MAXIMUM);
-  t.match(await inactiveXml(r), /<memory unit='KiB'>65536<\/memory>\s*<currentMemory unit='KiB'>65536<\/currentMemory>/,
-    'a lower maximum pulls the current memory down with it');
+  t.match(
+    await inactiveXml(r),
+    /<memory unit='KiB'>65536<\/memory>\s*<currentMemory unit='KiB'>65536<\/currentMemory>/,
+    'a lower maximum pulls the current memory down with it',
+  );
   await r.driver.domainSetMaxMemory(r.ref, 262144);
   t.match(await inactiveXml(r), /<memory unit='KiB'>262144<\/memory>/);
 
@@ -48,10 +51,18 @@ t.test('a defined domain: CURRENT and CONFIG rewrite the definition, LIVE is ref
 
   const before = stored(r);
   for (const [call, number, message] of [
-    [() => r.driver.domainSetMemoryFlags(r.ref, 1024, Mem.LIVE), ErrorNumber.OPERATION_INVALID, /domain is not running/],
+    [
+      () => r.driver.domainSetMemoryFlags(r.ref, 1024, Mem.LIVE),
+      ErrorNumber.OPERATION_INVALID,
+      /domain is not running/,
+    ],
     [() => r.driver.domainSetMemoryFlags(r.ref, 300000, Mem.CONFIG), ErrorNumber.INVALID_ARG, /higher than max memory/],
     [() => r.driver.domainSetMemoryFlags(r.ref, 1024, 8), ErrorNumber.INVALID_ARG, /unsupported flags \(0x8\)/],
-    [() => r.driver.domainSetMemoryFlags(r.ref, 0, Mem.CONFIG), ErrorNumber.INVALID_ARG, /memory must be a positive integer/],
+    [
+      () => r.driver.domainSetMemoryFlags(r.ref, 0, Mem.CONFIG),
+      ErrorNumber.INVALID_ARG,
+      /memory must be a positive integer/,
+    ],
     [() => r.driver.domainSetVcpusFlags(r.ref, 5, Vcpu.CONFIG), ErrorNumber.INVALID_ARG, /5 > 2/],
     [() => r.driver.domainSetVcpusFlags(r.ref, 1, Vcpu.LIVE), ErrorNumber.OPERATION_INVALID, /domain is not running/],
   ] as const) {
@@ -67,14 +78,27 @@ t.test('a running domain: CURRENT and LIVE go to xl, LIVE|CONFIG to both', async
   await r.driver.domainSetMemoryFlags(r.ref, 49152, Mem.LIVE | Mem.CONFIG);
   await r.driver.domainSetMemoryFlags(r.ref, 120000, Mem.LIVE | Mem.MAXIMUM);
   await r.driver.domainSetVcpusFlags(r.ref, 4, Vcpu.LIVE);
-  t.same(r.xl.runs, [['mem-set', '9', '32768k'], ['mem-set', '9', '49152k'], ['mem-max', '9', '120000k'], ['vcpu-set', '9', '4']]);
-  t.match(await inactiveXml(r), /<currentMemory unit='KiB'>49152<\/currentMemory>/, 'only the CONFIG call reached the definition');
+  t.same(r.xl.runs, [
+    ['mem-set', '9', '32768k'],
+    ['mem-set', '9', '49152k'],
+    ['mem-max', '9', '120000k'],
+    ['vcpu-set', '9', '4'],
+  ]);
+  t.match(
+    await inactiveXml(r),
+    /<currentMemory unit='KiB'>49152<\/currentMemory>/,
+    'only the CONFIG call reached the definition',
+  );
 
   r.xl.runs = [];
   for (const [call, number, message] of [
     [() => r.driver.domainSetMemoryFlags(r.ref, 262144, Mem.LIVE), ErrorNumber.INVALID_ARG, /higher than max memory/],
     [() => r.driver.domainSetVcpusFlags(r.ref, 5, Vcpu.LIVE), ErrorNumber.INVALID_ARG, /5 > 4/],
-    [() => r.driver.domainSetVcpusFlags(r.ref, 2, Vcpu.LIVE | Vcpu.MAXIMUM), ErrorNumber.INVALID_ARG, /maximum vCPU count of a running domain/],
+    [
+      () => r.driver.domainSetVcpusFlags(r.ref, 2, Vcpu.LIVE | Vcpu.MAXIMUM),
+      ErrorNumber.INVALID_ARG,
+      /maximum vCPU count of a running domain/,
+    ],
   ] as const) {
     await t.rejects(call(), { name: 'XvirtError', number, message });
   }
@@ -85,8 +109,11 @@ t.test('a transient running domain has no CONFIG to change', async (t) => {
   const r = await setup(t);
   r.run();
   await r.driver.domainUndefine(r.ref, 0);
-  await t.rejects(r.driver.domainSetMemoryFlags(r.ref, 1024, Mem.CONFIG),
-    { name: 'XvirtError', number: ErrorNumber.OPERATION_INVALID, message: /transient domains do not have any persistent config/ });
+  await t.rejects(r.driver.domainSetMemoryFlags(r.ref, 1024, Mem.CONFIG), {
+    name: 'XvirtError',
+    number: ErrorNumber.OPERATION_INVALID,
+    message: /transient domains do not have any persistent config/,
+  });
 });
 
 t.test('<vcpu current> becomes xl maxvcpus', async (t) => {
