@@ -6,27 +6,20 @@
 import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainDefinition } from '../../xml';
+import { modificationImpact } from '../modification-impact';
 import { TEST_MAX_VCPUS } from './defaults';
 import { devicesOf, withBalloonPeriod } from './devices';
 import type { TestDomain } from './domain';
 import { invalidArg, operationInvalid } from './errors';
-
-function domainLayerInvalid(detail: string): XvirtError {
-  return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, detail);
-}
 
 /** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
 function selectDefs(
   dom: TestDomain,
   flags: number,
 ): { live: DomainDefinition | null; config: DomainDefinition | null } {
-  let impact = flags & (Mem.LIVE | Mem.CONFIG);
-  if (impact === 0) impact = dom.active ? Mem.LIVE : Mem.CONFIG;
-  if (impact & Mem.LIVE && !dom.active) throw domainLayerInvalid('domain is not running');
-  if (impact & Mem.CONFIG && !dom.persistent) {
-    throw domainLayerInvalid('transient domains do not have any persistent config');
-  }
-  return { live: impact & Mem.LIVE ? dom.live : null, config: impact & Mem.CONFIG ? dom.config : null };
+  // libvirt's domain layer raises these, hence its error domain.
+  const { live, config } = modificationImpact(flags, dom, ErrorDomain.DOMAIN);
+  return { live: live ? dom.live : null, config: config ? dom.config : null };
 }
 
 /** libvirt's virDomainObjGetOneDefState: exactly one definition, and whether it is the live one. */

@@ -11,6 +11,8 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import type { DomainDefinition } from '../../xml';
 import type { Found } from './directory';
 import type { LiveDomain } from '../xen-common/records';
+import { checkFlags } from '../xen-common/stats/source';
+import { modificationImpact } from '../modification-impact';
 
 /** What the setters change: the running guest (through xl) and the stored definition. */
 export interface TuningTarget {
@@ -27,24 +29,14 @@ function invalid(number: ErrorNumber, detail: string): XvirtError {
   return XvirtError.of(number, ErrorDomain.XEN, detail);
 }
 
-function checkFlags(flags: number, allowed: number, api: string): void {
-  if ((flags & ~allowed) !== 0 || flags < 0) {
-    throw invalid(
-      ErrorNumber.INVALID_ARG,
-      `unsupported flags (0x${(flags & ~allowed).toString(16)}) in function ${api}`,
-    );
-  }
-}
-
 /** virDomainObjUpdateModificationImpact: which of the running guest and the definition `flags` select. */
 function selected(found: Found, flags: number): { live: LiveDomain | null; config: Found['def'] | null } {
-  let impact = flags & (Mem.LIVE | Mem.CONFIG);
-  if (impact === 0) impact = found.live ? Mem.LIVE : Mem.CONFIG;
-  if (impact & Mem.LIVE && !found.live) throw invalid(ErrorNumber.OPERATION_INVALID, 'domain is not running');
-  if (impact & Mem.CONFIG && !found.def) {
-    throw invalid(ErrorNumber.OPERATION_INVALID, 'transient domains do not have any persistent config');
-  }
-  return { live: impact & Mem.LIVE ? found.live! : null, config: impact & Mem.CONFIG ? found.def! : null };
+  const { live, config } = modificationImpact(
+    flags,
+    { active: !!found.live, persistent: !!found.def },
+    ErrorDomain.XEN,
+  );
+  return { live: live ? found.live! : null, config: config ? found.def! : null };
 }
 
 function positive(value: number, what: string): void {
@@ -59,7 +51,7 @@ export async function setMemoryFlags(
   memoryKiB: number,
   flags: number,
 ): Promise<void> {
-  checkFlags(flags, Mem.LIVE | Mem.CONFIG | Mem.MAXIMUM, 'virDomainSetMemoryFlags');
+  checkFlags(ErrorDomain.XEN, flags, Mem.LIVE | Mem.CONFIG | Mem.MAXIMUM, 'virDomainSetMemoryFlags');
   positive(memoryKiB, 'memory');
   const { live, config } = selected(found, flags);
   if (flags & Mem.MAXIMUM) {
@@ -86,7 +78,7 @@ export async function setMemoryFlags(
 
 /** virDomainSetVcpusFlags: vCPUs online, or with MAXIMUM (CONFIG only) the most the guest may have. */
 export async function setVcpusFlags(target: TuningTarget, found: Found, nvcpus: number, flags: number): Promise<void> {
-  checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'virDomainSetVcpusFlags');
+  checkFlags(ErrorDomain.XEN, flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'virDomainSetVcpusFlags');
   positive(nvcpus, 'vCPU count');
   const { live, config } = selected(found, flags);
   const maximum = (flags & Vcpu.MAXIMUM) !== 0;
