@@ -10,16 +10,11 @@ import type { NetworkRef } from '../../netstore-types';
 import { formatNetworkXml } from '../../xml/network';
 import { HostStorageDriver } from '../host-storage/driver';
 import { matchesStateFlags } from '../list-flags';
+import { rejectUnknownFlags } from '../unknown-flags';
 import type { HostBridgeNetworks } from './bridge-networks';
 
 function badFlags(flags: number, allowed: number, fn: string): void {
-  const unknown = flags & ~allowed;
-  if (unknown)
-    throw new XvirtError(
-      ErrorNumber.INVALID_ARG,
-      ErrorDomain.NETWORK,
-      `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`,
-    );
+  rejectUnknownFlags(ErrorDomain.NETWORK, flags, allowed, fn);
 }
 
 /** virNetworkDefineFlags VALIDATE: the XML is always checked here. */

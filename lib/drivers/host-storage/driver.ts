@@ -13,17 +13,12 @@ import type { StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef } f
 import { formatStoragePoolXml } from '../../xml/storage-pool';
 import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { matchesStateFlags } from '../list-flags';
+import { rejectUnknownFlags } from '../unknown-flags';
 import type { HostDirPools } from './dir-pools';
 import * as files from './volume-files';
 
 function badFlags(flags: number, allowed: number, fn: string): void {
-  const unknown = flags & ~allowed;
-  if (unknown)
-    throw new XvirtError(
-      ErrorNumber.INVALID_ARG,
-      ErrorDomain.STORAGE,
-      `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`,
-    );
+  rejectUnknownFlags(ErrorDomain.STORAGE, flags, allowed, fn);
 }
 
 /** virStoragePoolCreateFlags WITH_BUILD: build the directory, then start. */
@@ -137,17 +132,7 @@ export abstract class HostStorageDriver {
 
   async storageVolLookupByName(pool: StoragePoolRef, name: string): Promise<StorageVolRef> {
     const pools = this.#pools('virStorageVolLookupByName');
-    const dir = pools.dir(pool);
-    const file = files.volumePath(dir, name);
-    try {
-      await files.checkVolumeFile(dir, file);
-    } catch {
-      throw XvirtError.of(
-        ErrorNumber.NO_STORAGE_VOL,
-        ErrorDomain.STORAGE,
-        `no storage vol with matching name '${name}'`,
-      );
-    }
+    await pools.volumeFile(pool, name);
     return pools.volRef(pool, name);
   }
 

@@ -1,5 +1,6 @@
 /** The errors the test driver raises, worded as libvirt words them. */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { rejectUnknownFlags } from '../unknown-flags';
 
 export function noDomain(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.TEST, detail);
@@ -17,15 +18,7 @@ export function invalidArg(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, detail);
 }
 
-/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does (INVALID_ARG without the usual prefix). */
+/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does in the test driver. */
 export function checkFlags(flags: number, allowed: number, fn: string): void {
-  const unknown = flags & ~allowed;
-  if (unknown !== 0) {
-    // libvirt's virReportInvalidArg: its own text, without the "invalid argument:" prefix.
-    throw new XvirtError(
-      ErrorNumber.INVALID_ARG,
-      ErrorDomain.TEST,
-      `unsupported flags (0x${(unknown >>> 0).toString(16)}) in function ${fn}`,
-    );
-  }
+  rejectUnknownFlags(ErrorDomain.TEST, flags, allowed, fn);
 }
