@@ -13,7 +13,7 @@ import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netst
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml/storage-pool';
 import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../definition-store';
-import { systemError } from './volume-files';
+import * as files from './volume-files';
 
 /** Where pool directories may live unless XVIRT_STORAGE_ROOTS says otherwise (colon-separated). */
 export const DEFAULT_STORAGE_ROOTS = ['/var/lib/xvirt/images', '/var/lib/libvirt/images'];
@@ -124,14 +124,14 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
       const group = def.permissions?.group ?? -1;
       if (owner >= 0 || group >= 0) await fs.chown(def.targetPath, owner, group);
     } catch (err) {
-      throw systemError(`cannot create path '${def.targetPath}'`, err);
+      throw files.systemError(`cannot create path '${def.targetPath}'`, err);
     }
   }
 
   async start(ref: StoragePoolRef): Promise<void> {
     const dir = this.dir(ref, false);
     if (!(await isDirectory(dir))) {
-      throw systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
+      throw files.systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
     }
     this.active.add(this.def(ref).uuid);
   }
@@ -147,7 +147,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     try {
       await fs.rmdir(dir);
     } catch (err) {
-      throw systemError(`failed to remove pool '${dir}'`, err);
+      throw files.systemError(`failed to remove pool '${dir}'`, err);
     }
   }
 
@@ -182,10 +182,19 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     return this.byName(d.name);
   }
 
-  /**
-   * The file of volume `name` in pool `poolName`, for a domain's volume disk
-   * at start: the pool must be running and the volume a regular file in it.
-   */
+  /** The file of volume `name` in a running pool (virStorageVolLookupByName's checks): a regular file directly in it. */
+  async volumeFile(pool: StoragePoolRef, name: string): Promise<string> {
+    const dir = this.dir(pool);
+    const file = files.volumePath(dir, name);
+    try {
+      await files.checkVolumeFile(dir, file);
+    } catch {
+      throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching name '${name}'`);
+    }
+    return file;
+  }
+
+  /** The file of volume `name` in pool `poolName`, for a domain's volume disk at start, in libvirt's words. */
   async volumePath(poolName: string, name: string): Promise<string> {
     const pool = this.byName(poolName);
     if (!this.isActive(pool)) {
@@ -194,23 +203,12 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
         `storage pool '${poolName}' containing volume '${name}' is not active`,
       );
     }
-    if (name.includes('/') || name === '.' || name === '..' || !(await isFile(path.join(this.dir(pool), name)))) {
-      throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching name '${name}'`);
-    }
-    return path.join(this.dir(pool), name);
+    return this.volumeFile(pool, name);
   }
 
   volRef(pool: StoragePoolRef, name: string): StorageVolRef {
     const key = path.join(this.dir(pool), name);
     return { pool: pool.name, name, key };
-  }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.lstat(file)).isFile();
-  } catch {
-    return false;
   }
 }
 
