@@ -90,7 +90,8 @@ async function dommemstatCommand(ctx: CommandContext): Promise<number> {
     await withContext(ctx, 'Unable to change balloon collection period.', () =>
       dom.setMemoryStatsPeriod(period, flags),
     );
-    return ctx.json ? (printJson(ctx, { action: 'memory-stats-period-set', period }), 0) : 0;
+    if (ctx.json) printJson(ctx, { action: 'memory-stats-period-set', period });
+    return 0;
   }
   const failure = `Failed to get memory statistics for domain ${dom.name}`;
   const stats = await withContext(ctx, failure, () => dom.memoryStats());
