@@ -21,6 +21,8 @@ export enum NodeSlot {
   FREE_KIB = 2,
 }
 export const NODE_STRIDE = 3;
+/** The most physical CPU ids a vCPU affinity map covers (XC_CPUMAP_MAX bytes, native/xc_core.h). */
+export const AFFINITY_CPUS_MAX = 448 * 8;
 
 /** One vCPU as XEN_DOMCTL_getvcpuinfo reports it. */
 export interface XenVcpu {
@@ -53,6 +55,8 @@ export interface XenNodeMemory {
 export interface NativeStatsCalls {
   /** vCPU records into `out`; the vCPU count, or -1 for no such domain (or another UUID). */
   vcpus(domid: number, expectUuid: Uint8Array | null, out: Float64Array): number;
+  /** One vCPU's hard affinity into `out` (libvirt's cpumap bytes); 0, or -1 for no such domain or vCPU. */
+  vcpuAffinity(domid: number, vcpu: number, out: Uint8Array): number;
   /** Raw uint64 idle ns per CPU into `out`; the CPU id count. */
   cpuIdle(out: Float64Array): number;
   /** NUMA node records into `out`; the node id count. */
@@ -81,6 +85,7 @@ export class NativeStatsReader {
   #vcpus = new Float64Array(8 * VCPU_STRIDE);
   #cpus = new Float64Array(64);
   #nodes = new Float64Array(4 * NODE_STRIDE);
+  #map = new Uint8Array(1);
 
   constructor(native: NativeStatsCalls) {
     this.#native = native;
@@ -112,6 +117,15 @@ export class NativeStatsReader {
       }
       return out;
     }
+  }
+
+  /** vCPU `vcpu`'s hard affinity over physical CPUs 0 .. cpus - 1; null when the domain or that vCPU is gone. */
+  vcpuAffinity(domid: number, vcpu: number, cpus: number): boolean[] | null {
+    const bytes = Math.ceil(cpus / 8);
+    if (this.#map.length !== bytes) this.#map = new Uint8Array(bytes);
+    const map = this.#map;
+    if (this.#native.vcpuAffinity(domid, vcpu, map) < 0) return null;
+    return Array.from({ length: cpus }, (_, c) => (map[c >> 3]! & (1 << (c & 7))) !== 0);
   }
 
   /** Idle time (ns) of every physical CPU id Xen reports; an offline CPU reads 0. */

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 import {
+  AFFINITY_CPUS_MAX,
   NativeStatsReader,
   stridesMatch,
   type NativeStatsCalls,
@@ -305,6 +306,22 @@ export class XenHypervisor {
       throw invalidArg('expected UUID must be 16 bytes');
     }
     return this.#query(() => this.#stats.vcpus(domid, expectUuid));
+  }
+
+  /**
+   * The hard affinity of vCPU `vcpu` of domain `domid` over physical CPUs 0 .. cpus - 1
+   * (XEN_DOMCTL_getvcpuaffinity); null when the domain, or that vCPU in it, is gone.
+   */
+  vcpuAffinity(domid: number, vcpu: number, cpus: number): boolean[] | null {
+    this.#check();
+    checkDomid(domid);
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu > 0xffffffff) {
+      throw invalidArg(`vCPU id must be an integer from 0 to 4294967295, got ${String(vcpu)}`);
+    }
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > AFFINITY_CPUS_MAX) {
+      throw invalidArg(`CPU count must be an integer from 1 to ${AFFINITY_CPUS_MAX}, got ${String(cpus)}`);
+    }
+    return this.#query(() => this.#stats.vcpuAffinity(domid, vcpu, cpus));
   }
 
   /** Idle nanoseconds of each physical CPU id (XEN_SYSCTL_getcpuinfo); offline CPUs read 0. */

@@ -87,6 +87,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
       InstanceMethod<&Hypervisor::Shutdown>("shutdown"),
       InstanceMethod<&Hypervisor::Close>("close"),
       InstanceMethod<&Hypervisor::Vcpus>("vcpus"),
+      InstanceMethod<&Hypervisor::VcpuAffinity>("vcpuAffinity"),
       InstanceMethod<&Hypervisor::CpuIdle>("cpuIdle"),
       InstanceMethod<&Hypervisor::NodeMemory>("nodeMemory"),
     });
@@ -272,6 +273,9 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
   // Statistics (native/addon_stats.cc): synchronous on the query handle, like getInfo.
   Napi::Value Vcpus(const Napi::CallbackInfo& info) {
     return CheckOpen(info.Env()) ? stats_.Vcpus(info, query_) : info.Env().Undefined();
+  }
+  Napi::Value VcpuAffinity(const Napi::CallbackInfo& info) {
+    return CheckOpen(info.Env()) ? stats_.VcpuAffinity(info, query_) : info.Env().Undefined();
   }
   Napi::Value CpuIdle(const Napi::CallbackInfo& info) {
     return CheckOpen(info.Env()) ? stats_.CpuIdle(info, query_) : info.Env().Undefined();

@@ -20,6 +20,9 @@ class HypervisorStats {
   // vcpus(domid, expectUuid: Uint8Array(16) | null, out: Float64Array) -> the domain's vCPU count (records
   // written: as many as fit), or -1 when no domain has that id (or, with expectUuid, it has another UUID).
   Napi::Value Vcpus(const Napi::CallbackInfo& info, xc_handle* h);
+  // vcpuAffinity(domid, vcpu, out: Uint8Array(1..XC_CPUMAP_MAX)) -> 0 with vCPU `vcpu`'s hard affinity in `out`
+  // (libvirt's cpumap layout), or -1 when no domain has that id or it has no such vCPU.
+  Napi::Value VcpuAffinity(const Napi::CallbackInfo& info, xc_handle* h);
   // cpuIdle(out: Float64Array, raw uint64 ns per CPU) -> the number of CPU ids Xen reports (may exceed out).
   Napi::Value CpuIdle(const Napi::CallbackInfo& info, xc_handle* h);
   // nodeMemory(out: Float64Array of NODE_STRIDE records) -> the number of node ids (may exceed out's room).

@@ -37,6 +37,7 @@
 #define XC_DOMCTL_UNPAUSEDOMAIN 4
 #define XC_DOMCTL_GETDOMAININFO 5
 #define XC_DOMCTL_GETVCPUINFO 14
+#define XC_DOMCTL_GETVCPUAFFINITY 25
 
 /* Interface versions: 4.16 uses 0x14 for both; 4.17 0x15/0x15; 4.18 0x15/0x16; 4.19 0x15/0x17. */
 #define XC_SYSCTL_IF_416 0x14u
@@ -202,6 +203,31 @@ _Static_assert(offsetof(struct xc_abi_vcpuinfo, cpu_time) == 8, "vcpuinfo.cpu_ti
 _Static_assert(offsetof(struct xc_abi_vcpuinfo, cpu) == 16, "vcpuinfo.cpu");
 _Static_assert(sizeof(struct xc_abi_vcpuinfo) == 24, "vcpuinfo is 24 bytes");
 
+/* struct xenctl_bitmap: a guest handle to a byte map (CPU c = bit c % 8 of byte c / 8) and its size in bits. */
+struct xc_abi_bitmap {
+    uint64_t bitmap; /* guest handle: user pointer to uint8_t[(nr_bits + 7) / 8] */
+    uint32_t nr_bits;
+    uint32_t pad;
+};
+_Static_assert(offsetof(struct xc_abi_bitmap, nr_bits) == 8, "xenctl_bitmap.nr_bits");
+_Static_assert(sizeof(struct xc_abi_bitmap) == 16, "xenctl_bitmap is 16 bytes");
+
+/*
+ * XEN_DOMCTL_getvcpuaffinity (same layout from 4.5 to 4.22): IN vcpu and which maps (HARD=1, SOFT=2);
+ * Xen writes the asked maps through their handles, min(nr_bits, nr_cpu_ids) bits, and zeroes the rest.
+ */
+#define XC_VCPUAFFINITY_HARD 1u
+struct xc_abi_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags;
+    struct xc_abi_bitmap cpumap_hard;
+    struct xc_abi_bitmap cpumap_soft;
+};
+_Static_assert(offsetof(struct xc_abi_vcpuaffinity, flags) == 4, "vcpuaffinity.flags");
+_Static_assert(offsetof(struct xc_abi_vcpuaffinity, cpumap_hard) == 8, "vcpuaffinity.cpumap_hard");
+_Static_assert(offsetof(struct xc_abi_vcpuaffinity, cpumap_soft) == 24, "vcpuaffinity.cpumap_soft");
+_Static_assert(sizeof(struct xc_abi_vcpuaffinity) == 40, "vcpuaffinity is 40 bytes");
+
 struct xc_abi_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -210,6 +236,7 @@ struct xc_abi_domctl {
     union {
         struct xc_abi_dominfo getdomaininfo;
         struct xc_abi_vcpuinfo getvcpuinfo;
+        struct xc_abi_vcpuaffinity vcpuaffinity;
         uint8_t pad[128];
     } u;
 };

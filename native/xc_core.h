@@ -162,6 +162,17 @@ int xc_domain_vcpus(xc_handle *h, uint32_t domid, struct xc_dominfo *dom, struct
                     size_t *count);
 
 /*
+ * The hard affinity of vCPU `vcpu` of domain `domid` (XEN_DOMCTL_getvcpuaffinity)
+ * into `map`, `map_len` bytes in libvirt's cpumap layout: physical CPU c is
+ * bit c % 8 of byte c / 8, set when the vCPU may run there. Bits for CPUs
+ * beyond Xen's CPU ids read 0. 1 <= map_len <= XC_CPUMAP_MAX, checked before
+ * any hypercall. XC_ENODOMAIN when Xen has no such domain, or no vCPU with
+ * that id in it (the two answer alike: ask xc_domain_vcpus which ids exist).
+ */
+#define XC_CPUMAP_MAX (XC_CPU_MAX / 8u)
+int xc_vcpu_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, uint8_t *map, size_t map_len);
+
+/*
  * Time (ns) each physical CPU spent idle since boot (XEN_SYSCTL_getcpuinfo),
  * for CPUs 0 .. *count - 1; Xen reports its CPU id space (nr_cpu_ids), and an
  * offline CPU reads 0. At most XC_CPU_MAX CPUs (what the arena holds).

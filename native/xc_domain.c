@@ -17,7 +17,7 @@ void xc_dominfo_from_abi(const struct xc_abi_dominfo *in, struct xc_dominfo *out
     xc_state_from_flags(in->flags, in->nr_online_vcpus, out);
 }
 
-static int check_domid(xc_handle *h, uint32_t domid)
+int xc_check_domid(xc_handle *h, uint32_t domid)
 {
     if (domid > XC_DOMID_MAX)
         return xc_fail(&h->err, XC_EINVAL, 0, "domain id %u is out of range 0-%u", domid, XC_DOMID_MAX);
@@ -35,7 +35,7 @@ int xc_domain_getinfo(xc_handle *h, uint32_t domid, struct xc_dominfo *out)
     struct xc_abi_domctl *d;
     long rc;
 
-    if (check_domid(h, domid) != XC_OK) return h->err.status;
+    if (xc_check_domid(h, domid) != XC_OK) return h->err.status;
     d = xc_domctl_prepare(h, XC_DOMCTL_GETDOMAININFO, h->iface.domctl_if, domid);
     rc = xc_do_domctl(h);
     if (rc < 0) return domctl_failed(h, "getdomaininfo", domid, rc);
@@ -82,14 +82,14 @@ static int check_not_dom0(xc_handle *h, const char *what, uint32_t domid)
 {
     if (domid == 0)
         return xc_fail(&h->err, XC_EINVAL, 0, "refusing to %s domain 0 (the control domain runs the host)", what);
-    return check_domid(h, domid);
+    return xc_check_domid(h, domid);
 }
 
 static int simple_domctl(xc_handle *h, uint32_t cmd, const char *what, uint32_t domid)
 {
     long rc;
 
-    if ((cmd == XC_DOMCTL_DESTROYDOMAIN ? check_not_dom0(h, what, domid) : check_domid(h, domid)) != XC_OK)
+    if ((cmd == XC_DOMCTL_DESTROYDOMAIN ? check_not_dom0(h, what, domid) : xc_check_domid(h, domid)) != XC_OK)
         return h->err.status;
     do {
         xc_domctl_prepare(h, cmd, h->iface.domctl_if, domid);

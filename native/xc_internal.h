@@ -37,6 +37,9 @@ struct xc_abi_domctl *xc_domctl_prepare(xc_handle *h, uint32_t cmd, uint32_t int
 long xc_do_sysctl(xc_handle *h);
 long xc_do_domctl(xc_handle *h);
 
+/* XC_OK, or XC_EINVAL recorded for a domain id beyond XC_DOMID_MAX. */
+int xc_check_domid(xc_handle *h, uint32_t domid);
+
 /* Copies one hypervisor record into the caller's form. */
 void xc_dominfo_from_abi(const struct xc_abi_dominfo *in, struct xc_dominfo *out);
 

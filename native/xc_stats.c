@@ -1,6 +1,6 @@
 /*
  * Statistics the hypervisor keeps: per-vCPU state and run time
- * (getvcpuinfo), per-CPU idle time (getcpuinfo) and per-node memory
+ * (getvcpuinfo), per-vCPU hard affinity (getvcpuaffinity), per-CPU idle time (getcpuinfo) and per-node memory
  * (numainfo). Results go through the handle's arena (pages Xen may write)
  * and are copied out; nothing is allocated.
  */
@@ -13,6 +13,7 @@
 #define STATS_AREA_LEN (XC_ARENA_LEN - XC_ARENA_CONTROL_LEN)
 _Static_assert(XC_CPU_MAX * sizeof(uint64_t) <= STATS_AREA_LEN, "CPU idle times fit the arena");
 _Static_assert(XC_NODE_MAX * sizeof(struct xc_abi_meminfo) <= STATS_AREA_LEN, "node memory fits the arena");
+_Static_assert(XC_CPUMAP_MAX <= STATS_AREA_LEN, "a CPU map fits the arena");
 
 static void *stats_area(xc_handle *h) { return h->arena + XC_ARENA_CONTROL_LEN; }
 
@@ -64,6 +65,33 @@ int xc_domain_vcpus(xc_handle *h, uint32_t domid, struct xc_dominfo *dom, struct
             return xc_fail(&h->err, XC_ENODOMAIN, ESRCH, "no domain with id %u", domid);
     }
     *count = dom->max_vcpus;
+    return XC_OK;
+}
+
+int xc_vcpu_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, uint8_t *map, size_t map_len)
+{
+    /* The bitmap is Xen's second buffer behind the domctl: it too must be hypercall-safe memory. */
+    uint8_t *area = stats_area(h);
+    struct xc_abi_domctl *d;
+    long rc;
+
+    if (xc_check_domid(h, domid) != XC_OK) return h->err.status;
+    if (!map || map_len == 0 || map_len > XC_CPUMAP_MAX)
+        return xc_fail(&h->err, XC_EINVAL, 0, "CPU map of %zu bytes for vCPU %u of domain %u is not 1-%u bytes",
+                       map ? map_len : 0, vcpu, domid, (unsigned)XC_CPUMAP_MAX);
+    memset(area, 0, map_len);
+    d = xc_domctl_prepare(h, XC_DOMCTL_GETVCPUAFFINITY, h->iface.domctl_if, domid);
+    d->u.vcpuaffinity.vcpu = vcpu;
+    d->u.vcpuaffinity.flags = XC_VCPUAFFINITY_HARD;
+    d->u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)area;
+    d->u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)(map_len * 8u);
+    rc = xc_do_domctl(h);
+    if (rc == -ESRCH)
+        return xc_fail(&h->err, XC_ENODOMAIN, ESRCH, "no domain with id %u, or no vCPU %u in it", domid, vcpu);
+    if (rc < 0)
+        return xc_fail(&h->err, XC_EHYPERCALL, (int)-rc, "getvcpuaffinity of vCPU %u of domain %u failed: %s", vcpu,
+                       domid, strerror((int)-rc));
+    memcpy(map, area, map_len);
     return XC_OK;
 }
 

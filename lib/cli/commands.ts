@@ -42,7 +42,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     names: ['domstats', 'dommemstat', 'domblkstat', 'domifstat'],
     load: async () => (await import('./commands-stats')).STATS_COMMANDS,
   },
-  { names: ['vcpuinfo', 'vcpucount', 'cpu-stats'], load: async () => (await import('./commands-vcpu')).VCPU_COMMANDS },
+  {
+    names: ['vcpuinfo', 'vcpupin', 'vcpucount', 'cpu-stats'],
+    load: async () => (await import('./commands-vcpu')).VCPU_COMMANDS,
+  },
   { names: ['setmem', 'setmaxmem', 'setvcpus'], load: async () => (await import('./commands-tuning')).TUNING_COMMANDS },
   {
     names: ['nodecpustats', 'nodememstats', 'freecell', 'nodecpumap'],

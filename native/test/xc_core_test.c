@@ -273,6 +273,54 @@ static void test_stats(uint32_t minor)
     xc_close(h);
 }
 
+static void test_affinity(uint32_t minor)
+{
+    struct xc_error err;
+    uint8_t one[1], two[2] = { 0xaa, 0xaa }, big[XC_CPUMAP_MAX + 1];
+    unsigned long allocs, calls;
+    xc_handle *h;
+    int i;
+
+    fake_init(&xen, minor, 3);
+    xen.dom[0].vcpu[1].hard_affinity = 0x02; /* dom0's vCPU 1 pinned to CPU 1 (xl vcpu-pin 0 1 1) */
+    h = fake_open(&xen, &err);
+    if (!h) { CHECK(0, "4.%u opens: %s", minor, err.message); return; }
+    allocs = xen.allocs;
+
+    calls = xen.hypercalls;
+    CHECK(xc_vcpu_affinity(h, 0, 0, one, sizeof one) == XC_OK && one[0] == 0x0f && xen.hypercalls == calls + 1 &&
+              xen.last_affinity_bits == 8,
+          "4.%u: an unpinned vCPU may run on all 4 CPU ids (0x%02x), one hypercall asking 8 bits", minor, one[0]);
+    CHECK(xc_vcpu_affinity(h, 0, 1, two, sizeof two) == XC_OK && two[0] == 0x02 && two[1] == 0 &&
+              xen.last_affinity_bits == 16,
+          "4.%u: a pinned vCPU's map; bytes beyond Xen's CPUs zeroed (0x%02x 0x%02x)", minor, two[0], two[1]);
+    CHECK(xc_vcpu_affinity(h, 2, 0, big, XC_CPUMAP_MAX) == XC_OK && big[0] == 0x0f && big[XC_CPUMAP_MAX - 1] == 0,
+          "4.%u: the largest map (%u bytes) of a guest's vCPU", minor, (unsigned)XC_CPUMAP_MAX);
+
+    calls = xen.hypercalls;
+    one[0] = 0x5a;
+    CHECK(xc_vcpu_affinity(h, 0, 0, one, 0) == XC_EINVAL && xc_vcpu_affinity(h, 0, 0, NULL, 1) == XC_EINVAL &&
+              xc_vcpu_affinity(h, 0, 0, big, XC_CPUMAP_MAX + 1) == XC_EINVAL &&
+              xc_vcpu_affinity(h, 0x7ff0, 0, one, 1) == XC_EINVAL && xen.hypercalls == calls && one[0] == 0x5a,
+          "4.%u: empty, missing or oversized maps and reserved ids refused before any hypercall: %s", minor,
+          xc_last_error(h)->message);
+    CHECK(xc_vcpu_affinity(h, 7, 0, one, 1) == XC_ENODOMAIN && strstr(xc_last_error(h)->message, "id 7"),
+          "4.%u: affinity in a missing domain: %s", minor, xc_last_error(h)->message);
+    xen.dom[0].vcpu[1].present = 0;
+    CHECK(xc_vcpu_affinity(h, 0, 1, one, 1) == XC_ENODOMAIN, "4.%u: a vCPU id Xen never allocated", minor);
+    CHECK(xc_vcpu_affinity(h, 0, 2, one, 1) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EINVAL &&
+              strstr(xc_last_error(h)->message, "getvcpuaffinity of vCPU 2"),
+          "4.%u: a vCPU id beyond the domain's maximum: %s", minor, xc_last_error(h)->message);
+    xen.domctl_if = 0x99;
+    CHECK(xc_vcpu_affinity(h, 0, 0, one, 1) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EACCES,
+          "4.%u: refusal carries Xen's errno", minor);
+    xen.domctl_if = xc_interface(h)->domctl_if;
+
+    for (i = 0; i < 1000; i++) xc_vcpu_affinity(h, 0, 0, one, sizeof one);
+    CHECK(xen.allocs == allocs && one[0] == 0x0f, "4.%u: no buffer allocation per affinity call", minor);
+    xc_close(h);
+}
+
 static void test_privcmd_missing(void)
 {
     struct xc_error err = { 0, 0, "" };
@@ -296,6 +344,8 @@ int main(void)
     test_large_list();
     test_stats(16);
     test_stats(19);
+    test_affinity(17);
+    test_affinity(19);
     test_privcmd_missing();
     CHECK(strcmp(xc_status_name(XC_ENODOMAIN), "XC_ENODOMAIN") == 0 && strcmp(xc_status_name(99), "XC_EUNKNOWN") == 0,
           "status names");

@@ -118,6 +118,21 @@ static long domctl(struct fake_xen *x, uint8_t *d)
         put32(d, 16 + 16, vc->cpu);
         return 0;
     }
+    case 25: { /* getvcpuaffinity: u32 vcpu @0, u32 flags @4, hard {handle @8, u32 nr_bits @16}, soft @24 */
+        uint32_t v = get32(d, 16), flags = get32(d, 20), nr_bits = get32(d, 16 + 16), i;
+        uint8_t *buf = (uint8_t *)(uintptr_t)get64(d, 16 + 8);
+        uint32_t guest_bytes = (nr_bits + 7) / 8, xen_bytes = (x->nr_cpu_ids + 7) / 8;
+        uint8_t mask;
+        if (v > dom->max_vcpu_id || v >= FAKE_MAX_VCPUS) return -EINVAL;
+        if (!dom->vcpu[v].present) return -ESRCH;
+        if (flags == 0 || ((flags & 1) && !buf) || ((flags & 2) && !get64(d, 16 + 24))) return -EINVAL;
+        x->last_affinity_bits = nr_bits;
+        if (!(flags & 1)) return 0;
+        /* Xen copies its map of nr_cpu_ids bits (the last byte masked), then zero-fills the guest's rest. */
+        mask = x->nr_cpu_ids >= 8 ? 0xff : (uint8_t)((1u << x->nr_cpu_ids) - 1);
+        for (i = 0; i < guest_bytes; i++) buf[i] = i == 0 && xen_bytes > 0 ? dom->vcpu[v].hard_affinity & mask : 0;
+        return 0;
+    }
     default: return -ENOSYS;
     }
 }
@@ -199,8 +214,9 @@ void fake_init(struct fake_xen *x, uint32_t minor, size_t guests)
         if (i > 0) { d->handle[0] = (uint8_t)i; d->handle[15] = 0x42; }
         /* dom0: vCPU 0 running on CPU 0, vCPU 1 blocked on CPU 1; guests: one blocked vCPU on CPU 1. The vCPU
          * times add up to the domain's. */
-        d->vcpu[0] = (struct fake_vcpu){ 1, 1, i != 0, i == 0, i ? d->cpu_time : 600000ull + (1ull << 52), i ? 1 : 0 };
-        if (i == 0) d->vcpu[1] = (struct fake_vcpu){ 1, 1, 1, 0, 400000ull + (1ull << 52), 1 };
+        d->vcpu[0] =
+            (struct fake_vcpu){ 1, 1, i != 0, i == 0, i ? d->cpu_time : 600000ull + (1ull << 52), i ? 1 : 0, 0xff };
+        if (i == 0) d->vcpu[1] = (struct fake_vcpu){ 1, 1, 1, 0, 400000ull + (1ull << 52), 1, 0xff };
     }
     /* Two CPUs online out of four ids (2 and 3 offline: idle 0); one node online out of two ids. */
     x->nr_cpu_ids = 4;

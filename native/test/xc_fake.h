@@ -16,6 +16,7 @@ struct fake_vcpu {
     uint8_t present, online, blocked, running; /* present 0: getvcpuinfo answers ESRCH */
     uint64_t cpu_time;
     uint32_t cpu;
+    uint8_t hard_affinity; /* CPUs 0-7 it may run on (Xen's default: every bit, reported up to nr_cpu_ids) */
 };
 
 struct fake_domain {
@@ -45,6 +46,7 @@ struct fake_xen {
     struct fake_domain dom[FAKE_MAX_DOMAINS];
     size_t n_dom;
     /* What the core did. */
+    uint32_t last_affinity_bits; /* nr_bits of the last getvcpuaffinity */
     unsigned long hypercalls, refused_versions, allocs, frees, remote_shutdowns;
     int closed;
     int fail_alloc;

@@ -4,7 +4,7 @@ import { labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { connect } from '../../lib/connection';
-import { DomainMemoryStatTag, VcpuState } from '../../lib/constants';
+import { DomainMemoryStatTag, DomainVcpuFlags, VcpuState } from '../../lib/constants';
 
 const xl = (...args: string[]) => execFileSync('xl', args, { encoding: 'utf8' });
 
@@ -60,6 +60,61 @@ labTest('vCPUs, memory and host figures agree with xl', 120, async () => {
     const rec = all.find((r) => r.domain.name === 'g1')!.params;
     assert.equal(rec.find((p) => p.name === 'vcpu.current')?.value, vcpus.length);
     assert.equal(rec.find((p) => p.name === 'net.count')?.value, 0, 'the lab guests have no NICs');
+  } finally {
+    await c.close();
+  }
+});
+
+/** The hard affinity column of `xl vcpu-list` ("all", "none" or "0-1,3") as a map over `width` CPUs. */
+function xlHardAffinity(text: string, width: number): boolean[] {
+  const map = new Array<boolean>(width).fill(text === 'all');
+  if (text === 'all' || text === 'none') return map;
+  for (const part of text.split(',')) {
+    const [from, to = from] = part.split('-').map(Number) as [number, number?];
+    for (let c = from; c <= to!; c++) map[c] = true;
+  }
+  return map;
+}
+
+labTest('vCPU affinity agrees with xl vcpu-list, unpinned and after xl vcpu-pin', 120, async () => {
+  const c = await connect('xen:///system');
+  try {
+    const g1 = await c.lookupDomainByName('g1');
+    const width = (await c.getCPUMap()).cpumap.length;
+    const check = async (what: string) => {
+      // xl vcpu-list: Name ID VCPU CPU State Time(s) Hard / Soft
+      const xlMaps = xl('vcpu-list', 'g1')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => xlHardAffinity(l.trim().split(/\s+/)[6]!, width));
+      const vcpus = await g1.getVcpus();
+      assert.deepEqual(
+        vcpus.map((v) => v.cpumap),
+        xlMaps,
+        `${what}: getVcpus cpumaps are xl's hard affinity`,
+      );
+      assert.deepEqual(await g1.getVcpuPinInfo(DomainVcpuFlags.LIVE), xlMaps, `${what}: getVcpuPinInfo(LIVE)`);
+      return xlMaps;
+    };
+    const unpinned = await check('unpinned');
+    assert.ok(
+      unpinned.every((m) => m.every(Boolean)),
+      'an unpinned vCPU may run on every CPU',
+    );
+    const last = width - 1;
+    xl('vcpu-pin', 'g1', '0', String(last));
+    try {
+      const pinned = await check('pinned');
+      assert.deepEqual(
+        pinned[0]!.flatMap((on, cpu) => (on ? [cpu] : [])),
+        [last],
+        'vCPU 0 pinned to the last CPU',
+      );
+    } finally {
+      xl('vcpu-pin', 'g1', '0', 'all');
+    }
+    await check('unpinned again');
   } finally {
     await c.close();
   }

@@ -42,6 +42,8 @@ export interface FakeVcpu {
   running: boolean;
   cpu: number;
   cpuTimeNs: bigint;
+  /** Its hard affinity (XEN_DOMCTL_getvcpuaffinity) by CPU id; default: every CPU id (cpuIdleNs). */
+  affinity?: boolean[];
 }
 
 /** `n` online vCPUs whose times add up to `total`, on CPUs 0, 1, 0, ... */
@@ -212,6 +214,19 @@ export class FakeHypervisor implements NativeHypervisor {
       u64[o + VcpuSlot.CPU_TIME] = v.cpuTimeNs;
     });
     return d.vcpuInfo.length;
+  }
+
+  vcpuAffinity(domid: number, vcpu: number, out: Uint8Array): number {
+    this.calls.push(`vcpuAffinity ${domid} ${vcpu}`);
+    const v = this.domains.find((x) => x.id === domid)?.vcpuInfo[vcpu];
+    if (!v?.present) return -1;
+    // Xen reports bits up to its CPU id count and zeroes the rest of the caller's map.
+    const map = v.affinity ?? this.cpuIdleNs.map(() => true);
+    out.fill(0);
+    map.forEach((on, c) => {
+      if (on && c >> 3 < out.length) out[c >> 3]! |= 1 << (c & 7);
+    });
+    return 0;
   }
 
   cpuIdle(out: Float64Array): number {

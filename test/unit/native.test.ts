@@ -126,6 +126,14 @@ function standIn(): { native: NativeHypervisor; calls: string[] } {
       }
       return 20;
     },
+    // Domain 1's vCPU 2 is pinned to CPUs 1 and 9; the others may run anywhere (all bits of the map).
+    vcpuAffinity: (domid, vcpu, out) => {
+      calls.push(`vcpuAffinity ${domid} ${vcpu} ${out.length}`);
+      if (domid !== 1 || vcpu >= 20) return -1;
+      out.fill(vcpu === 2 ? 0 : 0xff);
+      if (vcpu === 2) [out[0], out[1]] = [0x02, 0x02];
+      return 0;
+    },
     cpuIdle: (out) => {
       calls.push(`cpuIdle ${out.length}`);
       const u64 = new BigUint64Array(out.buffer);
@@ -178,6 +186,21 @@ t.test('bad arguments never reach the native layer', async (t) => {
     );
   }
   t.throws(() => hv.vcpus(1, new Uint8Array(17)), { number: ErrorNumber.INVALID_ARG, message: /16 bytes/ });
+  t.throws(() => hv.vcpuAffinity(0x7ff0, 0, 2), { number: ErrorNumber.INVALID_ARG, message: /domain id/ });
+  for (const bad of [-1, 1.5, 2 ** 32, NaN, '1']) {
+    t.throws(
+      () => hv.vcpuAffinity(1, bad as number, 2),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /vCPU id/ },
+      `vcpuAffinity vCPU ${String(bad)}`,
+    );
+  }
+  for (const bad of [0, 3585, 2.5, null]) {
+    t.throws(
+      () => hv.vcpuAffinity(1, 0, bad as number),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /CPU count/ },
+      `vcpuAffinity over ${String(bad)} CPUs`,
+    );
+  }
   t.same(calls, [], 'nothing was called');
 });
 
@@ -245,14 +268,38 @@ t.test('statistics: vCPUs, CPU idle times and node memory, buffers grown as need
     { node: 0, online: true, sizeKiB: 2096632, freeKiB: 1024156 },
     { node: 1, online: false, sizeKiB: 0, freeKiB: 0 },
   ]);
+  t.same(hv.vcpuAffinity(1, 0, 3), [true, true, true], 'an unpinned vCPU: every CPU asked for');
+  const pinned = hv.vcpuAffinity(1, 2, 12)!;
+  t.same(
+    pinned.flatMap((on, c) => (on ? [c] : [])),
+    [1, 9],
+    'a pinned vCPU: bit c % 8 of byte c / 8 is CPU c',
+  );
+  t.equal(hv.vcpuAffinity(2, 0, 3), null, 'a vanished domain is null, not an error');
+  t.same(
+    calls.filter((c) => c.startsWith('vcpuAffinity')),
+    ['vcpuAffinity 1 0 1', 'vcpuAffinity 1 2 2', 'vcpuAffinity 2 0 1'],
+    'a map of ceil(cpus / 8) bytes',
+  );
   hv.close();
+  t.throws(() => hv.vcpuAffinity(1, 0, 3), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   t.throws(() => hv.cpuIdle(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
   t.throws(() => hv.nodeMemory(), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
 });
 
 t.test('the built addon exposes every call the facade makes', async (t) => {
   const addon = loadAddon() as unknown as { Hypervisor: { prototype: Record<string, (...a: unknown[]) => unknown> } };
-  for (const m of ['getInfo', 'list', 'pause', 'shutdown', 'destroy', 'vcpus', 'cpuIdle', 'nodeMemory']) {
+  for (const m of [
+    'getInfo',
+    'list',
+    'pause',
+    'shutdown',
+    'destroy',
+    'vcpus',
+    'vcpuAffinity',
+    'cpuIdle',
+    'nodeMemory',
+  ]) {
     t.type(addon.Hypervisor.prototype[m], 'function', `Hypervisor.${m}`);
   }
 });

@@ -70,6 +70,9 @@ export function withXenStats<B extends AbstractClass>(Base: B) {
     domainGetVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
       return of(this).domain.getVcpus(dom, maxInfo);
     }
+    domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
+      return of(this).domain.getVcpuPinInfo(dom, ncpumaps, flags);
+    }
     domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
       return of(this).domain.getVcpusFlags(dom, flags);
     }

@@ -10,14 +10,8 @@ import type { XenVcpu } from '../../../native';
 import { llongParam, ullongParam, type TypedParam } from '../../../typed-params';
 import type { BlockStats, DomainRef, InterfaceStats, MemoryStat, VcpuInfo } from '../../../types';
 import type { VbdCounters, VifCounters } from './backend-counters';
-import {
-  checkFlags,
-  invalidArg,
-  operationInvalid,
-  requireActive,
-  type StatsDomain,
-  type XenStatsSource,
-} from './source';
+import { modificationImpact } from '../../modification-impact';
+import { checkFlags, invalidArg, requireActive, type StatsDomain, type XenStatsSource } from './source';
 
 /** VIR_TYPED_PARAM_STRING_OKAY: the only flag the typed-parameter getters take. */
 const TYPED_PARAM_STRING_OKAY = 1 << 2;
@@ -48,12 +42,7 @@ export class XenDomainStats {
   /** The vCPUs of a running domain; NO_DOMAIN if it stopped between the lookup and the hypercalls. */
   async vcpus(d: StatsDomain): Promise<XenVcpu[]> {
     const vcpus = await this.#src.vcpus(d.ref);
-    if (!vcpus)
-      throw XvirtError.of(
-        ErrorNumber.NO_DOMAIN,
-        this.#domain,
-        `domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`,
-      );
+    if (!vcpus) throw this.#gone(d);
     return vcpus;
   }
 
@@ -112,31 +101,78 @@ export class XenDomainStats {
     return c;
   }
 
+  /** NO_DOMAIN: the domain stopped between its lookup and the hypercalls. */
+  #gone(d: StatsDomain): XvirtError {
+    return XvirtError.of(
+      ErrorNumber.NO_DOMAIN,
+      this.#domain,
+      `domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`,
+    );
+  }
+
   /**
-   * virDomainGetVcpus: state, run time and physical CPU of the first
-   * `maxInfo` vCPUs. Affinity is not read from Xen (getvcpuaffinity is not
-   * implemented), so each cpumap is empty rather than invented.
+   * The hard affinity of each of `vcpus` over the host's CPU ids (the width
+   * of virNodeGetCPUMap), as libxl reads it; all clear for a vCPU id Xen
+   * never allocated; null when the source cannot read affinity.
+   */
+  async #affinities(d: StatsDomain, vcpus: XenVcpu[]): Promise<boolean[][] | null> {
+    const read = this.#src.vcpuAffinity?.bind(this.#src);
+    if (!read) return null;
+    const cpus = (await this.#src.cpuIdle()).length;
+    const maps: boolean[][] = [];
+    for (const v of vcpus) {
+      const map = v.present ? await read(d.ref, v.id, cpus) : new Array<boolean>(cpus).fill(false);
+      if (!map) throw this.#gone(d);
+      maps.push(map);
+    }
+    return maps;
+  }
+
+  /**
+   * virDomainGetVcpus: state, run time, physical CPU and hard affinity of
+   * the first `maxInfo` vCPUs. A source that cannot read affinity (the
+   * proxy) leaves each cpumap empty rather than invented.
    */
   async getVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
     const d = await this.#running(dom);
-    return (await this.vcpus(d)).slice(0, maxInfo).map((v) => {
+    const vcpus = (await this.vcpus(d)).slice(0, maxInfo);
+    const maps = await this.#affinities(d, vcpus);
+    return vcpus.map((v, i) => {
       const state = vcpuState(v);
-      return { number: v.id, state, cpuTimeNs: v.cpuTimeNs, cpu: state === VcpuState.OFFLINE ? -1 : v.cpu, cpumap: [] };
+      const cpu = state === VcpuState.OFFLINE ? -1 : v.cpu;
+      return { number: v.id, state, cpuTimeNs: v.cpuTimeNs, cpu, cpumap: maps?.[i] ?? [] };
     });
+  }
+
+  /**
+   * virDomainGetVcpuPinInfo: the running guest's hard affinity from Xen, or
+   * for the persistent definition (which xvirt's Xen definitions never pin)
+   * every host CPU, as libvirt's helper fills an unpinned vCPU.
+   */
+  async getVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
+    checkFlags(this.#domain, flags, Vcpu.LIVE | Vcpu.CONFIG, 'virDomainGetVcpuPinInfo');
+    const d = await this.#src.find(dom);
+    const { live } = modificationImpact(flags, d, ErrorDomain.DOMAIN);
+    if (live) {
+      const vcpus = (await this.vcpus(d)).slice(0, ncpumaps);
+      const maps = await this.#affinities(d, vcpus);
+      if (!maps) throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainGetVcpuPinInfo');
+      return maps;
+    }
+    const cpus = (await this.#src.cpuIdle()).length;
+    const count = Math.min(ncpumaps, d.config!.maxVcpus);
+    return Array.from({ length: count }, () => new Array<boolean>(cpus).fill(true));
   }
 
   /** virDomainGetVcpusFlags: live counts from the hypervisor, persistent ones from the definition. */
   async getVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
     checkFlags(this.#domain, flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'virDomainGetVcpusFlags');
     const d = await this.#src.find(dom);
-    let impact = flags & (Vcpu.LIVE | Vcpu.CONFIG);
-    if (impact === 0) impact = d.active ? Vcpu.LIVE : Vcpu.CONFIG;
-    if (impact & Vcpu.LIVE) {
+    if (modificationImpact(flags, d, ErrorDomain.DOMAIN).live) {
       requireActive(d);
       return flags & Vcpu.MAXIMUM ? (await this.vcpus(d)).length : d.info.nrVirtCpu;
     }
-    if (!d.config) throw operationInvalid(ErrorDomain.DOMAIN, 'transient domains do not have any persistent config');
-    return flags & Vcpu.MAXIMUM ? d.config.maxVcpus : d.config.vcpus;
+    return flags & Vcpu.MAXIMUM ? d.config!.maxVcpus : d.config!.vcpus;
   }
 
   /**

@@ -34,6 +34,12 @@ export interface XenStatsSource {
   all(): Promise<StatsDomain[]>;
   /** The running domain's vCPUs at ref.id; null when the domain there is gone (or is another one). */
   vcpus(ref: DomainRef): Promise<XenVcpu[] | null>;
+  /**
+   * The hard affinity of one vCPU of the running domain over physical CPUs 0 .. cpus - 1
+   * (XEN_DOMCTL_getvcpuaffinity); null when the domain or that vCPU is gone. Absent where the
+   * source cannot read it (the proxy): vCPU maps are then left empty, and pinning queries unsupported.
+   */
+  vcpuAffinity?(ref: DomainRef, vcpu: number, cpus: number): Promise<boolean[] | null>;
   physinfo(): Promise<XenPhysinfo>;
   cpuIdle(): Promise<bigint[]>;
   nodeMemory(): Promise<XenNodeMemory[]>;

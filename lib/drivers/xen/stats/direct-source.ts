@@ -79,6 +79,9 @@ export class DirectStatsSource implements XenStatsSource {
   async vcpus(ref: DomainRef): Promise<XenVcpu[] | null> {
     return this.#hv.vcpus(ref.id, this.#uuidBytes.get(ref.uuid));
   }
+  async vcpuAffinity(ref: DomainRef, vcpu: number, cpus: number): Promise<boolean[] | null> {
+    return this.#hv.vcpuAffinity(ref.id, vcpu, cpus);
+  }
   async physinfo(): Promise<XenPhysinfo> {
     return this.#hv.physinfo();
   }

@@ -73,10 +73,12 @@ async function setup(t: Parameters<typeof rig>[0]) {
 const names = (params: TypedParam[]) => params.map((p) => p.name);
 const value = (params: TypedParam[], name: string) => params.find((p) => p.name === name)?.value;
 
-t.test('vCPUs: state, time and CPU from getvcpuinfo; counts by LIVE/CONFIG/MAXIMUM', async (t) => {
+const ALL_CPUS = [true, true, true, true]; // the stand-in's 4 CPU ids (cpuIdleNs)
+
+t.test('vCPUs: state, time, CPU and affinity from the hypervisor; counts by LIVE/CONFIG/MAXIMUM', async (t) => {
   const { driver, hv, g1, dom0, off } = await setup(t);
   t.same(await driver.domainGetVcpus(g1, 8), [
-    { number: 0, state: VcpuState.BLOCKED, cpuTimeNs: 2_000_000n, cpu: 0, cpumap: [] },
+    { number: 0, state: VcpuState.BLOCKED, cpuTimeNs: 2_000_000n, cpu: 0, cpumap: ALL_CPUS },
   ]);
   const d0 = await driver.domainGetVcpus(dom0, 8);
   t.same(
@@ -88,8 +90,20 @@ t.test('vCPUs: state, time and CPU from getvcpuinfo; counts by LIVE/CONFIG/MAXIM
   hv.domains[0]!.vcpuInfo[1] = { ...hv.domains[0]!.vcpuInfo[1]!, online: false };
   t.same(
     (await driver.domainGetVcpus(dom0, 8))[1],
-    { number: 1, state: VcpuState.OFFLINE, cpuTimeNs: 2n ** 59n, cpu: -1, cpumap: [] },
+    { number: 1, state: VcpuState.OFFLINE, cpuTimeNs: 2n ** 59n, cpu: -1, cpumap: ALL_CPUS },
     'a hot-unplugged vCPU is offline, on no CPU',
+  );
+  hv.domains[0]!.vcpuInfo[1] = { ...hv.domains[0]!.vcpuInfo[1]!, affinity: [false, true] };
+  t.same(
+    (await driver.domainGetVcpus(dom0, 8)).map((v) => v.cpumap),
+    [ALL_CPUS, [false, true, false, false]],
+    "a pinned vCPU's hard affinity, as wide as the host's CPU ids",
+  );
+  hv.domains[0]!.vcpuInfo[1] = { ...hv.domains[0]!.vcpuInfo[1]!, present: false };
+  t.same(
+    (await driver.domainGetVcpus(dom0, 8))[1]!.cpumap,
+    [false, false, false, false],
+    'a vCPU id Xen never allocated may run nowhere',
   );
 
   t.equal(await driver.domainGetVcpusFlags(g1, 0), 1, 'current of a running domain: online vCPUs');
@@ -120,6 +134,36 @@ t.test('vCPUs: state, time and CPU from getvcpuinfo; counts by LIVE/CONFIG/MAXIM
     { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN },
     'a vanished domain',
   );
+});
+
+t.test('vCPU pinning: the live hard affinity from Xen, an unpinned definition otherwise', async (t) => {
+  const { driver, hv, g1, dom0, off } = await setup(t);
+  hv.domains[0]!.vcpuInfo[0] = { ...hv.domains[0]!.vcpuInfo[0]!, affinity: [true, false, true] };
+  t.same(await driver.domainGetVcpuPinInfo(dom0, 8, 0), [[true, false, true, false], ALL_CPUS]);
+  t.same(await driver.domainGetVcpuPinInfo(dom0, 1, Vcpu.LIVE), [[true, false, true, false]], 'ncpumaps caps it');
+  t.same(
+    hv.calls.filter((c) => c.startsWith('vcpuAffinity')).slice(-1),
+    ['vcpuAffinity 0 0'],
+    'one getvcpuaffinity per vCPU asked for',
+  );
+  t.same(await driver.domainGetVcpuPinInfo(off, 8, 0), [ALL_CPUS, ALL_CPUS], 'inactive: each defined vCPU, unpinned');
+  t.same(await driver.domainGetVcpuPinInfo(off, 1, Vcpu.CONFIG), [ALL_CPUS]);
+  await t.rejects(driver.domainGetVcpuPinInfo(off, 2, Vcpu.LIVE), {
+    number: ErrorNumber.OPERATION_INVALID,
+    domain: ErrorDomain.DOMAIN,
+    message: 'domain is not running',
+  });
+  await t.rejects(driver.domainGetVcpuPinInfo(g1, 2, Vcpu.CONFIG), {
+    number: ErrorNumber.OPERATION_INVALID,
+    domain: ErrorDomain.DOMAIN,
+    message: /transient/,
+  });
+  await t.rejects(driver.domainGetVcpuPinInfo(g1, 2, 4), {
+    number: ErrorNumber.INVALID_ARG,
+    message: /unsupported flags \(0x4\)/,
+  });
+  hv.domains = hv.domains.filter((d) => d.id !== 1);
+  await t.rejects(driver.domainGetVcpuPinInfo(g1, 2, 0), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN });
 });
 
 t.test("memory stats: actual and available, as libvirt's Xen driver; only while running", async (t) => {
