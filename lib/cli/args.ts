@@ -108,8 +108,10 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
   let onlyData = false;
 
   const set = (spec: OptionSpec, value: string | true): void => {
-    if (values.has(spec.name)) throw usageError(`option --${spec.name} already seen`);
-    values.set(spec.name, value);
+    const seen = values.get(spec.name);
+    if (spec.repeated && typeof value === 'string') values.set(spec.name, [...((seen ?? []) as string[]), value]);
+    else if (seen !== undefined) throw usageError(`option --${spec.name} already seen`);
+    else values.set(spec.name, value);
   };
 
   for (let i = 0; i < args.length; i++) {
@@ -139,9 +141,9 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
       }
       continue;
     }
-    const next = positionals.find((p) => !values.has(p.name));
+    const next = positionals.find((p) => !values.has(p.name) || p.repeated);
     if (!next) throw usageError(`unexpected data '${arg}'`);
-    values.set(next.name, arg);
+    set(next, arg);
   }
   if (!help) {
     for (const spec of command.options) {
@@ -160,6 +162,12 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const v = values.get(name);
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of a `repeated` option, in order ([] when absent). */
+export function listOption(values: OptionValues, name: string): readonly string[] {
+  const v = values.get(name);
+  return typeof v === 'object' ? v : [];
 }
 
 export function boolOption(values: OptionValues, name: string): boolean {

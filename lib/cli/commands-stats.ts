@@ -4,7 +4,7 @@ import type { Domain } from '../connection';
 import { ErrorNumber, isXvirtError } from '../errors';
 import type { BlockStats, InterfaceStats } from '../types';
 import type { TypedParam } from '../typed-params';
-import { boolOption, stringOption, usageError } from './args';
+import { boolOption, listOption, stringOption, usageError } from './args';
 import { IMPACT_OPTIONS, impactFlags } from './impact';
 import { parseInt32 } from './numbers';
 import { domainJson } from './json';
@@ -61,11 +61,11 @@ async function domstatsCommand(ctx: CommandContext): Promise<number> {
   for (const [name, bit] of GROUPS) if (boolOption(ctx.options, name)) stats |= bit;
   for (const [name, bit] of [...FILTERS, ...MODIFIERS]) if (boolOption(ctx.options, name)) flags = (flags | bit) >>> 0;
   const conn = ctx.connection();
-  const named = stringOption(ctx.options, 'domain');
+  // Each name is looked up in turn, as virsh does: the first unknown one fails the command.
+  const named: Domain[] = [];
+  for (const name of listOption(ctx.options, 'domain')) named.push(await lookupDomain(conn, name));
   const records =
-    named === undefined
-      ? await conn.getAllDomainStats(stats, flags)
-      : await conn.getDomainStats([await lookupDomain(conn, named)], stats, flags);
+    named.length === 0 ? await conn.getAllDomainStats(stats, flags) : await conn.getDomainStats(named, stats, flags);
   if (ctx.json) {
     printJson(
       ctx,
@@ -211,7 +211,13 @@ export const STATS_COMMANDS: CommandSpec[] = [
       ...FILTERS.map(([n]) => flag(n, `list only ${n.slice(5)} domains`)),
       flag('raw', 'do not pretty-print the fields'),
       ...MODIFIERS.map(([n, , h]) => flag(n, h)),
-      { name: 'domain', type: 'string', positional: true, help: 'list of domains to get stats for' },
+      {
+        name: 'domain',
+        type: 'string',
+        positional: true,
+        repeated: true,
+        help: 'list of domains to get stats for',
+      },
     ],
     run: domstatsCommand,
   },

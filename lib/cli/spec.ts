@@ -14,10 +14,12 @@ export interface OptionSpec {
   type: 'bool' | 'string' | 'int';
   help: string;
   positional?: boolean;
+  /** Takes every value given, in order (virsh's ARGV options: `domstats dom1 dom2`); read with listOption. */
+  repeated?: boolean;
   required?: boolean;
 }
 
-export type OptionValues = Map<string, string | true>;
+export type OptionValues = Map<string, string | true | readonly string[]>;
 
 /** Where a command writes. Text is written as given (commands add their own newlines). */
 export interface CliOutput {

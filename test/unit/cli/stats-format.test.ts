@@ -1,7 +1,7 @@
 // virsh's `nodecpustats --percent` arithmetic and layout, for samples where
 // time passed (the test driver's fixed figures only ever give virsh's -nan).
 import t from 'tap';
-import { formatNodeCpuPercent, nodeCpuPercent } from '../../../lib/cli/stats-format';
+import { cpuListText, formatNodeCpuPercent, nodeCpuPercent } from '../../../lib/cli/stats-format';
 
 const sample = (user: bigint, kernel: bigint, idle: bigint, iowait: bigint) => [
   { field: 'user', value: user },
@@ -33,4 +33,13 @@ t.test('no time passed: -nan, as glibc prints 0/0', async (t) => {
 t.test("a driver's own utilization gives usage and idle as whole numbers", async (t) => {
   const figures = nodeCpuPercent([{ field: 'utilization', value: 7n }], []);
   t.equal(formatNodeCpuPercent(figures, true), 'usage:              7%\nidle:              93%\n');
+});
+
+t.test("vcpupin's CPU lists: virBitmapFormat's ranges over the host's CPUs", async (t) => {
+  const map = (...cpus: number[]) => Array.from({ length: 12 }, (_, c) => cpus.includes(c));
+  t.equal(cpuListText(map(0, 1, 2, 3), 4), '0-3');
+  t.equal(cpuListText(map(0, 1, 3, 5, 6, 7, 11), 12), '0-1,3,5-7,11');
+  t.equal(cpuListText(map(1), 8), '1', 'a vCPU pinned to one CPU');
+  t.equal(cpuListText(map(0, 1, 2, 3), 2), '0-1', 'cut at the host width');
+  t.equal(cpuListText(map(), 8), '', 'no CPU at all');
 });

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import { DomainState } from '../../../lib/constants';
 import { XvirtError } from '../../../lib/errors';
-import { parseCommandArgs, parseGlobalOptions } from '../../../lib/cli/args';
+import { listOption, parseCommandArgs, parseGlobalOptions } from '../../../lib/cli/args';
 import { findCommand } from '../../../lib/cli/commands';
 import {
   compareListRows,
@@ -89,6 +89,13 @@ t.test('command options: positional data, --name value, --name=value, virsh erro
     errorOf(t, () => parseCommandArgs(list, ['--all=yes'])),
     'option --all takes no value',
   );
+  const domstats = (await findCommand('domstats'))!;
+  t.same(
+    listOption(parseCommandArgs(domstats, ['a', '--raw', 'b', '--domain', 'c', '--', '--d']).values, 'domain'),
+    ['a', 'b', 'c', '--d'],
+    'a repeated option takes every word and --name value, in order',
+  );
+  t.same(listOption(parseCommandArgs(domstats, ['--raw']).values, 'domain'), [], 'none given');
   const setmemCommand = (await findCommand('setmem'))!;
   const setmem = parseCommandArgs(setmemCommand, ['test', '1G']).values;
   t.same([setmem.get('domain'), setmem.get('size')], ['test', '1G']);
