@@ -7,6 +7,7 @@
  * domain failing). At the end every client's domain must be listed.
  */
 const { domainXml, P, percentile, RpcClient } = require('./crowd-client');
+const { afterHeapTrim } = require('./daemon-probe');
 
 const hex = (uuid) => Buffer.from(uuid).toString('hex');
 
@@ -122,7 +123,7 @@ async function mixedOne(d, opts) {
   for (const w of expected) await checker.call(P.DOMAIN_UNDEFINE, { dom: w.dom }).catch(() => undefined);
   checker.destroy();
   for (const w of live) w.c.destroy();
-  await new Promise((r) => setTimeout(r, 1000));
+  await afterHeapTrim();
   const after = await d.settled();
   const wrong = live.flatMap((w) => w.wrong);
   const ops = live.reduce((n, w) => n + w.ops, 0);

@@ -6,6 +6,7 @@
  */
 const { connectSocket, domainXml, P, percentile, RpcClient, within } = require('./crowd-client');
 const { mixed } = require('./crowd-mixed');
+const { afterHeapTrim } = require('./daemon-probe');
 
 const MiB = 1024 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -175,7 +176,7 @@ async function dribbleOne(d, socketPath, announce, bytes, open) {
   const peak = d.rss();
   const alive = clients.filter((c) => !c.closed).length;
   for (const c of clients) c.destroy();
-  await sleep(1000);
+  await afterHeapTrim();
   const after = await d.settled();
   const rss = `RSS ${((during - idleMem) / received).toFixed(2)} B/B (${mib(during - idleMem)} for ${mib(received)}`;
   return [`${held}${rss}; ${alive} kept)`, `${mib(after)} (idle ${mib(idleMem)}, raw peak ${mib(peak)})`];
@@ -259,7 +260,7 @@ async function stormOne(d, events) {
   const dropped = slow.closed;
   for (const { c, dom } of lanes) await c.call(P.DOMAIN_DESTROY, { dom }).catch(() => undefined);
   for (const c of [slow, prober, ...gens]) c.destroy();
-  await sleep(500);
+  await afterHeapTrim();
   const after = await d.settled();
   return {
     storm: `${made} in ${seconds.toFixed(1)} s (${(made / seconds / 1000).toFixed(1)}k/s), ${failed} failed`,

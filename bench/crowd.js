@@ -30,7 +30,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { compileHarness, teardowns } = require('./harness');
-const { probe, probeEnv } = require('./daemon-probe');
+const { afterHeapTrim, probe, probeEnv } = require('./daemon-probe');
 const sections = require('./crowd-sections');
 
 const REPO = path.resolve(__dirname, '..');
@@ -173,7 +173,7 @@ async function main() {
     const daemons = await startDaemons(h, t, dir);
     pids.push(...daemons.map((d) => d.pid));
     for (const d of daemons) d.rss = () => rssBytes(d.pid);
-    await new Promise((r) => setTimeout(r, 500));
+    await afterHeapTrim();
     const load = () =>
       os
         .loadavg()

@@ -43,6 +43,16 @@ function probeEnv(file) {
   return { NODE_OPTIONS: `${existing}--expose-gc --require ${path.resolve(__filename)}`, XVIRT_BENCH_PROBE: file };
 }
 
+/**
+ * Waits until xvirtd's pending heap trim has run: it gives the C heap's free pages to the kernel
+ * HEAP_TRIM_DELAY_MS after it starts and after a client leaves (lib/daemon/daemon.ts), so a figure read sooner
+ * would show a state the daemon does not stay in. Bench side only.
+ */
+async function afterHeapTrim() {
+  const { HEAP_TRIM_DELAY_MS } = require(path.join(__dirname, '..', 'dist', 'daemon', 'daemon.js'));
+  await new Promise((r) => setTimeout(r, HEAP_TRIM_DELAY_MS + 500));
+}
+
 /** Asks the daemon `pid` for a probe and resolves with its answer (rejects after 10 s). */
 async function probe(pid, file) {
   fs.rmSync(file, { force: true });
@@ -56,4 +66,4 @@ async function probe(pid, file) {
 
 if (require.main !== module && process.env.XVIRT_BENCH_PROBE) install();
 
-module.exports = { probe, probeEnv };
+module.exports = { afterHeapTrim, probe, probeEnv };

@@ -17,7 +17,7 @@ import type {
   NodeInfo,
   OpenOptions,
 } from './types';
-import { parseUri, type ConnectionUri } from './uri';
+import { DEFAULT_URI, parseUri, type ConnectionUri } from './uri';
 import { parseUuid } from './uuid';
 import { LifecycleEventStream } from './event-stream';
 import {
@@ -33,7 +33,7 @@ import {
 import { DomainMonitoring } from './monitoring';
 import { NetworkStorageHost } from './netstore-connection';
 
-export const DEFAULT_URI = 'test:///default';
+export { DEFAULT_URI };
 
 /** A lifecycle event as the public API delivers it. */
 export interface LifecycleEvent {

@@ -4,6 +4,9 @@
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
 
+/** The URI opened when none is given (and $XVIRT_DEFAULT_URI is unset). */
+export const DEFAULT_URI = 'test:///default';
+
 export const TRANSPORTS = ['unix', 'tls', 'tcp', 'ssh', 'libssh', 'libssh2', 'ext'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 

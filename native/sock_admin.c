@@ -3,6 +3,7 @@
 #include "sock_admin.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -38,4 +39,12 @@ int sa_raise_nofile(uint64_t *soft, uint64_t *hard) {
   *soft = lim.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)lim.rlim_cur;
   *hard = lim.rlim_max == RLIM_INFINITY ? UINT64_MAX : (uint64_t)lim.rlim_max;
   return 0;
+}
+
+int sa_trim_heap(void) {
+#ifdef __GLIBC__
+  return malloc_trim(0);
+#else
+  return 0;
+#endif
 }

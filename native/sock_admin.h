@@ -20,4 +20,8 @@ int sa_peercred(int fd, struct sa_peer *out);
  * Returns 0, or the errno of getrlimit. */
 int sa_raise_nofile(uint64_t *soft, uint64_t *hard);
 
+/* Gives the C heap's free pages back to the kernel (glibc's malloc_trim: every arena, free pages in the
+ * middle of the heap too). Returns 1 if memory was released, 0 if none was or the C library has no such call. */
+int sa_trim_heap(void);
+
 #endif

@@ -51,9 +51,15 @@ Napi::Value RaiseFileLimit(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// trimHeap() -> true if the C heap gave pages back to the kernel
+Napi::Value TrimHeap(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), sa_trim_heap() != 0);
+}
+
 }  // namespace
 
 void AddSocketAdmin(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
   exports.Set("raiseFileLimit", Napi::Function::New<RaiseFileLimit>(env, "raiseFileLimit"));
+  exports.Set("trimHeap", Napi::Function::New<TrimHeap>(env, "trimHeap"));
 }

@@ -1,13 +1,14 @@
 /**
  * What a daemon client's listener knows about who is on the other end: the
  * verified certificate of a TLS client, the process behind a unix socket
- * (SO_PEERCRED, peercred.ts), or just the address.
+ * (SO_PEERCRED, peercred.ts), or just the address. Node's tls module is not
+ * loaded here (types only): a daemon without a TLS listener never needs it.
  */
 import type * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { readUnixPeer } from './peercred';
 import type { PeerIdentity } from './session-auth';
-import { tlsPeerIdentity } from './tls-server';
+import { tlsPeerIdentity } from './tls-peer';
 
 /** The daemon's kinds of listening socket (lib/daemon/listeners.ts). */
 export type ListenerKind = 'unix-rw' | 'unix-ro' | 'tcp' | 'tls';
@@ -23,8 +24,8 @@ export function peerIdentity(
     socket.destroy();
   };
   // A TLS client reaches the daemon only after tls-server.ts accepted it; its socket still holds the certificate.
-  if (socket instanceof tls.TLSSocket) {
-    const peer = tlsPeerIdentity(socket);
+  if (policy.kind === 'tls') {
+    const peer = tlsPeerIdentity(socket as tls.TLSSocket);
     return { client, listener: policy.kind, address: peer.remoteAddress, x509dn: peer.dn, hangUp };
   }
   if (policy.kind === 'unix-rw' || policy.kind === 'unix-ro') {

@@ -3,6 +3,8 @@
  * the wire codecs themselves are lib/rpc/sasl-codecs.ts (re-exported here for
  * the SASL code's callers).
  */
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+
 export {
   AUTH_SASL_INIT,
   AUTH_SASL_START,
@@ -18,4 +20,9 @@ export function toWire(bytes: Buffer | null): { nil: boolean; data: Buffer } {
 
 export function fromWire(msg: { nil: boolean; data: Buffer }): Buffer | null {
   return msg.nil ? null : msg.data;
+}
+
+/** The error libvirtd sends for every authentication failure, whatever the reason. */
+export function authFailedError(): XvirtError {
+  return new XvirtError(ErrorNumber.AUTH_FAILED, ErrorDomain.RPC, 'authentication failed');
 }

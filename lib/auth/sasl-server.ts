@@ -8,8 +8,9 @@
  * `auth_tcp = "sasl"`. Failures reach the client as libvirt's bare
  * "authentication failed" (code 45, domain RPC); the reason goes to the log.
  */
-import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import type { XvirtError } from '../errors';
 import type { DnAllowlist } from './dn-allowlist';
+import { authFailedError } from './sasl-protocol';
 import { SCRAM_SHA_256, ScramServer } from './scram';
 import { DEFAULT_ITERATIONS, type UserDatabase } from './userdb';
 import type { SecurityLogger } from './tls-server';
@@ -31,11 +32,6 @@ export interface SaslStepResult {
   complete: boolean;
   /** null = no data (libvirt's nil = 1). */
   data: Buffer | null;
-}
-
-/** The error libvirtd sends for every authentication failure, whatever the reason. */
-export function authFailedError(): XvirtError {
-  return new XvirtError(ErrorNumber.AUTH_FAILED, ErrorDomain.RPC, 'authentication failed');
 }
 
 export class SaslServerSession {

@@ -2,13 +2,15 @@
  * One daemon client's authentication state: which scheme its listener
  * demands, whether it has passed, and who it is (TLS subject DN, SASL user,
  * unix peer). The dispatcher refuses every procedure but AUTH_* and the
- * keepalive probe until `authenticated` (libvirtd's rule).
+ * keepalive probe until `authenticated` (libvirtd's rule). The SASL server
+ * and user database (and with them node:crypto) load with the first client of
+ * a SASL listener: a daemon without one never holds them.
  */
 import { AuthType } from '../rpc/protocol';
-import { SaslServerSession } from './sasl-server';
+import type { SaslServerSession } from './sasl-server';
 import type { SecurityConfig } from './daemon-config';
 import type { SecurityLogger } from './tls-server';
-import { loadUserDatabase, type UserDatabase } from './userdb';
+import type { UserDatabase } from './userdb';
 import { statSync } from 'node:fs';
 import type { UnixPeer } from './peercred';
 import { compileGlobAllowlist, type DnAllowlist } from './dn-allowlist';
@@ -45,7 +47,8 @@ export class UserDatabaseCache {
       const st = statSync(this.#path);
       const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
       if (stamp !== this.#stamp) {
-        this.#db = loadUserDatabase(this.#path);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        this.#db = (require('./userdb') as typeof import('./userdb')).loadUserDatabase(this.#path);
         this.#stamp = stamp;
       }
     } catch {
@@ -104,7 +107,8 @@ export class SessionAuth {
     }
     const cache = scheme === 'sasl' ? userCache(security.saslUserDb) : null;
     this.sasl = cache
-      ? new SaslServerSession(
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        new (require('./sasl-server') as typeof import('./sasl-server')).SaslServerSession(
           { users: () => cache.get(), allowedUsernames: usernameAllowlist(security) },
           log,
           `client ${identity.client} (${identity.listener} ${identity.address})`,

@@ -8,7 +8,10 @@
  */
 import * as tls from 'node:tls';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import { compileDnAllowlist, subjectToDn, type DnAllowlist } from './dn-allowlist';
+import { compileDnAllowlist, type DnAllowlist } from './dn-allowlist';
+import { tlsPeerIdentity, type TlsPeerIdentity } from './tls-peer';
+
+export type { TlsPeerIdentity } from './tls-peer';
 import { checkOwnCertificate, readPemFile, TLS_CONFIRM_BYTE } from './x509';
 import { DEFAULT_TLS_PRIORITY, parseTlsPriority, tlsServerPriorityOptions, TlsPriorityError } from './tls-priority';
 
@@ -26,22 +29,6 @@ export interface TlsServerConfig {
   priority?: string;
   /** Handshake + checks must finish within this many ms (default 10 s). */
   handshakeTimeoutMs?: number;
-}
-
-/** Who a TLS client proved to be. */
-export interface TlsPeerIdentity {
-  /** Subject DN, RDNs in certificate order, comma-joined ('' when unverified). */
-  dn: string;
-  remoteAddress: string;
-}
-
-/** Who a TLS client is, read from its socket (the daemon's sessions read it again the same way). */
-export function tlsPeerIdentity(socket: tls.TLSSocket): TlsPeerIdentity {
-  const peerCert = socket.getPeerX509Certificate();
-  return {
-    dn: peerCert ? subjectToDn(peerCert.subject) : '',
-    remoteAddress: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
-  };
 }
 
 export interface SecurityLogger {

@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_URI } from '../connection';
+import { DEFAULT_URI } from '../uri';
 import { defaultSecurityConfig, type AuthScheme, type SecurityConfig } from '../auth/daemon-config';
 import { checkSecurityConfig, SECURITY_KEYS } from './security-keys';
 import { LogLevel, parseLogOutputs, type LogOutputSpec } from './log';

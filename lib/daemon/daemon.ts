@@ -5,17 +5,11 @@
 import type * as net from 'node:net';
 import type { DaemonConfig } from './config';
 import { closeListeners, openListeners, type Listener, type ListenerPolicy } from './listeners';
-import { Dispatcher } from './dispatch';
-import { CONNECT_HANDLERS } from './handlers-connect';
-import { DOMAIN_HANDLERS } from './handlers-domain';
-import { HOST_DEVICE_HANDLERS, NETWORK_HANDLERS, STORAGE_HANDLERS } from './handlers-netstore';
-import { STATS_HANDLERS } from './handlers-stats';
-import { SESSION_HANDLERS } from './handlers-session';
-import { AUTH_HANDLERS } from './handlers-auth';
+import type { Dispatcher } from './dispatch';
 import { Admission } from './admission';
-import { raiseFileLimit } from '../native-sockets';
+import { raiseFileLimit, trimHeap } from '../native-sockets';
 import { Logger } from './log';
-import { ClientSession, type SessionHost } from './session';
+import type { ClientSession, SessionHost } from './session';
 
 export interface DaemonStats {
   clients: number;
@@ -31,26 +25,22 @@ export interface DaemonStats {
   connections: number;
   /** Connections subscribed to lifecycle events on behalf of a client. */
   eventSubscriptions: number;
+  /** Times the C heap's free pages were given back to the kernel (after start, and after clients left). */
+  heapTrims: number;
 }
 
-/** The procedures xvirtd serves. */
-export const DISPATCHER = new Dispatcher(
-  SESSION_HANDLERS,
-  CONNECT_HANDLERS,
-  DOMAIN_HANDLERS,
-  STATS_HANDLERS,
-  AUTH_HANDLERS,
-  NETWORK_HANDLERS,
-  STORAGE_HANDLERS,
-  HOST_DEVICE_HANDLERS,
-);
+/**
+ * Quiet time after start, and after a client leaves, before the C heap's free pages go back to the kernel
+ * (trimHeap): at most one trim per interval however many clients leave, and every departure is followed by one.
+ */
+export const HEAP_TRIM_DELAY_MS = 2000;
 
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;
   readonly log: Logger;
-  readonly dispatcher = DISPATCHER;
+  #dispatcher: Dispatcher | null = null;
   readonly clients = new Set<ClientSession>();
-  readonly counters = { connections: 0, eventSubscriptions: 0 };
+  readonly counters = { connections: 0, eventSubscriptions: 0, heapTrims: 0 };
   #listeners: Listener[] = [];
   #nextClientId = 1;
   #stopping: Promise<void> | null = null;
@@ -59,10 +49,17 @@ export class Daemon implements SessionHost {
   #workers = 0;
   /** Clients with calls waiting for a worker, in the order they asked. */
   readonly #waiting = new Set<ClientSession>();
+  #heapTrim: NodeJS.Timeout | null = null;
 
   constructor(config: DaemonConfig, log: Logger = new Logger(config.logLevel)) {
     this.config = config;
     this.log = log;
+  }
+
+  /** The procedure table and handlers (lib/daemon/served.ts), loaded with the first call any client makes. */
+  get dispatcher(): Dispatcher {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (this.#dispatcher ??= (require('./served') as typeof import('./served')).DISPATCHER);
   }
 
   /** Addresses actually listened on (TCP port 0 resolves to the chosen port). */
@@ -89,6 +86,17 @@ export class Daemon implements SessionHost {
       this.log,
     );
     this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
+    this.#scheduleHeapTrim();
+  }
+
+  /** Gives the C heap's free pages back HEAP_TRIM_DELAY_MS from now, unless a trim is already due. */
+  #scheduleHeapTrim(): void {
+    if (this.#heapTrim || this.#stopping) return;
+    this.#heapTrim = setTimeout(() => {
+      this.#heapTrim = null;
+      if (trimHeap() !== null) this.counters.heapTrims++;
+    }, HEAP_TRIM_DELAY_MS);
+    this.#heapTrim.unref();
   }
 
   /** What the daemon holds right now, for tests and the log. */
@@ -177,6 +185,9 @@ export class Daemon implements SessionHost {
       }
       admission.hold(socket, policy.kind);
     }
+    // The session code, and the RPC codecs and procedure tables it brings, load with the first client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ClientSession } = require('./session') as typeof import('./session');
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
     const peer = session.auth.identity.unixPeer;
@@ -197,11 +208,15 @@ export class Daemon implements SessionHost {
   clientClosed(session: ClientSession, reason: string): void {
     this.#waiting.delete(session);
     if (this.clients.delete(session)) this.log.debug(`client ${session.id} closed: ${reason}`);
+    // What the client held (buffers, its connection, its socket's memory) is being freed: hand it back once quiet.
+    this.#scheduleHeapTrim();
   }
 
   /** Stops listening, disconnects every client, frees everything. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      if (this.#heapTrim) clearTimeout(this.#heapTrim);
+      this.#heapTrim = null;
       const closing = closeListeners(this.#listeners);
       await Promise.all([...this.clients].map((c) => c.close('daemon shutting down')));
       await closing;

@@ -5,8 +5,7 @@
  */
 import { RemoteProcedure as P } from '../rpc/procedures';
 import type { HandlerTable, SessionControl } from './dispatch';
-import { authFailedError } from '../auth/sasl-server';
-import { fromWire, toWire } from '../auth/sasl-protocol';
+import { authFailedError, fromWire, toWire } from '../auth/sasl-protocol';
 import type { SaslStepResult } from '../auth/sasl-server';
 
 /** Runs one SASL step; a client that used up its attempts is disconnected after this reply. */

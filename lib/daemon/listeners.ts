@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AuthScheme, DaemonConfig } from './config';
 import type { ListenerKind } from '../auth/peer-identity';
-import { createTlsServer, type SecurityLogger } from '../auth/tls-server';
+import type { SecurityLogger } from '../auth/tls-server';
 
 export type { ListenerKind } from '../auth/peer-identity';
 
@@ -152,10 +152,12 @@ function shownAddress(server: net.Server): string {
  * config and logger. Clients reach the daemon's session code only after every
  * certificate check passed and the 0x01 byte was sent. A plain TCP server accepts and
  * passes each socket through `gate` first, so a refused one costs no TLS state at all.
+ * Node's TLS and crypto modules load here, only in a daemon that listens for TLS (~1 MiB of RSS otherwise).
  */
 async function listenTls(cfg: DaemonConfig, handlers: ConnectionHandlers, log: SecurityLogger): Promise<Listener> {
   const sec = cfg.security;
   const policy: ListenerPolicy = { kind: 'tls', readonly: false, auth: sec.authTls, secure: true };
+  const { createTlsServer } = await import('../auth/tls-server');
   let tlsServer: ReturnType<typeof createTlsServer>;
   try {
     tlsServer = createTlsServer(

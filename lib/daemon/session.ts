@@ -6,7 +6,7 @@
  */
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect, type Connection, type LifecycleEvent } from '../connection';
+import type { Connection, LifecycleEvent } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import {
   errorReplyHeader,
@@ -191,6 +191,8 @@ export class ClientSession implements SessionControl {
     }
     this.#opening = true;
     try {
+      // The connection layer loads with the first CONNECT_OPEN (lib/daemon/served.ts).
+      const { connect } = await import('../connection');
       const conn = await connect(text, { readonly });
       if (this.#closed) {
         await conn.close();

@@ -4,7 +4,7 @@
  * stopped with SIGTERM and its directory removed at teardown.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as net from 'node:net';
@@ -18,8 +18,11 @@ import { Logger } from '../../lib/daemon/log';
 
 export const REPO = resolve(__dirname, '..', '..');
 export const XVIRTD_BIN = join(REPO, 'bin', 'xvirtd.js');
-/** node flags xvirtd runs with when installed (bin/xvirtd.js's #! line, packaging/xvirtd.service). */
-export const XVIRTD_NODE_FLAGS = ['--max-semi-space-size=1'];
+/** node flags xvirtd runs with when installed: bin/xvirtd.js's #! line (`env -S node FLAGS`), as the unit has them. */
+export const XVIRTD_NODE_FLAGS = readFileSync(XVIRTD_BIN, 'utf8')
+  .split('\n', 1)[0]!
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 export interface XvirtdOptions {
   tcp?: boolean;
