@@ -3,7 +3,7 @@
 // the lab's unprivileged user. Their answers must equal what the same script
 // gets as root through the direct driver; writes are refused; the helper
 // exits when idle (30 s) and the next call starts it again; a listener sees
-// root pause and resume a guest.
+// root pause and resume a guest. The statistics calls agree with direct ones.
 import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -110,6 +110,67 @@ labTest('the unprivileged user gets exactly what root reads directly', 60, async
       `guest ${g} listed by name`,
     );
   assert.ok(proxied.per.some((d: any) => d.name === 'Domain-0' && d.id === 0));
+});
+
+const READ_STATS = `
+const c = await xvirt.connect('xen:///system');
+const per = [];
+for (const d of await c.listAllDomains(1)) {
+  per.push({ name: d.name, vcpus: await d.getVcpus(), count: await d.getVcpusFlags(0), max: await d.getVcpusFlags(5),
+    mem: await d.memoryStats(), cpu: (await d.getCPUStats(-1, 1))[0], cpus: (await d.getCPUStats(0, 64)).length,
+    disk: await d.blockStats('xvda').then(() => null, errOf), nic: await d.interfaceStats('vif0.0').then(() => null, errOf) });
+}
+out({ per, map: await c.getCPUMap(), nodeCpu: await c.getNodeCPUStats(-1), nodeMem: await c.getNodeMemoryStats(-1),
+  free: await c.getFreeMemory(), cells: await c.getCellsFreeMemory(0, 1),
+  all: (await c.getAllDomainStats(0, 1)).map((r) => ({ name: r.domain.name, params: r.params })) });
+await c.close();
+`;
+
+/** Figures that move between two reads (run times, idle time, where and whether a vCPU runs, free memory). */
+const VOLATILE_PARAM = /^(cpu\.time|vcpu\.\d+\.(state|time))$/;
+const settled = (v: Record<string, any>) => ({
+  ...v,
+  per: v.per.map((d: any) => ({
+    ...d,
+    vcpus: d.vcpus.map((x: any) => x.number),
+    cpu: d.cpu.map((p: any) => p.name),
+  })),
+  nodeCpu: v.nodeCpu.map((s: any) => s.field),
+  nodeMem: v.nodeMem.map((s: any) => (s.field === 'free' ? s.field : s)),
+  free: null,
+  cells: null,
+  all: v.all.map((r: any) => ({
+    ...r,
+    params: r.params.map((p: any) => (VOLATILE_PARAM.test(p.name) ? [p.name, p.type] : p)),
+  })),
+});
+const within = (what: string, x: bigint, a: bigint, b: bigint) =>
+  assert.ok(x >= (a < b ? a : b) && x <= (a < b ? b : a), `${what}: ${x} within [${a}, ${b}]`);
+
+labTest('statistics through the proxy equal the direct ones', 90, async () => {
+  const before = asUser(READ_STATS, 120_000, true);
+  const proxied = asUser(READ_STATS);
+  const after = asUser(READ_STATS, 120_000, true);
+  assert.equal(proxied.fatal, undefined, JSON.stringify(proxied.fatal));
+  assert.equal(before.fatal, undefined, JSON.stringify(before.fatal));
+  assert.deepEqual(settled(proxied), settled(before), 'every stable figure and every error identical');
+  assert.ok(proxied.per.length >= 1 + env('XVIRT_LAB_GUESTS').split(' ').length, 'dom0 and the guests');
+  for (const [i, d] of proxied.per.entries()) {
+    const [lo, hi] = [before.per[i], after.per[i]];
+    within(`${d.name} cpu_time`, d.cpu[0].value, lo.cpu[0].value, hi.cpu[0].value);
+    for (const [k, v] of d.vcpus.entries()) {
+      within(`${d.name} vCPU ${k} time`, v.cpuTimeNs, lo.vcpus[k].cpuTimeNs, hi.vcpus[k].cpuTimeNs);
+      assert.ok(v.cpu >= -1 && v.cpu < proxied.map.cpumap.length, `${d.name} vCPU ${k} on CPU ${v.cpu}`);
+      // Affinity needs a helper request the proxy does not have (docs/monitoring.md): empty, never invented.
+      assert.deepEqual(v.cpumap, [], `${d.name} vCPU ${k}: no affinity through the proxy`);
+      assert.equal(lo.vcpus[k].cpumap.length, proxied.map.cpumap.length, 'direct: affinity over every CPU id');
+    }
+  }
+  for (const [i, s] of proxied.nodeCpu.entries()) {
+    within(`node ${s.field}`, s.value, before.nodeCpu[i].value, after.nodeCpu[i].value);
+  }
+  within('free memory', proxied.free, before.free, after.free);
+  within('cell 0 free memory', proxied.cells[0], before.cells[0], after.cells[0]);
 });
 
 labTest('state changes are refused and leave the guests alone', 60, async () => {

@@ -20,7 +20,6 @@ import {
   DomainUndefineFlags,
   DomainXMLFlags,
   DomainMemoryModFlags,
-  DomainVcpuFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -434,7 +433,12 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     setLiveMemory: (d, kib) => this.#control.setMemory(d.ref.id, kib),
     setLiveMaxMemory: (d, kib) => this.#control.setMaxMemory(d.ref.id, kib),
     setLiveVcpus: (d, n) => this.#control.setVcpus(d.ref.id, n),
-    liveMaxVcpus: (d) => this.domainGetVcpusFlags(d.ref, DomainVcpuFlags.LIVE | DomainVcpuFlags.MAXIMUM),
+    // The vCPU ids Xen holds for the guest already found (no second walk of the live domains).
+    liveMaxVcpus: async (d) => {
+      const vcpus = this.#hv.vcpus(d.ref.id, this.#uuidBytes.get(d.ref.uuid));
+      if (!vcpus) throw noDomain(`domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`);
+      return vcpus.length;
+    },
     editConfig: async (found, change) => {
       await this.#dir.store.save(this.#codec.edit(found.def!.xml, change));
     },

@@ -29,12 +29,15 @@ function invalid(number: ErrorNumber, detail: string): XvirtError {
   return XvirtError.of(number, ErrorDomain.XEN, detail);
 }
 
-/** virDomainObjUpdateModificationImpact: which of the running guest and the definition `flags` select. */
+/**
+ * virDomainObjUpdateModificationImpact: which of the running guest and the definition `flags` select.
+ * Its refusals come from libvirt's domain layer, hence error domain DOMAIN (as libxl reports them).
+ */
 function selected(found: Found, flags: number): { live: LiveDomain | null; config: Found['def'] | null } {
   const { live, config } = modificationImpact(
     flags,
     { active: !!found.live, persistent: !!found.def },
-    ErrorDomain.XEN,
+    ErrorDomain.DOMAIN,
   );
   return { live: live ? found.live! : null, config: config ? found.def! : null };
 }

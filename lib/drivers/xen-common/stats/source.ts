@@ -53,11 +53,8 @@ export function operationInvalid(domain: ErrorDomain, detail: string): XvirtErro
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, domain, detail);
 }
 
-/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does. */
-export function checkFlags(domain: ErrorDomain, flags: number, allowed: number, fn: string): void {
-  const unknown = (flags & ~allowed) >>> 0;
-  if (unknown !== 0) throw invalidArg(domain, `unsupported flags (0x${unknown.toString(16)}) in function ${fn}`);
-}
+/** Rejects flag bits outside `allowed`, as libvirt's virCheckFlags does (its unprefixed message). */
+export { rejectUnknownFlags as checkFlags } from '../../unknown-flags';
 
 /** virDomainObjCheckActive's refusal (raised in libvirt's domain layer, hence its error domain). */
 export function requireActive(d: StatsDomain): asserts d is StatsDomain & { info: DomainInfo } {

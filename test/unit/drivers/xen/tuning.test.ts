@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DomainMemoryModFlags as Mem, DomainVcpuFlags as Vcpu, DomainXMLFlags } from '../../../../lib/constants';
-import { ErrorNumber } from '../../../../lib/errors';
+import { ErrorDomain, ErrorNumber } from '../../../../lib/errors';
 import { loadDomainXmlCodec } from '../../../../lib/drivers/xen/domain-xml';
 import { fakeDomain, fakeVcpus, rig } from '../../../support/xen';
 
@@ -69,6 +69,15 @@ t.test('a defined domain: CURRENT and CONFIG rewrite the definition, LIVE is ref
     await t.rejects(call(), { name: 'XvirtError', number, message });
   }
   t.equal(stored(r), before, 'refused calls left the definition as it was');
+  // As libxl: the LIVE/CONFIG refusal comes from libvirt's domain layer, virCheckFlags' text carries no prefix.
+  await t.rejects(r.driver.domainSetVcpusFlags(r.ref, 1, Vcpu.LIVE), {
+    domain: ErrorDomain.DOMAIN,
+    message: 'domain is not running',
+  });
+  await t.rejects(r.driver.domainSetMemoryFlags(r.ref, 1024, 8), {
+    domain: ErrorDomain.XEN,
+    message: 'unsupported flags (0x8) in function virDomainSetMemoryFlags',
+  });
 });
 
 t.test('a running domain: CURRENT and LIVE go to xl, LIVE|CONFIG to both', async (t) => {
@@ -77,7 +86,9 @@ t.test('a running domain: CURRENT and LIVE go to xl, LIVE|CONFIG to both', async
   await r.driver.domainSetMemoryFlags(r.ref, 32768, Mem.CURRENT);
   await r.driver.domainSetMemoryFlags(r.ref, 49152, Mem.LIVE | Mem.CONFIG);
   await r.driver.domainSetMemoryFlags(r.ref, 120000, Mem.LIVE | Mem.MAXIMUM);
+  const lists = r.hv.calls.filter((c) => c === 'list').length;
   await r.driver.domainSetVcpusFlags(r.ref, 4, Vcpu.LIVE);
+  t.equal(r.hv.calls.filter((c) => c === 'list').length, lists + 1, 'setVcpusFlags(LIVE) lists the live domains once');
   t.same(r.xl.runs, [
     ['mem-set', '9', '32768k'],
     ['mem-set', '9', '49152k'],
@@ -112,7 +123,8 @@ t.test('a transient running domain has no CONFIG to change', async (t) => {
   await t.rejects(r.driver.domainSetMemoryFlags(r.ref, 1024, Mem.CONFIG), {
     name: 'XvirtError',
     number: ErrorNumber.OPERATION_INVALID,
-    message: /transient domains do not have any persistent config/,
+    domain: ErrorDomain.DOMAIN,
+    message: 'transient domains do not have any persistent config',
   });
 });
 
