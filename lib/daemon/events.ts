@@ -4,11 +4,53 @@
  * on one domain; legacy ones (REGISTER / REGISTER_ANY) are keyed by event id.
  * The client's connection is subscribed to lifecycle events only while at
  * least one lifecycle registration exists.
+ *
+ * A lifecycle event goes to every subscribed client, each through its own
+ * connection, but its body is encoded once (lifecycleEventBody): the legacy
+ * message is exactly that body, and the callback message is the subscriber's
+ * callbackID followed by it, written in front as the frame is queued.
  */
 import type { Connection, LifecycleEvent } from '../connection';
 import { DomainEventId } from '../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
+import { encode } from '../rpc/xdr';
 import type { DomainRef } from '../types';
+
+/** The last lifecycle event encoded, by value: every subscriber of one event asks in turn, in one fan-out. */
+let lastLifecycle: { ref: DomainRef; name: string; id: number; event: number; detail: number; body: Buffer } | null =
+  null;
+let lifecycleBodiesEncoded = 0;
+
+/**
+ * `{ dom, event, detail }` of a lifecycle event in XDR: the whole DOMAIN_EVENT_LIFECYCLE message, and
+ * DOMAIN_EVENT_CALLBACK_LIFECYCLE's after its leading callbackID. Encoded once for all the clients that get the
+ * same event (the driver hands every connection the same domain reference); a different event is encoded anew.
+ */
+export function lifecycleEventBody(ev: LifecycleEvent): Buffer {
+  const ref = ev.domain.ref;
+  const last = lastLifecycle;
+  if (
+    last &&
+    last.ref === ref &&
+    last.name === ref.name &&
+    last.id === ref.id &&
+    last.event === ev.event &&
+    last.detail === ev.detail
+  ) {
+    return last.body;
+  }
+  const proc = RemoteProcedure.DOMAIN_EVENT_LIFECYCLE;
+  const body = encode(EVENT_MESSAGES[proc], { dom: ref, event: ev.event, detail: ev.detail }, 'msg');
+  lifecycleBodiesEncoded++;
+  lastLifecycle = { ref, name: ref.name, id: ref.id, event: ev.event, detail: ev.detail, body };
+  return body;
+}
+
+/** Lifecycle event bodies encoded so far in this process (tests prove one encoding per event with it). */
+export function lifecycleBodiesEncodedCount(): number {
+  return lifecycleBodiesEncoded;
+}
 
 export interface Registration {
   eventId: number;

@@ -73,12 +73,15 @@ export class Outbound {
     );
   }
 
-  /** Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing. */
-  send(header: MessageHeader, payload: Uint8Array): void {
+  /**
+   * Queues one message; a payload too large for the protocol throws (RPC error) and queues nothing.
+   * `leadingInt`: an XDR int sent before `payload` (OutgoingFrames.push).
+   */
+  send(header: MessageHeader, payload: Uint8Array, leadingInt?: number): void {
     if (this.#closed) return;
     const pending = this.#socket.writableLength + this.#frames.queued;
     if (pending > 0) {
-      if (pending + frameLength(payload.length) > this.#limits.bytes) {
+      if (pending + frameLength(payload.length + (leadingInt === undefined ? 0 : 4)) > this.#limits.bytes) {
         this.#onOverflow(`more than ${this.#limits.bytes} bytes queued`);
         return;
       }
@@ -89,7 +92,7 @@ export class Outbound {
         return;
       }
     }
-    this.#frames.push(header, payload);
+    this.#frames.push(header, payload, leadingInt);
     this.#pendingMessages++;
     if (!this.#scheduled) {
       this.#scheduled = true;

@@ -36,7 +36,7 @@ import { encode, type Codec } from '../rpc/xdr';
 import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
 import { notOpenError, type Dispatcher, type SessionControl } from './dispatch';
-import { EventRegistrations } from './events';
+import { EventRegistrations, lifecycleEventBody } from './events';
 import { NetStoreEventRegistrations } from './netstore-events';
 import { SessionAuth } from '../auth/session-auth';
 import { peerIdentity } from '../auth/peer-identity';
@@ -53,6 +53,8 @@ import { SessionStreams } from './streams';
  */
 export const PRE_OPEN_MESSAGE_MAX = 288 * 1024;
 const NO_PAYLOAD = Buffer.alloc(0);
+const LEGACY_LIFECYCLE_HEADER = eventHeader(RemoteProcedure.DOMAIN_EVENT_LIFECYCLE);
+const CALLBACK_LIFECYCLE_HEADER = eventHeader(RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE);
 
 export interface SessionHost {
   readonly config: DaemonConfig;
@@ -380,15 +382,11 @@ export class ClientSession implements SessionControl {
     this.#updateFlow();
   }
 
+  /** The event's body is shared by every subscriber (events.ts); a callback registration adds its id in front. */
   #sendLifecycle(callbackId: number | null, ev: LifecycleEvent): void {
-    const dom = ev.domain.ref;
-    if (callbackId === null) {
-      const proc = RemoteProcedure.DOMAIN_EVENT_LIFECYCLE;
-      this.#sendEvent(proc, EVENT_MESSAGES[proc], { dom, event: ev.event, detail: ev.detail });
-    } else {
-      const proc = RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE;
-      this.#sendEvent(proc, EVENT_MESSAGES[proc], { callbackID: callbackId, dom, event: ev.event, detail: ev.detail });
-    }
+    const body = lifecycleEventBody(ev);
+    if (callbackId === null) this.#out.send(LEGACY_LIFECYCLE_HEADER, body);
+    else this.#out.send(CALLBACK_LIFECYCLE_HEADER, body, callbackId);
   }
 
   #connectionClosed(reason: number): void {

@@ -92,12 +92,19 @@ export class OutgoingFrames {
     return this.#end - this.#start;
   }
 
-  /** Queues one message. Fails (queueing nothing) if it would exceed the protocol maximum. */
-  push(header: MessageHeader, payload: Uint8Array): void {
-    const length = frameLength(payload.length);
+  /**
+   * Queues one message. Fails (queueing nothing) if it would exceed the protocol maximum. `leadingInt`, when
+   * given, is an XDR int written before `payload`: a body shared by many messages that differ only in a leading
+   * field (an event's callbackID) is encoded once and never copied into a per-message buffer first.
+   */
+  push(header: MessageHeader, payload: Uint8Array, leadingInt?: number): void {
+    const lead = leadingInt === undefined ? 0 : 4;
+    const length = frameLength(lead + payload.length);
     const at = this.#reserve(length);
     writeFrameHead(this.#slab, at, length, header);
-    this.#slab.set(payload, at + LENGTH_WORD_SIZE + HEADER_SIZE);
+    const body = at + LENGTH_WORD_SIZE + HEADER_SIZE;
+    if (leadingInt !== undefined) this.#slab.writeInt32BE(leadingInt, body);
+    this.#slab.set(payload, body + lead);
   }
 
   /** Everything queued since the last take(), as one buffer; null if nothing is. */

@@ -1,10 +1,15 @@
 /**
- * Issue #15's slow event consumer, as behaviour (the figures are bench/crowd.js's): during an event storm a
+ * Issue #15's crowd, as behaviour (the figures are bench/crowd.js's and bench/remote.js's): during an event storm a
  * subscriber that stops reading is dropped at its message cap with the reason logged, and frees its
- * subscription, while a subscriber that reads gets every event and the actor every reply.
+ * subscription, while a subscriber that reads gets every event and the actor every reply; one event is encoded
+ * once for all its subscribers; the C heap is given back after start and after clients leave.
  */
 import t from 'tap';
-import { RemoteProcedure as P } from '../../../lib/rpc/procedures';
+import { EVENT_MESSAGES, RemoteProcedure as P } from '../../../lib/rpc/procedures';
+import type { Message } from '../../../lib/rpc/framing';
+import { MessageType } from '../../../lib/rpc/protocol';
+import { decode, encode } from '../../../lib/rpc/xdr';
+import { lifecycleBodiesEncodedCount } from '../../../lib/daemon/events';
 import { DEFAULT_DOMAIN as TEST_DOM } from '../../support/api-conformance';
 import { RawClient, startDaemonInProcess } from '../../support/xvirtd';
 
@@ -77,4 +82,64 @@ t.test('after start and after clients leave, the daemon gives the C heap back, o
   await waitFor('every client to be gone', () => daemon.stats().clients === 0);
   await waitFor('a trim after they left', () => trims() > before);
   t.ok(trims() - before < clients.length, `${clients.length} departures, ${trims() - before} trim(s)`);
+});
+
+t.test('one lifecycle event is encoded once for all its subscribers, each frame with its own callbackID', async (t) => {
+  const { rwSocket } = await startDaemonInProcess(t, { keepaliveInterval: -1 });
+  const actor = await RawClient.opened(rwSocket);
+  // Subscriber i holds i + 1 callback registrations, so the ids differ within and across clients.
+  const subscribers = await Promise.all(Array.from({ length: 4 }, () => RawClient.opened(rwSocket)));
+  const legacy = await RawClient.opened(rwSocket);
+  t.teardown(() => {
+    for (const c of [actor, legacy, ...subscribers]) c.close();
+  });
+  const ids: number[][] = [];
+  for (const [i, c] of subscribers.entries()) {
+    const mine: number[] = [];
+    for (let k = 0; k <= i; k++) {
+      mine.push((await c.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: 0, dom: null })).callbackID);
+    }
+    ids.push(mine);
+  }
+  await legacy.call(P.CONNECT_DOMAIN_EVENT_REGISTER);
+
+  const encodedBefore = lifecycleBodiesEncodedCount();
+  await actor.call(P.DOMAIN_SUSPEND, { dom: TEST_DOM });
+  await actor.call(P.DOMAIN_RESUME, { dom: TEST_DOM });
+  const events = (c: RawClient, proc: number): Message[] =>
+    c.messages.filter((m) => m.header.type === MessageType.MESSAGE && m.header.procedure === proc);
+  for (const [i, c] of subscribers.entries()) {
+    await c.until(
+      () => (events(c, P.DOMAIN_EVENT_CALLBACK_LIFECYCLE).length >= 2 * (i + 1) ? true : undefined),
+      'events',
+    );
+  }
+  await legacy.until(() => (events(legacy, P.DOMAIN_EVENT_LIFECYCLE).length >= 2 ? true : undefined), 'events');
+  const frames = 2 * (ids.flat().length + 1);
+  t.equal(lifecycleBodiesEncodedCount() - encodedBefore, 2, `two events, two encodings, for ${frames} frames`);
+
+  for (const [i, c] of subscribers.entries()) {
+    const got = events(c, P.DOMAIN_EVENT_CALLBACK_LIFECYCLE).map((m) => ({
+      bytes: m.payload,
+      msg: decode(EVENT_MESSAGES[P.DOMAIN_EVENT_CALLBACK_LIFECYCLE], m.payload),
+    }));
+    const want = [3, 4].flatMap((event) =>
+      ids[i]!.map((callbackID) => ({ callbackID, dom: TEST_DOM, event, detail: 0 })),
+    );
+    t.same(
+      got.map((g) => g.msg),
+      want,
+      `subscriber ${i}: each callback's own id, in order`,
+    );
+    t.same(
+      got.map((g) => g.bytes),
+      want.map((w) => encode(EVENT_MESSAGES[P.DOMAIN_EVENT_CALLBACK_LIFECYCLE], w, 'msg')),
+      `subscriber ${i}: byte for byte what encoding each message whole gives`,
+    );
+  }
+  t.same(
+    events(legacy, P.DOMAIN_EVENT_LIFECYCLE).map((m) => m.payload),
+    [3, 4].map((event) => encode(EVENT_MESSAGES[P.DOMAIN_EVENT_LIFECYCLE], { dom: TEST_DOM, event, detail: 0 }, 'msg')),
+    'the legacy registration gets the shared body as its whole message',
+  );
 });

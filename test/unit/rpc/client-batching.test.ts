@@ -58,8 +58,17 @@ async function framesIntact(t: Test, out: OutgoingFrames): Promise<void> {
   let expected: Buffer[] = [];
   for (let i = 0; i < 3000; i++) {
     const payload = Buffer.alloc((i * 37) % 400, i & 0xff);
-    out.push(callHeader(16, i), payload);
-    expected.push(encodeMessage(callHeader(16, i), payload));
+    if (i % 5 === 0) {
+      // A shared body behind a per-message leading int (xvirtd's event callbackID), negative ones included.
+      const lead = i - 1000;
+      out.push(callHeader(16, i), payload, lead);
+      const word = Buffer.alloc(4);
+      word.writeInt32BE(lead);
+      expected.push(encodeMessage(callHeader(16, i), Buffer.concat([word, payload])));
+    } else {
+      out.push(callHeader(16, i), payload);
+      expected.push(encodeMessage(callHeader(16, i), payload));
+    }
     if (i % 7 === 6) {
       taken.push({ bytes: out.take()!, expected: Buffer.concat(expected) });
       expected = [];
