@@ -4,8 +4,10 @@
  * over and over, so each domain's encoded identity and each parameter name's
  * encoded bytes are kept and copied in; values are written directly. The
  * bytes are exactly those of the generic codecs (and they decode the reply).
+ * Reading, names and UUIDs seen before are found by their bytes, not decoded again.
  */
 import { BoundedCache } from '../bounded-cache';
+import { DecodedBytesCache } from './decoded-bytes-cache';
 import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '../typed-params';
 import type { DomainRef } from '../types';
 import { nonnullDomain, REMOTE_STRING_MAX } from './protocol';
@@ -73,18 +75,23 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function readText(r: XdrReader, max: number, f: string): string {
   const n = r.uint32(f);
   if (n > max) throw xdrError(f, `string of ${n} bytes exceeds maximum ${max}`);
-  const b = r.view(n, f);
-  for (let i = 0; i < n; i++) {
-    if (b[i]! >= 0x80) {
-      try {
-        return utf8.decode(b);
-      } catch {
-        throw xdrError(f, 'string is not valid UTF-8');
+  return r.cached(n, f, texts, (b) => {
+    for (let i = 0; i < n; i++) {
+      if (b[i]! >= 0x80) {
+        try {
+          return utf8.decode(b);
+        } catch {
+          throw xdrError(f, 'string is not valid UTF-8');
+        }
       }
     }
-  }
-  return b.toString('latin1');
+    return b.toString('latin1');
+  });
 }
+
+/** Decoded names (parameter and domain names) and UUIDs: a poller gets the same ones in every reply. */
+const texts = new DecodedBytesCache<string>(8192);
+const uuids = new DecodedBytesCache<string>(8192);
 
 /** One typed parameter; the common types read directly, the rest through the generic codec's value readers. */
 function readParam(r: XdrReader, f: string): TypedParam {
@@ -120,7 +127,8 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
       if (n * 28 > r.remaining) throw xdrError(f, `${n} records cannot fit in ${r.remaining} bytes`);
       const out = new Array<{ dom: DomainRef; params: TypedParam[] }>(n);
       for (let i = 0; i < n; i++) {
-        const dom = { name: readText(r, REMOTE_STRING_MAX, f), uuid: uuidFromBytes(r.view(16, f)), id: r.int32(f) };
+        const name = readText(r, REMOTE_STRING_MAX, f);
+        const dom = { name, uuid: r.cached(16, f, uuids, uuidFromBytes), id: r.int32(f) };
         const count = r.uint32(`${f}.params`);
         if (count > maxParams) throw xdrError(`${f}.params`, `${count} parameters exceed maximum ${maxParams}`);
         if (count * 12 > r.remaining) {

@@ -4,6 +4,7 @@
  * codecs are in xdr.ts (import from there).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
+import type { DecodedBytesCache } from './decoded-bytes-cache';
 /** One XDR type: how to write a value and how to read it back. */
 export interface Codec<T> {
   /** Writes `value`; `field` names it in errors. */
@@ -135,6 +136,19 @@ export class XdrReader {
       if (this.#buf[i] !== 0) throw xdrError(field, 'non-zero padding');
     }
     return this.#buf.subarray(at, at + n);
+  }
+
+  /**
+   * As decode(view(n, field)), but bytes `cache` has seen before give their
+   * remembered value without a decode (for short values that repeat).
+   */
+  cached<T>(n: number, field: string, cache: DecodedBytesCache<T>, decode: (bytes: Buffer) => T): T {
+    const padding = pad4(n);
+    const at = this.#take(n + padding, field);
+    for (let i = at + n; i < at + n + padding; i++) {
+      if (this.#buf[i] !== 0) throw xdrError(field, 'non-zero padding');
+    }
+    return cache.get(this.#buf, at, at + n) ?? cache.set(this.#buf, at, at + n, decode(this.#buf.subarray(at, at + n)));
   }
 
   /** Fails unless every byte was consumed. */
