@@ -6,8 +6,7 @@
  * bytes are exactly those of the generic codecs (and they decode the reply).
  * Reading, names and UUIDs seen before are found by their bytes, not decoded again.
  */
-import { BoundedCache } from '../bounded-cache';
-import { DecodedBytesCache } from './decoded-bytes-cache';
+import { BoundedCache, DecodedBytesCache } from '../bounded-cache';
 import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '../typed-params';
 import type { DomainRef } from '../types';
 import { nonnullDomain, REMOTE_STRING_MAX } from './protocol';

@@ -4,7 +4,7 @@
  * codecs are in xdr.ts (import from there).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
-import type { DecodedBytesCache } from './decoded-bytes-cache';
+import type { DecodedBytesCache } from '../bounded-cache';
 /** One XDR type: how to write a value and how to read it back. */
 export interface Codec<T> {
   /** Writes `value`; `field` names it in errors. */

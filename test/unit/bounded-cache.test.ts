@@ -1,7 +1,8 @@
 // The memo behind the getInfo paths' caches: hits return what was stored,
-// and a full cache is cleared whole instead of growing.
+// and a full cache is cleared whole instead of growing. DecodedBytesCache
+// finds a decoded value by its bytes, never another's, holding bounded memory.
 import t from 'tap';
-import { BoundedCache } from '../../lib/bounded-cache';
+import { BoundedCache, DecodedBytesCache } from '../../lib/bounded-cache';
 import { UuidBytesCache } from '../../lib/uuid';
 
 t.test('BoundedCache: peek what set stored; a new key at the limit clears the rest first', async (t) => {
@@ -36,3 +37,24 @@ t.test('UuidBytesCache: the 16 bytes, the same Buffer on a hit, errors of uuidTo
   t.throws(() => cache.get('not-a-uuid'), { name: 'XvirtError', message: /malformed UUID 'not-a-uuid'/ });
   t.equal(cache.peek('not-a-uuid'), undefined, 'a malformed UUID is not stored');
 });
+
+t.test(
+  'DecodedBytesCache: a value is found by equal bytes anywhere in any buffer, never by different ones',
+  async (t) => {
+    const cache = new DecodedBytesCache<string>(4, 8);
+    const a = Buffer.from('xxstate.statexx');
+    t.equal(cache.get(a, 2, 13), undefined, 'empty');
+    t.equal(cache.set(a, 2, 13, 'decoded'), 'decoded', 'set returns the value');
+    t.equal(cache.get(a, 2, 13), undefined, 'longer than maxBytes: never kept');
+    const b = Buffer.from('--cpu.time');
+    cache.set(b, 2, 10, 'cpu.time');
+    a.fill(0);
+    t.equal(cache.get(Buffer.from('cpu.time'), 0, 8), 'cpu.time', 'found in another buffer; the kept bytes are a copy');
+    b.write('cpu.tima', 2);
+    t.equal(cache.get(b, 2, 10), undefined, 'one byte different: a miss');
+    t.equal(cache.get(Buffer.from('cpu.tim'), 0, 7), undefined, 'a prefix: a miss');
+    for (const name of ['a', 'b', 'c', 'd']) cache.set(Buffer.from(name), 0, 1, name);
+    t.equal(cache.get(Buffer.from('cpu.time'), 0, 8), undefined, 'full: cleared whole before the fifth entry');
+    t.equal(cache.get(Buffer.from('d'), 0, 1), 'd');
+  },
+);

@@ -1,0 +1,31 @@
+// The dashboard poll's reply decoder (lib/rpc/stats-records-xdr.ts) reuses
+// the names and UUIDs it has seen: the values are the same as a fresh decode,
+// each reply gets its own objects, and bad UTF-8 is still refused.
+import t from 'tap';
+import * as C from '../../../lib/rpc/stats-codecs';
+import { decode, encode } from '../../../lib/rpc/xdr';
+
+t.test('stats records decode the same with and without remembered names, each reply its own objects', async (t) => {
+  const reply = (name: string, uuid: string, id: number) => ({
+    retStats: [
+      {
+        dom: { name, uuid, id },
+        params: [
+          { name: 'state.state', type: 1, value: 1 },
+          { name: 'cpu.time', type: 4, value: 99n },
+        ],
+      },
+    ],
+  });
+  const first = reply('guest0', '6c0f1c2e-0000-4000-8000-000000000001', 3);
+  const a = decode(C.getAllDomainStatsRet, encode(C.getAllDomainStatsRet, first), 'first');
+  const b = decode(C.getAllDomainStatsRet, encode(C.getAllDomainStatsRet, first), 'again');
+  t.same(a, first);
+  t.same(b, first);
+  t.not(a.retStats[0]!.dom, b.retStats[0]!.dom, 'a fresh identity object per reply');
+  const renamed = reply('güest1', '6c0f1c2e-0000-4000-8000-000000000002', 4);
+  t.same(decode(C.getAllDomainStatsRet, encode(C.getAllDomainStatsRet, renamed), 'renamed'), renamed);
+  const bad = Buffer.from(encode(C.getAllDomainStatsRet, renamed));
+  bad[8] = 0xff; // first byte of the name: no longer UTF-8
+  t.throws(() => decode(C.getAllDomainStatsRet, bad, 'bad'), { message: /not valid UTF-8/ });
+});
