@@ -20,9 +20,14 @@ interface Entry {
   reason: number;
 }
 
-/** Idle and running are one state to a user (and to Xen's scheduler, a moment apart). */
+/**
+ * Running, idle and waiting for a CPU are one state to a user (and to Xen's
+ * scheduler, moments apart): a live domain whose vCPU is runnable but not on
+ * a CPU has neither flag, which reads as NOSTATE (xl list: `------`).
+ */
 function sameState(a: DomainState, b: DomainState): boolean {
-  const running = (s: DomainState) => s === DomainState.RUNNING || s === DomainState.BLOCKED;
+  const running = (s: DomainState) =>
+    s === DomainState.RUNNING || s === DomainState.BLOCKED || s === DomainState.NOSTATE;
   return a === b || (running(a) && running(b));
 }
 

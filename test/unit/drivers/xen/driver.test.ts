@@ -287,6 +287,11 @@ t.test('state reasons: from the shutdown code, and for the changes this process 
   };
   const started = await driver.domainCreate(web, 0);
   t.same(await state(started), { state: DomainState.BLOCKED, reason: DomainRunningReason.BOOTED });
+  const web8 = hv.domains.find((d) => d.id === 8)!;
+  Object.assign(web8, { state: DomainState.NOSTATE, xenState: XenState.NOSTATE }); // runnable, waiting for a CPU
+  t.same(await state(started), { state: DomainState.NOSTATE, reason: DomainRunningReason.BOOTED }, 'waiting for a CPU');
+  Object.assign(web8, { state: DomainState.BLOCKED, xenState: XenState.BLOCKED });
+  t.same(await state(started), { state: DomainState.BLOCKED, reason: DomainRunningReason.BOOTED }, 'and idle again');
   await driver.domainDestroy(started);
   t.same(await state(web), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.DESTROYED });
   const paused = await driver.domainCreate(web, 1);
