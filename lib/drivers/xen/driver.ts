@@ -33,6 +33,7 @@ import { LiveDomains, infoAt, type XenstoreLike } from './domains';
 import { noDomain, osTypeOf, type LiveDomain } from '../xen-common/records';
 import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen-common/events';
 import { XenControl, type XlLike } from './control';
+import { activeAfterTeardown } from './lifecycle';
 import { describeLiveDomain } from '../xen-common/live-xml';
 import type { DomainXmlCodec } from './domain-xml';
 import { processReasons, type ReasonBook } from './reasons';
@@ -260,7 +261,8 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
 
   async createXML(xml: string, flags: number): Promise<DomainRef> {
     const config = this.#codec.parse(xml);
-    const running = (await this.#dir.live.list(false)).find(
+    const running = await activeAfterTeardown(
+      () => this.#dir.live.list(false),
       (d) => d.ref.uuid === config.uuid || d.ref.name === config.name,
     );
     if (running)
@@ -270,11 +272,17 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
 
   async domainCreate(dom: DomainRef, flags: number): Promise<DomainRef> {
     const found = await this.#dir.find(dom);
-    if (found.live)
+    const live =
+      found.live &&
+      (await activeAfterTeardown(
+        () => this.#dir.live.list(false),
+        (d) => d.ref.uuid === dom.uuid,
+      ));
+    if (live)
       throw XvirtError.of(
         ErrorNumber.OPERATION_INVALID,
         ErrorDomain.XEN,
-        `domain '${found.live.ref.name}' is already running`,
+        `domain '${live.ref.name}' is already running`,
       );
     if (!found.def) throw noDomain(`domain '${dom.name}' (${dom.uuid}) no longer exists`);
     if (await this.#managed.has(found.def.uuid)) {
@@ -513,7 +521,8 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   /** xl restore of an image whose header xvirt has checked; the STARTED event says RESTORED. */
   async #restore(file: string): Promise<DomainRef> {
     const image = await readSaveImage(file);
-    const running = (await this.#dir.live.list(false)).find(
+    const running = await activeAfterTeardown(
+      () => this.#dir.live.list(false),
       (d) => d.ref.uuid === image.uuid || d.ref.name === image.name,
     );
     if (running) throw wrongState(`domain '${running.ref.name}' is already active`);

@@ -112,7 +112,7 @@ export function findXl(major: number, minor: number): string | null {
  * create waits for the device backends' hotplug scripts, which an emulated
  * or overloaded host can take minutes over.
  */
-function xlTimeoutMs(): number {
+export function xlTimeoutMs(): number {
   const seconds = Number(process.env.XVIRT_XL_TIMEOUT);
   return (Number.isFinite(seconds) && seconds > 0 ? seconds : 120) * 1000;
 }
