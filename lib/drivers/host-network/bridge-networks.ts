@@ -1,34 +1,53 @@
 /**
- * Virtual networks of a real host (xen:///system) that name a bridge the
- * host already has: libvirt's `<forward mode='bridge'/><bridge name='br0'/>`.
- * Guests' `<interface type='network'>` resolve to that bridge when they
- * start. Definitions persist in the state directory (atomic writes);
- * which networks run is process state, shared by every connection, and
- * autostart networks run from the first open. NAT and routed networks need
- * a DHCP/DNS server and firewall rules this host driver does not manage:
- * they are refused by name.
+ * Virtual networks of a real host (xen:///system). Two kinds:
+ * - `<forward mode='bridge'/><bridge name='br0'/>`: a bridge the host
+ *   already has; starting checks it is there, stopping leaves it.
+ * - nat, route, open and isolated (no <forward>) networks: xvirt creates the
+ *   bridge, its addresses, the forwarding rules and dnsmasq for DHCP
+ *   (managed-bridge.ts) and removes them all when the network stops.
+ * Guests' `<interface type='network'>` resolve to the bridge when they
+ * start. Definitions persist in the state directory (atomic writes), with
+ * dnsmasq's files in its dnsmasq/ subdirectory; which networks run is
+ * process state, shared by every connection: a managed network whose bridge
+ * an earlier xvirtd created is still there when the driver opens is taken as
+ * running, and autostart networks start on the first open.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import type { NetworkRef } from '../../netstore-types';
+import type { NetworkDHCPLease, NetworkRef } from '../../netstore-types';
 import { formatNetworkXml, parseNetworkXml, type NetworkDefinition } from '../../xml/network';
 import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../definition-store';
+import { readLeases } from './dnsmasq';
+import { runHostTool } from './host-commands';
+import {
+  MANAGED_MODES,
+  checkManagedNetwork,
+  managedBridgeUp,
+  startManagedBridge,
+  stopManagedBridge,
+  type ManagedHost,
+} from './managed-bridge';
 
 function networkError(number: ErrorNumber, detail: string): XvirtError {
   return XvirtError.of(number, ErrorDomain.NETWORK, detail);
 }
 
-/** Network XML as this host accepts it: forward mode 'bridge' over a named host bridge. */
+function isManaged(def: NetworkDefinition): boolean {
+  return MANAGED_MODES.has(def.forward);
+}
+
+/** Network XML as this host accepts it: an existing bridge (forward mode 'bridge'), or a bridge xvirt manages. */
 export function parseHostNetworkXml(xml: string): NetworkDefinition {
   const def = parseNetworkXml(xml);
-  if (def.forward !== 'bridge' || def.bridge === null) {
+  if (isManaged(def)) {
+    checkManagedNetwork(def);
+  } else if (def.forward !== 'bridge' || def.bridge === null) {
     throw networkError(
       ErrorNumber.CONFIG_UNSUPPORTED,
-      `network '${def.name}': only <forward mode='bridge'/> with ` +
-        "<bridge name='...'/> (an existing host bridge) is supported on this host; NAT, routed and isolated networks " +
-        'need a DHCP server and firewall rules xvirt does not manage',
+      `network '${def.name}': forward mode '${def.forward}' is not supported on this host; ` +
+        "use <forward mode='bridge'/> with <bridge name='...'/> (an existing host bridge), or a nat, route, open or isolated network",
     );
   }
   return def;
@@ -43,28 +62,50 @@ const NETWORKS = {
   domain: ErrorDomain.NETWORK,
 };
 
-export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
-  readonly #sysNet: string;
+export interface HostNetworkOptions {
+  /** /sys/class/net of xvirt's network namespace. */
+  sysNet?: string;
+  /** /proc/sys/net, where forwarding is turned on. */
+  procNet?: string;
+  /** Runs ip, nft and dnsmasq (tests pass a recorder). */
+  run?: ManagedHost['run'];
+}
 
-  private constructor(store: DefinitionStore<NetworkDefinition>, sysNet: string) {
+export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
+  readonly #host: ManagedHost;
+
+  private constructor(store: DefinitionStore<NetworkDefinition>, host: ManagedHost) {
     super(store, NETWORKS);
-    this.#sysNet = sysNet;
+    this.#host = host;
   }
 
   /** The one instance for `stateDir` in this process (which networks run is process state), opened on first use. */
-  static shared(stateDir: string, sysNet = '/sys/class/net'): Promise<HostBridgeNetworks> {
-    return openShared(SHARED, stateDir, () => HostBridgeNetworks.open(stateDir, sysNet));
+  static shared(stateDir: string, options: HostNetworkOptions = {}): Promise<HostBridgeNetworks> {
+    return openShared(SHARED, stateDir, () => HostBridgeNetworks.open(stateDir, options));
   }
 
-  /** Loads the definitions in `stateDir` and starts the autostart networks whose bridge exists. */
-  static async open(stateDir: string, sysNet = '/sys/class/net'): Promise<HostBridgeNetworks> {
+  /** Loads the definitions in `stateDir`, adopts running managed networks and starts the autostart ones. */
+  static async open(stateDir: string, options: HostNetworkOptions = {}): Promise<HostBridgeNetworks> {
     const store = await DefinitionStore.open(stateDir, parseHostNetworkXml, {
       noun: 'network',
       domain: ErrorDomain.NETWORK,
     });
-    const nets = new HostBridgeNetworks(store, sysNet);
+    const nets = new HostBridgeNetworks(store, {
+      sysNet: options.sysNet ?? '/sys/class/net',
+      procNet: options.procNet ?? '/proc/sys/net',
+      run: options.run ?? runHostTool,
+      runDir: path.join(stateDir, 'dnsmasq'),
+    });
     for (const d of store.all()) {
-      if (d.autostart && (await nets.#isBridge(d.config.bridge!))) nets.active.add(d.uuid);
+      const running = isManaged(d.config)
+        ? await managedBridgeUp(nets.#host, d.config)
+        : d.autostart && (await nets.#isBridge(d.config.bridge!));
+      if (running) nets.active.add(d.uuid);
+    }
+    for (const d of store.all()) {
+      // An autostart network that cannot start now (tool missing, clash) stays defined and stopped.
+      if (d.autostart && !nets.active.has(d.uuid))
+        await nets.start({ name: d.name, uuid: d.uuid }).catch(() => undefined);
     }
     return nets;
   }
@@ -72,12 +113,26 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
   async define(xml: string): Promise<NetworkRef> {
     const def = parseHostNetworkXml(xml);
     const old = this.checkIdentity(def);
+    if (isManaged(def)) this.#assignBridge(def);
     if (old && this.active.has(def.uuid) && old.config.bridge !== def.bridge) {
       throw networkError(ErrorNumber.OPERATION_INVALID, `network '${def.name}' is active: its bridge cannot change`);
     }
-    // Saved as formatted, with its UUID, so that reloading yields the same network.
+    // Saved as formatted, with its UUID and bridge, so that reloading yields the same network.
     await this.store.save(formatNetworkXml(def), def);
     return this.byName(def.name);
+  }
+
+  /** libvirt's networkBridgeNameValidate: a managed network's bridge is its own; without one it gets the first free virbrN. */
+  #assignBridge(def: NetworkDefinition): void {
+    const others = this.store.all().filter((d) => d.uuid !== def.uuid);
+    const taken = new Set(others.map((d) => d.config.bridge));
+    if (def.bridge === null) {
+      let n = 0;
+      while (taken.has(`virbr${n}`)) n++;
+      def.bridge = `virbr${n}`;
+    } else if (taken.has(def.bridge)) {
+      throw networkError(ErrorNumber.INTERNAL_ERROR, `bridge name '${def.bridge}' already in use.`);
+    }
   }
 
   async undefine(ref: NetworkRef): Promise<void> {
@@ -89,14 +144,17 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
       );
     }
     await this.store.remove(d.uuid);
+    await fs.rm(path.join(this.#host.runDir, `${d.uuid}.leases`), { force: true });
   }
 
-  /** Marks the network running once its bridge is there (guests plug into it from then on). */
+  /** Starts the network: a managed one is built (all or nothing), a host bridge must exist. */
   async start(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
     if (this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, 'network is already active');
     const bridge = d.config.bridge!;
-    if (!(await this.#isBridge(bridge))) {
+    if (isManaged(d.config)) {
+      await startManagedBridge(this.#host, d.config);
+    } else if (!(await this.#isBridge(bridge))) {
       throw networkError(
         ErrorNumber.SYSTEM_ERROR,
         `Cannot start network '${ref.name}': host bridge '${bridge}' does not exist`,
@@ -105,12 +163,19 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
     this.active.add(d.uuid);
   }
 
-  /** Guests already plugged into the bridge stay there: the bridge is the host's, not the network's. */
-  stop(ref: NetworkRef): void {
+  /** A managed network's bridge, rules and dnsmasq go; a host bridge stays (guests plugged into it stay there). */
+  async stop(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
     if (!this.active.has(d.uuid))
       throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
+    if (isManaged(d.config)) await stopManagedBridge(this.#host, d.config);
     this.active.delete(d.uuid);
+  }
+
+  /** The leases dnsmasq handed out on the network (none for a network without DHCP). */
+  async leases(ref: NetworkRef): Promise<NetworkDHCPLease[]> {
+    const d = this.def(ref);
+    return isManaged(d.config) ? readLeases(this.#host.runDir, d.config) : [];
   }
 
   /** The bridge a guest's `<interface type='network'>` plugs into: the network must exist and run. */
@@ -122,7 +187,7 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
 
   async #isBridge(name: string): Promise<boolean> {
     try {
-      return (await fs.stat(path.join(this.#sysNet, name, 'bridge'))).isDirectory();
+      return (await fs.stat(path.join(this.#host.sysNet, name, 'bridge'))).isDirectory();
     } catch {
       return false;
     }

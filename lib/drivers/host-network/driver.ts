@@ -1,12 +1,12 @@
 /**
  * The network calls of a real-host driver (xen:///system) over
  * HostBridgeNetworks, on top of the host storage calls (a real host has
- * both). Transient networks, network events and DHCP leases are not offered
- * (the Connection reports NO_SUPPORT).
+ * both). Transient networks and network events are not offered (the
+ * Connection reports NO_SUPPORT).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { LIST_NETWORKS_FILTERS_ALL } from '../../netstore-constants';
-import type { NetworkRef } from '../../netstore-types';
+import type { NetworkDHCPLease, NetworkRef } from '../../netstore-types';
 import { formatNetworkXml } from '../../xml/network';
 import { HostStorageDriver } from '../host-storage/driver';
 import { matchesStateFlags } from '../list-flags';
@@ -54,7 +54,7 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
     await this.#nets('virNetworkCreate').start(net);
   }
   async networkDestroy(net: NetworkRef): Promise<void> {
-    this.#nets('virNetworkDestroy').stop(net);
+    await this.#nets('virNetworkDestroy').stop(net);
   }
   async networkUndefine(net: NetworkRef): Promise<void> {
     await this.#nets('virNetworkUndefine').undefine(net);
@@ -80,6 +80,13 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
 
   async networkSetAutostart(net: NetworkRef, autostart: boolean): Promise<void> {
     await this.#nets('virNetworkSetAutostart').setAutostart(net, autostart);
+  }
+
+  /** virNetworkGetDHCPLeases: from dnsmasq's lease file, optionally only `mac`'s (compared case-insensitively, as libvirt). */
+  async networkGetDHCPLeases(net: NetworkRef, mac: string | null, flags: number): Promise<NetworkDHCPLease[]> {
+    badFlags(flags, 0, 'networkGetDHCPLeases');
+    const leases = await this.#nets('virNetworkGetDHCPLeases').leases(net);
+    return mac === null ? leases : leases.filter((l) => l.mac === mac.toLowerCase());
   }
 
   async networkGetBridgeName(net: NetworkRef): Promise<string> {

@@ -36,19 +36,30 @@ class Driver extends HostNetworkDriver {
   }
 }
 
-t.test('only bridge-mode networks over a named bridge are accepted; the rest is refused by name', async (t) => {
+t.test('forward modes this host cannot give, and managed networks it cannot name safely, are refused', async (t) => {
   const { state, sysNet } = setup(t);
-  const nets = await HostBridgeNetworks.open(state, sysNet);
-  for (const xml of [
-    "<network><name>nat</name><forward mode='nat'/><ip address='10.1.0.1' prefix='24'/></network>",
-    '<network><name>iso</name></network>',
-    "<network><name>dev</name><forward mode='bridge' dev='eth0'/></network>",
-  ]) {
-    await t.rejects(nets.define(xml), {
-      name: 'XvirtError',
-      number: ErrorNumber.CONFIG_UNSUPPORTED,
-      message: /only <forward mode='bridge'\/>/,
-    });
+  const nets = await HostBridgeNetworks.open(state, { sysNet });
+  for (const [xml, message] of [
+    [
+      "<network><name>dev</name><forward mode='bridge' dev='eth0'/></network>",
+      /forward mode 'bridge' is not supported/,
+    ],
+    [
+      "<network><name>q</name><forward mode='nat'/><bridge name='br\"0'/></network>",
+      /bridge name 'br"0' must be 1-15 letters/,
+    ],
+    [
+      "<network><name>q</name><forward mode='nat' dev='a;b'/><ip address='10.1.0.1' prefix='24'/></network>",
+      /forward dev 'a;b' must be/,
+    ],
+    [
+      "<network><name>q</name><ip address='10.1.0.1' prefix='24'><dhcp><range start='10.1.0.2' end='10.1.0.3'/></dhcp></ip>" +
+        "<ip address='10.2.0.1' prefix='24'><dhcp><range start='10.2.0.2' end='10.2.0.3'/></dhcp></ip></network>",
+      /multiple ipv4 <dhcp> sections/,
+    ],
+    ["<network><name>q</name><ip address='10.1.0.1' prefix='32'/></network>", /prefix must leave room/],
+  ] as const) {
+    await t.rejects(nets.define(xml), { name: 'XvirtError', number: ErrorNumber.CONFIG_UNSUPPORTED, message });
   }
   await t.rejects(nets.define('<network>'), { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
   t.same(nets.list(), [], 'nothing was defined');
@@ -56,7 +67,7 @@ t.test('only bridge-mode networks over a named bridge are accepted; the rest is 
 
 t.test('define, start, stop, undefine; definitions and autostart survive a reopen', async (t) => {
   const { state, sysNet } = setup(t);
-  const nets = await HostBridgeNetworks.open(state, sysNet);
+  const nets = await HostBridgeNetworks.open(state, { sysNet });
   const ref = await nets.define(bridged());
   await t.rejects(nets.define(bridged('other')), {
     number: ErrorNumber.OPERATION_FAILED,
@@ -80,12 +91,15 @@ t.test('define, start, stop, undefine; definitions and autostart survive a reope
   await t.rejects(nets.undefine(ref), { number: ErrorNumber.OPERATION_INVALID, message: /still active/ });
   await nets.setAutostart(ref, true);
 
-  const reopened = await HostBridgeNetworks.open(state, sysNet);
+  const reopened = await HostBridgeNetworks.open(state, { sysNet });
   t.same(reopened.list(), [{ ref, active: true, autostart: true }], 'autostart networks run from the first open');
-  reopened.stop(ref);
-  t.throws(() => reopened.stop(ref), { number: ErrorNumber.OPERATION_INVALID, message: "network 'lan' is not active" });
+  await reopened.stop(ref);
+  await t.rejects(reopened.stop(ref), {
+    number: ErrorNumber.OPERATION_INVALID,
+    message: "network 'lan' is not active",
+  });
   await reopened.undefine(ref);
-  t.same((await HostBridgeNetworks.open(state, sysNet)).list(), [], 'undefined for good');
+  t.same((await HostBridgeNetworks.open(state, { sysNet })).list(), [], 'undefined for good');
   t.throws(() => reopened.byName('lan'), {
     number: ErrorNumber.NO_NETWORK,
     message: /no network with matching name 'lan'/,
@@ -94,7 +108,7 @@ t.test('define, start, stop, undefine; definitions and autostart survive a reope
 
 t.test('a network whose bridge the host lacks does not start', async (t) => {
   const { state, sysNet } = setup(t);
-  const nets = await HostBridgeNetworks.open(state, sysNet);
+  const nets = await HostBridgeNetworks.open(state, { sysNet });
   for (const bridge of ['br9', 'eth0']) {
     const ref = await nets.define(
       bridged(`n-${bridge}`, bridge, bridge === 'br9' ? undefined : '0e0e0e0e-1111-2222-3333-666666666666'),
@@ -108,7 +122,7 @@ t.test('a network whose bridge the host lacks does not start', async (t) => {
 
 t.test('driver calls: list filters, XML, bridge name, NO_SUPPORT without networks', async (t) => {
   const { state, sysNet } = setup(t);
-  const driver = new Driver(await HostBridgeNetworks.open(state, sysNet));
+  const driver = new Driver(await HostBridgeNetworks.open(state, { sysNet }));
   const ref = await driver.networkDefineXML(bridged(), 0);
   await driver.networkCreate(ref);
   await driver.networkDefineXML(bridged('idle', 'br0', '0e0e0e0e-1111-2222-3333-777777777777'), 0);

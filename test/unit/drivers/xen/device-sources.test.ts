@@ -104,7 +104,7 @@ t.test('a network interface starts on the bridge of its running network', async 
   t.teardown(() => fs.rmSync(top, { recursive: true, force: true }));
   const sysfs = path.join(top, 'sys');
   fs.mkdirSync(path.join(sysfs, 'class/net/xenbr0/bridge'), { recursive: true });
-  const networks = await HostBridgeNetworks.open(path.join(top, 'networks'), path.join(sysfs, 'class/net'));
+  const networks = await HostBridgeNetworks.open(path.join(top, 'networks'), { sysNet: path.join(sysfs, 'class/net') });
   const r = await rig(t, { codec: loadDomainXmlCodec(), networks, sysfsRoot: sysfs });
   r.xl.onCreate = () => {
     r.hv.domains.push(fakeDomain(7, UUID));
