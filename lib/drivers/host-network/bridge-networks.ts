@@ -15,6 +15,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
+import { NetworkEventType } from '../../netstore-constants';
 import type { NetworkDHCPLease, NetworkRef } from '../../netstore-types';
 import { formatNetworkXml, parseNetworkXml, type NetworkDefinition } from '../../xml/network';
 import { HostObjects, openShared } from '../host-objects';
@@ -119,12 +120,30 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
     }
     // Saved as formatted, with its UUID and bridge, so that reloading yields the same network.
     await this.store.save(formatNetworkXml(def), def);
+    this.dropTransient(def.uuid); // a running transient network defined is persistent from now on
+    this.emit(def, NetworkEventType.DEFINED);
+    return this.byName(def.name);
+  }
+
+  /** virNetworkCreateXML: a network started without a definition, gone once it stops. */
+  async createTransient(xml: string): Promise<NetworkRef> {
+    const def = parseHostNetworkXml(xml);
+    if (isManaged(def)) this.#assignBridge(def);
+    this.addTransient(def);
+    try {
+      await this.#bringUp(def);
+    } catch (err) {
+      this.dropTransient(def.uuid);
+      throw err;
+    }
+    this.active.add(def.uuid);
+    this.emit(def, NetworkEventType.STARTED);
     return this.byName(def.name);
   }
 
   /** libvirt's networkBridgeNameValidate: a managed network's bridge is its own; without one it gets the first free virbrN. */
   #assignBridge(def: NetworkDefinition): void {
-    const others = this.store.all().filter((d) => d.uuid !== def.uuid);
+    const others = this.all().filter((d) => d.uuid !== def.uuid);
     const taken = new Set(others.map((d) => d.config.bridge));
     if (def.bridge === null) {
       let n = 0;
@@ -135,41 +154,48 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
     }
   }
 
+  /** As libvirt: a running network stays up, transient, until it stops. */
   async undefine(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
-    if (this.active.has(d.uuid)) {
-      throw networkError(
-        ErrorNumber.OPERATION_INVALID,
-        `network '${ref.name}' is still active: destroy it before undefining it`,
-      );
-    }
+    if (!this.isPersistent(d)) throw networkError(ErrorNumber.OPERATION_INVALID, "can't undefine transient network");
     await this.store.remove(d.uuid);
-    await fs.rm(path.join(this.#host.runDir, `${d.uuid}.leases`), { force: true });
+    if (this.active.has(d.uuid)) this.addTransient(d.config);
+    else await fs.rm(path.join(this.#host.runDir, `${d.uuid}.leases`), { force: true });
+    this.emit(d, NetworkEventType.UNDEFINED);
   }
 
   /** Starts the network: a managed one is built (all or nothing), a host bridge must exist. */
   async start(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
     if (this.active.has(d.uuid)) throw networkError(ErrorNumber.OPERATION_INVALID, 'network is already active');
-    const bridge = d.config.bridge!;
-    if (isManaged(d.config)) {
-      await startManagedBridge(this.#host, d.config);
-    } else if (!(await this.#isBridge(bridge))) {
-      throw networkError(
-        ErrorNumber.SYSTEM_ERROR,
-        `Cannot start network '${ref.name}': host bridge '${bridge}' does not exist`,
-      );
-    }
+    await this.#bringUp(d.config);
     this.active.add(d.uuid);
+    this.emit(d, NetworkEventType.STARTED);
   }
 
-  /** A managed network's bridge, rules and dnsmasq go; a host bridge stays (guests plugged into it stay there). */
+  async #bringUp(def: NetworkDefinition): Promise<void> {
+    if (isManaged(def)) {
+      await startManagedBridge(this.#host, def);
+    } else if (!(await this.#isBridge(def.bridge!))) {
+      throw networkError(
+        ErrorNumber.SYSTEM_ERROR,
+        `Cannot start network '${def.name}': host bridge '${def.bridge!}' does not exist`,
+      );
+    }
+  }
+
+  /** A managed network's bridge, rules and dnsmasq go; a host bridge stays (guests plugged into it stay there). A transient network is gone. */
   async stop(ref: NetworkRef): Promise<void> {
     const d = this.def(ref);
     if (!this.active.has(d.uuid))
       throw networkError(ErrorNumber.OPERATION_INVALID, `network '${ref.name}' is not active`);
     if (isManaged(d.config)) await stopManagedBridge(this.#host, d.config);
     this.active.delete(d.uuid);
+    this.emit(d, NetworkEventType.STOPPED);
+    if (!this.isPersistent(d)) {
+      this.dropTransient(d.uuid);
+      await fs.rm(path.join(this.#host.runDir, `${d.uuid}.leases`), { force: true });
+    }
   }
 
   /** The leases dnsmasq handed out on the network (none for a network without DHCP). */

@@ -1,12 +1,13 @@
 /**
  * The network calls of a real-host driver (xen:///system) over
  * HostBridgeNetworks, on top of the host storage calls (a real host has
- * both). Transient networks and network events are not offered (the
- * Connection reports NO_SUPPORT).
+ * both), with transient networks and network lifecycle events (each
+ * connection subscribes its own sink to the process-wide networks' hub).
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { LIST_NETWORKS_FILTERS_ALL } from '../../netstore-constants';
-import type { NetworkDHCPLease, NetworkRef } from '../../netstore-types';
+import type { DriverNetworkEvent, NetworkDHCPLease, NetworkRef } from '../../netstore-types';
+import type { HostObjectEvent } from '../host-objects';
 import { formatNetworkXml } from '../../xml/network';
 import { HostStorageDriver } from '../host-storage/driver';
 import { matchesStateFlags } from '../list-flags';
@@ -24,6 +25,8 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
   /** The host's networks; null when this driver instance has none (NO_SUPPORT for every network call). */
   protected abstract hostNetworks(): HostBridgeNetworks | null;
 
+  #netSink: ((e: HostObjectEvent) => void) | null = null;
+
   #nets(api: string): HostBridgeNetworks {
     const nets = this.hostNetworks();
     if (!nets) throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.NETWORK, api);
@@ -34,7 +37,7 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
     badFlags(flags, LIST_NETWORKS_FILTERS_ALL, 'networkConnectListAllNetworks');
     return this.#nets('virConnectListAllNetworks')
       .list()
-      .filter((n) => matchesStateFlags(flags, { ...n, persistent: true }))
+      .filter((n) => matchesStateFlags(flags, n))
       .map((n) => n.ref);
   }
 
@@ -70,8 +73,30 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
   }
 
   async networkIsPersistent(net: NetworkRef): Promise<boolean> {
-    this.#nets('virNetworkIsPersistent').byName(net.name);
-    return true;
+    return this.#nets('virNetworkIsPersistent').isPersistent(net);
+  }
+
+  async networkCreateXML(xml: string, flags: number): Promise<NetworkRef> {
+    badFlags(flags, DEFINE_VALIDATE, 'networkCreateXMLFlags');
+    return this.#nets('virNetworkCreateXML').createTransient(xml);
+  }
+
+  async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
+    const hub = this.#nets('virConnectNetworkEventRegisterAny').events;
+    if (this.#netSink) hub.unsubscribe(this.#netSink);
+    this.#netSink = (e) => sink({ network: e.ref, event: e.event, detail: 0 });
+    hub.subscribe(this.#netSink);
+  }
+
+  async stopNetworkEvents(): Promise<void> {
+    if (this.#netSink) this.hostNetworks()?.events.unsubscribe(this.#netSink);
+    this.#netSink = null;
+  }
+
+  protected override releaseHostEvents(): void {
+    super.releaseHostEvents();
+    if (this.#netSink) this.hostNetworks()?.events.unsubscribe(this.#netSink);
+    this.#netSink = null;
   }
 
   async networkGetAutostart(net: NetworkRef): Promise<boolean> {

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
-import { StoragePoolState } from '../../netstore-constants';
+import { StoragePoolEventType, StoragePoolState } from '../../netstore-constants';
 import type { StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition } from '../../xml/storage-pool';
 import { HostObjects, openShared } from '../host-objects';
@@ -94,7 +94,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   async define(xml: string): Promise<StoragePoolRef> {
     const def = parseHostPoolXml(xml, this.roots);
     const sameUuid = this.checkIdentity(def);
-    const clash = this.store.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
+    const clash = this.all().find((d) => d.uuid !== def.uuid && d.config.targetPath === def.targetPath);
     if (clash) throw storageError(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${clash.name}'`);
     if (sameUuid && this.active.has(def.uuid) && sameUuid.config.targetPath !== def.targetPath) {
       throw storageError(
@@ -104,12 +104,33 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     }
     // Saved as formatted, with its UUID, so that reloading yields the same pool.
     await this.store.save(formatStoragePoolXml(def, { capacity: 0n, allocation: 0n, available: 0n }), def);
+    this.dropTransient(def.uuid); // a running transient pool defined is persistent from now on
+    this.emit(def, StoragePoolEventType.DEFINED);
+    return this.byName(def.name);
+  }
+
+  /** virStoragePoolCreateXML: a pool that runs without a definition (built first with `build`), gone once stopped. */
+  async createTransient(xml: string, build: boolean): Promise<StoragePoolRef> {
+    const def = parseHostPoolXml(xml, this.roots);
+    const clash = this.all().find((d) => d.config.targetPath === def.targetPath);
+    if (clash) throw storageError(ErrorNumber.OPERATION_FAILED, `Storage source conflict with pool: '${clash.name}'`);
+    this.addTransient(def);
+    try {
+      if (build) await this.build(def);
+      await this.#open(def);
+    } catch (err) {
+      this.dropTransient(def.uuid);
+      throw err;
+    }
+    this.emit(def, StoragePoolEventType.STARTED);
     return this.byName(def.name);
   }
 
   async undefine(ref: StoragePoolRef): Promise<void> {
     this.dir(ref, false);
-    await this.store.remove(this.def(ref).uuid);
+    const d = this.def(ref);
+    await this.store.remove(d.uuid);
+    this.emit(d, StoragePoolEventType.UNDEFINED);
   }
 
   /** Creates the directory (and missing parents), with the configured mode and owner. */
@@ -126,9 +147,15 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     } catch (err) {
       throw files.systemError(`cannot create path '${def.targetPath}'`, err);
     }
+    this.emit(def, StoragePoolEventType.CREATED);
   }
 
   async start(ref: StoragePoolRef): Promise<void> {
+    await this.#open(ref);
+    this.emit(this.def(ref), StoragePoolEventType.STARTED);
+  }
+
+  async #open(ref: StoragePoolRef): Promise<void> {
     const dir = this.dir(ref, false);
     if (!(await isDirectory(dir))) {
       throw files.systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
@@ -136,9 +163,19 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     this.active.add(this.def(ref).uuid);
   }
 
+  /** A transient pool is gone once stopped. */
   stop(ref: StoragePoolRef): void {
     this.dir(ref, true);
-    this.active.delete(this.def(ref).uuid);
+    const d = this.def(ref);
+    this.active.delete(d.uuid);
+    this.emit(d, StoragePoolEventType.STOPPED);
+    if (!this.isPersistent(d)) this.dropTransient(d.uuid);
+  }
+
+  /** Volumes are read from the directory on every call: a refresh only checks the pool runs and tells subscribers. */
+  refresh(ref: StoragePoolRef): void {
+    this.dir(ref, true);
+    this.emit(this.def(ref), 0, true);
   }
 
   /** Removes the (empty) directory of a stopped pool. */
@@ -149,6 +186,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     } catch (err) {
       throw files.systemError(`failed to remove pool '${dir}'`, err);
     }
+    this.emit(this.def(ref), StoragePoolEventType.DELETED);
   }
 
   /** Sizes of the file system holding a running pool (zeros while stopped, as libvirt). */
@@ -177,7 +215,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   /** The running pool whose directory holds `file`. */
   poolOfPath(file: string): StoragePoolRef {
     const dir = path.dirname(path.resolve(file));
-    const d = this.store.all().find((x) => this.active.has(x.uuid) && x.config.targetPath === dir);
+    const d = this.all().find((x) => this.active.has(x.uuid) && x.config.targetPath === dir);
     if (!d) throw storageError(ErrorNumber.NO_STORAGE_VOL, `no storage vol with matching path '${file}'`);
     return this.byName(d.name);
   }

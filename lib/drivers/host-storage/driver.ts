@@ -1,15 +1,25 @@
 /**
  * The storage calls of a real-host driver (xen:///system) over HostDirPools:
- * `dir` pools and their raw/qcow2 volume files. Transient pools, pool events
- * and other pool types are not offered (the Connection reports NO_SUPPORT).
+ * `dir` pools and their raw/qcow2 volume files, transient pools, and pool
+ * lifecycle/refresh events (each connection subscribes its own sink to the
+ * process-wide pools' hub; releaseHostEvents at close). Other pool types are
+ * not offered.
  */
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import {
   LIST_STORAGE_POOLS_FILTERS_ALL,
   ListStoragePoolsFlags as F,
+  StoragePoolEventId,
   StorageVolResizeFlags as R,
 } from '../../netstore-constants';
-import type { StoragePoolInfo, StoragePoolRef, StorageVolInfo, StorageVolRef } from '../../netstore-types';
+import type {
+  DriverStoragePoolEvent,
+  StoragePoolInfo,
+  StoragePoolRef,
+  StorageVolInfo,
+  StorageVolRef,
+} from '../../netstore-types';
+import type { HostObjectEvent } from '../host-objects';
 import { formatStoragePoolXml } from '../../xml/storage-pool';
 import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { matchesStateFlags } from '../list-flags';
@@ -28,6 +38,8 @@ export abstract class HostStorageDriver {
   /** The host's pools; null when this driver instance has none (NO_SUPPORT for every storage call). */
   protected abstract hostPools(): HostDirPools | null;
 
+  #poolSink: ((e: HostObjectEvent) => void) | null = null;
+
   #pools(api: string): HostDirPools {
     const pools = this.hostPools();
     if (!pools) throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.STORAGE, api);
@@ -40,7 +52,7 @@ export abstract class HostStorageDriver {
     if (types !== 0 && !(types & F.DIR)) return [];
     return this.#pools('virConnectListAllStoragePools')
       .list()
-      .filter((p) => matchesStateFlags(flags, { ...p, persistent: true }))
+      .filter((p) => matchesStateFlags(flags, p))
       .map((p) => p.ref);
   }
 
@@ -84,10 +96,9 @@ export abstract class HostStorageDriver {
     await this.#pools('virStoragePoolUndefine').undefine(pool);
   }
 
-  /** Volumes are read from the directory on every call: a refresh has nothing to reload. */
   async storagePoolRefresh(pool: StoragePoolRef, flags: number): Promise<void> {
     badFlags(flags, 0, 'storagePoolRefresh');
-    this.#pools('virStoragePoolRefresh').dir(pool);
+    this.#pools('virStoragePoolRefresh').refresh(pool);
   }
 
   async storagePoolGetInfo(pool: StoragePoolRef): Promise<StoragePoolInfo> {
@@ -105,8 +116,36 @@ export abstract class HostStorageDriver {
     return this.#pools('virStoragePoolIsActive').isActive(pool);
   }
   async storagePoolIsPersistent(pool: StoragePoolRef): Promise<boolean> {
-    this.#pools('virStoragePoolIsPersistent').byName(pool.name);
-    return true;
+    return this.#pools('virStoragePoolIsPersistent').isPersistent(pool);
+  }
+
+  async storagePoolCreateXML(xml: string, flags: number): Promise<StoragePoolRef> {
+    badFlags(flags, CREATE_WITH_BUILD, 'storagePoolCreateXML');
+    return this.#pools('virStoragePoolCreateXML').createTransient(xml, (flags & CREATE_WITH_BUILD) !== 0);
+  }
+
+  async startStoragePoolEvents(sink: (event: DriverStoragePoolEvent) => void): Promise<void> {
+    const hub = this.#pools('virConnectStoragePoolEventRegisterAny').events;
+    if (this.#poolSink) hub.unsubscribe(this.#poolSink);
+    this.#poolSink = (e) =>
+      sink({
+        pool: e.ref,
+        eventId: e.refresh ? StoragePoolEventId.REFRESH : StoragePoolEventId.LIFECYCLE,
+        event: e.event,
+        detail: 0,
+      });
+    hub.subscribe(this.#poolSink);
+  }
+
+  async stopStoragePoolEvents(): Promise<void> {
+    if (this.#poolSink) this.hostPools()?.events.unsubscribe(this.#poolSink);
+    this.#poolSink = null;
+  }
+
+  /** Drops this connection's event sinks (at close). */
+  protected releaseHostEvents(): void {
+    if (this.#poolSink) this.hostPools()?.events.unsubscribe(this.#poolSink);
+    this.#poolSink = null;
   }
 
   async storagePoolGetAutostart(pool: StoragePoolRef): Promise<boolean> {

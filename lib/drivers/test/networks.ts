@@ -7,7 +7,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { NetworkEventType } from '../../netstore-constants';
 import type { DriverNetworkEvent, NetworkRef } from '../../netstore-types';
 import type { NetworkDefinition } from '../../xml/network';
-import { EventHub } from './event-hub';
+import { EventHub } from '../event-hub';
 import { matchesStateFlags } from '../list-flags';
 import { ObjectList } from './object-list';
 

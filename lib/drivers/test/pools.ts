@@ -8,7 +8,7 @@ import { StoragePoolEventId, StoragePoolEventType, StoragePoolState, StorageVolT
 import type { DriverStoragePoolEvent, StoragePoolInfo, StoragePoolRef, StorageVolRef } from '../../netstore-types';
 import type { StoragePoolDefinition } from '../../xml/storage-pool';
 import type { StorageVolDefinition } from '../../xml/storage-vol';
-import { EventHub } from './event-hub';
+import { EventHub } from '../event-hub';
 import { matchesStateFlags } from '../list-flags';
 import { ObjectList } from './object-list';
 

@@ -10,7 +10,7 @@ import type { DomainDefinition } from '../../xml';
 import { TestDomain } from './domain';
 import type { NumaCell } from './defaults';
 import { noDomain } from './errors';
-import { EventHub } from './event-hub';
+import { EventHub } from '../event-hub';
 import type { NetStoreState } from './netstore-state';
 
 export type EventSink = (event: DriverLifecycleEvent) => void;

@@ -489,6 +489,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     if (this.#closed) return;
     this.#closed = true;
     await this.stopLifecycleEvents();
+    this.releaseHostEvents();
     this.#xs?.close();
     this.#hv.close();
   }

@@ -1,5 +1,6 @@
 /**
- * Fan-out of one kind of event to every connection sharing a test state.
+ * Fan-out of one kind of event to every connection sharing a driver's state
+ * (a test:///default state, or a real host's networks and pools).
  * Delivery is deferred to a microtask, so listeners never run in the middle
  * of a state change, and one queue keeps the order the changes happened in.
  */
@@ -33,7 +34,7 @@ export class EventHub<E> {
         try {
           sink(ev);
         } catch (err) {
-          process.emitWarning(`xvirt test driver event sink threw: ${(err as Error)?.stack ?? String(err)}`);
+          process.emitWarning(`xvirt driver event sink threw: ${(err as Error)?.stack ?? String(err)}`);
         }
       }
     }
