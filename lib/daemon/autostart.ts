@@ -4,10 +4,14 @@
  * (`default_uri`) is started. Works for any driver through the connection
  * interface. Each start and each failure is logged; nothing here can stop
  * the daemon, and one domain that fails to start does not keep the others
- * from starting.
+ * from starting. Inactive autostart networks and storage pools are started
+ * first, as libvirtd's network and storage drivers do before any guest
+ * (a guest's NIC and disk may need them).
  */
 import type { Connection } from '../connection';
 import { ListDomainsFlags } from '../constants';
+import { ErrorNumber, isXvirtError } from '../errors';
+import { ListNetworksFlags, ListStoragePoolsFlags } from '../netstore-constants';
 import type { Logger } from './log';
 
 export interface AutostartResult {
@@ -40,6 +44,37 @@ export async function autostartDomains(conn: Connection, log: Log): Promise<Auto
   return result;
 }
 
+/** Starts the connection's inactive autostart networks, then pools; a driver without them is skipped. */
+export async function autostartNetworksAndPools(conn: Connection, log: Log): Promise<AutostartResult> {
+  const result: AutostartResult = { started: [], failed: [] };
+  const kinds: Array<[string, () => Promise<Array<{ name: string; create(): Promise<void> }>>]> = [
+    ['network', () => conn.listAllNetworks(ListNetworksFlags.INACTIVE | ListNetworksFlags.AUTOSTART)],
+    ['storage pool', () => conn.listAllStoragePools(ListStoragePoolsFlags.INACTIVE | ListStoragePoolsFlags.AUTOSTART)],
+  ];
+  for (const [noun, list] of kinds) {
+    let objects: Array<{ name: string; create(): Promise<void> }>;
+    try {
+      objects = await list();
+    } catch (err) {
+      if (!(isXvirtError(err) && err.number === ErrorNumber.NO_SUPPORT)) {
+        log.error(`autostart: cannot list the ${noun}s: ${messageOf(err)}`);
+      }
+      continue;
+    }
+    for (const obj of objects) {
+      try {
+        await obj.create();
+        result.started.push(`${noun} ${obj.name}`);
+        log.info(`autostart: started ${noun} '${obj.name}'`);
+      } catch (err) {
+        result.failed.push({ name: `${noun} ${obj.name}`, error: messageOf(err) });
+        log.error(`autostart: cannot start ${noun} '${obj.name}': ${messageOf(err)}`);
+      }
+    }
+  }
+  return result;
+}
+
 /**
  * test:///default is made at its first open with libvirt's fixed defaults, where no domain is marked
  * autostart: opening it at start would only load the test driver (~1.5 MiB of RSS) into an idle daemon.
@@ -65,6 +100,7 @@ export async function autostartOnStartup(uri: string, log: Log): Promise<Autosta
     return null;
   }
   try {
+    await autostartNetworksAndPools(conn, log);
     const result = await autostartDomains(conn, log);
     log.info(`autostart on ${uri}: ${result.started.length} started, ${result.failed.length} failed`);
     return result;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Connection, connect } from '../../../lib/connection';
 import { DomainState, ListDomainsFlags } from '../../../lib/constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../../lib/errors';
-import { autostartDomains } from '../../../lib/daemon/autostart';
+import { autostartDomains, autostartNetworksAndPools } from '../../../lib/daemon/autostart';
 import { openTestDriver } from '../../../lib/drivers/test';
 import type { Driver } from '../../../lib/types';
 import { parseUri } from '../../../lib/uri';
@@ -124,3 +124,27 @@ async function waitForLog(stderr: () => string, pattern: RegExp): Promise<void> 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+t.test('autostart networks and pools start before the domains, each logged', async (t) => {
+  const conn = await connect('test:///default');
+  t.teardown(() => conn.close());
+  const net = await conn.defineNetworkXML(
+    "<network><name>auto-net</name><bridge name='virbr-auto'/><ip address='10.66.0.1' prefix='24'/></network>",
+    0,
+  );
+  await net.setAutostart(true);
+  await conn.defineNetworkXML("<network><name>manual-net</name><bridge name='virbr-man'/></network>", 0);
+  const pool = await conn.defineStoragePoolXML(
+    "<pool type='dir'><name>auto-pool</name><target><path>/auto-pool</path></target></pool>",
+    0,
+  );
+  await pool.setAutostart(true);
+  const { lines, log } = recorder();
+  const result = await autostartNetworksAndPools(conn, log);
+  t.same(result, { started: ['network auto-net', 'storage pool auto-pool'], failed: [] });
+  t.same(lines, ["info: autostart: started network 'auto-net'", "info: autostart: started storage pool 'auto-pool'"]);
+  t.equal(await net.isActive(), true);
+  t.equal(await pool.isActive(), true);
+  t.equal(await (await conn.lookupNetworkByName('manual-net')).isActive(), false, 'not marked: left alone');
+  t.same(await autostartNetworksAndPools(conn, log), { started: [], failed: [] }, 'running ones are not started twice');
+});
