@@ -154,10 +154,11 @@ export class XenDomainStats {
     const d = await this.#src.find(dom);
     const { live } = modificationImpact(flags, d, ErrorDomain.DOMAIN);
     if (live) {
-      const vcpus = (await this.vcpus(d)).slice(0, ncpumaps);
-      const maps = await this.#affinities(d, vcpus);
-      if (!maps) throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainGetVcpuPinInfo');
-      return maps;
+      // Asked before any hypervisor call: the proxy cannot read affinity at all.
+      if (!this.#src.vcpuAffinity) {
+        throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainGetVcpuPinInfo');
+      }
+      return (await this.#affinities(d, (await this.vcpus(d)).slice(0, ncpumaps)))!;
     }
     const cpus = (await this.#src.cpuIdle()).length;
     const count = Math.min(ncpumaps, d.config!.maxVcpus);
