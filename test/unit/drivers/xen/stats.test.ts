@@ -15,6 +15,9 @@ import {
 } from '../../../../lib/constants';
 import { ErrorDomain, ErrorNumber } from '../../../../lib/errors';
 import type { TypedParam } from '../../../../lib/typed-params';
+import { BackendCounters } from '../../../../lib/drivers/xen-common/stats/backend-counters';
+import { XenDomainStats } from '../../../../lib/drivers/xen-common/stats/domain-stats';
+import type { StatsDomain, XenStatsSource } from '../../../../lib/drivers/xen-common/stats/source';
 import { domainXml, fakeSysfs, rig } from '../../../support/xen';
 
 const DEFINED = '22222222-2222-3333-4444-555555555599';
@@ -382,4 +385,46 @@ t.test('getAllDomainStats: every group for running domains, state and definition
     ['vcpu.current', 'vcpu.maximum'],
     'a vCPU id Xen does not hold is left out',
   );
+});
+
+t.test('a source that cannot read affinity (the proxy): empty cpumaps, live pinning unsupported', async (t) => {
+  const calls: string[] = [];
+  const live: StatsDomain = {
+    ref: { name: 'g', uuid: DEFINED, id: 3 },
+    active: true,
+    persistent: false,
+    autostart: false,
+    state: DomainState.RUNNING,
+    reason: 1,
+    info: { state: DomainState.RUNNING, maxMemKiB: 4096, memoryKiB: 4096, nrVirtCpu: 1, cpuTimeNs: 5n },
+    config: null,
+  };
+  const source: XenStatsSource = {
+    errorDomain: ErrorDomain.XEN,
+    counters: new BackendCounters('/nonexistent'),
+    find: async () => live,
+    all: async () => [live],
+    vcpus: async () => {
+      calls.push('vcpus');
+      return [{ id: 0, present: true, online: true, blocked: true, running: false, cpu: 1, cpuTimeNs: 5n }];
+    },
+    physinfo: async () => {
+      throw new Error('not asked');
+    },
+    cpuIdle: async () => [1n, 1n],
+    nodeMemory: async () => [],
+  };
+  const stats = new XenDomainStats(source);
+  t.same(
+    (await stats.getVcpus(live.ref, 4)).map((v) => v.cpumap),
+    [[]],
+    'no map rather than an invented one',
+  );
+  calls.length = 0;
+  await t.rejects(stats.getVcpuPinInfo(live.ref, 1, 0), {
+    number: ErrorNumber.NO_SUPPORT,
+    domain: ErrorDomain.DOMAIN,
+    message: /virDomainGetVcpuPinInfo/,
+  });
+  t.same(calls, [], 'refused before any hypervisor call');
 });
