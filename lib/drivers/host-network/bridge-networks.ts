@@ -21,7 +21,7 @@ import { formatNetworkXml, parseNetworkXml, type NetworkDefinition } from '../..
 import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../definition-store';
 import { readLeases } from './dnsmasq';
-import { runHostTool } from './host-commands';
+import { hostToolRunner } from '../host-commands';
 import {
   MANAGED_MODES,
   checkManagedNetwork,
@@ -94,7 +94,7 @@ export class HostBridgeNetworks extends HostObjects<NetworkDefinition> {
     const nets = new HostBridgeNetworks(store, {
       sysNet: options.sysNet ?? '/sys/class/net',
       procNet: options.procNet ?? '/proc/sys/net',
-      run: options.run ?? runHostTool,
+      run: options.run ?? hostToolRunner(ErrorDomain.NETWORK),
       runDir: path.join(stateDir, 'dnsmasq'),
     });
     for (const d of store.all()) {

@@ -16,7 +16,7 @@ import { ipToBigInt } from '../../xml/ip-address';
 import type { NetworkDefinition, NetworkIp } from '../../xml/network';
 import { writeFileAtomic } from '../../atomic-file';
 import { ipPrefix } from './firewall';
-import type { RunHostTool } from './host-commands';
+import type { RunHostTool } from '../host-commands';
 
 export function dnsmasqFiles(runDir: string, uuid: string) {
   const base = path.join(runDir, uuid);

@@ -12,7 +12,7 @@
  */
 import type { NetworkDefinition, NetworkIp } from '../../xml/network';
 import { defaultPrefix, familyBits, ipToBigInt, netmaskPrefix } from '../../xml/ip-address';
-import type { RunHostTool } from './host-commands';
+import type { RunHostTool } from '../host-commands';
 
 /** The nftables table holding one network's rules. */
 export function firewallTable(uuid: string): string {

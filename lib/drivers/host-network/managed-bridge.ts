@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../../atomic-file';
 import type { NetworkDefinition } from '../../xml/network';
 import { addFirewall, firewallScript, ipPrefix, removeFirewall, subnetOf } from './firewall';
 import { needsDhcp, startDnsmasq, stopDnsmasq } from './dnsmasq';
-import type { HostTool, RunHostTool } from './host-commands';
+import type { RunHostTool } from '../host-commands';
 
 export const MANAGED_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'none']);
 const SAFE_IFNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
@@ -52,7 +52,7 @@ export function checkManagedNetwork(def: NetworkDefinition): void {
 }
 
 /** The host tools starting this network needs, in the order they are used. */
-export function toolsFor(def: NetworkDefinition): HostTool[] {
+export function toolsFor(def: NetworkDefinition): Array<'ip' | 'nft' | 'dnsmasq'> {
   return [
     'ip',
     ...(firewallScript(def) === null ? [] : ['nft' as const]),
@@ -60,7 +60,7 @@ export function toolsFor(def: NetworkDefinition): HostTool[] {
   ];
 }
 
-const VERSION_ARGS: Record<HostTool, string[]> = { ip: ['-V'], nft: ['--version'], dnsmasq: ['--version'] };
+const VERSION_ARGS: Record<'ip' | 'nft' | 'dnsmasq', string[]> = { ip: ['-V'], nft: ['--version'], dnsmasq: ['--version'] };
 
 export interface ManagedHost {
   run: RunHostTool;

@@ -14,6 +14,8 @@ import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDefinition }
 import { HostObjects, openShared } from '../host-objects';
 import { DefinitionStore } from '../definition-store';
 import * as files from './volume-files';
+import { hostToolRunner, type RunHostTool } from '../host-commands';
+import { checkFsPool, makeFileSystem, mountFileSystem, mountedDevice, unmountFileSystem } from './fs-pool';
 
 /** Where pool directories may live unless XVIRT_STORAGE_ROOTS says otherwise (colon-separated). */
 export const DEFAULT_STORAGE_ROOTS = ['/var/lib/xvirt/images', '/var/lib/libvirt/images'];
@@ -25,10 +27,11 @@ function storageError(number: ErrorNumber, detail: string): XvirtError {
 /** Pool XML as this host accepts it: type dir, target an absolute path without '..' inside an allowed root. */
 export function parseHostPoolXml(xml: string, roots: readonly string[]): StoragePoolDefinition {
   const def = parseStoragePoolXml(xml);
-  if (def.type !== 'dir') {
+  if (def.type === 'fs') checkFsPool(def);
+  else if (def.type !== 'dir') {
     throw storageError(
       ErrorNumber.CONFIG_UNSUPPORTED,
-      `storage pool type '${def.type}' is not supported on this host (only 'dir')`,
+      `storage pool type '${def.type}' is not supported on this host (only 'dir' and 'fs')`,
     );
   }
   const target = def.targetPath;
@@ -58,10 +61,12 @@ const POOLS = {
 
 export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   readonly roots: readonly string[];
+  readonly #run: RunHostTool;
 
-  private constructor(store: DefinitionStore<StoragePoolDefinition>, roots: readonly string[]) {
+  private constructor(store: DefinitionStore<StoragePoolDefinition>, roots: readonly string[], run: RunHostTool) {
     super(store, POOLS);
     this.roots = roots;
+    this.#run = run;
   }
 
   /** The one instance for `stateDir` in this process (which pools run is process state, shared by every connection). */
@@ -69,15 +74,23 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     return openShared(SHARED, stateDir, () => HostDirPools.open(stateDir, roots));
   }
 
-  /** Loads the definitions in `stateDir` and starts the autostart pools whose directory exists. */
-  static async open(stateDir: string, roots: readonly string[] = DEFAULT_STORAGE_ROOTS): Promise<HostDirPools> {
+  /** Loads the definitions in `stateDir`, takes mounted fs pools as running, starts the autostart pools that can start. */
+  static async open(
+    stateDir: string,
+    roots: readonly string[] = DEFAULT_STORAGE_ROOTS,
+    run: RunHostTool = hostToolRunner(ErrorDomain.STORAGE),
+  ): Promise<HostDirPools> {
     const store = await DefinitionStore.open(stateDir, (xml) => parseHostPoolXml(xml, roots), {
       noun: 'storage pool',
       domain: ErrorDomain.STORAGE,
     });
-    const pools = new HostDirPools(store, roots);
+    const pools = new HostDirPools(store, roots, run);
     for (const d of store.all()) {
-      if (d.autostart && (await isDirectory(d.config.targetPath))) pools.active.add(d.uuid);
+      if (d.config.type === 'fs') {
+        const dev = await mountedDevice(d.config);
+        if (dev === d.config.source.devices[0]) pools.active.add(d.uuid);
+        else if (d.autostart && dev === null) await pools.#open(d).catch(() => undefined);
+      } else if (d.autostart && (await isDirectory(d.config.targetPath))) pools.active.add(d.uuid);
     }
     return pools;
   }
@@ -134,7 +147,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
   }
 
   /** Creates the directory (and missing parents), with the configured mode and owner. */
-  async build(ref: StoragePoolRef): Promise<void> {
+  async build(ref: StoragePoolRef, flags = 0): Promise<void> {
     const def = this.config(ref);
     this.dir(ref, false);
     const mode = def.permissions?.mode ?? 0o711;
@@ -147,6 +160,7 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
     } catch (err) {
       throw files.systemError(`cannot create path '${def.targetPath}'`, err);
     }
+    if (def.type === 'fs') await makeFileSystem(this.#run, def, flags);
     this.emit(def, StoragePoolEventType.CREATED);
   }
 
@@ -157,16 +171,19 @@ export class HostDirPools extends HostObjects<StoragePoolDefinition> {
 
   async #open(ref: StoragePoolRef): Promise<void> {
     const dir = this.dir(ref, false);
-    if (!(await isDirectory(dir))) {
+    const def = this.config(ref);
+    if (def.type === 'fs') await mountFileSystem(this.#run, def);
+    else if (!(await isDirectory(dir))) {
       throw files.systemError(`cannot open directory '${dir}'`, new Error('No such file or directory'));
     }
     this.active.add(this.def(ref).uuid);
   }
 
-  /** A transient pool is gone once stopped. */
-  stop(ref: StoragePoolRef): void {
+  /** An fs pool is unmounted; a transient pool is gone once stopped. */
+  async stop(ref: StoragePoolRef): Promise<void> {
     this.dir(ref, true);
     const d = this.def(ref);
+    if (d.config.type === 'fs') await unmountFileSystem(this.#run, d.config);
     this.active.delete(d.uuid);
     this.emit(d, StoragePoolEventType.STOPPED);
     if (!this.isPersistent(d)) this.dropTransient(d.uuid);

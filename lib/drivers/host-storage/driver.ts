@@ -1,6 +1,6 @@
 /**
  * The storage calls of a real-host driver (xen:///system) over HostDirPools:
- * `dir` pools and their raw/qcow2 volume files, transient pools, and pool
+ * `dir` and `fs` pools and their raw/qcow2 volume files, transient pools, and pool
  * lifecycle/refresh events (each connection subscribes its own sink to the
  * process-wide pools' hub; releaseHostEvents at close). Other pool types are
  * not offered.
@@ -25,6 +25,7 @@ import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
 import { matchesStateFlags } from '../list-flags';
 import { rejectUnknownFlags } from '../unknown-flags';
 import type { HostDirPools } from './dir-pools';
+import { BUILD_NO_OVERWRITE, BUILD_OVERWRITE } from './fs-pool';
 import * as files from './volume-files';
 
 function badFlags(flags: number, allowed: number, fn: string): void {
@@ -49,9 +50,10 @@ export abstract class HostStorageDriver {
   async connectListAllStoragePools(flags: number): Promise<StoragePoolRef[]> {
     badFlags(flags, LIST_STORAGE_POOLS_FILTERS_ALL, 'storageConnectListAllStoragePools');
     const types = flags & ~0x3f;
-    if (types !== 0 && !(types & F.DIR)) return [];
-    return this.#pools('virConnectListAllStoragePools')
+    const pools = this.#pools('virConnectListAllStoragePools');
+    return pools
       .list()
+      .filter((p) => types === 0 || types & (pools.config(p.ref).type === 'fs' ? F.FS : F.DIR))
       .filter((p) => matchesStateFlags(flags, p))
       .map((p) => p.ref);
   }
@@ -72,8 +74,15 @@ export abstract class HostStorageDriver {
   }
 
   async storagePoolBuild(pool: StoragePoolRef, flags: number): Promise<void> {
-    badFlags(flags, 0, 'storagePoolBuild');
-    await this.#pools('virStoragePoolBuild').build(pool);
+    badFlags(flags, BUILD_OVERWRITE | BUILD_NO_OVERWRITE, 'storagePoolBuild');
+    if (flags & BUILD_OVERWRITE && flags & BUILD_NO_OVERWRITE) {
+      throw XvirtError.of(
+        ErrorNumber.OPERATION_INVALID,
+        ErrorDomain.STORAGE,
+        'Overwrite and no overwrite flags are mutually exclusive',
+      );
+    }
+    await this.#pools('virStoragePoolBuild').build(pool, flags);
   }
 
   async storagePoolCreate(pool: StoragePoolRef, flags: number): Promise<void> {
@@ -84,7 +93,7 @@ export abstract class HostStorageDriver {
   }
 
   async storagePoolDestroy(pool: StoragePoolRef): Promise<void> {
-    this.#pools('virStoragePoolDestroy').stop(pool);
+    await this.#pools('virStoragePoolDestroy').stop(pool);
   }
 
   async storagePoolDelete(pool: StoragePoolRef, flags: number): Promise<void> {

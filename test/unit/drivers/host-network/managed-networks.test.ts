@@ -10,7 +10,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../../../lib/errors';
 import { HostBridgeNetworks, parseHostNetworkXml } from '../../../../lib/drivers/host-network/bridge-networks';
 import { dnsmasqConfig, parseLeaseFile } from '../../../../lib/drivers/host-network/dnsmasq';
 import { firewallScript } from '../../../../lib/drivers/host-network/firewall';
-import type { HostTool } from '../../../../lib/drivers/host-network/host-commands';
+import type { HostTool } from '../../../../lib/drivers/host-commands';
 
 const UUID = '7b7b7b7b-0000-4000-8000-000000000001';
 const net = (forward: string, extra = '') =>
