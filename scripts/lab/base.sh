@@ -5,7 +5,8 @@
 #                 emulated decompression per boot)
 #   base.cpio     an uncompressed initramfs: busybox, the 5 Xen modules, the toolstack
 #                 (cxenstored, xenconsoled, xen-init-dom0, xl, xenstore-*) with its libs,
-#                 node with its libs, tinypv guest, run-as-user, passwd/group;
+#                 node with its libs, tinypv guest, run-as-user, passwd/group,
+#                 virsh with its libs and run-in-pty (virsh console wants a terminal);
 #                 the backends (blkback, netback, bridge, loop) with the lab's
 #                 hotplug scripts (hotplug/), and a Linux PV guest: dom0's
 #                 kernel as /guest/vmlinux + /guest/linux-initrd.cpio (linuxpv/).
@@ -31,9 +32,10 @@ base_key() {
   local kver=$1
   {
     dpkg-query -W -f='${Package} ${Version}\n' xen-hypervisor-4.17-amd64 xen-utils-4.17 \
-      xenstore-utils busybox-static libc6 "linux-image-$kver" 2>/dev/null
+      xenstore-utils busybox-static libc6 libvirt-clients "linux-image-$kver" 2>/dev/null
     stat -L -c '%s %Y %n' "$(command -v node)"
-    cat "$LAB_SRC/base.sh" "$LAB_SRC/run-as-user.c" "$LAB_SRC"/tinypv/* "$LAB_SRC"/hotplug/* "$LAB_SRC"/linuxpv/*
+    cat "$LAB_SRC/base.sh" "$LAB_SRC/run-as-user.c" "$LAB_SRC/run-in-pty.c" \
+      "$LAB_SRC"/tinypv/* "$LAB_SRC"/hotplug/* "$LAB_SRC"/linuxpv/*
   } | sha256sum | cut -c1-16
 }
 
@@ -136,7 +138,11 @@ build_base_root() {
   strip -o "$root/usr/bin/node" "$(command -v node)"
   copy_libs_of "$root" "$(command -v node)"
   gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/run-as-user" "$LAB_SRC/run-as-user.c"
-  copy_libs_of "$root" "$root/usr/bin/run-as-user"
+  gcc -O2 -Wall -Wextra -Werror -o "$root/usr/bin/run-in-pty" "$LAB_SRC/run-in-pty.c"
+  copy_libs_of "$root" "$root/usr/bin/run-as-user" "$root/usr/bin/run-in-pty"
+  # libvirt's own client, to drive xvirtd in dom0 as users do (~60 MB with its
+  # libraries, ICU's data the largest); the remote driver is inside libvirt.so
+  copy_with_libs "$root" /usr/bin/virsh
   build_tinypv "$root/guest/tinypv.elf" "$work"
   cp "$work/vmlinux" "$root/guest/vmlinux" # uncompressed: xl would un-xz a bzImage under TCG at every start
   build_guest_initrd "$root/guest/linux-initrd.cpio" "$kver" "$work/guest-root"

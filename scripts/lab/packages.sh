@@ -9,7 +9,8 @@ LAB_PACKAGES=(
   qemu-system-x86             # the machine (plus seabios, multiboot_dma.bin)
   busybox-static              # dom0 userland
   libxen-dev                  # Xen public headers for the tinypv guest
-  gcc libc6-dev binutils      # tinypv and run-as-user
+  gcc libc6-dev binutils      # tinypv, run-as-user and run-in-pty
+  libvirt-clients             # virsh, copied into dom0 to drive xvirtd there
   cpio xz-utils file          # initramfs, vmlinux extraction
 )
 

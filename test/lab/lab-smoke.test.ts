@@ -47,6 +47,12 @@ labTest('xl list shows Domain-0 and the lab guests alive', 20, () => {
   assert.equal(rows.length, 1 + guests.length, `unexpected domains:\n${out}`);
 });
 
+labTest('Xen switches FPU state eagerly (lazily, dom0 processes lost vector registers under TCG)', 20, () => {
+  const info = execFileSync('xl', ['info'], { encoding: 'utf8' });
+  const line = /^xen_commandline\s*:\s*(.*)$/m.exec(info)?.[1] ?? '';
+  assert.match(line, /(^| )spec-ctrl=eager-fpu( |$)/, `Xen's command line: ${line} (scripts/xen-lab sets it)`);
+});
+
 labTest("xenstored serves the toolstack's view of dom0", 20, () => {
   assert.equal(execFileSync('xenstore-read', ['/local/domain/0/name'], { encoding: 'utf8' }).trim(), 'Domain-0');
   assert.equal(execFileSync('xenstore-read', ['domid'], { encoding: 'utf8' }).trim(), '0');
