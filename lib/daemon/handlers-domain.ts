@@ -73,6 +73,13 @@ export const DOMAIN_HANDLERS: HandlerTable = {
     },
   },
 
+  [P.DOMAIN_SAVE]: { run: (s, a) => domain(s, a.dom).save(a.to) },
+  [P.DOMAIN_RESTORE]: {
+    run: async (s, a) => {
+      await s.conn().restore(a.from);
+    },
+  },
+  [P.DOMAIN_MANAGED_SAVE]: { run: (s, a) => domain(s, a.dom).managedSave(a.flags) },
   [P.DOMAIN_CREATE]: { run: (s, a) => domain(s, a.dom).create(0) },
   [P.DOMAIN_CREATE_WITH_FLAGS]: {
     run: async (s, a) => {
