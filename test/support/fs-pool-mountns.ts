@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { HostStorageDriver } from '../../lib/drivers/host-storage/driver';
 import { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
 import { mountedDevice } from '../../lib/drivers/host-storage/fs-pool';
-import { isXvirtError } from '../../lib/errors';
+import { outcome } from './namespace-scenario';
 
 class Driver extends HostStorageDriver {
   constructor(private readonly pools: HostDirPools) {
@@ -26,15 +26,6 @@ const NO_OVERWRITE = 4;
 const pool = (name: string, device: string, target: string, format = 'ext4', n = 1) =>
   `<pool type='fs'><name>${name}</name><uuid>6b6b6b6b-0000-4000-8000-00000000000${n}</uuid>` +
   `<source><device path='${device}'/><format type='${format}'/></source><target><path>${target}</path></target></pool>`;
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return isXvirtError(err) ? `${err.number}: ${err.message}` : `not an XvirtError: ${String(err)}`;
-  }
-}
 
 async function main(state: string, root: string, device: string): Promise<void> {
   const r: Record<string, unknown> = {};

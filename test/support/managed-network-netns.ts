@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { HostBridgeNetworks } from '../../lib/drivers/host-network/bridge-networks';
 import { HostNetworkDriver } from '../../lib/drivers/host-network/driver';
 import type { HostDirPools } from '../../lib/drivers/host-storage/dir-pools';
-import { isXvirtError } from '../../lib/errors';
+import { outcome } from './namespace-scenario';
 
 const NAT_UUID = '5a5a5a5a-0000-4000-8000-000000000001';
 const ROUTE_UUID = '5a5a5a5a-0000-4000-8000-000000000002';
@@ -54,15 +54,6 @@ const alive = (pid: number) => {
   }
 };
 const links = () => fs.readdirSync('/sys/class/net').sort();
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return isXvirtError(err) ? `${err.number}: ${err.message}` : `not an XvirtError: ${String(err)}`;
-  }
-}
-
 async function main(state: string): Promise<void> {
   const report: Record<string, unknown> = {
     natUuid: NAT_UUID,

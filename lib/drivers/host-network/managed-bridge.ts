@@ -60,7 +60,11 @@ export function toolsFor(def: NetworkDefinition): Array<'ip' | 'nft' | 'dnsmasq'
   ];
 }
 
-const VERSION_ARGS: Record<'ip' | 'nft' | 'dnsmasq', string[]> = { ip: ['-V'], nft: ['--version'], dnsmasq: ['--version'] };
+const VERSION_ARGS: Record<'ip' | 'nft' | 'dnsmasq', string[]> = {
+  ip: ['-V'],
+  nft: ['--version'],
+  dnsmasq: ['--version'],
+};
 
 export interface ManagedHost {
   run: RunHostTool;

@@ -3,11 +3,11 @@
 // host's own interfaces, routes and firewall are never touched. The scenario
 // runs in test/support/managed-network-netns.ts; this file asserts its report.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorNumber } from '../../../../lib/errors';
+import { runInNamespaces } from '../../../support/namespace-scenario';
 
 const SCRIPT = path.resolve(__dirname, '../../../support/managed-network-netns.ts');
 
@@ -35,29 +35,12 @@ t.test('a NAT network serves DHCP to a guest, refuses clashes, and leaves nothin
     killLeftover(state);
     fs.rmSync(state, { recursive: true, force: true });
   });
-  const child = spawn(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      'mount -t sysfs sysfs /sys && ip link set lo up && exec "$@"',
-      'sh',
-      process.execPath,
-      ...process.execArgv,
-      SCRIPT,
-      state,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const { code, out, err } = await runInNamespaces(
+    ['--net', '--mount', '--propagation', 'private'],
+    'mount -t sysfs sysfs /sys && ip link set lo up &&',
+    SCRIPT,
+    [state],
   );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   t.equal(code, 0, `the scenario ran to its end${err ? `: ${err}` : ''}`);
   if (code !== 0) return;
   const r = JSON.parse(out) as Record<string, any>;

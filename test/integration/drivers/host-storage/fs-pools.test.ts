@@ -3,11 +3,12 @@
 // mount namespace (unshare -m), so nothing is mounted on the host. The
 // scenario runs in test/support/fs-pool-mountns.ts; this file asserts its report.
 import t from 'tap';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorNumber } from '../../../../lib/errors';
+import { runInNamespaces } from '../../../support/namespace-scenario';
 
 const SCRIPT = path.resolve(__dirname, '../../../support/fs-pool-mountns.ts');
 
@@ -23,26 +24,11 @@ t.test('an fs pool over a loop device: build, mount, volumes, unmount, delete', 
   });
   const root = path.join(top, 'images');
   fs.mkdirSync(root);
-  const child = spawn(
-    'unshare',
-    [
-      '--mount',
-      '--propagation',
-      'private',
-      process.execPath,
-      ...process.execArgv,
-      SCRIPT,
-      path.join(top, 'state'),
-      root,
-      device,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, out, err } = await runInNamespaces(['--mount', '--propagation', 'private'], '', SCRIPT, [
+    path.join(top, 'state'),
+    root,
+    device,
+  ]);
   t.equal(code, 0, `the scenario ran to its end${err ? `: ${err}` : ''}`);
   if (code !== 0) return;
   const r = JSON.parse(out) as Record<string, any>;
