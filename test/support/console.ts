@@ -81,15 +81,17 @@ export async function fakeXenconsoled(t: Teardown): Promise<Interactive & { tty:
 /**
  * Serves xen:///system in this process from a XenDriver over the fake
  * hypervisor (guests g1..g3, ids 1..3), each open a driver of its own over
- * the same fakes; domain 1's console is `tty`. Undone at teardown.
+ * the same fakes (and the same fake xl); domain 1's console is `tty`.
+ * Undone at teardown.
  */
 export async function serveFakeXen(
   t: Teardown,
   dir: string,
   tty: string,
-): Promise<{ hv: FakeHypervisor; xs: FakeXenstore }> {
+): Promise<{ hv: FakeHypervisor; xs: FakeXenstore; xl: FakeXl }> {
   const hv = new FakeHypervisor();
   const xs = new FakeXenstore();
+  const xl = new FakeXl();
   xs.values.set('/local/domain/0/name', 'Domain-0');
   for (const i of [1, 2, 3]) xs.values.set(`/local/domain/${i}/name`, `g${i}`);
   xs.values.set('/local/domain/1/console/tty', tty);
@@ -99,7 +101,7 @@ export async function serveFakeXen(
       new XenDriver({
         hv: await XenHypervisor.over(Promise.resolve(hv)),
         xenstore: xs,
-        xl: new FakeXl(),
+        xl,
         codec: testCodec,
         pollMs: 0,
         store: await DefinitionStore.open(dir, (xml) => testCodec.parse(xml)),
@@ -107,7 +109,7 @@ export async function serveFakeXen(
       }),
   );
   t.teardown(() => registerLocalDriver('xen', null));
-  return { hv, xs };
+  return { hv, xs, xl };
 }
 
 /** Python's pty.spawn: runs argv on a new pty, relaying our pipes to it; exits with the program's status. */

@@ -404,3 +404,32 @@ export async function rig(
   t.teardown(() => driver.close());
   return { driver, hv, xs, xl, store, dir };
 }
+
+export const XL_SAVE_MAGIC = Buffer.from('Xen saved domain, xl format\n \0 \r', 'latin1');
+
+/** What `xl save` writes, as far as xvirt reads it: the magic, a header, libxl's JSON config, the memory stream. */
+export function saveImageBytes(name: string, uuid: string): Buffer {
+  const json = JSON.stringify({ c_info: { type: 'pv', name, uuid }, b_info: { max_vcpus: 1 } });
+  return Buffer.concat([XL_SAVE_MAGIC, Buffer.alloc(16), Buffer.from(json), Buffer.alloc(1024, 0xee)]);
+}
+
+/** Makes the fake xl save/restore like the real one: save writes the image and the domain goes; restore brings it back. */
+export function fakeSaveRestore(
+  r: { xl: FakeXl; hv: FakeHypervisor; xs: FakeXenstore },
+  name: string,
+  uuid: string,
+  ids: { next: number },
+) {
+  r.xl.run = async (args: string[]) => {
+    r.xl.runs.push(args);
+    if (args[0] === 'save') {
+      fs.writeFileSync(args[2]!, saveImageBytes(name, uuid));
+      r.hv.domains = r.hv.domains.filter((d) => d.id !== Number(args[1]));
+    } else if (args[0] === 'restore') {
+      const id = ids.next++;
+      r.hv.domains.push(fakeDomain(id, uuid));
+      await r.xs.write(`/local/domain/${id}/name`, name);
+    }
+    return '';
+  };
+}

@@ -17,33 +17,9 @@ import {
 } from '../../../../lib/constants';
 import { ErrorNumber } from '../../../../lib/errors';
 import type { DriverLifecycleEvent } from '../../../../lib/types';
-import { fakeDomain, rig, domainXml, type Rig } from '../../../support/xen';
+import { fakeDomain, fakeSaveRestore, rig, domainXml, XL_SAVE_MAGIC as MAGIC, type Rig } from '../../../support/xen';
 
 const UUID = 'aaaaaaaa-bbbb-cccc-dddd-444444444444';
-const MAGIC = Buffer.from('Xen saved domain, xl format\n \0 \r', 'latin1');
-
-/** What `xl save` writes, as far as xvirt reads it: the magic, a header, libxl's JSON config, the memory stream. */
-function imageBytes(name: string, uuid: string): Buffer {
-  const json = JSON.stringify({ c_info: { type: 'pv', name, uuid }, b_info: { max_vcpus: 1 } });
-  return Buffer.concat([MAGIC, Buffer.alloc(16), Buffer.from(json), Buffer.alloc(1024, 0xee)]);
-}
-
-/** Makes the fake xl save/restore like the real one: save writes the image and the domain goes; restore brings it back. */
-function fakeSaveRestore(r: Rig, name: string, uuid: string, ids: { next: number }) {
-  r.xl.run = async (args: string[]) => {
-    r.xl.runs.push(args);
-    if (args[0] === 'save') {
-      fs.writeFileSync(args[2]!, imageBytes(name, uuid));
-      r.hv.domains = r.hv.domains.filter((d) => d.id !== Number(args[1]));
-    } else if (args[0] === 'restore') {
-      const id = ids.next++;
-      r.hv.domains.push(fakeDomain(id, uuid));
-      await r.xs.write(`/local/domain/${id}/name`, name);
-    }
-    return '';
-  };
-}
-
 async function started(r: Rig, name: string, uuid: string, id: number) {
   const ref = await r.driver.defineXML(domainXml(name, uuid));
   r.xl.onCreate = () => {
