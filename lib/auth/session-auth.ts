@@ -90,9 +90,18 @@ export class SessionAuth {
   readonly #log: SecurityLogger;
   #authenticated: boolean;
   #deadline: NodeJS.Timeout | null = null;
+  readonly #onAuthenticated: () => void;
 
-  constructor(scheme: 'none' | 'sasl', identity: PeerIdentity, security: SecurityConfig, log: SecurityLogger) {
+  /** `onAuthenticated` runs once, when a client that started unauthenticated passes. */
+  constructor(
+    scheme: 'none' | 'sasl',
+    identity: PeerIdentity,
+    security: SecurityConfig,
+    log: SecurityLogger,
+    onAuthenticated: () => void = () => undefined,
+  ) {
     this.scheme = scheme;
+    this.#onAuthenticated = onAuthenticated;
     this.identity = identity;
     this.#log = log;
     this.#authenticated = scheme === 'none';
@@ -145,6 +154,7 @@ export class SessionAuth {
       this.identity.saslUser = this.sasl.username;
       if (this.#deadline) clearTimeout(this.#deadline);
       this.#deadline = null;
+      this.#onAuthenticated();
     }
     return this.#authenticated;
   }

@@ -50,6 +50,8 @@ export class Daemon implements SessionHost {
   /** Clients with calls waiting for a worker, in the order they asked. */
   readonly #waiting = new Set<ClientSession>();
   #heapTrim: NodeJS.Timeout | null = null;
+  /** Clients connected and not yet authenticated, kept as a count: an accept must not walk every client. */
+  #unauthenticated = 0;
 
   constructor(config: DaemonConfig, log: Logger = new Logger(config.logLevel)) {
     this.config = config;
@@ -156,7 +158,7 @@ export class Daemon implements SessionHost {
   /** A TLS socket at TCP accept: held (as a handshake, which counts as anonymous) or refused. */
   #gateTls(raw: net.Socket, policy: ListenerPolicy): boolean {
     const admission = this.#admission!;
-    const why = this.#stopping ? 'daemon shutting down' : admission.refusal(policy.kind, this.#unauthenticated());
+    const why = this.#stopping ? 'daemon shutting down' : admission.refusal(policy.kind, this.#unauthenticated);
     if (why) {
       admission.refuse(raw, policy.kind, why);
       return false;
@@ -178,7 +180,7 @@ export class Daemon implements SessionHost {
       // The unauthenticated are counted only on a listener that requires authentication (libvirtd's rule).
       const why = this.#stopping
         ? 'daemon shutting down'
-        : admission.refusal(policy.kind, policy.auth === 'none' ? null : this.#unauthenticated());
+        : admission.refusal(policy.kind, policy.auth === 'none' ? null : this.#unauthenticated);
       if (why) {
         admission.refuse(socket, policy.kind, why);
         return;
@@ -190,6 +192,7 @@ export class Daemon implements SessionHost {
     const { ClientSession } = require('./session') as typeof import('./session');
     const session = new ClientSession(this.#nextClientId++, socket, policy, this);
     this.clients.add(session);
+    if (!session.authenticated) this.#unauthenticated++;
     const peer = session.auth.identity.unixPeer;
     if (peer)
       this.log.info(
@@ -198,16 +201,18 @@ export class Daemon implements SessionHost {
     else this.log.debug(`client ${session.id} connected on ${policy.kind}`);
   }
 
-  #unauthenticated(): number {
-    let n = 0;
-    for (const c of this.clients) if (!c.authenticated) n++;
-    return n;
+  /** SessionHost: a client that started unauthenticated has passed (one already gone was counted out on close). */
+  clientAuthenticated(session: ClientSession): void {
+    if (this.clients.has(session)) this.#unauthenticated--;
   }
 
   /** Called by a session once it has closed and freed its resources. */
   clientClosed(session: ClientSession, reason: string): void {
     this.#waiting.delete(session);
-    if (this.clients.delete(session)) this.log.debug(`client ${session.id} closed: ${reason}`);
+    if (this.clients.delete(session)) {
+      if (!session.authenticated) this.#unauthenticated--;
+      this.log.debug(`client ${session.id} closed: ${reason}`);
+    }
     // What the client held (buffers, its connection, its socket's memory) is being freed: hand it back once quiet.
     this.#scheduleHeapTrim();
   }

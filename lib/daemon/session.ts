@@ -67,6 +67,8 @@ export interface SessionHost {
   startCall(session: ClientSession): boolean;
   /** A call started with startCall finished. */
   callDone(): void;
+  /** A client that started unauthenticated has passed (the host keeps count of those still waiting). */
+  clientAuthenticated(session: ClientSession): void;
 }
 
 export class ClientSession implements SessionControl {
@@ -108,6 +110,7 @@ export class ClientSession implements SessionControl {
       peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
       host.config.security,
       host.log,
+      () => host.clientAuthenticated(this),
     );
     this.#out = new Outbound(
       socket,
