@@ -123,7 +123,7 @@ async function mixedOne(d, opts) {
   for (const w of expected) await checker.call(P.DOMAIN_UNDEFINE, { dom: w.dom }).catch(() => undefined);
   checker.destroy();
   for (const w of live) w.c.destroy();
-  await afterHeapTrim();
+  await afterHeapTrim(() => d.settled());
   const after = await d.settled();
   const wrong = live.flatMap((w) => w.wrong);
   const ops = live.reduce((n, w) => n + w.ops, 0);

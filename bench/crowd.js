@@ -23,6 +23,8 @@
  *        [--fresh N (20)] [--dribble-bytes B (65536)] [--events E (200000)] [--libvirtd-events L (100000)]
  *        [--clients C (1000)] [--seconds S (20)]
  *
+ * Before the sections, one client on each daemon: xvirtd loads the code that serves clients with its first one.
+ *
  * Memory: xvirtd's is read after a forced GC where it says "settled", libvirtd's RSS as it is (C, nothing to
  * collect); peaks are raw RSS sampled every 100 ms. Needs: npm run build, root (libvirtd; scripts/install-test-deps).
  */
@@ -173,7 +175,7 @@ async function main() {
     const daemons = await startDaemons(h, t, dir);
     pids.push(...daemons.map((d) => d.pid));
     for (const d of daemons) d.rss = () => rssBytes(d.pid);
-    await afterHeapTrim();
+    await afterHeapTrim(() => Promise.all(daemons.map((d) => d.settled())));
     const load = () =>
       os
         .loadavg()
@@ -183,6 +185,7 @@ async function main() {
       `bench/crowd.js: xvirtd beside libvirtd (${h.libvirtd.LIBVIRTD}), node ${process.version}, ` +
         `${os.cpus().length} CPUs, load ${load()}\n`,
     );
+    await sections.firstClient(daemons);
     for (const name of opts.only) await sections[name](daemons, opts);
     process.stdout.write(`\nload at the end: ${load()}\n`);
   } finally {

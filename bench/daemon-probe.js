@@ -44,13 +44,18 @@ function probeEnv(file) {
 }
 
 /**
- * Waits until xvirtd's pending heap trim has run: it gives the C heap's free pages to the kernel
- * HEAP_TRIM_DELAY_MS after it starts and after a client leaves (lib/daemon/daemon.ts), so a figure read sooner
- * would show a state the daemon does not stay in. Bench side only.
+ * Waits until xvirtd has given back what was freed: it trims the C heap HEAP_TRIM_DELAY_MS after it starts or a
+ * client leaves, then again HEAP_TRIM_FOLLOW_UP_MS later (lib/daemon/heap-trim.ts), so a figure read sooner would
+ * show a state the daemon does not stay in. `collect` (the bench's forced GC) runs between the two: the departed
+ * clients' buffers are freed when V8 collects them, and the follow-up trim returns that memory. Bench side only.
  */
-async function afterHeapTrim() {
-  const { HEAP_TRIM_DELAY_MS } = require(path.join(__dirname, '..', 'dist', 'daemon', 'daemon.js'));
+async function afterHeapTrim(collect) {
+  const { HEAP_TRIM_DELAY_MS, HEAP_TRIM_FOLLOW_UP_MS } = require(
+    path.join(__dirname, '..', 'dist', 'daemon', 'heap-trim.js'),
+  );
   await new Promise((r) => setTimeout(r, HEAP_TRIM_DELAY_MS + 500));
+  if (collect) await collect();
+  await new Promise((r) => setTimeout(r, HEAP_TRIM_FOLLOW_UP_MS + 500));
 }
 
 /** Asks the daemon `pid` for a probe and resolves with its answer (rejects after 10 s). */

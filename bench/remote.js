@@ -245,7 +245,7 @@ async function idleMemory(daemon, n, hold) {
   const busy = await settledMemory(daemon);
   for (const s of sockets) s.destroy();
   hold([]);
-  await afterHeapTrim();
+  await afterHeapTrim(() => settledMemory(daemon));
   const after = await settledMemory(daemon);
   return { idle, first, busy, after };
 }
@@ -327,7 +327,7 @@ async function main() {
     daemons.push(xd, lv);
 
     const rss = {};
-    await afterHeapTrim();
+    await afterHeapTrim(() => settledMemory(xd));
     for (const d of [xd, lv])
       rss[d.name] = await idleMemory(d, opts.idleClients, (s) => {
         idle = s;

