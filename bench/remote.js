@@ -101,8 +101,9 @@ function uriFor(daemon, transport) {
     : `test+tcp://127.0.0.1:${daemon.port}${SERVER_URI_PATH}`;
 }
 
-function rssKiB(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A /proc/PID/status figure in KiB: VmRSS, or RssAnon (the part that is not file pages such as the program's code). */
+function statusKiB(pid, field = 'VmRSS') {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
 
@@ -227,9 +228,9 @@ async function idleClients(daemon, n) {
 /** The daemon's RSS in KiB; xvirtd's after a forced GC (with its heap figures), libvirtd's as it is. */
 async function settledMemory(daemon) {
   await new Promise((r) => setTimeout(r, 500));
-  if (!daemon.probeFile) return { rss: rssKiB(daemon.pid) };
+  if (!daemon.probeFile) return { rss: statusKiB(daemon.pid), anon: statusKiB(daemon.pid, 'RssAnon') };
   const p = await probe(daemon.pid, daemon.probeFile);
-  return { rss: p.rss / 1024, heap: (p.heapUsed + p.external) / 1024 };
+  return { rss: p.rss / 1024, anon: statusKiB(daemon.pid, 'RssAnon'), heap: (p.heapUsed + p.external) / 1024 };
 }
 
 /**
@@ -263,6 +264,18 @@ function printMemory(rss, n) {
   for (const name of ['xvirtd', 'libvirtd']) {
     const m = rss[name];
     line([`${name} RSS`, mib(m.idle.rss), mib(m.first.rss), mib(m.busy.rss), per(m, 'rss'), mib(m.after.rss)]);
+  }
+  // What is not the programs' own code pages (node's are ~35 MiB, touched as code first runs, once per process).
+  for (const name of ['xvirtd', 'libvirtd']) {
+    const m = rss[name];
+    line([
+      `${name} RSS anonymous`,
+      mib(m.idle.anon),
+      mib(m.first.anon),
+      mib(m.busy.anon),
+      per(m, 'anon'),
+      mib(m.after.anon),
+    ]);
   }
   const x = rss.xvirtd;
   line([
