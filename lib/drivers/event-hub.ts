@@ -40,3 +40,26 @@ export class EventHub<E> {
     }
   }
 }
+
+/**
+ * One connection's subscription to a hub: subscribing again replaces the
+ * sink, and release() drops it from the hub it was given (so a connection
+ * that never subscribed does not need the hub, or its state, at all).
+ */
+export class HubSubscription<E> {
+  #hub: EventHub<E> | null = null;
+  #sink: ((event: E) => void) | null = null;
+
+  subscribe(hub: EventHub<E>, sink: (event: E) => void): void {
+    this.release();
+    hub.subscribe(sink);
+    this.#hub = hub;
+    this.#sink = sink;
+  }
+
+  release(): void {
+    if (this.#hub && this.#sink) this.#hub.unsubscribe(this.#sink);
+    this.#hub = null;
+    this.#sink = null;
+  }
+}

@@ -7,6 +7,7 @@
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { LIST_NETWORKS_FILTERS_ALL } from '../../netstore-constants';
 import type { DriverNetworkEvent, NetworkDHCPLease, NetworkRef } from '../../netstore-types';
+import { HubSubscription } from '../event-hub';
 import type { HostObjectEvent } from '../host-objects';
 import { formatNetworkXml } from '../../xml/network';
 import { HostStorageDriver } from '../host-storage/driver';
@@ -25,7 +26,7 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
   /** The host's networks; null when this driver instance has none (NO_SUPPORT for every network call). */
   protected abstract hostNetworks(): HostBridgeNetworks | null;
 
-  #netSink: ((e: HostObjectEvent) => void) | null = null;
+  readonly #netEvents = new HubSubscription<HostObjectEvent>();
 
   #nets(api: string): HostBridgeNetworks {
     const nets = this.hostNetworks();
@@ -83,20 +84,16 @@ export abstract class HostNetworkDriver extends HostStorageDriver {
 
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
     const hub = this.#nets('virConnectNetworkEventRegisterAny').events;
-    if (this.#netSink) hub.unsubscribe(this.#netSink);
-    this.#netSink = (e) => sink({ network: e.ref, event: e.event, detail: 0 });
-    hub.subscribe(this.#netSink);
+    this.#netEvents.subscribe(hub, (e) => sink({ network: e.ref, event: e.event, detail: 0 }));
   }
 
   async stopNetworkEvents(): Promise<void> {
-    if (this.#netSink) this.hostNetworks()?.events.unsubscribe(this.#netSink);
-    this.#netSink = null;
+    this.#netEvents.release();
   }
 
   protected override releaseHostEvents(): void {
     super.releaseHostEvents();
-    if (this.#netSink) this.hostNetworks()?.events.unsubscribe(this.#netSink);
-    this.#netSink = null;
+    this.#netEvents.release();
   }
 
   async networkGetAutostart(net: NetworkRef): Promise<boolean> {

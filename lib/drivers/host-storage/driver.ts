@@ -19,6 +19,7 @@ import type {
   StorageVolInfo,
   StorageVolRef,
 } from '../../netstore-types';
+import { HubSubscription } from '../event-hub';
 import type { HostObjectEvent } from '../host-objects';
 import { formatStoragePoolXml } from '../../xml/storage-pool';
 import { formatStorageVolXml, parseStorageVolXml } from '../../xml/storage-vol';
@@ -39,7 +40,7 @@ export abstract class HostStorageDriver {
   /** The host's pools; null when this driver instance has none (NO_SUPPORT for every storage call). */
   protected abstract hostPools(): HostDirPools | null;
 
-  #poolSink: ((e: HostObjectEvent) => void) | null = null;
+  readonly #poolEvents = new HubSubscription<HostObjectEvent>();
 
   #pools(api: string): HostDirPools {
     const pools = this.hostPools();
@@ -135,26 +136,23 @@ export abstract class HostStorageDriver {
 
   async startStoragePoolEvents(sink: (event: DriverStoragePoolEvent) => void): Promise<void> {
     const hub = this.#pools('virConnectStoragePoolEventRegisterAny').events;
-    if (this.#poolSink) hub.unsubscribe(this.#poolSink);
-    this.#poolSink = (e) =>
+    this.#poolEvents.subscribe(hub, (e) =>
       sink({
         pool: e.ref,
         eventId: e.refresh ? StoragePoolEventId.REFRESH : StoragePoolEventId.LIFECYCLE,
         event: e.event,
         detail: 0,
-      });
-    hub.subscribe(this.#poolSink);
+      }),
+    );
   }
 
   async stopStoragePoolEvents(): Promise<void> {
-    if (this.#poolSink) this.hostPools()?.events.unsubscribe(this.#poolSink);
-    this.#poolSink = null;
+    this.#poolEvents.release();
   }
 
   /** Drops this connection's event sinks (at close). */
   protected releaseHostEvents(): void {
-    if (this.#poolSink) this.hostPools()?.events.unsubscribe(this.#poolSink);
-    this.#poolSink = null;
+    this.#poolEvents.release();
   }
 
   async storagePoolGetAutostart(pool: StoragePoolRef): Promise<boolean> {

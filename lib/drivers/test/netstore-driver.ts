@@ -27,6 +27,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { checkFlags } from './errors';
 import type { NetStoreState } from './netstore-state';
 import type { TestPool } from './pools';
+import { HubSubscription } from '../event-hub';
 
 /** VIR_NETWORK_DEFINE_VALIDATE / VIR_STORAGE_POOL_DEFINE_VALIDATE: our parser always validates. */
 const DEFINE_VALIDATE = 1;
@@ -38,8 +39,8 @@ const poolXml = () => import('../../xml/storage-pool');
 const volXml = () => import('../../xml/storage-vol');
 
 export abstract class TestNetStoreDriver implements NetworkStorageDriver {
-  #netSink: ((e: DriverNetworkEvent) => void) | null = null;
-  #poolSink: ((e: DriverStoragePoolEvent) => void) | null = null;
+  readonly #netEvents = new HubSubscription<DriverNetworkEvent>();
+  readonly #poolEvents = new HubSubscription<DriverStoragePoolEvent>();
 
   /** The connection's network/storage state; INVALID_CONN once closed. */
   protected abstract netstore(): NetStoreState;
@@ -340,36 +341,27 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   }
 
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
-    const hub = this.netstore().networks.events;
-    if (this.#netSink) hub.unsubscribe(this.#netSink);
-    this.#netSink = sink;
-    hub.subscribe(sink);
+    this.#netEvents.subscribe(this.netstore().networks.events, sink);
   }
 
   async stopNetworkEvents(): Promise<void> {
-    if (this.#netSink) this.netstore().networks.events.unsubscribe(this.#netSink);
-    this.#netSink = null;
+    this.#netEvents.release();
   }
 
   async startStoragePoolEvents(sink: (event: DriverStoragePoolEvent) => void): Promise<void> {
-    const hub = this.netstore().pools.events;
-    if (this.#poolSink) hub.unsubscribe(this.#poolSink);
-    this.#poolSink = sink;
-    hub.subscribe(sink);
+    this.#poolEvents.subscribe(this.netstore().pools.events, sink);
   }
 
   async stopStoragePoolEvents(): Promise<void> {
-    if (this.#poolSink) this.netstore().pools.events.unsubscribe(this.#poolSink);
-    this.#poolSink = null;
+    this.#poolEvents.release();
   }
 
   /**
-   * Drops this connection's event sinks (at close, while the state is still reachable);
-   * a connection that never subscribed leaves a not-yet-built state unbuilt.
+   * Drops this connection's event sinks (at close); each subscription holds its hub, so a
+   * connection that never subscribed leaves a not-yet-built state unbuilt.
    */
   protected releaseNetStore(): void {
-    if (this.#netSink) this.netstore().networks.events.unsubscribe(this.#netSink);
-    if (this.#poolSink) this.netstore().pools.events.unsubscribe(this.#poolSink);
-    this.#netSink = this.#poolSink = null;
+    this.#netEvents.release();
+    this.#poolEvents.release();
   }
 }
