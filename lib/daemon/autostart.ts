@@ -25,34 +25,58 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+interface Startable {
+  name: string;
+  create(): Promise<unknown>;
+}
+
+/** Starts `objects` one after another into `result`: one that fails is logged and recorded, the rest still start. */
+async function startEach<T extends Startable>(
+  objects: T[],
+  noun: string,
+  result: AutostartResult,
+  log: Log,
+  entry: (obj: T) => string,
+  startedNote: (obj: T) => string = () => '',
+): Promise<void> {
+  for (const obj of objects) {
+    try {
+      await obj.create();
+      result.started.push(entry(obj));
+      log.info(`autostart: started ${noun} '${obj.name}'${startedNote(obj)}`);
+    } catch (err) {
+      result.failed.push({ name: entry(obj), error: messageOf(err) });
+      log.error(`autostart: cannot start ${noun} '${obj.name}': ${messageOf(err)}`);
+    }
+  }
+}
+
 /** Starts the connection's inactive autostart domains one after another. */
 export async function autostartDomains(conn: Connection, log: Log): Promise<AutostartResult> {
   const result: AutostartResult = { started: [], failed: [] };
   const domains = await conn.listAllDomains(
     ListDomainsFlags.INACTIVE | ListDomainsFlags.PERSISTENT | ListDomainsFlags.AUTOSTART,
   );
-  for (const dom of domains) {
-    try {
-      await dom.create();
-      result.started.push(dom.name);
-      log.info(`autostart: started domain '${dom.name}' (id ${dom.id})`);
-    } catch (err) {
-      result.failed.push({ name: dom.name, error: messageOf(err) });
-      log.error(`autostart: cannot start domain '${dom.name}': ${messageOf(err)}`);
-    }
-  }
+  await startEach(
+    domains,
+    'domain',
+    result,
+    log,
+    (dom) => dom.name,
+    (dom) => ` (id ${dom.id})`,
+  );
   return result;
 }
 
 /** Starts the connection's inactive autostart networks, then pools; a driver without them is skipped. */
 export async function autostartNetworksAndPools(conn: Connection, log: Log): Promise<AutostartResult> {
   const result: AutostartResult = { started: [], failed: [] };
-  const kinds: Array<[string, () => Promise<Array<{ name: string; create(): Promise<void> }>>]> = [
+  const kinds: Array<[string, () => Promise<Startable[]>]> = [
     ['network', () => conn.listAllNetworks(ListNetworksFlags.INACTIVE | ListNetworksFlags.AUTOSTART)],
     ['storage pool', () => conn.listAllStoragePools(ListStoragePoolsFlags.INACTIVE | ListStoragePoolsFlags.AUTOSTART)],
   ];
   for (const [noun, list] of kinds) {
-    let objects: Array<{ name: string; create(): Promise<void> }>;
+    let objects: Startable[];
     try {
       objects = await list();
     } catch (err) {
@@ -61,16 +85,7 @@ export async function autostartNetworksAndPools(conn: Connection, log: Log): Pro
       }
       continue;
     }
-    for (const obj of objects) {
-      try {
-        await obj.create();
-        result.started.push(`${noun} ${obj.name}`);
-        log.info(`autostart: started ${noun} '${obj.name}'`);
-      } catch (err) {
-        result.failed.push({ name: `${noun} ${obj.name}`, error: messageOf(err) });
-        log.error(`autostart: cannot start ${noun} '${obj.name}': ${messageOf(err)}`);
-      }
-    }
+    await startEach(objects, noun, result, log, (obj) => `${noun} ${obj.name}`);
   }
   return result;
 }
