@@ -55,8 +55,11 @@ enum class Op { kOpen, kPause, kUnpause, kDestroy, kShutdown };
 
 class Worker : public Napi::AsyncWorker {
  public:
-  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason);
-  Napi::Promise Promise() { return deferred_.Promise(); }
+  // Queues the call and returns its promise, or an empty value (undefined in JS) when no promise can be made:
+  // napi_create_promise refuses once the environment is being torn down (a worker thread terminated while its
+  // JS still runs) and then leaves its out-parameters unset. Napi::Promise::Deferred ignores that failure, and
+  // returning its unset promise handed N-API a garbage napi_value (a SIGSEGV under load); nothing is queued here.
+  static Napi::Value Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason);
 
  protected:
   void Execute() override;
@@ -70,7 +73,13 @@ class Worker : public Napi::AsyncWorker {
   uint32_t domid_, reason_;
   Opened opened_;
   xc_error err_{};
-  Napi::Promise::Deferred deferred_;
+  napi_deferred deferred_;
+
+  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason,
+         napi_deferred deferred);
+  void Settle(bool ok, napi_value value) {
+    (ok ? napi_resolve_deferred : napi_reject_deferred)(Env(), deferred_, value);
+  }
 };
 
 class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
@@ -251,10 +260,8 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
     Napi::Env env = info.Env();
     uint32_t domid;
     if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
-    inflight_++;
-    Worker* w = new Worker(env, op, this, info.This().As<Napi::Object>(), domid, reason);
-    Napi::Promise p = w->Promise();
-    w->Queue();
+    Napi::Value p = Worker::Start(env, op, this, info.This().As<Napi::Object>(), domid, reason);
+    if (!p.IsEmpty()) inflight_++;
     return p;
   }
   Napi::Value Pause(const Napi::CallbackInfo& info) { return Queue(info, Op::kPause); }
@@ -307,8 +314,18 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
   HypervisorStats stats_;
 };
 
-Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason)
-    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), reason_(reason), deferred_(Napi::Promise::Deferred::New(env)) {
+Napi::Value Worker::Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid,
+                          uint32_t reason) {
+  napi_deferred deferred;
+  napi_value promise;
+  if (napi_create_promise(env, &deferred, &promise) != napi_ok) return Napi::Value();
+  (new Worker(env, op, hv, self, domid, reason, deferred))->Queue();
+  return Napi::Value(env, promise);
+}
+
+Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason,
+               napi_deferred deferred)
+    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), reason_(reason), deferred_(deferred) {
   if (!self.IsEmpty()) self_ = Napi::Persistent(self);
 }
 
@@ -339,25 +356,22 @@ void Worker::OnOK() {
   Napi::Env env = Env();
   if (op_ != Op::kOpen) {
     hv_->ControlDone();
-    deferred_.Resolve(env.Undefined());
+    Settle(true, env.Undefined());
     return;
   }
   Napi::Object obj = AddonEnv::Of(env)->hypervisor.New({Napi::External<Opened>::New(env, &opened_)});
   xc_close(opened_.query);  // non-null only if the constructor did not take them
   xc_close(opened_.control);
-  deferred_.Resolve(obj);
+  Settle(true, obj);
 }
 
 void Worker::OnError(const Napi::Error&) {
   if (op_ != Op::kOpen) hv_->ControlDone();
-  deferred_.Reject(XcError(Env(), err_).Value());
+  Settle(false, XcError(Env(), err_).Value());
 }
 
 Napi::Value OpenHypervisor(const Napi::CallbackInfo& info) {
-  Worker* w = new Worker(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0, 0);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return Worker::Start(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0, 0);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
