@@ -204,14 +204,16 @@ export class Connection extends NetworkStorageHost<Domain> {
     return new Domain(this, await this.writable('virDomainDefineXML').defineXML(xml));
   }
 
-  /** virDomainRestoreFlags: starts the domain saved in `file` (absolute path) by Domain.save. */
-  async restore(file: string, flags: number = 0): Promise<Domain> {
+  /**
+   * virDomainRestoreFlags: starts the domain saved in `file` (absolute path)
+   * by Domain.save. Like libvirt's, resolves with nothing whatever the
+   * driver (the remote protocol's reply names no domain): look the domain up
+   * by the name or UUID it was saved with.
+   */
+  async restore(file: string, flags: number = 0): Promise<void> {
     checkName(file, 'file');
     checkUnsigned(flags, 'flags');
-    return new Domain(
-      this,
-      await need(this.writable('virDomainRestoreFlags'), 'domainRestore', 'virDomainRestoreFlags')(file, flags),
-    );
+    await need(this.writable('virDomainRestoreFlags'), 'domainRestore', 'virDomainRestoreFlags')(file, flags);
   }
 
   /** Creates and starts a transient domain from libvirt domain XML. */

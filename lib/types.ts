@@ -187,8 +187,12 @@ export interface Driver extends NetworkStorageDriver {
   domainUndefine(dom: DomainRef, flags: number): Promise<void>;
   /** virDomainSaveFlags: the running domain's state goes to `file` (absolute path) and it stops. */
   domainSave?(dom: DomainRef, file: string, flags: number): Promise<void>;
-  /** virDomainRestoreFlags: starts the domain saved in `file`; resolves with its reference. */
-  domainRestore?(file: string, flags: number): Promise<DomainRef>;
+  /**
+   * virDomainRestoreFlags: starts the domain saved in `file`. Resolves with
+   * nothing, as libvirt's API and its remote protocol do: a remote driver
+   * cannot learn which domain came back without a second, racy call.
+   */
+  domainRestore?(file: string, flags: number): Promise<void>;
   /** virDomainManagedSave: saves into the driver's own image, which the next domainCreate restores. */
   domainManagedSave?(dom: DomainRef, flags: number): Promise<void>;
   domainHasManagedSaveImage?(dom: DomainRef, flags: number): Promise<boolean>;

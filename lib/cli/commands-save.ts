@@ -41,8 +41,11 @@ export const SAVE_COMMANDS: CommandSpec[] = [
     options: [fileOption('the state to restore')],
     async run(ctx) {
       const file = absolute(stringOption(ctx.options, 'file')!);
-      const dom = await describeFailure(`Failed to restore domain from ${file}`, () => ctx.connection().restore(file));
-      return reportAction(ctx, dom, 'restored', `Domain restored from ${file}`);
+      await describeFailure(`Failed to restore domain from ${file}`, () => ctx.connection().restore(file));
+      // A restore names no domain (libvirt's API): the JSON says which file came back.
+      if (ctx.json) printJson(ctx, { action: 'restored', file });
+      else if (!ctx.quiet) ctx.output.out(`Domain restored from ${file}\n`);
+      return 0;
     },
   },
   {

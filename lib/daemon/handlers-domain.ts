@@ -3,7 +3,7 @@
  * id) as libvirtd's virGetDomain does; the driver resolves it on each call.
  */
 import { Domain } from '../connection';
-import { ErrorNumber, XvirtError } from '../errors';
+import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { RemoteProcedure as P } from '../rpc/procedures';
 import type { DomainRef } from '../types';
 import { unsupportedFlags, type HandlerTable, type SessionControl } from './dispatch';
@@ -16,6 +16,17 @@ function domain(s: SessionControl, ref: DomainRef): Domain {
 
 function noFlags(flags: number, api: string): void {
   if (flags !== 0) throw unsupportedFlags(flags, api);
+}
+
+/**
+ * A replacement definition for a save image (dxml): no xvirt driver takes
+ * one, and libvirt's test and libxl drivers refuse it the same way, after
+ * their flag check (no save or restore flag is supported either).
+ */
+function refuseXmlChange(dxml: string | null, flags: number, api: string): void {
+  if (dxml === null) return;
+  noFlags(flags, api);
+  throw XvirtError.of(ErrorNumber.ARGUMENT_UNSUPPORTED, ErrorDomain.DOMAIN, 'xml modification unsupported');
 }
 
 /** For queries about features xvirt lacks: still fail like libvirt when the domain does not exist. */
@@ -80,12 +91,21 @@ export const DOMAIN_HANDLERS: HandlerTable = {
   },
 
   [P.DOMAIN_SAVE]: { run: (s, a) => domain(s, a.dom).save(a.to) },
-  [P.DOMAIN_RESTORE]: {
-    run: async (s, a) => {
-      await s.conn().restore(a.from);
+  [P.DOMAIN_SAVE_FLAGS]: {
+    run: (s, a) => {
+      refuseXmlChange(a.dxml, a.flags, 'virDomainSaveFlags');
+      return domain(s, a.dom).save(a.to, a.flags);
+    },
+  },
+  [P.DOMAIN_RESTORE]: { run: (s, a) => s.conn().restore(a.from) },
+  [P.DOMAIN_RESTORE_FLAGS]: {
+    run: (s, a) => {
+      refuseXmlChange(a.dxml, a.flags, 'virDomainRestoreFlags');
+      return s.conn().restore(a.from, a.flags);
     },
   },
   [P.DOMAIN_MANAGED_SAVE]: { run: (s, a) => domain(s, a.dom).managedSave(a.flags) },
+  [P.DOMAIN_MANAGED_SAVE_REMOVE]: { run: (s, a) => domain(s, a.dom).managedSaveRemove(a.flags) },
   [P.DOMAIN_CREATE]: { run: (s, a) => domain(s, a.dom).create(0) },
   [P.DOMAIN_CREATE_WITH_FLAGS]: {
     run: async (s, a) => {

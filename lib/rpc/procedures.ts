@@ -109,6 +109,7 @@ export enum RemoteProcedure {
   CONNECT_DOMAIN_EVENT_DEREGISTER_ANY = 168,
   DOMAIN_MANAGED_SAVE = 182,
   DOMAIN_HAS_MANAGED_SAVE_IMAGE = 183,
+  DOMAIN_MANAGED_SAVE_REMOVE = 184,
   DOMAIN_SNAPSHOT_NUM = 187,
   DOMAIN_CREATE_WITH_FLAGS = 196,
   DOMAIN_SET_VCPUS_FLAGS = 199,
@@ -121,6 +122,8 @@ export enum RemoteProcedure {
   NODE_GET_MEMORY_STATS = 228,
   DOMAIN_GET_VCPU_PIN_INFO = 230,
   DOMAIN_UNDEFINE_FLAGS = 231,
+  DOMAIN_SAVE_FLAGS = 232,
+  DOMAIN_RESTORE_FLAGS = 233,
   DOMAIN_DESTROY_FLAGS = 234,
   DOMAIN_BLOCK_STATS_FLAGS = 243,
   DOMAIN_SHUTDOWN_FLAGS = 258,
@@ -415,11 +418,27 @@ export const PROCEDURE_TABLE = {
     struct({ from: nonnullString }),
     xdrVoid,
   ),
+  // dxml (a replacement definition for the image) is refused by xvirt's drivers, as by libvirt's test and libxl ones.
+  [P.DOMAIN_SAVE_FLAGS]: call(
+    { api: 'virDomainSaveFlags', access: 'write', priority: 'low' },
+    struct({ dom: nonnullDomain, to: nonnullString, dxml: remoteString, flags: uint }),
+    xdrVoid,
+  ),
+  [P.DOMAIN_RESTORE_FLAGS]: call(
+    { api: 'virDomainRestoreFlags', access: 'write', priority: 'low' },
+    struct({ from: nonnullString, dxml: remoteString, flags: uint }),
+    xdrVoid,
+  ),
   [P.DOMAIN_MANAGED_SAVE]: call({ api: 'virDomainManagedSave', access: 'write', priority: 'low' }, domFlags, xdrVoid),
   [P.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: call(
     { api: 'virDomainHasManagedSaveImage', access: 'read', priority: 'low' },
     domFlags,
     struct({ result: intBool }),
+  ),
+  [P.DOMAIN_MANAGED_SAVE_REMOVE]: call(
+    { api: 'virDomainManagedSaveRemove', access: 'write', priority: 'low' },
+    domFlags,
+    xdrVoid,
   ),
   [P.DOMAIN_SNAPSHOT_NUM]: call({ api: 'virDomainSnapshotNum', access: 'read', priority: 'high' }, domFlags, num),
   // A stream procedure: its void reply opens the console stream (libvirt's @acl domain:open_device).

@@ -10,7 +10,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { CLOSE_GRACE_MS, encodeArgs, type EncodedArgs, type RpcClient } from '../../rpc/client';
 import { EVENT_MESSAGES, RemoteProcedure as P } from '../../rpc/procedures';
 import { decodeDomainInfoReply } from './domain-info';
-import { RemoteMonitoring } from './monitoring';
+import { RemoteSaveDriver } from './save';
 import { decode } from '../../rpc/xdr';
 import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEvent, NodeInfo } from '../../types';
 
@@ -26,7 +26,7 @@ export interface RemoteSession {
 
 type Sink = (event: DriverLifecycleEvent) => void;
 
-export class RemoteDriver extends RemoteMonitoring implements Driver {
+export class RemoteDriver extends RemoteSaveDriver implements Driver {
   readonly name = 'remote';
   readonly #s: RemoteSession;
   readonly #client: RpcClient;

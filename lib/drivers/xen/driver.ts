@@ -37,6 +37,7 @@ import { activeAfterTeardown } from './lifecycle';
 import { describeLiveDomain } from '../xen-common/live-xml';
 import type { DomainXmlCodec } from './domain-xml';
 import { processReasons, type ReasonBook } from './reasons';
+import { rejectUnknownFlags } from '../unknown-flags';
 import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
 import { checkConsoleName, processConsoles } from './console';
 import type { Duplex } from 'node:stream';
@@ -298,18 +299,18 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   }
 
   async domainSave(dom: DomainRef, file: string, flags: number): Promise<void> {
-    noFlags(flags, 'save');
+    rejectUnknownFlags(ErrorDomain.XEN, flags, 0, 'libxlDomainSaveFlags');
     await checkSaveTarget(file);
     await this.#save(dom, file);
   }
 
-  async domainRestore(file: string, flags: number): Promise<DomainRef> {
-    noFlags(flags, 'restore');
-    return this.#restore(file);
+  async domainRestore(file: string, flags: number): Promise<void> {
+    rejectUnknownFlags(ErrorDomain.XEN, flags, 0, 'libxlDomainRestoreFlags');
+    await this.#restore(file);
   }
 
   async domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
-    noFlags(flags, 'managed save');
+    rejectUnknownFlags(ErrorDomain.XEN, flags, 0, 'libxlDomainManagedSave');
     const found = await this.#dir.existing(dom);
     if (!found.def) throw wrongState('cannot do managed save for transient domain');
     if (!found.live) throw wrongState(`domain '${dom.name}' is not running`);
@@ -317,12 +318,12 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   }
 
   async domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
-    noFlags(flags, 'managed save image');
+    rejectUnknownFlags(ErrorDomain.XEN, flags, 0, 'libxlDomainHasManagedSaveImage');
     return this.#managed.has((await this.#dir.existing(dom)).def?.uuid ?? dom.uuid);
   }
 
   async domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
-    noFlags(flags, 'managed save image');
+    rejectUnknownFlags(ErrorDomain.XEN, flags, 0, 'libxlDomainManagedSaveRemove');
     await this.#managed.remove((await this.#dir.existing(dom)).def?.uuid ?? dom.uuid);
   }
 

@@ -348,7 +348,8 @@ labTest(
 
     step('restore');
     mark = ctx.events.length;
-    const restored = await ctx.conn.restore(image);
+    await ctx.conn.restore(image);
+    const restored = await ctx.conn.lookupDomainByName(NAME);
     assert.equal(restored.uuid, UUID);
     assert.equal(xlList().get(NAME)?.id, restored.id, 'xl lists the restored domain');
     await seen(ctx, E.STARTED, DomainEventStartedDetail.RESTORED, mark);

@@ -87,7 +87,8 @@ t.test('save and restore: xl runs only after the checks, with reasons and event 
   });
   t.same(r.xl.runs, [], 'xl never sees a file xvirt already refused');
 
-  const restored = await r.driver.domainRestore(image, 0);
+  await r.driver.domainRestore(image, 0);
+  const restored = await r.driver.lookupByUuid(UUID);
   t.same(restored, { name: 'web', uuid: UUID, id: 6 });
   t.same(r.xl.runs, [['restore', image]]);
   t.same(
