@@ -48,7 +48,7 @@ export async function removeStaleTemporaries(file: string): Promise<void> {
  * file is removed and the underlying error is rethrown (callers wrap it in
  * their own XvirtError).
  */
-export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {

@@ -58,14 +58,14 @@ export const DOMAIN_HANDLERS: HandlerTable = {
   [P.DOMAIN_GET_XML_DESC]: {
     run: async (s, a) => ({ xml: await domain(s, a.dom).getXMLDesc(a.flags) }),
   },
-  // A driver without managed save (the test driver) has no image to report.
+  // A driver without managed save has no image to report.
   [P.DOMAIN_HAS_MANAGED_SAVE_IMAGE]: {
     run: async (s, a) => {
-      noFlags(a.flags, 'virDomainHasManagedSaveImage');
       const d = await existing(s, a.dom);
-      const result = await d.hasManagedSaveImage().catch((e: unknown) => {
-        if (e instanceof XvirtError && e.number === ErrorNumber.NO_SUPPORT) return false;
-        throw e;
+      const result = await d.hasManagedSaveImage(a.flags).catch((e: unknown) => {
+        if (!(e instanceof XvirtError) || e.number !== ErrorNumber.NO_SUPPORT) throw e;
+        noFlags(a.flags, 'virDomainHasManagedSaveImage');
+        return false;
       });
       return { result };
     },

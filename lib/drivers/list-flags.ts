@@ -10,12 +10,14 @@ export interface ListedDomain {
   persistent: boolean;
   autostart: boolean;
   state: DomainState;
+  /** Whether a managed save image waits for the next start (absent: none). */
+  managedSave?: boolean;
 }
 
 /**
  * Whether a domain passes `flags` (0 = all). Each either/or pair filters only
- * when exactly one of its two bits is set. None of xvirt's drivers keep managed
- * saves, snapshots or checkpoints, so domains count as having none.
+ * when exactly one of its two bits is set. None of xvirt's drivers keep
+ * snapshots or checkpoints, so domains count as having none.
  * `blockedIsRunning`: whether an idle (BLOCKED) domain passes the RUNNING
  * state filter (Xen: an idle guest is running to its user) or OTHER (libvirt's
  * test driver).
@@ -26,7 +28,7 @@ export function matchesListFlags(flags: number, d: ListedDomain, blockedIsRunnin
   if (!pair(F.ACTIVE, F.INACTIVE, d.active)) return false;
   if (!pair(F.PERSISTENT, F.TRANSIENT, d.persistent)) return false;
   if (!pair(F.AUTOSTART, F.NO_AUTOSTART, d.autostart)) return false;
-  if (!pair(F.MANAGEDSAVE, F.NO_MANAGEDSAVE, false)) return false;
+  if (!pair(F.MANAGEDSAVE, F.NO_MANAGEDSAVE, d.managedSave === true)) return false;
   if (!pair(F.HAS_SNAPSHOT, F.NO_SNAPSHOT, false)) return false;
   if (!pair(F.HAS_CHECKPOINT, F.NO_CHECKPOINT, false)) return false;
   const stateFlags = flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER);

@@ -21,6 +21,8 @@ export class TestDomain {
   state: DomainState = DomainState.SHUTOFF;
   reason = 0;
   autostart = false;
+  /** Managed-saved since it last ran (libvirt's test driver keeps no image: the next start boots). */
+  managedSave = false;
   #id = -1;
   #ref: DomainRef;
   /** CPU time used in earlier running periods, in ns. */

@@ -30,6 +30,7 @@ import { TEST_ARCH, TEST_HYPERVISOR_TYPE, TEST_HYPERVISOR_VERSION, TEST_MAX_VCPU
 import type { TestDomain } from './domain';
 import { checkFlags } from './errors';
 import * as life from './lifecycle';
+import * as save from './save';
 import { allDomainStats } from './all-stats';
 import * as stats from './stats';
 import * as tuning from './tuning';
@@ -197,6 +198,22 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return d.ref;
   }
 
+  async domainSave(dom: DomainRef, file: string, flags: number): Promise<void> {
+    return save.saveDomain(this.#live(), this.#dom(dom), file, flags);
+  }
+  async domainRestore(file: string, flags: number): Promise<void> {
+    return save.restoreDomain(this.#live(), file, flags, parseTestDomainXml);
+  }
+  async domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
+    save.managedSave(this.#live(), this.#dom(dom), flags);
+  }
+  async domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
+    return save.hasManagedSaveImage(this.#dom(dom), flags);
+  }
+  async domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
+    save.managedSaveRemove(this.#dom(dom), flags);
+  }
+
   async domainDestroy(dom: DomainRef): Promise<void> {
     life.destroyDomain(this.#live(), this.#dom(dom));
   }
@@ -221,7 +238,7 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
       DomainUndefineFlags.MANAGED_SAVE | DomainUndefineFlags.SNAPSHOTS_METADATA,
       'testDomainUndefineFlags',
     );
-    life.undefineDomain(this.#live(), this.#dom(dom));
+    life.undefineDomain(this.#live(), this.#dom(dom), (flags & DomainUndefineFlags.MANAGED_SAVE) !== 0);
   }
 
   async domainIsActive(dom: DomainRef): Promise<boolean> {

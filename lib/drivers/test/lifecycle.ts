@@ -23,15 +23,23 @@ import { invalidArg, operationFailed, operationInvalid } from './errors';
 import type { TestState } from './state';
 import { TEST_MAX_VCPUS } from './defaults';
 
-function requireActive(dom: TestDomain): void {
+export function requireActive(dom: TestDomain): void {
   if (!dom.active) throw operationInvalid('domain is not running');
 }
 
-/** Boots `dom` (running, or paused when `paused`), emitting STARTED/BOOTED (and SUSPENDED/PAUSED). */
-function boot(state: TestState, dom: TestDomain, paused: boolean): void {
+/**
+ * Boots `dom` (running, or paused when `paused`), emitting STARTED/BOOTED (and
+ * SUSPENDED/PAUSED); `restored`: it resumes a saved state (STARTED/RESTORED).
+ */
+function boot(state: TestState, dom: TestDomain, paused: boolean, restored = false): void {
   const id = state.allocateId();
-  state.reindex(dom, () => dom.start(id, DomainState.RUNNING, DomainRunningReason.BOOTED));
-  state.emit(dom, DomainEventType.STARTED, DomainEventStartedDetail.BOOTED);
+  const reason = restored ? DomainRunningReason.RESTORED : DomainRunningReason.BOOTED;
+  state.reindex(dom, () => dom.start(id, DomainState.RUNNING, reason));
+  state.emit(
+    dom,
+    DomainEventType.STARTED,
+    restored ? DomainEventStartedDetail.RESTORED : DomainEventStartedDetail.BOOTED,
+  );
   if (paused) {
     dom.setState(DomainState.PAUSED, DomainPausedReason.USER);
     state.emit(dom, DomainEventType.SUSPENDED, DomainEventSuspendedDetail.PAUSED);
@@ -50,10 +58,28 @@ function shutOff(
   if (!dom.persistent) state.remove(dom);
 }
 
-/** Starts a defined, shut-off domain. */
+/**
+ * Starts a defined, shut-off domain. A managed save mark is dropped: libvirt's
+ * test driver keeps no state to resume, so the start is a boot (BOOTED).
+ */
 export function startDomain(state: TestState, dom: TestDomain, paused: boolean): void {
   if (dom.active) throw operationInvalid('domain is already running');
+  dom.managedSave = false;
   boot(state, dom, paused);
+}
+
+/** virDomainSave once the image is written: shut off, SAVED. */
+export function savedDomain(state: TestState, dom: TestDomain): void {
+  requireActive(dom);
+  shutOff(state, dom, DomainShutoffReason.SAVED, DomainEventStoppedDetail.SAVED);
+}
+
+/** virDomainManagedSave: a persistent running domain stops, marked for its next start. */
+export function managedSaveDomain(state: TestState, dom: TestDomain): void {
+  if (!dom.persistent) throw operationInvalid('cannot do managed save for transient domain');
+  requireActive(dom);
+  shutOff(state, dom, DomainShutoffReason.SAVED, DomainEventStoppedDetail.SAVED);
+  dom.managedSave = true;
 }
 
 export function destroyDomain(state: TestState, dom: TestDomain): void {
@@ -99,8 +125,12 @@ export function rebootDomain(state: TestState, dom: TestDomain): void {
 }
 
 /** Undefines: a running domain turns transient (vanishing when it stops); an inactive one is removed. */
-export function undefineDomain(state: TestState, dom: TestDomain): void {
+export function undefineDomain(state: TestState, dom: TestDomain, withManagedSave: boolean): void {
   if (!dom.persistent) throw operationInvalid(`cannot undefine transient domain '${dom.name}'`);
+  if (dom.managedSave && !withManagedSave) {
+    throw operationInvalid('Refusing to undefine while domain managed save image exists');
+  }
+  dom.managedSave = false;
   dom.config = null;
   dom.autostart = false;
   state.emit(dom, DomainEventType.UNDEFINED, DomainEventUndefinedDetail.REMOVED);
@@ -146,13 +176,14 @@ export function defineDomain(state: TestState, def: DomainDefinition): TestDomai
  * same identity runs with `def` as its live definition and keeps its configuration.
  * Takes `def` over (the running domain changes it): pass a definition nothing
  * else holds, as createXML does with the one it has just parsed.
+ * `restored`: virDomainRestore's start of a definition read from a save image.
  */
-export function createDomain(state: TestState, def: DomainDefinition, paused: boolean): TestDomain {
+export function createDomain(state: TestState, def: DomainDefinition, paused: boolean, restored = false): TestDomain {
   const existing = checkIdentity(state, def);
   if (existing?.active) throw operationInvalid(`domain '${existing.name}' is already active`);
   const dom = existing ?? state.add(null, def);
   dom.live = def;
-  boot(state, dom, paused);
+  boot(state, dom, paused, restored);
   return dom;
 }
 
