@@ -91,9 +91,10 @@ export class Connection extends NetworkStorageHost<Domain> {
   readonly readonly: boolean;
   readonly #driver: Driver;
   #closed = false;
-  readonly #listeners = new Set<LifecycleListener>();
+  // Made with the first listener: most connections (a daemon's idle clients) never have one.
+  #listeners: Set<LifecycleListener> | null = null;
   #eventsArmed: Promise<void> | null = null;
-  readonly #closeListeners = new Set<(reason: number) => void>();
+  #closeListeners: Set<(reason: number) => void> | null = null;
 
   /** Use connect(); this is public only for drivers' tests. */
   constructor(uri: ConnectionUri, driver: Driver, readonly: boolean) {
@@ -103,7 +104,7 @@ export class Connection extends NetworkStorageHost<Domain> {
     this.readonly = readonly;
     driver.onClosed((reason) => {
       this.#closed = true;
-      for (const l of this.#closeListeners) notifyClose(l, reason);
+      for (const l of this.#closeListeners ?? []) notifyClose(l, reason);
     });
   }
 
@@ -230,15 +231,16 @@ export class Connection extends NetworkStorageHost<Domain> {
   async onLifecycle(listener: LifecycleListener): Promise<() => Promise<void>> {
     checkListener(listener, 'listener');
     this.driver();
-    this.#listeners.add(listener);
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(listener);
     try {
       await this.#armEvents();
     } catch (err) {
-      this.#listeners.delete(listener);
+      listeners.delete(listener);
       throw err;
     }
     return async () => {
-      if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#closed) return;
+      if (!listeners.delete(listener) || listeners.size > 0 || this.#closed) return;
       const armed = this.#eventsArmed;
       this.#eventsArmed = null;
       if (armed)
@@ -266,26 +268,26 @@ export class Connection extends NetworkStorageHost<Domain> {
         process.emitWarning(`xvirt: event deregistration failed: ${String((err as Error)?.message ?? err)}`),
       );
     });
-    this.#closeListeners.add(() => stream.end());
+    this.onClose(() => stream.end());
     return stream;
   }
 
   /** Calls `listener` with a CloseReason if the connection dies on its own. */
   onClose(listener: (reason: number) => void): void {
     checkListener(listener, 'listener');
-    this.#closeListeners.add(listener);
+    (this.#closeListeners ??= new Set()).add(listener);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#listeners.clear();
+    this.#listeners?.clear();
     this.clearNetStoreListeners();
     try {
       await this.#driver.close();
     } finally {
-      for (const l of this.#closeListeners) notifyClose(l, 3 /* CloseReason.CLIENT */);
-      this.#closeListeners.clear();
+      for (const l of this.#closeListeners ?? []) notifyClose(l, 3 /* CloseReason.CLIENT */);
+      this.#closeListeners?.clear();
     }
   }
 
@@ -302,7 +304,7 @@ export class Connection extends NetworkStorageHost<Domain> {
 
   #dispatch(ev: DriverLifecycleEvent): void {
     const event: LifecycleEvent = { domain: new Domain(this, ev.domain), event: ev.event, detail: ev.detail };
-    for (const listener of this.#listeners) {
+    for (const listener of this.#listeners ?? []) {
       try {
         listener(event);
       } catch (err) {

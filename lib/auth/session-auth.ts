@@ -90,15 +90,15 @@ export class SessionAuth {
   readonly #log: SecurityLogger;
   #authenticated: boolean;
   #deadline: NodeJS.Timeout | null = null;
-  readonly #onAuthenticated: () => void;
+  readonly #onAuthenticated: (() => void) | undefined;
 
-  /** `onAuthenticated` runs once, when a client that started unauthenticated passes. */
+  /** `onAuthenticated` runs once, when a client that started unauthenticated passes (only such a client needs one). */
   constructor(
     scheme: 'none' | 'sasl',
     identity: PeerIdentity,
     security: SecurityConfig,
     log: SecurityLogger,
-    onAuthenticated: () => void = () => undefined,
+    onAuthenticated?: () => void,
   ) {
     this.scheme = scheme;
     this.#onAuthenticated = onAuthenticated;
@@ -154,7 +154,7 @@ export class SessionAuth {
       this.identity.saslUser = this.sasl.username;
       if (this.#deadline) clearTimeout(this.#deadline);
       this.#deadline = null;
-      this.#onAuthenticated();
+      this.#onAuthenticated?.();
     }
     return this.#authenticated;
   }

@@ -89,21 +89,34 @@ export class Admission {
     return null;
   }
 
-  /** Counts `socket` against `kind` until it closes. A TLS socket counts as a handshake until `handshakeDone`. */
-  hold(socket: net.Socket, kind: ListenerKind, handshake = false): void {
+  /**
+   * Counts a client against `kind` until `release(kind)`, which its session calls when its socket closes (the
+   * session's own close listener: no listener or closure per client here).
+   */
+  hold(kind: ListenerKind): void {
     this.#held.set(kind, this.held(kind) + 1);
     this.#total++;
-    const remote = !LOCAL.has(kind);
-    if (remote) this.#remote++;
-    if (handshake) {
-      this.#handshakes++;
-      this.#inHandshake.add(socket);
-    }
-    socket.once('close', () => {
-      this.#held.set(kind, this.held(kind) - 1);
-      this.#total--;
-      if (remote) this.#remote--;
-      this.handshakeDone(socket);
+    if (!LOCAL.has(kind)) this.#remote++;
+  }
+
+  /** A client's socket on `kind`, counted by `hold`, has closed. */
+  release(kind: ListenerKind): void {
+    this.#held.set(kind, this.held(kind) - 1);
+    this.#total--;
+    if (!LOCAL.has(kind)) this.#remote--;
+  }
+
+  /**
+   * Counts a TLS socket from its TCP accept, as a handshake until `handshakeDone`, and releases it when that raw
+   * socket closes (the session on the TLS socket over it does not release it).
+   */
+  holdTls(raw: net.Socket): void {
+    this.hold('tls');
+    this.#handshakes++;
+    this.#inHandshake.add(raw);
+    raw.once('close', () => {
+      this.release('tls');
+      this.handshakeDone(raw);
     });
   }
 

@@ -7,6 +7,7 @@ import type { DaemonConfig } from './config';
 import { closeListeners, openListeners, type Listener, type ListenerPolicy } from './listeners';
 import type { Dispatcher } from './dispatch';
 import { Admission } from './admission';
+import type { OutputLimits } from './outbound';
 import { raiseFileLimit } from '../native-sockets';
 import { HeapTrimmer } from './heap-trim';
 import { Logger } from './log';
@@ -33,6 +34,7 @@ export interface DaemonStats {
 export class Daemon implements SessionHost {
   readonly config: DaemonConfig;
   readonly log: Logger;
+  readonly outputLimits: OutputLimits;
   #dispatcher: Dispatcher | null = null;
   readonly clients = new Set<ClientSession>();
   readonly counters = { connections: 0, eventSubscriptions: 0, heapTrims: 0 };
@@ -53,6 +55,7 @@ export class Daemon implements SessionHost {
   constructor(config: DaemonConfig, log: Logger = new Logger(config.logLevel)) {
     this.config = config;
     this.log = log;
+    this.outputLimits = { bytes: config.maxClientOutput, messages: config.maxClientOutputMessages };
   }
 
   /** The procedure table and handlers (lib/daemon/served.ts), loaded with the first call any client makes. */
@@ -151,7 +154,7 @@ export class Daemon implements SessionHost {
       admission.refuse(raw, policy.kind, why);
       return false;
     }
-    admission.hold(raw, policy.kind, true);
+    admission.holdTls(raw);
     return true;
   }
 
@@ -173,7 +176,7 @@ export class Daemon implements SessionHost {
         admission.refuse(socket, policy.kind, why);
         return;
       }
-      admission.hold(socket, policy.kind);
+      admission.hold(policy.kind);
     }
     // The session code, and the RPC codecs and procedure tables it brings, load with the first client.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -192,6 +195,11 @@ export class Daemon implements SessionHost {
   /** SessionHost: a client that started unauthenticated has passed (one already gone was counted out on close). */
   clientAuthenticated(session: ClientSession): void {
     if (this.clients.has(session)) this.#unauthenticated--;
+  }
+
+  /** SessionHost: the client's descriptor is closed; a TLS one is released with its raw socket (holdTls). */
+  socketClosed(session: ClientSession): void {
+    if (session.policy.kind !== 'tls') this.#admission?.release(session.policy.kind);
   }
 
   /** Called by a session once it has closed and freed its resources. */

@@ -46,6 +46,8 @@ export interface SessionControl {
   /** Network and storage pool event registrations. */
   readonly netstoreEvents: NetStoreEventRegistrations;
   closeCallbackRegistered: boolean;
+  /** Receives a call's reply: its header and XDR payload (the dispatcher calls it once per call, never synchronously). */
+  reply(header: MessageHeader, payload: Buffer): void;
   /** `source` is the stream the call `call` opens: its data flows once the call's reply is out. */
   openStream(call: MessageHeader, source: Duplex): void;
 }
@@ -91,9 +93,6 @@ interface Served {
   run: Handler<CallableProcedure>['run'];
 }
 
-/** Receives a reply: its header and its XDR payload. */
-export type ReplySink = (header: MessageHeader, payload: Buffer) => void;
-
 export class Dispatcher {
   readonly #handlers = new Map<number, Served>();
 
@@ -108,14 +107,14 @@ export class Dispatcher {
   }
 
   /**
-   * Runs one call and hands the reply's header and XDR payload to `done`
+   * Runs one call and hands the reply's header and XDR payload to `s.reply`
    * (always exactly once, never synchronously; the payload always fits in a
    * frame). Callbacks rather than promise chains: this is the per-call hot path.
    */
-  call(s: SessionControl, header: MessageHeader, payload: Buffer, done: ReplySink): void {
+  call(s: SessionControl, header: MessageHeader, payload: Buffer): void {
     const fail = (err: unknown): void => {
       if (!(err instanceof XvirtError)) s.internalError(header.procedure, err);
-      done(errorReplyHeader(header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
+      s.reply(errorReplyHeader(header), encode(remoteError, remoteErrorFrom(err), 'remote_error'));
     };
     let served: Served;
     let result: unknown;
@@ -141,7 +140,7 @@ export class Dispatcher {
         fail(err);
         return;
       }
-      done(replyHeader(header), reply);
+      s.reply(replyHeader(header), reply);
     };
     if (result instanceof Promise) result.then(finish, fail);
     else queueMicrotask(() => finish(result));

@@ -16,40 +16,25 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
 import { encode } from '../rpc/xdr';
 import type { DomainRef } from '../types';
+import { EventBodyCache } from './event-bodies';
 
-/** The last lifecycle event encoded, by value: every subscriber of one event asks in turn, in one fan-out. */
-let lastLifecycle: { ref: DomainRef; name: string; id: number; event: number; detail: number; body: Buffer } | null =
-  null;
-let lifecycleBodiesEncoded = 0;
+const lifecycleBodies = new EventBodyCache<DomainRef>((dom, event, detail) =>
+  encode(EVENT_MESSAGES[RemoteProcedure.DOMAIN_EVENT_LIFECYCLE], { dom, event, detail }, 'msg'),
+);
 
 /**
  * `{ dom, event, detail }` of a lifecycle event in XDR: the whole DOMAIN_EVENT_LIFECYCLE message, and
- * DOMAIN_EVENT_CALLBACK_LIFECYCLE's after its leading callbackID. Encoded once for all the clients that get the
- * same event (the driver hands every connection the same domain reference); a different event is encoded anew.
+ * DOMAIN_EVENT_CALLBACK_LIFECYCLE's after its leading callbackID, encoded once for all the clients that get the
+ * same event (event-bodies.ts).
  */
 export function lifecycleEventBody(ev: LifecycleEvent): Buffer {
   const ref = ev.domain.ref;
-  const last = lastLifecycle;
-  if (
-    last &&
-    last.ref === ref &&
-    last.name === ref.name &&
-    last.id === ref.id &&
-    last.event === ev.event &&
-    last.detail === ev.detail
-  ) {
-    return last.body;
-  }
-  const proc = RemoteProcedure.DOMAIN_EVENT_LIFECYCLE;
-  const body = encode(EVENT_MESSAGES[proc], { dom: ref, event: ev.event, detail: ev.detail }, 'msg');
-  lifecycleBodiesEncoded++;
-  lastLifecycle = { ref, name: ref.name, id: ref.id, event: ev.event, detail: ev.detail, body };
-  return body;
+  return lifecycleBodies.body(ref, ref.name, ref.id, ev.event, ev.detail);
 }
 
 /** Lifecycle event bodies encoded so far in this process (tests prove one encoding per event with it). */
 export function lifecycleBodiesEncodedCount(): number {
-  return lifecycleBodiesEncoded;
+  return lifecycleBodies.encoded;
 }
 
 export interface Registration {

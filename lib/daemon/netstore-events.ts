@@ -3,13 +3,21 @@
  * (CONNECT_NETWORK/STORAGE_POOL_EVENT_REGISTER_ANY): each gets a callback id
  * and may filter on one object. The client's connection is subscribed to a
  * kind of event only while a registration of that kind exists.
+ *
+ * As for domain events (events.ts), an event's body after the callbackID is
+ * encoded once for all its subscribers (event-bodies.ts); each frame gets its
+ * subscriber's callbackID written in front of it as it is queued.
  */
 import type { Connection } from '../connection';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../errors';
 import type { NetworkLifecycleEvent, StoragePoolLifecycleEvent } from '../netstore-connection';
 import { StoragePoolEventId } from '../netstore-constants';
-import { NETSTORE_EVENT_MESSAGES, NetStoreProcedure as P } from '../rpc/netstore-procedures';
-import type { Codec } from '../rpc/xdr';
+import { eventHeader } from '../rpc/framing';
+import { nonnullStoragePool, NetStoreProcedure as P } from '../rpc/netstore-procedures';
+import { nonnullNetwork, type MessageHeader } from '../rpc/protocol';
+import { encode, int, struct } from '../rpc/xdr';
+import type { NetworkRef, StoragePoolRef } from '../netstore-types';
+import { EventBodyCache } from './event-bodies';
 
 type Kind = 'network' | 'pool';
 interface Registration {
@@ -17,7 +25,27 @@ interface Registration {
   eventId: number;
   uuid: string | null;
 }
-export type EventSender = <M>(procedure: number, codec: Codec<M>, msg: M) => void;
+/** Queues one event frame: `body` after the subscriber's `callbackId`. */
+export type EventSender = (header: MessageHeader, body: Buffer, callbackId: number) => void;
+
+// The event messages without their leading callbackID (lib/rpc/netstore-procedures.ts has them whole).
+const networkLifecycleBody = struct({ net: nonnullNetwork, event: int, detail: int });
+const poolLifecycleBody = struct({ pool: nonnullStoragePool, event: int, detail: int });
+const networkBodies = new EventBodyCache<NetworkRef>((net, event, detail) =>
+  encode(networkLifecycleBody, { net, event, detail }, 'msg'),
+);
+const poolBodies = new EventBodyCache<StoragePoolRef>((pool, event, detail) =>
+  encode(poolLifecycleBody, { pool, event, detail }, 'msg'),
+);
+const poolRefreshBodies = new EventBodyCache<StoragePoolRef>((pool) => encode(nonnullStoragePool, pool, 'msg'));
+const NETWORK_LIFECYCLE_HEADER = eventHeader(P.NETWORK_EVENT_LIFECYCLE);
+const POOL_LIFECYCLE_HEADER = eventHeader(P.STORAGE_POOL_EVENT_LIFECYCLE);
+const POOL_REFRESH_HEADER = eventHeader(P.STORAGE_POOL_EVENT_REFRESH);
+
+/** Network and pool event bodies encoded so far in this process (tests prove one encoding per event with it). */
+export function netstoreBodiesEncodedCount(): number {
+  return networkBodies.encoded + poolBodies.encoded + poolRefreshBodies.encoded;
+}
 
 /** Event ids per kind: networks have LIFECYCLE only; pools LIFECYCLE and REFRESH. */
 const EVENT_IDS: Record<Kind, number> = { network: 1, pool: 2 };
@@ -100,32 +128,21 @@ export class NetStoreEventRegistrations {
   }
 
   #deliverNetwork(ev: NetworkLifecycleEvent): void {
+    const ref = ev.network.ref;
     for (const [id, r] of this.#callbacks) {
-      if (r.kind !== 'network' || (r.uuid !== null && r.uuid !== ev.network.uuid)) continue;
-      this.#send(P.NETWORK_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.NETWORK_EVENT_LIFECYCLE], {
-        callbackID: id,
-        net: ev.network.ref,
-        event: ev.event,
-        detail: ev.detail,
-      });
+      if (r.kind !== 'network' || (r.uuid !== null && r.uuid !== ref.uuid)) continue;
+      this.#send(NETWORK_LIFECYCLE_HEADER, networkBodies.body(ref, ref.name, ref.uuid, ev.event, ev.detail), id);
     }
   }
 
   #deliverPool(ev: StoragePoolLifecycleEvent): void {
+    const ref = ev.pool.ref;
     for (const [id, r] of this.#callbacks) {
-      if (r.kind !== 'pool' || r.eventId !== ev.eventId || (r.uuid !== null && r.uuid !== ev.pool.uuid)) continue;
+      if (r.kind !== 'pool' || r.eventId !== ev.eventId || (r.uuid !== null && r.uuid !== ref.uuid)) continue;
       if (ev.eventId === StoragePoolEventId.REFRESH) {
-        this.#send(P.STORAGE_POOL_EVENT_REFRESH, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_REFRESH], {
-          callbackID: id,
-          pool: ev.pool.ref,
-        });
+        this.#send(POOL_REFRESH_HEADER, poolRefreshBodies.body(ref, ref.name, ref.uuid, 0, 0), id);
       } else {
-        this.#send(P.STORAGE_POOL_EVENT_LIFECYCLE, NETSTORE_EVENT_MESSAGES[P.STORAGE_POOL_EVENT_LIFECYCLE], {
-          callbackID: id,
-          pool: ev.pool.ref,
-          event: ev.event,
-          detail: ev.detail,
-        });
+        this.#send(POOL_LIFECYCLE_HEADER, poolBodies.body(ref, ref.name, ref.uuid, ev.event, ev.detail), id);
       }
     }
   }

@@ -3,7 +3,7 @@
  * event loop leaves in a single write (pipelined replies cost one syscall,
  * not one each), and what the socket has not yet taken is bounded: past
  * `limits` (bytes or messages) the client counts as not reading and
- * `onOverflow` runs. A message that finds nothing pending always goes, so a
+ * the owner's `outputOverflow` runs. A message that finds nothing pending always goes, so a
  * reading client can receive a reply larger than the byte cap.
  * Frames are built in place (OutgoingFrames): a reply's payload is copied
  * once, into the bytes that are written.
@@ -32,12 +32,25 @@ export interface OutputLimits {
   messages: number;
 }
 
+/**
+ * Who hears about one Outbound (the session: an object with methods, not three
+ * closures per client). `afterWrite`: the socket passed a write to the kernel,
+ * so `backedUp` may have turned false (the socket's 'drain' comes before the
+ * write's callback, too early to tell).
+ */
+export interface OutboundOwner {
+  /** More is queued than `limits` allow: the client is not reading. */
+  outputOverflow(reason: string): void;
+  /** A turn's messages were handed to the socket. */
+  afterFlush(): void;
+  afterWrite(): void;
+}
+
 export class Outbound {
   readonly #socket: net.Socket;
+  /** Shared by every client of a daemon. */
   readonly #limits: OutputLimits;
-  readonly #onOverflow: (reason: string) => void;
-  readonly #afterFlush: () => void;
-  readonly #afterWrite: () => void;
+  readonly #owner: OutboundOwner;
   readonly #frames = new OutgoingFrames(CLIENT_SLAB_SIZE);
   /** Messages queued here or handed to the socket and not yet flushed to the kernel. */
   #pendingMessages = 0;
@@ -46,23 +59,10 @@ export class Outbound {
   #scheduled = false;
   #closed = false;
 
-  /**
-   * `afterFlush`: a turn's messages were handed to the socket; `afterWrite`: the
-   * socket passed a write to the kernel, so `backedUp` may have turned false (the
-   * socket's 'drain' comes before the write's callback, too early to tell).
-   */
-  constructor(
-    socket: net.Socket,
-    limits: OutputLimits,
-    onOverflow: (reason: string) => void,
-    afterFlush: () => void,
-    afterWrite: () => void,
-  ) {
+  constructor(socket: net.Socket, limits: OutputLimits, owner: OutboundOwner) {
     this.#socket = socket;
     this.#limits = limits;
-    this.#onOverflow = onOverflow;
-    this.#afterFlush = afterFlush;
-    this.#afterWrite = afterWrite;
+    this.#owner = owner;
   }
 
   /** Whether enough is waiting that reading more requests would only add to it. */
@@ -82,13 +82,13 @@ export class Outbound {
     const pending = this.#socket.writableLength + this.#frames.queued;
     if (pending > 0) {
       if (pending + frameLength(payload.length + (leadingInt === undefined ? 0 : 4)) > this.#limits.bytes) {
-        this.#onOverflow(`more than ${this.#limits.bytes} bytes queued`);
+        this.#owner.outputOverflow(`more than ${this.#limits.bytes} bytes queued`);
         return;
       }
       // Messages count only while the socket holds bytes the kernel did not take: a burst queued in one
       // turn for a client that keeps up (many events at once) is not a backlog.
       if (this.#socket.writableLength > 0 && this.#pendingMessages >= this.#limits.messages) {
-        this.#onOverflow(`more than ${this.#limits.messages} messages queued`);
+        this.#owner.outputOverflow(`more than ${this.#limits.messages} messages queued`);
         return;
       }
     }
@@ -113,10 +113,10 @@ export class Outbound {
       this.#socket.write(bytes, () => {
         this.#pendingMessages -= taken;
         this.#writtenMessages -= taken;
-        this.#afterWrite();
+        this.#owner.afterWrite();
       });
     }
-    this.#afterFlush();
+    this.#owner.afterFlush();
   }
 
   /** Drops anything not yet written; later sends are ignored. */

@@ -32,7 +32,7 @@ import {
   type MessageHeader,
 } from '../rpc/protocol';
 import { EVENT_MESSAGES, RemoteProcedure } from '../rpc/procedures';
-import { encode, type Codec } from '../rpc/xdr';
+import { encode } from '../rpc/xdr';
 import { isRemoteUri, parseUri } from '../uri';
 import type { DaemonConfig } from './config';
 import { notOpenError, type Dispatcher, type SessionControl } from './dispatch';
@@ -42,7 +42,7 @@ import { SessionAuth } from '../auth/session-auth';
 import { peerIdentity } from '../auth/peer-identity';
 import type { ListenerPolicy } from './listeners';
 import { LogLevel, type Logger } from './log';
-import { Outbound } from './outbound';
+import { Outbound, type OutboundOwner, type OutputLimits } from './outbound';
 import { SessionStreams } from './streams';
 
 /**
@@ -58,6 +58,8 @@ const CALLBACK_LIFECYCLE_HEADER = eventHeader(RemoteProcedure.DOMAIN_EVENT_CALLB
 
 export interface SessionHost {
   readonly config: DaemonConfig;
+  /** max_client_output and max_client_output_messages, one object for every client. */
+  readonly outputLimits: OutputLimits;
   readonly log: Logger;
   readonly dispatcher: Dispatcher;
   /** Live resources across all clients (kept exact so tests can prove a dropped client freed its own). */
@@ -69,22 +71,48 @@ export interface SessionHost {
   callDone(): void;
   /** A client that started unauthenticated has passed (the host keeps count of those still waiting). */
   clientAuthenticated(session: ClientSession): void;
+  /** The client's socket closed (its descriptor is free again), whether or not the session has finished closing. */
+  socketClosed(session: ClientSession): void;
 }
 
-export class ClientSession implements SessionControl {
+/**
+ * The session a socket serves: its listeners are functions shared by every client (called with the socket as
+ * `this`), not closures per client, so an idle client holds only its objects.
+ */
+const SESSION = Symbol('xvirtd session');
+type SessionSocket = net.Socket & { [SESSION]: ClientSession };
+
+function onSocketData(this: SessionSocket, chunk: Buffer): void {
+  this[SESSION].received(chunk);
+}
+
+function onSocketClose(this: SessionSocket): void {
+  this[SESSION].socketClosed();
+}
+
+function onSocketError(this: SessionSocket, err: Error): void {
+  this[SESSION].socketError(err);
+}
+
+export class ClientSession implements SessionControl, OutboundOwner {
   readonly id: number;
   readonly policy: ListenerPolicy;
   // Event registrations are made on a client's first register call: most clients never make one.
   #events: EventRegistrations | null = null;
   #netstoreEvents: NetStoreEventRegistrations | null = null;
   readonly auth: SessionAuth;
-  closeCallbackRegistered = false;
+  #closeCallbackRegistered = false;
+  /** The connection's close is hooked (once per connection, on the first close callback registration). */
+  #closeHooked = false;
   readonly #host: SessionHost;
   readonly #socket: net.Socket;
   /** Refuses, from the length word alone, a message over PRE_OPEN_MESSAGE_MAX until CONNECT_OPEN succeeds. */
   readonly #decoder = new FrameDecoder(PRE_OPEN_MESSAGE_MAX);
-  /** Calls decoded but not started: max_client_requests are in flight, or an open/close must finish first. */
-  readonly #backlog: Message[] = [];
+  /**
+   * Calls decoded but not started: max_client_requests are in flight, or an open/close must finish first.
+   * Made when a call has to wait, dropped once empty.
+   */
+  #backlog: Message[] | null = null;
   /** A CONNECT_OPEN or CONNECT_CLOSE is running: later calls wait, so they see its outcome (as on libvirtd). */
   #barrier = false;
   #conn: Connection | null = null;
@@ -107,21 +135,16 @@ export class ClientSession implements SessionControl {
     this.#readonly = policy.readonly;
     this.auth = new SessionAuth(
       policy.auth,
-      peerIdentity(socket, policy, id, (m) => host.log.warn(m)),
+      peerIdentity(socket, policy, id, host.log),
       host.config.security,
       host.log,
-      () => host.clientAuthenticated(this),
+      policy.auth === 'none' ? undefined : () => host.clientAuthenticated(this),
     );
-    this.#out = new Outbound(
-      socket,
-      { bytes: host.config.maxClientOutput, messages: host.config.maxClientOutputMessages },
-      (why) => void this.close(`client is not reading: ${why}`),
-      () => this.#afterFlush(),
-      () => this.#updateFlow(),
-    );
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
-    socket.on('close', () => void this.close('peer disconnected'));
+    this.#out = new Outbound(socket, host.outputLimits, this);
+    (socket as SessionSocket)[SESSION] = this;
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   }
 
   // ---- SessionControl ---------------------------------------------------------
@@ -150,9 +173,21 @@ export class ClientSession implements SessionControl {
   }
 
   get netstoreEvents(): NetStoreEventRegistrations {
-    return (this.#netstoreEvents ??= new NetStoreEventRegistrations((proc, codec, msg) =>
-      this.#sendEvent(proc, codec, msg),
+    return (this.#netstoreEvents ??= new NetStoreEventRegistrations((header, body, callbackId) =>
+      this.#out.send(header, body, callbackId),
     ));
+  }
+
+  /** Whether the client registered for CONNECT_EVENT_CONNECTION_CLOSED; the connection's close is hooked then. */
+  get closeCallbackRegistered(): boolean {
+    return this.#closeCallbackRegistered;
+  }
+  set closeCallbackRegistered(on: boolean) {
+    this.#closeCallbackRegistered = on;
+    if (on && !this.#closeHooked && this.#conn) {
+      this.#closeHooked = true;
+      this.#conn.onClose((reason) => this.#connectionClosed(reason));
+    }
   }
 
   get readonly(): boolean {
@@ -207,7 +242,6 @@ export class ClientSession implements SessionControl {
       this.#decoder.maxLength = MAX_FRAME_LENGTH;
       this.#host.counters.connections++;
       this.#readonly = readonly;
-      conn.onClose((reason) => this.#connectionClosed(reason));
       this.#host.log.info(`client ${this.id} (${this.policy.kind}) opened ${text}${readonly ? ' read-only' : ''}`);
     } finally {
       this.#opening = false;
@@ -243,7 +277,8 @@ export class ClientSession implements SessionControl {
 
   // ---- input --------------------------------------------------------------------
 
-  #onData(chunk: Buffer): void {
+  /** The socket's data (onSocketData). */
+  received(chunk: Buffer): void {
     if (this.#closed) return;
     let messages: Message[];
     try {
@@ -276,9 +311,10 @@ export class ClientSession implements SessionControl {
       this.#reject(msg, protocolError(`Unexpected message type ${h.type}`));
     } else if (h.status !== MessageStatus.OK) {
       this.#reject(msg, protocolError(`Unexpected message status ${h.status}`));
+    } else if (this.#backlog === null && this.#mayStart(msg)) {
+      this.#dispatch(msg);
     } else {
-      this.#backlog.push(msg);
-      this.#drain();
+      (this.#backlog ??= []).push(msg);
     }
   }
 
@@ -305,25 +341,23 @@ export class ClientSession implements SessionControl {
     }
   }
 
-  /** Starts queued calls, in order, as far as the request limit and barriers allow. */
+  /** Whether `msg` may start now (the request limit, barriers, max_workers); if so its worker is taken. */
+  #mayStart(msg: Message): boolean {
+    if (this.#inflight >= this.#host.config.maxClientRequests || this.#barrier || this.#closed) return false;
+    const proc = msg.header.procedure;
+    const barrier = proc === RemoteProcedure.CONNECT_OPEN || proc === RemoteProcedure.CONNECT_CLOSE;
+    // A barrier call waits for the calls before it, too.
+    if ((barrier && this.#inflight > 0) || !this.#host.startCall(this)) return false;
+    this.#barrier = barrier;
+    return true;
+  }
+
+  /** Starts waiting calls, in order, as far as #mayStart allows. */
   #drain(): void {
-    const max = this.#host.config.maxClientRequests;
-    while (this.#backlog.length > 0 && this.#inflight < max && !this.#barrier && !this.#closed) {
-      const msg = this.#backlog.shift()!;
-      const proc = msg.header.procedure;
-      const barrier = proc === RemoteProcedure.CONNECT_OPEN || proc === RemoteProcedure.CONNECT_CLOSE;
-      // A barrier call waits for the calls before it, too.
-      if (barrier && this.#inflight > 0) {
-        this.#backlog.unshift(msg);
-        return;
-      }
-      if (!this.#host.startCall(this)) {
-        this.#backlog.unshift(msg);
-        return;
-      }
-      this.#barrier = barrier;
-      this.#dispatch(msg);
-    }
+    const backlog = this.#backlog;
+    if (!backlog) return;
+    while (backlog.length > 0 && this.#mayStart(backlog[0]!)) this.#dispatch(backlog.shift()!);
+    if (backlog.length === 0 && this.#backlog === backlog) this.#backlog = null;
   }
 
   /** The daemon has a worker free again for this client's waiting calls. */
@@ -334,10 +368,11 @@ export class ClientSession implements SessionControl {
 
   #dispatch(msg: Message): void {
     this.#inflight++;
-    this.#host.dispatcher.call(this, msg.header, msg.payload, this.#onReply);
+    this.#host.dispatcher.call(this, msg.header, msg.payload);
   }
 
-  readonly #onReply = (header: MessageHeader, payload: Buffer): void => {
+  /** SessionControl: a call's reply, from the dispatcher. */
+  reply(header: MessageHeader, payload: Buffer): void {
     this.#inflight--;
     this.#host.callDone();
     this.#barrier = false;
@@ -345,14 +380,14 @@ export class ClientSession implements SessionControl {
     this.#streams?.replied(header);
     this.#drain();
     this.#updateFlow();
-  };
+  }
 
   /** Reads only while the client has room for more calls and reads what we send. */
   #updateFlow(): void {
     if (this.#closed) return;
     const busy =
       this.#inflight >= this.#host.config.maxClientRequests ||
-      this.#backlog.length > 0 ||
+      this.#backlog !== null ||
       this.#out.backedUp ||
       (this.#streams?.blocked ?? false);
     this.#streams?.resume();
@@ -371,11 +406,17 @@ export class ClientSession implements SessionControl {
     this.#out.send(keepaliveHeader(procedure), NO_PAYLOAD);
   }
 
-  #sendEvent<M>(procedure: number, codec: Codec<M>, msg: M): void {
-    this.#out.send(eventHeader(procedure), encode(codec, msg, 'msg'));
+  // ---- OutboundOwner ----------------------------------------------------------------
+
+  outputOverflow(reason: string): void {
+    void this.close(`client is not reading: ${reason}`);
   }
 
-  #afterFlush(): void {
+  afterWrite(): void {
+    this.#updateFlow();
+  }
+
+  afterFlush(): void {
     if (this.#endAfterFlush && this.#inflight === 0) {
       // Once the last reply is handed to the kernel, close the descriptor: a peer that never
       // half-closes must not keep the socket (and the daemon's shutdown) waiting.
@@ -395,16 +436,27 @@ export class ClientSession implements SessionControl {
   #connectionClosed(reason: number): void {
     if (this.#closed || !this.closeCallbackRegistered) return;
     const proc = RemoteProcedure.CONNECT_EVENT_CONNECTION_CLOSED;
-    this.#sendEvent(proc, EVENT_MESSAGES[proc], { reason });
+    this.#out.send(eventHeader(proc), encode(EVENT_MESSAGES[proc], { reason }, 'msg'));
   }
 
   // ---- teardown -----------------------------------------------------------------
 
+  /** The socket closed (onSocketClose): its descriptor is free; whatever the client held goes. */
+  socketClosed(): void {
+    this.#host.socketClosed(this);
+    void this.close('peer disconnected');
+  }
+
+  socketError(err: Error): void {
+    this.#host.log.debug(`client ${this.id}: socket error: ${err.message}`);
+  }
+
   async #releaseConnection(): Promise<void> {
-    this.streams.closeAll();
+    this.#streams?.closeAll();
     const conn = this.#conn;
     this.#conn = null;
-    this.closeCallbackRegistered = false;
+    this.#closeCallbackRegistered = false;
+    this.#closeHooked = false;
     const dropFailed = (err: unknown): void =>
       this.#host.log.warn(`client ${this.id}: dropping events: ${String(err)}`);
     await this.#events?.clear().catch(dropFailed);
@@ -419,7 +471,7 @@ export class ClientSession implements SessionControl {
     this.#closed ??= (async () => {
       this.#keepalive?.stop();
       this.#keepalive = null;
-      this.#backlog.length = 0;
+      this.#backlog = null;
       this.#out.close();
       if (!this.#endAfterFlush) this.#socket.destroy();
       const routine = reason === 'peer disconnected' || reason === 'client closed the connection';

@@ -39,8 +39,9 @@ const poolXml = () => import('../../xml/storage-pool');
 const volXml = () => import('../../xml/storage-vol');
 
 export abstract class TestNetStoreDriver implements NetworkStorageDriver {
-  readonly #netEvents = new HubSubscription<DriverNetworkEvent>();
-  readonly #poolEvents = new HubSubscription<DriverStoragePoolEvent>();
+  // Made with the first listener: most connections (a daemon's idle clients) never have one.
+  #netEvents: HubSubscription<DriverNetworkEvent> | null = null;
+  #poolEvents: HubSubscription<DriverStoragePoolEvent> | null = null;
 
   /** The connection's network/storage state; INVALID_CONN once closed. */
   protected abstract netstore(): NetStoreState;
@@ -341,19 +342,19 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
   }
 
   async startNetworkEvents(sink: (event: DriverNetworkEvent) => void): Promise<void> {
-    this.#netEvents.subscribe(this.netstore().networks.events, sink);
+    (this.#netEvents ??= new HubSubscription()).subscribe(this.netstore().networks.events, sink);
   }
 
   async stopNetworkEvents(): Promise<void> {
-    this.#netEvents.release();
+    this.#netEvents?.release();
   }
 
   async startStoragePoolEvents(sink: (event: DriverStoragePoolEvent) => void): Promise<void> {
-    this.#poolEvents.subscribe(this.netstore().pools.events, sink);
+    (this.#poolEvents ??= new HubSubscription()).subscribe(this.netstore().pools.events, sink);
   }
 
   async stopStoragePoolEvents(): Promise<void> {
-    this.#poolEvents.release();
+    this.#poolEvents?.release();
   }
 
   /**
@@ -361,7 +362,7 @@ export abstract class TestNetStoreDriver implements NetworkStorageDriver {
    * connection that never subscribed leaves a not-yet-built state unbuilt.
    */
   protected releaseNetStore(): void {
-    this.#netEvents.release();
-    this.#poolEvents.release();
+    this.#netEvents?.release();
+    this.#poolEvents?.release();
   }
 }

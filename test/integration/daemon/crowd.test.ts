@@ -2,7 +2,7 @@
  * Issue #15's crowd, as behaviour (the figures are bench/crowd.js's and bench/remote.js's): during an event storm a
  * subscriber that stops reading is dropped at its message cap with the reason logged, and frees its
  * subscription, while a subscriber that reads gets every event and the actor every reply; one event is encoded
- * once for all its subscribers; the C heap is given back after start and after clients leave.
+ * once for all its subscribers (domain, network and pool events alike); the C heap is given back after start and after clients leave.
  */
 import t from 'tap';
 import { EVENT_MESSAGES, RemoteProcedure as P } from '../../../lib/rpc/procedures';
@@ -10,6 +10,9 @@ import type { Message } from '../../../lib/rpc/framing';
 import { MessageType } from '../../../lib/rpc/protocol';
 import { decode, encode } from '../../../lib/rpc/xdr';
 import { lifecycleBodiesEncodedCount } from '../../../lib/daemon/events';
+import { NetworkEventType } from '../../../lib/netstore-constants';
+import { netstoreBodiesEncodedCount } from '../../../lib/daemon/netstore-events';
+import { NETSTORE_EVENT_MESSAGES, NetStoreProcedure as NP } from '../../../lib/rpc/netstore-procedures';
 import { DEFAULT_DOMAIN as TEST_DOM } from '../../support/api-conformance';
 import { RawClient, startDaemonInProcess } from '../../support/xvirtd';
 
@@ -142,3 +145,69 @@ t.test('one lifecycle event is encoded once for all its subscribers, each frame 
     'the legacy registration gets the shared body as its whole message',
   );
 });
+
+t.test(
+  'one network or pool event is encoded once for all its subscribers, each frame with its own callbackID',
+  async (t) => {
+    const { rwSocket } = await startDaemonInProcess(t, { keepaliveInterval: -1 });
+    const actor = await RawClient.opened(rwSocket);
+    const subscribers = await Promise.all(Array.from({ length: 3 }, () => RawClient.opened(rwSocket)));
+    t.teardown(() => {
+      for (const c of [actor, ...subscribers]) c.close();
+    });
+    // Subscriber i holds i + 1 network lifecycle callbacks and one pool refresh callback.
+    const netIds: number[][] = [];
+    const refreshIds: number[] = [];
+    for (const [i, c] of subscribers.entries()) {
+      const mine: number[] = [];
+      for (let k = 0; k <= i; k++) {
+        mine.push((await c.call(NP.CONNECT_NETWORK_EVENT_REGISTER_ANY, { eventID: 0, net: null })).callbackID);
+      }
+      netIds.push(mine);
+      refreshIds.push(
+        (await c.call(NP.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, { eventID: 1, pool: null })).callbackID,
+      );
+    }
+    const { net } = await actor.call(NP.NETWORK_LOOKUP_BY_NAME, { name: 'default' });
+    const { pool } = await actor.call(NP.STORAGE_POOL_LOOKUP_BY_NAME, { name: 'default-pool' });
+
+    const encodedBefore = netstoreBodiesEncodedCount();
+    await actor.call(NP.NETWORK_DESTROY, { net });
+    await actor.call(NP.NETWORK_CREATE, { net });
+    await actor.call(NP.STORAGE_POOL_REFRESH, { pool, flags: 0 });
+    const events = (c: RawClient, proc: number): Buffer[] =>
+      c.messages
+        .filter((m) => m.header.type === MessageType.MESSAGE && m.header.procedure === proc)
+        .map((m) => m.payload);
+    for (const [i, c] of subscribers.entries()) {
+      await c.until(
+        () =>
+          events(c, NP.NETWORK_EVENT_LIFECYCLE).length >= 2 * (i + 1) &&
+          events(c, NP.STORAGE_POOL_EVENT_REFRESH).length >= 1
+            ? true
+            : undefined,
+        'events',
+      );
+    }
+    const frames = 2 * netIds.flat().length + refreshIds.length;
+    t.equal(netstoreBodiesEncodedCount() - encodedBefore, 3, `three events, three encodings, for ${frames} frames`);
+
+    const lifecycle = NETSTORE_EVENT_MESSAGES[NP.NETWORK_EVENT_LIFECYCLE];
+    const refresh = NETSTORE_EVENT_MESSAGES[NP.STORAGE_POOL_EVENT_REFRESH];
+    for (const [i, c] of subscribers.entries()) {
+      const want = [NetworkEventType.STOPPED, NetworkEventType.STARTED].flatMap((event) =>
+        netIds[i]!.map((callbackID) => ({ callbackID, net, event, detail: 0 })),
+      );
+      t.same(
+        events(c, NP.NETWORK_EVENT_LIFECYCLE),
+        want.map((w) => encode(lifecycle, w, 'msg')),
+        `subscriber ${i}: network events byte for byte as encoding each message whole, each callback's own id`,
+      );
+      t.same(
+        events(c, NP.STORAGE_POOL_EVENT_REFRESH),
+        [encode(refresh, { callbackID: refreshIds[i]!, pool }, 'msg')],
+        `subscriber ${i}: the pool refresh with its own id`,
+      );
+    }
+  },
+);

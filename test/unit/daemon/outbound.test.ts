@@ -1,7 +1,7 @@
 /** Outbound's caps: a client that does not read is dropped at its byte or message cap, with the reason. */
 import t from 'tap';
 import type * as net from 'node:net';
-import { Outbound } from '../../../lib/daemon/outbound';
+import { Outbound, type OutboundOwner } from '../../../lib/daemon/outbound';
 import { eventHeader, OutgoingFrames } from '../../../lib/rpc/framing';
 
 /** A socket that takes writes but never flushes them (a peer that stopped reading), unless `flush()` is called. */
@@ -21,6 +21,10 @@ function stuckSocket() {
   };
   return { socket: socket as unknown as net.Socket, writes, flush };
 }
+/** An owner that ignores what `hooks` does not name. */
+function owner(hooks: Partial<OutboundOwner>): OutboundOwner {
+  return { outputOverflow: () => {}, afterFlush: () => {}, afterWrite: () => {}, ...hooks };
+}
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 t.test('message cap: dropped once more than `messages` are pending, counted across writes', async (t) => {
@@ -29,9 +33,7 @@ t.test('message cap: dropped once more than `messages` are pending, counted acro
   const out = new Outbound(
     socket,
     { bytes: 1 << 20, messages: 10 },
-    (why) => reasons.push(why),
-    () => {},
-    () => {},
+    owner({ outputOverflow: (why) => reasons.push(why) }),
   );
   for (let i = 0; i < 6; i++) out.send(eventHeader(100), Buffer.alloc(8));
   await turn();
@@ -52,9 +54,7 @@ t.test('message cap: a burst in one turn to a client whose socket is flushed is 
   const out = new Outbound(
     socket,
     { bytes: 1 << 20, messages: 10 },
-    (why) => reasons.push(why),
-    () => {},
-    () => {},
+    owner({ outputOverflow: (why) => reasons.push(why) }),
   );
   for (let i = 0; i < 100; i++) out.send(eventHeader(100), Buffer.alloc(8));
   t.same(reasons, [], '100 events queued in one turn, nothing unsent in the socket: all go');
@@ -72,9 +72,7 @@ t.test('byte cap: dropped past `bytes`; a lone message larger than the cap still
   const out = new Outbound(
     socket,
     { bytes: 1000, messages: 1000 },
-    (why) => reasons.push(why),
-    () => {},
-    () => {},
+    owner({ outputOverflow: (why) => reasons.push(why) }),
   );
   out.send(eventHeader(100), Buffer.alloc(5000));
   t.same(reasons, [], 'nothing pending: a 5 KB message is queued');
@@ -90,11 +88,12 @@ t.test('backedUp: at a quarter of the message cap, until the socket has taken th
   const out = new Outbound(
     socket,
     { bytes: 1 << 20, messages: 40 },
-    () => t.fail('no overflow'),
-    () => {},
-    () => {
-      writesDone++;
-    },
+    owner({
+      outputOverflow: () => t.fail('no overflow'),
+      afterWrite: () => {
+        writesDone++;
+      },
+    }),
   );
   for (let i = 0; i < 9; i++) out.send(eventHeader(100), Buffer.alloc(8));
   t.notOk(out.backedUp, '9 of 40 pending: keep reading');
