@@ -57,6 +57,11 @@ export class HubSubscription<E> {
     this.#sink = sink;
   }
 
+  /** Whether a sink is subscribed. */
+  get active(): boolean {
+    return this.#sink !== null;
+  }
+
   release(): void {
     if (this.#hub && this.#sink) this.#hub.unsubscribe(this.#sink);
     this.#hub = null;

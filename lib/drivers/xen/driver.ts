@@ -27,18 +27,19 @@ import type { DomainInfo, DomainRef, DomainStateInfo, Driver, DriverLifecycleEve
 import { UuidBytesCache } from '../../uuid';
 import { XVIRT_LIB_VERSION } from '../../version';
 import { capabilitiesXml, maxVcpusOf, nodeInfoOf, xenVersion } from '../xen-common/capabilities';
-import type { DefinitionStore, StoredDefinition } from '../definition-store';
-import { DomainDirectory, type Found } from './directory';
-import { LiveDomains, infoAt, type XenstoreLike } from './domains';
+import type { StoredDefinition } from '../definition-store';
+import type { DomainDirectory, Found } from './directory';
+import { infoAt } from './domains';
 import { noDomain, osTypeOf, type LiveDomain } from '../xen-common/records';
-import { LifecycleWatcher, WatcherSlot, type DomainSnapshot } from '../xen-common/events';
-import { XenControl, type XlLike } from './control';
+import type { XenControl } from './control';
 import { activeAfterTeardown } from './lifecycle';
 import { describeLiveDomain } from '../xen-common/live-xml';
 import type { DomainXmlCodec } from './domain-xml';
-import { processReasons, type ReasonBook } from './reasons';
+import type { ReasonBook } from './reasons';
+import { HubSubscription } from '../event-hub';
+import { XenHost, type XenDriverDeps } from './host';
 import { rejectUnknownFlags } from '../unknown-flags';
-import { ManagedSaveImages, checkSaveTarget, readSaveImage } from './save-images';
+import { checkSaveTarget, readSaveImage, type ManagedSaveImages } from './save-images';
 import { checkConsoleName, processConsoles } from './console';
 import type { Duplex } from 'node:stream';
 import { resolveDeviceSources } from './device-sources';
@@ -60,42 +61,22 @@ function noFlags(flags: number, what: string): void {
     throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.XEN, `unsupported ${what} flags 0x${flags.toString(16)}`);
 }
 
-export interface XenDriverDeps {
-  hv: XenHypervisor;
-  /** null when xenstored is unreachable: names fall back to Domain-<id>, events to polling. */
-  xenstore: XenstoreLike | null;
-  /** Parsed with the same codec as `codec` (its configs are read instead of parsing the XML again). */
-  store: DefinitionStore<XlDomainConfig>;
-  xl: XlLike;
-  codec: DomainXmlCodec;
-  /** Rescan period for changes no watch reports (pauses by other tools); the only source without xenstore. */
-  pollMs?: number;
-  /** Reasons for the state changes this process made (default: the process-wide book). */
-  reasons?: ReasonBook;
-  /** Storage pools of this host (dir pools); absent: storage calls fail NO_SUPPORT. */
-  storage?: HostDirPools;
-  /** Virtual networks of this host (existing bridges); absent: network calls fail NO_SUPPORT. */
-  networks?: HostBridgeNetworks;
-  /** Where sysfs is mounted, for the disk and vif counters (default /sys; a fake tree in tests). */
-  sysfsRoot?: string;
-}
-
-/** Event polling period once xenstored is gone. */
-const FALLBACK_POLL_MS = 1000;
+export type { XenDriverDeps } from './host';
 
 export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver {
   readonly name = 'xen';
+  /** This process's shared xen:///system state (lib/drivers/xen/host.ts), held until close. */
+  readonly #host: XenHost;
   readonly #hv: XenHypervisor;
-  readonly #xs: XenstoreLike | null;
   readonly #codec: DomainXmlCodec;
   readonly #dir: DomainDirectory;
   readonly #control: XenControl;
-  readonly #pollMs: number;
   readonly #reasons: ReasonBook;
   /** One record for getInfo: the hot path reuses it instead of allocating. */
   readonly #one = new DomainRecords(1);
   readonly #uuidBytes = new UuidBytesCache();
-  readonly #events = new WatcherSlot(ErrorDomain.XEN);
+  /** This connection's lifecycle sink on the host's hub, while it listens. */
+  readonly #listening = new HubSubscription<DriverLifecycleEvent>();
   readonly #managed: ManagedSaveImages;
   #closed = false;
   /** Host `dir` storage pools (lib/drivers/host-storage), when the opener set them up. */
@@ -109,25 +90,26 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     return this.#networks;
   }
 
-  constructor(deps: XenDriverDeps) {
+  /**
+   * On `host` (a shared one: openXenDriver), or on `deps` alone (a host of
+   * its own, closed with this driver: tests over fakes).
+   */
+  constructor(host: XenHost | XenDriverDeps) {
     super();
-    this.#storage = deps.storage ?? null;
-    this.#networks = deps.networks ?? null;
-    const dir = new DomainDirectory(new LiveDomains(deps.hv, deps.xenstore), deps.store);
-    const reasons = deps.reasons ?? processReasons;
-    attachXenStats(this, new DirectStatsSource(deps.hv, dir, reasons, new BackendCounters(deps.sysfsRoot)));
-    this.#hv = deps.hv;
-    this.#xs = deps.xenstore;
-    this.#codec = deps.codec;
-    this.#dir = dir;
-    this.#control = new XenControl(deps.hv, deps.xenstore, deps.xl, deps.sysfsRoot);
-    this.#pollMs = deps.pollMs ?? (deps.xenstore ? 5000 : 1000);
-    this.#reasons = reasons;
-    this.#managed = new ManagedSaveImages(deps.store.dir);
-    // Without xenstored no watch fires: events fall back to polling, names to xl's defaults.
-    deps.xenstore?.onClose(() => {
-      if (!this.#closed) this.#events.current?.watchesLost(FALLBACK_POLL_MS);
-    });
+    if (!(host instanceof XenHost)) {
+      host = new XenHost(host);
+      host.tryAcquire();
+    }
+    this.#host = host;
+    this.#storage = host.storage;
+    this.#networks = host.networks;
+    attachXenStats(this, new DirectStatsSource(host.hv, host.dir, host.reasons, new BackendCounters(host.sysfsRoot)));
+    this.#hv = host.hv;
+    this.#codec = host.codec;
+    this.#dir = host.dir;
+    this.#control = host.control;
+    this.#reasons = host.reasons;
+    this.#managed = host.managed;
   }
 
   async getType(): Promise<string> {
@@ -252,7 +234,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     const config = this.#codec.parse(xml);
     const { definition, replaced } = await this.#dir.store.save(xml, config);
     const ref = await this.#dir.refFor(definition);
-    this.#events.current?.emit({
+    this.#host.watcher?.emit({
       domain: ref,
       event: DomainEventType.DEFINED,
       detail: replaced ? DomainEventDefinedDetail.UPDATED : DomainEventDefinedDetail.ADDED,
@@ -376,7 +358,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     }
     await this.#dir.store.remove(found.def.uuid);
     const ref = found.live?.ref ?? { name: found.def.name, uuid: found.def.uuid, id: -1 };
-    this.#events.current?.emit({
+    this.#host.watcher?.emit({
       domain: ref,
       event: DomainEventType.UNDEFINED,
       detail: DomainEventUndefinedDetail.REMOVED,
@@ -389,7 +371,8 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     const found = await this.#dir.existing(dom);
     if (!found.live) throw wrongState('domain is not running');
     const id = found.live.ref.id;
-    const pty = this.#xs && id !== 0 ? await this.#xs.read(`/local/domain/${id}/console/tty`).catch(() => null) : null;
+    const xs = this.#host.xs;
+    const pty = xs && id !== 0 ? await xs.read(`/local/domain/${id}/console/tty`).catch(() => null) : null;
     if (!pty) {
       throw XvirtError.of(
         ErrorNumber.OPERATION_FAILED,
@@ -458,24 +441,27 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     try {
       await call(await this.#dir.existing(dom));
     } finally {
-      void this.#events.current?.trigger();
+      void this.#host.watcher?.trigger();
     }
   }
 
+  /** The sink joins the host's hub: it gets what any connection of this process changed. */
   async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {
-    const scan = async () => {
-      const snap = new Map<number, DomainSnapshot>();
-      for (const d of await this.#dir.live.list(false)) {
-        // Reported once the toolstack has named it, so events carry the name users know it by.
-        if (!d.unnamed) snap.set(d.ref.id, { ref: d.ref, xenState: d.xenState, shutdownCode: d.shutdownCode });
-      }
-      return snap;
-    };
-    await this.#events.start(new LifecycleWatcher(scan, sink, this.#xs, this.#pollMs));
+    if (this.#listening.active)
+      throw XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, 'lifecycle events are already started');
+    this.#listening.subscribe(this.#host.events, sink);
+    try {
+      await this.#host.listen();
+    } catch (err) {
+      this.#listening.release();
+      throw err;
+    }
   }
 
-  stopLifecycleEvents(): Promise<void> {
-    return this.#events.stop();
+  async stopLifecycleEvents(): Promise<void> {
+    if (!this.#listening.active) return;
+    this.#listening.release();
+    await this.#host.unlisten();
   }
 
   onClosed(_listener: (reason: number) => void): void {
@@ -491,8 +477,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     this.#closed = true;
     await this.stopLifecycleEvents();
     this.releaseHostEvents();
-    this.#xs?.close();
-    this.#hv.close();
+    await this.#host.release();
   }
 
   /** Runs a state change on the running domain, then lets the event watcher look at once. */
@@ -502,14 +487,14 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     try {
       await action(found.live);
     } finally {
-      void this.#events.current?.trigger();
+      void this.#host.watcher?.trigger();
     }
   }
 
   /** xl save of a running domain; the STOPPED event says SAVED, the state reason too. */
   async #save(dom: DomainRef, file: string): Promise<void> {
     await this.#act(dom, async (d) => {
-      const cancel = this.#events.current?.expect(d.ref.uuid, DomainEventType.STOPPED, DomainEventStoppedDetail.SAVED);
+      const cancel = this.#host.watcher?.expect(d.ref.uuid, DomainEventType.STOPPED, DomainEventStoppedDetail.SAVED);
       try {
         await this.#control.save(d.ref.id, file);
       } catch (err) {
@@ -528,14 +513,14 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
       (d) => d.ref.uuid === image.uuid || d.ref.name === image.name,
     );
     if (running) throw wrongState(`domain '${running.ref.name}' is already active`);
-    const cancel = this.#events.current?.expect(image.uuid, DomainEventType.STARTED, DomainEventStartedDetail.RESTORED);
+    const cancel = this.#host.watcher?.expect(image.uuid, DomainEventType.STARTED, DomainEventStartedDetail.RESTORED);
     try {
       await this.#control.restore(file);
     } catch (err) {
       cancel?.();
       throw err;
     } finally {
-      void this.#events.current?.trigger();
+      void this.#host.watcher?.trigger();
     }
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === image.uuid);
     if (!live)
@@ -551,7 +536,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   async #start(defined: XlDomainConfig, flags: number): Promise<DomainRef> {
     const config = await resolveDeviceSources(defined, this.#storage, this.#networks);
     await this.#control.create(config, flags);
-    void this.#events.current?.trigger();
+    void this.#host.watcher?.trigger();
     const live = (await this.#dir.live.list(true)).find((d) => d.ref.uuid === config.uuid);
     if (!live)
       throw XvirtError.of(

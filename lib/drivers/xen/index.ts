@@ -10,6 +10,7 @@ import { DefinitionStore } from '../definition-store';
 import { loadDomainXmlCodec } from './domain-xml';
 import type { XenstoreLike } from './domains';
 import { XenDriver } from './driver';
+import { acquireSharedHost, type XenDriverDeps } from './host';
 import { XlRunner, findXl } from './xl';
 import { XenstoreClient } from './xenstore';
 import { DEFAULT_STORAGE_ROOTS, HostDirPools } from '../host-storage/dir-pools';
@@ -26,13 +27,21 @@ async function connectXenstore(): Promise<XenstoreLike | null> {
   }
 }
 
+/**
+ * Every xen:///system connection of this process shares one XenHost (per
+ * state directory): the first opens the handles, the last close releases them.
+ */
 export const openXenDriver: DriverOpener = async (uri) => {
   checkXenUri(uri);
+  const stateDir = path.resolve(process.env.XVIRT_XEN_STATE_DIR || '/var/lib/xvirt/xen');
+  return new XenDriver(await acquireSharedHost(stateDir, () => openHost(stateDir)));
+};
+
+async function openHost(stateDir: string): Promise<XenDriverDeps> {
   const hv = await XenHypervisor.open();
   let xenstore: XenstoreLike | null = null;
   try {
     const codec = loadDomainXmlCodec();
-    const stateDir = process.env.XVIRT_XEN_STATE_DIR || '/var/lib/xvirt/xen';
     const store = await DefinitionStore.open(stateDir, (xml) => codec.parse(xml));
     // Pool definitions beside the domains'; pool directories only under the allowed roots.
     const rootsEnv = process.env.XVIRT_STORAGE_ROOTS;
@@ -41,10 +50,10 @@ export const openXenDriver: DriverOpener = async (uri) => {
     const networks = await HostBridgeNetworks.shared(path.join(stateDir, 'networks'));
     xenstore = await connectXenstore();
     const xl = new XlRunner(findXl(hv.version.major, hv.version.minor));
-    return new XenDriver({ hv, xenstore, store, xl, codec, storage, networks });
+    return { hv, xenstore, store, xl, codec, storage, networks };
   } catch (err) {
     xenstore?.close();
     hv.close();
     throw err;
   }
-};
+}
