@@ -51,6 +51,7 @@ import type { HostDirPools } from '../host-storage/dir-pools';
 import { BackendCounters } from '../xen-common/stats/backend-counters';
 import { attachXenStats, withXenStats } from '../xen-common/stats/calls';
 import { DirectStatsSource } from './stats/direct-source';
+import type { XenDomainStats } from '../xen-common/stats/domain-stats';
 
 function wrongState(detail: string): XvirtError {
   return XvirtError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.XEN, detail);
@@ -77,6 +78,8 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
   readonly #uuidBytes = new UuidBytesCache();
   /** This connection's lifecycle sink on the host's hub, while it listens. */
   readonly #listening = new HubSubscription<DriverLifecycleEvent>();
+  /** The statistics' domain calls: tuning reads the vCPUs through them too (one read, one NO_DOMAIN). */
+  readonly #domainStats: XenDomainStats;
   readonly #managed: ManagedSaveImages;
   #closed = false;
   /** Host `dir` storage pools (lib/drivers/host-storage), when the opener set them up. */
@@ -103,7 +106,14 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     this.#host = host;
     this.#storage = host.storage;
     this.#networks = host.networks;
-    attachXenStats(this, new DirectStatsSource(host.hv, host.dir, host.reasons, new BackendCounters(host.sysfsRoot)));
+    const source = new DirectStatsSource(
+      host.hv,
+      host.dir,
+      host.reasons,
+      this.#uuidBytes,
+      new BackendCounters(host.sysfsRoot),
+    );
+    this.#domainStats = attachXenStats(this, source);
     this.#hv = host.hv;
     this.#codec = host.codec;
     this.#dir = host.dir;
@@ -426,11 +436,7 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     setLiveMaxMemory: (d, kib) => this.#control.setMaxMemory(d.ref.id, kib),
     setLiveVcpus: (d, n) => this.#control.setVcpus(d.ref.id, n),
     // The vCPU ids Xen holds for the guest already found (no second walk of the live domains).
-    liveMaxVcpus: async (d) => {
-      const vcpus = this.#hv.vcpus(d.ref.id, this.#uuidBytes.get(d.ref.uuid));
-      if (!vcpus) throw noDomain(`domain '${d.ref.name}' (${d.ref.uuid}) no longer exists`);
-      return vcpus.length;
-    },
+    liveMaxVcpus: async (d) => (await this.#domainStats.vcpus(d)).length,
     editConfig: async (found, change) => {
       await this.#dir.store.save(this.#codec.edit(found.def!.xml, change));
     },

@@ -29,9 +29,14 @@ interface Parts {
 /** Per driver instance (a WeakMap, so the mixed-in class declares no private members). */
 const parts = new WeakMap<object, Parts>();
 
-/** Gives a driver built with withXenStats its source; call it in the constructor. */
-export function attachXenStats(driver: object, source: XenStatsSource): void {
-  parts.set(driver, { source, domain: new XenDomainStats(source), node: new XenNodeStats(source) });
+/**
+ * Gives a driver built with withXenStats its source; call it in the constructor.
+ * Returns the domain statistics, whose vCPU read the driver's own calls share.
+ */
+export function attachXenStats(driver: object, source: XenStatsSource): XenDomainStats {
+  const domain = new XenDomainStats(source);
+  parts.set(driver, { source, domain, node: new XenNodeStats(source) });
+  return domain;
 }
 
 function of(driver: object): Parts {

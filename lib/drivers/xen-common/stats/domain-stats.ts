@@ -40,7 +40,7 @@ export class XenDomainStats {
   }
 
   /** The vCPUs of a running domain; NO_DOMAIN if it stopped between the lookup and the hypercalls. */
-  async vcpus(d: StatsDomain): Promise<XenVcpu[]> {
+  async vcpus(d: Pick<StatsDomain, 'ref'>): Promise<XenVcpu[]> {
     const vcpus = await this.#src.vcpus(d.ref);
     if (!vcpus) throw this.#gone(d);
     return vcpus;
@@ -102,7 +102,7 @@ export class XenDomainStats {
   }
 
   /** NO_DOMAIN: the domain stopped between its lookup and the hypercalls. */
-  #gone(d: StatsDomain): XvirtError {
+  #gone(d: Pick<StatsDomain, 'ref'>): XvirtError {
     return XvirtError.of(
       ErrorNumber.NO_DOMAIN,
       this.#domain,

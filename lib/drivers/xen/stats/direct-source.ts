@@ -3,7 +3,7 @@ import { DomainState } from '../../../constants';
 import { ErrorDomain } from '../../../errors';
 import type { XenHypervisor, XenNodeMemory, XenPhysinfo, XenVcpu } from '../../../native';
 import type { DomainRef } from '../../../types';
-import { UuidBytesCache } from '../../../uuid';
+import type { UuidBytesCache } from '../../../uuid';
 import { noDomain } from '../../xen-common/records';
 import type { DomainDirectory, Found } from '../directory';
 import type { ReasonBook } from '../reasons';
@@ -16,10 +16,18 @@ export class DirectStatsSource implements XenStatsSource {
   readonly #hv: XenHypervisor;
   readonly #dir: DomainDirectory;
   readonly #reasons: ReasonBook;
-  readonly #uuidBytes = new UuidBytesCache();
+  /** The driver's (one cache of UUID bytes per driver, shared with its getInfo). */
+  readonly #uuidBytes: UuidBytesCache;
 
-  constructor(hv: XenHypervisor, dir: DomainDirectory, reasons: ReasonBook, counters = new BackendCounters()) {
+  constructor(
+    hv: XenHypervisor,
+    dir: DomainDirectory,
+    reasons: ReasonBook,
+    uuidBytes: UuidBytesCache,
+    counters = new BackendCounters(),
+  ) {
     this.#hv = hv;
+    this.#uuidBytes = uuidBytes;
     this.#dir = dir;
     this.#reasons = reasons;
     this.counters = counters;

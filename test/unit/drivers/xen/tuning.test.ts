@@ -114,6 +114,16 @@ t.test('a running domain: CURRENT and LIVE go to xl, LIVE|CONFIG to both', async
     await t.rejects(call(), { name: 'XvirtError', number, message });
   }
   t.same(r.xl.runs, [], 'refused calls reached neither xl nor the definition');
+
+  // Gone between the lookup and the vCPU read: the statistics' NO_DOMAIN, and nothing reaches xl.
+  r.hv.vcpus = () => -1;
+  await t.rejects(r.driver.domainSetVcpusFlags(r.ref, 2, Vcpu.LIVE), {
+    name: 'XvirtError',
+    number: ErrorNumber.NO_DOMAIN,
+    domain: ErrorDomain.XEN,
+    message: `domain 'Domain-9' (${UUID}) no longer exists`,
+  });
+  t.same(r.xl.runs, []);
 });
 
 t.test('a transient running domain has no CONFIG to change', async (t) => {
