@@ -10,6 +10,7 @@ import type { TypedParam } from './typed-params';
 import type {
   BlockStats,
   DomainRef,
+  DomainStatsRecord,
   Driver,
   InterfaceStats,
   MemoryStat,
@@ -40,10 +41,7 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
    * the backend supports); flags: GetAllDomainStatsFlags (filters, ENFORCE_STATS...).
    */
   async getAllDomainStats(stats: number = 0, flags: number = 0): Promise<DomainStats<D>[]> {
-    checkUnsigned(stats, 'stats');
-    checkUnsigned(flags, 'flags');
-    const call = need(this.driver(), 'connectGetAllDomainStats', 'virConnectGetAllDomainStats');
-    const records = await call(null, stats, flags);
+    const records = await this.domainStatsRecords(null, stats, flags, 'virConnectGetAllDomainStats');
     return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
   }
 
@@ -57,11 +55,25 @@ export abstract class HostMonitoring<D extends { ref: DomainRef; connection: unk
         throw invalidArg('domains in virDomainListGetStats must all belong to this connection');
       }
     }
+    const refs = domains.map((d) => d.ref);
+    const records = await this.domainStatsRecords(refs, stats, flags, 'virDomainListGetStats');
+    return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
+  }
+
+  /**
+   * @internal The two calls above after their domain checks, with the driver's
+   * records as they are: xvirtd encodes those for the wire, and a Domain object
+   * per record and poll would only be unwrapped again. `doms` null = all domains.
+   */
+  async domainStatsRecords(
+    doms: DomainRef[] | null,
+    stats: number,
+    flags: number,
+    api: 'virConnectGetAllDomainStats' | 'virDomainListGetStats',
+  ): Promise<DomainStatsRecord[]> {
     checkUnsigned(stats, 'stats');
     checkUnsigned(flags, 'flags');
-    const refs = domains.map((d) => d.ref);
-    const records = await need(this.driver(), 'connectGetAllDomainStats', 'virDomainListGetStats')(refs, stats, flags);
-    return records.map((r) => ({ domain: this.wrapDomain(r.domain), params: r.params }));
+    return need(this.driver(), 'connectGetAllDomainStats', api)(doms, stats, flags);
   }
 
   /** virNodeGetCPUMap: which host CPUs are present and online. */

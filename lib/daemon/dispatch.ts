@@ -20,7 +20,7 @@ import {
   type ProcedureArgs,
   type ProcedureRet,
 } from '../rpc/procedures';
-import { decode, encode } from '../rpc/xdr';
+import { decode, encode, encodeWith } from '../rpc/xdr';
 import type { EventRegistrations } from './events';
 import type { NetStoreEventRegistrations } from './netstore-events';
 import type { SessionAuth } from '../auth/session-auth';
@@ -46,7 +46,10 @@ export interface SessionControl {
   /** Network and storage pool event registrations. */
   readonly netstoreEvents: NetStoreEventRegistrations;
   closeCallbackRegistered: boolean;
-  /** Receives a call's reply: its header and XDR payload (the dispatcher calls it once per call, never synchronously). */
+  /**
+   * Receives a call's reply: its header and XDR payload (the dispatcher calls it once per call, never
+   * synchronously). The payload is valid only during the call: copy what you keep.
+   */
   reply(header: MessageHeader, payload: Buffer): void;
   /** `source` is the stream the call `call` opens: its data flows once the call's reply is out. */
   openStream(call: MessageHeader, source: Duplex): void;
@@ -132,15 +135,18 @@ export class Dispatcher {
       return;
     }
     const finish = (ret: unknown): void => {
-      let reply: Buffer;
+      // The reply is handed over as a view of the encoder's buffer (the sink copies it into its frame).
+      let encoded = false;
       try {
-        reply = encode(served.entry.ret, ret, 'ret');
-        frameLength(reply.length); // too large for one message: the caller gets the RPC error instead
+        encodeWith(served.entry.ret, ret, 'ret', (reply) => {
+          frameLength(reply.length); // too large for one message: the caller gets the RPC error instead
+          encoded = true;
+          s.reply(replyHeader(header), reply);
+        });
       } catch (err) {
+        if (encoded) throw err;
         fail(err);
-        return;
       }
-      s.reply(replyHeader(header), reply);
     };
     if (result instanceof Promise) result.then(finish, fail);
     else queueMicrotask(() => finish(result));

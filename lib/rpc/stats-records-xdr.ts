@@ -26,19 +26,27 @@ const domains = new WeakMap<DomainRef, EncodedDomain>();
 /** Parameter names, encoded as remote_nonnull_string (length, bytes, padding). */
 const names = new BoundedCache<string, Buffer>(8192);
 
-function domainBytes(ref: DomainRef, f: string): Buffer {
+/** `record`'s parameter `param` of the list `f`: built only for an error, never per parameter of a poll. */
+function paramLabel(f: string, record: number, param: number): string {
+  return `${f}[${record}].params[${param}]`;
+}
+
+function domainBytes(ref: DomainRef, f: string, record: number): Buffer {
   const hit = typeof ref === 'object' && ref !== null ? domains.get(ref) : undefined;
   if (hit && hit.name === ref.name && hit.uuid === ref.uuid && hit.id === ref.id) return hit.bytes;
-  const bytes = encode(nonnullDomain, ref, f);
+  const bytes = encode(nonnullDomain, ref, `${f}[${record}].dom`);
   domains.set(ref, { ref, name: ref.name, uuid: ref.uuid, id: ref.id, bytes });
   return bytes;
 }
 
-function nameBytes(name: unknown, f: string): Buffer {
+function nameBytes(name: unknown, f: string, record: number, param: number): Buffer {
   const hit = typeof name === 'string' ? names.peek(name) : undefined;
   if (hit) return hit;
   if (typeof name !== 'string' || Buffer.byteLength(name) >= TYPED_PARAM_FIELD_LENGTH) {
-    throw xdrError(f, `parameter name must be a string shorter than ${TYPED_PARAM_FIELD_LENGTH} bytes`);
+    throw xdrError(
+      paramLabel(f, record, param),
+      `parameter name must be a string shorter than ${TYPED_PARAM_FIELD_LENGTH} bytes`,
+    );
   }
   const text = Buffer.from(name, 'utf8');
   const out = Buffer.alloc(4 + ((text.length + 3) & ~3));
@@ -50,17 +58,17 @@ function nameBytes(name: unknown, f: string): Buffer {
 const U64_MAX = (1n << 64n) - 1n;
 
 /** The common value types straight to the writer; the rest through the generic typed-param codec. */
-function writeParam(w: XdrWriter, p: TypedParam, f: string): void {
+function writeParam(w: XdrWriter, p: TypedParam, f: string, record: number, param: number): void {
   if (p.type === T.ULLONG && typeof p.value === 'bigint' && p.value >= 0n && p.value <= U64_MAX) {
-    w.bytes(nameBytes(p.name, f));
+    w.bytes(nameBytes(p.name, f, record, param));
     w.int32(T.ULLONG);
     w.uint64(p.value);
   } else if (p.type === T.INT && Number.isInteger(p.value) && p.value >= -0x80000000 && p.value <= 0x7fffffff) {
-    w.bytes(nameBytes(p.name, f));
+    w.bytes(nameBytes(p.name, f, record, param));
     w.int32(T.INT);
     w.int32(p.value as number);
   } else {
-    typedParam.write(w, p, f);
+    typedParam.write(w, p, paramLabel(f, record, param));
   }
 }
 
@@ -145,13 +153,13 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
       w.uint32(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        w.bytes(domainBytes(r.dom, `${f}[${i}].dom`));
+        w.bytes(domainBytes(r.dom, f, i));
         const params = r.params;
         if (!Array.isArray(params) || params.length > maxParams) {
           throw xdrError(`${f}[${i}].params`, `at most ${maxParams} parameters`);
         }
         w.uint32(params.length);
-        for (let j = 0; j < params.length; j++) writeParam(w, params[j]!, `${f}[${i}].params[${j}]`);
+        for (let j = 0; j < params.length; j++) writeParam(w, params[j]!, f, i, j);
       }
     },
   };

@@ -65,9 +65,11 @@ export class XdrWriter {
 
   /** Raw bytes followed by zero padding to a multiple of 4. */
   bytes(b: Uint8Array): void {
-    const at = this.#reserve(b.length + pad4(b.length));
+    const padding = pad4(b.length);
+    const at = this.#reserve(b.length + padding);
     this.#buf.set(b, at);
-    this.#buf.fill(0, at + b.length, this.#len);
+    // Most bytes written on hot paths are pre-padded (cached names): no fill call for them.
+    if (padding !== 0) this.#buf.fill(0, at + b.length, this.#len);
   }
 
   /** Bytes the buffer holds before it must grow. */
@@ -80,9 +82,9 @@ export class XdrWriter {
     this.#len = 0;
   }
 
-  /** The bytes written so far (a copy, safe to keep). */
-  finish(): Buffer {
-    return Buffer.from(this.#buf.subarray(0, this.#len));
+  /** The bytes written so far, not copied: valid until the next write or reset. */
+  view(): Buffer {
+    return this.#buf.subarray(0, this.#len);
   }
 }
 
@@ -159,18 +161,28 @@ export class XdrReader {
 
 /** The largest scratch buffer kept between encodes (a bigger one is dropped, not held forever). */
 const SCRATCH_KEEP = 1024 * 1024;
-/** One writer reused by encode() (finish() copies out): no growing buffers left behind for every reply. */
+/** One writer reused by encode() and encodeWith(): no growing buffers left behind for every reply. */
 let scratch: XdrWriter | null = null;
 
 /** Encodes one value into a fresh buffer. */
 export function encode<T>(codec: Codec<T>, value: T, what = ''): Buffer {
-  // A codec may call encode() while writing (a cached sub-part): that inner call gets its own writer.
+  return encodeWith(codec, value, what, (bytes) => Buffer.from(bytes));
+}
+
+/**
+ * Encodes one value and hands `use` a view of the bytes, valid only until
+ * `use` returns (it must copy what it keeps); returns what `use` returns.
+ * For bytes copied at once anyway (into an outgoing frame): a reply then costs
+ * no buffer of its own. Nothing is handed over if encoding fails.
+ */
+export function encodeWith<T, R>(codec: Codec<T>, value: T, what: string, use: (bytes: Buffer) => R): R {
+  // A codec may call encode() while writing (a cached sub-part), and `use` may too: those get their own writer.
   const w = scratch ?? new XdrWriter();
   scratch = null;
   w.reset();
   try {
     codec.write(w, value, what);
-    return w.finish();
+    return use(w.view());
   } finally {
     if (w.capacity <= SCRATCH_KEEP) scratch = w;
   }

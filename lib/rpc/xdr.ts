@@ -13,7 +13,7 @@
  */
 import { XdrReader, xdrError, type Codec, type CodecType } from './xdr-io';
 
-export { decode, encode, XdrReader, XdrWriter, xdrError, type Codec, type CodecType } from './xdr-io';
+export { decode, encode, encodeWith, XdrReader, XdrWriter, xdrError, type Codec, type CodecType } from './xdr-io';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -105,11 +105,10 @@ export class TestState {
 
   /** Domains matching virConnectListAllDomains `flags`: running ones by id, then the others by name. */
   list(flags: number): TestDomain[] {
-    const out = [...this.#byUuid.values()].filter((d) => matchesListFlags(flags, d));
-    return out.sort((a, b) => {
-      if (a.active !== b.active) return a.active ? -1 : 1;
-      return a.active ? a.id - b.id : a.name.toLowerCase().localeCompare(b.name.toLowerCase());
-    });
+    // A loop, not a spread and a filter: a dashboard lists every domain on each poll.
+    const out: TestDomain[] = [];
+    for (const d of this.#byUuid.values()) if (matchesListFlags(flags, d)) out.push(d);
+    return out.sort(listOrder);
   }
 
   subscribe(sink: EventSink): void {
@@ -124,6 +123,12 @@ export class TestState {
   emit(dom: TestDomain, event: DomainEventType, detail: number): void {
     this.#events.emit({ domain: dom.ref, event, detail });
   }
+}
+
+/** virConnectListAllDomains' order in the test driver: running domains by id, then the others by name. */
+function listOrder(a: TestDomain, b: TestDomain): number {
+  if (a.active !== b.active) return a.active ? -1 : 1;
+  return a.active ? a.id - b.id : a.name.toLowerCase().localeCompare(b.name.toLowerCase());
 }
 
 /** Every ListDomainsFlags bit the test driver understands. */

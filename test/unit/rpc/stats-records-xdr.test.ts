@@ -29,3 +29,20 @@ t.test('stats records decode the same with and without remembered names, each re
   bad[8] = 0xff; // first byte of the name: no longer UTF-8
   t.throws(() => decode(C.getAllDomainStatsRet, bad, 'bad'), { message: /not valid UTF-8/ });
 });
+
+t.test('a parameter the encoder refuses is named by its record and position', async (t) => {
+  const dom = { name: 'guest0', uuid: '6c0f1c2e-0000-4000-8000-000000000001', id: 1 };
+  const ok = { name: 'state.state', type: 1, value: 1 };
+  const records = (bad: object) => ({
+    retStats: [
+      { dom, params: [ok] },
+      { dom, params: [ok, bad] },
+    ],
+  });
+  t.throws(() => encode(C.getAllDomainStatsRet, records({ name: 'x'.repeat(80), type: 1, value: 1 }), 'ret'), {
+    message: /XDR field 'ret\.retStats\[1\]\.params\[1\]': parameter name must be a string shorter than 80 bytes/,
+  });
+  t.throws(() => encode(C.getAllDomainStatsRet, records({ name: 'state.reason', type: 99, value: 1 }), 'ret'), {
+    message: /XDR field 'ret\.retStats\[1\]\.params\[1\]': unknown typed parameter type 99/,
+  });
+});

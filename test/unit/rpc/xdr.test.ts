@@ -7,6 +7,7 @@ import {
   charArrayVar,
   decode,
   encode,
+  encodeWith,
   enumOf,
   hyper,
   int,
@@ -222,4 +223,19 @@ t.test('the writer grows past its initial buffer for every kind of write', async
   const bytes = encode(big, value);
   tt.equal(bytes.length, 4 + 1200 + 4 + 800 + 4 + 1000);
   tt.same(decode(big, bytes), value);
+});
+
+t.test('encodeWith hands over the bytes encode returns, untouched by encodes made while it holds them', async (tt) => {
+  const codec = struct({ n: int, s: string(100) });
+  const value = { n: -7, s: 'reply' };
+  const expected = encode(codec, value);
+  const seen = encodeWith(codec, value, 'v', (bytes) => {
+    const nested = encode(codec, { n: 1, s: 'an event encoded meanwhile' });
+    tt.same(decode(codec, nested), { n: 1, s: 'an event encoded meanwhile' });
+    return Buffer.from(bytes);
+  });
+  tt.same(seen, expected);
+  tt.throws(() => encodeWith(codec, { n: 'x' as unknown as number, s: '' }, 'v', () => tt.fail('handed over')), {
+    message: /XDR field 'v.n'/,
+  });
 });
