@@ -25,10 +25,11 @@ enum xp_command {
     XP_CMD_VCPUS = 8,        /* domid [+ uuid check] -> u32 count, then count vCPU records */
     XP_CMD_CPU_IDLE = 9,     /* -> u32 count, then count u64 idle ns (one per physical CPU id) */
     XP_CMD_NODE_MEMORY = 10, /* -> u32 count, then count node memory records */
-    XP_CMD_MAX = 10,
+    XP_CMD_VCPU_AFFINITY = 11, /* domid [+ uuid check] -> u32 count, u32 map length, then count hard affinity maps */
+    XP_CMD_MAX = 11,
 };
 
-/* Request flags (GET_INFO and VCPUS only): the domain at domid must carry this uuid. */
+/* Request flags (GET_INFO, VCPUS and VCPU_AFFINITY only): the domain at domid must carry this uuid. */
 #define XP_FLAG_CHECK_UUID 1u
 
 /* Reply status: 0, an xc_status (1..7), or one of these. */
@@ -70,6 +71,13 @@ enum xp_status {
 #define XP_VCPU_LEN 16u
 /* Most vCPUs a VCPUS reply carries (a domain with more answers XP_ETOOBIG). */
 #define XP_VCPU_MAX 4096u
+
+/*
+ * A VCPU_AFFINITY map: bit c of byte c / 8 (least significant first) set when
+ * the vCPU may run on physical CPU c; as wide as the C core reads (XC_CPUMAP_MAX),
+ * so one request needs no CPU count first. At most XP_VCPU_MAX maps.
+ */
+#define XP_AFFINITY_MAP_LEN 448u
 
 /* A node memory record (24 bytes): u32 online, u32 zero, u64 size_bytes, u64 free_bytes. */
 #define XP_NODE_LEN 24u

@@ -14,7 +14,7 @@ static int all_zero(const uint8_t *p, size_t n)
 
 int xp_parse_request(const uint8_t raw[XP_REQUEST_LEN], struct xp_request *out)
 {
-    int uses_domid, uses_uuid;
+    int checks_uuid, uses_domid, uses_uuid;
     uint32_t allowed_flags;
 
     if (xp_get16(raw + XP_REQ_VERSION) != XP_PROTO_VERSION) return -1;
@@ -25,8 +25,10 @@ int xp_parse_request(const uint8_t raw[XP_REQUEST_LEN], struct xp_request *out)
     memcpy(out->uuid, raw + XP_REQ_UUID, sizeof out->uuid);
     if (out->command < XP_CMD_HELLO || out->command > XP_CMD_MAX) return -1;
 
-    uses_domid = out->command == XP_CMD_LOOKUP_ID || out->command == XP_CMD_GET_INFO || out->command == XP_CMD_VCPUS;
-    allowed_flags = out->command == XP_CMD_GET_INFO || out->command == XP_CMD_VCPUS ? XP_FLAG_CHECK_UUID : 0;
+    checks_uuid = out->command == XP_CMD_GET_INFO || out->command == XP_CMD_VCPUS ||
+                  out->command == XP_CMD_VCPU_AFFINITY;
+    uses_domid = out->command == XP_CMD_LOOKUP_ID || checks_uuid;
+    allowed_flags = checks_uuid ? XP_FLAG_CHECK_UUID : 0;
     uses_uuid = out->command == XP_CMD_LOOKUP_UUID || (out->flags & XP_FLAG_CHECK_UUID) != 0;
 
     if (out->flags & ~allowed_flags) return -1;

@@ -1,10 +1,10 @@
-/* Request handlers: each appends one reply (header + payload) to the client's buffer. */
+/* Request handlers (the statistics ones are in xp_serve_stats.c): each appends one reply to the client's buffer. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xp_serve.h"
+#include "xp_reply.h"
 
 #define XS_VALUE_MAX 4096u
 
@@ -60,22 +60,15 @@ void xp_server_close(struct xp_server *s)
     s->nodes = NULL;
 }
 
-/* One reply being built: where its header sits in the buffer. */
-struct reply {
-    struct xp_buf *out;
-    size_t start;
-    const struct xp_request *req;
-};
-
-static int begin(struct reply *r, struct xp_buf *out, const struct xp_request *req)
+int xp_reply_begin(struct xp_reply *r, struct xp_buf *out, const struct xp_request *req)
 {
-    *r = (struct reply){ out, out->len, req };
+    *r = (struct xp_reply){ out, out->len, req };
     if (!xp_buf_reserve(out, XP_REPLY_HEADER_LEN)) return -1;
     out->len += XP_REPLY_HEADER_LEN;
     return 0;
 }
 
-static int finish(struct reply *r, uint32_t status)
+int xp_reply_finish(struct xp_reply *r, uint32_t status)
 {
     uint8_t *h = r->out->data + r->start;
     xp_put16(h, XP_PROTO_VERSION);
@@ -86,9 +79,7 @@ static int finish(struct reply *r, uint32_t status)
     return 0;
 }
 
-/* Replaces whatever the reply holds so far with an error status and message. */
-static int fail(struct reply *r, uint32_t status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct reply *r, uint32_t status, const char *fmt, ...)
+int xp_reply_fail(struct xp_reply *r, uint32_t status, const char *fmt, ...)
 {
     char msg[XP_MESSAGE_MAX + 1];
     uint8_t *p;
@@ -104,15 +95,15 @@ static int fail(struct reply *r, uint32_t status, const char *fmt, ...)
     if (!(p = xp_buf_reserve(r->out, (size_t)n))) return -1;
     memcpy(p, msg, (size_t)n);
     r->out->len += (size_t)n;
-    return finish(r, status);
+    return xp_reply_finish(r, status);
 }
 
-static int fail_core(struct reply *r, struct xp_server *s, int status)
+int xp_reply_fail_core(struct xp_reply *r, struct xp_server *s, int status)
 {
-    return fail(r, (uint32_t)status, "%s", xc_last_error(s->hv)->message);
+    return xp_reply_fail(r, (uint32_t)status, "%s", xc_last_error(s->hv)->message);
 }
 
-static uint8_t *append(struct reply *r, size_t n)
+uint8_t *xp_reply_append(struct xp_reply *r, size_t n)
 {
     uint8_t *p = xp_buf_reserve(r->out, n);
     if (p) r->out->len += n;
@@ -132,7 +123,7 @@ static void put_record(uint8_t *p, const struct xc_dominfo *d)
 }
 
 /* Appends a record and the domain's xenstore name. 0, 1 when xenstore failed (reply set), -1 no memory. */
-static int put_named(struct reply *r, struct xp_server *s, const struct xc_dominfo *d)
+static int put_named(struct xp_reply *r, struct xp_server *s, const struct xc_dominfo *d)
 {
     uint8_t name[XS_VALUE_MAX];
     char path[48];
@@ -143,9 +134,9 @@ static int put_named(struct reply *r, struct xp_server *s, const struct xc_domin
     snprintf(path, sizeof path, "/local/domain/%u/name", d->domid);
     rc = xp_xs_read(&s->xs, path, name, sizeof name, &len);
     if (rc == XP_XS_ENOENT) len = 0;
-    else if (rc != XP_XS_OK) return fail(r, XP_ENOXENSTORE, "xenstore did not answer reading %s", path) < 0 ? -1 : 1;
-    if (!(p = append(r, XP_RECORD_LEN + 4 + len))) {
-        return fail(r, XP_ETOOBIG, "the reply would exceed %u bytes", XP_REPLY_MAX) < 0 ? -1 : 1;
+    else if (rc != XP_XS_OK) return xp_reply_fail(r, XP_ENOXENSTORE, "xenstore did not answer reading %s", path) < 0 ? -1 : 1;
+    if (!(p = xp_reply_append(r, XP_RECORD_LEN + 4 + len))) {
+        return xp_reply_fail(r, XP_ETOOBIG, "the reply would exceed %u bytes", XP_REPLY_MAX) < 0 ? -1 : 1;
     }
     put_record(p, d);
     xp_put32(p + XP_RECORD_LEN, (uint32_t)len);
@@ -153,10 +144,10 @@ static int put_named(struct reply *r, struct xp_server *s, const struct xc_domin
     return 0;
 }
 
-static int hello(struct reply *r, struct xp_server *s)
+static int hello(struct xp_reply *r, struct xp_server *s)
 {
     const struct xc_iface *i = xc_interface(s->hv);
-    uint8_t *p = append(r, XP_HELLO_LEN);
+    uint8_t *p = xp_reply_append(r, XP_HELLO_LEN);
     if (!p) return -1;
     xp_put32(p, i->xen_major);
     xp_put32(p + 4, i->xen_minor);
@@ -164,26 +155,26 @@ static int hello(struct reply *r, struct xp_server *s)
     xp_put32(p + 12, i->domctl_if);
     memset(p + 16, 0, 16);
     memcpy(p + 16, s->extraversion, strnlen(s->extraversion, 15));
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
-static int capabilities(struct reply *r, struct xp_server *s)
+static int capabilities(struct xp_reply *r, struct xp_server *s)
 {
     size_t n = strnlen(s->capabilities, sizeof s->capabilities);
-    uint8_t *p = append(r, n);
+    uint8_t *p = xp_reply_append(r, n);
     if (!p) return -1;
     memcpy(p, s->capabilities, n);
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
-static int node_info(struct reply *r, struct xp_server *s)
+static int node_info(struct xp_reply *r, struct xp_server *s)
 {
     struct xc_physinfo pi;
     int rc = xc_physinfo(s->hv, &pi);
     uint8_t *p;
 
-    if (rc != XC_OK) return fail_core(r, s, rc);
-    if (!(p = append(r, XP_NODE_INFO_LEN))) return -1;
+    if (rc != XC_OK) return xp_reply_fail_core(r, s, rc);
+    if (!(p = xp_reply_append(r, XP_NODE_INFO_LEN))) return -1;
     xp_put32(p, pi.threads_per_core);
     xp_put32(p + 4, pi.cores_per_socket);
     xp_put32(p + 8, pi.nr_cpus);
@@ -192,7 +183,7 @@ static int node_info(struct reply *r, struct xp_server *s)
     xp_put32(p + 20, pi.capabilities);
     xp_put64(p + 24, pi.total_pages);
     xp_put64(p + 32, pi.free_pages);
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
 /*
@@ -209,119 +200,63 @@ static int read_all_domains(struct xp_server *s, size_t *total)
     return rc;
 }
 
-static int list(struct reply *r, struct xp_server *s)
+static int list(struct xp_reply *r, struct xp_server *s)
 {
     size_t total, i;
     uint8_t *count;
     int rc = read_all_domains(s, &total);
 
-    if (rc != XC_OK) return fail_core(r, s, rc);
-    if (!(count = append(r, 4))) return -1;
+    if (rc != XC_OK) return xp_reply_fail_core(r, s, rc);
+    if (!(count = xp_reply_append(r, 4))) return -1;
     xp_put32(count, (uint32_t)total);
     for (i = 0; i < total; i++)
         if ((rc = put_named(r, s, &s->domains[i])) != 0) return rc < 0 ? -1 : 0;
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
-static int lookup_id(struct reply *r, struct xp_server *s)
+static int lookup_id(struct xp_reply *r, struct xp_server *s)
 {
     struct xc_dominfo d;
     int rc = xc_domain_getinfo(s->hv, r->req->domid, &d);
 
-    if (rc != XC_OK) return fail_core(r, s, rc);
+    if (rc != XC_OK) return xp_reply_fail_core(r, s, rc);
     if ((rc = put_named(r, s, &d)) != 0) return rc < 0 ? -1 : 0;
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
-static int lookup_uuid(struct reply *r, struct xp_server *s)
+static int lookup_uuid(struct xp_reply *r, struct xp_server *s)
 {
     size_t total, i;
     int rc = read_all_domains(s, &total);
 
-    if (rc != XC_OK) return fail_core(r, s, rc);
+    if (rc != XC_OK) return xp_reply_fail_core(r, s, rc);
     for (i = 0; i < total; i++) {
         if (memcmp(s->domains[i].handle, r->req->uuid, 16) != 0) continue;
         if ((rc = put_named(r, s, &s->domains[i])) != 0) return rc < 0 ? -1 : 0;
-        return finish(r, XP_OK);
+        return xp_reply_finish(r, XP_OK);
     }
-    return fail(r, XC_ENODOMAIN, "no running domain with that uuid");
+    return xp_reply_fail(r, XC_ENODOMAIN, "no running domain with that uuid");
 }
 
-static int get_info(struct reply *r, struct xp_server *s)
+static int get_info(struct xp_reply *r, struct xp_server *s)
 {
     struct xc_dominfo d;
     int rc = xc_domain_getinfo(s->hv, r->req->domid, &d);
     uint8_t *p;
 
-    if (rc != XC_OK) return fail_core(r, s, rc);
+    if (rc != XC_OK) return xp_reply_fail_core(r, s, rc);
     if ((r->req->flags & XP_FLAG_CHECK_UUID) && memcmp(d.handle, r->req->uuid, 16) != 0)
-        return fail(r, XC_ENODOMAIN, "domain %u now has another uuid", r->req->domid);
-    if (!(p = append(r, XP_RECORD_LEN))) return -1;
+        return xp_reply_fail(r, XC_ENODOMAIN, "domain %u now has another uuid", r->req->domid);
+    if (!(p = xp_reply_append(r, XP_RECORD_LEN))) return -1;
     put_record(p, &d);
-    return finish(r, XP_OK);
-}
-
-static int vcpus(struct reply *r, struct xp_server *s)
-{
-    struct xc_dominfo d;
-    size_t count, i;
-    uint8_t *p;
-    int rc = xc_domain_vcpus(s->hv, r->req->domid, &d, s->vcpus, XP_VCPU_MAX, &count);
-
-    if (rc != XC_OK) return fail_core(r, s, rc);
-    if ((r->req->flags & XP_FLAG_CHECK_UUID) && memcmp(d.handle, r->req->uuid, 16) != 0)
-        return fail(r, XC_ENODOMAIN, "domain %u now has another uuid", r->req->domid);
-    if (count > XP_VCPU_MAX) return fail(r, XP_ETOOBIG, "domain %u has %zu vCPUs, more than %u", d.domid, count, XP_VCPU_MAX);
-    if (!(p = append(r, 4 + count * XP_VCPU_LEN))) return -1;
-    xp_put32(p, (uint32_t)count);
-    for (i = 0, p += 4; i < count; i++, p += XP_VCPU_LEN) {
-        const struct xc_vcpuinfo *v = &s->vcpus[i];
-        p[0] = v->present;
-        p[1] = v->online;
-        p[2] = v->blocked;
-        p[3] = v->running;
-        xp_put32(p + 4, v->cpu);
-        xp_put64(p + 8, v->cpu_time_ns);
-    }
-    return finish(r, XP_OK);
-}
-
-static int cpu_idle(struct reply *r, struct xp_server *s)
-{
-    size_t count, i;
-    uint8_t *p;
-    int rc = xc_cpu_idle(s->hv, s->cpu_idle, XC_CPU_MAX, &count);
-
-    if (rc != XC_OK) return fail_core(r, s, rc);
-    if (!(p = append(r, 4 + count * 8))) return -1;
-    xp_put32(p, (uint32_t)count);
-    for (i = 0; i < count; i++) xp_put64(p + 4 + 8 * i, s->cpu_idle[i]);
-    return finish(r, XP_OK);
-}
-
-static int node_memory(struct reply *r, struct xp_server *s)
-{
-    size_t count, i;
-    uint8_t *p;
-    int rc = xc_numa_memory(s->hv, s->nodes, XC_NODE_MAX, &count);
-
-    if (rc != XC_OK) return fail_core(r, s, rc);
-    if (!(p = append(r, 4 + count * XP_NODE_LEN))) return -1;
-    xp_put32(p, (uint32_t)count);
-    for (i = 0, p += 4; i < count; i++, p += XP_NODE_LEN) {
-        xp_put32(p, s->nodes[i].online);
-        xp_put32(p + 4, 0);
-        xp_put64(p + 8, s->nodes[i].size_bytes);
-        xp_put64(p + 16, s->nodes[i].free_bytes);
-    }
-    return finish(r, XP_OK);
+    return xp_reply_finish(r, XP_OK);
 }
 
 int xp_serve(struct xp_server *s, const struct xp_request *req, struct xp_buf *out)
 {
-    struct reply r;
+    struct xp_reply r;
 
-    if (begin(&r, out, req) != 0) return -1;
+    if (xp_reply_begin(&r, out, req) != 0) return -1;
     switch (req->command) {
     case XP_CMD_HELLO: return hello(&r, s);
     case XP_CMD_CAPABILITIES: return capabilities(&r, s);
@@ -330,9 +265,10 @@ int xp_serve(struct xp_server *s, const struct xp_request *req, struct xp_buf *o
     case XP_CMD_LOOKUP_ID: return lookup_id(&r, s);
     case XP_CMD_LOOKUP_UUID: return lookup_uuid(&r, s);
     case XP_CMD_GET_INFO: return get_info(&r, s);
-    case XP_CMD_VCPUS: return vcpus(&r, s);
-    case XP_CMD_CPU_IDLE: return cpu_idle(&r, s);
-    case XP_CMD_NODE_MEMORY: return node_memory(&r, s);
-    default: return fail(&r, XC_EINVAL, "unknown command %u", req->command);
+    case XP_CMD_VCPUS: return xp_serve_vcpus(&r, s);
+    case XP_CMD_CPU_IDLE: return xp_serve_cpu_idle(&r, s);
+    case XP_CMD_NODE_MEMORY: return xp_serve_node_memory(&r, s);
+    case XP_CMD_VCPU_AFFINITY: return xp_serve_vcpu_affinity(&r, s);
+    default: return xp_reply_fail(&r, XC_EINVAL, "unknown command %u", req->command);
     }
 }

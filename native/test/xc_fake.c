@@ -228,6 +228,11 @@ void fake_init(struct fake_xen *x, uint32_t minor, size_t guests)
     x->node[0].free = 256039ull * 4096;
 }
 
+void fake_pin_dom0_vcpu1(struct fake_xen *x)
+{
+    x->dom[0].vcpu[1].hard_affinity = 0x02;
+}
+
 xc_handle *fake_open(struct fake_xen *x, struct xc_error *err)
 {
     xc_handle *h = NULL;

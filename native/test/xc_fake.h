@@ -56,6 +56,8 @@ extern const struct xc_transport_ops fake_ops;
 
 /* Sets up a release (16..19, or others for refusal tests) with dom0 plus `guests` domains. */
 void fake_init(struct fake_xen *x, uint32_t minor, size_t guests);
+/* Pins dom0's vCPU 1 to CPU 1 (xl vcpu-pin 0 1 1): an affinity that differs from the default. */
+void fake_pin_dom0_vcpu1(struct fake_xen *x);
 
 /*
  * Opens the core over `x` (set up by fake_init, then changed as a test

@@ -3,7 +3,8 @@
 // the lab's unprivileged user. Their answers must equal what the same script
 // gets as root through the direct driver; writes are refused; the helper
 // exits when idle (30 s) and the next call starts it again; a listener sees
-// root pause and resume a guest. The statistics calls agree with direct ones.
+// root pause and resume a guest. The statistics calls (vCPU affinity too, with a
+// guest's vCPU pinned by xl vcpu-pin) agree with direct ones.
 import { labBudget, labTest } from '../support/lab';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -116,7 +117,7 @@ const READ_STATS = `
 const c = await xvirt.connect('xen:///system');
 const per = [];
 for (const d of await c.listAllDomains(1)) {
-  per.push({ name: d.name, vcpus: await d.getVcpus(), count: await d.getVcpusFlags(0), max: await d.getVcpusFlags(5),
+  per.push({ name: d.name, vcpus: await d.getVcpus(), pin: await d.getVcpuPinInfo(0), count: await d.getVcpusFlags(0), max: await d.getVcpusFlags(5),
     mem: await d.memoryStats(), cpu: (await d.getCPUStats(-1, 1))[0], cpus: (await d.getCPUStats(0, 64)).length,
     disk: await d.blockStats('xvda').then(() => null, errOf), nic: await d.interfaceStats('vif0.0').then(() => null, errOf) });
 }
@@ -132,7 +133,7 @@ const settled = (v: Record<string, any>) => ({
   ...v,
   per: v.per.map((d: any) => ({
     ...d,
-    vcpus: d.vcpus.map((x: any) => x.number),
+    vcpus: d.vcpus.map((x: any) => [x.number, x.cpumap]),
     cpu: d.cpu.map((p: any) => p.name),
   })),
   nodeCpu: v.nodeCpu.map((s: any) => s.field),
@@ -148,9 +149,17 @@ const within = (what: string, x: bigint, a: bigint, b: bigint) =>
   assert.ok(x >= (a < b ? a : b) && x <= (a < b ? b : a), `${what}: ${x} within [${a}, ${b}]`);
 
 labTest('statistics through the proxy equal the direct ones', 90, async () => {
-  const before = asUser(READ_STATS, 120_000, true);
-  const proxied = asUser(READ_STATS);
-  const after = asUser(READ_STATS, 120_000, true);
+  const g = env('XVIRT_LAB_GUESTS').split(' ')[0]!;
+  // A map that differs from the default: the guest's vCPU 0 on CPU 0 only (xl vcpu-pin, as root).
+  execFileSync('xl', ['vcpu-pin', g, '0', '0']);
+  let before, proxied, after;
+  try {
+    before = asUser(READ_STATS, 120_000, true);
+    proxied = asUser(READ_STATS);
+    after = asUser(READ_STATS, 120_000, true);
+  } finally {
+    execFileSync('xl', ['vcpu-pin', g, '0', 'all']);
+  }
   assert.equal(proxied.fatal, undefined, JSON.stringify(proxied.fatal));
   assert.equal(before.fatal, undefined, JSON.stringify(before.fatal));
   assert.deepEqual(settled(proxied), settled(before), 'every stable figure and every error identical');
@@ -161,11 +170,20 @@ labTest('statistics through the proxy equal the direct ones', 90, async () => {
     for (const [k, v] of d.vcpus.entries()) {
       within(`${d.name} vCPU ${k} time`, v.cpuTimeNs, lo.vcpus[k].cpuTimeNs, hi.vcpus[k].cpuTimeNs);
       assert.ok(v.cpu >= -1 && v.cpu < proxied.map.cpumap.length, `${d.name} vCPU ${k} on CPU ${v.cpu}`);
-      // Affinity needs a helper request the proxy does not have (docs/monitoring.md): empty, never invented.
-      assert.deepEqual(v.cpumap, [], `${d.name} vCPU ${k}: no affinity through the proxy`);
-      assert.equal(lo.vcpus[k].cpumap.length, proxied.map.cpumap.length, 'direct: affinity over every CPU id');
+      assert.equal(v.cpumap.length, proxied.map.cpumap.length, `${d.name} vCPU ${k}: affinity over every CPU id`);
     }
+    assert.deepEqual(
+      d.pin,
+      d.vcpus.map((v: any) => v.cpumap),
+      `${d.name}: getVcpuPinInfo is getVcpus' maps`,
+    );
   }
+  const pinned = proxied.per.find((d: any) => d.name === g);
+  assert.deepEqual(
+    pinned.vcpus[0].cpumap.flatMap((on: boolean, cpu: number) => (on ? [cpu] : [])),
+    [0],
+    `${g} vCPU 0 pinned to CPU 0, read through VCPU_AFFINITY`,
+  );
   for (const [i, s] of proxied.nodeCpu.entries()) {
     within(`node ${s.field}`, s.value, before.nodeCpu[i].value, after.nodeCpu[i].value);
   }

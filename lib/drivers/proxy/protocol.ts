@@ -12,6 +12,8 @@ export const REPLY_HEADER_LEN = 16;
 export const RECORD_LEN = 72;
 export const VCPU_LEN = 16;
 export const NODE_LEN = 24;
+/** Widest VCPU_AFFINITY map (XP_AFFINITY_MAP_LEN, the C core's XC_CPUMAP_MAX). */
+export const AFFINITY_MAP_MAX = 448;
 /** Largest reply payload the server sends (XP_REPLY_MAX). */
 export const REPLY_MAX = 4 << 20;
 
@@ -26,6 +28,7 @@ export enum Command {
   VCPUS = 8,
   CPU_IDLE = 9,
   NODE_MEMORY = 10,
+  VCPU_AFFINITY = 11,
 }
 
 export const FLAG_CHECK_UUID = 1;
@@ -247,6 +250,20 @@ export function decodeVcpus(p: Buffer): XenVcpu[] {
     cpu: p.readUInt32LE(o + 4),
     cpuTimeNs: p.readBigUInt64LE(o + 8),
   }));
+}
+
+/**
+ * VCPU_AFFINITY: u32 count, u32 map length (1 .. 448 bytes: XP_AFFINITY_MAP_LEN),
+ * then one hard affinity map per vCPU id, bit c set when it may run on CPU c.
+ * Returns copies (the payload's buffer is the channel's).
+ */
+export function decodeVcpuAffinity(p: Buffer): Uint8Array[] {
+  need(p, 0, 8, 'VCPU_AFFINITY reply');
+  const count = p.readUInt32LE(0);
+  const len = p.readUInt32LE(4);
+  if (len < 1 || len > AFFINITY_MAP_MAX) throw protocolError(`a VCPU_AFFINITY map of ${len} bytes`);
+  if (p.length !== 8 + count * len) throw protocolError(`a VCPU_AFFINITY reply of ${p.length} bytes for ${count} maps`);
+  return Array.from({ length: count }, (_, i) => Uint8Array.from(p.subarray(8 + i * len, 8 + (i + 1) * len)));
 }
 
 /** CPU_IDLE: u64 idle ns per physical CPU id. */

@@ -1,6 +1,6 @@
 /**
  * The proxy driver's statistics source: hypervisor figures through
- * xvirt-proxy (VCPUS, CPU_IDLE, NODE_MEMORY, NODE_INFO), dom0's sysfs
+ * xvirt-proxy (VCPUS, VCPU_AFFINITY, CPU_IDLE, NODE_MEMORY, NODE_INFO), dom0's sysfs
  * counters read directly (they are world-readable). The proxy sees running
  * domains only, none of them with a definition.
  */
@@ -10,11 +10,19 @@ import type { DomainRef } from '../../types';
 import { BackendCounters } from '../xen-common/stats/backend-counters';
 import type { StatsDomain, XenStatsSource } from '../xen-common/stats/source';
 import { wholePayload } from './client';
-import { Command, decodeCpuIdle, decodeNodeMemory, decodeVcpus, type DomainRecord } from './protocol';
+import {
+  Command,
+  decodeCpuIdle,
+  decodeNodeMemory,
+  decodeVcpuAffinity,
+  decodeVcpus,
+  type DomainRecord,
+} from './protocol';
 import type { ProxyQueries } from './queries';
 import { domainInfo, refOf } from './records';
 
 const vcpus = wholePayload(decodeVcpus);
+const vcpuAffinity = wholePayload(decodeVcpuAffinity);
 const cpuIdle = wholePayload(decodeCpuIdle);
 const nodeMemory = wholePayload(decodeNodeMemory);
 
@@ -53,6 +61,23 @@ export class ProxyStatsSource implements XenStatsSource {
   /** VCPUS at the reference's id, UUID checked; null when that domain is gone from there. */
   vcpus(ref: DomainRef): Promise<XenVcpu[] | null> {
     return this.#q.atId(ref, vcpus, () => null, Command.VCPUS);
+  }
+
+  /**
+   * One VCPU_AFFINITY at the reference's id, UUID checked: every vCPU's map,
+   * cut to `cpus` bits (the helper's maps are as wide as the core reads);
+   * null when that domain is gone from there or lacks one of `vcpus`.
+   */
+  async vcpuAffinities(ref: DomainRef, want: XenVcpu[], cpus: number): Promise<boolean[][] | null> {
+    const maps = await this.#q.atId(ref, vcpuAffinity, () => null, Command.VCPU_AFFINITY);
+    if (!maps) return null;
+    const out: boolean[][] = [];
+    for (const v of want) {
+      const map = maps[v.id];
+      if (!map) return null;
+      out.push(Array.from({ length: cpus }, (_, c) => ((map[c >> 3] ?? 0) & (1 << (c & 7))) !== 0));
+    }
+    return out;
   }
 
   physinfo(): Promise<XenPhysinfo> {

@@ -12,14 +12,31 @@ static struct fake_xen fake;
 static struct xc_dominfo doms[XC_DOMID_MAX + 1];
 static struct xc_vcpuinfo vcpus[FAKE_MAX_VCPUS];
 static uint64_t idle[XC_CPU_MAX];
+static uint8_t map[XC_CPUMAP_MAX];
 static struct xc_node_memory nodes[XC_NODE_MAX];
 
-/* The statistics: each domain's vCPUs, then the CPU idle times and node memory. Returns 0 or 1 on a failure. */
+/* Each vCPU's hard affinity as the addon reads it (one byte per 8 CPU ids), null for an id Xen never allocated. */
+static int print_affinity(xc_handle *h, uint32_t domid, size_t n, size_t cpus)
+{
+    size_t k, b;
+
+    for (k = 0; k < n; k++) {
+        printf("%s", k ? "," : "");
+        if (!vcpus[k].present) { printf("null"); continue; }
+        if (xc_vcpu_affinity(h, domid, (uint32_t)k, map, (cpus + 7) / 8) != XC_OK) return 1;
+        for (b = 0; b < (cpus + 7) / 8; b++) printf("%s%u", b ? "," : "[", map[b]);
+        printf("]");
+    }
+    return 0;
+}
+
+/* The statistics: each domain's vCPUs and their affinity, then the CPU idle times and node memory. 0, or 1 on a failure. */
 static int print_stats(xc_handle *h, size_t total)
 {
     struct xc_dominfo d;
-    size_t i, k, n;
+    size_t i, k, n, cpus;
 
+    if (xc_cpu_idle(h, idle, XC_CPU_MAX, &cpus) != XC_OK) return 1;
     printf(",\n\"vcpus\":{");
     for (i = 0; i < total; i++) {
         if (xc_domain_vcpus(h, doms[i].domid, &d, vcpus, FAKE_MAX_VCPUS, &n) != XC_OK) return 1;
@@ -28,6 +45,13 @@ static int print_stats(xc_handle *h, size_t total)
             printf("%s{\"present\":%u,\"online\":%u,\"blocked\":%u,\"running\":%u,\"cpu\":%u,\"cpuTimeNs\":\"%" PRIu64 "\"}",
                    k ? "," : "", vcpus[k].present, vcpus[k].online, vcpus[k].blocked, vcpus[k].running, vcpus[k].cpu,
                    vcpus[k].cpu_time_ns);
+        printf("]");
+    }
+    printf("},\n\"affinity\":{");
+    for (i = 0; i < total; i++) {
+        if (xc_domain_vcpus(h, doms[i].domid, &d, vcpus, FAKE_MAX_VCPUS, &n) != XC_OK) return 1;
+        printf("%s\"%u\":[", i ? "," : "", doms[i].domid);
+        if (print_affinity(h, doms[i].domid, n, cpus)) return 1;
         printf("]");
     }
     if (xc_cpu_idle(h, idle, XC_CPU_MAX, &n) != XC_OK) return 1;
@@ -51,6 +75,7 @@ int main(void)
     size_t total, i, k;
 
     fake_init(&fake, 17, 3);
+    fake_pin_dom0_vcpu1(&fake); /* as the test helper's (xp_hv_fake.c) */
     if (xc_open_transport(&fake_ops, &fake, NULL, &h, &e) != XC_OK || xc_version_strings(h, extra, caps) != XC_OK ||
         xc_physinfo(h, &p) != XC_OK || xc_domain_list(h, doms, XC_DOMID_MAX + 1, &total) != XC_OK) {
         fprintf(stderr, "fake_direct: the core failed\n");

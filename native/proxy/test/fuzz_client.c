@@ -35,7 +35,7 @@ static void valid_request(uint8_t *p, uint32_t serial)
     xp_put16(p, XP_PROTO_VERSION);
     xp_put16(p + XP_REQ_COMMAND, cmd);
     xp_put32(p + XP_REQ_SERIAL, serial);
-    int checks_uuid = cmd == XP_CMD_GET_INFO || cmd == XP_CMD_VCPUS;
+    int checks_uuid = cmd == XP_CMD_GET_INFO || cmd == XP_CMD_VCPUS || cmd == XP_CMD_VCPU_AFFINITY;
     if (cmd == XP_CMD_LOOKUP_ID || checks_uuid) xp_put32(p + XP_REQ_DOMID, rnd() % 6);
     if (cmd == XP_CMD_LOOKUP_UUID || (checks_uuid && rnd() % 2)) {
         if (checks_uuid) xp_put32(p + XP_REQ_FLAGS, XP_FLAG_CHECK_UUID);

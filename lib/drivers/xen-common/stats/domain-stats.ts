@@ -110,29 +110,14 @@ export class XenDomainStats {
     );
   }
 
-  /**
-   * The hard affinity of each of `vcpus` over the host's CPU ids (the width
-   * of virNodeGetCPUMap), as libxl reads it; all clear for a vCPU id Xen
-   * never allocated; null when the source cannot read affinity.
-   */
-  async #affinities(d: StatsDomain, vcpus: XenVcpu[]): Promise<boolean[][] | null> {
-    const read = this.#src.vcpuAffinity?.bind(this.#src);
-    if (!read) return null;
-    const cpus = (await this.#src.cpuIdle()).length;
-    const maps: boolean[][] = [];
-    for (const v of vcpus) {
-      const map = v.present ? await read(d.ref, v.id, cpus) : new Array<boolean>(cpus).fill(false);
-      if (!map) throw this.#gone(d);
-      maps.push(map);
-    }
+  /** The hard affinity of each of `vcpus` over the host's CPU ids (the width of virNodeGetCPUMap), as libxl reads it. */
+  async #affinities(d: StatsDomain, vcpus: XenVcpu[]): Promise<boolean[][]> {
+    const maps = await this.#src.vcpuAffinities(d.ref, vcpus, (await this.#src.cpuIdle()).length);
+    if (!maps) throw this.#gone(d);
     return maps;
   }
 
-  /**
-   * virDomainGetVcpus: state, run time, physical CPU and hard affinity of
-   * the first `maxInfo` vCPUs. A source that cannot read affinity (the
-   * proxy) leaves each cpumap empty rather than invented.
-   */
+  /** virDomainGetVcpus: state, run time, physical CPU and hard affinity of the first `maxInfo` vCPUs. */
   async getVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
     const d = await this.#running(dom);
     const vcpus = (await this.vcpus(d)).slice(0, maxInfo);
@@ -140,7 +125,7 @@ export class XenDomainStats {
     return vcpus.map((v, i) => {
       const state = vcpuState(v);
       const cpu = state === VcpuState.OFFLINE ? -1 : v.cpu;
-      return { number: v.id, state, cpuTimeNs: v.cpuTimeNs, cpu, cpumap: maps?.[i] ?? [] };
+      return { number: v.id, state, cpuTimeNs: v.cpuTimeNs, cpu, cpumap: maps[i]! };
     });
   }
 
@@ -153,13 +138,7 @@ export class XenDomainStats {
     checkFlags(this.#domain, flags, Vcpu.LIVE | Vcpu.CONFIG, 'virDomainGetVcpuPinInfo');
     const d = await this.#src.find(dom);
     const { live } = modificationImpact(flags, d, ErrorDomain.DOMAIN);
-    if (live) {
-      // Asked before any hypervisor call: the proxy cannot read affinity at all.
-      if (!this.#src.vcpuAffinity) {
-        throw XvirtError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainGetVcpuPinInfo');
-      }
-      return (await this.#affinities(d, (await this.vcpus(d)).slice(0, ncpumaps)))!;
-    }
+    if (live) return this.#affinities(d, (await this.vcpus(d)).slice(0, ncpumaps));
     const cpus = (await this.#src.cpuIdle()).length;
     const count = Math.min(ncpumaps, d.config!.maxVcpus);
     return Array.from({ length: count }, () => new Array<boolean>(cpus).fill(true));

@@ -35,11 +35,11 @@ export interface XenStatsSource {
   /** The running domain's vCPUs at ref.id; null when the domain there is gone (or is another one). */
   vcpus(ref: DomainRef): Promise<XenVcpu[] | null>;
   /**
-   * The hard affinity of one vCPU of the running domain over physical CPUs 0 .. cpus - 1
-   * (XEN_DOMCTL_getvcpuaffinity); null when the domain or that vCPU is gone. Absent where the
-   * source cannot read it (the proxy): vCPU maps are then left empty, and pinning queries unsupported.
+   * The hard affinity (XEN_DOMCTL_getvcpuaffinity) of each of `vcpus` of the running domain over
+   * physical CPUs 0 .. cpus - 1, all clear for a vCPU id Xen never allocated; null when the domain
+   * (or one of those vCPUs) is gone. The proxy asks xvirt-proxy's VCPU_AFFINITY for all in one request.
    */
-  vcpuAffinity?(ref: DomainRef, vcpu: number, cpus: number): Promise<boolean[] | null>;
+  vcpuAffinities(ref: DomainRef, vcpus: XenVcpu[], cpus: number): Promise<boolean[][] | null>;
   physinfo(): Promise<XenPhysinfo>;
   cpuIdle(): Promise<bigint[]>;
   nodeMemory(): Promise<XenNodeMemory[]>;

@@ -87,8 +87,15 @@ export class DirectStatsSource implements XenStatsSource {
   async vcpus(ref: DomainRef): Promise<XenVcpu[] | null> {
     return this.#hv.vcpus(ref.id, this.#uuidBytes.get(ref.uuid));
   }
-  async vcpuAffinity(ref: DomainRef, vcpu: number, cpus: number): Promise<boolean[] | null> {
-    return this.#hv.vcpuAffinity(ref.id, vcpu, cpus);
+  /** One getvcpuaffinity per allocated vCPU. */
+  async vcpuAffinities(ref: DomainRef, vcpus: XenVcpu[], cpus: number): Promise<boolean[][] | null> {
+    const maps: boolean[][] = [];
+    for (const v of vcpus) {
+      const map = v.present ? this.#hv.vcpuAffinity(ref.id, v.id, cpus) : new Array<boolean>(cpus).fill(false);
+      if (!map) return null;
+      maps.push(map);
+    }
+    return maps;
   }
   async physinfo(): Promise<XenPhysinfo> {
     return this.#hv.physinfo();

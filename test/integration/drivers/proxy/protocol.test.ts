@@ -14,6 +14,7 @@ import {
   decodeNodeInfo,
   decodeRecord,
   decodeReplies,
+  decodeVcpuAffinity,
   encodeRequest,
 } from '../../../../lib/drivers/proxy/protocol';
 import { statusError } from '../../../../lib/drivers/proxy/client';
@@ -123,6 +124,19 @@ t.test('malformed replies are refused, not guessed at', async (t) => {
   t.throws(() => decodeRecord(Buffer.alloc(71)), { code: 'RPC' }, 'short record');
   t.throws(() => decodeHello(Buffer.alloc(31)), { code: 'RPC' });
   t.throws(() => decodeNodeInfo(Buffer.alloc(39)), { code: 'RPC' });
+  const affinity = (count: number, len: number, bytes: number) => {
+    const b = Buffer.alloc(8 + bytes, 0xa5);
+    b.writeUInt32LE(count, 0);
+    b.writeUInt32LE(len, 4);
+    return b;
+  };
+  t.same(decodeVcpuAffinity(affinity(2, 1, 2)), [Uint8Array.of(0xa5), Uint8Array.of(0xa5)], 'two one-byte maps');
+  t.same(decodeVcpuAffinity(affinity(0, 448, 0)), [], 'no vCPUs');
+  t.throws(() => decodeVcpuAffinity(affinity(2, 1, 3)), { code: 'RPC' }, 'stray bytes after the maps');
+  t.throws(() => decodeVcpuAffinity(affinity(2, 2, 3)), { code: 'RPC' }, 'a truncated map');
+  t.throws(() => decodeVcpuAffinity(affinity(1, 0, 0)), { code: 'RPC' }, 'zero-byte maps');
+  t.throws(() => decodeVcpuAffinity(affinity(1, 449, 449)), { code: 'RPC' }, 'a map wider than the core reads');
+  t.throws(() => decodeVcpuAffinity(Buffer.alloc(7)), { code: 'RPC' }, 'no header');
   const hello = Buffer.alloc(32);
   hello.writeUInt32LE(4, 0);
   hello.writeUInt32LE(17, 4);

@@ -27,6 +27,8 @@ interface FakeDirect {
     state: number;
   }>;
   vcpus: Record<string, DirectVcpu[]>;
+  /** Each vCPU's hard affinity bytes as the core reads them in-process (null: an id Xen never allocated). */
+  affinity: Record<string, Array<number[] | null>>;
   cpuIdle: string[];
   nodes: Array<{ online: number; sizeBytes: number; freeBytes: number }>;
 }
@@ -46,7 +48,7 @@ const READ_STATS = `
 const c = await xvirt.connect('xen:///system');
 const per = {};
 for (const d of await c.listAllDomains()) {
-  per[d.id] = { vcpus: await d.getVcpus(), count: await d.getVcpusFlags(0), max: await d.getVcpusFlags(5),
+  per[d.id] = { vcpus: await d.getVcpus(), pin: await d.getVcpuPinInfo(0), count: await d.getVcpusFlags(0), max: await d.getVcpusFlags(5),
     mem: await d.memoryStats(), cpu: await d.getCPUStats(-1, 1),
     config: await d.getVcpusFlags(2).then(() => null, errOf), disk: await d.blockStats('xvda').then(() => null, errOf),
     nic: await d.interfaceStats('vif9.0').then(() => null, errOf) };
@@ -76,6 +78,17 @@ t.test('an unprivileged user reads the same statistics through the proxy as the 
       ]),
       `domain ${d.domid}: getVcpus from getvcpuinfo`,
     );
+    const cpus = direct.cpuIdle.length;
+    const maps = direct.affinity[String(d.domid)]!.map((bytes) =>
+      Array.from({ length: cpus }, (_, c) => bytes !== null && (bytes[c >> 3]! & (1 << (c & 7))) !== 0),
+    );
+    t.same(
+      got.vcpus.map((v: any) => v.cpumap),
+      maps,
+      `domain ${d.domid}: getVcpus' maps from getvcpuaffinity (VCPU_AFFINITY)`,
+    );
+    t.same(got.pin, maps, `domain ${d.domid}: getVcpuPinInfo, live`);
+    if (d.domid === 0) t.same(maps[1], [false, true, false, false], "the fixture's pinned vCPU (xp_hv_fake.c)");
     t.equal(got.count, d.onlineVcpus, `domain ${d.domid}: current vCPUs`);
     t.equal(got.max, want.length, `domain ${d.domid}: maximum vCPUs`);
     t.same(

@@ -387,8 +387,9 @@ t.test('getAllDomainStats: every group for running domains, state and definition
   );
 });
 
-t.test('a source that cannot read affinity (the proxy): empty cpumaps, live pinning unsupported', async (t) => {
+t.test('affinity read in one batch per call; a domain gone meanwhile is NO_DOMAIN', async (t) => {
   const calls: string[] = [];
+  let gone = false;
   const live: StatsDomain = {
     ref: { name: 'g', uuid: DEFINED, id: 3 },
     active: true,
@@ -411,20 +412,26 @@ t.test('a source that cannot read affinity (the proxy): empty cpumaps, live pinn
     physinfo: async () => {
       throw new Error('not asked');
     },
+    vcpuAffinities: async (_ref, vcpus, cpus) => {
+      calls.push(`affinities ${vcpus.map((v) => v.id).join()} over ${cpus}`);
+      return gone ? null : vcpus.map(() => [false, true]);
+    },
     cpuIdle: async () => [1n, 1n],
     nodeMemory: async () => [],
   };
   const stats = new XenDomainStats(source);
   t.same(
     (await stats.getVcpus(live.ref, 4)).map((v) => v.cpumap),
-    [[]],
-    'no map rather than an invented one',
+    [[false, true]],
   );
-  calls.length = 0;
-  await t.rejects(stats.getVcpuPinInfo(live.ref, 1, 0), {
-    number: ErrorNumber.NO_SUPPORT,
-    domain: ErrorDomain.DOMAIN,
-    message: /virDomainGetVcpuPinInfo/,
-  });
-  t.same(calls, [], 'refused before any hypervisor call');
+  t.same(await stats.getVcpuPinInfo(live.ref, 1, 0), [[false, true]]);
+  t.same(calls, ['vcpus', 'affinities 0 over 2', 'vcpus', 'affinities 0 over 2'], 'one batch per call');
+  gone = true;
+  for (const call of [stats.getVcpus(live.ref, 4), stats.getVcpuPinInfo(live.ref, 1, 0)] as Promise<unknown>[]) {
+    await t.rejects(call, {
+      number: ErrorNumber.NO_DOMAIN,
+      domain: ErrorDomain.XEN,
+      message: `domain 'g' (${DEFINED}) no longer exists`,
+    });
+  }
 });
