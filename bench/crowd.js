@@ -17,7 +17,8 @@
  *            disconnected, RSS peak, the longest stall seen by a 20 ms prober, and xvirtd's own event-loop
  *            delay (bench/daemon-probe.js)
  *   mixed    C concurrent clients for S seconds: reads, suspend/resume and define/undefine of their own
- *            domain; refused connects, wrong answers, lost definitions, latency p50/p99
+ *            domain; refused connects, wrong answers, lost definitions, latency p50/p99, settled memory before,
+ *            after and 30 s later
  *
  *   node bench/crowd.js [--only idle,tls,dribble,events,mixed] [--idle N (2000)] [--tls N (1500)]
  *        [--fresh N (20)] [--dribble-bytes B (65536)] [--events E (200000)] [--libvirtd-events L (100000)]
