@@ -86,7 +86,7 @@ export const STATS_HANDLERS: HandlerTable = {
         a.doms.length > 0
           ? await s.conn().domainStatsRecords(a.doms, a.stats, a.flags, 'virDomainListGetStats')
           : await s.conn().domainStatsRecords(null, a.stats, a.flags, 'virConnectGetAllDomainStats');
-      return { retStats: records.map((r) => ({ dom: r.domain, params: r.params })) };
+      return { retStats: records };
     },
   },
   [P.DOMAIN_MEMORY_STATS]: {

@@ -8,7 +8,7 @@
  */
 import { BoundedCache, DecodedBytesCache } from '../bounded-cache';
 import { TYPED_PARAM_FIELD_LENGTH, TypedParamType as T, type TypedParam } from '../typed-params';
-import type { DomainRef } from '../types';
+import type { DomainRef, DomainStatsRecord } from '../types';
 import { nonnullDomain, REMOTE_STRING_MAX } from './protocol';
 import { uuidFromBytes } from '../uuid';
 import { typedParam } from './typed-param-xdr';
@@ -124,18 +124,23 @@ function readParam(r: XdrReader, f: string): TypedParam {
   }
 }
 
-/** `remote_domain_stats_record retStats<maxRecords>`, each with at most `maxParams` parameters. */
-export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom: DomainRef; params: TypedParam[] }[]> {
+/**
+ * `remote_domain_stats_record retStats<maxRecords>`, each with at most
+ * `maxParams` parameters. Records are in the drivers' shape (the wire's `dom`
+ * is `domain`), so neither xvirtd nor the remote client copies a poll's records
+ * into another shape.
+ */
+export function statsRecords(maxRecords: number, maxParams: number): Codec<DomainStatsRecord[]> {
   return {
     // The generic readers' checks, with one field label per list rather than one built per element.
     read: (r, f) => {
       const n = r.uint32(f);
       if (n > maxRecords) throw xdrError(f, `${n} records exceed maximum ${maxRecords}`);
       if (n * 28 > r.remaining) throw xdrError(f, `${n} records cannot fit in ${r.remaining} bytes`);
-      const out = new Array<{ dom: DomainRef; params: TypedParam[] }>(n);
+      const out = new Array<DomainStatsRecord>(n);
       for (let i = 0; i < n; i++) {
         const name = readText(r, REMOTE_STRING_MAX, f);
-        const dom = { name, uuid: r.cached(16, f, uuids, uuidFromBytes), id: r.int32(f) };
+        const domain = { name, uuid: r.cached(16, f, uuids, uuidFromBytes), id: r.int32(f) };
         const count = r.uint32(`${f}.params`);
         if (count > maxParams) throw xdrError(`${f}.params`, `${count} parameters exceed maximum ${maxParams}`);
         if (count * 12 > r.remaining) {
@@ -143,7 +148,7 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
         }
         const params = new Array<TypedParam>(count);
         for (let j = 0; j < count; j++) params[j] = readParam(r, f);
-        out[i] = { dom, params };
+        out[i] = { domain, params };
       }
       return out;
     },
@@ -153,7 +158,7 @@ export function statsRecords(maxRecords: number, maxParams: number): Codec<{ dom
       w.uint32(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        w.bytes(domainBytes(r.dom, f, i));
+        w.bytes(domainBytes(r.domain, f, i));
         const params = r.params;
         if (!Array.isArray(params) || params.length > maxParams) {
           throw xdrError(`${f}[${i}].params`, `at most ${maxParams} parameters`);

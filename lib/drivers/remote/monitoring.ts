@@ -44,7 +44,7 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
 
   async connectGetAllDomainStats(doms: DomainRef[] | null, stats: number, flags: number): Promise<DomainStatsRecord[]> {
     const { retStats } = await this.rpc().call(P.CONNECT_GET_ALL_DOMAIN_STATS, { doms: doms ?? [], stats, flags });
-    return retStats.map((r) => ({ domain: r.dom, params: r.params }));
+    return retStats;
   }
 
   async domainMemoryStats(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]> {

@@ -4,12 +4,13 @@
 import t from 'tap';
 import * as C from '../../../lib/rpc/stats-codecs';
 import { decode, encode } from '../../../lib/rpc/xdr';
+import { intParam, type TypedParam } from '../../../lib/typed-params';
 
 t.test('stats records decode the same with and without remembered names, each reply its own objects', async (t) => {
   const reply = (name: string, uuid: string, id: number) => ({
     retStats: [
       {
-        dom: { name, uuid, id },
+        domain: { name, uuid, id },
         params: [
           { name: 'state.state', type: 1, value: 1 },
           { name: 'cpu.time', type: 4, value: 99n },
@@ -22,7 +23,7 @@ t.test('stats records decode the same with and without remembered names, each re
   const b = decode(C.getAllDomainStatsRet, encode(C.getAllDomainStatsRet, first), 'again');
   t.same(a, first);
   t.same(b, first);
-  t.not(a.retStats[0]!.dom, b.retStats[0]!.dom, 'a fresh identity object per reply');
+  t.not(a.retStats[0]!.domain, b.retStats[0]!.domain, 'a fresh identity object per reply');
   const renamed = reply('güest1', '6c0f1c2e-0000-4000-8000-000000000002', 4);
   t.same(decode(C.getAllDomainStatsRet, encode(C.getAllDomainStatsRet, renamed), 'renamed'), renamed);
   const bad = Buffer.from(encode(C.getAllDomainStatsRet, renamed));
@@ -31,12 +32,13 @@ t.test('stats records decode the same with and without remembered names, each re
 });
 
 t.test('a parameter the encoder refuses is named by its record and position', async (t) => {
-  const dom = { name: 'guest0', uuid: '6c0f1c2e-0000-4000-8000-000000000001', id: 1 };
-  const ok = { name: 'state.state', type: 1, value: 1 };
+  const domain = { name: 'guest0', uuid: '6c0f1c2e-0000-4000-8000-000000000001', id: 1 };
+  const ok = intParam('state.state', 1);
+  // What a buggy driver could hand over: the types would refuse it at compile time.
   const records = (bad: object) => ({
     retStats: [
-      { dom, params: [ok] },
-      { dom, params: [ok, bad] },
+      { domain, params: [ok] },
+      { domain, params: [ok, bad as TypedParam] },
     ],
   });
   t.throws(() => encode(C.getAllDomainStatsRet, records({ name: 'x'.repeat(80), type: 1, value: 1 }), 'ret'), {
