@@ -14,8 +14,9 @@
  * and each row's time per poll as a multiple of the baseline's. For the two
  * C-client rows the serving daemon's own CPU time per poll (all its threads,
  * from /proc) is printed too: the cost of a poll to the host, without the
- * client's share. xvirtd's RSS is sampled after every slice: it must stay
- * bounded while polling.
+ * client's share. xvirtd's RSS is sampled after every slice (it must stay
+ * bounded) and around each xvirt-client run, whose polls share one connection
+ * (it must stay flat while polling).
  *
  *   node bench/stats.js [--polls N] [--domains N] [--slices N]
  *
@@ -156,12 +157,18 @@ async function main() {
       ['xvirt in-process', (n) => runXvirt(local, n)],
     ];
     const shapes = [];
+    // The C client opens a new connection per run, and each open loads the node file again (its definitions
+    // stay in the heap until a major GC); xvirt's client polls on one connection: its runs show polling alone.
+    const XVIRT_CLIENT_ROW = 2;
+    const steadyRss = [];
     const totals = await paired(
       opts.slices,
       opts.polls,
       ...rows.map(([, run], i) => async (n) => {
+        const before = rssKiB(x.proc.pid);
         const r = await run(n);
         shapes[i] = `${r.records} records, ${r.params} params`;
+        if (i === XVIRT_CLIENT_ROW) steadyRss.push(rssKiB(x.proc.pid) - before);
         if (i === rows.length - 1) rss.push(rssKiB(x.proc.pid));
         return r;
       }),
@@ -188,6 +195,9 @@ async function main() {
         ` = ${(perPoll[1] / perPoll[0]).toFixed(2)}x\n`,
     );
     process.stdout.write(`  xvirtd RSS after each slice (KiB): ${rss.join(' ')}\n`);
+    process.stdout.write(
+      `  xvirtd RSS change over each xvirt-client run, one connection (KiB): ${steadyRss.join(' ')}\n`,
+    );
     const heapMiB = process.memoryUsage().heapUsed / 1024 / 1024;
     process.stdout.write(`  in-process heap after the run: ${heapMiB.toFixed(1)} MiB\n`);
   } finally {
