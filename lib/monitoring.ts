@@ -227,6 +227,21 @@ export abstract class DomainMonitoring {
     return need(driver, 'domainSetVcpusFlags', 'virDomainSetVcpusFlags')(this.ref, nvcpus, flags);
   }
 
+  /** virDomainPinVcpu: vCPU `vcpu` may run on the host CPUs set in `cpumap` (index = CPU id), on the running guest. */
+  async pinVcpu(vcpu: number, cpumap: boolean[]): Promise<void> {
+    const map = checkPin(vcpu, cpumap, 'virDomainPinVcpu');
+    const driver = this.monitorWritable('virDomainPinVcpu');
+    return need(driver, 'domainPinVcpu', 'virDomainPinVcpu')(this.ref, vcpu, map);
+  }
+
+  /** virDomainPinVcpuFlags: as pinVcpu, on the definitions DomainVcpuFlags LIVE/CONFIG (or CURRENT) select. */
+  async pinVcpuFlags(vcpu: number, cpumap: boolean[], flags: number = 0): Promise<void> {
+    const map = checkPin(vcpu, cpumap, 'virDomainPinVcpuFlags');
+    checkUnsigned(flags, 'flags');
+    const driver = this.monitorWritable('virDomainPinVcpuFlags');
+    return need(driver, 'domainPinVcpuFlags', 'virDomainPinVcpuFlags')(this.ref, vcpu, map, flags);
+  }
+
   /** virDomainSetMaxMemory: KiB. */
   async setMaxMemory(memoryKiB: number): Promise<void> {
     checkUnsigned(memoryKiB, 'memory (KiB)', MAX_MEMORY_KIB);
@@ -243,4 +258,14 @@ export abstract class DomainMonitoring {
     const driver = this.monitorWritable('virDomainSetMemoryStatsPeriod');
     return need(driver, 'domainSetMemoryStatsPeriod', 'virDomainSetMemoryStatsPeriod')(this.ref, period, flags);
   }
+}
+
+/** virDomainPinVcpu(Flags)' argument checks: a vCPU id libvirt accepts (an unsigned short) and a non-empty map. */
+function checkPin(vcpu: number, cpumap: boolean[], api: string): boolean[] {
+  checkUnsigned(vcpu, 'vcpu', 0xffff);
+  if (!Array.isArray(cpumap) || cpumap.some((b) => typeof b !== 'boolean')) {
+    throw apiArgError(`cpumap in ${api} must be an array of booleans`);
+  }
+  if (cpumap.length === 0) throw apiArgError(`maplen in ${api} must be greater than zero`);
+  return [...cpumap];
 }

@@ -241,6 +241,10 @@ export interface Driver extends NetworkStorageDriver {
   domainSetMemoryFlags?(dom: DomainRef, memoryKiB: number, flags: number): Promise<void>;
   /** virDomainSetVcpusFlags: flags DomainVcpuFlags. */
   domainSetVcpusFlags?(dom: DomainRef, nvcpus: number, flags: number): Promise<void>;
+  /** virDomainPinVcpu: the running guest's vCPU `vcpu` on the host CPUs set in `cpumap`. */
+  domainPinVcpu?(dom: DomainRef, vcpu: number, cpumap: boolean[]): Promise<void>;
+  /** virDomainPinVcpuFlags: flags DomainVcpuFlags LIVE/CONFIG. */
+  domainPinVcpuFlags?(dom: DomainRef, vcpu: number, cpumap: boolean[], flags: number): Promise<void>;
   /** virDomainSetMaxMemory: KiB. */
   domainSetMaxMemory?(dom: DomainRef, memoryKiB: number): Promise<void>;
   /** virDomainSetMemoryStatsPeriod: seconds between balloon statistics updates (0: off); flags LIVE/CONFIG. */

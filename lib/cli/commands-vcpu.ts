@@ -1,7 +1,8 @@
 /** vCPU and CPU-time commands: vcpuinfo, vcpucount, cpu-stats. */
 import { DomainState, DomainVcpuFlags as V } from '../constants';
+import { parseCpuList } from '../cpu-list';
 import type { Connection, Domain } from '../connection';
-import { isXvirtError } from '../errors';
+import { ErrorDomain, ErrorNumber, XvirtError, isXvirtError } from '../errors';
 import { boolOption, exclusive, stringOption, usageError } from './args';
 import { withContext } from './commands-stats';
 import { domainArgument } from './lookup';
@@ -51,16 +52,51 @@ async function vcpuinfoCommand(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** `vcpupin DOMAIN [--vcpu N]`: virsh's query form (pinning itself, with a CPU list, is not implemented). */
+/**
+ * `vcpupin DOMAIN VCPU CPULIST`: virsh's pin form. Without --live/--config/--current
+ * it calls virDomainPinVcpu, as virsh does, else virDomainPinVcpuFlags.
+ */
+async function pinVcpu(
+  ctx: CommandContext,
+  dom: Domain,
+  vcpu: number,
+  cpulist: string,
+  flags: number,
+): Promise<number> {
+  const width = await hostCpuCount(ctx.connection());
+  let map: boolean[] | null;
+  if (cpulist.startsWith('r')) map = new Array<boolean>(width).fill(true);
+  else {
+    // virsh's own line, then (for a list that does not parse) libvirt's bitmap parser's error.
+    map = parseCpuList(cpulist, 1024);
+    if (!map) {
+      ctx.output.err(`error: Invalid cpulist '${cpulist}'\n`);
+      throw XvirtError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, `Failed to parse bitmap '${cpulist}'`);
+    }
+    if (!map.includes(true)) throw usageError(`Invalid cpulist '${cpulist}'`);
+    const last = map.lastIndexOf(true);
+    if (last >= width) throw usageError(`CPU ${last} in cpulist '${cpulist}' exceed the maxcpu ${width}`);
+    map = Array.from({ length: width }, (_, c) => map![c] === true);
+  }
+  if (flags === 0 && !boolOption(ctx.options, 'current')) await dom.pinVcpu(vcpu, map);
+  else await dom.pinVcpuFlags(vcpu, map, flags);
+  if (ctx.json) printJson(ctx, { vcpu, affinity: cpuListText(map) });
+  return 0;
+}
+
+/** `vcpupin DOMAIN [--vcpu N] [--cpulist LIST]`: pins with a CPU list, else shows the affinity as virsh does. */
 async function vcpupinCommand(ctx: CommandContext): Promise<number> {
   const o = (n: string): boolean => boolOption(ctx.options, n);
   exclusive(ctx.options, 'current', 'live');
   exclusive(ctx.options, 'current', 'config');
-  exclusive(ctx.options, 'live', 'config'); // the query reads one definition
-  const dom = await domainArgument(ctx);
+  const cpulist = stringOption(ctx.options, 'cpulist');
+  if (cpulist === undefined) exclusive(ctx.options, 'live', 'config'); // the query reads one definition
   const vcpuText = stringOption(ctx.options, 'vcpu');
   const vcpu = vcpuText === undefined ? undefined : parseUnsigned(vcpuText, 'vcpu', 0xffffffff);
+  if (cpulist !== undefined && vcpu === undefined) throw usageError('vcpupin: Missing vCPU number in pin mode.');
   const flags = (o('live') ? V.LIVE : 0) | (o('config') ? V.CONFIG : 0);
+  const dom = await domainArgument(ctx);
+  if (cpulist !== undefined) return pinVcpu(ctx, dom, vcpu!, cpulist, flags);
   const width = await hostCpuCount(ctx.connection());
   // virsh checks the state the flags name before counting, with its own words.
   if (flags & V.LIVE && !(await dom.isActive())) throw usageError('cannot get vcpupin for offline domain');
@@ -175,10 +211,11 @@ export const VCPU_COMMANDS: CommandSpec[] = [
     name: 'vcpupin',
     group: 'domain',
     summary: 'control or query domain vcpu affinity',
-    description: 'Query domain Virtual CPU affinity (setting it is not implemented).',
+    description: 'Pin domain VCPUs to host physical CPUs.',
     options: [
       DOMAIN_OPTION,
-      { name: 'vcpu', type: 'int', help: 'vcpu number' },
+      { name: 'vcpu', type: 'int', positional: true, help: 'vcpu number' },
+      { name: 'cpulist', type: 'string', positional: true, help: 'host cpu number(s) to set, or omit option to query' },
       { name: 'config', type: 'bool', help: 'affect next boot' },
       { name: 'live', type: 'bool', help: 'affect running domain' },
       { name: 'current', type: 'bool', help: 'affect current domain' },

@@ -73,18 +73,7 @@ export function affinityText(map: readonly boolean[], width: number): string {
   return s;
 }
 
-/** virBitmapFormat's list of the CPUs set among the first `width`: ranges joined by commas ("0-3,6"). */
-export function cpuListText(map: readonly boolean[], width: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < width; i++) {
-    if (!map[i]) continue;
-    let end = i;
-    while (end + 1 < width && map[end + 1]) end++;
-    parts.push(end === i ? `${i}` : `${i}-${end}`);
-    i = end;
-  }
-  return parts.join(',');
-}
+export { cpuListText } from '../cpu-list';
 
 /** virsh's nodecpustats names for the driver's fields, in its order. */
 const NODE_CPU_FIELDS: [string, string][] = [

@@ -39,6 +39,11 @@ function packCpuMap(map: readonly boolean[], out: Buffer, offset: number, maplen
   for (let i = 0; i < map.length && i < maplen * 8; i++) if (map[i]) out[offset + (i >> 3)]! |= 1 << (i & 7);
 }
 
+/** A wire cpumap as one boolean per bit (maplen * 8 CPUs), as libvirt turns it into a bitmap. */
+function cpuMapBits(map: Uint8Array): boolean[] {
+  return Array.from({ length: map.length * 8 }, (_, i) => (map[i >> 3]! & (1 << (i & 7))) !== 0);
+}
+
 /**
  * virNodeGetCPUStats/virNodeGetMemoryStats (and virDomainBlockStatsFlags) on
  * the wire: nparams 0 asks how many there are; otherwise the parameters come
@@ -142,6 +147,12 @@ export const STATS_HANDLERS: HandlerTable = {
       const info = vcpus.map((v) => ({ number: v.number, state: v.state, cpu_time: v.cpuTimeNs, cpu: v.cpu }));
       return { info, cpumaps };
     },
+  },
+  [P.DOMAIN_PIN_VCPU]: {
+    run: (s, a) => domain(s, a.dom).pinVcpu(a.vcpu, cpuMapBits(a.cpumap)),
+  },
+  [P.DOMAIN_PIN_VCPU_FLAGS]: {
+    run: (s, a) => domain(s, a.dom).pinVcpuFlags(a.vcpu, cpuMapBits(a.cpumap), a.flags),
   },
   [P.DOMAIN_GET_VCPU_PIN_INFO]: {
     run: async (s, a) => {

@@ -69,6 +69,7 @@ export enum RemoteProcedure {
   DOMAIN_LOOKUP_BY_NAME = 23,
   DOMAIN_LOOKUP_BY_UUID = 24,
   CONNECT_NUM_OF_DEFINED_DOMAINS = 25,
+  DOMAIN_PIN_VCPU = 26,
   DOMAIN_REBOOT = 27,
   DOMAIN_RESUME = 28,
   DOMAIN_SET_AUTOSTART = 29,
@@ -118,6 +119,7 @@ export enum RemoteProcedure {
   DOMAIN_OPEN_CONSOLE = 201,
   DOMAIN_SET_MEMORY_FLAGS = 204,
   DOMAIN_GET_STATE = 212,
+  DOMAIN_PIN_VCPU_FLAGS = 225,
   NODE_GET_CPU_STATS = 227,
   NODE_GET_MEMORY_STATS = 228,
   DOMAIN_GET_VCPU_PIN_INFO = 230,
@@ -518,6 +520,12 @@ export const PROCEDURE_TABLE = {
     { api: 'virDomainGetVcpus', access: 'read', priority: 'high' },
     S.getVcpusArgs,
     S.getVcpusRet,
+  ),
+  [P.DOMAIN_PIN_VCPU]: call({ api: 'virDomainPinVcpu', access: 'write', priority: 'low' }, S.pinVcpuArgs, xdrVoid),
+  [P.DOMAIN_PIN_VCPU_FLAGS]: call(
+    { api: 'virDomainPinVcpuFlags', access: 'write', priority: 'low' },
+    S.pinVcpuFlagsArgs,
+    xdrVoid,
   ),
   [P.DOMAIN_GET_VCPU_PIN_INFO]: call(
     { api: 'virDomainGetVcpuPinInfo', access: 'read', priority: 'low' },

@@ -61,6 +61,13 @@ export const getVcpusRet = struct({
   cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX),
 });
 
+export const pinVcpuArgs = struct({ dom: nonnullDomain, vcpu: uint, cpumap: opaqueVar(REMOTE_CPUMAP_MAX) });
+export const pinVcpuFlagsArgs = struct({
+  dom: nonnullDomain,
+  vcpu: uint,
+  cpumap: opaqueVar(REMOTE_CPUMAP_MAX),
+  flags: uint,
+});
 export const getVcpuPinInfoArgs = struct({ dom: nonnullDomain, ncpumaps: int, maplen: int, flags: uint });
 export const getVcpuPinInfoRet = struct({ cpumaps: opaqueVar(REMOTE_CPUMAPS_MAX), num: int });
 

@@ -38,6 +38,15 @@ export function unpackCpuMap(map: Uint8Array, offset: number, count: number): bo
   return out;
 }
 
+/** `map` packed libvirt's way (CPU i is bit i % 8 of byte i / 8), as few bytes as hold it (VIR_CPU_MAPLEN). */
+function packCpuMap(map: readonly boolean[]): Buffer {
+  const out = Buffer.alloc(Math.ceil(map.length / 8));
+  map.forEach((on, i) => {
+    if (on) out[i >> 3]! |= 1 << (i & 7);
+  });
+  return out;
+}
+
 /** Extends the network/storage calls' base: the remote driver is one class chain over one RPC client. */
 export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
   protected abstract getNodeInfo(): Promise<NodeInfo>;
@@ -116,6 +125,14 @@ export abstract class RemoteMonitoring extends RemoteNetStoreDriver {
       throw badReply(`daemon returned ${num} vCPU maps in ${cpumaps.length} bytes for ${ncpumaps} asked`);
     }
     return Array.from({ length: num }, (_, i) => unpackCpuMap(cpumaps, i * maplen, hostCpus));
+  }
+
+  async domainPinVcpu(dom: DomainRef, vcpu: number, cpumap: boolean[]): Promise<void> {
+    await this.rpc().call(P.DOMAIN_PIN_VCPU, { dom, vcpu, cpumap: packCpuMap(cpumap) });
+  }
+
+  async domainPinVcpuFlags(dom: DomainRef, vcpu: number, cpumap: boolean[], flags: number): Promise<void> {
+    await this.rpc().call(P.DOMAIN_PIN_VCPU_FLAGS, { dom, vcpu, cpumap: packCpuMap(cpumap), flags });
   }
 
   async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {

@@ -286,6 +286,16 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     return stats.vcpus(this.#live().nodeInfo, this.#dom(dom), maxInfo);
   }
 
+  async domainPinVcpu(dom: DomainRef, vcpu: number, cpumap: boolean[]): Promise<void> {
+    tuning.pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
+  }
+
+  /** libvirt 9.0's test driver takes no flags here: LIVE and CONFIG are refused as unknown. */
+  async domainPinVcpuFlags(dom: DomainRef, vcpu: number, cpumap: boolean[], flags: number): Promise<void> {
+    checkFlags(flags, 0, 'testDomainPinVcpuFlags');
+    tuning.pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
+  }
+
   async domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
     checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG, 'testDomainGetVcpuPinInfo');
     return tuning.vcpuPinInfo(this.#dom(dom), stats.maxHostCpus(this.#live().nodeInfo), ncpumaps, flags);

@@ -11,6 +11,7 @@ import { devicesOf, findDisk, findNet } from './devices';
 import type { TestDomain } from './domain';
 import type { NumaCell } from './defaults';
 import { invalidArg, operationInvalid } from './errors';
+import { pinnedMap } from './vcpupin';
 
 /** libvirt's TEST_TOTAL_CPUTIME: the domain CPU time cpu-stats reports, in ns. */
 const TOTAL_CPU_TIME = 48772617035n;
@@ -87,7 +88,7 @@ export function interfaceStats(dom: TestDomain, device: string): InterfaceStats 
   };
 }
 
-/** Every vCPU runs on the last host CPU, may run on all, and has used (µs since the epoch / 10) ns. */
+/** Every vCPU may run on all host CPUs (or where pinned), runs on the last of them, and has used (µs since the epoch / 10) ns. */
 export function vcpus(node: Readonly<NodeInfo>, dom: TestDomain, maxInfo: number): VcpuInfo[] {
   if (!dom.active) throw operationInvalid('cannot list vcpus for an inactive domain');
   const hostCpus = maxHostCpus(node);
@@ -95,8 +96,9 @@ export function vcpus(node: Readonly<NodeInfo>, dom: TestDomain, maxInfo: number
   const count = Math.min(maxInfo, dom.def.vcpus);
   const out: VcpuInfo[] = [];
   for (let i = 0; i < count; i++) {
-    const cpumap = new Array<boolean>(hostCpus).fill(true);
-    out.push({ number: i, state: VcpuState.RUNNING, cpuTimeNs, cpu: hostCpus - 1, cpumap });
+    const cpumap = pinnedMap(dom.def, i, hostCpus) ?? new Array<boolean>(hostCpus).fill(true);
+    // As libvirt's: the last CPU the vCPU may run on.
+    out.push({ number: i, state: VcpuState.RUNNING, cpuTimeNs, cpu: cpumap.lastIndexOf(true), cpumap });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { TEST_MAX_VCPUS } from './defaults';
 import { devicesOf, withBalloonPeriod } from './devices';
 import type { TestDomain } from './domain';
 import { invalidArg, operationInvalid } from './errors';
+import { pinVcpu, pinnedMap } from './vcpupin';
 
 /** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
 function selectDefs(
@@ -41,11 +42,20 @@ export function getVcpusFlags(dom: TestDomain, flags: number): number {
   return flags & Vcpu.MAXIMUM ? def.maxVcpus : def.vcpus;
 }
 
-/** virDomainGetVcpuPinInfo: test domains pin nothing, so every vCPU may run on every host CPU. */
+/** virDomainGetVcpuPinInfo: a pinned vCPU's mask, every host CPU for the others. */
 export function vcpuPinInfo(dom: TestDomain, hostCpus: number, ncpumaps: number, flags: number): boolean[][] {
   const { def } = selectOneDef(dom, flags);
   const n = Math.min(def.maxVcpus, ncpumaps);
-  return Array.from({ length: n }, () => new Array<boolean>(hostCpus).fill(true));
+  return Array.from({ length: n }, (_, i) => pinnedMap(def, i, hostCpus) ?? new Array<boolean>(hostCpus).fill(true));
+}
+
+/**
+ * virDomainPinVcpu(Flags) as libvirt 9.0's test driver has it (which takes
+ * no flags): the running domain only, its live definition, an online vCPU.
+ */
+export function pinLiveVcpu(dom: TestDomain, vcpu: number, cpumap: readonly boolean[]): void {
+  if (!dom.active) throw operationInvalid('cannot pin vcpus on an inactive domain');
+  pinVcpu(dom.def, vcpu, cpumap);
 }
 
 /** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the (inactive) maximum. */
