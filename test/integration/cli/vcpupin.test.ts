@@ -3,23 +3,18 @@
 // same steps in the same order: stdout, stderr and exit status line for line,
 // the pins read back by the query form and vcpuinfo.
 import t from 'tap';
-import { nodeFileUri, requireBuild, tempDir, xvirt } from '../../support/cli';
-import { startLibvirtd } from '../../support/libvirtd';
+import { requireBuild, xvirt } from '../../support/cli';
+import { daemonsOnNodeFile } from '../../support/daemon-pair';
 import { runVirsh, virshPath } from '../../support/virsh';
-import { startXvirtd } from '../../support/xvirtd';
 
 requireBuild(t);
 
 t.test('vcpupin with a CPU list: the same as virsh, step by step', async (t) => {
   virshPath();
-  const lv = await startLibvirtd(t);
-  const xd = await startXvirtd(t);
-  const file = nodeFileUri(tempDir(t), [
+  const { ours, theirs } = await daemonsOnNodeFile(t, [
     { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 3 },
     { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 2 },
   ]);
-  const ours = xd.uri('unix', file);
-  const theirs = lv.unixUri({ path: file.slice('test://'.length) });
   for (const args of [
     ['vcpupin', 'web', '1', '2'],
     ['vcpupin', 'web', '--vcpu', '0', '--cpulist', '1-3,^2'],

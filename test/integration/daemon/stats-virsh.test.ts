@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { startLibvirtd } from '../../support/libvirtd';
 import { runVirsh, virshPath } from '../../support/virsh';
 import { startXvirtd } from '../../support/xvirtd';
-import { nodeFileUri, tempDir } from '../../support/cli';
+import { daemonsOnNodeFile } from '../../support/daemon-pair';
 
 function split(text: string): { shape: string; numbers: number[] } {
   const numbers: number[] = [];
@@ -68,14 +68,10 @@ t.test('virsh through xvirtd prints what it prints through libvirtd', async (t) 
 
 t.test('inactive domains: vcpuinfo falls back to the configured affinity (virDomainGetVcpuPinInfo)', async (t) => {
   virshPath();
-  const lv = await startLibvirtd(t);
-  const xd = await startXvirtd(t);
-  const file = nodeFileUri(tempDir(t), [
+  const { ours, theirs } = await daemonsOnNodeFile(t, [
     { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 3 },
     { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 2 },
   ]);
-  const ours = xd.uri('unix', file);
-  const theirs = lv.unixUri({ path: file.slice('test://'.length) });
   for (const args of [
     ['vcpuinfo', 'cold'],
     ['vcpuinfo', 'web'],
