@@ -31,9 +31,6 @@ import type { TestDomain } from './domain';
 import { checkFlags } from './errors';
 import * as life from './lifecycle';
 import * as save from './save';
-import { allDomainStats } from './all-stats';
-import * as stats from './stats';
-import * as tuning from './tuning';
 import { LIST_FLAGS_ALL, type EventSink, type TestState } from './state';
 import { TestNetStoreDriver } from './netstore-driver';
 import type { NetStoreState } from './netstore-state';
@@ -46,6 +43,19 @@ const MEMORY_FLAGS = DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG | D
 const CREATE_VALIDATE = 16;
 /** virDomainReboot's method flags (ACPI, guest agent, initctl, signal, paravirt): all mean "reboot". */
 const REBOOT_FLAGS_ALL = 0x1f;
+
+// The monitoring and tuning code (and the typed parameters, device lookups and CPU lists it needs) loads on first
+// use: a CLI run that only looks (`xvirt dominfo`, `xvirt list`) never calls it, and its start-up is measured.
+let statsCode: typeof import('./stats') | null = null;
+let tuningCode: typeof import('./tuning') | null = null;
+let allStatsCode: typeof import('./all-stats') | null = null;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stats = (): typeof import('./stats') => (statsCode ??= require('./stats') as typeof import('./stats'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tuning = (): typeof import('./tuning') => (tuningCode ??= require('./tuning') as typeof import('./tuning'));
+const allStats = (): typeof import('./all-stats') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (allStatsCode ??= require('./all-stats') as typeof import('./all-stats'));
 
 /**
  * Domain XML as the test driver accepts it: os type hvm or xen, arch defaulting to i686.
@@ -267,87 +277,87 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     groups: number,
     flags: number,
   ): Promise<DomainStatsRecord[]> {
-    return allDomainStats(this.#live(), doms, groups, flags);
+    return allStats().allDomainStats(this.#live(), doms, groups, flags);
   }
 
   async domainMemoryStats(dom: DomainRef, maxStats: number, flags: number): Promise<MemoryStat[]> {
     checkFlags(flags, 0, 'testDomainMemoryStats');
-    return stats.memoryStats(this.#dom(dom), maxStats);
+    return stats().memoryStats(this.#dom(dom), maxStats);
   }
 
   async domainBlockStats(dom: DomainRef, disk: string): Promise<BlockStats> {
-    return stats.blockStats(this.#dom(dom), disk);
+    return stats().blockStats(this.#dom(dom), disk);
   }
   async domainInterfaceStats(dom: DomainRef, device: string): Promise<InterfaceStats> {
-    return stats.interfaceStats(this.#dom(dom), device);
+    return stats().interfaceStats(this.#dom(dom), device);
   }
 
   async domainGetVcpus(dom: DomainRef, maxInfo: number): Promise<VcpuInfo[]> {
-    return stats.vcpus(this.#live().nodeInfo, this.#dom(dom), maxInfo);
+    return stats().vcpus(this.#live().nodeInfo, this.#dom(dom), maxInfo);
   }
 
   async domainPinVcpu(dom: DomainRef, vcpu: number, cpumap: boolean[]): Promise<void> {
-    tuning.pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
+    tuning().pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
   }
 
   /** libvirt 9.0's test driver takes no flags here: LIVE and CONFIG are refused as unknown. */
   async domainPinVcpuFlags(dom: DomainRef, vcpu: number, cpumap: boolean[], flags: number): Promise<void> {
     checkFlags(flags, 0, 'testDomainPinVcpuFlags');
-    tuning.pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
+    tuning().pinLiveVcpu(this.#dom(dom), vcpu, cpumap);
   }
 
   async domainGetVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
     checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG, 'testDomainGetVcpuPinInfo');
-    return tuning.vcpuPinInfo(this.#dom(dom), stats.maxHostCpus(this.#live().nodeInfo), ncpumaps, flags);
+    return tuning().vcpuPinInfo(this.#dom(dom), stats().maxHostCpus(this.#live().nodeInfo), ncpumaps, flags);
   }
 
   async domainGetVcpusFlags(dom: DomainRef, flags: number): Promise<number> {
     checkFlags(flags, MEMORY_FLAGS, 'testDomainGetVcpusFlags');
-    return tuning.getVcpusFlags(this.#dom(dom), flags);
+    return tuning().getVcpusFlags(this.#dom(dom), flags);
   }
 
   async domainGetCPUStats(dom: DomainRef, startCpu: number, ncpus: number, flags: number): Promise<TypedParam[][]> {
     checkFlags(flags, TYPED_PARAM_STRING_OKAY, 'testDomainGetCPUStats');
-    return stats.cpuStats(this.#live().nodeInfo, this.#dom(dom), startCpu, ncpus);
+    return stats().cpuStats(this.#live().nodeInfo, this.#dom(dom), startCpu, ncpus);
   }
 
   async domainSetMemoryFlags(dom: DomainRef, memoryKiB: number, flags: number): Promise<void> {
     checkFlags(flags, MEMORY_FLAGS, 'testDomainSetMemoryFlags');
-    tuning.setMemoryFlags(this.#dom(dom), memoryKiB, flags);
+    tuning().setMemoryFlags(this.#dom(dom), memoryKiB, flags);
   }
 
   async domainSetVcpusFlags(dom: DomainRef, nvcpus: number, flags: number): Promise<void> {
     checkFlags(flags, MEMORY_FLAGS, 'testDomainSetVcpusFlags');
-    tuning.setVcpusFlags(this.#dom(dom), nvcpus, flags);
+    tuning().setVcpusFlags(this.#dom(dom), nvcpus, flags);
   }
 
   async domainSetMemoryStatsPeriod(dom: DomainRef, period: number, flags: number): Promise<void> {
     checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG, 'testDomainSetMemoryStatsPeriod');
-    tuning.setMemoryStatsPeriod(this.#dom(dom), period, flags);
+    tuning().setMemoryStatsPeriod(this.#dom(dom), period, flags);
   }
 
   /** libvirt's test driver implements it as setMemoryFlags(MAXIMUM). */
   async domainSetMaxMemory(dom: DomainRef, memoryKiB: number): Promise<void> {
-    tuning.setMemoryFlags(this.#dom(dom), memoryKiB, DomainMemoryModFlags.MAXIMUM);
+    tuning().setMemoryFlags(this.#dom(dom), memoryKiB, DomainMemoryModFlags.MAXIMUM);
   }
 
   async nodeGetCPUMap(flags: number): Promise<NodeCPUMap> {
     checkFlags(flags, 0, 'testNodeGetCPUMap');
     this.#live();
-    return stats.cpuMap();
+    return stats().cpuMap();
   }
 
   async nodeGetCPUStats(_cpuNum: number, flags: number): Promise<NodeStat[]> {
     checkFlags(flags, 0, 'testNodeGetCPUStats');
     this.#live();
-    return stats.nodeCpuStats();
+    return stats().nodeCpuStats();
   }
 
   async nodeGetFreeMemory(): Promise<bigint> {
-    return stats.freeMemory(this.#live().numaCells);
+    return stats().freeMemory(this.#live().numaCells);
   }
   async nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<bigint[]> {
-    return stats.cellsFreeMemory(this.#live().numaCells, startCell, maxCells);
+    return stats().cellsFreeMemory(this.#live().numaCells, startCell, maxCells);
   }
 
   async startLifecycleEvents(sink: (event: DriverLifecycleEvent) => void): Promise<void> {

@@ -4,25 +4,25 @@
  * domain (STOPPED/SAVED), a restore runs it again (STARTED/RESTORED); a
  * managed save keeps no image, only a mark the next start (a plain boot,
  * STARTED/BOOTED, as in libvirt's test driver) drops. No flag is accepted.
+ * The image code (files, atomic writes) loads with the first save or restore.
  */
-import * as fs from 'node:fs/promises';
 import { formatDomainXml } from '../../xml/domain-format';
 import type { TestDomain } from './domain';
 import { checkFlags } from './errors';
 import { createDomain, managedSaveDomain, requireActive, savedDomain } from './lifecycle';
-import { readSaveImage, writeSaveImage } from './save-images';
 import type { DomainDefinition } from '../../xml';
 import type { TestState } from './state';
 
 export async function saveDomain(state: TestState, dom: TestDomain, file: string, flags: number): Promise<void> {
   checkFlags(flags, 0, 'testDomainSaveFlags');
   requireActive(dom);
+  const { writeSaveImage } = await import('./save-images');
   await writeSaveImage(file, dom.name, formatDomainXml(dom.def, { inactive: true }));
   try {
     // Another connection may have stopped it while the image was written.
     savedDomain(state, dom);
   } catch (err) {
-    await fs.rm(file, { force: true });
+    await (await import('node:fs/promises')).rm(file, { force: true });
     throw err;
   }
 }
@@ -35,6 +35,7 @@ export async function restoreDomain(
   parse: (xml: string) => Promise<DomainDefinition>,
 ): Promise<void> {
   checkFlags(flags, 0, 'testDomainRestoreFlags');
+  const { readSaveImage } = await import('./save-images');
   createDomain(state, await parse(await readSaveImage(file)), false, true);
 }
 
