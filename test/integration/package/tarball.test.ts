@@ -94,6 +94,7 @@ t.test('tarball contents', async (t) => {
     'dist/index.mjs',
     'dist/index.d.ts',
     'dist/index.d.mts',
+    'dist/cli-bundle.js',
     'bin/xvirt.js',
     'native/addon.cc',
     'docs/xvirtd.md',
@@ -156,8 +157,27 @@ t.test('README example, ESM and CommonJS', async (t) => {
   );
 });
 
-t.test('npx xvirt list --all', async (t) => {
+t.test('npx xvirt list --all, started from the CLI bundle', async (t) => {
   t.match(run(path.join(PATH, 'npx'), ['--offline', 'xvirt', 'list', '--all'], user), /^\s*1\s+test\s+running\s*$/m);
+  const probe = path.join(work, 'modules-read');
+  execFileSync(path.join(PATH, 'node'), [path.join(xvirt, 'bin/xvirt.js'), 'list', '--all'], {
+    cwd: user,
+    env: {
+      ...env,
+      NODE_OPTIONS: `--require ${path.join(root, 'test/support/disk-module-probe.js')}`,
+      XVIRT_DISK_MODULE_PROBE: probe,
+    },
+    stdio: 'ignore',
+  });
+  const read = fs
+    .readFileSync(probe, 'utf8')
+    .split('\n')
+    .filter((f) => f.startsWith(xvirt + path.sep));
+  t.same(
+    read.map((f) => path.relative(xvirt, f)),
+    ['bin/xvirt.js', 'dist/cli-bundle.js'],
+    'the installed CLI reads its start-up modules from the bundle',
+  );
 });
 
 t.test('prebuilt addon loads: xen:///system reaches the privcmd check', async (t) => {
@@ -172,6 +192,15 @@ t.test('prebuilt addon loads: xen:///system reaches the privcmd check', async (t
   );
   t.notMatch(out, /addon is missing/);
   t.match(out, /opened|privcmd/);
+  // The CLI, started from its bundle, finds the same prebuild.
+  let cli: string;
+  try {
+    cli = run(path.join(PATH, 'npx'), ['--offline', 'xvirt', '-c', 'xen:///system', 'list'], user);
+  } catch (err) {
+    cli = String((err as { stderr?: unknown }).stderr);
+  }
+  t.notMatch(cli, /addon is missing/);
+  t.match(cli, /Id\s+Name\s+State|privcmd/);
 });
 
 t.test('types: --strict --exactOptionalPropertyTypes, with and without @types/node', async (t) => {
