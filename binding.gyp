@@ -7,6 +7,7 @@
       "native/xc_host.c",
       "native/xc_state.c",
       "native/xc_stats.c",
+      "native/xc_pin.c",
       "native/xc_privcmd.c"
     ]
   },

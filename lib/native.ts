@@ -81,6 +81,8 @@ export interface NativeHypervisor extends NativeStatsCalls {
   unpause(domid: number): Promise<void>;
   destroy(domid: number): Promise<void>;
   shutdown(domid: number, reboot: boolean): Promise<void>;
+  /** XEN_DOMCTL_setvcpuaffinity of the hard map (libvirt's cpumap bytes), on the pool. */
+  pinVcpu(domid: number, vcpu: number, map: Uint8Array): Promise<void>;
   close(): void;
 }
 
@@ -362,6 +364,28 @@ export class XenHypervisor {
   shutdown(domid: number, reboot: boolean): Promise<void> {
     if (typeof reboot !== 'boolean') return Promise.reject(invalidArg('reboot must be a boolean'));
     return this.#control(domid, (n) => n.shutdown(domid, reboot));
+  }
+
+  /**
+   * Pins vCPU `vcpu` of domain `domid` to the physical CPUs set in `cpus`
+   * (index = CPU id): its hard affinity, XEN_DOMCTL_setvcpuaffinity, off the
+   * event loop; the soft affinity stays as it is. NO_DOMAIN when the domain
+   * or that vCPU is gone; XEN_CALL with Xen's errno when Xen refuses (a vCPU id
+   * beyond the domain's, no online CPU of its pool in the map).
+   */
+  pinVcpu(domid: number, vcpu: number, cpus: readonly boolean[]): Promise<void> {
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu > 0xffffffff) {
+      return Promise.reject(invalidArg(`vCPU id must be an integer from 0 to 4294967295, got ${String(vcpu)}`));
+    }
+    if (!Array.isArray(cpus) || cpus.length < 1 || cpus.length > AFFINITY_CPUS_MAX) {
+      return Promise.reject(invalidArg(`CPU map must be an array of 1 to ${AFFINITY_CPUS_MAX} booleans`));
+    }
+    if (!cpus.includes(true)) return Promise.reject(invalidArg(`CPU map for vCPU ${vcpu} names no CPU`));
+    const map = new Uint8Array(Math.ceil(cpus.length / 8));
+    cpus.forEach((on, c) => {
+      if (on === true) map[c >> 3]! |= 1 << (c & 7);
+    });
+    return this.#control(domid, (n) => n.pinVcpu(domid, vcpu, map));
   }
 
   /** The checks and error translation every control call shares; `call` makes the native call itself. */

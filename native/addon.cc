@@ -1,9 +1,11 @@
 // N-API glue over the C core (xc_core.h). Thin on purpose: argument checks,
 // then one core call. getInfo/list run synchronously on the caller's thread
-// and write into caller-provided typed arrays; open and control calls run on
-// the libuv pool. Record layout: see REC_* below and lib/native.ts.
+// and write into caller-provided typed arrays; open and control calls (pinning
+// a vCPU among them) run on the libuv pool. Record layout: see REC_* below and
+// lib/native.ts.
 #include <napi.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -51,7 +53,17 @@ struct Opened {
 
 class Hypervisor;
 
-enum class Op { kOpen, kPause, kUnpause, kDestroy, kShutdown };
+enum class Op { kOpen, kPause, kUnpause, kDestroy, kShutdown, kPinVcpu };
+
+// What a control call acts on, copied from the caller's arguments before the call is queued (the pool thread
+// never touches JS memory).
+struct ControlArgs {
+  uint32_t domid = 0;
+  uint32_t reason = 0;  // kShutdown
+  uint32_t vcpu = 0;    // kPinVcpu: the vCPU and its new hard affinity (map[0, map_len))
+  std::array<uint8_t, XC_CPUMAP_MAX> map{};
+  size_t map_len = 0;
+};
 
 class Worker : public Napi::AsyncWorker {
  public:
@@ -59,7 +71,7 @@ class Worker : public Napi::AsyncWorker {
   // napi_create_promise refuses once the environment is being torn down (a worker thread terminated while its
   // JS still runs) and then leaves its out-parameters unset. Napi::Promise::Deferred ignores that failure, and
   // returning its unset promise handed N-API a garbage napi_value (a SIGSEGV under load); nothing is queued here.
-  static Napi::Value Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason);
+  static Napi::Value Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, const ControlArgs& args);
 
  protected:
   void Execute() override;
@@ -70,13 +82,12 @@ class Worker : public Napi::AsyncWorker {
   Op op_;
   Hypervisor* hv_;
   Napi::ObjectReference self_;  // keeps the Hypervisor alive while the call runs
-  uint32_t domid_, reason_;
+  ControlArgs args_;
   Opened opened_;
   xc_error err_{};
   napi_deferred deferred_;
 
-  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason,
-         napi_deferred deferred);
+  Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, const ControlArgs& args, napi_deferred deferred);
   void Settle(bool ok, napi_value value) {
     (ok ? napi_resolve_deferred : napi_reject_deferred)(Env(), deferred_, value);
   }
@@ -94,6 +105,7 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
       InstanceMethod<&Hypervisor::Unpause>("unpause"),
       InstanceMethod<&Hypervisor::Destroy>("destroy"),
       InstanceMethod<&Hypervisor::Shutdown>("shutdown"),
+      InstanceMethod<&Hypervisor::PinVcpu>("pinVcpu"),
       InstanceMethod<&Hypervisor::Close>("close"),
       InstanceMethod<&Hypervisor::Vcpus>("vcpus"),
       InstanceMethod<&Hypervisor::VcpuAffinity>("vcpuAffinity"),
@@ -132,16 +144,17 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
   }
 
   // Runs on the pool: control calls are serialized on their own handle.
-  int Control(Op op, uint32_t domid, uint32_t reason, xc_error* err) {
+  int Control(Op op, const ControlArgs& a, xc_error* err) {
     std::lock_guard<std::mutex> lock(control_mutex_);
     if (!control_) {
       *err = xc_error{XC_EINVAL, 0, "the hypervisor handle is closed"};
       return XC_EINVAL;
     }
-    int rc = op == Op::kPause      ? xc_domain_pause(control_, domid)
-             : op == Op::kUnpause  ? xc_domain_unpause(control_, domid)
-             : op == Op::kShutdown ? xc_domain_shutdown(control_, domid, reason)
-                                   : xc_domain_destroy(control_, domid);
+    int rc = op == Op::kPause      ? xc_domain_pause(control_, a.domid)
+             : op == Op::kUnpause  ? xc_domain_unpause(control_, a.domid)
+             : op == Op::kShutdown ? xc_domain_shutdown(control_, a.domid, a.reason)
+             : op == Op::kPinVcpu  ? xc_vcpu_set_affinity(control_, a.domid, a.vcpu, a.map.data(), a.map_len)
+                                   : xc_domain_destroy(control_, a.domid);
     if (rc != XC_OK) *err = *xc_last_error(control_);
     return rc;
   }
@@ -256,11 +269,10 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
     return Napi::Number::New(env, static_cast<double>(total));
   }
 
-  Napi::Value Queue(const Napi::CallbackInfo& info, Op op, uint32_t reason = 0) {
+  Napi::Value Queue(const Napi::CallbackInfo& info, Op op, ControlArgs args = {}) {
     Napi::Env env = info.Env();
-    uint32_t domid;
-    if (!CheckOpen(env) || !DomidArg(info, 0, &domid)) return env.Undefined();
-    Napi::Value p = Worker::Start(env, op, this, info.This().As<Napi::Object>(), domid, reason);
+    if (!CheckOpen(env) || !DomidArg(info, 0, &args.domid)) return env.Undefined();
+    Napi::Value p = Worker::Start(env, op, this, info.This().As<Napi::Object>(), args);
     if (!p.IsEmpty()) inflight_++;
     return p;
   }
@@ -274,7 +286,37 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
       ThrowType(info.Env(), "shutdown(domid, reboot: boolean)");
       return info.Env().Undefined();
     }
-    return Queue(info, Op::kShutdown, info[1].As<Napi::Boolean>().Value() ? XC_REASON_REBOOT : XC_REASON_POWEROFF);
+    ControlArgs args;
+    args.reason = info[1].As<Napi::Boolean>().Value() ? XC_REASON_REBOOT : XC_REASON_POWEROFF;
+    return Queue(info, Op::kShutdown, args);
+  }
+
+  // pinVcpu(domid, vcpu, map: Uint8Array(1..XC_CPUMAP_MAX)): XEN_DOMCTL_setvcpuaffinity of the hard map, on the
+  // pool. The map is copied here; an empty map (no CPU) is the core's to refuse, before any hypercall.
+  Napi::Value PinVcpu(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ControlArgs args;
+    if (info.Length() < 3 || !info[1].IsNumber()) {
+      ThrowType(env, "pinVcpu(domid, vcpu, map: Uint8Array)");
+      return env.Undefined();
+    }
+    double vcpu = info[1].As<Napi::Number>().DoubleValue();
+    if (!(vcpu >= 0 && vcpu <= UINT32_MAX) || std::floor(vcpu) != vcpu) {
+      ThrowType(env, "vCPU id must be an integer from 0 to 4294967295");
+      return env.Undefined();
+    }
+    void* data;
+    size_t length = 0;
+    napi_typedarray_type type;
+    if (napi_get_typedarray_info(env, info[2], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_uint8_array || length == 0 || length > XC_CPUMAP_MAX) {
+      ThrowType(env, "CPU map must be a Uint8Array of 1 to 448 bytes");
+      return env.Undefined();
+    }
+    args.vcpu = static_cast<uint32_t>(vcpu);
+    std::memcpy(args.map.data(), data, length);
+    args.map_len = length;
+    return Queue(info, Op::kPinVcpu, args);
   }
 
   // Statistics (native/addon_stats.cc): synchronous on the query handle, like getInfo.
@@ -314,24 +356,23 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
   HypervisorStats stats_;
 };
 
-Napi::Value Worker::Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid,
-                          uint32_t reason) {
+Napi::Value Worker::Start(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, const ControlArgs& args) {
   napi_deferred deferred;
   napi_value promise;
   if (napi_create_promise(env, &deferred, &promise) != napi_ok) return Napi::Value();
-  (new Worker(env, op, hv, self, domid, reason, deferred))->Queue();
+  (new Worker(env, op, hv, self, args, deferred))->Queue();
   return Napi::Value(env, promise);
 }
 
-Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, uint32_t domid, uint32_t reason,
+Worker::Worker(Napi::Env env, Op op, Hypervisor* hv, Napi::Object self, const ControlArgs& args,
                napi_deferred deferred)
-    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), domid_(domid), reason_(reason), deferred_(deferred) {
+    : Napi::AsyncWorker(env, "xvirt:xen"), op_(op), hv_(hv), args_(args), deferred_(deferred) {
   if (!self.IsEmpty()) self_ = Napi::Persistent(self);
 }
 
 void Worker::Execute() {
   if (op_ != Op::kOpen) {
-    if (hv_->Control(op_, domid_, reason_, &err_) != XC_OK) SetError(err_.message);
+    if (hv_->Control(op_, args_, &err_) != XC_OK) SetError(err_.message);
     return;
   }
   char extra[XC_EXTRAVERSION_LEN], caps[XC_CAPABILITIES_LEN];
@@ -371,7 +412,7 @@ void Worker::OnError(const Napi::Error&) {
 }
 
 Napi::Value OpenHypervisor(const Napi::CallbackInfo& info) {
-  return Worker::Start(info.Env(), Op::kOpen, nullptr, Napi::Object(), 0, 0);
+  return Worker::Start(info.Env(), Op::kOpen, nullptr, Napi::Object(), ControlArgs{});
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -36,6 +36,7 @@
 #define XC_DOMCTL_PAUSEDOMAIN 3
 #define XC_DOMCTL_UNPAUSEDOMAIN 4
 #define XC_DOMCTL_GETDOMAININFO 5
+#define XC_DOMCTL_SETVCPUAFFINITY 9
 #define XC_DOMCTL_GETVCPUINFO 14
 #define XC_DOMCTL_GETVCPUAFFINITY 25
 
@@ -213,8 +214,10 @@ _Static_assert(offsetof(struct xc_abi_bitmap, nr_bits) == 8, "xenctl_bitmap.nr_b
 _Static_assert(sizeof(struct xc_abi_bitmap) == 16, "xenctl_bitmap is 16 bytes");
 
 /*
- * XEN_DOMCTL_getvcpuaffinity (same layout from 4.5 to 4.22): IN vcpu and which maps (HARD=1, SOFT=2);
- * Xen writes the asked maps through their handles, min(nr_bits, nr_cpu_ids) bits, and zeroes the rest.
+ * XEN_DOMCTL_getvcpuaffinity and _setvcpuaffinity (same layout from 4.5 to 4.22): IN vcpu and which maps
+ * (HARD=1, SOFT=2). get: Xen writes the asked maps through their handles, min(nr_bits, nr_cpu_ids) bits, and
+ * zeroes the rest. set: Xen reads min(nr_bits, nr_cpu_ids) bits of each asked map (a map not asked for is
+ * left as it is) and, up to 4.17 at least, writes the effective map back through the same handle.
  */
 #define XC_VCPUAFFINITY_HARD 1u
 struct xc_abi_vcpuaffinity {

@@ -173,6 +173,17 @@ int xc_domain_vcpus(xc_handle *h, uint32_t domid, struct xc_dominfo *dom, struct
 int xc_vcpu_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, uint8_t *map, size_t map_len);
 
 /*
+ * Pins vCPU `vcpu` of domain `domid`: its hard affinity becomes `map`
+ * (XEN_DOMCTL_setvcpuaffinity; layout as xc_vcpu_affinity's, CPUs beyond
+ * Xen's CPU ids ignored). The soft affinity is left as it is. Checked before
+ * any hypercall: 1 <= map_len <= XC_CPUMAP_MAX and at least one bit set.
+ * XC_ENODOMAIN when Xen has no such domain or no vCPU with that id in it;
+ * XC_EHYPERCALL with EINVAL when the id is beyond the domain's vCPUs or the
+ * map holds no online CPU of the domain's pool.
+ */
+int xc_vcpu_set_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, const uint8_t *map, size_t map_len);
+
+/*
  * Time (ns) each physical CPU spent idle since boot (XEN_SYSCTL_getcpuinfo),
  * for CPUs 0 .. *count - 1; Xen reports its CPU id space (nr_cpu_ids), and an
  * offline CPU reads 0. At most XC_CPU_MAX CPUs (what the arena holds).

@@ -321,6 +321,66 @@ static void test_affinity(uint32_t minor)
     xc_close(h);
 }
 
+static void test_pin(uint32_t minor)
+{
+    struct xc_error err;
+    uint8_t cpu1[1] = { 0x02 }, cpus02[2] = { 0x05, 0x00 }, none[2] = { 0, 0 }, offline[1] = { 0x0c },
+            wide[XC_CPUMAP_MAX], back[1];
+    unsigned long allocs, calls;
+    xc_handle *h;
+    int i;
+
+    fake_init(&xen, minor, 3);
+    h = fake_open(&xen, &err);
+    if (!h) { CHECK(0, "4.%u opens: %s", minor, err.message); return; }
+    allocs = xen.allocs;
+
+    calls = xen.hypercalls;
+    CHECK(xc_vcpu_set_affinity(h, 2, 0, cpu1, sizeof cpu1) == XC_OK && xen.hypercalls == calls + 1 &&
+              xen.dom[2].vcpu[0].hard_affinity == 0x02 && xen.last_affinity_bits == 8 && xen.soft_affinity_sets == 0,
+          "4.%u: a guest's vCPU pinned to CPU 1 in one hypercall, hard map only", minor);
+    CHECK(xc_vcpu_affinity(h, 2, 0, back, sizeof back) == XC_OK && back[0] == 0x02,
+          "4.%u: getvcpuaffinity reads the pin back (0x%02x)", minor, back[0]);
+    CHECK(xc_vcpu_set_affinity(h, 0, 1, cpus02, sizeof cpus02) == XC_OK && xen.dom[0].vcpu[1].hard_affinity == 0x05 &&
+              xen.last_affinity_bits == 16 && cpus02[0] == 0x05,
+          "4.%u: dom0's vCPU 1 on CPUs 0 and 2 (2 offline: Xen keeps it in the map); the caller's map untouched",
+          minor);
+    memset(wide, 0, sizeof wide);
+    wide[0] = 0x01;
+    wide[XC_CPUMAP_MAX - 1] = 0x80;
+    CHECK(xc_vcpu_set_affinity(h, 1, 0, wide, sizeof wide) == XC_OK && xen.dom[1].vcpu[0].hard_affinity == 0x01,
+          "4.%u: the largest map (%u bytes); CPU ids beyond Xen's ignored", minor, (unsigned)XC_CPUMAP_MAX);
+
+    calls = xen.hypercalls;
+    CHECK(xc_vcpu_set_affinity(h, 2, 0, cpu1, 0) == XC_EINVAL && xc_vcpu_set_affinity(h, 2, 0, NULL, 1) == XC_EINVAL &&
+              xc_vcpu_set_affinity(h, 2, 0, wide, XC_CPUMAP_MAX + 1) == XC_EINVAL &&
+              xc_vcpu_set_affinity(h, 0x7ff0, 0, cpu1, 1) == XC_EINVAL && xen.hypercalls == calls,
+          "4.%u: empty, missing or oversized maps and reserved ids refused before any hypercall: %s", minor,
+          xc_last_error(h)->message);
+    CHECK(xc_vcpu_set_affinity(h, 2, 0, none, sizeof none) == XC_EINVAL && xen.hypercalls == calls &&
+              strstr(xc_last_error(h)->message, "names no CPU") && xen.dom[2].vcpu[0].hard_affinity == 0x02,
+          "4.%u: a map with no CPU refused before any hypercall: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_vcpu_set_affinity(h, 2, 0, offline, sizeof offline) == XC_EHYPERCALL &&
+              xc_last_error(h)->sys_errno == EINVAL && xen.dom[2].vcpu[0].hard_affinity == 0x02 &&
+              strstr(xc_last_error(h)->message, "setvcpuaffinity of vCPU 0 of domain 2"),
+          "4.%u: only offline CPUs: Xen's EINVAL, the pin unchanged: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_vcpu_set_affinity(h, 7, 0, cpu1, 1) == XC_ENODOMAIN && strstr(xc_last_error(h)->message, "id 7"),
+          "4.%u: pinning in a missing domain: %s", minor, xc_last_error(h)->message);
+    CHECK(xc_vcpu_set_affinity(h, 2, 1, cpu1, 1) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EINVAL,
+          "4.%u: a vCPU id beyond the domain's maximum: %s", minor, xc_last_error(h)->message);
+    xen.dom[0].vcpu[1].present = 0;
+    CHECK(xc_vcpu_set_affinity(h, 0, 1, cpu1, 1) == XC_ENODOMAIN, "4.%u: a vCPU id Xen never allocated", minor);
+    xen.domctl_if = 0x99;
+    CHECK(xc_vcpu_set_affinity(h, 2, 0, cpu1, 1) == XC_EHYPERCALL && xc_last_error(h)->sys_errno == EACCES,
+          "4.%u: refusal carries Xen's errno", minor);
+    xen.domctl_if = xc_interface(h)->domctl_if;
+
+    for (i = 0; i < 1000; i++) xc_vcpu_set_affinity(h, 2, 0, cpus02, sizeof cpus02);
+    CHECK(xen.allocs == allocs && xen.dom[2].vcpu[0].hard_affinity == 0x05, "4.%u: no buffer allocation per pin",
+          minor);
+    xc_close(h);
+}
+
 static void test_privcmd_missing(void)
 {
     struct xc_error err = { 0, 0, "" };
@@ -346,6 +406,8 @@ int main(void)
     test_stats(19);
     test_affinity(17);
     test_affinity(19);
+    test_pin(17);
+    test_pin(19);
     test_privcmd_missing();
     CHECK(strcmp(xc_status_name(XC_ENODOMAIN), "XC_ENODOMAIN") == 0 && strcmp(xc_status_name(99), "XC_EUNKNOWN") == 0,
           "status names");

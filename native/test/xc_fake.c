@@ -133,6 +133,26 @@ static long domctl(struct fake_xen *x, uint8_t *d)
         for (i = 0; i < guest_bytes; i++) buf[i] = i == 0 && xen_bytes > 0 ? dom->vcpu[v].hard_affinity & mask : 0;
         return 0;
     }
+    case 9: { /* setvcpuaffinity: the layout of case 25; the asked maps are IN, then OUT as effective maps */
+        uint32_t v = get32(d, 16), flags = get32(d, 20), nr_bits = get32(d, 16 + 16), i, online = 0, want = 0;
+        uint8_t *buf = (uint8_t *)(uintptr_t)get64(d, 16 + 8);
+        if (v > dom->max_vcpu_id || v >= FAKE_MAX_VCPUS) return -EINVAL;
+        if (!dom->vcpu[v].present) return -ESRCH;
+        if (flags == 0 || ((flags & 1) && !buf) || ((flags & 2) && !get64(d, 16 + 24))) return -EINVAL;
+        x->last_affinity_bits = nr_bits;
+        if (flags & 2) x->soft_affinity_sets++;
+        if (!(flags & 1)) return 0;
+        /* Xen reads min(nr_bits, nr_cpu_ids) bits; a map without an online CPU of the pool is refused. */
+        for (i = 0; i < x->nr_cpu_ids && i < FAKE_MAX_CPUS; i++) {
+            if (x->cpu_idle[i]) online |= 1u << i;
+            if (i < nr_bits && (buf[i / 8] >> (i % 8)) & 1) want |= 1u << i;
+        }
+        if (!(want & online)) return -EINVAL;
+        dom->vcpu[v].hard_affinity = (uint8_t)want;
+        x->hard_affinity_sets++;
+        for (i = 0; i < (nr_bits + 7) / 8; i++) buf[i] = i == 0 ? (uint8_t)(want & online) : 0;
+        return 0;
+    }
     default: return -ENOSYS;
     }
 }

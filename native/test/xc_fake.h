@@ -46,7 +46,8 @@ struct fake_xen {
     struct fake_domain dom[FAKE_MAX_DOMAINS];
     size_t n_dom;
     /* What the core did. */
-    uint32_t last_affinity_bits; /* nr_bits of the last getvcpuaffinity */
+    uint32_t last_affinity_bits; /* nr_bits of the last get/setvcpuaffinity */
+    unsigned long hard_affinity_sets, soft_affinity_sets; /* setvcpuaffinity calls that changed each map */
     unsigned long hypercalls, refused_versions, allocs, frees, remote_shutdowns;
     int closed;
     int fail_alloc;

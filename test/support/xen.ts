@@ -229,6 +229,23 @@ export class FakeHypervisor implements NativeHypervisor {
     return 0;
   }
 
+  /** XEN_DOMCTL_setvcpuaffinity as Xen answers it: EINVAL beyond the domain's vCPUs or without an online CPU. */
+  async pinVcpu(domid: number, vcpu: number, map: Uint8Array): Promise<void> {
+    const cpus = Array.from({ length: this.cpuIdleNs.length }, (_, c) => (map[c >> 3]! & (1 << (c & 7))) !== 0);
+    this.calls.push(`pinVcpu ${domid} ${vcpu} ${cpus.flatMap((on, c) => (on ? [c] : [])).join(',')}`);
+    const d = this.#dom(domid);
+    const refused = (why: string) =>
+      Object.assign(new Error(`setvcpuaffinity of vCPU ${vcpu} of domain ${domid} failed: ${why}`), {
+        code: 'XC_EHYPERCALL',
+        errno: 22,
+      });
+    if (vcpu >= d.vcpuInfo.length) throw refused('Invalid argument');
+    if (!d.vcpuInfo[vcpu]!.present)
+      throw Object.assign(new Error(`no domain with id ${domid}, or no vCPU ${vcpu} in it`), { code: 'XC_ENODOMAIN' });
+    if (!cpus.some((on, c) => on && this.cpuIdleNs[c] !== 0n)) throw refused('Invalid argument');
+    d.vcpuInfo[vcpu]!.affinity = cpus;
+  }
+
   cpuIdle(out: Float64Array): number {
     this.calls.push('cpuIdle');
     new BigUint64Array(out.buffer, out.byteOffset, out.length).set(this.cpuIdleNs.slice(0, out.length));

@@ -105,6 +105,12 @@ function standIn(): { native: NativeHypervisor; calls: string[] } {
     close: () => {
       calls.push('close');
     },
+    // Domain 2 is gone; the map's bytes as the addon gets them.
+    pinVcpu: async (domid, vcpu, map) => {
+      calls.push(`pinVcpu ${domid} ${vcpu} ${Array.from(map).join(',')}`);
+      if (domid === 2)
+        throw Object.assign(new Error(`no domain with id 2, or no vCPU ${vcpu} in it`), { code: 'XC_ENODOMAIN' });
+    },
     // 20 vCPUs (more than the reader's first buffer holds), vCPU 3 absent; domain 2 is gone; 9 fails.
     vcpus: (domid, _uuid, out) => {
       calls.push(`vcpus ${domid} ${out.length}`);
@@ -201,6 +207,22 @@ t.test('bad arguments never reach the native layer', async (t) => {
       `vcpuAffinity over ${String(bad)} CPUs`,
     );
   }
+  for (const bad of [-1, 1.5, 2 ** 32, NaN, '1']) {
+    await t.rejects(
+      hv.pinVcpu(1, bad as number, [true]),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /vCPU id/ },
+      `pinVcpu vCPU ${String(bad)}`,
+    );
+  }
+  for (const bad of [[], new Array<boolean>(3585).fill(true), 'x', null]) {
+    await t.rejects(
+      hv.pinVcpu(1, 0, bad as boolean[]),
+      { name: 'XvirtError', number: ErrorNumber.INVALID_ARG, message: /CPU map must/ },
+      `pinVcpu map of ${String((bad as unknown[] | null)?.length)}`,
+    );
+  }
+  await t.rejects(hv.pinVcpu(1, 0, [false, false]), { number: ErrorNumber.INVALID_ARG, message: /names no CPU/ });
+  await t.rejects(hv.pinVcpu(0x7ff0, 0, [true]), { number: ErrorNumber.INVALID_ARG, message: /domain id/ });
   t.same(calls, [], 'nothing was called');
 });
 
@@ -228,6 +250,11 @@ t.test('results come back through the record views', async (t) => {
   await hv.shutdown(3, true);
   t.ok(calls.includes('shutdown 3 true'), 'reboot reaches the native shutdown');
   await t.rejects(hv.destroy(4), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN });
+  const pinning = hv.pinVcpu(1, 3, [false, true, false, false, false, false, false, false, true, true]);
+  t.type(pinning, Promise, 'pinning is a control call: a promise');
+  await pinning;
+  t.ok(calls.includes('pinVcpu 1 3 2,3'), 'CPU c is bit c % 8 of byte c / 8');
+  await t.rejects(hv.pinVcpu(2, 0, [true]), { name: 'XvirtError', number: ErrorNumber.NO_DOMAIN });
   hv.close();
   hv.close();
   t.throws(() => hv.getInfo(1, null, out), { name: 'XvirtError', number: ErrorNumber.INVALID_CONN });
@@ -295,6 +322,7 @@ t.test('the built addon exposes every call the facade makes', async (t) => {
     'pause',
     'shutdown',
     'destroy',
+    'pinVcpu',
     'vcpus',
     'vcpuAffinity',
     'cpuIdle',
