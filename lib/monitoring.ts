@@ -260,9 +260,12 @@ export abstract class DomainMonitoring {
   }
 }
 
-/** virDomainPinVcpu(Flags)' argument checks: a vCPU id libvirt accepts (an unsigned short) and a non-empty map. */
+/**
+ * virDomainPinVcpu(Flags)' argument checks: a vCPU id on the wire (an unsigned int; libvirt's API layer has no
+ * narrower limit, a vCPU the domain lacks is the driver's error) and a non-empty map.
+ */
 function checkPin(vcpu: number, cpumap: boolean[], api: string): boolean[] {
-  checkUnsigned(vcpu, 'vcpu', 0xffff);
+  checkUnsigned(vcpu, 'vcpu');
   if (!Array.isArray(cpumap) || cpumap.some((b) => typeof b !== 'boolean')) {
     throw apiArgError(`cpumap in ${api} must be an array of booleans`);
   }

@@ -198,7 +198,8 @@ const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainByName(${JSON.stringify(g)});
 const res = {};
 for (const [k, f] of Object.entries({ suspend: () => d.suspend(), destroy: () => d.destroy(), shutdown: () => d.shutdown(),
-  reboot: () => d.reboot(), resume: () => d.resume(), setMemory: () => d.setMemory(8192), createXML: () => c.createXML('<domain/>') }))
+  reboot: () => d.reboot(), resume: () => d.resume(), setMemory: () => d.setMemory(8192), createXML: () => c.createXML('<domain/>'),
+  pinVcpu: () => d.pinVcpu(0, [true, false]), pinVcpuFlags: () => d.pinVcpuFlags(0, [false, true], 1) }))
   res[k] = await f().then(() => 'done', errOf);
 out(res);
 await c.close();`);

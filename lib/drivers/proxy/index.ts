@@ -208,6 +208,12 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
   async domainSetVcpus(): Promise<void> {
     throw denied('virDomainSetVcpus');
   }
+  async domainPinVcpu(): Promise<void> {
+    throw denied('virDomainPinVcpu');
+  }
+  async domainPinVcpuFlags(): Promise<void> {
+    throw denied('virDomainPinVcpuFlags');
+  }
 
   /** The live domains the toolstack has named (as the direct driver, it reports the others once built). */
   async #snapshot(): Promise<Map<number, DomainSnapshot>> {

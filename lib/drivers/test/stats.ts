@@ -11,7 +11,7 @@ import { devicesOf, findDisk, findNet } from './devices';
 import type { TestDomain } from './domain';
 import type { NumaCell } from './defaults';
 import { invalidArg, operationInvalid } from './errors';
-import { pinnedMap } from './vcpupin';
+import { pinnedMap } from '../vcpu-pins';
 
 /** libvirt's TEST_TOTAL_CPUTIME: the domain CPU time cpu-stats reports, in ns. */
 const TOTAL_CPU_TIME = 48772617035n;

@@ -11,7 +11,7 @@ import { TEST_MAX_VCPUS } from './defaults';
 import { devicesOf, withBalloonPeriod } from './devices';
 import type { TestDomain } from './domain';
 import { invalidArg, operationInvalid } from './errors';
-import { pinVcpu, pinnedMap } from './vcpupin';
+import { pinnedMap, setVcpuPin } from '../vcpu-pins';
 
 /** libvirt's virDomainObjGetDefs: the live and/or persistent definition `flags` (LIVE/CONFIG/CURRENT) select. */
 function selectDefs(
@@ -55,7 +55,9 @@ export function vcpuPinInfo(dom: TestDomain, hostCpus: number, ncpumaps: number,
  */
 export function pinLiveVcpu(dom: TestDomain, vcpu: number, cpumap: readonly boolean[]): void {
   if (!dom.active) throw operationInvalid('cannot pin vcpus on an inactive domain');
-  pinVcpu(dom.def, vcpu, cpumap);
+  // libvirt's message prints the (unsigned) id with %d: 4294967295 reads -1.
+  if (vcpu >= dom.def.vcpus) throw invalidArg(`requested vcpu '${vcpu | 0}' is not present in the domain`);
+  setVcpuPin(dom.def, vcpu, cpumap);
 }
 
 /** virDomainSetMemoryFlags: the balloon target, or with MAXIMUM the (inactive) maximum. */

@@ -7,6 +7,7 @@ import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { formatDomainXml, parseDomainXml, type DomainDefinition } from '../../xml';
 import { devicesOf } from './device-xml';
 import { toXlConfig, type XlDomainConfig } from './xl';
+import { vcpuPinLists } from '../vcpu-pins';
 
 /** What the Xen driver needs of domain XML: this module's codec, or a stand-in in unit tests. */
 export interface DomainXmlCodec {
@@ -47,6 +48,9 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
     disks,
     vifs,
   };
+  // Pins of vCPU ids the guest cannot have are dropped, as libvirt's parser ignores them.
+  const cpus = vcpuPinLists(def).slice(0, def.maxVcpus);
+  if (cpus.some((pin) => pin !== null)) config.cpus = cpus;
   // Refuse at define time what xl could not build later; a volume's path is only known at start,
   // so a stand-in path lets the rest of its disk spec be checked now.
   toXlConfig({ ...config, disks: disks.map((d) => (d.volume ? { ...d, target: `/volume/${d.volume.name}` } : d)) });

@@ -20,6 +20,7 @@ import {
   DomainUndefineFlags,
   DomainXMLFlags,
   DomainMemoryModFlags,
+  DomainVcpuFlags,
 } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX, DomainRecords, Slot, type XenHypervisor } from '../../native';
@@ -43,7 +44,7 @@ import { checkSaveTarget, readSaveImage, type ManagedSaveImages } from './save-i
 import { checkConsoleName, processConsoles } from './console';
 import type { Duplex } from 'node:stream';
 import { resolveDeviceSources } from './device-sources';
-import { setMemoryFlags, setVcpusFlags, type TuningTarget } from './tuning';
+import { pinVcpuFlags, setMemoryFlags, setVcpusFlags, type TuningTarget } from './tuning';
 import type { XlDomainConfig } from './xl';
 import { HostNetworkDriver } from '../host-network/driver';
 import type { HostBridgeNetworks } from '../host-network/bridge-networks';
@@ -431,12 +432,22 @@ export class XenDriver extends withXenStats(HostNetworkDriver) implements Driver
     await this.#tune(dom, (found) => setVcpusFlags(this.#tuning, found, nvcpus, flags));
   }
 
+  async domainPinVcpu(dom: DomainRef, vcpu: number, cpumap: boolean[]): Promise<void> {
+    await this.#tune(dom, (found) => pinVcpuFlags(this.#tuning, found, vcpu, cpumap, DomainVcpuFlags.LIVE));
+  }
+
+  async domainPinVcpuFlags(dom: DomainRef, vcpu: number, cpumap: boolean[], flags: number): Promise<void> {
+    await this.#tune(dom, (found) => pinVcpuFlags(this.#tuning, found, vcpu, cpumap, flags));
+  }
+
   readonly #tuning: TuningTarget = {
     setLiveMemory: (d, kib) => this.#control.setMemory(d.ref.id, kib),
     setLiveMaxMemory: (d, kib) => this.#control.setMaxMemory(d.ref.id, kib),
     setLiveVcpus: (d, n) => this.#control.setVcpus(d.ref.id, n),
     // The vCPU ids Xen holds for the guest already found (no second walk of the live domains).
-    liveMaxVcpus: async (d) => (await this.#domainStats.vcpus(d)).length,
+    liveVcpus: (d) => this.#domainStats.vcpus(d),
+    pinLiveVcpu: (d, vcpu, cpus) => this.#hv.pinVcpu(d.ref.id, vcpu, cpus),
+    hostCpus: async () => this.#hv.cpuIdle().length,
     editConfig: async (found, change) => {
       await this.#dir.store.save(this.#codec.edit(found.def!.xml, change));
     },

@@ -31,6 +31,11 @@ export interface XlDomainConfig {
   onCrash?: string | null;
   disks?: XlDisk[];
   vifs?: XlVif[];
+  /**
+   * Each vCPU's pin (its <cputune><vcpupin>) by vCPU id: a CPU list such as
+   * "0-1,3", null for an unpinned one; xl's per-vCPU `cpus = [...]`.
+   */
+  cpus?: (string | null)[];
 }
 
 const LIFECYCLE_ACTIONS = new Set([
@@ -52,6 +57,13 @@ export function xlString(value: string, what: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(value)) throw configError(`${what} contains control characters`);
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** One vCPU's entry of xl's `cpus` list: its CPU list, or "all" (xl's word for no pinning). */
+function cpusItem(pin: string | null): string {
+  if (pin === null) return 'all';
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(pin)) throw configError(`vCPU pin '${pin}' is not a CPU list`);
+  return pin;
 }
 
 export function toXlConfig(c: XlDomainConfig): string {
@@ -93,6 +105,7 @@ export function toXlConfig(c: XlDomainConfig): string {
   const list = (specs: string[]) => `[ ${specs.map((spec) => xlString(spec, 'device spec')).join(', ')} ]`;
   if (c.disks?.length) lines.push(`disk = ${list(c.disks.map(diskSpec))}`);
   if (c.vifs?.length) lines.push(`vif = ${list(c.vifs.map((v) => vifSpec(v, c.type === 'hvm')))}`);
+  if (c.cpus?.some((pin) => pin !== null)) lines.push(`cpus = ${list(c.cpus.slice(0, maxVcpus).map(cpusItem))}`);
   return lines.join('\n') + '\n';
 }
 

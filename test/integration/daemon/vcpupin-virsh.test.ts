@@ -32,6 +32,8 @@ t.test('virsh vcpupin sets and shows the same pins through xvirtd as through lib
     // Refusals: a vCPU that is not there, both definitions at once, a CPU the host lacks, no domain.
     ['vcpupin', 'web', '3', '0'],
     ['vcpupin', 'web', '7', '0', '--config'],
+    ['vcpupin', 'web', '70000', '0'],
+    ['vcpupin', 'web', '4294967295', '0'],
     ['vcpupin', 'web', '0', '0', '--live', '--config'],
     ['vcpupin', 'web', '0', '99'],
     ['vcpupin', 'web', '0', 'x'],

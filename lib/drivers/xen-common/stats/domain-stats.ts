@@ -11,6 +11,7 @@ import { llongParam, ullongParam, type TypedParam } from '../../../typed-params'
 import type { BlockStats, DomainRef, InterfaceStats, MemoryStat, VcpuInfo } from '../../../types';
 import type { VbdCounters, VifCounters } from './backend-counters';
 import { modificationImpact } from '../../modification-impact';
+import { cpusetMap } from '../../vcpu-pins';
 import { checkFlags, invalidArg, requireActive, type StatsDomain, type XenStatsSource } from './source';
 
 /** VIR_TYPED_PARAM_STRING_OKAY: the only flag the typed-parameter getters take. */
@@ -131,8 +132,8 @@ export class XenDomainStats {
 
   /**
    * virDomainGetVcpuPinInfo: the running guest's hard affinity from Xen, or
-   * for the persistent definition (which xvirt's Xen definitions never pin)
-   * every host CPU, as libvirt's helper fills an unpinned vCPU.
+   * the persistent definition's pins (<cputune><vcpupin>), every host CPU for
+   * an unpinned vCPU as libvirt's helper fills it.
    */
   async getVcpuPinInfo(dom: DomainRef, ncpumaps: number, flags: number): Promise<boolean[][]> {
     checkFlags(this.#domain, flags, Vcpu.LIVE | Vcpu.CONFIG, 'virDomainGetVcpuPinInfo');
@@ -141,7 +142,10 @@ export class XenDomainStats {
     if (live) return this.#affinities(d, (await this.vcpus(d)).slice(0, ncpumaps));
     const cpus = (await this.#src.cpuIdle()).length;
     const count = Math.min(ncpumaps, d.config!.maxVcpus);
-    return Array.from({ length: count }, () => new Array<boolean>(cpus).fill(true));
+    return Array.from({ length: count }, (_, vcpu) => {
+      const pin = d.config!.cpus?.[vcpu];
+      return pin ? cpusetMap(pin, cpus) : new Array<boolean>(cpus).fill(true);
+    });
   }
 
   /** virDomainGetVcpusFlags: live counts from the hypervisor, persistent ones from the definition. */

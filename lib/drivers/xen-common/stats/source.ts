@@ -22,7 +22,14 @@ export interface StatsDomain {
   /** The hypervisor's record while it runs. */
   info: DomainInfo | null;
   /** From its stored definition (null for a transient domain). */
-  config: { vcpus: number; maxVcpus: number; memoryKiB: number; maxMemoryKiB: number } | null;
+  config: {
+    vcpus: number;
+    maxVcpus: number;
+    memoryKiB: number;
+    maxMemoryKiB: number;
+    /** Each vCPU's pin as a CPU list ("0-1,3"), null (or past the end) when unpinned. */
+    cpus?: readonly (string | null)[];
+  } | null;
 }
 
 export interface XenStatsSource {

@@ -41,6 +41,7 @@ export class DirectStatsSource implements XenStatsSource {
           maxVcpus: def.config.maxVcpus ?? def.config.vcpus,
           memoryKiB: def.config.memoryKiB,
           maxMemoryKiB: def.config.maxMemoryKiB,
+          cpus: def.config.cpus,
         }
       : null;
     const persistence = { persistent: !!def, autostart: def?.autostart ?? false, config };

@@ -136,7 +136,8 @@ const c = await xvirt.connect('xen:///system');
 const d = await c.lookupDomainById(1);
 const tries = { destroy: () => d.destroy(), suspend: () => d.suspend(), resume: () => d.resume(), shutdown: () => d.shutdown(),
   reboot: () => d.reboot(), create: () => d.create(), undefine: () => d.undefine(), setAutostart: () => d.setAutostart(true),
-  setMemory: () => d.setMemory(1024), setVcpus: () => d.setVcpus(1),
+  setMemory: () => d.setMemory(1024), setVcpus: () => d.setVcpus(1), pinVcpu: () => d.pinVcpu(0, [true]),
+  pinVcpuFlags: () => d.pinVcpuFlags(0, [true], 2),
   defineXML: () => c.defineXML('<domain/>'), createXML: () => c.createXML('<domain/>') };
 const res = {};
 for (const [k, f] of Object.entries(tries)) res[k] = await f().then(() => 'done', errOf);
@@ -146,7 +147,7 @@ await c.close();`,
   )) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   const { stillThere, ...writes } = r;
-  t.ok(Object.keys(writes).length >= 12, 'all write calls tried');
+  t.ok(Object.keys(writes).length >= 14, 'all write calls tried');
   for (const [k, v] of Object.entries(writes)) {
     t.equal(v.error, 'OPERATION_DENIED', `${k} refused`);
     t.match(v.message, /root.*xvirtd/, `${k}: the message names root or xvirtd`);
