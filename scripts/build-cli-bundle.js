@@ -11,6 +11,7 @@
 // and each runs with its own __filename and __dirname (the addon's loader finds prebuilds/ and build/ from there).
 'use strict';
 const fs = require('node:fs');
+const Module = require('node:module');
 const path = require('node:path');
 
 const dist = fs.realpathSync(path.join(__dirname, '..', 'dist'));
@@ -20,10 +21,13 @@ const ENTRY = 'cli/main.js';
 const ROOTS = [ENTRY, 'cli/commands-query.js', 'connection.js', 'drivers/test/index.js'];
 
 for (const root of ROOTS) require(path.join(dist, root));
-const ids = Object.keys(require.cache)
-  .filter((file) => file.startsWith(dist + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`))
-  .map((file) => path.relative(dist, file).split(path.sep).join('/'))
-  .sort();
+/** Bundle ids (paths under dist/, with '/') by file name. */
+const bundled = new Map(
+  Object.keys(require.cache)
+    .filter((file) => file.startsWith(dist + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`))
+    .map((file) => [file, path.relative(dist, file).split(path.sep).join('/')]),
+);
+const ids = [...bundled.values()].sort();
 
 /** The module's compiled source, without its source-map comment (the map describes the dist/ file, not this one). */
 function source(id) {
@@ -33,36 +37,60 @@ function source(id) {
     .trimEnd();
 }
 
+/**
+ * The bundled modules that the module's require('./...') calls name, resolved here as node would, so the shim
+ * looks them up instead of joining and probing paths at every start.
+ */
+function bundledRequires(id, text) {
+  const resolve = Module.createRequire(path.join(dist, id)).resolve;
+  const found = {};
+  for (const [, , request] of text.matchAll(/\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g)) {
+    let file;
+    try {
+      file = resolve(request);
+    } catch {
+      continue; // no such file (a require in a comment, say): if it runs, node reports it as it would unbundled
+    }
+    if (bundled.has(file)) found[request] = bundled.get(file);
+  }
+  return found;
+}
+
+// Each module is a parenthesised function: V8 compiles those with the file, where a plain function would be
+// pre-parsed then, and parsed again when the module loads (every bundled module loads for list and dominfo).
 const table = ids
-  .map((id) => `${JSON.stringify(id)}: function (exports, require, module, __filename, __dirname) {\n${source(id)}\n}`)
+  .map((id) => {
+    const text = source(id);
+    const requires = JSON.stringify(bundledRequires(id, text));
+    return `${JSON.stringify(id)}: [${requires}, (function (exports, require, module, __filename, __dirname) {\n${text}\n})]`;
+  })
   .join(',\n');
 
 const shim = `
 const Module = require('node:module');
-const path = require('node:path');
+const { sep } = require('node:path');
 /** Runs the bundled module \`id\` (its path under dist/) as node would load that file, once: node's cache holds it. */
 function load(id) {
-  const filename = path.join(__dirname, id);
+  const dir = id.lastIndexOf('/');
+  const dirname = dir < 0 ? __dirname : __dirname + sep + id.slice(0, dir).replaceAll('/', sep);
+  const filename = __dirname + sep + id.replaceAll('/', sep);
   const cached = require.cache[filename];
   if (cached) return cached.exports;
   const mod = new Module(filename, null);
   mod.filename = filename;
   require.cache[filename] = mod;
-  const dir = path.posix.dirname(id);
+  const [bundledRequires, body] = MODULES[id];
   let fromFile = null;
   const requireHere = (request) => {
+    const bundled = bundledRequires[request];
+    if (bundled !== undefined) return load(bundled);
     if (request.startsWith('node:')) return require(request);
-    if (request.startsWith('.')) {
-      const target = path.posix.join(dir, request);
-      for (const candidate of [target, target + '.js', target + '/index.js'])
-        if (Object.hasOwn(MODULES, candidate)) return load(candidate);
-    }
     // Not bundled: a package, or a module loaded on first use; resolved from the module's own dist/ file.
     fromFile ??= Module.createRequire(filename);
     return fromFile(request);
   };
   try {
-    MODULES[id].call(mod.exports, mod.exports, requireHere, mod, filename, path.dirname(filename));
+    body.call(mod.exports, mod.exports, requireHere, mod, filename, dirname);
   } catch (err) {
     delete require.cache[filename];
     throw err;
@@ -80,4 +108,8 @@ const text = [
   shim.trim(),
   '',
 ].join('\n');
-fs.writeFileSync(path.join(dist, OUTPUT), text);
+// Pure ASCII, so node reads it into a one-byte string, which V8 scans faster than the two-byte string one
+// non-ASCII character (a '\u2264' in a comment) would make of the whole file. \\uXXXX means the same character in
+// strings, templates, regular expressions and identifiers; in comments it only reads differently.
+const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+fs.writeFileSync(path.join(dist, OUTPUT), ascii);
