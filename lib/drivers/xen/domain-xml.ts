@@ -50,7 +50,8 @@ export function xlConfigOf(def: DomainDefinition): XlDomainConfig {
   };
   // Pins of vCPU ids the guest cannot have are dropped, as libvirt's parser ignores them.
   const cpus = vcpuPinLists(def).slice(0, def.maxVcpus);
-  if (cpus.some((pin) => pin !== null)) config.cpus = cpus;
+  while (cpus.length > 0 && cpus.at(-1) === null) cpus.pop(); // xl leaves the vCPUs past the list unpinned
+  if (cpus.length > 0) config.cpus = cpus;
   // Refuse at define time what xl could not build later; a volume's path is only known at start,
   // so a stand-in path lets the rest of its disk spec be checked now.
   toXlConfig({ ...config, disks: disks.map((d) => (d.volume ? { ...d, target: `/volume/${d.volume.name}` } : d)) });

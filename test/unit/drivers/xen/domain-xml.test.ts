@@ -44,6 +44,22 @@ t.test('a PV definition becomes an xl config', async (t) => {
   t.notMatch(codec.format(pv(), -1), /id=/);
 });
 
+t.test("<cputune><vcpupin> becomes xl's per-vCPU cpus list", async (t) => {
+  const pins = (xml: string) =>
+    toXlConfig(codec.parse(pv(`<cputune><shares>10</shares>${xml}</cputune>`)))
+      .split('\n')
+      .filter((l) => l.startsWith('cpus'));
+  t.same(pins("<vcpupin vcpu='1' cpuset='0-2,^1'/>"), ['cpus = [ "all", "0,2" ]'], 'unpinned vCPU 0 is "all"');
+  t.same(pins("<vcpupin vcpu='0' cpuset='3'/><vcpupin vcpu='1' cpuset='1'/>"), ['cpus = [ "3", "1" ]']);
+  t.same(
+    pins("<vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='5' cpuset='0'/>"),
+    ['cpus = [ "1" ]'],
+    "a pin of a vCPU beyond <vcpu> is dropped, as libvirt's parser ignores it",
+  );
+  t.same(pins("<vcpupin vcpu='1' cpuset='2,^2'/>"), [], 'a pin of no CPU pins nothing');
+  t.same(pins(''), [], 'no pins, no cpus line');
+});
+
 t.test('what cannot run on Xen, or be built by xl from this XML, is refused by name', async (t) => {
   t.throws(() => codec.parse('<domain'), { name: 'XvirtError', number: ErrorNumber.XML_ERROR });
   t.throws(() => codec.parse(pv().replace("type='xen'", "type='kvm'")), {
