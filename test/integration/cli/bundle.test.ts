@@ -5,6 +5,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { REPO, requireBuild, tempDir, xvirt } from '../../support/cli';
 
 requireBuild(t);
@@ -70,6 +71,20 @@ t.test('bundled and unbundled: same output, errors and status', async (t) => {
     'the vcpupin command and its CPU lists came from dist/, as its first use needed them',
   );
   t.notOk(failed.read.includes('dist/errors.js'), 'errors.js came from the bundle: one instance, one XvirtError');
+});
+
+t.test("the build's V8 code cache for the bundle is one this node accepts", async (t) => {
+  const code = path.join(REPO, 'dist', 'cli-bundle-code.js');
+  const script = new vm.Script(fs.readFileSync(code, 'latin1'), {
+    filename: code,
+    cachedData: fs.readFileSync(path.join(REPO, 'dist', 'cli-bundle.cache')),
+  });
+  t.equal(script.cachedDataRejected, false, 'V8 uses the cache instead of compiling the bundle again');
+  const other = new vm.Script(fs.readFileSync(code, 'latin1') + '\n', {
+    filename: code,
+    cachedData: fs.readFileSync(path.join(REPO, 'dist', 'cli-bundle.cache')),
+  });
+  t.equal(other.cachedDataRejected, true, 'a changed bundle does not take the old cache');
 });
 
 t.test('the bundle holds what list and dominfo load', async (t) => {

@@ -95,6 +95,8 @@ t.test('tarball contents', async (t) => {
     'dist/index.d.ts',
     'dist/index.d.mts',
     'dist/cli-bundle.js',
+    'dist/cli-bundle-code.js',
+    'dist/cli-bundle.cache',
     'bin/xvirt.js',
     'native/addon.cc',
     'docs/xvirtd.md',
