@@ -8,6 +8,12 @@ import { nodeFileUri, tempDir, type GuestSpec } from './cli';
 import { startLibvirtd } from './libvirtd';
 import { startXvirtd } from './xvirtd';
 
+/** The vCPU pinning tests' node file: a running guest with three vCPUs and a shut-off one with two. */
+export const PINNING_GUESTS: readonly GuestSpec[] = [
+  { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 3 },
+  { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 2 },
+];
+
 export async function daemonsOnNodeFile(
   t: Test,
   guests: readonly GuestSpec[],

@@ -4,17 +4,14 @@
 // the pins read back by the query form and vcpuinfo.
 import t from 'tap';
 import { requireBuild, xvirt } from '../../support/cli';
-import { daemonsOnNodeFile } from '../../support/daemon-pair';
+import { daemonsOnNodeFile, PINNING_GUESTS } from '../../support/daemon-pair';
 import { runVirsh, virshPath } from '../../support/virsh';
 
 requireBuild(t);
 
 t.test('vcpupin with a CPU list: the same as virsh, step by step', async (t) => {
   virshPath();
-  const { ours, theirs } = await daemonsOnNodeFile(t, [
-    { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 3 },
-    { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 2 },
-  ]);
+  const { ours, theirs } = await daemonsOnNodeFile(t, PINNING_GUESTS);
   for (const args of [
     ['vcpupin', 'web', '1', '2'],
     ['vcpupin', 'web', '--vcpu', '0', '--cpulist', '1-3,^2'],

@@ -3,15 +3,12 @@
 // output, errors and status at each step, and the same pins read back
 // (vcpupin, vcpuinfo) and written into the live XML only.
 import t from 'tap';
-import { daemonsOnNodeFile } from '../../support/daemon-pair';
+import { daemonsOnNodeFile, PINNING_GUESTS } from '../../support/daemon-pair';
 import { runVirsh, virshPath } from '../../support/virsh';
 
 t.test('virsh vcpupin sets and shows the same pins through xvirtd as through libvirtd', async (t) => {
   virshPath();
-  const { ours, theirs } = await daemonsOnNodeFile(t, [
-    { name: 'web', uuid: '11111111-2222-3333-4444-555555555555', runstate: 1, vcpus: 3 },
-    { name: 'cold', uuid: '31111111-2222-3333-4444-555555555555', runstate: 5, vcpus: 2 },
-  ]);
+  const { ours, theirs } = await daemonsOnNodeFile(t, PINNING_GUESTS);
   for (const args of [
     ['vcpupin', 'web', '1', '2'],
     ['vcpupin', 'web', '0', '1-3,^2', '--live'],
