@@ -294,28 +294,12 @@ class Hypervisor : public Napi::ObjectWrap<Hypervisor>, public EnvResource {
   // pinVcpu(domid, vcpu, map: Uint8Array(1..XC_CPUMAP_MAX)): XEN_DOMCTL_setvcpuaffinity of the hard map, on the
   // pool. The map is copied here; an empty map (no CPU) is the core's to refuse, before any hypercall.
   Napi::Value PinVcpu(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
     ControlArgs args;
-    if (info.Length() < 3 || !info[1].IsNumber()) {
-      ThrowType(env, "pinVcpu(domid, vcpu, map: Uint8Array)");
-      return env.Undefined();
+    uint8_t* map;
+    if (!VcpuMapArgs(info, "pinVcpu(domid, vcpu, map: Uint8Array)", &args.vcpu, &map, &args.map_len)) {
+      return info.Env().Undefined();
     }
-    double vcpu = info[1].As<Napi::Number>().DoubleValue();
-    if (!(vcpu >= 0 && vcpu <= UINT32_MAX) || std::floor(vcpu) != vcpu) {
-      ThrowType(env, "vCPU id must be an integer from 0 to 4294967295");
-      return env.Undefined();
-    }
-    void* data;
-    size_t length = 0;
-    napi_typedarray_type type;
-    if (napi_get_typedarray_info(env, info[2], &type, &length, &data, nullptr, nullptr) != napi_ok ||
-        type != napi_uint8_array || length == 0 || length > XC_CPUMAP_MAX) {
-      ThrowType(env, "CPU map must be a Uint8Array of 1 to 448 bytes");
-      return env.Undefined();
-    }
-    args.vcpu = static_cast<uint32_t>(vcpu);
-    std::memcpy(args.map.data(), data, length);
-    args.map_len = length;
+    std::memcpy(args.map.data(), map, args.map_len);
     return Queue(info, Op::kPinVcpu, args);
   }
 

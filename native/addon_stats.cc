@@ -75,30 +75,15 @@ Napi::Value HypervisorStats::Vcpus(const Napi::CallbackInfo& info, xc_handle* h)
   return Napi::Number::New(env, static_cast<double>(count));
 }
 
-static_assert(XC_CPUMAP_MAX == 448, "the message below names the limit");
-
 Napi::Value HypervisorStats::VcpuAffinity(const Napi::CallbackInfo& info, xc_handle* h) {
   Napi::Env env = info.Env();
   uint32_t domid;
   if (!DomidArg(info, 0, &domid)) return env.Undefined();
-  if (info.Length() < 3 || !info[1].IsNumber()) {
-    ThrowType(env, "vcpuAffinity(domid, vcpu, out: Uint8Array)");
-    return env.Undefined();
-  }
-  double vcpu = info[1].As<Napi::Number>().DoubleValue();
-  if (!(vcpu >= 0 && vcpu <= UINT32_MAX) || std::floor(vcpu) != vcpu) {
-    ThrowType(env, "vCPU id must be an integer from 0 to 4294967295");
-    return env.Undefined();
-  }
-  void* data;
-  size_t length = 0;
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, info[2], &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_uint8_array || length == 0 || length > XC_CPUMAP_MAX) {
-    ThrowType(env, "CPU map must be a Uint8Array of 1 to 448 bytes");
-    return env.Undefined();
-  }
-  int rc = xc_vcpu_affinity(h, domid, static_cast<uint32_t>(vcpu), static_cast<uint8_t*>(data), length);
+  uint32_t vcpu;
+  uint8_t* map;
+  size_t length;
+  if (!VcpuMapArgs(info, "vcpuAffinity(domid, vcpu, out: Uint8Array)", &vcpu, &map, &length)) return env.Undefined();
+  int rc = xc_vcpu_affinity(h, domid, vcpu, map, length);
   if (rc == XC_ENODOMAIN) return Napi::Number::New(env, -1);
   if (rc != XC_OK) return Fail(env, h);
   return Napi::Number::New(env, 0);

@@ -39,6 +39,14 @@ long xc_do_domctl(xc_handle *h);
 
 /* XC_OK, or XC_EINVAL recorded for a domain id beyond XC_DOMID_MAX. */
 int xc_check_domid(xc_handle *h, uint32_t domid);
+/* XC_OK if domid is valid and map_len is 1..XC_CPUMAP_MAX bytes; else the failure, recorded in h->err. */
+int xc_check_vcpu_map(xc_handle *h, uint32_t domid, uint32_t vcpu, const void *map, size_t map_len);
+/*
+ * XEN_DOMCTL_getvcpuaffinity or _setvcpuaffinity (cmd, named by `op` in errors) of vCPU `vcpu`'s hard map,
+ * whose map_len bytes Xen reads or writes at the start of the arena's second part (hypercall-safe memory).
+ */
+int xc_vcpu_affinity_domctl(xc_handle *h, uint32_t cmd, const char *op, uint32_t domid, uint32_t vcpu,
+                            size_t map_len);
 
 /* Copies one hypervisor record into the caller's form. */
 void xc_dominfo_from_abi(const struct xc_abi_dominfo *in, struct xc_dominfo *out);

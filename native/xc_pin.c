@@ -4,7 +4,6 @@
  * changes a domain. The map goes through the handle's arena like every
  * buffer Xen reads; nothing is allocated.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "xc_internal.h"
@@ -21,28 +20,12 @@ static int any_bit(const uint8_t *map, size_t len)
 
 int xc_vcpu_set_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, const uint8_t *map, size_t map_len)
 {
-    /* Xen reads the map through its handle, so it too must sit in hypercall-safe memory. */
-    uint8_t *area = h->arena + XC_ARENA_CONTROL_LEN;
-    struct xc_abi_domctl *d;
-    long rc;
+    int rc;
 
-    if (xc_check_domid(h, domid) != XC_OK) return h->err.status;
-    if (!map || map_len == 0 || map_len > XC_CPUMAP_MAX)
-        return xc_fail(&h->err, XC_EINVAL, 0, "CPU map of %zu bytes for vCPU %u of domain %u is not 1-%u bytes",
-                       map ? map_len : 0, vcpu, domid, (unsigned)XC_CPUMAP_MAX);
+    if ((rc = xc_check_vcpu_map(h, domid, vcpu, map, map_len)) != XC_OK) return rc;
     if (!any_bit(map, map_len))
         return xc_fail(&h->err, XC_EINVAL, 0, "CPU map for vCPU %u of domain %u names no CPU", vcpu, domid);
-    memcpy(area, map, map_len);
-    d = xc_domctl_prepare(h, XC_DOMCTL_SETVCPUAFFINITY, h->iface.domctl_if, domid);
-    d->u.vcpuaffinity.vcpu = vcpu;
-    d->u.vcpuaffinity.flags = XC_VCPUAFFINITY_HARD; /* the soft map's handle stays null: not asked, not changed */
-    d->u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)area;
-    d->u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)(map_len * 8u);
-    rc = xc_do_domctl(h);
-    if (rc == -ESRCH)
-        return xc_fail(&h->err, XC_ENODOMAIN, ESRCH, "no domain with id %u, or no vCPU %u in it", domid, vcpu);
-    if (rc < 0)
-        return xc_fail(&h->err, XC_EHYPERCALL, (int)-rc, "setvcpuaffinity of vCPU %u of domain %u failed: %s", vcpu,
-                       domid, strerror((int)-rc));
-    return XC_OK;
+    /* Xen reads the map through its handle, so it too must sit in hypercall-safe memory. */
+    memcpy(h->arena + XC_ARENA_CONTROL_LEN, map, map_len);
+    return xc_vcpu_affinity_domctl(h, XC_DOMCTL_SETVCPUAFFINITY, "setvcpuaffinity", domid, vcpu, map_len);
 }

@@ -68,29 +68,45 @@ int xc_domain_vcpus(xc_handle *h, uint32_t domid, struct xc_dominfo *dom, struct
     return XC_OK;
 }
 
-int xc_vcpu_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, uint8_t *map, size_t map_len)
+int xc_check_vcpu_map(xc_handle *h, uint32_t domid, uint32_t vcpu, const void *map, size_t map_len)
 {
-    /* The bitmap is Xen's second buffer behind the domctl: it too must be hypercall-safe memory. */
-    uint8_t *area = stats_area(h);
-    struct xc_abi_domctl *d;
-    long rc;
-
     if (xc_check_domid(h, domid) != XC_OK) return h->err.status;
     if (!map || map_len == 0 || map_len > XC_CPUMAP_MAX)
         return xc_fail(&h->err, XC_EINVAL, 0, "CPU map of %zu bytes for vCPU %u of domain %u is not 1-%u bytes",
                        map ? map_len : 0, vcpu, domid, (unsigned)XC_CPUMAP_MAX);
-    memset(area, 0, map_len);
-    d = xc_domctl_prepare(h, XC_DOMCTL_GETVCPUAFFINITY, h->iface.domctl_if, domid);
+    return XC_OK;
+}
+
+int xc_vcpu_affinity_domctl(xc_handle *h, uint32_t cmd, const char *op, uint32_t domid, uint32_t vcpu,
+                            size_t map_len)
+{
+    struct xc_abi_domctl *d = xc_domctl_prepare(h, cmd, h->iface.domctl_if, domid);
+    long rc;
+
     d->u.vcpuaffinity.vcpu = vcpu;
-    d->u.vcpuaffinity.flags = XC_VCPUAFFINITY_HARD;
-    d->u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)area;
+    d->u.vcpuaffinity.flags = XC_VCPUAFFINITY_HARD; /* the soft map's handle stays null: not asked, not changed */
+    d->u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)stats_area(h);
     d->u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)(map_len * 8u);
     rc = xc_do_domctl(h);
     if (rc == -ESRCH)
         return xc_fail(&h->err, XC_ENODOMAIN, ESRCH, "no domain with id %u, or no vCPU %u in it", domid, vcpu);
     if (rc < 0)
-        return xc_fail(&h->err, XC_EHYPERCALL, (int)-rc, "getvcpuaffinity of vCPU %u of domain %u failed: %s", vcpu,
-                       domid, strerror((int)-rc));
+        return xc_fail(&h->err, XC_EHYPERCALL, (int)-rc, "%s of vCPU %u of domain %u failed: %s", op, vcpu, domid,
+                       strerror((int)-rc));
+    return XC_OK;
+}
+
+int xc_vcpu_affinity(xc_handle *h, uint32_t domid, uint32_t vcpu, uint8_t *map, size_t map_len)
+{
+    /* The bitmap is Xen's second buffer behind the domctl: it too must be hypercall-safe memory. */
+    uint8_t *area = stats_area(h);
+    int rc;
+
+    if ((rc = xc_check_vcpu_map(h, domid, vcpu, map, map_len)) != XC_OK) return rc;
+    memset(area, 0, map_len);
+    if ((rc = xc_vcpu_affinity_domctl(h, XC_DOMCTL_GETVCPUAFFINITY, "getvcpuaffinity", domid, vcpu, map_len)) !=
+        XC_OK)
+        return rc;
     memcpy(map, area, map_len);
     return XC_OK;
 }
