@@ -19,6 +19,17 @@ import { startDaemonInProcess } from '../../../support/xvirtd';
 const TRANSIENT = `<domain type='test'><name>short</name><uuid>2d6e4c52-3b1f-4a5e-9c1d-0a7b8e9f1a2b</uuid>
 <memory>65536</memory><os><type>hvm</type></os></domain>`;
 
+/**
+ * libvirt's test driver ends a short read's error with strerror(errno), but the read set no errno: the text is
+ * whatever an earlier call left ("Success" mostly, "Protocol not available" after some socket calls). Compared as
+ * STALE-ERRNO; xvirt's own text is checked apart.
+ */
+const staleErrno = (message: string) =>
+  message.replace(
+    /^((?:incomplete save header|failed to read metadata length|incomplete metadata) in '[^']*'): .*$/,
+    '$1: STALE-ERRNO',
+  );
+
 /** Records `op`'s value, or its error's number and message (`dir` written DIR). */
 async function record(log: unknown[], dir: string, what: string, op: () => Promise<unknown>): Promise<void> {
   try {
@@ -93,7 +104,17 @@ t.test('remote client: xvirtd on the test driver answers as libvirtd on libvirtâ
   const lv = await startLibvirtd(t);
   const ours = await scenario(t, `test+unix:///default?socket=${xd.rwSocket}`, tempDir(t));
   const theirs = await scenario(t, lv.unixUri(), tempDir(t));
-  t.same(ours.log, theirs.log, 'values and errors');
+  const comparable = (log: unknown[]) =>
+    log.map((entry) =>
+      Array.isArray(entry) && entry[1] === 'error' ? [...entry.slice(0, 3), staleErrno(entry[3])] : entry,
+    );
+  t.same(comparable(ours.log), comparable(theirs.log), 'values and errors');
+  t.ok(
+    ours.log.some(
+      (e) => Array.isArray(e) && /^incomplete save header in 'DIR\/short.save': Success$/.test(String(e[3])),
+    ),
+    "xvirt's short-read errors say Success (the read left errno 0)",
+  );
   t.same(ours.events, theirs.events, 'lifecycle events');
   t.ok(ours.events.includes('test 5/4') && ours.events.includes('test 2/2'), 'STOPPED/SAVED and STARTED/RESTORED');
 });
