@@ -5,6 +5,7 @@
  * running domains; every state-changing call is refused.
  */
 import * as os from 'node:os';
+import type { Duplex } from 'node:stream';
 import { DomainState } from '../../constants';
 import { ErrorDomain, ErrorNumber, XvirtError } from '../../errors';
 import { DOMID_MAX } from '../../native';
@@ -213,6 +214,34 @@ export class ProxyDriver extends XenStatsCalls implements Driver {
   }
   async domainPinVcpuFlags(): Promise<void> {
     throw denied('virDomainPinVcpuFlags');
+  }
+  async domainSetMemoryFlags(): Promise<void> {
+    throw denied('virDomainSetMemoryFlags');
+  }
+  async domainSetVcpusFlags(): Promise<void> {
+    throw denied('virDomainSetVcpusFlags');
+  }
+  async domainSetMaxMemory(): Promise<void> {
+    throw denied('virDomainSetMaxMemory');
+  }
+  async domainSetMemoryStatsPeriod(): Promise<void> {
+    throw denied('virDomainSetMemoryStatsPeriod');
+  }
+  async domainSave(): Promise<void> {
+    throw denied('virDomainSave');
+  }
+  async domainRestore(): Promise<void> {
+    throw denied('virDomainRestore');
+  }
+  async domainManagedSave(): Promise<void> {
+    throw denied('virDomainManagedSave');
+  }
+  async domainManagedSaveRemove(): Promise<void> {
+    throw denied('virDomainManagedSaveRemove');
+  }
+  /** libvirt refuses consoles on read-only connections too: a console accepts input. */
+  async domainOpenConsole(): Promise<Duplex> {
+    throw denied('virDomainOpenConsole');
   }
 
   /** The live domains the toolstack has named (as the direct driver, it reports the others once built). */

@@ -137,7 +137,11 @@ const d = await c.lookupDomainById(1);
 const tries = { destroy: () => d.destroy(), suspend: () => d.suspend(), resume: () => d.resume(), shutdown: () => d.shutdown(),
   reboot: () => d.reboot(), create: () => d.create(), undefine: () => d.undefine(), setAutostart: () => d.setAutostart(true),
   setMemory: () => d.setMemory(1024), setVcpus: () => d.setVcpus(1), pinVcpu: () => d.pinVcpu(0, [true]),
-  pinVcpuFlags: () => d.pinVcpuFlags(0, [true], 2),
+  pinVcpuFlags: () => d.pinVcpuFlags(0, [true], 2), setMemoryFlags: () => d.setMemoryFlags(1024, 1),
+  setVcpusFlags: () => d.setVcpusFlags(1, 1), setMaxMemory: () => d.setMaxMemory(1024),
+  setMemoryStatsPeriod: () => d.setMemoryStatsPeriod(5, 1), save: () => d.save('/tmp/xvirt-proxy-denied.save'),
+  restore: () => c.restore('/tmp/xvirt-proxy-denied.save'), managedSave: () => d.managedSave(),
+  managedSaveRemove: () => d.managedSaveRemove(), openConsole: () => d.openConsole(),
   defineXML: () => c.defineXML('<domain/>'), createXML: () => c.createXML('<domain/>') };
 const res = {};
 for (const [k, f] of Object.entries(tries)) res[k] = await f().then(() => 'done', errOf);
@@ -147,7 +151,7 @@ await c.close();`,
   )) as Record<string, any>;
   t.notOk(r.fatal, 'no failure', r.fatal);
   const { stillThere, ...writes } = r;
-  t.ok(Object.keys(writes).length >= 14, 'all write calls tried');
+  t.ok(Object.keys(writes).length >= 23, 'all write calls tried');
   for (const [k, v] of Object.entries(writes)) {
     t.equal(v.error, 'OPERATION_DENIED', `${k} refused`);
     t.match(v.message, /root.*xvirtd/, `${k}: the message names root or xvirtd`);
