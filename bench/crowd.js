@@ -97,7 +97,7 @@ function rssBytes(pid) {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-async function startDaemons(h, t, dir) {
+async function startDaemons(h, t, dir, opts) {
   const pki = await h.pki.TestPki.create();
   t.teardown(() => pki.cleanup());
   const tls = [`key_file = "${pki.server.key}"`, `cert_file = "${pki.server.cert}"`, `ca_file = "${pki.ca.cert}"`];
@@ -105,7 +105,8 @@ async function startDaemons(h, t, dir) {
   const probeFile = path.join(dir, 'probe.json');
   const x = await h.xvirtd.startXvirtd(t, {
     tcp: true,
-    env: probeEnv(probeFile),
+    // The event-loop monitor only where the events section reads it (it adds node modules to the daemon's RSS).
+    env: probeEnv(probeFile, { loop: opts.only.includes('events') }),
     extraConfig: ['max_clients = 5000', 'log_level = 4', 'listen_tls = 1', `tls_port = ${xTls}`, ...tls],
   });
   const l = await h.libvirtd.startLibvirtd(t, {
@@ -173,7 +174,7 @@ async function main() {
   });
   try {
     const h = compileHarness(path.join(dir, 'harness'), ['pki', 'ports', 'xvirtd', 'libvirtd']);
-    const daemons = await startDaemons(h, t, dir);
+    const daemons = await startDaemons(h, t, dir, opts);
     pids.push(...daemons.map((d) => d.pid));
     for (const d of daemons) d.rss = () => rssBytes(d.pid);
     await afterHeapTrim(() => Promise.all(daemons.map((d) => d.settled())));

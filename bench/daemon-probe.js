@@ -4,9 +4,12 @@
  * bench/daemon-probe.js", see `probeEnv`), never by the daemon itself. On
  * SIGUSR2 it collects garbage (twice: weak and finalised objects go in the
  * second pass) and writes one JSON line to $XVIRT_BENCH_PROBE: the process's
- * memory after that GC and the longest event-loop stall since the previous
+ * memory after that GC and, where the bench asked for it
+ * ($XVIRT_BENCH_PROBE_LOOP=1), the longest event-loop stall since the previous
  * probe (perf_hooks.monitorEventLoopDelay, 5 ms resolution), then resets the
- * stall figures. `probe(pid, file)` is the bench's side.
+ * stall figures. The loop monitor is opt-in because node's perf_hooks modules
+ * add ~0.3-0.7 MiB to the daemon's RSS that are the probe's, not the daemon's.
+ * `probe(pid, file)` is the bench's side.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,9 +17,11 @@ const path = require('node:path');
 function install() {
   const out = process.env.XVIRT_BENCH_PROBE;
   if (!out || typeof globalThis.gc !== 'function') return;
-  const { monitorEventLoopDelay } = require('node:perf_hooks');
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
+  const loop =
+    process.env.XVIRT_BENCH_PROBE_LOOP === '1'
+      ? require('node:perf_hooks').monitorEventLoopDelay({ resolution: 5 })
+      : null;
+  if (loop) loop.enable();
   process.on('SIGUSR2', () => {
     globalThis.gc();
     globalThis.gc();
@@ -28,19 +33,23 @@ function install() {
       external: m.external,
       arrayBuffers: m.arrayBuffers,
       // The histogram counts delays beyond the 5 ms timer; max is the longest stall seen.
-      loopMaxMs: loop.max / 1e6,
-      loopP99Ms: loop.percentile(99) / 1e6,
+      loopMaxMs: loop ? loop.max / 1e6 : null,
+      loopP99Ms: loop ? loop.percentile(99) / 1e6 : null,
     };
-    loop.reset();
+    if (loop) loop.reset();
     fs.writeFileSync(`${out}.tmp`, JSON.stringify(line) + '\n');
     fs.renameSync(`${out}.tmp`, out);
   });
 }
 
-/** Environment for a daemon the bench probes: its answers go to `file`. */
-function probeEnv(file) {
+/** Environment for a daemon the bench probes: its answers go to `file`; `loop`: also measure event-loop stalls. */
+function probeEnv(file, { loop = false } = {}) {
   const existing = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';
-  return { NODE_OPTIONS: `${existing}--expose-gc --require ${path.resolve(__filename)}`, XVIRT_BENCH_PROBE: file };
+  return {
+    NODE_OPTIONS: `${existing}--expose-gc --require ${path.resolve(__filename)}`,
+    XVIRT_BENCH_PROBE: file,
+    ...(loop ? { XVIRT_BENCH_PROBE_LOOP: '1' } : {}),
+  };
 }
 
 /**
