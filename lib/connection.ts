@@ -49,6 +49,20 @@ function closedError(): XvirtError {
   return XvirtError.of(ErrorNumber.INVALID_CONN, ErrorDomain.NONE, 'connection is closed');
 }
 
+/**
+ * The URI of the last connection opened, parsed and frozen: each connection keeps its URI for as long as it is
+ * open, and a daemon's clients mostly open the same one, so they share one record (~200 bytes per idle client).
+ */
+let lastUri: ConnectionUri | null = null;
+
+function parseConnectionUri(text: string): ConnectionUri {
+  if (lastUri?.text === text) return lastUri;
+  const parsed = parseUri(text);
+  for (const param of parsed.params) Object.freeze(param);
+  Object.freeze(parsed.params);
+  return (lastUri = Object.freeze(parsed));
+}
+
 /** Opens a connection. `uri` defaults to $XVIRT_DEFAULT_URI, then test:///default. */
 export async function connect(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
   if (uri !== undefined && uri !== null && typeof uri !== 'string')
@@ -59,7 +73,7 @@ export async function connect(uri?: string | null, options: OpenOptions = {}): P
     throw invalidArg(`options.readonly must be a boolean, got ${typeof options.readonly}`);
   }
   const text = uri ?? (process.env.XVIRT_DEFAULT_URI || DEFAULT_URI);
-  const parsed = parseUri(text);
+  const parsed = parseConnectionUri(text);
   if (signal?.aborted) throw abortedError(signal, `connect to ${text}`);
   let driver: Driver;
   try {

@@ -32,6 +32,28 @@ t.test('connect() defaults to $XVIRT_DEFAULT_URI, then test:///default', async (
   await t.rejects(connect('test:///default', { signal: ac.signal }), { name: 'XvirtError', code: 'OPERATION_ABORTED' });
 });
 
+t.test('connections opened with the same URI share one frozen parsed URI', async (t) => {
+  const a = await open(t);
+  const b = await open(t);
+  t.equal(a.uri, b.uri, 'one record, not a copy per connection');
+  t.ok(Object.isFrozen(a.uri) && Object.isFrozen(a.uri.params), 'nobody can change it under the others');
+  t.same(a.uri, {
+    text: 'test:///default',
+    driver: 'test',
+    transport: null,
+    user: null,
+    host: null,
+    port: null,
+    path: '/default',
+    params: [],
+  });
+  const other = await connect('test:///default?x=1');
+  t.teardown(() => other.close());
+  t.not(other.uri, a.uri);
+  t.same(other.uri.params, [['x', '1']]);
+  t.ok(Object.isFrozen(other.uri.params[0]));
+});
+
 t.test('listeners get every event with a usable Domain, until removed', async (t) => {
   const a = await open(t);
   const b = await open(t);

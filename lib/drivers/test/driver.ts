@@ -82,10 +82,11 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
   readonly name = 'test';
   #state: TestState | null;
   readonly #uri: string;
-  readonly #release: () => void;
+  /** Called with the state once this connection closes (shared by every connection, index.ts). */
+  readonly #release: (state: TestState) => void;
   #sink: EventSink | null = null;
 
-  constructor(state: TestState, uri: string, release: () => void) {
+  constructor(state: TestState, uri: string, release: (state: TestState) => void) {
     super();
     this.#state = state;
     this.#uri = uri;
@@ -386,6 +387,6 @@ export class TestDriver extends TestNetStoreDriver implements Driver {
     this.releaseNetStore();
     this.#sink = null;
     this.#state = null;
-    this.#release();
+    this.#release(state);
   }
 }

@@ -62,15 +62,23 @@ export const openTestDriver: DriverOpener = async (uri) => {
   if (file === DEFAULT_URI_PATH) {
     const state = (defaultState ??= createDefaultState());
     state.openCount++;
-    return new TestDriver(state, 'test:///default', () => {
-      if (--state.openCount === 0 && defaultState === state) defaultState = null;
-    });
+    return new TestDriver(state, 'test:///default', releaseDefaultState);
   }
   // Node files are XML: their loader (and the parser) load only for a file URI.
   const { loadNodeFile } = await import('./node-file');
   const state = createFileState(file, await loadNodeFile(file));
   state.openCount++;
-  return new TestDriver(state, `test://${file}`, () => {
-    state.openCount--;
-  });
+  return new TestDriver(state, `test://${file}`, releaseFileState);
 };
+
+// A connection's release is one of these two functions, not a closure per connection: a daemon's idle clients
+// each hold a driver for as long as they stay.
+
+/** test:///default's state is shared by its connections and dropped with the last one. */
+function releaseDefaultState(state: TestState): void {
+  if (--state.openCount === 0 && defaultState === state) defaultState = null;
+}
+
+function releaseFileState(state: TestState): void {
+  state.openCount--;
+}
