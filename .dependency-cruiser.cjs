@@ -8,7 +8,7 @@
 const LAYERS = [
   [
     'leaves',
-    '^lib/(errors|constants|types|uuid|uri|atomic-file|native|native-sockets|native-stats|errno-text|' +
+    '^lib/(errors|constants|types|uuid|uri|atomic-file|native|native-addon|native-sockets|native-stats|errno-text|' +
       'bounded-cache|version|netstore-types|netstore-constants|typed-params|api-checks)[.]ts$',
   ],
   ['xml, xdr', '^lib/xml/|^lib/rpc/xdr(-io)?[.]ts$'],

@@ -303,16 +303,8 @@ export enum CloseReason {
   CLIENT = 3,
 }
 
-/** Versions are encoded the libvirt way: major * 1,000,000 + minor * 1,000 + release. */
-export function encodeVersion(major: number, minor: number, release: number): number {
-  return major * 1_000_000 + minor * 1_000 + release;
-}
-
-export function formatVersion(version: number): string {
-  const major = Math.floor(version / 1_000_000);
-  const minor = Math.floor((version % 1_000_000) / 1_000);
-  return `${major}.${minor}.${version % 1_000}`;
-}
+/** Versions in libvirt's encoding (lib/version.ts, which loads without this module). */
+export { encodeVersion, formatVersion } from './version';
 
 /** virDomainStatsTypes: the groups virConnectGetAllDomainStats can report. */
 export enum DomainStatsTypes {

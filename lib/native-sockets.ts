@@ -7,7 +7,7 @@
  */
 import type * as net from 'node:net';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
-import { loadAddon } from './native';
+import { loadAddonBinary } from './native-addon';
 
 export interface PeerCredentials {
   pid: number;
@@ -34,7 +34,7 @@ let whyUnavailable = '';
 function socketAddon(): SocketAddon | null {
   if (cached !== undefined) return cached;
   try {
-    const a = loadAddon() as unknown as Partial<SocketAddon>;
+    const a = loadAddonBinary() as Partial<SocketAddon>;
     if (typeof a.peerCredentials !== 'function' || typeof a.raiseFileLimit !== 'function') {
       throw new Error('the addon predates peerCredentials/raiseFileLimit: rebuild it');
     }

@@ -6,9 +6,8 @@
  * Domain facts come back in DomainRecords: preallocated typed arrays the
  * addon writes into, so the getInfo path allocates nothing per call.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ErrorDomain, ErrorNumber, XvirtError } from './errors';
+import { loadAddonBinary } from './native-addon';
 import {
   AFFINITY_CPUS_MAX,
   NativeStatsReader,
@@ -20,6 +19,7 @@ import {
 } from './native-stats';
 
 export type { XenNodeMemory, XenVcpu } from './native-stats';
+export { packageRoot } from './native-addon';
 
 /** Slots of one domain record (must match REC_* in native/addon.cc). */
 export enum Slot {
@@ -103,41 +103,12 @@ interface NativeAddon extends NativeStrides {
   RECORD_STRIDE: number;
 }
 
-/** The directory holding binding.gyp (works from lib/, dist/ and dist-lab/lib/). */
-export function packageRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
-    if (path.dirname(dir) === dir) {
-      throw XvirtError.of(
-        ErrorNumber.INTERNAL_ERROR,
-        ErrorDomain.XEN,
-        `cannot find the xvirt package root above ${from}`,
-      );
-    }
-  }
-}
-
 let addon: NativeAddon | null = null;
 
-/** Loads the addon once; a missing build is a clear NO_SUPPORT error. */
+/** Loads the addon once and checks its records match this file's; a missing build is a clear NO_SUPPORT error. */
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
-  const root = packageRoot();
-  let loaded: NativeAddon;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    loaded = nodeGypBuild(root) as NativeAddon;
-  } catch (err) {
-    throw XvirtError.of(
-      ErrorNumber.NO_SUPPORT,
-      ErrorDomain.XEN,
-      `the native Xen addon is missing: no prebuild for ${process.platform}-${process.arch} and no local build in ${root}; ` +
-        `build it with python3, make and a C/C++ compiler: cd ${root} && npx node-gyp rebuild ` +
-        `(docs/xen-direct.md) [${(err as Error).message}]`,
-      { cause: err },
-    );
-  }
+  const loaded = loadAddonBinary() as NativeAddon;
   if (loaded.RECORD_STRIDE !== RECORD_STRIDE) {
     throw XvirtError.of(
       ErrorNumber.INTERNAL_ERROR,

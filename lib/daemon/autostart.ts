@@ -9,9 +9,7 @@
  * (a guest's NIC and disk may need them).
  */
 import type { Connection } from '../connection';
-import { ListDomainsFlags } from '../constants';
 import { ErrorNumber, isXvirtError } from '../errors';
-import { ListNetworksFlags, ListStoragePoolsFlags } from '../netstore-constants';
 import type { Logger } from './log';
 
 export interface AutostartResult {
@@ -54,6 +52,8 @@ async function startEach<T extends Startable>(
 /** Starts the connection's inactive autostart domains one after another. */
 export async function autostartDomains(conn: Connection, log: Log): Promise<AutostartResult> {
   const result: AutostartResult = { started: [], failed: [] };
+  // The flag tables load only when there is something to start: a daemon serving test:///default never needs them.
+  const { ListDomainsFlags } = await import('../constants');
   const domains = await conn.listAllDomains(
     ListDomainsFlags.INACTIVE | ListDomainsFlags.PERSISTENT | ListDomainsFlags.AUTOSTART,
   );
@@ -71,6 +71,7 @@ export async function autostartDomains(conn: Connection, log: Log): Promise<Auto
 /** Starts the connection's inactive autostart networks, then pools; a driver without them is skipped. */
 export async function autostartNetworksAndPools(conn: Connection, log: Log): Promise<AutostartResult> {
   const result: AutostartResult = { started: [], failed: [] };
+  const { ListNetworksFlags, ListStoragePoolsFlags } = await import('../netstore-constants');
   const kinds: Array<[string, () => Promise<Startable[]>]> = [
     ['network', () => conn.listAllNetworks(ListNetworksFlags.INACTIVE | ListNetworksFlags.AUTOSTART)],
     ['storage pool', () => conn.listAllStoragePools(ListStoragePoolsFlags.INACTIVE | ListStoragePoolsFlags.AUTOSTART)],

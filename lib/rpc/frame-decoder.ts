@@ -18,15 +18,27 @@ export interface Message {
   payload: Buffer;
 }
 
+/**
+ * The signed 32-bit big-endian word at `at` (`>>> 0` makes it unsigned). Byte by byte, not with Buffer's
+ * read*32BE, whose argument checks cost a call into node's shared validator wrapper each (lib/rpc/framing.ts,
+ * writeWord, says what that cost); callers read only within what they hold.
+ */
+function readWord(buf: Uint8Array, at: number): number {
+  return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
+}
+
 /** Reads the 24 header bytes at `offset`. */
 export function decodeHeader(buf: Buffer, offset = 0): MessageHeader {
+  if (offset < 0 || offset + HEADER_SIZE > buf.length) {
+    throw protocolError(`message header at ${offset} runs past the ${buf.length} bytes received`);
+  }
   return {
-    program: buf.readUInt32BE(offset),
-    version: buf.readUInt32BE(offset + 4),
-    procedure: buf.readInt32BE(offset + 8),
-    type: buf.readInt32BE(offset + 12),
-    serial: buf.readUInt32BE(offset + 16),
-    status: buf.readInt32BE(offset + 20),
+    program: readWord(buf, offset) >>> 0,
+    version: readWord(buf, offset + 4) >>> 0,
+    procedure: readWord(buf, offset + 8),
+    type: readWord(buf, offset + 12),
+    serial: readWord(buf, offset + 16) >>> 0,
+    status: readWord(buf, offset + 20),
   };
 }
 
@@ -105,7 +117,7 @@ export class FrameDecoder {
           this.#wordBytes = left;
           break;
         }
-        const length = this.#checkLength(buf.readUInt32BE(pos));
+        const length = this.#checkLength(readWord(buf, pos) >>> 0);
         if (left < length) {
           this.#startPartial(length);
           this.#append(buf, pos, buf.length);

@@ -1,8 +1,8 @@
 /**
  * What an idle xvirtd holds (issue #15: idle RSS beside libvirtd's, figures in bench/remote.js): a daemon with
  * no TLS listener and no SASL never loads node's TLS or crypto modules, and one nobody has called yet holds
- * neither the procedure handlers nor the connection layer nor a driver; the first client's CONNECT_OPEN loads them
- * and is served.
+ * neither the procedure handlers nor the connection layer nor a driver, nor the constant tables or the Xen
+ * facade; the first client's CONNECT_OPEN loads them and is served.
  */
 import t from 'tap';
 import * as fs from 'node:fs';
@@ -41,7 +41,11 @@ t.test(
     // node:crypto itself may come with the test runner's hooks (they reach the child through its environment):
     // what is checked is that none of the daemon's users of it is loaded.
     const cryptoUsers = ['auth/scram.js', 'auth/userdb.js', 'auth/x509.js', 'atomic-file.js', 'auth/tls-server.js'];
-    for (const lazy of ['daemon/served.js', 'connection.js', 'drivers/test/index.js', ...cryptoUsers]) {
+    // Nor the constant tables (autostart of test:///default has nothing to list) or the Xen facade (the socket
+    // helpers load the addon through native-addon.js).
+    const tables = ['constants.js', 'netstore-constants.js', 'native.js', 'native-stats.js'];
+    t.ok(idle.includes(dist('native-addon.js')), 'the addon loader is (peer credentials, file limit)');
+    for (const lazy of ['daemon/served.js', 'connection.js', 'drivers/test/index.js', ...cryptoUsers, ...tables]) {
       t.notOk(idle.includes(dist(lazy)), `dist/${lazy} is not loaded`);
     }
 
