@@ -126,6 +126,30 @@ t.test('every split of the stream decodes to the same messages', async (t) => {
   t.pass(`${STREAM.length + 1} two-way splits checked`);
 });
 
+t.test(
+  'header words keep their sign and range both ways (unsigned program, version and serial; signed the rest)',
+  async (t) => {
+    const header = {
+      program: 0xfedcba98,
+      version: 0x80000000,
+      procedure: -2,
+      type: MessageType.REPLY,
+      serial: 0xffffffff,
+      status: -1,
+    };
+    const frame = encodeMessage(header, Buffer.from('abcd'));
+    t.equal(frame.readUInt32BE(0), 32, 'length word');
+    t.same(
+      [4, 8, 12, 16, 20, 24].map((at, i) => (i === 2 || i === 5 ? frame.readInt32BE(at) : frame.readUInt32BE(at))),
+      [0xfedcba98, 0x80000000, -2, MessageType.REPLY, 0xffffffff, -1],
+      'the bytes are what Buffer would have written',
+    );
+    t.same(decodeHeader(frame, 4), header);
+    t.same(new FrameDecoder().push(frame)[0]!.header, header, 'and the decoder reads the same');
+    t.throws(() => decodeHeader(frame, 12), { name: 'XvirtError', number: ErrorNumber.RPC }, 'a header past the end');
+  },
+);
+
 t.test('bad length words are protocol errors, raised before buffering', async (t) => {
   const expectRpc = (fn: () => unknown, re: RegExp, what: string): void => {
     t.throws(fn, { name: 'XvirtError', number: ErrorNumber.RPC, domain: ErrorDomain.RPC, message: re }, what);
