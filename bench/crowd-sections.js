@@ -14,9 +14,11 @@ const pad = (s, n) => String(s).padEnd(n);
 const mib = (b) => `${(b / MiB).toFixed(1)} MiB`;
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '-');
 
+/** Prints rows of [label, xvirtd's figure, libvirtd's]; the xvirtd column widens so a long figure never runs into the next. */
 function table(title, rows) {
-  process.stdout.write(`\n${title}\n${pad('', 62)}${pad('xvirtd', 46)}libvirtd\n`);
-  for (const [label, x, l] of rows) process.stdout.write(`${pad(label, 62)}${pad(x, 46)}${l}\n`);
+  const width = Math.max(46, ...rows.map(([, x]) => String(x).length + 2));
+  process.stdout.write(`\n${title}\n${pad('', 62)}${pad('xvirtd', width)}libvirtd\n`);
+  for (const [label, x, l] of rows) process.stdout.write(`${pad(label, 62)}${pad(x, width)}${l}\n`);
 }
 
 /** Runs `fn` on each daemon in turn; returns their results in order. */
