@@ -11,20 +11,12 @@ import {
   protocolError,
   type MessageHeader,
 } from './protocol';
+import { readWord, writeWord } from './frame-words';
 
 /** One decoded message: its header and its raw payload (XDR, or stream bytes). */
 export interface Message {
   header: MessageHeader;
   payload: Buffer;
-}
-
-/**
- * The signed 32-bit big-endian word at `at` (`>>> 0` makes it unsigned). Byte by byte, not with Buffer's
- * read*32BE, whose argument checks cost a call into node's shared validator wrapper each (lib/rpc/framing.ts,
- * writeWord, says what that cost); callers read only within what they hold.
- */
-function readWord(buf: Uint8Array, at: number): number {
-  return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
 }
 
 /** Reads the 24 header bytes at `offset`. */
@@ -149,7 +141,7 @@ export class FrameDecoder {
       this.#wordBytes = 0;
       this.#startPartial(length);
       const word = Buffer.allocUnsafe(LENGTH_WORD_SIZE);
-      word.writeUInt32BE(length, 0);
+      writeWord(word, length, 0);
       this.#append(word, 0, LENGTH_WORD_SIZE);
     }
     if (!this.#blocks) return pos;

@@ -25,22 +25,9 @@ import {
 import { encode, type Codec } from './xdr';
 
 import type { Message } from './frame-decoder';
+import { writeWord } from './frame-words';
 
 export { decodeHeader, FrameDecoder, type Message } from './frame-decoder';
-
-/**
- * Writes a 32-bit big-endian word, signed or not (its low 32 bits), at `at`. Byte by byte, not with Buffer's
- * write*32BE: node 20 runs each of those through an argument-checking wrapper shared by all of node's validators,
- * ~14 calls per message here, whose load alone made V8 optimise that wrapper while 1,000 idle clients connected
- * (and so bring its optimising compiler's code, ~3.7 MiB of the node binary, into the daemon's memory). What is
- * written here is a header field or a length, in range by construction.
- */
-function writeWord(out: Uint8Array, value: number, at: number): void {
-  out[at] = value >>> 24;
-  out[at + 1] = value >>> 16;
-  out[at + 2] = value >>> 8;
-  out[at + 3] = value;
-}
 
 /** Writes the length word and the 24-byte header at `offset` of `out`. */
 function writeFrameHead(out: Buffer, offset: number, length: number, header: MessageHeader): void {
