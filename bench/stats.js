@@ -46,7 +46,12 @@ function parseArgs(argv) {
       process.stderr.write('usage: node bench/stats.js [--polls N] [--domains N] [--slices N] [--warmup N]\n');
       process.exit(2);
     }
-    opts[name] = Number(argv[++i]);
+    const value = Number(argv[++i]);
+    if (!Number.isInteger(value) || value < 1) {
+      process.stderr.write(`bench/stats.js: --${name} must be a positive integer, not '${argv[i]}'\n`);
+      process.exit(2);
+    }
+    opts[name] = value;
   }
   return opts;
 }

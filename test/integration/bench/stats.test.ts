@@ -44,7 +44,12 @@ t.test('a short run prints every row, its cold figure, and the C client floor', 
   t.ok(Number(floor?.[1]) > 0 && Number(floor?.[2]) > 0, 'the C client used CPU time on its polls');
 });
 
-t.test('an unknown option is refused with the usage', async (t) => {
+t.test('bad options are refused before anything starts', async (t) => {
+  for (const value of ['0', '-3', '2.5', 'many']) {
+    const r = run(['--warmup', value]);
+    t.equal(r.status, 2, value);
+    t.equal(String(r.stderr), `bench/stats.js: --warmup must be a positive integer, not '${value}'\n`, value);
+  }
   const r = run(['--poll', '40']);
   t.equal(r.status, 2);
   t.match(
