@@ -46,6 +46,16 @@ export interface XvirtdInstance {
   uri(transport: 'unix' | 'unix-ro' | 'tcp', driverUri?: string): string;
   /** SIGTERM and wait; resolves with the exit code (null if killed by a signal). */
   stop(): Promise<number | null>;
+  /** Sends `signal` to a daemon the test means to end that way; resolves with the exit code once it has exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** 'running', or how the daemon ended without stop() or kill() (exit code or signal, the end of its stderr). */
+  state(): string;
+}
+
+/** The test a daemon belongs to: stopped at its teardown; an unexpected exit fails it. */
+interface DaemonTest {
+  teardown(fn: () => unknown): void;
+  fail(message: string): unknown;
 }
 
 interface Teardown {
@@ -74,7 +84,7 @@ function waitReady(proc: ChildProcess, stderr: () => string): Promise<string> {
   });
 }
 
-export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Promise<XvirtdInstance> {
+export async function startXvirtd(t: DaemonTest, options: XvirtdOptions = {}): Promise<XvirtdInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'xvirtd-test-'));
   const rwSocket = join(dir, 'sock');
   const roSocket = join(dir, 'sock-ro');
@@ -98,8 +108,28 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
     err += c.toString();
   });
   const stderr = (): string => err;
+  // A daemon that dies on its own would otherwise show only as its clients' "connection refused" or "end of file".
+  // Before 'ready' an exit is waitReady's rejection, which tests of bad configurations expect.
+  let isReady = false;
+  let expectExit = false;
+  let unexpected: string | null = null;
+  // 'close', not 'exit': by then everything the daemon wrote to stderr has been read.
+  proc.once('close', (code, signal) => {
+    if (expectExit || !isReady) return;
+    const tail = err.trimEnd().split('\n').slice(-10).join('\n');
+    unexpected = `exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); its stderr ends:\n${tail}`;
+    t.fail(`xvirtd ${unexpected}`);
+  });
+  const state = (): string =>
+    unexpected ?? (proc.exitCode === null && proc.signalCode === null ? 'running' : 'stopped');
   let exited: Promise<number | null> = new Promise((r) => proc.once('exit', (code) => r(code)));
+  const kill = async (signal: NodeJS.Signals): Promise<number | null> => {
+    expectExit = true;
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
+  };
   const stop = async (): Promise<number | null> => {
+    expectExit = true;
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
     const killer = setTimeout(() => proc.kill('SIGKILL'), 10000);
     const code = await exited;
@@ -112,6 +142,7 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
   });
   const ready = await waitReady(proc, stderr);
+  isReady = true;
   const tcp = /tcp 127\.0\.0\.1:(\d+)/.exec(ready);
   const tcpPort = tcp ? Number(tcp[1]) : null;
   return {
@@ -123,6 +154,8 @@ export async function startXvirtd(t: Teardown, options: XvirtdOptions = {}): Pro
     proc,
     stderr,
     stop,
+    kill,
+    state,
     uri(transport, driverUri = 'test:///default') {
       const m = /^(\w+):\/\/(\/[^?]*)?(\?.*)?$/.exec(driverUri);
       if (!m) throw new Error(`harness: cannot route ${driverUri}`);

@@ -25,11 +25,7 @@ const SERVERS: Record<string, (t: Test) => Promise<Server>> = {
     const d = await startXvirtd(t);
     return {
       uri: d.uri('unix'),
-      kill: () =>
-        new Promise((resolve) => {
-          d.proc.once('exit', resolve);
-          d.proc.kill('SIGKILL');
-        }),
+      kill: () => d.kill('SIGKILL'),
     };
   },
 };

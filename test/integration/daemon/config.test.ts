@@ -144,8 +144,7 @@ t.test('sockets: modes, stale files replaced, live sockets never stolen, unlinke
   const c = await RawClient.connect(sockPath);
   t.same(await c.call(P.AUTH_LIST), { types: [0] }, 'the stale socket was replaced');
   c.close();
-  process.kill(d2.proc.pid!, 'SIGINT');
-  t.equal(await d2.stop(), 0, 'SIGINT: clean exit too');
+  t.equal(await d2.kill('SIGINT'), 0, 'SIGINT: clean exit too');
   t.notOk(existsSync(sockPath), 'and unlinked');
   writeFileSync(sockPath, 'not a socket');
   const blocked = spawnSync(process.execPath, [XVIRTD_BIN, '--config', d2.configFile], { encoding: 'utf8' });

@@ -203,7 +203,7 @@ t.test('real virsh over ssh reaches xvirtd through xvirt-ssh-helper (nc copying)
   );
   t.equal(nc.code, 0, nc.stderr);
   t.match(nc.stdout, /test\s+running/);
-  t.match(daemon.stderr(), /unix-rw/, 'the daemon saw local clients');
+  t.match(daemon.stderr(), /\(unix-rw\) opened test:\/\/\/default\n/, 'the daemon saw local read-write clients');
   // virsh -r asks the far side for `virt-ssh-helper -r`: xvirt's helper then uses the read-only socket.
   const ro = await virsh(`${base}?${command}`, 'destroy test', { readonly: true });
   t.not(ro.code, 0);
