@@ -62,6 +62,9 @@ t.test('tools hidden', async (t) => {
 t.equal(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.prepack, 'scripts/prebuild');
 // node-gyp reads the headers' location from npm's config (as it does under npm pack).
 const nodedir = execFileSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).trim();
+// The checkout's own addon: tests running beside this one (and their daemons) have it loaded.
+const checkoutAddon = path.join(root, 'build', 'Release', 'xvirt_xen.node');
+const addonBefore = fs.statSync(checkoutAddon);
 execFileSync(path.join(root, 'scripts/prebuild'), [], {
   cwd: root,
   env: {
@@ -73,6 +76,15 @@ execFileSync(path.join(root, 'scripts/prebuild'), [], {
   timeout: 300_000,
 });
 t.teardown(() => fs.rmSync(path.join(root, 'prebuilds'), { recursive: true, force: true }));
+const addonAfter = fs.statSync(checkoutAddon, { throwIfNoEntry: false });
+
+t.test("the prebuild leaves the checkout's build alone", async (t) => {
+  // Rebuilding there would remove the addon for a compile's length and strip rewrites a fresh one in place,
+  // crashing a process that loaded it (CI saw a test's xvirtd die so).
+  t.ok(addonAfter, 'build/Release/xvirt_xen.node is still there');
+  t.equal(addonAfter?.ino, addonBefore.ino, 'the same file');
+  t.equal(addonAfter?.mtimeMs, addonBefore.mtimeMs, 'unmodified');
+});
 const packOut = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
   cwd: root,
   encoding: 'utf8',
