@@ -128,16 +128,31 @@ export class Admission {
   /** Closes a refused socket and logs why, at most once a second per listener and reason. */
   refuse(socket: net.Socket, kind: ListenerKind, why: string, now = Date.now()): void {
     socket.destroy();
-    const key = `${kind}: ${why}`;
+    this.#warnLimited(
+      `${kind}: ${why}`,
+      now,
+      (missed) =>
+        `refusing ${kind} client: ${why}${missed ? ` (${missed} more refused for this since the last line)` : ''}`,
+    );
+  }
+
+  /** Logs a failed accept on `kind` (the listener goes on), at most once a second per listener and error. */
+  acceptFailed(kind: ListenerKind, error: string, now = Date.now()): void {
+    this.#warnLimited(
+      `${kind} accept: ${error}`,
+      now,
+      (missed) => `accepting a ${kind} client failed: ${error}${missed ? ` (${missed} more since the last line)` : ''}`,
+    );
+  }
+
+  /** Warns with `line(missed)` unless `key` was logged within the last second (then counts it as missed). */
+  #warnLimited(key: string, now: number, line: (missed: number) => string): void {
     const q = this.#quiet.get(key);
     if (q && now - q.last < 1000) {
       q.missed++;
       return;
     }
-    const missed = q?.missed ?? 0;
     this.#quiet.set(key, { last: now, missed: 0 });
-    this.#log.warn(
-      `refusing ${kind} client: ${why}${missed ? ` (${missed} more refused for this since the last line)` : ''}`,
-    );
+    this.#log.warn(line(q?.missed ?? 0));
   }
 }

@@ -84,6 +84,7 @@ export class Daemon implements SessionHost {
       {
         onConnection: (socket, policy) => this.#accept(socket, policy),
         gate: (raw, policy) => this.#gateTls(raw, policy),
+        acceptFailed: (err, policy) => this.#admission!.acceptFailed(policy.kind, err.message),
       },
       this.log,
     );

@@ -37,6 +37,11 @@ export interface ConnectionHandlers {
   onConnection(socket: net.Socket, policy: ListenerPolicy): void;
   /** False when the raw socket was refused (and closed). */
   gate(raw: net.Socket, policy: ListenerPolicy): boolean;
+  /**
+   * accept() failed on a listening socket (ENOBUFS, ENOMEM, a descriptor limit libuv could not work around):
+   * that one connection is lost and the listener goes on. Without a handler node would throw and end the daemon.
+   */
+  acceptFailed(err: Error, policy: ListenerPolicy): void;
 }
 
 /** The listen backlog: room for max_clients connections waiting to be accepted, within what the kernel allows. */
@@ -193,9 +198,14 @@ export async function openListeners(
   const opened: Listener[] = [];
   const onConnection = (s: net.Socket, p: ListenerPolicy): void => handlers.onConnection(s, p);
   const backlog = listenBacklog(cfg);
+  // Once listening, a server's only 'error' is a failed accept.
+  const add = (l: Listener): void => {
+    l.server.on('error', (err) => handlers.acceptFailed(err, l.policy));
+    opened.push(l);
+  };
   try {
     if (cfg.unixSockRwPath) {
-      opened.push(
+      add(
         await listenUnix(
           cfg.unixSockRwPath,
           cfg.unixSockRwPerms,
@@ -206,7 +216,7 @@ export async function openListeners(
       );
     }
     if (cfg.unixSockRoPath) {
-      opened.push(
+      add(
         await listenUnix(
           cfg.unixSockRoPath,
           cfg.unixSockRoPerms,
@@ -217,7 +227,7 @@ export async function openListeners(
       );
     }
     if (cfg.listenTcp) {
-      opened.push(
+      add(
         await listenTcp(
           cfg.tcpListenAddr,
           cfg.tcpPort,
@@ -228,7 +238,7 @@ export async function openListeners(
       );
     }
     if (cfg.security.listenTls) {
-      opened.push(
+      add(
         await listenTls(cfg, handlers, log ?? { info: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }),
       );
     }

@@ -91,6 +91,21 @@ t.test('refusals are logged at a bounded rate', async (t) => {
   await until(() => d.log.some((l) => /more refused for this since the last line/.test(l)), 'the summary line');
 });
 
+t.test('a failed accept is logged at a bounded rate and the listener goes on', async (t) => {
+  const d = await startDaemonInProcess(t, { logLevel: 3 });
+  // The daemon's own listening server: what node hands a failed accept() to, as an 'error' event.
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const server = handles.find((h): h is net.Server => h instanceof net.Server && h.address() === d.rwSocket);
+  t.ok(server, "found the daemon's unix-rw server");
+  for (let i = 0; i < 5; i++) server!.emit('error', Object.assign(new Error('accept ENOBUFS'), { code: 'ENOBUFS' }));
+  const lines = d.log.filter((l) => /accepting a unix-rw client failed: accept ENOBUFS/.test(l));
+  t.equal(lines.length, 1, 'five failures within a second, one line');
+  t.same(await fresh(`test+unix:///default?socket=${d.rwSocket}`), ['test'], 'the next client is served');
+  await new Promise((r) => setTimeout(r, 1100));
+  server!.emit('error', Object.assign(new Error('accept ENOBUFS'), { code: 'ENOBUFS' }));
+  t.match(d.log.at(-1), /accept ENOBUFS \(4 more since the last line\)/, 'then a line counting those not logged');
+});
+
 t.test('fresh clients are served while idle and half-open connections are held', async (t) => {
   const d = await startDaemonInProcess(t, { listenTcp: true, logLevel: 3 });
   const held = [];
