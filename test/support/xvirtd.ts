@@ -48,8 +48,6 @@ export interface XvirtdInstance {
   stop(): Promise<number | null>;
   /** Sends `signal` to a daemon the test means to end that way; resolves with the exit code once it has exited. */
   kill(signal: NodeJS.Signals): Promise<number | null>;
-  /** 'running', or how the daemon ended without stop() or kill() (exit code or signal, the end of its stderr). */
-  state(): string;
 }
 
 /** The test a daemon belongs to: stopped at its teardown; an unexpected exit fails it. */
@@ -112,29 +110,22 @@ export async function startXvirtd(t: DaemonTest, options: XvirtdOptions = {}): P
   // Before 'ready' an exit is waitReady's rejection, which tests of bad configurations expect.
   let isReady = false;
   let expectExit = false;
-  let unexpected: string | null = null;
   // 'close', not 'exit': by then everything the daemon wrote to stderr has been read.
   proc.once('close', (code, signal) => {
     if (expectExit || !isReady) return;
     const tail = err.trimEnd().split('\n').slice(-10).join('\n');
-    unexpected = `exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); its stderr ends:\n${tail}`;
-    t.fail(`xvirtd ${unexpected}`);
+    t.fail(`xvirtd exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); its stderr ends:\n${tail}`);
   });
-  const state = (): string =>
-    unexpected ?? (proc.exitCode === null && proc.signalCode === null ? 'running' : 'stopped');
-  let exited: Promise<number | null> = new Promise((r) => proc.once('exit', (code) => r(code)));
+  const exited: Promise<number | null> = new Promise((r) => proc.once('exit', (code) => r(code)));
   const kill = async (signal: NodeJS.Signals): Promise<number | null> => {
     expectExit = true;
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     return exited;
   };
   const stop = async (): Promise<number | null> => {
-    expectExit = true;
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
     const killer = setTimeout(() => proc.kill('SIGKILL'), 10000);
-    const code = await exited;
+    const code = await kill('SIGTERM');
     clearTimeout(killer);
-    exited = Promise.resolve(code);
     return code;
   };
   t.teardown(async () => {
@@ -155,7 +146,6 @@ export async function startXvirtd(t: DaemonTest, options: XvirtdOptions = {}): P
     stderr,
     stop,
     kill,
-    state,
     uri(transport, driverUri = 'test:///default') {
       const m = /^(\w+):\/\/(\/[^?]*)?(\?.*)?$/.exec(driverUri);
       if (!m) throw new Error(`harness: cannot route ${driverUri}`);
